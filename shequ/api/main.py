@@ -1,0 +1,82 @@
+"""The REST API under /api/v1/: every app contributes a router from its own `api.py`."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from shequ.api.auth import AUTH
+from shequ.core.errors import DomainError, Forbidden, Invalid, NotFound, Unauthorized
+
+api = NinjaAPI(
+    title="shequ 社区 API",
+    version="1",
+    description="社区治理平台接口 / Community-governance API. Authenticate with `POST /api/v1/auth/login`, "
+    "then send `Authorization: Bearer <token>`.",
+    auth=AUTH,
+    urls_namespace="api",
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+)
+
+
+def _error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return api.create_response(request, exc.as_dict(), status=exc.status)
+
+
+@api.exception_handler(DomainError)
+def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return _error(request, exc)
+
+
+@api.exception_handler(AuthenticationError)
+def auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _error(request, Unauthorized("请先登录。", "Authentication required."))
+
+
+@api.exception_handler(NinjaValidationError)
+def validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    fields = {}
+    for item in exc.errors:
+        loc = ".".join(str(p) for p in item.get("loc", []) if p not in ("body", "payload", "query", "path"))
+        fields[loc or "request"] = item.get("msg", "invalid")
+    return _error(request, Invalid("请求内容有误，请检查后重试。", "The request is invalid.", fields=fields))
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return _error(request, NotFound("没有找到。", "Not found."))
+
+
+@api.exception_handler(PermissionDenied)
+def forbidden(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return _error(request, Forbidden("没有权限。", "Permission denied."))
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    err = DomainError(str(exc), str(exc), code="http_error")
+    err.status = exc.status_code
+    return _error(request, err)
+
+
+def _mount() -> None:
+    # Each feature app owns its router; import here so the graph stays one-directional.
+    from shequ.accounts.api import router as accounts_router
+
+    api.add_router("", accounts_router)
+    for module in ("shequ.directory.api", "shequ.appeals.api", "shequ.notices.api", "shequ.forum.api",
+                   "shequ.activities.api", "shequ.notifications.api"):
+        try:
+            mod = __import__(module, fromlist=["router"])
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+            continue
+        api.add_router("", mod.router)
+
+
+_mount()

@@ -1,0 +1,156 @@
+"""Shared personas for every app's tests: a tiny community with two compounds and two property companies.
+
+    world.resident_a   verified owner in compound A, building A1 (served by property company X)
+    world.resident_b   verified owner in compound B, building B1 (served by property company Y)
+    world.handler_x    handler of company X        world.handler_y   handler of company Y
+    world.rc_staff     residents' committee staff  world.party_secretary  community party organisation head
+    world.env_director 环物会 director             world.police / world.doctor / world.volunteer
+    world.building_leader  building leader of A1   world.observer  street-office observer (read-only)
+    world.outsider     a logged-in user with no household and no membership
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from shequ.accounts.models import Residency, User
+from shequ.directory import services as ds
+from shequ.directory.models import Party, PartyKind, Place, PlaceKind, Role
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.SHEQU_JOBS_INLINE = True
+    settings.AXES_ENABLED = True
+
+
+def make_user(phone: str, name: str, password: str = "shequ-test-pass") -> User:
+    return User.objects.create_user(phone=phone, password=password, real_name=name)
+
+
+@dataclass
+class World:
+    district: Place
+    street: Place
+    community: Place
+    compound_a: Place
+    compound_b: Place
+    building_a1: Place
+    building_a2: Place
+    building_b1: Place
+    household_a: Place
+    household_a2: Place
+    household_b: Place
+    lift_a1: object
+    street_office: Party
+    party_org: Party
+    rc: Party
+    env_committee: Party
+    company_x: Party
+    company_y: Party
+    police: Party
+    doctors: Party
+    mutual_aid: Party
+    owners_committee: Party
+    dept_housing: Party
+    resident_a: User
+    resident_a2: User
+    resident_b: User
+    handler_x: User
+    handler_y: User
+    rc_staff: User
+    party_secretary: User
+    env_director: User
+    police_officer: User
+    doctor: User
+    volunteer: User
+    building_leader: User
+    observer: User
+    outsider: User
+    street_leader: User
+
+
+def _household(unit: Place, name: str, area: str) -> Place:
+    return ds.place_create(kind=PlaceKind.HOUSEHOLD, name=name, parent=unit, floor_area=Decimal(area))
+
+
+@pytest.fixture
+def world(db) -> World:
+    P = PlaceKind
+    district = ds.place_create(kind=P.DISTRICT, name="测试区", parent=None)
+    street = ds.place_create(kind=P.STREET, name="测试街道", parent=district)
+    community = ds.place_create(kind=P.COMMUNITY, name="测试社区", parent=street)
+    compound_a = ds.place_create(kind=P.COMPOUND, name="甲小区", parent=community)
+    compound_b = ds.place_create(kind=P.COMPOUND, name="乙小区", parent=community)
+    building_a1 = ds.place_create(kind=P.BUILDING, name="1号楼", parent=compound_a)
+    building_a2 = ds.place_create(kind=P.BUILDING, name="2号楼", parent=compound_a)
+    building_b1 = ds.place_create(kind=P.BUILDING, name="1号楼", parent=compound_b)
+    unit_a1 = ds.place_create(kind=P.UNIT, name="1单元", parent=building_a1)
+    unit_a2 = ds.place_create(kind=P.UNIT, name="1单元", parent=building_a2)
+    unit_b1 = ds.place_create(kind=P.UNIT, name="1单元", parent=building_b1)
+    household_a = _household(unit_a1, "101", "88.5")
+    household_a2 = _household(unit_a2, "201", "75")
+    household_b = _household(unit_b1, "302", "102.3")
+    lift_a1 = ds.spot_create(place=building_a1, kind="lift", name="1号电梯", install_year=2005)
+
+    K = PartyKind
+    street_office = ds.party_create(kind=K.STREET_OFFICE, name="测试街道办事处", code="t-street", home=street,
+                                    places=[street])
+    party_org = ds.party_create(kind=K.PARTY_ORG, name="测试社区党委", code="t-party", home=community,
+                                places=[community])
+    rc = ds.party_create(kind=K.RESIDENTS_COMMITTEE, name="测试社区居委会", code="t-rc", home=community,
+                         places=[community], phone="010-12345678")
+    env = ds.party_create(kind=K.ENV_PROPERTY_COMMITTEE, name="测试社区环物会", code="t-env", home=community,
+                          places=[community])
+    company_x = ds.party_create(kind=K.PROPERTY_COMPANY, name="甲物业", code="t-x", home=community,
+                                phone="010-11110000")
+    company_y = ds.party_create(kind=K.PROPERTY_COMPANY, name="乙物业", code="t-y", home=community)
+    ds.contract_create(company=company_x, places=[compound_a], starts_on=date(2020, 1, 1))
+    ds.contract_create(company=company_y, places=[compound_b], starts_on=date(2020, 1, 1))
+    police = ds.party_create(kind=K.POLICE_STATION, name="测试派出所", code="t-police", home=street,
+                             places=[community])
+    doctors = ds.party_create(kind=K.FAMILY_DOCTOR_TEAM, name="测试家庭医生团队", code="t-doctor",
+                              home=community, places=[community])
+    mutual = ds.party_create(kind=K.MUTUAL_AID_STATION, name="测试互助站", code="t-aid", home=community,
+                             places=[community])
+    owners = ds.party_create(kind=K.OWNERS_COMMITTEE, name="甲小区业委会", code="t-owners", home=community,
+                             places=[compound_a])
+    housing = ds.party_create(kind=K.DEPARTMENT, name="区住建委", code="t-zjw", home=district, places=[district])
+
+    def person(phone, name, party=None, role=None, places=()):
+        user = make_user(phone, name)
+        if party is not None:
+            ds.membership_create(user=user, party=party, role=role, places=places)
+        return user
+
+    resident_a = person("13800000001", "张三")
+    resident_a2 = person("13800000011", "张小三")
+    resident_b = person("13800000002", "李四")
+    for user, hh in ((resident_a, household_a), (resident_a2, household_a2), (resident_b, household_b)):
+        Residency.objects.create(user=user, household=hh, relation="owner", status=Residency.Status.VERIFIED)
+    return World(
+        district=district, street=street, community=community, compound_a=compound_a, compound_b=compound_b,
+        building_a1=building_a1, building_a2=building_a2, building_b1=building_b1,
+        household_a=household_a, household_a2=household_a2, household_b=household_b, lift_a1=lift_a1,
+        street_office=street_office, party_org=party_org, rc=rc, env_committee=env, company_x=company_x,
+        company_y=company_y, police=police, doctors=doctors, mutual_aid=mutual, owners_committee=owners,
+        dept_housing=housing,
+        resident_a=resident_a, resident_a2=resident_a2, resident_b=resident_b,
+        handler_x=person("13900000001", "王师傅", company_x, Role.HANDLER),
+        handler_y=person("13900000002", "赵师傅", company_y, Role.HANDLER),
+        rc_staff=person("13900000003", "陈主任", rc, Role.STAFF),
+        party_secretary=person("13900000004", "刘书记", party_org, Role.HEAD),
+        env_director=person("13900000005", "周主任", env, Role.HEAD),
+        police_officer=person("13900000006", "孙警官", police, Role.POLICE_OFFICER, [community]),
+        doctor=person("13900000007", "吴医生", doctors, Role.DOCTOR, [community]),
+        volunteer=person("13900000008", "郑阿姨", mutual, Role.VOLUNTEER),
+        building_leader=person("13900000009", "钱楼长", rc, Role.BUILDING_LEADER, [building_a1]),
+        observer=person("13900000010", "冯观察", street_office, Role.OBSERVER),
+        outsider=person("13900000012", "路人甲"),
+        street_leader=person("13900000013", "街道领导", street_office, Role.HEAD),
+    )

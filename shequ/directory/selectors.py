@@ -1,0 +1,96 @@
+"""Reads of the directory: who serves a place, which places a party covers."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Q, QuerySet
+
+from shequ.core import clock
+from shequ.directory.models import Membership, Party, PartyKind, Place, Role, ServiceContract
+
+
+def contracts_active_on(day: date | None = None) -> Q:
+    day = day or clock.now().date()
+    return Q(starts_on__lte=day) & (Q(ends_on__isnull=True) | Q(ends_on__gte=day))
+
+
+def property_company_for(*, place: Place, day: date | None = None) -> Party | None:
+    """The property company whose active contract covers this place (its building first, then compound)."""
+    candidates = [pid for pid in (place.building_id, place.compound_id) if pid]
+    if place.kind in ("building", "compound") and place.pk not in candidates:
+        candidates.insert(0, place.pk)
+    if not candidates:
+        return None
+    contracts = (
+        ServiceContract.objects.filter(contracts_active_on(day), places__in=candidates)
+        .select_related("company")
+        .values_list("company_id", "places")
+    )
+    by_place = {place_id: company_id for company_id, place_id in contracts}
+    for pid in candidates:
+        if pid in by_place:
+            return Party.objects.get(pk=by_place[pid])
+    return None
+
+
+def parties_serving(*, place: Place, kinds: list[str] | None = None) -> QuerySet[Party]:
+    """Parties that serve this place or any of its ancestors (nearest place first is up to the caller)."""
+    qs = Party.objects.filter(is_active=True, served__place_id__in=place.ancestor_ids()).distinct()
+    if kinds:
+        qs = qs.filter(kind__in=kinds)
+    return qs
+
+
+def party_serving(*, place: Place, kind: str) -> Party | None:
+    """The nearest party of a kind serving this place (e.g. the residents' committee of a household)."""
+    if kind == PartyKind.PROPERTY_COMPANY:
+        return property_company_for(place=place)
+    ancestor_ids = place.ancestor_ids()
+    rows = list(
+        Party.objects.filter(is_active=True, kind=kind, served__place_id__in=ancestor_ids).values_list(
+            "id", "served__place_id"
+        )
+    )
+    if not rows:
+        return None
+    rank = {pid: i for i, pid in enumerate(ancestor_ids)}
+    best = min(rows, key=lambda r: rank.get(r[1], 99))
+    return Party.objects.get(pk=best[0])
+
+
+def party_place_ids(*, party: Party) -> set[int]:
+    """Places a party covers: places it serves plus, for a property company, its active contracts' places."""
+    ids = set(party.served.values_list("place_id", flat=True))
+    if party.kind == PartyKind.PROPERTY_COMPANY:
+        ids |= set(
+            ServiceContract.objects.filter(contracts_active_on(), company=party).values_list("places", flat=True)
+        )
+    ids.discard(None)
+    return ids
+
+
+def place_within(*, place: Place, ancestor_ids: set[int]) -> bool:
+    """Is `place` one of `ancestor_ids` or under one of them?"""
+    return bool(set(place.ancestor_ids()) & ancestor_ids)
+
+
+def members_for_place(*, place: Place, role: str) -> QuerySet[Membership]:
+    """Active members with a role responsible for this place or an ancestor (building leader, grid worker …)."""
+    return (
+        Membership.objects.filter(is_active=True, role=role, places__in=place.ancestor_ids())
+        .select_related("user", "party")
+        .distinct()
+    )
+
+
+__all__ = [
+    "Role",
+    "contracts_active_on",
+    "members_for_place",
+    "parties_serving",
+    "party_place_ids",
+    "party_serving",
+    "place_within",
+    "property_company_for",
+]
