@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "shequ.accounts",
     "shequ.notifications",
     "shequ.appeals",
+    "shequ.supervision",
     "shequ.notices",
     "shequ.forum",
     "shequ.activities",
@@ -95,6 +96,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "shequ.core.context_processors.shequ",
+                "shequ.notifications.context_processors.unread",
             ],
         },
     }

@@ -19,6 +19,7 @@ urlpatterns = [
     path("forum/", include("shequ.forum.urls")),
     path("activities/", include("shequ.activities.urls")),
     path("notifications/", include("shequ.notifications.urls")),
+    path("supervision/", include("shequ.supervision.urls")),
     path("", include("shequ.portal.urls")),
 ]
 

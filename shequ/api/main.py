@@ -69,7 +69,7 @@ def _mount() -> None:
 
     api.add_router("", accounts_router)
     for module in ("shequ.directory.api", "shequ.appeals.api", "shequ.notices.api", "shequ.forum.api",
-                   "shequ.activities.api", "shequ.notifications.api"):
+                   "shequ.activities.api", "shequ.notifications.api", "shequ.supervision.api"):
         try:
             mod = __import__(module, fromlist=["router"])
         except ModuleNotFoundError as exc:
