@@ -1,0 +1,111 @@
+"""Writes of notices: post (with attachments), withdraw, mark read."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.urls import reverse
+
+from shequ.accounts.models import Residency
+from shequ.accounts.selectors import user_roles
+from shequ.core import clock
+from shequ.core.errors import Forbidden, Invalid
+from shequ.core.jobs import enqueue
+from shequ.directory.models import Party, Place
+from shequ.notices.models import Notice, NoticeAttachment, NoticeRead
+from shequ.notices.selectors import check_can_post
+from shequ.notices.uploads import check_attachments
+from shequ.notifications.services import notify
+
+
+def notice_create(
+    *,
+    author,
+    party: Party,
+    channel: str,
+    place: Place,
+    title: str,
+    body: str,
+    is_pinned: bool = False,
+    is_public: bool = True,
+    publish_at: datetime | None = None,
+    expires_at: datetime | None = None,
+    files: list | tuple = (),
+) -> Notice:
+    check_can_post(user=author, party=party, channel=channel, place=place)
+    title, body = (title or "").strip(), (body or "").strip()
+    errors = {}
+    if not title:
+        errors["title"] = "请填写标题。"
+    if len(title) > 120:
+        errors["title"] = "标题不能超过120个字。"
+    if not body:
+        errors["body"] = "请填写正文。"
+    if errors:
+        raise Invalid("公告内容不完整。", "The notice is incomplete.", fields=errors)
+    now = clock.now()
+    publish_at = publish_at or now
+    if expires_at is not None and expires_at <= max(publish_at, now):
+        raise Invalid("截止时间必须晚于发布时间。", "The expiry must be after the publishing time.",
+                      fields={"expires_at": "截止时间必须晚于发布时间。"})
+    checked = check_attachments(list(files))
+    with transaction.atomic():
+        notice = Notice.objects.create(
+            channel=channel, place=place, community_id=place.community_id, street_id=place.street_id, party=party,
+            author=author, title=title, body=body, is_pinned=is_pinned, is_public=is_public,
+            publish_at=publish_at, expires_at=expires_at,
+        )
+        for item in checked:
+            NoticeAttachment.objects.create(
+                notice=notice, file=item.upload, kind=item.kind, name=(item.upload.name or "")[:200],
+                size=item.upload.size or 0, content_type=item.content_type,
+            )
+        # Residents of the place hear of it in their inbox when it goes live (now, or at the scheduled time).
+        enqueue("notices.announce", run_at=publish_at if publish_at > now else None,
+                dedupe_key=f"notices.announce:{notice.pk}", notice_id=notice.pk)
+    return notice
+
+
+def notice_withdraw(*, actor, notice: Notice) -> Notice:
+    if notice.party_id not in user_roles(user=actor).party_ids:
+        raise Forbidden("只有发布单位可以撤回公告。", "Only the publisher may withdraw a notice.")
+    if not notice.is_withdrawn:
+        notice.is_withdrawn = True
+        notice.save(update_fields=["is_withdrawn", "updated_at"])
+    return notice
+
+
+def notice_mark_read(*, notice: Notice, user) -> bool:
+    """Record that a person read the notice (once). Returns True the first time."""
+    if not user.is_authenticated or not notice.is_live():
+        return False
+    household_id = None
+    for h in user_roles(user=user).verified_households:
+        if notice.place_id in set(h.ancestor_ids()):
+            household_id = h.pk
+            break
+    try:
+        with transaction.atomic():
+            NoticeRead.objects.create(notice=notice, user=user, household_id=household_id, read_at=clock.now())
+    except IntegrityError:
+        return False
+    Notice.objects.filter(pk=notice.pk).update(read_count=F("read_count") + 1)
+    notice.read_count += 1
+    return True
+
+
+def notice_url(notice: Notice) -> str:
+    return reverse("notices:detail", args=[notice.pk])
+
+
+def notice_announce(*, notice: Notice) -> int:
+    """Put a live notice into the inbox of every verified resident of its place."""
+    if not notice.is_live():
+        return 0
+    recipients = Residency.objects.filter(
+        status=Residency.Status.VERIFIED, **{f"household__{notice.place.kind}_id": notice.place_id}
+    ).values_list("user_id", flat=True).distinct()
+    return notify(recipients=recipients, verb="notice", title=notice.title, body=notice.body[:200],
+                  url=notice_url(notice), key=f"notice:{notice.pk}")
