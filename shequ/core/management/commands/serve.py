@@ -1,0 +1,100 @@
+"""`shequ serve`: everything in one process — migrate, demo when empty, web app and worker."""
+
+from __future__ import annotations
+
+import io
+import json
+import threading
+
+from django.apps import apps
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+from shequ.core.jobs import run_worker
+
+# Roles shown first when `serve` prints a few demo logins.
+SHOWCASE_ROLES = ("resident_owner", "property_handler", "env_committee_director", "rc_staff",
+                  "street_leader", "admin")
+
+
+class Command(BaseCommand):
+    help = (
+        "迁移数据库、在空库中载入示范社区，并在同一进程中启动网站（uvicorn）和后台任务。"
+        " / Migrate, load the demo when the database has no places, run the web app and the worker."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--host", default="127.0.0.1", help="listen address (default 127.0.0.1)")
+        parser.add_argument("--port", type=int, default=8000, help="listen port (default 8000)")
+        parser.add_argument("--no-demo", action="store_true", help="do not load the demo community")
+        parser.add_argument("--no-worker", action="store_true", help="do not start the background worker")
+
+    def handle(self, *args, **options) -> None:
+        import uvicorn  # noqa: PLC0415 — only `serve` needs it
+
+        host, port = options["host"], options["port"]
+        verbosity = options["verbosity"]
+        self.stdout.write("正在更新数据库结构… / Migrating the database…")
+        call_command("migrate", interactive=False, verbosity=max(verbosity - 1, 0))
+        place_model = apps.get_model("directory", "Place")
+        if not options["no_demo"] and not place_model.objects.exists():
+            self.stdout.write("数据库为空，正在载入示范社区… / Empty database: loading the demo community…")
+            # By name, so core does not import the demo app (an import-linter contract checks this).
+            call_command("demo", verbosity=verbosity)
+        if not settings.DEBUG:
+            call_command("collectstatic", interactive=False, verbosity=0)
+
+        stop = threading.Event()
+        worker = None
+        if not options["no_worker"]:
+            worker = threading.Thread(target=run_worker, args=(stop,), name="shequ-worker", daemon=True)
+            worker.start()
+
+        self._print_welcome(host, port)
+        config = uvicorn.Config(
+            "config.asgi:application", host=host, port=port, lifespan="off", log_level="warning",
+            access_log=verbosity > 1,
+        )
+        server = uvicorn.Server(config)
+        try:
+            # uvicorn installs its own SIGINT/SIGTERM handlers and returns after a graceful shutdown.
+            server.run()
+        finally:
+            stop.set()
+            if worker is not None:
+                worker.join(timeout=10)
+            self.stdout.write("shequ 已停止。 / shequ stopped.")
+        if not server.started and not server.should_exit:
+            raise CommandError(f"无法在 {host}:{port} 启动网站。 / Could not serve on {host}:{port}.")
+
+    def _print_welcome(self, host: str, port: int) -> None:
+        shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+        if ":" in shown_host:
+            shown_host = f"[{shown_host}]"
+        url = f"http://{shown_host}:{port}/"
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS(f"shequ 社区 已启动 / is running: {url}"))
+        self.stdout.write(f"管理后台 / admin: {url}admin/")
+        accounts = self._demo_accounts()
+        if accounts:
+            self.stdout.write("示范账号 / demo logins (手机号 phone · 密码 password · 角色 role):")
+            by_role = {a["role"]: a for a in reversed(accounts)}
+            for role in SHOWCASE_ROLES:
+                account = by_role.get(role)
+                if account:
+                    self.stdout.write(
+                        f"  {account['phone']}  {account['password']}  {account.get('role_label', role)}"
+                        f" {account['name']}"
+                    )
+            self.stdout.write("全部账号 / all accounts: shequ demo-accounts")
+        self.stdout.write("按 Ctrl-C 停止 / press Ctrl-C to stop.")
+        self.stdout.flush()
+
+    def _demo_accounts(self) -> list[dict]:
+        buffer = io.StringIO()
+        try:
+            call_command("demo_accounts", "--json", "--loaded-only", stdout=buffer)
+            return json.loads(buffer.getvalue() or "[]")
+        except (CommandError, ValueError):
+            return []

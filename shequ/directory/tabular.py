@@ -1,0 +1,164 @@
+"""Reading spreadsheets of buildings, units and households (.xlsx, .csv in UTF-8 / UTF-8-BOM / GBK).
+
+Only parsing lives here; `directory.services.places_import` validates and writes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from typing import IO
+
+from shequ.core.errors import Invalid
+
+MAX_BYTES = 5 * 1024 * 1024
+MAX_ROWS = 20_000
+
+# Accepted headers (compared after stripping spaces and lower-casing) → our column name.
+HEADERS = {
+    "building": ("楼栋", "楼号", "楼栋号", "楼", "building", "bldg"),
+    "unit": ("单元", "单元号", "unit", "entrance"),
+    "household": ("门牌号", "户号", "房号", "室", "房间号", "household", "room", "door", "number", "flat",
+                  "apartment"),
+    "floor": ("楼层", "层", "floor", "level", "storey"),
+    "area": ("专有面积", "专有部分面积", "建筑面积", "面积", "面积(㎡)", "面积（㎡）", "面积(m²)", "面积（平方米）",
+             "area", "floor_area", "floor area", "area_m2", "area (m2)", "area(m2)"),
+}
+REQUIRED = ("building", "household", "area")
+LABELS = {"building": "楼栋", "unit": "单元", "household": "门牌号", "floor": "楼层", "area": "专有面积"}
+
+
+@dataclass
+class RejectedRow:
+    row: int
+    reason_zh: str
+    reason_en: str
+
+
+@dataclass
+class ImportReport:
+    """What an import did (or would have done): nothing is written when any row is rejected."""
+
+    filename: str = ""
+    rows: int = 0
+    buildings_created: int = 0
+    units_created: int = 0
+    households_created: int = 0
+    rejected: list[RejectedRow] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.rejected
+
+    def reject(self, row: int, reason_zh: str, reason_en: str) -> None:
+        self.rejected.append(RejectedRow(row=row, reason_zh=reason_zh, reason_en=reason_en))
+
+    def as_dict(self) -> dict:
+        return {
+            "filename": self.filename, "ok": self.ok, "rows": self.rows,
+            "buildings_created": self.buildings_created, "units_created": self.units_created,
+            "households_created": self.households_created,
+            "rejected": [r.__dict__ for r in self.rejected],
+        }
+
+
+def _normalise_header(value: object) -> str:
+    return "".join(str(value or "").split()).lower()
+
+
+_LOOKUP = {_normalise_header(alias): key for key, aliases in HEADERS.items() for alias in aliases}
+
+
+def cell_text(value: object) -> str:
+    """Spreadsheet cells as text: 501.0 → "501", None → ""."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _map_headers(header: list[object]) -> dict[str, int]:
+    columns: dict[str, int] = {}
+    for index, value in enumerate(header):
+        key = _LOOKUP.get(_normalise_header(value))
+        if key and key not in columns:
+            columns[key] = index
+    missing = [k for k in REQUIRED if k not in columns]
+    if missing:
+        zh = "、".join(LABELS[k] for k in missing)
+        raise Invalid(
+            f"表头缺少必填列：{zh}。第一行应为列名，例如：楼栋、单元、门牌号、楼层、专有面积。",
+            f"Missing required column(s): {', '.join(missing)}. The first row must name the columns, e.g. "
+            "building, unit, household, floor, area.",
+            code="import_columns_missing",
+        )
+    return columns
+
+
+def _decode(data: bytes) -> str:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise Invalid("无法识别文件编码，请另存为 UTF-8 或 GBK 编码的 CSV。",
+                  "Unknown text encoding; save the CSV as UTF-8 or GBK.", code="import_encoding")
+
+
+def _csv_rows(data: bytes) -> list[list[object]]:
+    text = _decode(data)
+    first_line = text.split("\n", 1)[0]
+    delimiter = max((",", "\t", ";", "，"), key=first_line.count)
+    return [list(row) for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+
+
+def _xlsx_rows(data: bytes) -> list[list[object]]:
+    from openpyxl import load_workbook  # noqa: PLC0415 — only imports need openpyxl
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:
+        raise Invalid("无法读取该 Excel 文件，请确认是 .xlsx 格式。", "Could not read the Excel file (.xlsx).",
+                      code="import_xlsx_invalid")
+    try:
+        sheet = workbook.worksheets[0]
+        rows = []
+        for row in sheet.iter_rows(values_only=True):
+            rows.append(list(row))
+            if len(rows) > MAX_ROWS + 1:
+                break
+        return rows
+    finally:
+        workbook.close()
+
+
+def read_rows(file: IO[bytes] | bytes, filename: str) -> list[tuple[int, dict[str, str]]]:
+    """(spreadsheet row number, {column: text}) for every non-blank data row; row 1 is the header."""
+    data = file if isinstance(file, bytes) else file.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise Invalid("文件太大（最大 5 MB）。", "The file is too large (5 MB at most).", code="import_too_large")
+    name = filename.lower()
+    if name.endswith(".xlsx"):
+        rows = _xlsx_rows(data)
+    elif name.endswith((".csv", ".txt")):
+        rows = _csv_rows(data)
+    else:
+        raise Invalid("只支持 .xlsx 或 .csv 文件。", "Only .xlsx and .csv files are supported.",
+                      code="import_format")
+    if not rows:
+        raise Invalid("文件是空的。", "The file is empty.", code="import_empty")
+    columns = _map_headers(rows[0])
+    out: list[tuple[int, dict[str, str]]] = []
+    for number, row in enumerate(rows[1:], start=2):
+        values = {key: cell_text(row[i]) if i < len(row) else "" for key, i in columns.items()}
+        if not any(values.values()):
+            continue
+        out.append((number, values))
+    if not out:
+        raise Invalid("文件里没有数据行。", "The file has no data rows.", code="import_empty")
+    if len(out) > MAX_ROWS:
+        raise Invalid(f"一次最多导入 {MAX_ROWS} 行。", f"At most {MAX_ROWS} rows per import.",
+                      code="import_too_many_rows")
+    return out
