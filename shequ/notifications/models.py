@@ -33,3 +33,63 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class Channel(models.TextChoices):
+    INAPP = "inapp", _("站内消息")
+    EMAIL = "email", _("电子邮件")
+    SMS = "sms", _("短信")
+    WECHAT = "wechat", _("微信")
+
+
+EXTERNAL_CHANNELS = (Channel.EMAIL, Channel.SMS, Channel.WECHAT)
+
+
+class Preference(models.Model):
+    """Whether one kind of message (`verb`, or "*" for every kind) reaches a user by one external channel.
+
+    Only choices a user made are stored; without one the defaults of `shequ.notifications.verbs` apply.
+    The in-app inbox always receives everything.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_prefs")
+    verb = models.CharField(_("消息类型"), max_length=40)
+    channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices)
+    enabled = models.BooleanField(_("接收"), default=True)
+
+    class Meta:
+        verbose_name = _("消息偏好")
+        verbose_name_plural = _("消息偏好")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "verb", "channel"], name="notif_pref_unique"),
+        ]
+
+
+class Delivery(models.Model):
+    """The outbox: one row per notification and external channel, so one event is never sent twice."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待发送")
+        SENT = "sent", _("已发送")
+        FAILED = "failed", _("发送失败")
+        SKIPPED = "skipped", _("无法送达")
+
+    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="deliveries")
+    channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    next_attempt_at = models.DateTimeField(_("下次尝试"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    last_error = models.TextField(_("最近错误"), blank=True, default="")
+    created_at = models.DateTimeField(_("创建时间"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("外发消息")
+        verbose_name_plural = _("外发消息")
+        constraints = [
+            models.UniqueConstraint(fields=["notification", "channel"], name="notif_delivery_once"),
+        ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="notif_delivery_due")]
+
+    def __str__(self) -> str:
+        return f"{self.channel} #{self.notification_id} ({self.status})"

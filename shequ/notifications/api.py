@@ -1,0 +1,48 @@
+"""Inbox over the API: list, unread count, mark read."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from shequ.notifications import selectors, services
+
+router = Router(tags=["notifications"])
+
+
+class NotificationOut(Schema):
+    id: int
+    verb: str
+    title: str
+    body: str
+    url: str
+    created_at: datetime
+    read_at: datetime | None
+
+
+class InboxOut(Schema):
+    unread: int
+    items: list[NotificationOut]
+
+
+@router.get("/notifications", response=InboxOut, summary="我的消息 / My notifications")
+def notifications_list(request: HttpRequest, unread: bool = False, limit: int = 50, offset: int = 0):
+    limit = max(1, min(limit, 200))
+    qs = selectors.inbox(user=request.user, unread_only=unread)
+    return {"unread": selectors.unread_count(user=request.user), "items": list(qs[offset:offset + limit])}
+
+
+@router.post("/notifications/{notification_id}/read", response=NotificationOut, summary="标为已读 / Mark read")
+def notification_read(request: HttpRequest, notification_id: int):
+    return services.notification_mark_read(user=request.user, notification_id=notification_id)
+
+
+class CountOut(Schema):
+    marked: int
+
+
+@router.post("/notifications/read_all", response=CountOut, summary="全部已读 / Mark all read")
+def notifications_read_all(request: HttpRequest):
+    return {"marked": services.notifications_mark_all_read(user=request.user)}

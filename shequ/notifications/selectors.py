@@ -1,0 +1,80 @@
+"""Reads of notifications: the inbox, unread counts, who wants which message by which channel."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
+
+from shequ.notifications.models import EXTERNAL_CHANNELS, Notification, Preference
+from shequ.notifications.verbs import ANY, VERBS, verb_for
+
+
+def inbox(*, user, unread_only: bool = False) -> QuerySet[Notification]:
+    qs = Notification.objects.filter(recipient=user)
+    if unread_only:
+        qs = qs.filter(read_at__isnull=True)
+    return qs.order_by("-created_at", "-id")
+
+
+def unread_count(*, user) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def _can_reach(user, channel: str) -> bool:
+    if channel == "email":
+        return bool(user.email)
+    if channel == "sms":
+        return bool(user.phone)
+    return True
+
+
+def channels_for_users(*, user_ids: list[int], verb: str) -> dict[int, list[str]]:
+    """External channels each user receives `verb` by: their choice for the verb, else for "*", else defaults."""
+    verb_info = verb_for(verb)
+    prefs: dict[int, dict[tuple[str, str], bool]] = {}
+    for uid, v, channel, enabled in Preference.objects.filter(user_id__in=user_ids, verb__in=[verb, ANY]).values_list(
+        "user_id", "verb", "channel", "enabled"
+    ):
+        prefs.setdefault(uid, {})[(v, channel)] = enabled
+    users = {u.pk: u for u in get_user_model().objects.filter(pk__in=user_ids).only("id", "email", "phone")}
+    out: dict[int, list[str]] = {}
+    for uid in user_ids:
+        user = users.get(uid)
+        if user is None:
+            continue
+        mine = prefs.get(uid, {})
+        chosen = []
+        for channel in EXTERNAL_CHANNELS:
+            channel = str(channel)
+            if (verb, channel) in mine:
+                on = mine[(verb, channel)]
+            elif (ANY, channel) in mine and verb not in VERBS:
+                on = mine[(ANY, channel)]
+            else:
+                on = channel in verb_info.defaults
+            if on and _can_reach(user, channel):
+                chosen.append(channel)
+        out[uid] = chosen
+    return out
+
+
+@dataclass
+class PreferenceRow:
+    verb: str
+    label: str
+    channels: list[tuple[str, str, bool]]  # (channel, label, enabled)
+
+
+def preference_matrix(*, user) -> list[PreferenceRow]:
+    """Every verb with the user's effective choice per external channel (for the preferences page)."""
+    stored = {(p.verb, p.channel): p.enabled for p in Preference.objects.filter(user=user)}
+    rows = []
+    for code, verb in VERBS.items():
+        cells = []
+        for channel in EXTERNAL_CHANNELS:
+            enabled = stored.get((code, str(channel)), str(channel) in verb.defaults)
+            cells.append((str(channel), channel.label, enabled))
+        rows.append(PreferenceRow(verb=code, label=str(verb.label), channels=cells))
+    return rows

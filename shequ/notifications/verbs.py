@@ -1,0 +1,59 @@
+"""The kinds of message (verbs) people can choose to receive by e-mail, SMS or WeChat.
+
+A verb not listed here still reaches the inbox; its external channels follow the user's
+"all other messages" choice (`verb="*"`). Apps may `register()` their own verbs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from shequ.notifications.models import Channel
+
+ANY = "*"
+
+
+@dataclass(frozen=True)
+class Verb:
+    code: str
+    label: str
+    # External channels on by default (the in-app inbox is always on).
+    defaults: frozenset[str] = frozenset({Channel.EMAIL})
+
+
+VERBS: dict[str, Verb] = {}
+
+
+def register(code: str, label, defaults: tuple[str, ...] = (Channel.EMAIL,)) -> Verb:
+    verb = Verb(code=code, label=label, defaults=frozenset(defaults))
+    VERBS[code] = verb
+    return verb
+
+
+URGENT = (Channel.EMAIL, Channel.SMS)
+
+register("appeal.dispatched", _("有新诉求派给我方"), URGENT)
+register("appeal.replied", _("我的诉求有了回复"))
+register("appeal.status", _("我的诉求状态变化"))
+register("appeal.resolved", _("我的诉求已办结，请评价"))
+register("appeal.escalated", _("诉求超时升级"), URGENT)
+register("appeal.whistle", _("吹哨召集部门报到"), URGENT)
+register("appeal.callback", _("回访提醒"))
+register("appeal.helper", _("大手拉小手协助"))
+register("notice.published", _("新公告"), ())
+register("forum.reply", _("邻里交流有人回复"), ())
+register("activity", _("活动报名与提醒"), ())
+register(ANY, _("其他消息"))
+
+
+def verb_for(code: str) -> Verb:
+    if code in VERBS:
+        return VERBS[code]
+    # "appeal.foo" falls back to "appeal.status"-like family defaults when known.
+    family = code.split(".", 1)[0]
+    for known in VERBS.values():
+        if known.code.startswith(family + ".") and known.code.endswith(".status"):
+            return Verb(code=code, label=known.label, defaults=known.defaults)
+    return Verb(code=code, label=VERBS[ANY].label, defaults=VERBS[ANY].defaults)
