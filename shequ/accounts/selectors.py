@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.db.models import Q, QuerySet
+
 from shequ.accounts.models import Residency, User
-from shequ.directory.models import ACTING_ROLES, Membership
+from shequ.core.errors import Forbidden, NotFound
+from shequ.directory.models import ACTING_ROLES, Membership, PartyKind, PartyPlace, Place
 
 
 @dataclass
@@ -68,3 +71,131 @@ def primary_household(*, user: User):
         return verified[0]
     pending = [r.household for r in roles.residencies if r.status == Residency.Status.PENDING]
     return pending[0] if pending else None
+
+
+# --- verification ------------------------------------------------------------------------------------
+
+# Residents'-committee roles that may verify residents (building leaders and volunteers may not).
+VERIFIER_ROLES = frozenset({"head", "deputy", "staff", "dispatcher"})
+
+
+def _rc_served_place_ids(*, user: User) -> set[int]:
+    """Places served by the residents' committees the user may verify for."""
+
+    roles = user_roles(user=user)
+    party_ids = {
+        m.party_id
+        for m in roles.memberships
+        if m.party.kind == PartyKind.RESIDENTS_COMMITTEE and m.role in VERIFIER_ROLES
+    }
+    if not party_ids:
+        return set()
+    return set(PartyPlace.objects.filter(party_id__in=party_ids).values_list("place_id", flat=True))
+
+
+def _under_any(prefix: str, place_ids: set[int]) -> Q:
+
+    q = Q(**{f"{prefix}id__in": place_ids})
+    for column in ("district", "street", "community", "grid", "compound", "building", "unit"):
+        q |= Q(**{f"{prefix}{column}_id__in": place_ids})
+    return q
+
+
+def owner_household_ids(*, user: User) -> set[int]:
+    roles = user_roles(user=user)
+    return {
+        r.household_id
+        for r in roles.residencies
+        if r.status == Residency.Status.VERIFIED and r.relation == Residency.Relation.OWNER
+    }
+
+
+def verify_reason(*, user: User, residency: Residency) -> str | None:
+    """Why `user` may verify `residency` ("committee" or "owner"), or None when they may not."""
+    if not user.is_authenticated or residency.user_id == user.pk:
+        return None
+    served = _rc_served_place_ids(user=user)
+    if served and set(residency.household.ancestor_ids()) & served:
+        return "committee"
+    if residency.household_id in owner_household_ids(user=user):
+        return "owner"
+    return None
+
+
+def is_committee_verifier(*, user: User) -> bool:
+    return bool(_rc_served_place_ids(user=user))
+
+
+def can_verify_anyone(*, user: User) -> bool:
+    """Does the user have a verification queue at all (committee staff or a verified owner)?"""
+    return bool(_rc_served_place_ids(user=user) or owner_household_ids(user=user))
+
+
+def pending_residencies_for(*, user: User) -> QuerySet[Residency]:
+    """The verification queue: pending residencies this user may verify, oldest first."""
+    served = _rc_served_place_ids(user=user)
+    owned = owner_household_ids(user=user)
+    if not served and not owned:
+        return Residency.objects.none()
+
+    scope = Q(household_id__in=owned)
+    if served:
+        scope |= _under_any("household__", served)
+    return (
+        Residency.objects.filter(scope, status=Residency.Status.PENDING)
+        .exclude(user=user)
+        .select_related("user", "household", "household__parent", "household__parent__parent",
+                        "household__parent__parent__parent")
+        .order_by("created_at", "id")
+    )
+
+
+def access_pending_residency(*, user: User, residency_id: int) -> Residency:
+    """A pending residency the user may verify; NotFound for anything else (never reveal others' data)."""
+
+    residency = (
+        Residency.objects.select_related("user", "household").filter(pk=residency_id).first()
+    )
+    if residency is None or verify_reason(user=user, residency=residency) is None:
+        raise NotFound("没有找到这条认证申请。", "No such verification request.")
+    if user_roles(user=user).is_observer:
+        raise Forbidden("观察员只能查看，不能操作。", "Observers may read but not act.", code="observer")
+    return residency
+
+
+# --- choosing a household (registration) -------------------------------------------------------------
+
+CHOOSER_LEVELS = ("street", "community", "compound", "building", "unit", "household")
+
+
+def place_choices(*, selected: dict[str, int | None]) -> tuple[dict[str, list], dict[str, int | None]]:
+    """Options for each level of the household chooser given what is selected so far.
+
+    Returns (options per level, the consistent selection). A selection that does not belong to its
+    parent is dropped along with everything below it; a level with a single option is chosen for
+    the resident so they do not have to.
+    """
+
+    options: dict[str, list] = {level: [] for level in CHOOSER_LEVELS}
+    chosen: dict[str, int | None] = {level: None for level in CHOOSER_LEVELS}
+    parent_filter: dict | None = {}
+    parent_level: str | None = None
+    for level in CHOOSER_LEVELS:
+        if parent_filter is None:
+            break
+        qs = Place.objects.filter(kind=level, **parent_filter)
+        if level == "household" and parent_level == "building":
+            qs = qs.filter(unit__isnull=True)
+        rows = list(qs.order_by("sort", "name", "id").values_list("id", "name"))
+        if level == "unit" and not rows:
+            # Some buildings have no units: households hang straight off the building.
+            continue
+        options[level] = rows
+        ids = {pk for pk, _ in rows}
+        value = selected.get(level)
+        if value not in ids:
+            value = rows[0][0] if len(rows) == 1 else None
+        chosen[level] = value
+        parent_filter = {f"{level}_id": value} if value is not None and level != "household" else None
+        parent_level = level
+    return options, chosen

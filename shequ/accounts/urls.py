@@ -1,5 +1,16 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from shequ.accounts import views
 
 app_name = "accounts"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("login/", views.login_view, name="login"),
+    path("logout/", views.logout_view, name="logout"),
+    path("register/", views.register, name="register"),
+    path("register/places/", views.register_places, name="register_places"),
+    path("profile/", views.profile, name="profile"),
+    path("password/", views.password_change, name="password_change"),
+    path("verify/", views.verify_queue, name="verify_queue"),
+    path("verify/<int:pk>/", views.verify_decide, name="verify_decide"),
+]

@@ -1,9 +1,208 @@
+"""Account pages: log in and out, register with a household, profile, password, verification queue."""
+
 from __future__ import annotations
 
+from django.contrib import messages
+from django.contrib.auth import login as auth_login
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from shequ.accounts import selectors, services
+from shequ.accounts.forms import (
+    AccountFields,
+    LoginForm,
+    PasswordChangeForm,
+    RejectForm,
+    RelationForm,
+    attach_error,
+)
+from shequ.accounts.models import Residency
+from shequ.core.errors import DomainError
+from shequ.core.views import domain_errors, error_text
+from shequ.directory.models import Place, PlaceKind
 
 
 def lockout(request: HttpRequest, credentials: dict | None = None, *args, **kwargs) -> HttpResponse:
     """Shown by django-axes when a phone number has had too many failed logins."""
     return render(request, "accounts/lockout.html", status=429)
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+
+login_view = LoginView.as_view()
+logout_view = auth_views.LogoutView.as_view()  # POST only (Django 5)
+
+
+# --- registration -----------------------------------------------------------------------------------
+
+def _level_labels() -> dict[str, str]:
+    return {
+        "street": _("街道"),
+        "community": _("社区"),
+        "compound": _("小区"),
+        "building": _("楼栋"),
+        "unit": _("单元"),
+        "household": _("门牌号"),
+    }
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _chooser_context(data) -> dict:
+    selected = {level: _int(data.get(level)) for level in selectors.CHOOSER_LEVELS}
+    options, chosen = selectors.place_choices(selected=selected)
+    labels = _level_labels()
+    levels = []
+    show = True
+    for level in selectors.CHOOSER_LEVELS:
+        if not show:
+            break
+        if not options[level] and level == "unit":
+            continue
+        levels.append({"name": level, "label": labels[level], "options": options[level], "value": chosen[level]})
+        show = chosen[level] is not None
+    household = None
+    if chosen["household"] is not None:
+        household = (
+            Place.objects.select_related("parent", "parent__parent", "parent__parent__parent",
+                                         "parent__parent__parent__parent")
+            .filter(pk=chosen["household"], kind=PlaceKind.HOUSEHOLD)
+            .first()
+        )
+    return {"levels": levels, "chosen_household": household}
+
+
+def register(request: HttpRequest) -> HttpResponse:
+    """Self-registration; a logged-in person uses the same page to add a household to their account.
+
+    The household is chosen level by level. With htmx each select refreshes the chooser in place;
+    without JavaScript the "下一步" button posts the form back with nothing saved.
+    """
+    anonymous = not request.user.is_authenticated
+    data = request.POST if request.method == "POST" else request.GET
+    chooser = _chooser_context(data)
+    account_form = AccountFields(request.POST or None, prefix=None) if anonymous else None
+    relation_form = RelationForm(request.POST or None)
+    choosing = request.method == "POST" and "choose" in request.POST
+    if request.method == "POST" and not choosing:
+        forms_ok = relation_form.is_valid() and (account_form is None or account_form.is_valid())
+        household = chooser["chosen_household"]
+        if household is None:
+            relation_form.add_error(None, _("请一级一级选到您家的门牌号。"))
+            forms_ok = False
+        if forms_ok:
+            relation = relation_form.cleaned_data["relation"]
+            try:
+                if anonymous:
+                    acc = account_form.cleaned_data
+                    user = services.user_register(
+                        phone=acc["phone"], real_name=acc["real_name"], password=acc["password"],
+                        household=household, relation=relation,
+                    )
+                    auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                else:
+                    services.residency_request(user=request.user, household=household, relation=relation)
+            except DomainError as exc:
+                attach_error(account_form if anonymous and set(exc.fields) & {"phone", "real_name", "password"}
+                             else relation_form, exc)
+            else:
+                messages.success(request, _("已提交，请等待社区居委会或户主认证。认证后即可参与投票、查看本楼栋公告。"))
+                return redirect("accounts:profile")
+    elif choosing:
+        # Only the chooser moved on: do not show "required" errors for fields not filled in yet.
+        if account_form is not None:
+            account_form = AccountFields(initial={k: request.POST.get(k, "") for k in ("phone", "real_name")})
+        relation_form = RelationForm(initial={"relation": request.POST.get("relation")})
+    context = {"account_form": account_form, "relation_form": relation_form, **chooser}
+    return render(request, "accounts/register.html", context)
+
+
+def register_places(request: HttpRequest) -> HttpResponse:
+    """The household chooser alone (htmx partial of the registration page)."""
+    return render(request, "accounts/_place_chooser.html", _chooser_context(request.GET))
+
+
+# --- profile and password ---------------------------------------------------------------------------
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    roles = selectors.user_roles(user=request.user)
+    residencies = sorted(roles.residencies, key=lambda r: (r.status != Residency.Status.VERIFIED, r.pk))
+    return render(request, "accounts/profile.html", {
+        "roles": roles,
+        "residencies": residencies,
+        "memberships": sorted(roles.memberships, key=lambda m: (m.party.kind, m.party.name)),
+        "can_verify": selectors.can_verify_anyone(user=request.user),
+    })
+
+
+@login_required
+def password_change(request: HttpRequest) -> HttpResponse:
+    form = PasswordChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_password_change(
+                user=request.user, old_password=form.cleaned_data["old_password"],
+                new_password=form.cleaned_data["new_password"],
+            )
+        except DomainError as exc:
+            attach_error(form, exc)
+        else:
+            update_session_auth_hash(request, request.user)
+            messages.success(request, _("密码已修改，下次请用新密码登录。"))
+            return redirect("accounts:profile")
+    return render(request, "accounts/password_change.html", {"form": form})
+
+
+# --- verification -----------------------------------------------------------------------------------
+
+@login_required
+def verify_queue(request: HttpRequest) -> HttpResponse:
+    if not selectors.can_verify_anyone(user=request.user):
+        return render(request, "accounts/verify_queue.html", {"allowed": False, "items": []}, status=403)
+    items = list(selectors.pending_residencies_for(user=request.user)[:200])
+    return render(request, "accounts/verify_queue.html", {
+        "allowed": True,
+        "items": items,
+        "is_observer": selectors.user_roles(user=request.user).is_observer,
+        "show_phone": selectors.is_committee_verifier(user=request.user),
+    })
+
+
+@login_required
+@require_POST
+@domain_errors
+def verify_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    residency = selectors.access_pending_residency(user=request.user, residency_id=pk)
+    action = request.POST.get("action")
+    try:
+        if action == "verify":
+            services.residency_verify(residency=residency, actor=request.user)
+            messages.success(request, _("已认证：%(name)s") % {"name": residency.user.real_name})
+        elif action == "reject":
+            form = RejectForm(request.POST)
+            reason = form.data.get("reason", "")
+            services.residency_reject(residency=residency, actor=request.user, reason=reason)
+            messages.success(request, _("已退回：%(name)s") % {"name": residency.user.real_name})
+        else:
+            messages.error(request, _("请选择通过或不通过。"))
+    except DomainError as exc:
+        if exc.status in (403, 404):
+            raise
+        messages.error(request, error_text(exc))
+    return redirect(reverse("accounts:verify_queue"))

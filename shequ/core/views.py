@@ -1,8 +1,15 @@
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from collections.abc import Callable
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
+
+from shequ.core.errors import DomainError, Forbidden, NotFound
 
 
 @require_POST
@@ -15,3 +22,23 @@ def toggle_large_type(request: HttpRequest) -> HttpResponse:
     enable = request.COOKIES.get("shequ_large") != "1"
     response.set_cookie("shequ_large", "1" if enable else "0", max_age=3600 * 24 * 365, samesite="Lax")
     return response
+
+
+def error_text(exc: DomainError) -> str:
+    """A domain error's message in the page's language."""
+    return exc.message_en if get_language() == "en" else exc.message_zh
+
+
+def domain_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Turn NotFound/Forbidden raised by selectors and services into Django's 404/403 pages."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound as exc:
+            raise Http404(error_text(exc))
+        except Forbidden as exc:
+            raise PermissionDenied(error_text(exc))
+
+    return wrapper

@@ -1,0 +1,185 @@
+"""Writes about people: registering, joining a household, being verified, changing a password."""
+
+from __future__ import annotations
+
+import re
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from shequ.accounts.models import Residency, User
+from shequ.accounts.selectors import user_roles, verify_reason
+from shequ.core import clock, jobs
+from shequ.core.errors import Conflict, Forbidden, Invalid
+from shequ.directory.models import Place, PlaceKind
+
+PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
+
+# The job that tells people about a residency change lives in shequ.portal.jobs (accounts may not
+# import notifications); it is referred to by name only.
+RESIDENCY_NOTIFY_JOB = "accounts.residency_changed"
+
+
+def _notify(residency: Residency, event: str) -> None:
+    try:
+        jobs.enqueue(RESIDENCY_NOTIFY_JOB, residency_id=residency.pk, event=event)
+    except KeyError:  # no handler installed (portal app absent): nothing to tell
+        pass
+
+
+def check_phone(phone: str) -> str:
+    phone = re.sub(r"[\s-]", "", phone or "")
+    if not PHONE_RE.match(phone):
+        raise Invalid("请输入11位手机号码。", "Enter an 11-digit mobile number.", code="phone_invalid",
+                      fields={"phone": "请输入11位手机号码。"})
+    return phone
+
+
+def check_password(password: str, *, user: User | None = None, field: str = "password") -> None:
+    try:
+        validate_password(password, user=user)
+    except ValidationError as exc:
+        text = " ".join(exc.messages)
+        raise Invalid(text, "The password is too weak: " + text, code="password_weak", fields={field: text})
+
+
+def _check_household(household: Place) -> None:
+    if household is None or household.kind != PlaceKind.HOUSEHOLD:
+        raise Invalid("请选择您家的房屋（户）。", "Choose your household.", code="household_invalid",
+                      fields={"household": "请选择您家的房屋（户）。"})
+
+
+def _check_relation(relation: str) -> None:
+    if relation not in Residency.Relation.values:
+        raise Invalid("请选择您与这户的关系。", "Choose how you relate to the household.", code="relation_invalid",
+                      fields={"relation": "请选择您与这户的关系。"})
+
+
+def user_register(*, phone: str, real_name: str, password: str, household: Place, relation: str) -> User:
+    """A resident signs up: an account plus a pending residency the committee (or the owner) verifies."""
+    phone = check_phone(phone)
+    real_name = (real_name or "").strip()
+    if not (2 <= len(real_name) <= 50):
+        raise Invalid("请填写真实姓名（2到50个字）。", "Enter your real name (2–50 characters).",
+                      code="name_invalid", fields={"real_name": "请填写真实姓名（2到50个字）。"})
+    _check_household(household)
+    _check_relation(relation)
+    check_password(password, user=User(phone=phone, real_name=real_name))
+    if User.objects.filter(phone=phone).exists():
+        raise Conflict("这个手机号已经注册，请直接登录。", "This phone number is already registered; log in instead.",
+                       code="phone_taken", fields={"phone": "这个手机号已经注册，请直接登录。"})
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(phone=phone, password=password, real_name=real_name)
+            residency = Residency.objects.create(user=user, household=household, relation=relation)
+            _notify(residency, "requested")
+    except IntegrityError:
+        raise Conflict("这个手机号已经注册，请直接登录。", "This phone number is already registered; log in instead.",
+                       code="phone_taken", fields={"phone": "这个手机号已经注册，请直接登录。"})
+    return user
+
+
+def residency_request(*, user: User, household: Place, relation: str) -> Residency:
+    """A logged-in person asks to be recorded as living in a (further) household."""
+    _check_household(household)
+    _check_relation(relation)
+    with transaction.atomic():
+        existing = Residency.objects.select_for_update().filter(user=user, household=household).first()
+        if existing is not None:
+            if existing.status != Residency.Status.REJECTED:
+                raise Conflict("您已经申请过这户。", "You already asked to join this household.",
+                               code="residency_exists")
+            existing.status = Residency.Status.PENDING
+            existing.relation = relation
+            existing.reject_reason = ""
+            existing.verified_by = None
+            existing.verified_at = None
+            existing.save(update_fields=["status", "relation", "reject_reason", "verified_by", "verified_at",
+                                         "updated_at"])
+            residency = existing
+        else:
+            residency = Residency.objects.create(user=user, household=household, relation=relation)
+        _notify(residency, "requested")
+    user.__dict__.pop("_shequ_roles", None)
+    return residency
+
+
+def _check_may_decide(*, residency: Residency, actor: User) -> None:
+    if user_roles(user=actor).is_observer:
+        raise Forbidden("观察员只能查看，不能操作。", "Observers may read but not act.", code="observer")
+    if verify_reason(user=actor, residency=residency) is None:
+        raise Forbidden("您不能认证这户的住户。", "You may not verify residents of this household.",
+                        code="verify_forbidden")
+
+
+def _lock_pending(residency: Residency) -> Residency:
+    locked = Residency.objects.select_for_update().select_related("household", "user").get(pk=residency.pk)
+    if locked.status != Residency.Status.PENDING:
+        raise Conflict("这条申请已经处理过了。", "This request has already been decided.", code="already_decided")
+    return locked
+
+
+def residency_verify(*, residency: Residency, actor: User) -> Residency:
+    """Committee staff of the household's community, or the household's verified owner, confirm a resident."""
+    _check_may_decide(residency=residency, actor=actor)
+    with transaction.atomic():
+        locked = _lock_pending(residency)
+        locked.status = Residency.Status.VERIFIED
+        locked.verified_by = actor
+        locked.verified_at = clock.now()
+        locked.reject_reason = ""
+        locked.save(update_fields=["status", "verified_by", "verified_at", "reject_reason", "updated_at"])
+        _notify(locked, "verified")
+    return locked
+
+
+def residency_reject(*, residency: Residency, actor: User, reason: str) -> Residency:
+    """Turn a request down, always with a reason the resident will read."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid("请写明不通过的原因。", "Give a reason for the rejection.", code="reason_required",
+                      fields={"reason": "请写明不通过的原因。"})
+    if len(reason) > 200:
+        raise Invalid("原因请不要超过200字。", "Keep the reason under 200 characters.", code="reason_too_long",
+                      fields={"reason": "原因请不要超过200字。"})
+    _check_may_decide(residency=residency, actor=actor)
+    with transaction.atomic():
+        locked = _lock_pending(residency)
+        locked.status = Residency.Status.REJECTED
+        locked.verified_by = actor
+        locked.verified_at = clock.now()
+        locked.reject_reason = reason
+        locked.save(update_fields=["status", "verified_by", "verified_at", "reject_reason", "updated_at"])
+        _notify(locked, "rejected")
+    return locked
+
+
+def user_password_change(*, user: User, old_password: str, new_password: str) -> User:
+    if not user.check_password(old_password or ""):
+        raise Invalid("原密码不正确。", "The current password is wrong.", code="old_password_wrong",
+                      fields={"old_password": "原密码不正确。"})
+    if old_password == new_password:
+        raise Invalid("新密码不能和原密码相同。", "The new password must differ from the current one.",
+                      code="password_unchanged", fields={"new_password": "新密码不能和原密码相同。"})
+    check_password(new_password, user=user, field="new_password")
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    return user
+
+
+def user_profile_update(*, user: User, real_name: str | None = None, email: str | None = None) -> User:
+    changed = []
+    if real_name is not None:
+        real_name = real_name.strip()
+        if not (2 <= len(real_name) <= 50):
+            raise Invalid("请填写真实姓名（2到50个字）。", "Enter your real name (2–50 characters).",
+                          code="name_invalid", fields={"real_name": "请填写真实姓名（2到50个字）。"})
+        user.real_name = real_name
+        changed.append("real_name")
+    if email is not None:
+        user.email = email.strip()
+        changed.append("email")
+    if changed:
+        user.save(update_fields=changed)
+    return user

@@ -1,0 +1,173 @@
+"""Reads for the resident pages: who looks after a household, and their scores."""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from shequ.core import clock
+from shequ.directory.models import Membership, Party, PartyKind, PartyPlace, Place, Role
+from shequ.directory.selectors import property_company_for
+
+
+@dataclass
+class Person:
+    name: str
+    role: str
+    title: str = ""
+    phone: str = ""
+
+
+@dataclass
+class Rate:
+    label: str
+    value: float | None
+
+    @property
+    def percent(self) -> int | None:
+        return None if self.value is None else round(self.value * 100)
+
+    @property
+    def level(self) -> str:
+        """ok / warn / bad, for the chip colour."""
+        if self.value is None:
+            return "none"
+        return "ok" if self.value >= 0.9 else "warn" if self.value >= 0.7 else "bad"
+
+
+@dataclass
+class WhoEntry:
+    key: str                 # anchor id on the page and a stable name for tests
+    title: str               # what they are to the resident (物业公司, 楼组长 …)
+    icon: str                # id in icons.svg
+    duty: str                # one line: what to go to them for
+    party: Party | None = None
+    people: list[Person] = field(default_factory=list)
+    rates: list[Rate] = field(default_factory=list)
+    missing: str = ""        # shown when nobody is set up yet
+
+    @property
+    def phone(self) -> str:
+        return self.party.phone if self.party else ""
+
+
+# The rows of the page, in the order a resident needs them (DESIGN §2).
+# (key, party kind or None, person roles shown, title, icon, duty)
+ROWS = [
+    ("property", PartyKind.PROPERTY_COMPANY, (Role.MANAGER, Role.HEAD), _("物业公司"), "building",
+     _("报修、保洁、绿化、安保、停车等物业服务")),
+    ("env_committee", PartyKind.ENV_PROPERTY_COMMITTEE, (Role.HEAD, Role.DEPUTY), _("环物会"), "tools",
+     _("物业问题协调、物业服务监督")),
+    ("building_leader", None, (Role.BUILDING_LEADER,), _("楼组长"), "flag",
+     _("楼里的大事小情，帮您代办、代反映")),
+    ("grid_worker", None, (Role.GRID_WORKER,), _("网格员"), "pin",
+     _("网格内巡查、上门走访、代为反映")),
+    ("police", PartyKind.POLICE_STATION, (Role.POLICE_OFFICER,), _("社区民警"), "shield",
+     _("治安、纠纷、安全隐患，可私下咨询")),
+    ("doctor", PartyKind.FAMILY_DOCTOR_TEAM, (Role.DOCTOR,), _("家庭医生"), "doctor",
+     _("看病、慢病随访、健康咨询，可私下咨询")),
+    ("residents_committee", PartyKind.RESIDENTS_COMMITTEE, (Role.HEAD,), _("社区居委会"), "people",
+     _("住户认证、证明办理、社区事务、没人管的事")),
+    ("party_org", PartyKind.PARTY_ORG, (Role.HEAD,), _("社区党组织"), "flag",
+     _("统筹协调各方，反映久拖不决的问题")),
+    ("mutual_aid", PartyKind.MUTUAL_AID_STATION, (Role.HEAD,), _("互助站"), "heart",
+     _("小修小补、邻里调解、关爱帮扶")),
+    ("owners_committee", PartyKind.OWNERS_COMMITTEE, (Role.HEAD,), _("业主委员会"), "owners",
+     _("业主共同事务、维修资金、业主投票")),
+]
+
+# Roles whose members are found by the places they look after rather than by their party.
+PLACE_ROLES = {Role.BUILDING_LEADER, Role.GRID_WORKER, Role.POLICE_OFFICER, Role.DOCTOR}
+
+
+def nearest_parties(*, place: Place, kinds: list[str]) -> dict[str, Party]:
+    """For each kind, the active party serving the nearest ancestor of `place` (one query)."""
+    ancestors = place.ancestor_ids()
+    rank = {pid: i for i, pid in enumerate(ancestors)}
+    rows = (
+        PartyPlace.objects.filter(place_id__in=ancestors, party__is_active=True, party__kind__in=kinds)
+        .select_related("party")
+        .order_by("party__name", "party_id")
+    )
+    best: dict[str, tuple[int, Party]] = {}
+    for row in rows:
+        r = rank.get(row.place_id, 99)
+        if row.party.kind not in best or r < best[row.party.kind][0]:
+            best[row.party.kind] = (r, row.party)
+    return {kind: party for kind, (_, party) in best.items()}
+
+
+def party_rates_this_month(*, party_ids: list[int]) -> dict[int, object]:
+    """The three rates from shequ.supervision when it is installed; {} until then."""
+    if not party_ids:
+        return {}
+    try:
+        module = importlib.import_module("shequ.supervision.selectors")
+    except ModuleNotFoundError:
+        return {}
+    party_rates = getattr(module, "party_rates", None)
+    if party_rates is None:
+        return {}
+    return party_rates(party_ids=party_ids, month=clock.now().strftime("%Y-%m"))
+
+
+def _rates_of(rates: object | None) -> list[Rate]:
+    if rates is None:
+        return []
+    return [
+        Rate(_("响应率"), getattr(rates, "response_rate", None)),
+        Rate(_("解决率"), getattr(rates, "resolution_rate", None)),
+        Rate(_("满意率"), getattr(rates, "satisfaction_rate", None)),
+    ]
+
+
+def who_looks_after(*, household: Place) -> list[WhoEntry]:
+    """Every responsible party and person for a household, with how to reach them (about six queries)."""
+    kinds = [kind for _, kind, *_ in ROWS if kind and kind != PartyKind.PROPERTY_COMPANY]
+    parties = nearest_parties(place=household, kinds=kinds)
+    company = property_company_for(place=household)
+    if company is not None:
+        parties[PartyKind.PROPERTY_COMPANY] = company
+
+    ancestors = household.ancestor_ids()
+    covers = Membership.places.through.objects.filter(membership_id=OuterRef("pk"), place_id__in=ancestors)
+    party_roles = {Role.HEAD, Role.DEPUTY, Role.MANAGER}
+    members = list(
+        Membership.objects.filter(is_active=True, user__is_active=True, party__is_active=True)
+        .filter(Q(role__in=PLACE_ROLES, places__in=ancestors)
+                | Q(party_id__in=[p.pk for p in parties.values()], role__in=party_roles))
+        .annotate(covers=Exists(covers))
+        .select_related("user", "party")
+        .distinct()
+        .order_by("-covers", "id")
+    )
+
+    rates = party_rates_this_month(party_ids=sorted({p.pk for p in parties.values()}))
+    entries = []
+    for key, kind, roles, title, icon, duty in ROWS:
+        party = parties.get(kind) if kind else None
+        if kind is None or kind in (PartyKind.POLICE_STATION, PartyKind.FAMILY_DOCTOR_TEAM):
+            # People found by the places they look after (the building leader of this building …).
+            found = [m for m in members if m.role in roles and m.covers]
+            if party is not None and kind is not None:
+                found = [m for m in found if m.party_id == party.pk] or found
+        else:
+            found = [m for m in members if party is not None and m.party_id == party.pk and m.role in roles]
+            if key == "property":
+                managers = [m for m in found if m.role == Role.MANAGER]
+                found = [m for m in managers if m.covers] or managers or found
+        if kind is None and found:
+            party = found[0].party
+        people = [
+            Person(name=m.user.real_name, role=m.get_role_display(), title=m.title, phone=m.public_phone)
+            for m in found[:3]
+        ]
+        entry = WhoEntry(key=key, title=str(title), icon=icon, duty=str(duty), party=party, people=people,
+                         rates=_rates_of(rates.get(party.pk)) if party is not None and kind else [])
+        if party is None and not people:
+            entry.missing = str(_("暂未登记，可先联系社区居委会。"))
+        entries.append(entry)
+    return entries

@@ -1,0 +1,112 @@
+"""Resident pages: the home page and "who looks after my home?"."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy as _
+
+from shequ.accounts.models import Residency
+from shequ.accounts.selectors import can_verify_anyone, pending_residencies_for, primary_household, user_roles
+from shequ.directory.models import PartyKind
+from shequ.directory.selectors import party_serving, property_company_for
+from shequ.portal.selectors import who_looks_after
+
+# The channel grid of the home page. Each channel links to the first URL that exists, so features
+# light up as their apps add pages. (label, icon, [(url name, args, query)])
+CHANNELS = [
+    (_("社区公告"), "notice", [("notices:channel", ["community"], ""), ("notices:list", [], "?channel=community"),
+                              ("notices:index", [], "")]),
+    (_("党建园地"), "flag", [("notices:channel", ["party"], ""), ("notices:list", [], "?channel=party")]),
+    (_("物业之窗"), "building", [("notices:property_window", [], ""), ("notices:channel", ["property"], ""),
+                              ("notices:list", [], "?channel=property")]),
+    (_("业委连线"), "owners", [("notices:owners_line", [], ""), ("notices:channel", ["owners"], ""),
+                            ("notices:list", [], "?channel=owners")]),
+    (_("警民直通车"), "shield", [("notices:channel", ["police"], ""), ("notices:list", [], "?channel=police")]),
+    (_("家庭医生"), "doctor", [("portal:who", [], "#doctor")]),
+    (_("邻里交流"), "chat", [("forum:index", [], ""), ("forum:list", [], ""), ("forum:home", [], "")]),
+    (_("社区服务"), "heart", [("activities:index", [], ""), ("activities:list", [], ""), ("activities:home", [], "")]),
+]
+
+
+def _first_url(candidates) -> str | None:
+    for name, args, query in candidates:
+        try:
+            return reverse(name, args=args) + query
+        except NoReverseMatch:
+            continue
+    return None
+
+
+def channels() -> list[dict]:
+    return [{"label": label, "icon": icon, "url": _first_url(c)} for label, icon, c in CHANNELS]
+
+
+def home_sections(request: HttpRequest, household) -> list[dict]:
+    """Blocks other features add to the home page ("my appeals", "newest notices" …).
+
+    settings.SHEQU_HOME_SECTIONS lists dotted paths of callables `(request, household) -> dict | None`;
+    a dict needs a "template" key and is passed to that template as `section`.
+    """
+    sections = []
+    for path in getattr(settings, "SHEQU_HOME_SECTIONS", []):
+        section = import_string(path)(request, household)
+        if section:
+            sections.append(section)
+    return sections
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    roles = user_roles(user=user)
+    household = primary_household(user=user)
+    residency = next((r for r in roles.residencies if r.household_id == getattr(household, "pk", None)), None)
+    company = rc = None
+    if household is not None:
+        company = property_company_for(place=household)
+        rc = party_serving(place=household, kind=PartyKind.RESIDENTS_COMMITTEE)
+    staff_parties = [m.party for m in roles.memberships if m.party_id in roles.party_ids]
+    can_verify = can_verify_anyone(user=user)
+    pending_count = pending_residencies_for(user=user).count() if can_verify else 0
+    return render(request, "portal/home.html", {
+        "roles": roles,
+        "household": household,
+        "community": household.community if household is not None else None,
+        "residency": residency,
+        "company": company,
+        "rc": rc,
+        "staff_parties": list(dict.fromkeys(staff_parties)),
+        "can_verify": can_verify,
+        "pending_count": pending_count,
+        "channels": channels(),
+        "home_sections": home_sections(request, household),
+    })
+
+
+@login_required
+def who(request: HttpRequest) -> HttpResponse:
+    """谁在管我家: every responsible party and person for the resident's household."""
+    roles = user_roles(user=request.user)
+    usable = [r for r in roles.residencies if r.status != Residency.Status.REJECTED]
+    residency = None
+    wanted = request.GET.get("household")
+    if wanted:
+        residency = next((r for r in usable if str(r.household_id) == wanted), None)
+        if residency is None:
+            raise Http404("没有找到这户。")
+    else:
+        household = primary_household(user=request.user)
+        residency = next((r for r in usable if household is not None and r.household_id == household.pk), None)
+    entries = who_looks_after(household=residency.household) if residency is not None else []
+    return render(request, "portal/who.html", {
+        "residency": residency,
+        "household": residency.household if residency else None,
+        "residencies": usable,
+        "entries": entries,
+        "has_rates": any(e.rates for e in entries),
+    })
