@@ -1,0 +1,110 @@
+"""Background work of appeals: telling the right people about a timeline event (queued in the
+transition's transaction, run after commit; idempotent through the notification key)."""
+
+from __future__ import annotations
+
+from django.urls import NoReverseMatch, reverse
+
+from shequ.appeals.models import AppealEvent, EventKind
+from shequ.core.jobs import handler
+from shequ.core.masking import mask_text
+from shequ.directory.models import ACTING_ROLES, Membership
+from shequ.notifications.services import notify
+
+# Events the reporter and followers hear about (public progress and the outcome).
+TO_REPORTER = {
+    EventKind.ACCEPTED, EventKind.REPLIED, EventKind.RESOLVED, EventKind.CLOSED, EventKind.MERGED,
+    EventKind.ESCALATED, EventKind.WHISTLE_BLOWN, EventKind.CALLBACK_REMINDED, EventKind.CLOSED_UNRATED,
+    EventKind.PAUSED, EventKind.RESUMED, EventKind.TRANSFERRED, EventKind.REPORTED_BACK,
+}
+# Events the responsible party's staff hear about.
+TO_PARTY = {
+    EventKind.DISPATCHED, EventKind.TRANSFERRED, EventKind.REOPENED, EventKind.RATED, EventKind.CONFIRMED,
+    EventKind.HELPER_ASSIGNED, EventKind.WHISTLE_BLOWN,
+}
+
+TITLES = {
+    EventKind.SUBMITTED: "新诉求待派单：{number}",
+    EventKind.DISPATCHED: "新工单：{number} {category}",
+    EventKind.ACCEPTED: "您的诉求已签收：{number}",
+    EventKind.RETURNED: "工单被退回，请重新派单：{number}",
+    EventKind.TRANSFERRED: "诉求已转办：{number}",
+    EventKind.PAUSED: "诉求暂停办理：{number}",
+    EventKind.RESUMED: "诉求恢复办理：{number}",
+    EventKind.REPLIED: "诉求有新回复：{number}",
+    EventKind.RESOLVED: "诉求已办结，请确认并评价：{number}",
+    EventKind.CONFIRMED: "居民确认已解决：{number}",
+    EventKind.REOPENED: "诉求被重新打开：{number}",
+    EventKind.RATED: "居民已评价：{number}",
+    EventKind.CLOSED: "诉求已关闭：{number}",
+    EventKind.MERGED: "诉求已与同类诉求合并：{number}",
+    EventKind.ESCALATED: "诉求已升级：{number}",
+    EventKind.WHISTLE_BLOWN: "社区吹哨：{number}",
+    EventKind.REPORTED_IN: "部门已报到：{number}",
+    EventKind.REPORTED_BACK: "部门已反馈：{number}",
+    EventKind.HELPER_ASSIGNED: "大手拉小手协助：{number}",
+    EventKind.CALLBACK_REMINDED: "请对已办结的诉求进行评价：{number}",
+    EventKind.CLOSED_UNRATED: "诉求超期未评价已关闭：{number}",
+}
+
+
+def _party_members(party_ids) -> set[int]:
+    ids = {p for p in party_ids if p}
+    if not ids:
+        return set()
+    return set(
+        Membership.objects.filter(party_id__in=ids, is_active=True, role__in=ACTING_ROLES).values_list(
+            "user_id", flat=True
+        )
+    )
+
+
+def _url(appeal_id: int) -> str:
+    try:
+        return reverse("appeals:detail", args=[appeal_id])
+    except NoReverseMatch:
+        return f"/appeals/{appeal_id}/"
+
+
+def recipients_for(event: AppealEvent) -> set[int]:
+    appeal = event.appeal
+    kind = event.kind
+    out: set[int] = set()
+    if not event.is_public:
+        return out  # internal notes stay inside the parties' own timeline
+    if kind in TO_REPORTER:
+        out.add(appeal.reporter_id)
+        out |= set(appeal.followers.values_list("id", flat=True))
+    if kind == EventKind.REPLIED and event.data.get("by_reporter"):
+        out = _party_members([appeal.responsible_party_id])
+    if kind in TO_PARTY:
+        out |= _party_members([appeal.responsible_party_id])
+    if kind in (EventKind.SUBMITTED, EventKind.RETURNED):
+        out |= _party_members([appeal.dispatcher_id])
+    if kind == EventKind.ESCALATED:
+        out |= _party_members([event.data.get("to_party") or appeal.escalated_to_id, appeal.responsible_party_id])
+    if kind == EventKind.HELPER_ASSIGNED:
+        out |= _party_members([appeal.helper_party_id])
+    if kind == EventKind.REOPENED or (kind == EventKind.RATED and event.data.get("reopened")):
+        out |= _party_members([appeal.responsible_party_id])
+    out.discard(event.actor_id)
+    out.discard(None)
+    return out
+
+
+@handler("appeals.notify_event")
+def notify_event(*, event_id: int) -> None:
+    event = (
+        AppealEvent.objects.select_related("appeal", "appeal__category", "party").filter(pk=event_id).first()
+    )
+    if event is None:
+        return
+    recipients = recipients_for(event)
+    if not recipients:
+        return
+    appeal = event.appeal
+    template = TITLES.get(event.kind, "诉求有新动态：{number}")
+    title = template.format(number=appeal.number, category=appeal.category.name)
+    body = mask_text(event.text[:500] if event.text else appeal.text[:200])
+    notify(recipients=recipients, verb=f"appeal.{event.kind}", title=title, body=body, url=_url(appeal.pk),
+           key=f"appeal-event-{event.pk}")

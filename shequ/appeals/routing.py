@@ -1,0 +1,109 @@
+"""Routing (category × place → party) and the escalation ladder.
+
+A rule names a category (or none = every category; a parent category covers its children), a place
+scope (or none = everywhere; a community covers everything under it) and a target: a specific party,
+or a party kind resolved to the nearest party of that kind serving the appeal's place (a property
+company through its service contract). The most specific matching rule wins: exact category before
+parent before catch-all, a place scope before everywhere, then lower priority number. A rule whose
+target cannot be found for this place is skipped. When no rule gives a party, the category's
+default party kind is tried, and finally the appeal waits in the residents' committee's dispatch
+queue — never nowhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from shequ.appeals.models import Appeal, Category, RoutingRule
+from shequ.core.errors import Invalid
+from shequ.directory.models import Party, PartyKind, Place
+from shequ.directory.selectors import party_serving
+
+
+@dataclass(frozen=True)
+class Route:
+    party: Party  # who gets it
+    dispatcher: Party  # the residents' committee whose queue catches anything unrouted or returned
+    dispatched: bool  # False = waiting in the dispatcher's queue
+    rule: RoutingRule | None = None
+
+
+def dispatcher_for(*, place: Place) -> Party:
+    """The residents' committee serving the place (its dispatch queue); the party organisation or
+    street office stand in when a community has none."""
+    for kind in (PartyKind.RESIDENTS_COMMITTEE, PartyKind.PARTY_ORG, PartyKind.STREET_OFFICE):
+        party = party_serving(place=place, kind=kind)
+        if party is not None:
+            return party
+    raise Invalid(
+        "这个地点还没有居委会负责派单，请联系社区。",
+        "No residents' committee serves this place yet.",
+        code="no_dispatcher",
+        fields={"place": "no_dispatcher"},
+    )
+
+
+def _target(rule: RoutingRule, place: Place) -> Party | None:
+    if rule.party_id:
+        return rule.party if rule.party.is_active else None
+    return party_serving(place=place, kind=rule.party_kind)
+
+
+def matching_rules(*, category: Category, place: Place) -> list[RoutingRule]:
+    category_ids = [category.pk] + ([category.parent_id] if category.parent_id else [])
+    rules = list(
+        RoutingRule.objects.filter(is_active=True)
+        .filter(Q(category_id__in=category_ids) | Q(category__isnull=True))
+        .filter(Q(place__isnull=True) | Q(place_id__in=place.ancestor_ids()))
+        .select_related("party")
+    )
+    depth = {pid: i for i, pid in enumerate(place.ancestor_ids())}
+
+    def specificity(rule: RoutingRule) -> tuple:
+        cat_rank = 0 if rule.category_id == category.pk else (1 if rule.category_id else 2)
+        place_rank = depth.get(rule.place_id, 0) if rule.place_id else 99
+        return (cat_rank, place_rank, rule.priority, rule.pk)
+
+    return sorted(rules, key=specificity)
+
+
+def route(*, category: Category, place: Place) -> Route:
+    dispatcher = dispatcher_for(place=place)
+    for rule in matching_rules(category=category, place=place):
+        party = _target(rule, place)
+        if party is not None:
+            return Route(party=party, dispatcher=dispatcher, dispatched=True, rule=rule)
+    for cat in (category, category.parent):
+        if cat is not None and cat.default_party_kind:
+            party = party_serving(place=place, kind=cat.default_party_kind)
+            if party is not None:
+                return Route(party=party, dispatcher=dispatcher, dispatched=True)
+    return Route(party=dispatcher, dispatcher=dispatcher, dispatched=False)
+
+
+# The ladder (DESIGN §3): responsible party → 环物会 (property matters) or residents' committee →
+# community party organisation → street office.
+LADDER_TOP = 3
+
+
+def escalation_target(*, appeal: Appeal, level: int) -> Party | None:
+    """The party an appeal reaches at `level` (1, 2, 3); None when the ladder has no such rung here."""
+    place = appeal.place
+    if level <= 1:
+        kinds = [PartyKind.RESIDENTS_COMMITTEE]
+        party = appeal.responsible_party
+        if party is not None and party.kind == PartyKind.PROPERTY_COMPANY:
+            kinds = [PartyKind.ENV_PROPERTY_COMMITTEE, PartyKind.RESIDENTS_COMMITTEE]
+        if party is not None and party.kind == PartyKind.RESIDENTS_COMMITTEE:
+            kinds = [PartyKind.PARTY_ORG]
+    elif level == 2:
+        kinds = [PartyKind.PARTY_ORG, PartyKind.STREET_OFFICE]
+    else:
+        kinds = [PartyKind.STREET_OFFICE]
+    for kind in kinds:
+        target = party_serving(place=place, kind=kind)
+        if target is not None and target.pk != appeal.responsible_party_id:
+            return target
+    return None
