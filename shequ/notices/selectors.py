@@ -73,7 +73,8 @@ def postable_places(*, right: PostingRight) -> QuerySet[Place]:
     under = Q(pk__in=ids) | Q(street_id__in=ids) | Q(community_id__in=ids) | Q(compound_id__in=ids) | Q(
         building_id__in=ids
     )
-    return Place.objects.filter(under, kind__in=rule.scope_kinds).order_by("street_id", "community_id",
+    return Place.objects.filter(under, kind__in=rule.scope_kinds).select_related(
+        "parent", "parent__parent", "parent__parent__parent").order_by("street_id", "community_id",
                                                                             "compound_id", "kind", "sort", "id")
 
 
@@ -192,7 +193,8 @@ def leader_buildings(*, user, notice: Notice) -> list[Place]:
     """Buildings within the notice's scope for which the user may see who has not read it."""
     roles = user_roles(user=user)
     in_scope = Place.objects.filter(**{f"{notice.place.kind}_id": notice.place_id}, kind=PlaceKind.BUILDING)
-    if notice.party_id in roles.party_ids:
+    if any(m.party_id == notice.party_id and m.role not in PLACE_BOUND_ROLES | NON_POSTING_ROLES
+           for m in roles.memberships):
         return list(in_scope.order_by("compound_id", "sort", "id")[:200])
     led = {p.pk for m in roles.memberships if m.role == Role.BUILDING_LEADER for p in m.places.all()}
     if not led:
