@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import json
+import signal
 import threading
+import warnings
 
 from django.apps import apps
 from django.conf import settings
@@ -45,6 +47,8 @@ class Command(BaseCommand):
         if not settings.DEBUG:
             call_command("collectstatic", interactive=False, verbosity=0)
 
+        # WhiteNoise serves static files with a synchronous iterator; under ASGI Django warns about it.
+        warnings.filterwarnings("ignore", message="StreamingHttpResponse must consume synchronous iterators")
         stop = threading.Event()
         worker = None
         if not options["no_worker"]:
@@ -57,6 +61,15 @@ class Command(BaseCommand):
             access_log=verbosity > 1,
         )
         server = uvicorn.Server(config)
+
+        def request_stop(signum, frame) -> None:
+            stop.set()
+            server.should_exit = True
+
+        # uvicorn handles SIGINT/SIGTERM while it runs and afterwards re-raises the signal to the handler
+        # that was installed before it: ours, so the process ends through the `finally` below.
+        signal.signal(signal.SIGTERM, request_stop)
+        signal.signal(signal.SIGINT, request_stop)
         try:
             # uvicorn installs its own SIGINT/SIGTERM handlers and returns after a graceful shutdown.
             server.run()
@@ -65,6 +78,7 @@ class Command(BaseCommand):
             if worker is not None:
                 worker.join(timeout=10)
             self.stdout.write("shequ 已停止。 / shequ stopped.")
+            self.stdout.flush()
         if not server.started and not server.should_exit:
             raise CommandError(f"无法在 {host}:{port} 启动网站。 / Could not serve on {host}:{port}.")
 

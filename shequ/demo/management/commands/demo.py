@@ -1,0 +1,27 @@
+"""`shequ demo [--reset]`: load the demo community."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand
+
+from shequ.demo.services import demo_load
+
+
+class Command(BaseCommand):
+    help = ("载入示范社区（海淀区中关村街道希格玛社区、曙光街道上河村社区等）；--reset 先清空整个数据库。"
+            " / Load the demo community; --reset wipes the whole database first.")
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--reset", action="store_true", help="wipe the database, then load the demo")
+
+    def handle(self, *args, **options) -> None:
+        summary = demo_load(reset=options["reset"])
+        if not summary.loaded:
+            self.stdout.write("示范社区已载入，未做改动（用 --reset 重新载入）。 / The demo is already loaded "
+                              "(use --reset to load it afresh).")
+            return
+        self.stdout.write(self.style.SUCCESS(
+            f"示范社区已载入 / demo loaded: {summary.places} places ({summary.households} households), "
+            f"{summary.parties} parties, {summary.users} users in {summary.seconds} s."
+        ))
+        self.stdout.write("登录账号 / logins: shequ demo-accounts")
