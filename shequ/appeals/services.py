@@ -173,8 +173,6 @@ def allowed_actions(*, appeal: Appeal, actor) -> list[str]:
             continue
         if action == "reopen" and appeal.status == S.CLOSED and appeal.closed_unrated:
             continue
-        if action == "reply" and appeal.status == S.RESOLVED and "reporter" not in cap.capacities:
-            continue
         out.append(action)
     return out
 
