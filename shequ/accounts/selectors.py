@@ -172,8 +172,8 @@ def place_choices(*, selected: dict[str, int | None]) -> tuple[dict[str, list], 
     """Options for each level of the household chooser given what is selected so far.
 
     Returns (options per level, the consistent selection). A selection that does not belong to its
-    parent is dropped along with everything below it; a level with a single option is chosen for
-    the resident so they do not have to.
+    parent is dropped along with everything below it; a level with a single option (above the
+    household) is chosen for the resident so they do not have to.
     """
 
     options: dict[str, list] = {level: [] for level in CHOOSER_LEVELS}
@@ -194,7 +194,8 @@ def place_choices(*, selected: dict[str, int | None]) -> tuple[dict[str, list], 
         ids = {pk for pk, _ in rows}
         value = selected.get(level)
         if value not in ids:
-            value = rows[0][0] if len(rows) == 1 else None
+            # Chosen for them when there is only one, except the household itself: that they confirm.
+            value = rows[0][0] if len(rows) == 1 and level != "household" else None
         chosen[level] = value
         parent_filter = {f"{level}_id": value} if value is not None and level != "household" else None
         parent_level = level

@@ -7,7 +7,7 @@ from django.contrib.auth import login as auth_login
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -23,13 +23,17 @@ from shequ.accounts.forms import (
     attach_error,
 )
 from shequ.accounts.models import Residency
-from shequ.core.errors import DomainError
+from shequ.core.errors import DomainError, Unauthorized
 from shequ.core.views import domain_errors, error_text
 from shequ.directory.models import Place, PlaceKind
 
 
 def lockout(request: HttpRequest, credentials: dict | None = None, *args, **kwargs) -> HttpResponse:
-    """Shown by django-axes when a phone number has had too many failed logins."""
+    """Shown by django-axes when a phone number has had too many failed logins (JSON for the API)."""
+    if request.path.startswith("/api/"):
+        err = Unauthorized("尝试次数过多，请15分钟后再试。", "Too many attempts; try again in 15 minutes.",
+                           code="locked_out")
+        return JsonResponse(err.as_dict(), status=429, json_dumps_params={"ensure_ascii": False})
     return render(request, "accounts/lockout.html", status=429)
 
 
