@@ -9,14 +9,23 @@ Defaults from Beijing's 12345 practice:
 * the callback (回访) window closes 7 days after resolution.
 
 Pausing stops the clock: every due time moves later by the paused seconds.
-The supervision module may extend this with configurable policies and a working-day calendar;
-callers only use `due_times()`, `accept_due()`, `resolve_due()` and `callback_due()`.
+
+Configurable policies and the working-day calendar (owned by ``shequ.supervision``) plug in through
+`install()`: a *policy lookup* ``(kind, time_class, urgency, category_id) -> Limit | None`` and a
+*calendar provider* ``() -> WorkCalendar``. ``shequ.supervision`` installs both at startup from its
+``DeadlinePolicy`` and ``CalendarDay`` tables; without them the built-in defaults below apply. The
+calendar functions (`add_working_days`, `add_working_hours`) are pure: they take the calendar.
+Callers only use `due_times()`, `accept_due()`, `resolve_due()` and `callback_due()` (each accepts an
+optional ``category_id`` so category-specific policies apply).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.utils import timezone
 
 ACCEPT_LIMITS = {
     "emergency": timedelta(minutes=30),
@@ -39,33 +48,182 @@ class DueTimes:
     resolve_due_at: datetime
 
 
-def accept_limit(*, urgency: str) -> timedelta:
-    return ACCEPT_LIMITS.get(urgency, ACCEPT_LIMITS["normal"])
+# ---------------------------------------------------------------- working-day calendar
 
 
-def resolve_limit(*, time_class: str, urgency: str) -> timedelta:
+@dataclass(frozen=True)
+class WorkCalendar:
+    """Monday–Friday, except public holidays (rest) and make-up workdays (调休上班)."""
+
+    holidays: frozenset[date] = field(default_factory=frozenset)
+    workdays: frozenset[date] = field(default_factory=frozenset)
+    day_start: time = time(9, 0)
+    day_end: time = time(18, 0)
+
+    def is_working_day(self, day: date) -> bool:
+        if day in self.workdays:
+            return True
+        if day in self.holidays:
+            return False
+        return day.weekday() < 5
+
+
+PLAIN_WEEK = WorkCalendar()
+
+
+def _local(value: datetime) -> datetime:
+    return timezone.localtime(value) if timezone.is_aware(value) else value
+
+
+def _aware(value: datetime, like: datetime) -> datetime:
+    if timezone.is_aware(like) and timezone.is_naive(value):
+        return timezone.make_aware(value, timezone.get_current_timezone())
+    return value
+
+
+def add_working_days(start: datetime, n: int, calendar: WorkCalendar | None = None) -> datetime:
+    """The same local clock time on the n-th working day after `start`'s date (Friday 10:00 + 1 → Monday
+    10:00; the eve of the Spring Festival + 1 → the first day back)."""
+    cal = calendar or current_calendar()
+    local = _local(start)
+    day = local.date()
+    counted = 0
+    while counted < n:
+        day += timedelta(days=1)
+        if cal.is_working_day(day):
+            counted += 1
+    return _aware(datetime.combine(day, local.time().replace(tzinfo=None)), start)
+
+
+def add_working_hours(start: datetime, hours: float, calendar: WorkCalendar | None = None) -> datetime:
+    """`start` plus `hours` counted only inside office hours (day_start–day_end) of working days."""
+    cal = calendar or current_calendar()
+    remaining = timedelta(hours=hours)
+    local = _local(start).replace(tzinfo=None)
+    cursor = local
+    for _ in range(3660):  # at most ten years of days
+        day = cursor.date()
+        if cal.is_working_day(day):
+            opens = datetime.combine(day, cal.day_start)
+            closes = datetime.combine(day, cal.day_end)
+            begin = max(cursor, opens)
+            if begin < closes:
+                available = closes - begin
+                if remaining <= available:
+                    return _aware(begin + remaining, start)
+                remaining -= available
+        cursor = datetime.combine(day + timedelta(days=1), time(0, 0))
+    raise ValueError("working hours do not fit in ten years")
+
+
+# ---------------------------------------------------------------- limits and policies
+
+
+@dataclass(frozen=True)
+class Limit:
+    amount: int
+    unit: str = "hours"  # minutes | hours | days | working_days
+
+    def after(self, start: datetime, calendar: WorkCalendar | None = None) -> datetime:
+        if self.unit == "working_days":
+            return add_working_days(start, self.amount, calendar)
+        if self.unit == "days":
+            return start + timedelta(days=self.amount)
+        if self.unit == "minutes":
+            return start + timedelta(minutes=self.amount)
+        return start + timedelta(hours=self.amount)
+
+    @property
+    def nominal(self) -> timedelta:
+        """The limit as a duration (a working day counts as 24 hours) — for display and ordering."""
+        per = {"minutes": timedelta(minutes=1), "hours": timedelta(hours=1), "days": timedelta(days=1),
+               "working_days": timedelta(days=1)}
+        return per.get(self.unit, timedelta(hours=1)) * self.amount
+
+
+PolicyLookup = Callable[..., "Limit | None"]
+_policy_lookup: PolicyLookup | None = None
+_calendar_provider: Callable[[], WorkCalendar] | None = None
+
+
+def install(*, policy_lookup: PolicyLookup | None = None,
+            calendar_provider: Callable[[], WorkCalendar] | None = None) -> None:
+    """Plug in configurable policies and the calendar (done by shequ.supervision at startup)."""
+    global _policy_lookup, _calendar_provider
+    _policy_lookup = policy_lookup
+    _calendar_provider = calendar_provider
+
+
+def current_calendar() -> WorkCalendar:
+    if _calendar_provider is None:
+        return PLAIN_WEEK
+    try:
+        return _calendar_provider()
+    except Exception:  # a missing table during migrations must not break deadline maths
+        return PLAIN_WEEK
+
+
+def _looked_up(kind: str, *, time_class: str | None, urgency: str, category_id: int | None) -> Limit | None:
+    if _policy_lookup is None:
+        return None
+    try:
+        return _policy_lookup(kind=kind, time_class=time_class or "", urgency=urgency, category_id=category_id)
+    except Exception:
+        return None
+
+
+def default_accept_limit(*, urgency: str) -> Limit:
+    return Limit(int(ACCEPT_LIMITS.get(urgency, ACCEPT_LIMITS["normal"]).total_seconds() // 60), "minutes")
+
+
+def default_resolve_limit(*, time_class: str, urgency: str) -> Limit:
     if urgency == "emergency":
-        return EMERGENCY_RESOLVE
-    limit = RESOLVE_BY_CLASS.get(time_class, RESOLVE_BY_CLASS["general"])
-    if urgency == "urgent":
-        limit = min(limit, URGENT_RESOLVE_CAP)
-    return limit
+        limit = EMERGENCY_RESOLVE
+    else:
+        limit = RESOLVE_BY_CLASS.get(time_class, RESOLVE_BY_CLASS["general"])
+        if urgency == "urgent":
+            limit = min(limit, URGENT_RESOLVE_CAP)
+    return Limit(int(limit.total_seconds() // 60), "minutes")
 
 
-def accept_due(*, urgency: str, start: datetime, paused_seconds: int = 0) -> datetime:
-    return start + accept_limit(urgency=urgency) + timedelta(seconds=paused_seconds)
+def accept_policy(*, urgency: str, time_class: str | None = None, category_id: int | None = None) -> Limit:
+    return (_looked_up("accept", time_class=time_class, urgency=urgency, category_id=category_id)
+            or default_accept_limit(urgency=urgency))
 
 
-def resolve_due(*, time_class: str, urgency: str, start: datetime, paused_seconds: int = 0) -> datetime:
-    return start + resolve_limit(time_class=time_class, urgency=urgency) + timedelta(seconds=paused_seconds)
+def resolve_policy(*, time_class: str, urgency: str, category_id: int | None = None) -> Limit:
+    return (_looked_up("resolve", time_class=time_class, urgency=urgency, category_id=category_id)
+            or default_resolve_limit(time_class=time_class, urgency=urgency))
 
 
-def due_times(*, time_class: str, urgency: str, start: datetime, paused_seconds: int = 0) -> DueTimes:
+def accept_limit(*, urgency: str, time_class: str | None = None, category_id: int | None = None) -> timedelta:
+    return accept_policy(urgency=urgency, time_class=time_class, category_id=category_id).nominal
+
+
+def resolve_limit(*, time_class: str, urgency: str, category_id: int | None = None) -> timedelta:
+    return resolve_policy(time_class=time_class, urgency=urgency, category_id=category_id).nominal
+
+
+def accept_due(*, urgency: str, start: datetime, paused_seconds: int = 0, time_class: str | None = None,
+               category_id: int | None = None) -> datetime:
+    limit = accept_policy(urgency=urgency, time_class=time_class, category_id=category_id)
+    return limit.after(start) + timedelta(seconds=paused_seconds)
+
+
+def resolve_due(*, time_class: str, urgency: str, start: datetime, paused_seconds: int = 0,
+                category_id: int | None = None) -> datetime:
+    limit = resolve_policy(time_class=time_class, urgency=urgency, category_id=category_id)
+    return limit.after(start) + timedelta(seconds=paused_seconds)
+
+
+def due_times(*, time_class: str, urgency: str, start: datetime, paused_seconds: int = 0,
+              category_id: int | None = None) -> DueTimes:
     """Both due times for an appeal whose clock started at `start`."""
     return DueTimes(
-        accept_due_at=accept_due(urgency=urgency, start=start, paused_seconds=paused_seconds),
+        accept_due_at=accept_due(urgency=urgency, start=start, paused_seconds=paused_seconds,
+                                 time_class=time_class, category_id=category_id),
         resolve_due_at=resolve_due(time_class=time_class, urgency=urgency, start=start,
-                                   paused_seconds=paused_seconds),
+                                   paused_seconds=paused_seconds, category_id=category_id),
     )
 
 
