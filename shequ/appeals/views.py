@@ -1,0 +1,882 @@
+"""Appeal pages (叫得应): report in three steps, my appeals, an appeal's page, the public list, the workbench.
+
+Views are thin: parse input with a form, fetch through the permission-checking selectors, call one
+service, render. Domain errors become pages: NotFound → 404, Forbidden → 403, Invalid/Conflict →
+the form again with the message. An htmx request gets the partial of the same view.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from shequ.accounts.models import User
+from shequ.accounts.selectors import primary_household, user_roles
+from shequ.appeals import deadlines, routing, selectors, services
+from shequ.appeals.forms import (
+    RATING_CHOICES,
+    URGENCY_CHOICES,
+    DescribeForm,
+    FeedbackForm,
+    PlaceStepForm,
+    StaffFileForm,
+    new_form_token,
+)
+from shequ.appeals.models import (
+    AWAITING_ACCEPT,
+    OPEN_STATUSES,
+    Appeal,
+    AppealPhoto,
+    Category,
+    PhotoStage,
+    Status,
+)
+from shequ.core import clock
+from shequ.core.errors import DomainError, Forbidden, NotFound
+from shequ.core.models import IdempotencyRecord
+from shequ.directory.models import Party, Place, PlaceKind, Spot
+from shequ.directory.selectors import parties_serving, party_place_ids, property_company_for
+
+PAGE_SIZE = 20
+QUEUE_PAGE_SIZE = 25
+
+# Consultation entries shown on step 1 (DESIGN §1: 家庭医生, 社区民警).
+CONSULT_LABELS = {"health": gettext_lazy("问家庭医生"), "safety": gettext_lazy("警民直通车"),
+                  "elderly-care": gettext_lazy("养老助老咨询")}
+CONSULT_ICONS = {"health": "doctor", "safety": "shield", "elderly-care": "heart"}
+KIND_FOR_CATEGORY = {"suggestion": "suggestion", "praise": "praise"}
+
+
+# ---------------------------------------------------------------- errors → pages
+
+
+def _pages(view):
+    """Turn domain errors raised by selectors into 404/403 pages."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound as exc:
+            raise Http404(exc.message_zh) from exc
+        except Forbidden as exc:
+            raise PermissionDenied(exc.message_zh) from exc
+
+    return wrapped
+
+
+def _message_of(exc: DomainError) -> str:
+    from django.utils.translation import get_language
+
+    return exc.message_en if (get_language() or "").startswith("en") else exc.message_zh
+
+
+def _safe_next(request: HttpRequest, fallback: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return target
+    return fallback
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+# ---------------------------------------------------------------- presentation helpers
+
+
+def _duration(seconds: float) -> str:
+    minutes = max(int(math.ceil(abs(seconds) / 60)), 1)
+    if minutes < 60:
+        return _("%(n)d分钟") % {"n": minutes}
+    hours = minutes // 60
+    if hours < 48:
+        return _("%(n)d小时") % {"n": hours}
+    return _("%(n)d天") % {"n": hours // 24}
+
+
+@dataclass
+class Chip:
+    level: str  # ok | warn | bad | overdue | info
+    label: str
+    title: str = ""
+
+
+def _clock_chip(*, due: datetime, start: datetime | None, now: datetime, stage: str) -> Chip:
+    left = (due - now).total_seconds()
+    if left <= 0:
+        label = (_("签收已超时%(t)s") if stage == "accept" else _("办结已超时%(t)s")) % {"t": _duration(left)}
+        return Chip("overdue", label)
+    total = (due - start).total_seconds() if start and due > start else left
+    share = left / total if total > 0 else 0
+    level = "ok" if share > 0.5 else ("warn" if share > 0.2 else "bad")
+    label = (_("签收剩%(t)s") if stage == "accept" else _("办结剩%(t)s")) % {"t": _duration(left)}
+    return Chip(level, label)
+
+
+def _time_chips(appeal: Appeal, now: datetime) -> list[Chip]:
+    """Time-left chips: green → amber → red → overdue (DESIGN §9)."""
+    start = appeal.dispatched_at or appeal.created_at
+    chips: list[Chip] = []
+    if appeal.status in AWAITING_ACCEPT and appeal.accept_due_at:
+        chips.append(_clock_chip(due=appeal.accept_due_at, start=start, now=now, stage="accept"))
+    if appeal.status in (Status.ACCEPTED, Status.IN_PROGRESS, *AWAITING_ACCEPT) and appeal.resolve_due_at:
+        if appeal.status not in AWAITING_ACCEPT or not chips:
+            chips.append(_clock_chip(due=appeal.resolve_due_at, start=start, now=now, stage="resolve"))
+    if appeal.status == Status.PAUSED:
+        chips.append(Chip("info", _("已暂停，计时停止")))
+    if appeal.status == Status.RESOLVED and appeal.rating is None:
+        chips.append(Chip("info", _("待居民评价")))
+    return chips
+
+
+def _decorate(appeals: list[Appeal], *, user: User, now: datetime, force_masked: bool = False) -> list[Appeal]:
+    """Attach what list rows and the appeal page show: masked or full place/name/text, time chips."""
+    viewer = selectors.viewer_for(user=user)
+    for a in appeals:
+        masked = force_masked or not viewer.sees_full(a)
+        a.masked = masked  # type: ignore[attr-defined]
+        a.display_place = selectors.place_label(appeal=a, masked=masked)  # type: ignore[attr-defined]
+        a.display_reporter = selectors.reporter_label(appeal=a, masked=masked)["name"]  # type: ignore
+        a.display_text = selectors.display_text(a.text, masked=masked)  # type: ignore[attr-defined]
+        a.display_outcome = selectors.display_text(a.outcome, masked=masked)  # type: ignore[attr-defined]
+        a.time_chips = _time_chips(a, now)  # type: ignore[attr-defined]
+        a.time_chip = a.time_chips[0] if a.time_chips else None  # type: ignore[attr-defined]
+    return appeals
+
+
+LIST_RELATED = selectors.LIST_RELATED
+
+
+def _page(request: HttpRequest, qs: QuerySet, size: int = PAGE_SIZE):
+    return Paginator(qs, size).get_page(request.GET.get("page"))
+
+
+def _qs_without_page(request: HttpRequest, drop: tuple[str, ...] = ("page",)) -> str:
+    return urlencode([(k, v) for k, vs in request.GET.lists() for v in vs if k not in drop])
+
+
+# ---------------------------------------------------------------- report in three steps
+
+
+def _category_icon(category: Category) -> str:
+    return category.icon or "tools"
+
+
+def _report_url(**params) -> str:
+    return reverse("appeals:report") + "?" + urlencode({k: v for k, v in params.items() if v})
+
+
+def _place_options(user: User) -> tuple[Place | None, list[tuple[str, str, Place, Spot | None]]]:
+    """Where a resident may report: their home, their building, their compound, the spots there."""
+    household = primary_household(user=user)
+    if household is None:
+        return None, []
+    ids = [i for i in (household.building_id, household.compound_id, household.unit_id) if i]
+    near = Place.objects.in_bulk(ids)
+    building = near.get(household.building_id)
+    compound = near.get(household.compound_id)
+    unit = near.get(household.unit_id)
+    home = " ".join(p.name for p in (compound, building, unit) if p) + f" {household.name}"
+    options: list[tuple[str, str, Place, Spot | None]] = [
+        (f"p{household.pk}", _("我家（%(home)s）") % {"home": home.strip()}, household, None)
+    ]
+    if building:
+        options.append((f"p{building.pk}", _("我住的楼（%(b)s）") % {"b": building.name}, building, None))
+    spots = list(Spot.objects.filter(place_id__in=ids).select_related("place").order_by("place_id", "kind", "name"))
+    for spot in spots:
+        if spot.place_id in (building and building.pk, unit and unit.pk):
+            options.append((f"s{spot.pk}", _("%(b)s %(s)s") % {"b": spot.place.name, "s": spot.name}, spot.place,
+                            spot))
+    if compound:
+        options.append((f"p{compound.pk}", _("小区公共区域（%(c)s）") % {"c": compound.name}, compound, None))
+    for spot in spots:
+        if compound and spot.place_id == compound.pk:
+            options.append((f"s{spot.pk}", _("%(c)s %(s)s") % {"c": compound.name, "s": spot.name}, compound, spot))
+    return household, options
+
+
+def _resolve_place(options, value: str) -> tuple[Place, Spot | None, str] | None:
+    for key, label, place, spot in options:
+        if key == value:
+            return place, spot, label
+    return None
+
+
+def _preview(category: Category, place: Place, urgency: str) -> dict | None:
+    """"将由 XX物业 负责，30分钟内签收" — shown before the resident submits."""
+    try:
+        route = routing.route(category=category, place=place)
+    except DomainError:
+        return None
+    return {"party_name": route.party.name, "dispatched": route.dispatched,
+            "accept_within": _duration(deadlines.accept_limit(urgency=urgency).total_seconds())}
+
+
+@login_required
+@_pages
+def report(request: HttpRequest) -> HttpResponse:
+    """Report a problem in at most three steps: category → place and urgency → describe and submit."""
+    if request.method == "POST":
+        return _report_submit(request)
+    consult = request.GET.get("kind") == "consult"
+    code = request.GET.get("category", "")
+    category = Category.objects.filter(code=code, is_active=True).first() if code else None
+    if category is not None and consult and not category.is_consultation:
+        consult = False
+    household, options = _place_options(request.user)
+    if category is None:
+        return _report_step1(request, household)
+    if consult and household is not None:
+        # A consultation is about the resident: their household, normal urgency; skip step 2.
+        return _report_step3(request, category=category, options=options, consult=True,
+                             place_value=options[0][0], urgency="normal")
+    if request.GET.get("step") == "3":
+        form = PlaceStepForm(request.GET, place_choices=[(k, label) for k, label, *_rest in options])
+        if form.is_valid():
+            return _report_step3(request, category=category, options=options, consult=consult,
+                                 place_value=form.cleaned_data["place"], urgency=form.cleaned_data["urgency"])
+    else:
+        form = PlaceStepForm(place_choices=[(k, label) for k, label, *_rest in options],
+                             initial={"urgency": category.default_urgency})
+    return render(request, "appeals/report_place.html",
+                  {"category": category, "form": form, "consult": consult, "household": household})
+
+
+def _report_step1(request: HttpRequest, household: Place | None) -> HttpResponse:
+    categories = list(Category.objects.filter(is_active=True).order_by("sort", "id"))
+    children: dict[int, list[Category]] = {}
+    for c in categories:
+        if c.parent_id:
+            children.setdefault(c.parent_id, []).append(c)
+    groups = []
+    singles = []
+    for c in categories:
+        if c.parent_id:
+            continue
+        kids = children.get(c.pk)
+        if kids:
+            groups.append({"title": c.name, "items": [
+                {"code": k.code, "name": k.name, "icon": _category_icon(k), "url": _report_url(category=k.code)}
+                for k in kids]})
+        else:
+            singles.append({"code": c.code, "name": c.name, "icon": _category_icon(c),
+                            "url": _report_url(category=c.code)})
+    if singles:
+        groups.append({"title": _("其他问题"), "items": singles})
+    consults = [
+        {"code": c.code, "name": CONSULT_LABELS.get(c.code, c.name), "icon": CONSULT_ICONS.get(c.code, c.icon),
+         "url": _report_url(kind="consult", category=c.code)}
+        for c in categories if c.is_consultation
+    ]
+    return render(request, "appeals/report_category.html",
+                  {"groups": groups, "consults": consults, "household": household})
+
+
+def _report_step3(request: HttpRequest, *, category: Category, options, consult: bool, place_value: str,
+                  urgency: str, form: DescribeForm | None = None, status: int = 200) -> HttpResponse:
+    resolved = _resolve_place(options, place_value)
+    if resolved is None:
+        raise Http404(_("没有这个地点。"))
+    place, _spot, label = resolved
+    if form is None:
+        form = DescribeForm(initial={
+            "category": category.code, "place": place_value, "urgency": urgency, "consult": consult,
+            "token": new_form_token(), "kind": KIND_FOR_CATEGORY.get(category.code, "help"),
+        })
+    return render(request, "appeals/report_describe.html", {
+        "category": category, "form": form, "consult": consult, "place_label": label,
+        "urgency_label": dict(URGENCY_CHOICES).get(urgency, urgency), "preview": _preview(category, place, urgency),
+        "show_kind": not consult and category.code not in KIND_FOR_CATEGORY,
+        "back_url": _report_url(category=category.code, place=place_value, urgency=urgency),
+    }, status=status)
+
+
+def _report_submit(request: HttpRequest) -> HttpResponse:
+    form = DescribeForm(request.POST, request.FILES)
+    household, options = _place_options(request.user)
+    category = Category.objects.filter(code=request.POST.get("category", ""), is_active=True).first()
+    if category is None:
+        raise Http404(_("没有这个问题类型。"))
+    consult = request.POST.get("consult") in ("True", "true", "on", "1") and category.is_consultation
+    if not form.is_valid():
+        return _report_step3(request, category=category, options=options, consult=consult,
+                             place_value=request.POST.get("place", ""), urgency=request.POST.get("urgency", "normal"),
+                             form=form, status=422)
+    data = form.cleaned_data
+    resolved = _resolve_place(options, data["place"])
+    if resolved is None:
+        raise Http404(_("没有这个地点。"))
+    place, spot, _label = resolved
+    if consult:
+        kind = "consult"
+    else:
+        kind = KIND_FOR_CATEGORY.get(category.code) or data.get("kind") or "help"
+
+    def create() -> Appeal:
+        return services.appeal_create(
+            reporter=request.user, kind=kind, category=category, place=place, spot=spot, text=data["text"],
+            urgency=data["urgency"], source="app", is_public=not (consult or data["private"]),
+            photos=data["photos"],
+        )
+
+    try:
+        appeal = _once(request, token=data["token"], work=create)
+    except DomainError as exc:
+        form.add_error(None, _message_of(exc))
+        return _report_step3(request, category=category, options=options, consult=consult,
+                             place_value=data["place"], urgency=data["urgency"], form=form, status=422)
+    messages.success(request, _("已提交。下面是负责处理的单位和时限。"))
+    return HttpResponseRedirect(reverse("appeals:detail", args=[appeal.pk]))
+
+
+def _once(request: HttpRequest, *, token: str, work) -> Appeal:
+    """Run `work()` once per form token: a double-tapped or resent form files one appeal, not two.
+
+    Uses the same record as the API's Idempotency-Key (shequ.core.models.IdempotencyRecord), written
+    in the same transaction as the appeal.
+    """
+    key = f"form:{token}"
+    for _attempt in range(3):
+        existing = IdempotencyRecord.objects.filter(user=request.user, key=key).first()
+        if existing is not None:
+            appeal_id = (existing.response_body or {}).get("appeal_id")
+            if appeal_id:
+                return Appeal.objects.get(pk=appeal_id)
+        try:
+            with transaction.atomic():
+                record = IdempotencyRecord.objects.create(user=request.user, key=key, method="POST",
+                                                          path=request.path)
+                appeal = work()
+                record.status_code = 201
+                record.response_body = {"appeal_id": appeal.pk}
+                record.save(update_fields=["status_code", "response_body"])
+            return appeal
+        except IntegrityError:
+            continue  # the first tap is being (or was) processed; read its answer
+    raise Http404(_("请求正在处理，请刷新页面查看。"))
+
+
+# ---------------------------------------------------------------- lists
+
+
+@login_required
+@_pages
+def mine(request: HttpRequest) -> HttpResponse:
+    qs = selectors.appeals_visible_to(user=request.user, scope="mine").select_related(*LIST_RELATED)
+    page = _page(request, qs)
+    _decorate(list(page.object_list), user=request.user, now=clock.now())
+    return render(request, "appeals/mine.html", {"page": page, "qs": _qs_without_page(request)})
+
+
+@login_required
+@_pages
+def public(request: HttpRequest) -> HttpResponse:
+    """Public appeals of my community, by compound; personal data masked for everyone."""
+    qs = selectors.appeals_visible_to(user=request.user, scope="public").select_related(*LIST_RELATED)
+    household = primary_household(user=request.user)
+    compounds: list[Place] = []
+    if household is not None and household.community_id:
+        compounds = list(Place.objects.filter(kind=PlaceKind.COMPOUND, community_id=household.community_id))
+    current = request.GET.get("compound", "")
+    current_id = int(current) if current.isdigit() else None
+    if current_id:
+        qs = qs.filter(compound_id=current_id)
+    page = _page(request, qs)
+    _decorate(list(page.object_list), user=request.user, now=clock.now(), force_masked=True)
+    return render(request, "appeals/public.html", {
+        "page": page, "qs": _qs_without_page(request), "compounds": compounds, "current_compound": current_id,
+    })
+
+
+# ---------------------------------------------------------------- an appeal's page
+
+
+ACTION_SPECS = {
+    # name: (summary label, field, field label, button, files, danger)
+    "return": (gettext_lazy("退单"), "reason", gettext_lazy("退单原因"), gettext_lazy("确认退单"), False, True),
+    "transfer": (gettext_lazy("转办"), "reason", gettext_lazy("转办原因"), gettext_lazy("确认转办"), False, False),
+    "dispatch": (gettext_lazy("派单"), "", "", gettext_lazy("派出"), False, False),
+    "pause": (gettext_lazy("暂停计时"), "reason", gettext_lazy("暂停原因（如等待配件）"), gettext_lazy("暂停"), False,
+              False),
+    "resume": (gettext_lazy("恢复办理"), "reason", gettext_lazy("说明"), gettext_lazy("恢复"), False, False),
+    "reply": (gettext_lazy("公开答复"), "text", gettext_lazy("答复内容（居民和公众可见）"), gettext_lazy("发布答复"),
+              False, False),
+    "note": (gettext_lazy("内部备注"), "text", gettext_lazy("备注内容（仅工作人员可见）"), gettext_lazy("保存备注"),
+             False, False),
+    "resolve": (gettext_lazy("办结"), "text", gettext_lazy("办理结果"), gettext_lazy("确认办结"), True, False),
+    "escalate": (gettext_lazy("升级"), "reason", gettext_lazy("升级原因"), gettext_lazy("确认升级"), False, True),
+    "redispatch": (gettext_lazy("改派"), "reason", gettext_lazy("改派原因"), gettext_lazy("确认改派"), False, False),
+    "close": (gettext_lazy("关闭"), "reason", gettext_lazy("关闭原因"), gettext_lazy("确认关闭"), False, True),
+    "merge": (gettext_lazy("合并为重复诉求"), "reason", gettext_lazy("说明（可选）"), gettext_lazy("确认合并"), False,
+              True),
+}
+STAFF_ACTIONS = ("accept", "dispatch", "redispatch", "return", "transfer", "pause", "resume", "reply", "note",
+                 "resolve", "escalate", "close", "merge")
+RESIDENT_ACTIONS = {"feedback", "reopen", "reply"}
+
+
+def _detail_context(request: HttpRequest, appeal: Appeal, *, hx: bool, next_url: str) -> dict:
+    user = request.user
+    now = clock.now()
+    _decorate([appeal], user=user, now=now)
+    masked = appeal.masked  # type: ignore[attr-defined]
+    events = list(selectors.appeal_timeline(appeal=appeal, user=user))
+    for e in events:
+        e.actor_label = selectors.actor_label(event=e, masked=masked)  # type: ignore[attr-defined]
+        e.display_text = selectors.display_text(e.text, masked=masked)  # type: ignore[attr-defined]
+    visible_event_ids = {e.pk for e in events}
+    photos = [p for p in appeal.photos.all() if p.event_id is None or p.event_id in visible_event_ids]
+    is_reporter = appeal.reporter_id == user.pk
+    allowed = set(services.allowed_actions(appeal=appeal, actor=user))
+    staff = selectors.viewer_for(user=user).is_staff_for(appeal)
+    roles = user_roles(user=user)
+    observer = not roles.party_ids and bool(roles.observed_party_ids)
+    staff_actions = [name for name in STAFF_ACTIONS if name in allowed] if not is_reporter else []
+    resident_actions: list[str] = []
+    if is_reporter:
+        resident_actions = [name for name in ("reply", "reopen") if name in allowed]
+        if appeal.status == Status.CLOSED and not appeal.rated_at:
+            resident_actions = [n for n in resident_actions if n != "reopen"]
+    elif not staff and appeal.is_public and appeal.status != Status.MERGED:
+        following = appeal.followers.filter(pk=user.pk).exists()
+        resident_actions.append("unfollow" if following else "follow")
+    transfer_choices: list[tuple[int, str]] = []
+    if {"transfer", "dispatch", "redispatch"} & set(staff_actions):
+        transfer_choices = [(p.pk, p.name) for p in _transfer_choices(appeal)]
+    specs = []
+    for name in staff_actions:
+        if name == "accept":
+            continue
+        label, field, field_label, button, files, danger = ACTION_SPECS[name]
+        specs.append({"name": name, "label": label, "field": field, "field_label": field_label, "button": button,
+                      "files": files, "danger": danger})
+    return {
+        "a": appeal, "events": events, "hx": hx, "next_url": next_url,
+        "report_photos": [p for p in photos if p.stage == PhotoStage.REPORT],
+        "progress_photos": [p for p in photos if p.stage == PhotoStage.PROGRESS],
+        "resolution_photos": [p for p in photos if p.stage == PhotoStage.RESOLUTION],
+        "staff_actions": staff_actions, "action_specs": specs, "observer": observer,
+        "resident_actions": resident_actions, "transfer_choices": transfer_choices,
+        "show_feedback": is_reporter and "rate" in allowed and not appeal.rated_at,
+        "rating_choices": RATING_CHOICES,
+    }
+
+
+def _load_appeal(user: User, pk: int, *, for_action: bool = False) -> Appeal:
+    appeal = selectors.access_appeal(user=user, appeal_id=pk, for_action=for_action)
+    # Re-read with everything the page shows, in one query.
+    return (
+        Appeal.objects.select_related(*LIST_RELATED, "first_party", "helper_party", "escalated_to", "dispatcher")
+        .prefetch_related("photos")
+        .get(pk=appeal.pk)
+    )
+
+
+@login_required
+@_pages
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    appeal = _load_appeal(request.user, pk)
+    ctx = _detail_context(request, appeal, hx=False, next_url=request.path)
+    ctx["back_url"] = reverse("appeals:mine") if appeal.reporter_id == request.user.pk else reverse("appeals:public")
+    return render(request, "appeals/detail.html", ctx)
+
+
+@login_required
+@_pages
+def photo(request: HttpRequest, pk: int, photo_id: int, size: str) -> HttpResponse:
+    """A photo through the permission check: only people who may see the appeal (and the event) see it."""
+    appeal = selectors.access_appeal(user=request.user, appeal_id=pk)
+    item = AppealPhoto.objects.filter(pk=photo_id, appeal=appeal).select_related("event").first()
+    if item is None:
+        raise Http404
+    if item.event is not None and not item.event.is_public:
+        visible = {e.pk for e in selectors.appeal_timeline(appeal=appeal, user=request.user)}
+        if item.event_id not in visible:
+            raise Http404
+    field = item.thumbnail if size == "thumb" and item.thumbnail else item.image
+    try:
+        handle = field.open("rb")
+    except (FileNotFoundError, ValueError) as exc:
+        raise Http404 from exc
+    response = FileResponse(handle, content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _transfer_choices(appeal: Appeal) -> list[Party]:
+    """Parties an appeal may go to: those serving its place, and the property company under contract."""
+    parties = {p.pk: p for p in parties_serving(place=appeal.place).order_by("kind", "name")}
+    company = property_company_for(place=appeal.place)
+    if company is not None:
+        parties.setdefault(company.pk, company)
+    return [p for p in parties.values() if p.pk != appeal.responsible_party_id]
+
+
+def _action_data(request: HttpRequest, action: str, appeal: Appeal) -> dict:
+    """Parse one action's form into keyword arguments for appeal_transition (which checks them again)."""
+    post = request.POST
+    data: dict = {}
+    reason = (post.get("reason") or "").strip()
+    if reason:
+        data["reason"] = reason
+    text = (post.get("text") or "").strip()
+    if text:
+        data["text"] = text
+    if action in ("transfer", "dispatch", "redispatch"):
+        value = post.get("to_party") or ""
+        party = next((p for p in _transfer_choices(appeal) if str(p.pk) == value), None)
+        if party is None:
+            raise forms.ValidationError(_("请选择要转给的单位。"))
+        data["to_party"] = party
+    if action == "merge":
+        into = (post.get("into") or "").strip()
+        target = Appeal.objects.filter(Q(number=into) | Q(pk=int(into) if into.isdigit() else 0)).first()
+        if target is None:
+            raise forms.ValidationError(_("没有找到这个编号的诉求。"))
+        data["into"] = target
+    if action == "resolve":
+        files = request.FILES.getlist("photos")
+        if files:
+            data["photos"] = files
+    return data
+
+
+@require_POST
+@login_required
+@_pages
+def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Every action on an appeal posts here and goes through the one transition service."""
+    if action not in set(STAFF_ACTIONS) | RESIDENT_ACTIONS:
+        raise Http404
+    hx = _is_htmx(request)
+    fallback = reverse("appeals:detail", args=[pk])
+    next_url = _safe_next(request, fallback)
+    appeal = selectors.access_appeal(user=request.user, appeal_id=pk, for_action=True)
+    flash: list[dict] = []
+    try:
+        if action == "feedback":
+            form = FeedbackForm(request.POST)
+            if not form.is_valid():
+                raise forms.ValidationError([e for errs in form.errors.values() for e in errs])
+            _feedback(appeal=appeal, user=request.user, **form.cleaned_data)
+        else:
+            data = _action_data(request, action, appeal)
+            services.appeal_transition(appeal=appeal, actor=request.user, action=action, **data)
+        flash.append({"level": "success", "text": _("已完成。")})
+    except forms.ValidationError as exc:
+        flash.append({"level": "error", "text": "；".join(exc.messages)})
+    except (NotFound, Forbidden):
+        raise
+    except DomainError as exc:
+        flash.append({"level": "error", "text": _message_of(exc)})
+    if hx:
+        fresh = _load_appeal(request.user, pk)
+        ctx = _detail_context(request, fresh, hx=True, next_url=next_url)
+        ctx["flash"] = flash
+        response = render(request, "appeals/_detail_body.html", ctx)
+        response["HX-Trigger"] = "queue-changed"
+        return response
+    for item in flash:
+        (messages.success if item["level"] == "success" else messages.error)(request, item["text"])
+    return HttpResponseRedirect(next_url)
+
+
+def _feedback(*, appeal: Appeal, user: User, solved: bool, rating: str, text: str) -> None:
+    """The resident's answer (回访): solved → confirm and rate; not solved → rate, which reopens it."""
+    with transaction.atomic():
+        if solved and appeal.status == Status.RESOLVED:
+            appeal = services.appeal_transition(appeal=appeal, actor=user, action="confirm")
+        services.appeal_transition(appeal=appeal, actor=user, action="rate", rating=rating, solved=solved, text=text)
+
+
+@require_POST
+@login_required
+@_pages
+def follow(request: HttpRequest, pk: int) -> HttpResponse:
+    appeal = selectors.access_appeal(user=request.user, appeal_id=pk)
+    on = request.POST.get("follow") == "1"
+    services.appeal_follow(appeal=appeal, user=request.user, follow=on)
+    messages.success(request, _("已关注，有进展会通知您。") if on else _("已取消关注。"))
+    return HttpResponseRedirect(_safe_next(request, reverse("appeals:detail", args=[pk])))
+
+
+# ---------------------------------------------------------------- staff workbench
+
+
+STATUS_FILTER_CHOICES = [("", gettext_lazy("未办结（全部进行中）")), *Status.choices, ("all", gettext_lazy("全部"))]
+
+
+class QueueFilterForm(forms.Form):
+    status = forms.ChoiceField(label=gettext_lazy("状态"), choices=STATUS_FILTER_CHOICES, required=False)
+    category = forms.ChoiceField(label=gettext_lazy("分类"), required=False)
+    compound = forms.ChoiceField(label=gettext_lazy("小区/地点"), required=False)
+    urgency = forms.ChoiceField(label=gettext_lazy("紧急程度"), required=False,
+                                choices=[("", gettext_lazy("全部")), *URGENCY_CHOICES])
+    overdue = forms.BooleanField(label=gettext_lazy("只看超时"), required=False)
+    q = forms.CharField(label=gettext_lazy("编号或内容"), required=False, max_length=50)
+
+    def __init__(self, *args, categories, compounds, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [("", _("全部"))] + [(c.code, c.name) for c in categories]
+        self.fields["compound"].choices = [("", _("全部"))] + [(str(p.pk), p.name) for p in compounds]
+
+
+def _staff_scope(user: User) -> tuple[list[Party], bool]:
+    roles = user_roles(user=user)
+    parties = [m.party for m in roles.memberships]
+    unique = list({p.pk: p for p in parties}.values())
+    return unique, bool(roles.party_ids)
+
+
+def _compounds_for(parties: list[Party]) -> list[Place]:
+    ids: set[int] = set()
+    for party in parties:
+        ids |= party_place_ids(party=party)
+    if not ids:
+        return []
+    places = Place.objects.filter(pk__in=ids)
+    community_ids = {p.community_id for p in places if p.kind in (PlaceKind.COMMUNITY, PlaceKind.STREET)
+                     and p.community_id}
+    compound_ids = {p.compound_id for p in places if p.compound_id}
+    street_ids = {p.street_id for p in places if p.kind in (PlaceKind.STREET, PlaceKind.DISTRICT)}
+    qs = Place.objects.filter(kind=PlaceKind.COMPOUND).filter(
+        Q(pk__in=compound_ids) | Q(community_id__in=community_ids) | Q(street_id__in=street_ids)
+    )
+    return list(qs.order_by("community_id", "sort", "id")[:200])
+
+
+def _queue(request: HttpRequest, parties: list[Party]):
+    categories = list(Category.objects.filter(is_active=True).order_by("sort", "id"))
+    compounds = _compounds_for(parties)
+    form = QueueFilterForm(request.GET or None, categories=categories, compounds=compounds)
+    qs = selectors.appeals_visible_to(user=request.user, scope="assigned")
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    status = data.get("status", "")
+    if status == "all":
+        pass
+    elif status:
+        qs = qs.filter(status=status)
+    else:
+        qs = qs.filter(status__in=list(OPEN_STATUSES))
+    if data.get("category"):
+        cat = next((c for c in categories if c.code == data["category"]), None)
+        if cat is not None:
+            qs = qs.filter(Q(category=cat) | Q(category__parent=cat))
+    if data.get("compound"):
+        qs = qs.filter(compound_id=int(data["compound"]))
+    if data.get("urgency"):
+        qs = qs.filter(urgency=data["urgency"])
+    now = clock.now()
+    if data.get("overdue"):
+        qs = qs.filter(selectors.overdue_q(now=now))
+    if data.get("q"):
+        term = data["q"].strip()
+        qs = qs.filter(Q(number__icontains=term) | Q(text__icontains=term))
+    qs = qs.select_related(*LIST_RELATED).order_by("-created_at", "-id")
+    page = _page(request, qs, QUEUE_PAGE_SIZE)
+    _decorate(list(page.object_list), user=request.user, now=now)
+    return form, page
+
+
+def _queue_context(request: HttpRequest, parties: list[Party], can_act: bool) -> dict:
+    form, page = _queue(request, parties)
+    selected = request.GET.get("selected", "")
+    return {
+        "filter_form": form, "page": page, "can_act": can_act, "parties": parties,
+        "qs": _qs_without_page(request, ("page", "selected", "pane")),
+        "qs_with_page": _qs_without_page(request, ("selected", "pane")),
+        "queue_url": reverse("appeals:workbench_queue"),
+        "selected_id": int(selected) if selected.isdigit() else None,
+    }
+
+
+def _require_staff(user: User) -> tuple[list[Party], bool]:
+    parties, can_act = _staff_scope(user)
+    if not parties:
+        raise PermissionDenied(_("工作台只对社区工作人员开放。"))
+    return parties, can_act
+
+
+@login_required
+@_pages
+def workbench(request: HttpRequest) -> HttpResponse:
+    """The staff workbench: my parties' queue, filters, the selected appeal with every action."""
+    parties, can_act = _require_staff(request.user)
+    selected_raw = request.GET.get("selected", "")
+    selected = None
+    if selected_raw.isdigit():
+        selected = _load_appeal(request.user, int(selected_raw))
+    back = reverse("appeals:workbench") + "?" + _qs_without_page(request, ("pane",))
+    if _is_htmx(request) and request.GET.get("pane") and selected is not None:
+        ctx = _detail_context(request, selected, hx=True, next_url=back)
+        return render(request, "appeals/_detail_body.html", ctx)
+    ctx = _queue_context(request, parties, can_act)
+    if selected is not None:
+        ctx.update(_detail_context(request, selected, hx=True, next_url=back))
+        ctx["selected"] = ctx.pop("a")
+    return render(request, "appeals/workbench.html", ctx)
+
+
+@login_required
+@_pages
+def workbench_queue(request: HttpRequest) -> HttpResponse:
+    """Just the queue (#workbench-queue): htmx reloads it after an action or a live notification."""
+    parties, can_act = _require_staff(request.user)
+    return render(request, "appeals/_queue.html", _queue_context(request, parties, can_act))
+
+
+@require_POST
+@login_required
+@_pages
+def bulk_accept(request: HttpRequest) -> HttpResponse:
+    _parties, can_act = _require_staff(request.user)
+    if not can_act:
+        raise PermissionDenied(_("观察员不能办理。"))
+    ids = [int(v) for v in request.POST.getlist("ids") if v.isdigit()][:100]
+    done, failed = 0, []
+    for appeal_id in ids:
+        try:
+            appeal = selectors.access_appeal(user=request.user, appeal_id=appeal_id, for_action=True)
+            services.appeal_transition(appeal=appeal, actor=request.user, action="accept")
+            done += 1
+        except DomainError as exc:
+            failed.append(f"#{appeal_id} {_message_of(exc)}")
+    if done:
+        messages.success(request, _("已签收 %(n)d 件。") % {"n": done})
+    if failed:
+        messages.error(request, _("以下工单未能签收：%(list)s") % {"list": "；".join(failed)})
+    if not ids:
+        messages.error(request, _("请先勾选工单。"))
+    return HttpResponseRedirect(_safe_next(request, reverse("appeals:workbench")))
+
+
+# ---------------------------------------------------------------- filing for a resident or from a patrol
+
+
+def _file_places(parties: list[Party]) -> list[tuple[str, str, Place, Spot | None]]:
+    compounds = _compounds_for(parties)
+    if not compounds:
+        return []
+    compound_ids = [c.pk for c in compounds]
+    buildings = list(Place.objects.filter(kind=PlaceKind.BUILDING, compound_id__in=compound_ids)
+                     .order_by("compound_id", "sort", "id"))
+    spots = list(Spot.objects.filter(compound_id__in=compound_ids).select_related("place"))
+    by_compound = {c.pk: c for c in compounds}
+    options: list[tuple[str, str, Place, Spot | None]] = []
+    for c in compounds:
+        options.append((f"p{c.pk}", _("%(c)s 公共区域") % {"c": c.name}, c, None))
+        for b in buildings:
+            if b.compound_id == c.pk:
+                options.append((f"p{b.pk}", f"{c.name} {b.name}", b, None))
+        for s in spots:
+            if s.compound_id == c.pk:
+                options.append((f"s{s.pk}", f"{by_compound[c.pk].name} {s.place.name if s.place_id != c.pk else ''} {s.name}".replace("  ", " "), s.place, s))
+    return options
+
+
+def _resident_lookup(parties: list[Party], phone: str) -> tuple[User | None, Place | None]:
+    """The resident with this phone and their household (within the staff's area)."""
+    if not phone:
+        return None, None
+    user = User.objects.filter(phone=phone, is_active=True).first()
+    if user is None:
+        return None, None
+    return user, primary_household(user=user)
+
+
+@login_required
+@_pages
+def file_for_resident(request: HttpRequest) -> HttpResponse:
+    """Staff file an appeal on behalf of a resident (walk-in, phone) or from a patrol (未诉先办)."""
+    parties, can_act = _require_staff(request.user)
+    if not can_act:
+        raise PermissionDenied(_("观察员不能代为反映。"))
+    categories = list(Category.objects.filter(is_active=True).order_by("sort", "id"))
+    places = _file_places(parties)
+    category_choices = [(c.code, c.name if not c.parent_id else f"· {c.name}") for c in categories]
+    place_choices = [("household", _("居民家中（按手机号找到的房屋）"))] + [(k, label) for k, label, *_r in places]
+    phone = request.GET.get("phone", "").strip()[:11]
+    resident, household = _resident_lookup(parties, phone)
+    lookup = {"phone": phone, "user": resident, "household": household, "searched": bool(phone)}
+    if request.method == "POST":
+        form = StaffFileForm(request.POST, request.FILES, category_choices=category_choices,
+                             place_choices=place_choices)
+        if form.is_valid():
+            try:
+                appeal = _file_submit(request, form.cleaned_data, categories, places, parties)
+            except DomainError as exc:
+                form.add_error(None, _message_of(exc))
+            else:
+                messages.success(request, _("已代为提交。"))
+                return HttpResponseRedirect(reverse("appeals:workbench") + f"?selected={appeal.pk}")
+    else:
+        initial = {"token": new_form_token(), "source": request.GET.get("source", "staff"), "resident_phone": phone,
+                   "resident_name": resident.real_name if resident else "",
+                   "place": "household" if household else ""}
+        form = StaffFileForm(initial=initial, category_choices=category_choices, place_choices=place_choices)
+    return render(request, "appeals/file.html", {"form": form, "lookup": lookup},
+                  status=422 if request.method == "POST" else 200)
+
+
+def _file_submit(request: HttpRequest, data: dict, categories, places, parties) -> Appeal:
+    category = next(c for c in categories if c.code == data["category"])
+    source = data["source"]
+    reporter: User = request.user
+    resident, household = _resident_lookup(parties, data.get("resident_phone", ""))
+    if source == "staff" and resident is not None:
+        reporter = resident
+    if data["place"] == "household":
+        if household is None:
+            raise _invalid_place()
+        place, spot = household, None
+    else:
+        resolved = _resolve_place(places, data["place"])
+        if resolved is None:
+            raise _invalid_place()
+        place, spot, _label = resolved
+    text = data["text"]
+
+    def create() -> Appeal:
+        appeal = services.appeal_create(
+            reporter=reporter, kind=data["kind"], category=category, place=place, spot=spot, text=text,
+            urgency=data["urgency"], source=source, filed_by=request.user, is_public=not data["private"],
+            photos=data["photos"],
+        )
+        if source == "staff" and resident is None and (data.get("resident_name") or data.get("resident_phone")):
+            # The caller has no account yet: keep their contact on an internal note for the handler.
+            services.appeal_event_add(
+                appeal=appeal, actor=request.user, kind="note", is_public=False,
+                text=_("来访/来电居民：%(name)s %(phone)s") % {"name": data.get("resident_name", ""),
+                                                           "phone": data.get("resident_phone", "")},
+            )
+        return appeal
+
+    return _once(request, token=data["token"], work=create)
+
+
+def _invalid_place():
+    from shequ.core.errors import Invalid
+
+    return Invalid("请选择地点；按手机号没有找到居民的房屋。", "Choose a place; no household was found for that phone.",
+                   code="place_required", fields={"place": "required"})
