@@ -1,0 +1,161 @@
+"""The 接诉即办 loop in real Chromium with two people: a resident reports a lift problem on a phone, the
+property handler accepts and resolves it in the workbench on a desktop, the resident confirms and rates.
+
+Screenshots (phone 390x844 and desktop 1280x900) go to /tmp/shots/appeals-web/.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from PIL import Image
+
+from shequ.appeals import services
+from shequ.appeals.models import Appeal, Category, Status
+
+CHROMIUM = "/usr/bin/chromium"
+SHOTS = Path(os.environ.get("SHEQU_SHOTS", "/tmp/shots/appeals-web"))
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"Chromium not found at {CHROMIUM}; browser test skipped"),
+]
+
+
+def _png() -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (640, 480), (90, 120, 160)).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def _login(browser, live_server, user, viewport):
+    """A browser context logged in as `user` (session cookie made by the test client)."""
+    client = Client()
+    client.force_login(user)
+    context = browser.new_context(viewport=viewport, locale="zh-CN")
+    host = live_server.url.split("//", 1)[1].split(":")[0]
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                          "domain": host, "path": "/"}])
+    context.set_default_timeout(15000)
+    return context
+
+
+def _shot(page, name: str, *, both: bool = True) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    original = page.viewport_size
+    sizes = [("phone", PHONE), ("desktop", DESKTOP)] if both else [("", original)]
+    for label, size in sizes:
+        page.set_viewport_size(size)
+        page.screenshot(path=str(SHOTS / f"{name}{'-' + label if label else ''}.png"), full_page=True)
+    page.set_viewport_size(original)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_report_accept_resolve_rate_in_two_browsers(live_server, world):
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import expect, sync_playwright
+
+    assert Category.objects.filter(code="lift").exists()
+    # Something to see on the public list and in the queue besides the new appeal.
+    services.appeal_create(reporter=world.resident_a2, kind="help", category=Category.objects.get(code="water"),
+                           place=world.building_a2, text="2号楼早上停水，没有通知。")
+    base = live_server.url
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run"])
+        try:
+            resident_ctx = _login(browser, live_server, world.resident_a, PHONE)
+            handler_ctx = _login(browser, live_server, world.handler_x, DESKTOP)
+            resident = resident_ctx.new_page()
+            handler = handler_ctx.new_page()
+
+            # --- resident, step 1: a big button per category
+            resident.goto(f"{base}/appeals/report")
+            expect(resident.locator("h1")).to_have_text("我要反映")
+            _shot(resident, "report-1-category")
+            resident.locator('.cat-btn[data-category="lift"]').click()
+
+            # --- step 2: the lift of my building, urgent
+            expect(resident.locator("legend").first).to_have_text("在哪里")
+            resident.get_by_label("1号楼 1号电梯").check()
+            resident.get_by_label("紧急", exact=True).check()
+            _shot(resident, "report-2-place")
+            resident.get_by_role("button", name="下一步").click()
+
+            # --- step 3: describe, a photo, the routing preview, submit (twice, fast)
+            expect(resident.locator("#routing-preview")).to_contain_text("将由 甲物业 负责")
+            resident.locator("textarea[name=text]").fill("1号楼1号电梯停在3楼不动了，有老人要下楼。")
+            resident.locator("#id_photos").set_input_files(
+                [{"name": "lift.png", "mimeType": "image/png", "buffer": _png()}])
+            _shot(resident, "report-3-describe")
+            resident.locator("#submit-appeal").dblclick()
+
+            # --- lands on the appeal page: who is responsible and the due times at once
+            expect(resident.locator("#responsible")).to_contain_text("甲物业")
+            expect(resident.locator("#responsible")).to_contain_text("签收剩")
+            assert Appeal.objects.filter(reporter=world.resident_a).count() == 1
+            appeal = Appeal.objects.get(reporter=world.resident_a)
+            assert appeal.responsible_party_id == world.company_x.pk
+            expect(resident.locator(".photos img")).to_have_count(1)
+            _shot(resident, "detail-submitted")
+
+            # --- handler: the workbench shows it; select it, accept, resolve
+            handler.goto(f"{base}/appeals/workbench")
+            row = handler.locator(f'#workbench-queue tr[data-appeal="{appeal.pk}"]')
+            expect(row).to_be_visible()
+            expect(row.locator(".chip").last).to_contain_text("签收剩")
+            _shot(handler, "workbench-queue")
+            row.locator("a.row-link").click()
+            expect(handler.locator("#wb-detail #do-accept")).to_be_visible()
+            handler.locator("#wb-detail #do-accept").click()
+            expect(handler.locator('#wb-detail #timeline li[data-kind="accepted"]')).to_be_visible()
+            expect(handler.locator(f'#workbench-queue tr[data-appeal="{appeal.pk}"]')).to_contain_text("已签收")
+            handler.locator('#wb-detail details[data-action="reply"] summary').click()
+            handler.locator('#wb-detail details[data-action="reply"] textarea').fill("维修师傅10分钟内到场。")
+            handler.locator('#wb-detail details[data-action="reply"] button[type=submit]').click()
+            expect(handler.locator('#wb-detail #timeline li[data-kind="replied"]')).to_be_visible()
+            handler.locator('#wb-detail details[data-action="resolve"] summary').click()
+            handler.locator('#wb-detail details[data-action="resolve"] textarea').fill("已更换门机控制板，电梯恢复运行。")
+            handler.locator('#wb-detail details[data-action="resolve"] input[type=file]').set_input_files(
+                [{"name": "fixed.png", "mimeType": "image/png", "buffer": _png()}])
+            handler.locator('#wb-detail details[data-action="resolve"] button[type=submit]').click()
+            expect(handler.locator('#wb-detail #timeline li[data-kind="resolved"]')).to_be_visible()
+            _shot(handler, "workbench-selected")
+            appeal.refresh_from_db()
+            assert appeal.status == Status.RESOLVED
+
+            # --- resident: sees the outcome, confirms it is solved and rates it
+            resident.goto(f"{base}/appeals/{appeal.pk}")
+            expect(resident.locator("#feedback")).to_be_visible()
+            _shot(resident, "detail-feedback")
+            resident.locator("#feedback").get_by_text("已解决").click()
+            resident.locator("#feedback").get_by_text("满意", exact=True).click()
+            resident.get_by_role("button", name="提交评价").click()
+            timeline = resident.locator("#timeline")
+            for kind in ("submitted", "dispatched", "accepted", "replied", "resolved", "confirmed", "rated"):
+                expect(timeline.locator(f'li[data-kind="{kind}"]')).to_have_count(1)
+            expect(resident.locator("#feedback")).to_have_count(0)
+            _shot(resident, "detail-closed")
+            appeal.refresh_from_db()
+            assert appeal.status == Status.CLOSED and appeal.rating == "satisfied" and appeal.solved is True
+
+            # --- my appeals and the public list (masked), for the screenshots
+            resident.goto(f"{base}/appeals/mine")
+            expect(resident.locator("#my-appeals .appeal-item")).to_have_count(1)
+            _shot(resident, "mine")
+            resident.goto(f"{base}/appeals/public")
+            expect(resident.locator("#public-appeals")).to_contain_text("张*")
+            expect(resident.locator("#public-appeals")).not_to_contain_text("张三")
+            _shot(resident, "public")
+            handler.goto(f"{base}/appeals/workbench/file")
+            _shot(handler, "workbench-file")
+        finally:
+            browser.close()
