@@ -48,6 +48,7 @@ class WhoEntry:
     people: list[Person] = field(default_factory=list)
     rates: list[Rate] = field(default_factory=list)
     missing: str = ""        # shown when nobody is set up yet
+    via: Party | None = None  # no phone of their own: reach them through this party (the committee)
 
     @property
     def phone(self) -> str:
@@ -170,4 +171,9 @@ def who_looks_after(*, household: Place) -> list[WhoEntry]:
         if party is None and not people:
             entry.missing = str(_("暂未登记，可先联系社区居委会。"))
         entries.append(entry)
+    committee = parties.get(PartyKind.RESIDENTS_COMMITTEE)
+    if committee is not None and committee.phone:
+        for entry in entries:
+            if not entry.phone and not any(p.phone for p in entry.people):
+                entry.via = committee
     return entries
