@@ -104,11 +104,14 @@ class PlaceAdmin(admin.ModelAdmin):
     def save_model(self, request, obj: Place, form, change: bool) -> None:
         data = form.cleaned_data
         if change:
+            # The form already copied its values onto `obj`; the service compares against the stored row.
+            stored = Place.objects.get(pk=obj.pk)
             services.place_update(
-                place=obj, name=data["name"], parent=data.get("parent"), floor_area=data.get("floor_area"),
+                place=stored, name=data["name"], parent=data.get("parent"), floor_area=data.get("floor_area"),
                 floor=data.get("floor"), code=data.get("code") or "", sort=data.get("sort") or 0,
                 address=data.get("address") or "",
             )
+            _adopt(obj, stored)
         else:
             created = services.place_create(
                 kind=data["kind"], name=data["name"], parent=data.get("parent"),
@@ -185,8 +188,10 @@ class SpotAdmin(admin.ModelAdmin):
     def save_model(self, request, obj: Spot, form, change: bool) -> None:
         data = form.cleaned_data
         if change:
-            services.spot_update(spot=obj, place=data["place"], kind=data["kind"], name=data["name"],
+            stored = Spot.objects.get(pk=obj.pk)  # compare against the stored row, not the form's copy
+            services.spot_update(spot=stored, place=data["place"], kind=data["kind"], name=data["name"],
                                  install_year=data.get("install_year"), code=data.get("code") or "")
+            _adopt(obj, stored)
         else:
             _adopt(obj, services.spot_create(place=data["place"], kind=data["kind"], name=data["name"],
                                              install_year=data.get("install_year"), code=data.get("code") or ""))

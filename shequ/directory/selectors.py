@@ -7,7 +7,16 @@ from datetime import date
 from django.db.models import Q, QuerySet
 
 from shequ.core import clock
-from shequ.directory.models import Membership, Party, PartyKind, Place, Role, ServiceContract
+from shequ.directory.models import (
+    ANCESTOR_FIELDS,
+    Membership,
+    Party,
+    PartyKind,
+    Place,
+    PlaceKind,
+    Role,
+    ServiceContract,
+)
 
 
 def contracts_active_on(day: date | None = None) -> Q:
@@ -75,6 +84,25 @@ def place_within(*, place: Place, ancestor_ids: set[int]) -> bool:
     return bool(set(place.ancestor_ids()) & ancestor_ids)
 
 
+def within(place: Place, prefix: str = "") -> Q:
+    """Q for places at or under `place` (one indexed equality on an ancestor column)."""
+    field = ANCESTOR_FIELDS.get(PlaceKind(place.kind))
+    if field is None:
+        return Q(**{f"{prefix}pk": place.pk})
+    return Q(**{f"{prefix}{field}_id": place.pk})
+
+
+def places_under(*, place: Place, kind: str) -> QuerySet[Place]:
+    """Places of a kind at or under `place`: households of a community, compounds of a street …"""
+    return Place.objects.filter(within(place), kind=kind)
+
+
+def property_companies_in(*, place: Place, day: date | None = None) -> QuerySet[Party]:
+    """Property companies whose active contracts cover `place` or anything under it."""
+    contracts = ServiceContract.objects.filter(contracts_active_on(day), within(place, "places__"))
+    return Party.objects.filter(pk__in=contracts.values("company_id")).order_by("name")
+
+
 def members_for_place(*, place: Place, role: str) -> QuerySet[Membership]:
     """Active members with a role responsible for this place or an ancestor (building leader, grid worker …)."""
     return (
@@ -92,5 +120,8 @@ __all__ = [
     "party_place_ids",
     "party_serving",
     "place_within",
+    "places_under",
+    "property_companies_in",
     "property_company_for",
+    "within",
 ]

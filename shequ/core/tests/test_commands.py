@@ -1,0 +1,114 @@
+"""The `shequ` command: help, `serve` in a real subprocess, `worker` stopping on SIGTERM."""
+
+import http.cookiejar
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from shequ import cli
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def test_help_explains_every_command(capsys):
+    cli.main(["--help"])
+    text = capsys.readouterr().out
+    for word in ("shequ serve", "--host", "--port", "shequ demo", "--reset", "demo-accounts [--json]",
+                 "shequ worker", "shequ sweep", "--now", "import-places", "migrate", "DATABASE_URL"):
+        assert word in text, word
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _env(tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "ALLOWED_HOSTS", "DEBUG")}
+    env.update(DATABASE_URL=f"sqlite:///{tmp_path / 'serve.sqlite3'}", DEBUG="1", PYTHONPATH=str(ROOT),
+               MEDIA_ROOT=str(tmp_path / "media"), PYTHONUNBUFFERED="1", LOG_LEVEL="WARNING")
+    return env
+
+
+def _shequ(*args: str) -> list[str]:
+    return [sys.executable, "-m", "shequ.cli", *args]
+
+
+def _wait_for(url: str, proc: subprocess.Popen, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"serve exited early:\n{proc.stdout.read()}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise AssertionError("serve did not answer in time")
+
+
+@pytest.mark.slow
+def test_serve_runs_the_demo_in_one_process(tmp_path):
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    proc = subprocess.Popen(_shequ("serve", "--port", str(port)), cwd=tmp_path, env=_env(tmp_path),
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        _wait_for(f"{base}/accounts/login/", proc)
+        jar = http.cookiejar.CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        with opener.open(f"{base}/accounts/login/") as response:
+            assert response.status == 200
+            page = response.read().decode()
+        assert "登录" in page and 'lang="zh-hans"' in page
+        # a demo account logs in with phone + password through the real server
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        form = urllib.parse.urlencode({"csrfmiddlewaretoken": token, "username": "13800000001",
+                                       "password": "shequ-demo-2026"}).encode()
+        request = urllib.request.Request(f"{base}/accounts/login/", data=form, headers={"Referer": base + "/"})
+        with opener.open(request) as response:
+            assert response.status == 200
+            assert "/accounts/login/" not in response.url  # redirected away from the login page
+        with opener.open(f"{base}/static/shequ/app.css") as response:
+            assert response.status == 200
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            out, _ = proc.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            out, _ = proc.communicate()
+    assert proc.returncode == 0, out
+    assert f"http://127.0.0.1:{port}/" in out
+    assert "13800000001" in out and "shequ-demo-2026" in out  # a few demo logins are printed
+    assert "shequ stopped" in out
+
+
+@pytest.mark.slow
+def test_worker_stops_on_sigterm(tmp_path):
+    env = _env(tmp_path)
+    subprocess.run(_shequ("migrate", "-v", "0"), cwd=tmp_path, env=env, check=True, timeout=120)
+    proc = subprocess.Popen(_shequ("worker", "--poll", "0.2"), cwd=tmp_path, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    try:
+        assert "worker started" in proc.stdout.readline()
+        time.sleep(0.5)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, _ = proc.communicate(timeout=20)
+    assert proc.returncode == 0, out
+    assert "worker stopped" in out
+    result = subprocess.run(_shequ("sweep", "--now", "2030-01-05T09:00"), cwd=tmp_path, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "sweep at 2030-01-05T09:00:00+08:00" in result.stdout and "jobs: 0" in result.stdout
