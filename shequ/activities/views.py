@@ -1,0 +1,259 @@
+"""Pages of 社区服务: activities (sign-up, waitlist, check-in) and venue booking."""
+
+from __future__ import annotations
+
+import functools
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from shequ.activities import selectors, services
+from shequ.activities.models import ActivityKind, Signup
+from shequ.core.errors import DomainError, Forbidden, NotFound
+from shequ.directory.models import Place, PlaceKind
+
+
+def domain_errors(view):
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound as exc:
+            raise Http404(exc.message_zh)
+        except Forbidden as exc:
+            raise PermissionDenied(exc.message_zh)
+
+    return wrapper
+
+
+def _flash(request: HttpRequest, exc: DomainError) -> None:
+    if isinstance(exc, Forbidden | NotFound):
+        raise exc
+    messages.error(request, exc.message_zh)
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    kind = request.GET.get("kind") if request.GET.get("kind") in ActivityKind.values else None
+    qs = selectors.activities_for(user=request.user)
+    if kind:
+        qs = qs.filter(kind=kind)
+    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    mine = {s.activity_id: s for s in Signup.objects.filter(user=request.user, activity__in=page.object_list)}
+    for a in page.object_list:
+        a.my_signup = mine.get(a.pk)
+    return render(request, "activities/index.html", {
+        "page": page, "kind": kind, "kinds": ActivityKind.choices,
+        "can_organise": bool(selectors.organiser_parties(user=request.user)),
+    })
+
+
+@login_required
+@domain_errors
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = selectors.access_activity(user=request.user, activity_id=pk)
+    organiser = selectors.is_organiser(user=request.user, activity=activity)
+    return render(request, "activities/detail.html", {
+        "activity": activity, "signup": selectors.my_signup(user=request.user, activity=activity),
+        "is_organiser": organiser,
+        "signups": list(selectors.signups_for(user=request.user, activity=activity)) if organiser else [],
+    })
+
+
+class ActivityForm(forms.Form):
+    organiser = forms.TypedChoiceField(label=gettext_lazy("主办单位"), coerce=int)
+    place = forms.TypedChoiceField(label=gettext_lazy("面向范围"), coerce=int)
+    kind = forms.ChoiceField(label=gettext_lazy("类型"), choices=ActivityKind.choices)
+    title = forms.CharField(label=gettext_lazy("名称"), max_length=100)
+    description = forms.CharField(label=gettext_lazy("介绍"), widget=forms.Textarea, required=False)
+    location = forms.CharField(label=gettext_lazy("地点"), max_length=100, required=False)
+    starts_at = forms.DateTimeField(label=gettext_lazy("开始时间"),
+                                    widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    ends_at = forms.DateTimeField(label=gettext_lazy("结束时间"),
+                                  widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    capacity = forms.IntegerField(label=gettext_lazy("名额"), min_value=1)
+
+    def __init__(self, *args, parties, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        from shequ.directory.selectors import party_place_ids  # noqa: PLC0415
+
+        self.fields["organiser"].choices = [(p.pk, p.name) for p in parties]
+        ids: set[int] = set()
+        for p in parties:
+            ids |= party_place_ids(party=p)
+        places = Place.objects.filter(kind__in=[PlaceKind.COMMUNITY, PlaceKind.COMPOUND, PlaceKind.BUILDING]).filter(
+            pk__in=ids) | Place.objects.filter(kind=PlaceKind.COMMUNITY, street_id__in=ids)
+        self.fields["place"].choices = [(p.pk, p.name) for p in places.order_by("kind", "id")[:200]]
+
+
+@login_required
+@domain_errors
+def create(request: HttpRequest) -> HttpResponse:
+    parties = selectors.organiser_parties(user=request.user)
+    if not parties:
+        raise Forbidden("您没有发起活动的权限。", "You may not organise activities.")
+    form = ActivityForm(request.POST or None, parties=parties)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            activity = services.activity_create(
+                actor=request.user, organiser=next(p for p in parties if p.pk == d["organiser"]),
+                place=get_object_or_404(Place, pk=d["place"]), kind=d["kind"], title=d["title"],
+                description=d["description"], location=d["location"], starts_at=d["starts_at"],
+                ends_at=d["ends_at"], capacity=d["capacity"])
+        except DomainError as exc:
+            if isinstance(exc, Forbidden):
+                raise
+            form.add_error(None, exc.message_zh)
+            for k, v in exc.fields.items():
+                if k in form.fields:
+                    form.add_error(k, v)
+        else:
+            messages.success(request, _("活动已发布。"))
+            return redirect("activities:detail", pk=activity.pk)
+    return render(request, "activities/create.html", {"form": form}, status=422 if form.errors else 200)
+
+
+@login_required
+@require_POST
+@domain_errors
+def signup(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = selectors.access_activity(user=request.user, activity_id=pk)
+    try:
+        s = services.signup_create(user=request.user, activity=activity, note=request.POST.get("note", ""))
+    except DomainError as exc:
+        _flash(request, exc)
+    else:
+        if s.status == Signup.Status.CONFIRMED:
+            messages.success(request, _("报名成功。"))
+        else:
+            messages.warning(request, _("名额已满，您已进入候补，有人取消时会自动递补并通知您。"))
+    return redirect("activities:detail", pk=pk)
+
+
+@login_required
+@require_POST
+@domain_errors
+def cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = selectors.access_activity(user=request.user, activity_id=pk)
+    try:
+        services.signup_cancel(user=request.user, activity=activity)
+    except DomainError as exc:
+        _flash(request, exc)
+    else:
+        messages.success(request, _("已取消报名。"))
+    return redirect("activities:detail", pk=pk)
+
+
+@login_required
+@require_POST
+@domain_errors
+def checkin(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = selectors.access_activity(user=request.user, activity_id=pk)
+    try:
+        services.checkin(user=request.user, activity=activity, code=request.POST.get("code", ""))
+    except DomainError as exc:
+        _flash(request, exc)
+    else:
+        messages.success(request, _("签到成功。"))
+    return redirect("activities:detail", pk=pk)
+
+
+@login_required
+@require_POST
+@domain_errors
+def checkin_by_organiser(request: HttpRequest, pk: int, signup_id: int) -> HttpResponse:
+    activity = selectors.access_activity(user=request.user, activity_id=pk)
+    s = get_object_or_404(Signup.objects.select_related("activity"), pk=signup_id, activity=activity)
+    try:
+        services.checkin_by_organiser(actor=request.user, signup=s)
+    except DomainError as exc:
+        _flash(request, exc)
+    return redirect("activities:detail", pk=pk)
+
+
+@login_required
+def venues(request: HttpRequest) -> HttpResponse:
+    return render(request, "activities/venues.html", {"venues": selectors.venues_for(user=request.user)})
+
+
+@login_required
+@domain_errors
+def venue(request: HttpRequest, pk: int) -> HttpResponse:
+    v = selectors.access_venue(user=request.user, venue_id=pk)
+    return render(request, "activities/venue.html", {
+        "venue": v, "slots": selectors.slots_for(venue=v),
+        "is_owner": selectors.is_venue_owner(user=request.user, venue=v),
+    })
+
+
+@login_required
+@require_POST
+@domain_errors
+def book(request: HttpRequest, slot_id: int) -> HttpResponse:
+    slot = selectors.access_slot(user=request.user, slot_id=slot_id)
+    try:
+        services.booking_create(user=request.user, slot=slot, purpose=request.POST.get("purpose", ""),
+                                people=int(request.POST.get("people") or 1))
+    except DomainError as exc:
+        if isinstance(exc, Forbidden):
+            raise
+        messages.error(request, exc.message_zh)
+        return render(request, "activities/venue.html", {
+            "venue": slot.venue, "slots": selectors.slots_for(venue=slot.venue),
+            "is_owner": selectors.is_venue_owner(user=request.user, venue=slot.venue),
+        }, status=exc.status)
+    messages.success(request, _("预约已提交，等待场地管理单位审批。"))
+    return redirect("activities:bookings")
+
+
+@login_required
+def bookings(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.bookings_for(user=request.user), 20).get_page(request.GET.get("page"))
+    return render(request, "activities/bookings.html", {"page": page})
+
+
+@login_required
+@require_POST
+@domain_errors
+def booking_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    b = selectors.access_booking(user=request.user, booking_id=pk)
+    try:
+        services.booking_cancel(user=request.user, booking=b)
+    except DomainError as exc:
+        _flash(request, exc)
+    else:
+        messages.success(request, _("预约已取消。"))
+    return redirect("activities:bookings")
+
+
+@login_required
+@domain_errors
+def approvals(request: HttpRequest) -> HttpResponse:
+    if not selectors.organiser_parties(user=request.user):
+        raise Forbidden("只有场地管理单位可以审批。", "Only venue owners may approve bookings.")
+    page = Paginator(selectors.bookings_for(user=request.user, scope="approve"), 30).get_page(request.GET.get("page"))
+    return render(request, "activities/approvals.html", {"page": page})
+
+
+@login_required
+@require_POST
+@domain_errors
+def decide(request: HttpRequest, pk: int) -> HttpResponse:
+    b = selectors.access_booking(user=request.user, booking_id=pk)
+    try:
+        services.booking_decide(actor=request.user, booking=b, approve=request.POST.get("decision") == "approve",
+                                reason=request.POST.get("reason", ""))
+    except DomainError as exc:
+        _flash(request, exc)
+    else:
+        messages.success(request, _("已处理。"))
+    return redirect("activities:approvals")
