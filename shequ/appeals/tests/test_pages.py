@@ -84,10 +84,12 @@ def test_step2_defaults_to_household_and_lists_lift(client, world):
     assert response.status_code == 200
     html = response.content.decode()
     assert f'value="p{world.household_a.pk}"' in html
-    assert re.search(rf'value="p{world.household_a.pk}"[^>]*checked', html)
-    assert f'value="s{world.lift_a1.pk}"' in html  # the lift of my building
+    assert re.search(rf'value="s{world.lift_a1.pk}"[^>]*checked', html)  # a lift problem: the lift of my building
+    assert 'value="urgent"' in html and re.search(r'value="urgent"[^>]*checked', html)  # the category's default
     assert f'value="p{world.compound_a.pk}"' in html
     assert "1号电梯" in html
+    html = client.get(reverse("appeals:report"), {"category": "water"}).content.decode()
+    assert re.search(rf'value="p{world.household_a.pk}"[^>]*checked', html)  # otherwise: my home
 
 
 def test_step3_shows_routing_preview_and_token(client, world):
