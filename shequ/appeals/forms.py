@@ -18,7 +18,7 @@ URGENCY_CHOICES = [
 ]
 # What a resident may call their appeal when it is not a consultation, suggestion or praise.
 RESIDENT_KIND_CHOICES = [
-    ("help", _("求助/报修")),
+    ("help", _("求助")),
     ("complaint", _("投诉")),
     ("report", _("举报")),
 ]

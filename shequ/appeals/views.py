@@ -63,6 +63,9 @@ CONSULT_LABELS = {"health": gettext_lazy("问家庭医生"), "safety": gettext_l
                   "elderly-care": gettext_lazy("养老助老咨询")}
 CONSULT_ICONS = {"health": "doctor", "safety": "shield", "elderly-care": "heart"}
 KIND_FOR_CATEGORY = {"suggestion": "suggestion", "praise": "praise"}
+# Step 2 preselects the matching public spot (the lift of my building for a lift problem).
+SPOT_FOR_CATEGORY = {"lift": ("lift",), "bike-shed": ("bike_shed", "charger"), "access-control": ("gate",),
+                     "heating": ("boiler_room",), "water": ("pump_room",)}
 
 
 # ---------------------------------------------------------------- errors → pages
@@ -256,8 +259,12 @@ def report(request: HttpRequest) -> HttpResponse:
             return _report_step3(request, category=category, options=options, consult=consult,
                                  place_value=form.cleaned_data["place"], urgency=form.cleaned_data["urgency"])
     else:
-        form = PlaceStepForm(place_choices=[(k, label) for k, label, *_rest in options],
-                             initial={"urgency": category.default_urgency})
+        kinds = SPOT_FOR_CATEGORY.get(category.code, ())
+        preselect = next((k for k, _label, _place, spot in options if spot is not None and spot.kind in kinds), None)
+        initial = {"urgency": category.default_urgency}
+        if preselect:
+            initial["place"] = preselect
+        form = PlaceStepForm(place_choices=[(k, label) for k, label, *_rest in options], initial=initial)
     return render(request, "appeals/report_place.html",
                   {"category": category, "form": form, "consult": consult, "household": household})
 
@@ -455,7 +462,8 @@ def _detail_context(request: HttpRequest, appeal: Appeal, *, hx: bool, next_url:
     resident_actions: list[str] = []
     if is_reporter:
         resident_actions = [name for name in ("reply", "reopen") if name in allowed]
-        if appeal.status == Status.CLOSED and not appeal.rated_at:
+        if (appeal.status == Status.CLOSED and not appeal.rated_at) or ("rate" in allowed and not appeal.rated_at):
+            # Before rating, "没解决" in the feedback form is the way to reopen.
             resident_actions = [n for n in resident_actions if n != "reopen"]
     elif not staff and appeal.is_public and appeal.status != Status.MERGED:
         following = appeal.followers.filter(pk=user.pk).exists()
@@ -732,6 +740,7 @@ def workbench(request: HttpRequest) -> HttpResponse:
         ctx = _detail_context(request, selected, hx=True, next_url=back)
         return render(request, "appeals/_detail_body.html", ctx)
     ctx = _queue_context(request, parties, can_act)
+    ctx["filters_active"] = any(request.GET.get(k) for k in ("status", "category", "compound", "urgency", "overdue", "q"))
     if selected is not None:
         ctx.update(_detail_context(request, selected, hx=True, next_url=back))
         ctx["selected"] = ctx.pop("a")

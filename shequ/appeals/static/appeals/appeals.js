@@ -1,0 +1,27 @@
+/* Appeal pages: small enhancements; every page works without them. */
+(function () {
+  "use strict";
+  // Show how many photos were chosen next to the big photo buttons (the file inputs are visually hidden).
+  function updateCount(form) {
+    var out = form.querySelector(".photo-count");
+    if (!out) return;
+    var n = 0;
+    form.querySelectorAll("input[type=file][name=photos]").forEach(function (input) { n += input.files ? input.files.length : 0; });
+    out.textContent = n ? (out.dataset.template || "{n}").replace("{n}", String(n)) : "";
+  }
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (input.matches && input.matches("input[type=file][name=photos]") && input.form) updateCount(input.form);
+  });
+  // The workbench filters are a <details>: open on wide screens, folded on phones.
+  function openFilters() {
+    var box = document.getElementById("wb-filters");
+    if (box && window.matchMedia("(min-width: 1000px)").matches) box.open = true;
+  }
+  // After an action in the side pane, show its top (the result message).
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (event.target && event.target.id === "wb-detail") event.target.scrollTop = 0;
+  });
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", openFilters);
+  else openFilters();
+})();
