@@ -78,14 +78,16 @@ def notice_withdraw(*, actor, notice: Notice) -> Notice:
 
 
 def notice_mark_read(*, notice: Notice, user) -> bool:
-    """Record that a person read the notice (once). Returns True the first time."""
+    """Record that a resident of the notice's place read it (once per person). Staff and passers-by are
+    not counted: the read count and the unread-households list are about the households it addresses.
+    Returns True the first time."""
     if not user.is_authenticated or not notice.is_live():
         return False
-    household_id = None
-    for h in user_roles(user=user).verified_households:
-        if notice.place_id in set(h.ancestor_ids()):
-            household_id = h.pk
-            break
+    residencies = sorted(user_roles(user=user).residencies, key=lambda r: r.status != Residency.Status.VERIFIED)
+    household_id = next((r.household_id for r in residencies if r.status != Residency.Status.REJECTED
+                         and notice.place_id in r.household.ancestor_ids()), None)
+    if household_id is None:
+        return False
     try:
         with transaction.atomic():
             NoticeRead.objects.create(notice=notice, user=user, household_id=household_id, read_at=clock.now())

@@ -240,3 +240,12 @@ def test_home_notices_selector_and_partial(world):
     assert [n.title for n in items] == ["首页公告"]
     html = render_to_string("notices/_home.html", {"notices": items})
     assert "首页公告" in html
+
+
+def test_staff_and_outsiders_do_not_count_as_readers(world):
+    n = post(world, place=world.building_a1)
+    assert services.notice_mark_read(notice=n, user=world.rc_staff) is False
+    assert services.notice_mark_read(notice=n, user=world.resident_b) is False  # public, but not addressed
+    assert services.notice_mark_read(notice=n, user=world.resident_a) is True
+    n.refresh_from_db()
+    assert n.read_count == 1
