@@ -55,12 +55,26 @@ def user_roles(*, user: User) -> Roles:
     )
     residencies = list(
         Residency.objects.filter(user=user).select_related(
-            "household", "household__parent", "household__building", "household__compound", "household__community"
+            "household", "household__parent", "household__unit", "household__building", "household__compound",
+            "household__community"
         )
     )
     roles = Roles(memberships=memberships, residencies=residencies)
     user._shequ_roles = roles  # type: ignore[attr-defined]
     return roles
+
+
+def household_label(place: Place | None) -> str:
+    """"希格玛社区 知春里小区 5号楼 2单元 301" from the denormalised ancestors (no tree walk when the
+    ancestors were loaded with select_related, as user_roles() does)."""
+    if place is None:
+        return ""
+    parts = []
+    for column in ("community", "compound", "building", "unit"):
+        if getattr(place, f"{column}_id") and getattr(place, f"{column}_id") != place.pk:
+            parts.append(getattr(place, column).name)
+    parts.append(place.name)
+    return " ".join(parts)
 
 
 def primary_household(*, user: User):
@@ -144,8 +158,8 @@ def pending_residencies_for(*, user: User) -> QuerySet[Residency]:
     return (
         Residency.objects.filter(scope, status=Residency.Status.PENDING)
         .exclude(user=user)
-        .select_related("user", "household", "household__parent", "household__parent__parent",
-                        "household__parent__parent__parent")
+        .select_related("user", "household", "household__unit", "household__building", "household__compound",
+                        "household__community")
         .order_by("created_at", "id")
     )
 

@@ -83,8 +83,7 @@ def _chooser_context(data) -> dict:
     household = None
     if chosen["household"] is not None:
         household = (
-            Place.objects.select_related("parent", "parent__parent", "parent__parent__parent",
-                                         "parent__parent__parent__parent")
+            Place.objects.select_related("unit", "building", "compound", "community")
             .filter(pk=chosen["household"], kind=PlaceKind.HOUSEHOLD)
             .first()
         )

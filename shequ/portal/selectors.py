@@ -54,6 +54,10 @@ class WhoEntry:
     def phone(self) -> str:
         return self.party.phone if self.party else ""
 
+    @property
+    def has_rate_data(self) -> bool:
+        return any(r.value is not None for r in self.rates)
+
 
 # The rows of the page, in the order a resident needs them (DESIGN §2).
 # (key, party kind or None, person roles shown, title, icon, duty)

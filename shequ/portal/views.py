@@ -19,17 +19,14 @@ from shequ.portal.selectors import who_looks_after
 # The channel grid of the home page. Each channel links to the first URL that exists, so features
 # light up as their apps add pages. (label, icon, [(url name, args, query)])
 CHANNELS = [
-    (_("社区公告"), "notice", [("notices:channel", ["community"], ""), ("notices:list", [], "?channel=community"),
-                              ("notices:index", [], "")]),
-    (_("党建园地"), "flag", [("notices:channel", ["party"], ""), ("notices:list", [], "?channel=party")]),
-    (_("物业之窗"), "building", [("notices:property_window", [], ""), ("notices:channel", ["property"], ""),
-                              ("notices:list", [], "?channel=property")]),
-    (_("业委连线"), "owners", [("notices:owners_line", [], ""), ("notices:channel", ["owners"], ""),
-                            ("notices:list", [], "?channel=owners")]),
-    (_("警民直通车"), "shield", [("notices:channel", ["police"], ""), ("notices:list", [], "?channel=police")]),
-    (_("家庭医生"), "doctor", [("portal:who", [], "#doctor")]),
-    (_("邻里交流"), "chat", [("forum:index", [], ""), ("forum:list", [], ""), ("forum:home", [], "")]),
-    (_("社区服务"), "heart", [("activities:index", [], ""), ("activities:list", [], ""), ("activities:home", [], "")]),
+    (_("社区公告"), "notice", [("notices:feed", [], "?channel=community")]),
+    (_("党建园地"), "flag", [("notices:feed", [], "?channel=party")]),
+    (_("物业之窗"), "building", [("notices:property_index", [], ""), ("notices:feed", [], "?channel=property")]),
+    (_("业委连线"), "owners", [("notices:owners_index", [], ""), ("notices:feed", [], "?channel=owners")]),
+    (_("警民直通车"), "shield", [("notices:police", [], ""), ("notices:feed", [], "?channel=police")]),
+    (_("家庭医生"), "doctor", [("notices:doctor", [], ""), ("portal:who", [], "#doctor")]),
+    (_("邻里交流"), "chat", [("forum:index", [], "")]),
+    (_("社区服务"), "heart", [("activities:index", [], "")]),
 ]
 
 

@@ -36,7 +36,8 @@ class TestPermissions:
 class TestWho:
     def test_compound_a_gets_company_x(self, client, world, staffed, django_assert_max_num_queries):
         client.force_login(world.resident_a)
-        with django_assert_max_num_queries(14):
+        # session, user, roles (2+1), parties, contract (2), people, rates (supervision: 2), unread count
+        with django_assert_max_num_queries(11):
             response = client.get(reverse("portal:who"))
         html = response.content.decode()
         assert response.status_code == 200
@@ -92,21 +93,42 @@ class TestWho:
         html = client.get(reverse("portal:who")).content.decode()
         assert "响应率 95%" in html and "解决率 80%" in html and "满意率 暂无" in html
 
-    def test_rates_degrade_gracefully(self, world):
+    def test_real_rates_without_data(self, client, world):
         from shequ.portal.selectors import party_rates_this_month
 
         rates = party_rates_this_month(party_ids=[world.company_x.pk])
         assert isinstance(rates, dict)
+        client.force_login(world.resident_a)
+        html = client.get(reverse("portal:who")).content.decode()
+        assert "本月还没有可统计的诉求" in html
+
+    def test_rates_degrade_without_supervision(self, world, monkeypatch):
+        import importlib
+
+        from shequ.portal import selectors
+
+        real = importlib.import_module
+
+        def missing(name, *args):
+            if name == "shequ.supervision.selectors":
+                raise ModuleNotFoundError(name)
+            return real(name, *args)
+
+        monkeypatch.setattr(selectors.importlib, "import_module", missing)
+        assert selectors.party_rates_this_month(party_ids=[world.company_x.pk]) == {}
 
 
 class TestHome:
     def test_resident_home(self, client, world, django_assert_max_num_queries):
         client.force_login(world.resident_a)
-        with django_assert_max_num_queries(14):
+        with django_assert_max_num_queries(10):
             response = client.get(reverse("portal:home"))
         html = response.content.decode()
         assert response.status_code == 200
         assert "测试社区" in html and "甲小区 1号楼 1单元 101" in html
+        assert reverse("notices:feed") + "?channel=community" in html
+        assert reverse("forum:index") in html and reverse("activities:index") in html
+        assert reverse("appeals:report") in html
         for label in ("社区公告", "党建园地", "物业之窗", "业委连线", "警民直通车", "家庭医生", "邻里交流", "社区服务"):
             assert label in html, label
         assert reverse("portal:who") in html and "甲物业" in html
