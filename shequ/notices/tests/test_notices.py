@@ -249,3 +249,11 @@ def test_staff_and_outsiders_do_not_count_as_readers(world):
     assert services.notice_mark_read(notice=n, user=world.resident_a) is True
     n.refresh_from_db()
     assert n.read_count == 1
+
+
+def test_home_section_hook_renders_on_portal_home(world, client, settings):
+    settings.SHEQU_HOME_SECTIONS = ["shequ.notices.home.section"]
+    post(world, place=world.building_a1, title="楼里的公告")
+    client.force_login(world.resident_a)
+    r = client.get("/")
+    assert r.status_code == 200 and "楼里的公告" in r.content.decode()
