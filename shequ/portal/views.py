@@ -68,6 +68,7 @@ def home(request: HttpRequest) -> HttpResponse:
         company = property_company_for(place=household)
         rc = party_serving(place=household, kind=PartyKind.RESIDENTS_COMMITTEE)
     staff_parties = [m.party for m in roles.memberships if m.party_id in roles.party_ids]
+    member_parties = [m.party for m in roles.memberships]
     can_verify = can_verify_anyone(user=user)
     pending_count = pending_residencies_for(user=user).count() if can_verify else 0
     return render(request, "portal/home.html", {
@@ -78,6 +79,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "company": company,
         "rc": rc,
         "staff_parties": list(dict.fromkeys(staff_parties)),
+        "member_parties": list(dict.fromkeys(member_parties)),
         "can_verify": can_verify,
         "pending_count": pending_count,
         "channels": channels(),
@@ -105,5 +107,5 @@ def who(request: HttpRequest) -> HttpResponse:
         "household": residency.household if residency else None,
         "residencies": usable,
         "entries": entries,
-        "has_rates": any(e.rates for e in entries),
+        "has_rates": any(e.has_rate_data for e in entries),
     })
