@@ -57,8 +57,15 @@ def _wait_for(url: str, proc: subprocess.Popen, timeout: float = 90) -> None:
     raise AssertionError("serve did not answer in time")
 
 
+@pytest.fixture(scope="module")
+def served_dir(tmp_path_factory) -> Path:
+    """One SQLite database for this module: `serve` migrates it, the worker test reuses it."""
+    return tmp_path_factory.mktemp("serve")
+
+
 @pytest.mark.slow
-def test_serve_runs_the_demo_in_one_process(tmp_path):
+def test_serve_runs_the_demo_in_one_process(served_dir):
+    tmp_path = served_dir
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     proc = subprocess.Popen(_shequ("serve", "--port", str(port)), cwd=tmp_path, env=_env(tmp_path),
@@ -95,9 +102,11 @@ def test_serve_runs_the_demo_in_one_process(tmp_path):
 
 
 @pytest.mark.slow
-def test_worker_stops_on_sigterm(tmp_path):
+def test_worker_stops_on_sigterm(served_dir):
+    tmp_path = served_dir
     env = _env(tmp_path)
-    subprocess.run(_shequ("migrate", "-v", "0"), cwd=tmp_path, env=env, check=True, timeout=120)
+    if not (tmp_path / "serve.sqlite3").exists():  # run alone: `serve` has not migrated it yet
+        subprocess.run(_shequ("migrate", "-v", "0"), cwd=tmp_path, env=env, check=True, timeout=300)
     proc = subprocess.Popen(_shequ("worker", "--poll", "0.2"), cwd=tmp_path, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
     try:
