@@ -140,6 +140,13 @@ class TestHome:
         assert reverse("accounts:verify_queue") in html
         assert "测试社区居委会" in html
 
+    def test_observer_reads_but_is_not_offered_to_act(self, client, world):
+        client.force_login(world.observer)
+        html = client.get(reverse("portal:home")).content.decode()
+        assert "观察员" in html and "测试街道办事处" in html
+        assert "可以查看，不能办理" in html
+        assert reverse("appeals:report") not in html
+
     def test_outsider_told_to_register(self, client, world):
         client.force_login(world.outsider)
         html = client.get(reverse("portal:home")).content.decode()
