@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from shequ.accounts.models import User
+from shequ.accounts.models import Residency, User
 from shequ.accounts.selectors import primary_household, user_roles
 from shequ.appeals import deadlines, routing, selectors, services
 from shequ.appeals.forms import (
@@ -804,14 +804,28 @@ def _file_places(parties: list[Party]) -> list[tuple[str, str, Place, Spot | Non
     return options
 
 
+def _residents_in_area(parties: list[Party], term: str) -> list[Residency]:
+    """Residents of the staff's compounds whose phone starts with, or name contains, `term` (at most 20)."""
+    term = term.strip()
+    compound_ids = [c.pk for c in _compounds_for(parties)]
+    if not term or not compound_ids:
+        return []
+    qs = (Residency.objects.filter(household__compound_id__in=compound_ids, user__is_active=True)
+          .exclude(status=Residency.Status.REJECTED)
+          .select_related("user", "household", "household__compound", "household__building", "household__unit")
+          .order_by("user__real_name", "id"))
+    qs = qs.filter(user__phone__startswith=term) if term.isdigit() else qs.filter(user__real_name__contains=term)
+    return list(qs[:20])
+
+
 def _resident_lookup(parties: list[Party], phone: str) -> tuple[User | None, Place | None]:
-    """The resident with this phone and their household (within the staff's area)."""
-    if not phone:
+    """The resident with exactly this phone living in the staff's area, and their household."""
+    if not phone or not phone.isdigit():
         return None, None
-    user = User.objects.filter(phone=phone, is_active=True).first()
-    if user is None:
-        return None, None
-    return user, primary_household(user=user)
+    for residency in _residents_in_area(parties, phone):
+        if residency.user.phone == phone:
+            return residency.user, residency.household
+    return None, None
 
 
 @login_required
@@ -825,9 +839,14 @@ def file_for_resident(request: HttpRequest) -> HttpResponse:
     places = _file_places(parties)
     category_choices = [(c.code, c.name if not c.parent_id else f"· {c.name}") for c in categories]
     place_choices = [("household", _("居民家中（按手机号找到的房屋）"))] + [(k, label) for k, label, *_r in places]
-    phone = request.GET.get("phone", "").strip()[:11]
+    term = (request.GET.get("q") or request.GET.get("phone") or "").strip()[:20]
+    matches = _residents_in_area(parties, term) if term else []
+    phone = term if term.isdigit() and len(term) == 11 else ""
+    if not phone and len(matches) == 1:
+        phone = matches[0].user.phone
     resident, household = _resident_lookup(parties, phone)
-    lookup = {"phone": phone, "user": resident, "household": household, "searched": bool(phone)}
+    lookup = {"term": term, "phone": phone, "user": resident, "household": household, "searched": bool(term),
+              "matches": [] if resident else matches}
     if request.method == "POST":
         form = StaffFileForm(request.POST, request.FILES, category_choices=category_choices,
                              place_choices=place_choices)

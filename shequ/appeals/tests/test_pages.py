@@ -92,6 +92,15 @@ def test_step2_defaults_to_household_and_lists_lift(client, world):
     assert re.search(rf'value="p{world.household_a.pk}"[^>]*checked', html)  # otherwise: my home
 
 
+def test_someone_without_a_home_is_told_how_to_report(client, world):
+    login(client, world.outsider)
+    html = client.get(reverse("appeals:report"), {"category": "lift"}).content.decode()
+    assert 'id="no-household"' in html and "登记" in html
+    response = client.post(reverse("appeals:report"), _step3_post(world))
+    assert response.status_code in (404, 422)
+    assert Appeal.objects.count() == 0
+
+
 def test_step3_shows_routing_preview_and_token(client, world):
     login(client, world.resident_a)
     response = client.get(reverse("appeals:report"),
@@ -440,8 +449,12 @@ def test_bulk_accept(client, world):
 
 def test_file_on_behalf_of_a_resident_and_from_patrol(client, world):
     login(client, world.handler_x)
-    page = client.get(reverse("appeals:file"), {"phone": world.resident_a.phone})
+    page = client.get(reverse("appeals:file"), {"q": world.resident_a.phone})
     assert page.status_code == 200 and "找到居民：张三" in page.content.decode()
+    page = client.get(reverse("appeals:file"), {"q": "张"}).content.decode()  # by name: both Zhangs of compound A
+    assert 'id="lookup-matches"' in page and "张小三" in page and "13800000001" in page
+    page = client.get(reverse("appeals:file"), {"q": world.resident_b.phone}).content.decode()
+    assert "李四" not in page  # compound B is not company X's: no lookup outside one's area
     response = client.post(reverse("appeals:file"), {
         "source": "staff", "category": "water", "place": "household", "urgency": "normal", "kind": "help",
         "resident_phone": world.resident_a.phone, "resident_name": "张三", "text": "来电：厨房没水",
