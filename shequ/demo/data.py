@@ -203,8 +203,7 @@ PEOPLE = (
                "委员", home=Home("zgcdy", 2, 1, "1502"), birth_year=1960),
     PersonSpec("env_committee_member", "环物会委员（业主）", "13900000036", "魏秀英", "demo-sigma-env", "member",
                "委员", home=Home("bshxy", 1, 2, "601"), birth_year=1955),
-    # property companies: the big one has a head, a manager (大管家) and a handler; every other company a manager
-    PersonSpec("property_head", "物业负责人", "13900000041", "薛宏伟", "pm01", "head", "项目经理"),
+    # property companies: the big one has a manager (大管家) and a handler; every other company a manager
     PersonSpec("property_manager", "物业管家", "13900000042", "范志刚", "pm01", "manager", "物业管家",
                ("zcdl/1", "zcdl/2", "zcdl/3", "zcdl/4", "xgjy")),
     PersonSpec("property_handler", "物业维修人员", "13900000043", "石永福", "pm01", "handler", "维修师傅"),
@@ -244,8 +243,6 @@ PEOPLE = (
     # owners' committees
     PersonSpec("owners_committee", "业委会主任", "13900000101", "郝振东", "demo-shc-owners", "head", "业委会主任",
                home=Home("shc", 5, 1, "602"), birth_year=1964, extra=(("demo-shc-assembly", "member", "业主"),)),
-    PersonSpec("owners_committee", "业委会委员", "13900000102", "龚美玲", "demo-shc-owners", "member", "业委会委员",
-               home=Home("shc", 9, 2, "1101"), birth_year=1970, extra=(("demo-shc-assembly", "member", "业主"),)),
     PersonSpec("owners_committee", "业委会主任", "13900000103", "邵俊峰", "demo-xgjy-owners", "head", "业委会主任",
                home=Home("xgjy", 2, 2, "1504"), birth_year=1968, extra=(("demo-xgjy-assembly", "member", "业主"),)),
     # 上河村社区
