@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/checkin/<int:signup_id>/", views.checkin_by_organiser, name="checkin_by_organiser"),
     path("venues/", views.venues, name="venues"),
     path("venues/<int:pk>/", views.venue, name="venue"),
+    path("venues/<int:pk>/slots/", views.slots_add, name="slots_add"),
     path("slots/<int:slot_id>/book/", views.book, name="book"),
     path("bookings/", views.bookings, name="bookings"),
     path("bookings/<int:pk>/cancel/", views.booking_cancel, name="booking_cancel"),

@@ -195,6 +195,35 @@ def venue(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
+SLOT_PRESETS = {"morning": (9, 11), "afternoon": (14, 16), "evening": (19, 21)}
+
+
+@login_required
+@require_POST
+@domain_errors
+def slots_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """The venue's owner opens slots on a day (morning / afternoon / evening)."""
+    from datetime import date  # noqa: PLC0415
+
+    v = selectors.access_venue(user=request.user, venue_id=pk)
+    try:
+        day = date.fromisoformat(request.POST.get("day", ""))
+    except ValueError:
+        messages.error(request, _("请选择日期。"))
+        return redirect("activities:venue", pk=pk)
+    hours = [SLOT_PRESETS[k] for k in request.POST.getlist("period") if k in SLOT_PRESETS]
+    if not hours:
+        messages.error(request, _("请至少选择一个时段。"))
+        return redirect("activities:venue", pk=pk)
+    try:
+        services.slots_create(actor=request.user, venue=v, day=day, hours=hours)
+    except DomainError as exc:
+        _flash(request, exc)
+    else:
+        messages.success(request, _("时段已开放。"))
+    return redirect("activities:venue", pk=pk)
+
+
 @login_required
 @require_POST
 @domain_errors

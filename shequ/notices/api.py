@@ -6,7 +6,8 @@ from datetime import datetime
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from ninja import Router, Schema
+from ninja import File, Router, Schema
+from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
 from shequ.core.errors import NotFound
@@ -134,6 +135,16 @@ def create(request: HttpRequest, payload: NoticeIn):
     )
     notice.is_read = False
     return 201, notice
+
+
+@router.post("/notices/{notice_id}/attachments", response={201: list[AttachmentOut]},
+             summary="添加附件（图片或PDF） / Add attachments (multipart, field `files`)")
+def attachments_add(request: HttpRequest, notice_id: int, files: File[list[UploadedFile]]):
+    notice = selectors.access_notice(user=request.auth, notice_id=notice_id)
+    added = services.notice_attachments_add(actor=request.auth, notice=notice, files=files)
+    return 201, [{"id": a.pk, "kind": a.kind, "name": a.name, "size": a.size,
+                  "url": request.build_absolute_uri(reverse("notices:attachment", args=[notice.pk, a.pk]))}
+                 for a in added]
 
 
 @router.post("/notices/{notice_id}/read", response=NoticeOut, summary="标记已读 / Mark read")

@@ -68,6 +68,24 @@ def notice_create(
     return notice
 
 
+def notice_attachments_add(*, actor, notice: Notice, files: list | tuple) -> list[NoticeAttachment]:
+    """Add files to a notice (publishing party only; at most MAX_FILES in all)."""
+    from shequ.notices.uploads import MAX_FILES  # noqa: PLC0415
+
+    if notice.party_id not in user_roles(user=actor).party_ids:
+        raise Forbidden("只有发布单位可以添加附件。", "Only the publisher may add attachments.")
+    if not files:
+        raise Invalid("请选择文件。", "No file given.", fields={"files": "必填"})
+    if notice.attachments.count() + len(files) > MAX_FILES:
+        raise Invalid(f"每条公告最多{MAX_FILES}个附件。", f"At most {MAX_FILES} attachments per notice.",
+                      code="too_many_files")
+    checked = check_attachments(list(files))
+    with transaction.atomic():
+        return [NoticeAttachment.objects.create(
+            notice=notice, file=item.upload, kind=item.kind, name=(item.upload.name or "")[:200],
+            size=item.upload.size or 0, content_type=item.content_type) for item in checked]
+
+
 def notice_withdraw(*, actor, notice: Notice) -> Notice:
     if notice.party_id not in user_roles(user=actor).party_ids:
         raise Forbidden("只有发布单位可以撤回公告。", "Only the publisher may withdraw a notice.")

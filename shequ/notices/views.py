@@ -51,14 +51,17 @@ def _channel_param(request: HttpRequest) -> str | None:
 @login_required
 def feed(request: HttpRequest) -> HttpResponse:
     channel = _channel_param(request)
-    mine = request.GET.get("mine") == "1" and bool(user_roles(user=request.user).observed_party_ids)
+    roles = user_roles(user=request.user)
+    # Staff without a home here see their organisation's notices by default.
+    wants_mine = request.GET.get("mine", "0" if roles.residencies else "1") == "1"
+    mine = wants_mine and bool(roles.observed_party_ids)
     qs = selectors.party_notices(user=request.user, channel=channel) if mine else selectors.feed_for(
         user=request.user, channel=channel)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "notices/feed.html", {
         "page": page, "channel": channel, "channels": Channel.choices, "mine": mine,
         "can_post": bool(selectors.posting_rights(user=request.user)),
-        "is_staff_member": bool(user_roles(user=request.user).observed_party_ids),
+        "is_staff_member": bool(roles.observed_party_ids),
         "channel_label": Channel(channel).label if channel else _("全部公告"),
     })
 

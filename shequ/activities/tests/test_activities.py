@@ -147,6 +147,7 @@ def test_permissions_for_every_url(world, activity, venue, slot, client):
     for name, args in (("signup", [activity.pk]), ("cancel", [activity.pk]), ("checkin", [activity.pk]),
                        ("checkin_by_organiser", [activity.pk, s.pk]), ("book", [slot.pk])):
         assert client.post(reverse(f"activities:{name}", args=args)).status_code == 403, name
+    assert client.post(reverse("activities:slots_add", args=[venue.pk]), {"day": "2030-01-01"}).status_code == 403
     assert client.post(reverse("activities:booking_cancel", args=[b.pk])).status_code == 404
     assert client.post(reverse("activities:decide", args=[b.pk])).status_code == 404
     # a resident of the community
@@ -155,8 +156,13 @@ def test_permissions_for_every_url(world, activity, venue, slot, client):
         assert client.get(url).status_code == 200, url
     assert client.post(reverse("activities:checkin_by_organiser", args=[activity.pk, s.pk])).status_code == 403
     assert client.get(reverse("activities:create")).status_code == 403
+    assert client.post(reverse("activities:slots_add", args=[venue.pk]),
+                       {"day": "2030-01-01", "period": "morning"}).status_code == 403
     client.force_login(world.rc_staff)
     assert client.get(reverse("activities:create")).status_code == 200
+    day = (clock.now() + timedelta(days=4)).date().isoformat()
+    r = client.post(reverse("activities:slots_add", args=[venue.pk]), {"day": day, "period": ["morning", "evening"]})
+    assert r.status_code == 302 and venue.slots.count() == 4
     start = clock.now() + timedelta(days=5)
     r = client.post(reverse("activities:create"), {
         "organiser": world.rc.pk, "place": world.community.pk, "kind": "child_care", "title": "暑期托管班",

@@ -69,3 +69,23 @@ def test_api_requires_login_and_hides_private(world, client):
     r = client.get(f"/api/v1/notices/{n.pk}/unread/{world.building_a1.pk}")
     assert r.status_code == 200, r.content
     assert r.json() == [{"household_id": world.household_a.pk, "household": "1单元101", "residents": ["张三"]}]
+
+
+def test_attachments_api_multipart(world, api, png_bytes):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    n = post(world, world.building_a1)
+    c = api(world.resident_a)
+    r = c.post(f"/api/v1/notices/{n.pk}/attachments", {"files": [SimpleUploadedFile("a.png", png_bytes)]})
+    assert r.status_code == 403
+    c = api(world.rc_staff)
+    r = c.post(f"/api/v1/notices/{n.pk}/attachments", {"files": [SimpleUploadedFile("evil.png", b"MZ\x90\x00")]})
+    assert r.status_code == 422 and r.json()["error"]["code"] == "file_type"
+    r = c.post(f"/api/v1/notices/{n.pk}/attachments", {
+        "files": [SimpleUploadedFile("a.png", png_bytes), SimpleUploadedFile("b.pdf", b"%PDF-1.7 x")]})
+    assert r.status_code == 201, r.content
+    assert [a["kind"] for a in r.json()] == ["image", "pdf"]
+    c = api(world.resident_a)
+    detail = c.get(f"/api/v1/notices/{n.pk}").json()
+    assert len(detail["attachments"]) == 2
+    assert c.get(detail["attachments"][1]["url"]).status_code == 200

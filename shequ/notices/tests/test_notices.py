@@ -257,3 +257,13 @@ def test_home_section_hook_renders_on_portal_home(world, client, settings):
     client.force_login(world.resident_a)
     r = client.get("/")
     assert r.status_code == 200 and "楼里的公告" in r.content.decode()
+
+
+def test_staff_feed_defaults_to_their_organisation(world, client):
+    later = post(world, place=world.community, title="定时的", publish_at=clock.now() + timedelta(days=1))
+    client.force_login(world.rc_staff)
+    html = client.get(reverse("notices:feed")).content.decode()
+    assert "定时的" in html  # scheduled notices are listed for their publisher
+    client.force_login(world.resident_a)
+    assert "定时的" not in client.get(reverse("notices:feed")).content.decode()
+    assert later.pk
