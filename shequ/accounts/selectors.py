@@ -125,9 +125,11 @@ def owner_household_ids(*, user: User) -> set[int]:
 
 
 def verify_reason(*, user: User, residency: Residency) -> str | None:
-    """Why `user` may verify `residency` ("committee" or "owner"), or None when they may not."""
+    """Why `user` may verify `residency` ("committee", "owner", "admin"), or None when they may not."""
     if not user.is_authenticated or residency.user_id == user.pk:
         return None
+    if user.is_superuser:
+        return "admin"
     served = _rc_served_place_ids(user=user)
     if served and set(residency.household.ancestor_ids()) & served:
         return "committee"
