@@ -309,7 +309,8 @@ def appeal_create(
     now = clock.now()
     with transaction.atomic():
         found = routing.route(category=category, place=place)
-        due = deadlines.due_times(time_class=category.time_class, urgency=urgency, start=now)
+        due = deadlines.due_times(time_class=category.time_class, urgency=urgency, start=now,
+                                  category_id=category.pk)
         appeal = Appeal(
             number=f"tmp-{now.timestamp()}-{reporter.pk}"[:20], kind=kind, category=category, urgency=urgency,
             place=place, spot=spot, street_id=place.street_id, community_id=place.community_id,
@@ -433,7 +434,10 @@ class _Step:
             self.event_data["paused_seconds"] = seconds
 
     def fresh_accept_clock(self) -> None:
-        self.set("accept_due_at", deadlines.accept_due(urgency=self.appeal.urgency, start=self.now))
+        appeal = self.appeal
+        self.set("accept_due_at", deadlines.accept_due(urgency=appeal.urgency, start=self.now,
+                                                       time_class=appeal.category.time_class,
+                                                       category_id=appeal.category_id))
         self.set("accepted_at", None)
         self.set("handler", None)
 
@@ -567,7 +571,7 @@ def _reopen(step: _Step) -> None:
     step.set("closed_at", None)
     step.set("callback_due_at", None)
     step.set("resolve_due_at", deadlines.resolve_due(time_class=appeal.category.time_class, urgency=appeal.urgency,
-                                                     start=step.now))
+                                                     start=step.now, category_id=appeal.category_id))
 
 
 def _h_reopen(step: _Step, target: str) -> None:
