@@ -149,7 +149,11 @@ def kind_of(target) -> str:
 @domain_errors
 def like(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     target = _target(request, kind, pk)
-    services.like_toggle(user=request.user, target=target)
+    liked = services.like_toggle(user=request.user, target=target)
+    if request.headers.get("HX-Request"):
+        target.refresh_from_db(fields=["like_count"])
+        target.liked = liked
+        return render(request, "forum/_like.html", {"obj": target, "kind": kind})
     return _back(request, f"/forum/topic/{_topic_id(target)}/")
 
 

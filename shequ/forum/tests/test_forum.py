@@ -204,3 +204,11 @@ def test_forum_api(world, board_a, client):
     assert r.status_code == 201
     client.force_login(world.resident_b)
     assert client.get(f"/api/v1/forum/boards/{board_a.pk}/topics").status_code == 403
+
+
+def test_like_with_htmx_returns_the_button(world, board_a, client):
+    t = topic(world, board_a)
+    client.force_login(world.resident_a2)
+    r = client.post(reverse("forum:like", args=["topic", t.pk]), HTTP_HX_REQUEST="true")
+    html = r.content.decode()
+    assert r.status_code == 200 and 'aria-pressed="true"' in html and '<span class="like-count">1</span>' in html
