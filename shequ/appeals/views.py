@@ -19,7 +19,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -440,6 +440,14 @@ ACTION_SPECS = {
 STAFF_ACTIONS = ("accept", "dispatch", "redispatch", "return", "transfer", "pause", "resume", "reply", "note",
                  "resolve", "escalate", "close", "merge")
 RESIDENT_ACTIONS = {"feedback", "reopen", "reply"}
+DONE_MESSAGES = {
+    "accept": gettext_lazy("已签收，请尽快处理。"), "reply": gettext_lazy("已发布。"), "note": gettext_lazy("已保存备注。"),
+    "pause": gettext_lazy("已暂停计时。"), "resume": gettext_lazy("已恢复办理。"),
+    "resolve": gettext_lazy("已办结，等待居民评价。"), "return": gettext_lazy("已退回派单单位。"),
+    "transfer": gettext_lazy("已转办。"), "dispatch": gettext_lazy("已派单。"), "redispatch": gettext_lazy("已改派。"),
+    "escalate": gettext_lazy("已升级。"), "close": gettext_lazy("已关闭。"), "merge": gettext_lazy("已合并。"),
+    "feedback": gettext_lazy("感谢您的评价！"), "reopen": gettext_lazy("已重新提交办理。"),
+}
 
 
 def _detail_context(request: HttpRequest, appeal: Appeal, *, hx: bool, next_url: str) -> dict:
@@ -458,9 +466,10 @@ def _detail_context(request: HttpRequest, appeal: Appeal, *, hx: bool, next_url:
     staff = selectors.viewer_for(user=user).is_staff_for(appeal)
     roles = user_roles(user=user)
     observer = not roles.party_ids and bool(roles.observed_party_ids)
-    staff_actions = [name for name in STAFF_ACTIONS if name in allowed] if not is_reporter else []
+    # Staff (also when they filed it themselves from a patrol) get the staff panel; the reporter the resident's.
+    staff_actions = [name for name in STAFF_ACTIONS if name in allowed] if staff else []
     resident_actions: list[str] = []
-    if is_reporter:
+    if is_reporter and not staff:
         resident_actions = [name for name in ("reply", "reopen") if name in allowed]
         if (appeal.status == Status.CLOSED and not appeal.rated_at) or ("rate" in allowed and not appeal.rated_at):
             # Before rating, "没解决" in the feedback form is the way to reopen.
@@ -492,12 +501,8 @@ def _detail_context(request: HttpRequest, appeal: Appeal, *, hx: bool, next_url:
 
 def _load_appeal(user: User, pk: int, *, for_action: bool = False) -> Appeal:
     appeal = selectors.access_appeal(user=user, appeal_id=pk, for_action=for_action)
-    # Re-read with everything the page shows, in one query.
-    return (
-        Appeal.objects.select_related(*LIST_RELATED, "first_party", "helper_party", "escalated_to", "dispatcher")
-        .prefetch_related("photos")
-        .get(pk=appeal.pk)
-    )
+    prefetch_related_objects([appeal], "photos")
+    return appeal
 
 
 @login_required
@@ -591,7 +596,7 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         else:
             data = _action_data(request, action, appeal)
             services.appeal_transition(appeal=appeal, actor=request.user, action=action, **data)
-        flash.append({"level": "success", "text": _("已完成。")})
+        flash.append({"level": "success", "text": str(DONE_MESSAGES.get(action, _("已完成。")))})
     except forms.ValidationError as exc:
         flash.append({"level": "error", "text": "；".join(exc.messages)})
     except (NotFound, Forbidden):

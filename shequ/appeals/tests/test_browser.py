@@ -157,5 +157,13 @@ def test_report_accept_resolve_rate_in_two_browsers(live_server, world):
             _shot(resident, "public")
             handler.goto(f"{base}/appeals/workbench/file")
             _shot(handler, "workbench-file")
+            handler.goto(f"{base}/appeals/workbench?status=all")
+            _shot(handler, "workbench-all")
+            # Large type (大字模式) for elderly residents.
+            host = live_server.url.split("//", 1)[1].split(":")[0]
+            resident_ctx.add_cookies([{"name": "shequ_large", "value": "1", "domain": host, "path": "/"}])
+            resident.goto(f"{base}/appeals/{appeal.pk}")
+            expect(resident.locator("html")).to_have_class("large")
+            _shot(resident, "detail-large")
         finally:
             browser.close()

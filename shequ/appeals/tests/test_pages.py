@@ -251,6 +251,19 @@ def test_detail_timeline_internal_notes_only_for_staff(client, world):
     assert "配件周三到" in html and "师傅已到场" in html
 
 
+def test_detail_query_count_does_not_grow_with_events(client, world, django_assert_max_num_queries):
+    appeal = file_appeal(world, photos=[png_bytes()])
+    services.appeal_transition(appeal=appeal, actor=world.handler_x, action="accept")
+    login(client, world.handler_x)
+    with django_assert_max_num_queries(25) as first:
+        client.get(reverse("appeals:detail", args=[appeal.pk]))
+    for i in range(10):
+        services.appeal_transition(appeal=appeal, actor=world.handler_x, action="note", text=f"备注{i}")
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        response = client.get(reverse("appeals:detail", args=[appeal.pk]))
+    assert response.content.decode().count('data-kind="note"') == 10
+
+
 def test_photo_route_checks_permission(client, world):
     appeal = file_appeal(world, place=world.household_a, code="leaks", is_public=False,
                          photos=[png_bytes()])
@@ -425,6 +438,7 @@ def test_observer_sees_but_cannot_act(client, world):
     response = client.get(reverse("appeals:detail", args=[appeal.pk]))
     assert response.status_code == 200
     assert 'id="do-accept"' not in response.content.decode()
+    assert 'id="observer-note"' in response.content.decode()
     assert client.get(reverse("appeals:workbench")).status_code == 200
     for action in ("accept", "reply", "note", "escalate", "resolve"):
         response = client.post(reverse("appeals:act", args=[appeal.pk, action]), {"text": "x", "reason": "x"})
@@ -471,6 +485,9 @@ def test_file_on_behalf_of_a_resident_and_from_patrol(client, world):
     assert response.status_code == 302
     patrol = Appeal.objects.get(source="patrol")
     assert patrol.reporter_id == world.handler_x.pk and patrol.spot_id == world.lift_a1.pk
+    # Filing it themselves does not hide the staff actions from the handler.
+    html = client.get(reverse("appeals:detail", args=[patrol.pk])).content.decode()
+    assert 'id="do-accept"' in html and 'id="feedback"' not in html
     # The same token again does not file a second one.
     client.post(reverse("appeals:file"), {
         "source": "patrol", "category": "lift", "place": f"s{world.lift_a1.pk}", "urgency": "urgent",
