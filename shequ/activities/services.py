@@ -123,6 +123,27 @@ def _promote(act: Activity) -> Signup | None:
     return nxt
 
 
+def activity_cancel(*, actor, activity: Activity, reason: str) -> Activity:
+    """The organiser calls an activity off; everyone signed up or waiting is told."""
+    if not user_roles(user=actor).acts_for(activity.organiser_id):
+        raise Forbidden("只有主办单位可以取消活动。", "Only the organiser may cancel the activity.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid("请填写取消原因。", "A reason is required.", fields={"reason": "必填"})
+    with transaction.atomic():
+        act = Activity.objects.select_for_update().get(pk=activity.pk)
+        if act.status == Activity.Status.CANCELLED:
+            return act
+        act.status = Activity.Status.CANCELLED
+        act.save(update_fields=["status", "updated_at"])
+        people = Signup.objects.filter(activity=act).exclude(status=Signup.Status.CANCELLED).values_list(
+            "user_id", flat=True)
+        notify(recipients=list(people), verb="activity_cancelled", title=f"活动取消：{act.title}", body=reason,
+               url=reverse("activities:detail", args=[act.pk]), key=f"activity:cancelled:{act.pk}")
+    activity.status = act.status
+    return act
+
+
 def checkin(*, user, activity: Activity, code: str) -> Signup:
     """A participant checks in with the code the organiser shows at the event."""
     now = clock.now()

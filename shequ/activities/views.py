@@ -156,6 +156,20 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @domain_errors
+def activity_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = selectors.access_activity(user=request.user, activity_id=pk)
+    try:
+        services.activity_cancel(actor=request.user, activity=activity, reason=request.POST.get("reason", ""))
+    except DomainError as exc:
+        _flash(request, exc)
+    else:
+        messages.success(request, _("活动已取消，已通知报名的居民。"))
+    return redirect("activities:detail", pk=pk)
+
+
+@login_required
+@require_POST
+@domain_errors
 def checkin(request: HttpRequest, pk: int) -> HttpResponse:
     activity = selectors.access_activity(user=request.user, activity_id=pk)
     try:

@@ -182,3 +182,20 @@ def test_list_query_counts_pinned(world, activity, client, django_assert_max_num
     assert r.status_code == 200 and "志愿19" in r.content.decode()
     with django_assert_max_num_queries(10):
         assert client.get("/api/v1/activities").json()["count"] == 21
+
+
+def test_organiser_calls_off_and_everyone_is_told(world, activity, client):
+    services.signup_create(user=world.resident_a, activity=activity)
+    services.signup_create(user=world.resident_a2, activity=activity)
+    services.signup_create(user=world.resident_b, activity=activity)  # waitlisted
+    client.force_login(world.resident_a)
+    assert client.post(reverse("activities:activity_cancel", args=[activity.pk]), {"reason": "x"}).status_code == 403
+    client.force_login(world.rc_staff)
+    r = client.post(reverse("activities:activity_cancel", args=[activity.pk]), {"reason": "台风预警"})
+    assert r.status_code == 302
+    activity.refresh_from_db()
+    assert activity.status == "cancelled"
+    assert Notification.objects.filter(verb="activity_cancelled").count() == 3
+    services.signup_cancel(user=world.resident_a2, activity=activity)
+    with pytest.raises(Conflict):
+        services.signup_create(user=world.resident_a2, activity=activity)
