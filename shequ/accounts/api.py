@@ -4,9 +4,18 @@ from django.contrib.auth import authenticate
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from shequ.accounts.selectors import user_roles
+from shequ.accounts import services
+from shequ.accounts.selectors import (
+    CHOOSER_LEVELS,
+    access_pending_residency,
+    household_label,
+    pending_residencies_for,
+    place_choices,
+    user_roles,
+)
 from shequ.api.auth import issue_token
-from shequ.core.errors import Unauthorized
+from shequ.core.errors import Invalid, Unauthorized
+from shequ.directory.models import Place, PlaceKind
 
 router = Router(tags=["accounts"])
 
@@ -80,8 +89,135 @@ def me(request: HttpRequest):
             for m in roles.memberships
         ],
         "residencies": [
-            {"household_id": r.household_id, "household": r.household.full_name(), "relation": r.relation,
-             "status": r.status}
-            for r in roles.residencies
+            _residency_out(r) for r in roles.residencies
         ],
     }
+
+
+# --- registration, password, verification --------------------------------------------------------------
+
+
+class RegisterIn(Schema):
+    phone: str
+    real_name: str
+    password: str
+    household_id: int
+    relation: str
+
+
+class RegisteredOut(Schema):
+    id: int
+    token: str
+    token_type: str = "Bearer"
+    residency: ResidencyOut
+
+
+class PlaceOption(Schema):
+    id: int
+    name: str
+
+
+class ChooserLevel(Schema):
+    level: str
+    options: list[PlaceOption]
+    selected: int | None
+
+
+class PasswordIn(Schema):
+    old_password: str
+    new_password: str
+
+
+class ResidencyIn(Schema):
+    household_id: int
+    relation: str
+
+
+class PendingOut(Schema):
+    id: int
+    user_id: int
+    real_name: str
+    phone: str
+    household_id: int
+    household: str
+    relation: str
+    created_at: str
+
+
+class RejectIn(Schema):
+    reason: str
+
+
+def _household(household_id: int) -> Place:
+    place = Place.objects.filter(pk=household_id, kind=PlaceKind.HOUSEHOLD).first()
+    if place is None:
+        raise Invalid("请选择您家的房屋（户）。", "Choose your household.", code="household_invalid",
+                      fields={"household_id": "请选择您家的房屋（户）。"})
+    return place
+
+
+def _residency_out(r) -> dict:
+    return {"household_id": r.household_id, "household": household_label(r.household), "relation": r.relation,
+            "status": r.status}
+
+
+@router.get("/register/places", auth=None, response=list[ChooserLevel],
+            summary="选择房屋：各级可选项 / Household chooser options")
+def register_places(request: HttpRequest, street: int | None = None, community: int | None = None,
+                    compound: int | None = None, building: int | None = None, unit: int | None = None,
+                    household: int | None = None):
+    selected = {"street": street, "community": community, "compound": compound, "building": building,
+                "unit": unit, "household": household}
+    options, chosen = place_choices(selected=selected)
+    return [
+        {"level": level, "options": [{"id": pk, "name": name} for pk, name in options[level]],
+         "selected": chosen[level]}
+        for level in CHOOSER_LEVELS if options[level]
+    ]
+
+
+@router.post("/auth/register", auth=None, response={201: RegisteredOut},
+             summary="住户注册（待认证） / Register as a resident (pending verification)")
+def register(request: HttpRequest, payload: RegisterIn):
+    user = services.user_register(phone=payload.phone, real_name=payload.real_name, password=payload.password,
+                                  household=_household(payload.household_id), relation=payload.relation)
+    residency = user.residencies.select_related("household").get()
+    return 201, {"id": user.pk, "token": issue_token(user=user), "residency": _residency_out(residency)}
+
+
+@router.post("/me/password", response={204: None}, summary="修改密码 / Change password")
+def password_change(request: HttpRequest, payload: PasswordIn):
+    services.user_password_change(user=request.auth, old_password=payload.old_password,  # type: ignore[attr-defined]
+                                  new_password=payload.new_password)
+    return 204, None
+
+
+@router.post("/me/residencies", response={201: ResidencyOut}, summary="登记房屋 / Ask to join a household")
+def residency_request(request: HttpRequest, payload: ResidencyIn):
+    residency = services.residency_request(user=request.auth, household=_household(payload.household_id),  # type: ignore[attr-defined]
+                                           relation=payload.relation)
+    return 201, _residency_out(residency)
+
+
+@router.get("/residencies/pending", response=list[PendingOut], summary="待认证住户 / Verification queue")
+def residencies_pending(request: HttpRequest):
+    user = request.auth  # type: ignore[attr-defined]
+    return [
+        {"id": r.pk, "user_id": r.user_id, "real_name": r.user.real_name, "phone": r.user.phone,
+         "household_id": r.household_id, "household": household_label(r.household), "relation": r.relation,
+         "created_at": r.created_at.isoformat()}
+        for r in pending_residencies_for(user=user)[:500]
+    ]
+
+
+@router.post("/residencies/{residency_id}/verify", response=ResidencyOut, summary="认证通过 / Verify")
+def residency_verify(request: HttpRequest, residency_id: int):
+    residency = access_pending_residency(user=request.auth, residency_id=residency_id)  # type: ignore[attr-defined]
+    return _residency_out(services.residency_verify(residency=residency, actor=request.auth))  # type: ignore[attr-defined]
+
+
+@router.post("/residencies/{residency_id}/reject", response=ResidencyOut, summary="认证不通过 / Reject")
+def residency_reject(request: HttpRequest, residency_id: int, payload: RejectIn):
+    residency = access_pending_residency(user=request.auth, residency_id=residency_id)  # type: ignore[attr-defined]
+    return _residency_out(services.residency_reject(residency=residency, actor=request.auth,  # type: ignore[attr-defined]
+                                                    reason=payload.reason))

@@ -167,7 +167,9 @@ def pending_residencies_for(*, user: User) -> QuerySet[Residency]:
 
 
 def access_pending_residency(*, user: User, residency_id: int) -> Residency:
-    """A pending residency the user may verify; NotFound for anything else (never reveal others' data)."""
+    """A residency the user may decide on; NotFound for anything else (never reveal others' data).
+
+    Whether it is still pending is checked by the services (409 `already_decided`)."""
 
     residency = (
         Residency.objects.select_related("user", "household").filter(pk=residency_id).first()

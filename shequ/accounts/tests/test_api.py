@@ -50,3 +50,73 @@ def test_lockout_is_429(client, world):
     response = api_login(client, world.resident_a.phone, "shequ-test-pass")
     assert response.status_code == 429
     assert response.json()["error"]["code"] == "locked_out"
+
+
+def post(client, url, data, token=None):
+    extra = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
+    return client.post(url, json.dumps(data), content_type="application/json", **extra)
+
+
+def token_of(client, user):
+    return api_login(client, user.phone, "shequ-test-pass").json()["token"]
+
+
+def test_chooser_options(client, world):
+    levels = client.get("/api/v1/register/places", {"compound": world.compound_a.pk}).json()
+    by_level = {row["level"]: row for row in levels}
+    assert by_level["street"]["selected"] == world.street.pk  # only one: chosen for the resident
+    assert by_level["compound"]["selected"] == world.compound_a.pk
+    assert {o["name"] for o in by_level["building"]["options"]} == {"1号楼", "2号楼"}
+
+
+def test_register_then_verify_through_the_api(client, world):
+    response = post(client, "/api/v1/auth/register", {"phone": "13700000001", "real_name": "王五",
+                                                       "password": "huayuan-2024",
+                                                       "household_id": world.household_a.pk, "relation": "family"})
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["residency"]["status"] == "pending"
+    me = client.get(URL_ME, HTTP_AUTHORIZATION=f"Bearer {body['token']}").json()
+    assert me["real_name"] == "王五"
+
+    staff = token_of(client, world.rc_staff)
+    queue = client.get("/api/v1/residencies/pending", HTTP_AUTHORIZATION=f"Bearer {staff}").json()
+    assert [row["real_name"] for row in queue] == ["王五"]
+    rid = queue[0]["id"]
+
+    other = token_of(client, world.resident_b)
+    assert post(client, f"/api/v1/residencies/{rid}/verify", {}, other).status_code == 404
+    verified = post(client, f"/api/v1/residencies/{rid}/verify", {}, staff)
+    assert verified.status_code == 200 and verified.json()["status"] == "verified"
+    again = post(client, f"/api/v1/residencies/{rid}/reject", {"reason": "x"}, staff)
+    assert again.status_code == 409 and again.json()["error"]["code"] == "already_decided"
+
+
+def test_register_errors(client, world):
+    bad = post(client, "/api/v1/auth/register", {"phone": world.resident_a.phone, "real_name": "王五",
+                                                  "password": "huayuan-2024", "household_id": world.household_a.pk,
+                                                  "relation": "family"})
+    assert bad.status_code == 409 and bad.json()["error"]["code"] == "phone_taken"
+    bad = post(client, "/api/v1/auth/register", {"phone": "13700000001", "real_name": "王五",
+                                                  "password": "huayuan-2024", "household_id": world.building_a1.pk,
+                                                  "relation": "family"})
+    assert bad.status_code == 422 and "household_id" in bad.json()["error"]["fields"]
+
+
+def test_password_and_residency_request(client, world):
+    token = token_of(client, world.outsider)
+    response = post(client, "/api/v1/me/residencies", {"household_id": world.household_b.pk, "relation": "tenant"},
+                    token)
+    assert response.status_code == 201 and response.json()["status"] == "pending"
+    bad = post(client, "/api/v1/me/password", {"old_password": "nope", "new_password": "new-secret-77"}, token)
+    assert bad.status_code == 422
+    ok = post(client, "/api/v1/me/password", {"old_password": "shequ-test-pass", "new_password": "new-secret-77"},
+              token)
+    assert ok.status_code == 204
+    world.outsider.refresh_from_db()
+    assert world.outsider.check_password("new-secret-77")
+
+
+def test_pending_needs_auth(client, db):
+    assert client.get("/api/v1/residencies/pending").status_code == 401
+    assert post(client, "/api/v1/residencies/1/verify", {}).status_code == 401
