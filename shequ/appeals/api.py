@@ -548,9 +548,9 @@ ACTION_SUMMARIES = {
 def _action_endpoint(action: str):
     def handler(request: HttpRequest, appeal_id: int):
         user = _user(request)
+        appeal = selectors.access_appeal(user=user, appeal_id=appeal_id)
         body, files = _parse(request, ActionIn)
         assert isinstance(body, ActionIn)
-        appeal = selectors.access_appeal(user=user, appeal_id=appeal_id)
 
         def work() -> tuple[int, dict]:
             data = body.model_dump(exclude_none=True)

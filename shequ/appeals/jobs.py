@@ -3,12 +3,13 @@ transition's transaction, run after commit; idempotent through the notification 
 
 from __future__ import annotations
 
+from django.db.models import Count
 from django.urls import NoReverseMatch, reverse
 
 from shequ.appeals.models import AppealEvent, EventKind
 from shequ.core.jobs import handler
 from shequ.core.masking import mask_text
-from shequ.directory.models import ACTING_ROLES, Membership
+from shequ.directory.models import ACTING_ROLES, Membership, Place
 from shequ.notifications.services import notify
 
 # Events the reporter and followers hear about (public progress and the outcome).
@@ -48,15 +49,27 @@ TITLES = {
 }
 
 
-def _party_members(party_ids) -> set[int]:
+def _party_members(party_ids, place: Place | None = None) -> set[int]:
+    """Acting members of the parties; members assigned to particular places (a 管家's buildings, a
+    grid worker's grid) only when the appeal's place is among them."""
     ids = {p for p in party_ids if p}
     if not ids:
         return set()
-    return set(
-        Membership.objects.filter(party_id__in=ids, is_active=True, role__in=ACTING_ROLES).values_list(
-            "user_id", flat=True
-        )
+    rows = (
+        Membership.objects.filter(party_id__in=ids, is_active=True, role__in=ACTING_ROLES)
+        .annotate(n_places=Count("places"))
+        .values_list("id", "user_id", "n_places")
     )
+    general = {user_id for _id, user_id, n in rows if n == 0}
+    scoped = {mid: user_id for mid, user_id, n in rows if n}
+    if scoped and place is not None:
+        hits = Membership.places.through.objects.filter(
+            membership_id__in=scoped, place_id__in=place.ancestor_ids()
+        ).values_list("membership_id", flat=True)
+        general |= {scoped[mid] for mid in hits}
+    elif scoped:
+        general |= set(scoped.values())
+    return general
 
 
 def _url(appeal_id: int) -> str:
@@ -76,17 +89,18 @@ def recipients_for(event: AppealEvent) -> set[int]:
         out.add(appeal.reporter_id)
         out |= set(appeal.followers.values_list("id", flat=True))
     if kind == EventKind.REPLIED and event.data.get("by_reporter"):
-        out = _party_members([appeal.responsible_party_id])
+        out = _party_members(place=appeal.place, party_ids=[appeal.responsible_party_id])
     if kind in TO_PARTY:
-        out |= _party_members([appeal.responsible_party_id])
+        out |= _party_members(place=appeal.place, party_ids=[appeal.responsible_party_id])
     if kind in (EventKind.SUBMITTED, EventKind.RETURNED):
-        out |= _party_members([appeal.dispatcher_id])
+        out |= _party_members(place=appeal.place, party_ids=[appeal.dispatcher_id])
     if kind == EventKind.ESCALATED:
-        out |= _party_members([event.data.get("to_party") or appeal.escalated_to_id, appeal.responsible_party_id])
+        targets = [event.data.get("to_party") or appeal.escalated_to_id, appeal.responsible_party_id]
+        out |= _party_members(place=appeal.place, party_ids=targets)
     if kind == EventKind.HELPER_ASSIGNED:
-        out |= _party_members([appeal.helper_party_id])
+        out |= _party_members(place=appeal.place, party_ids=[appeal.helper_party_id])
     if kind == EventKind.REOPENED or (kind == EventKind.RATED and event.data.get("reopened")):
-        out |= _party_members([appeal.responsible_party_id])
+        out |= _party_members(place=appeal.place, party_ids=[appeal.responsible_party_id])
     out.discard(event.actor_id)
     out.discard(None)
     return out
@@ -95,7 +109,7 @@ def recipients_for(event: AppealEvent) -> set[int]:
 @handler("appeals.notify_event")
 def notify_event(*, event_id: int) -> None:
     event = (
-        AppealEvent.objects.select_related("appeal", "appeal__category", "party").filter(pk=event_id).first()
+        AppealEvent.objects.select_related("appeal", "appeal__category", "appeal__place", "party").filter(pk=event_id).first()
     )
     if event is None:
         return

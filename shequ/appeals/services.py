@@ -8,6 +8,7 @@ deadlines, and queues the notifications (a job that runs after commit).
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -136,10 +137,13 @@ def actor_capacity(*, appeal: Appeal, actor) -> Capacity:
         ):
             cap.capacities.add("responsible")
             cap.party = party
-    if appeal.dispatcher_id in acting:
+    # A consultation is private to the household and the consulted party: the committee dispatches it
+    # only while it sits in the committee's own queue.
+    private = appeal.is_consultation and appeal.responsible_party_id != appeal.dispatcher_id
+    if appeal.dispatcher_id in acting and not private:
         cap.capacities.add("dispatcher")
         cap.party = cap.party or appeal.dispatcher
-    if appeal.escalated_to_id in acting:
+    if appeal.escalated_to_id in acting and not appeal.is_consultation:
         cap.capacities.add("supervisor")
         cap.party = cap.party or appeal.escalated_to
     if {appeal.first_party_id, appeal.helper_party_id} & acting:
@@ -312,7 +316,7 @@ def appeal_create(
         due = deadlines.due_times(time_class=category.time_class, urgency=urgency, start=now,
                                   category_id=category.pk)
         appeal = Appeal(
-            number=f"tmp-{now.timestamp()}-{reporter.pk}"[:20], kind=kind, category=category, urgency=urgency,
+            number=f"t{uuid.uuid4().hex[:19]}", kind=kind, category=category, urgency=urgency,
             place=place, spot=spot, street_id=place.street_id, community_id=place.community_id,
             compound_id=place.compound_id, building_id=place.building_id, household=household, text=text,
             source=source, reporter=reporter, filed_by=filed_by, is_public=is_public,
@@ -638,6 +642,9 @@ def _h_merge(step: _Step, target: str) -> None:
     if into is None or into.pk == appeal.pk or into.community_id != appeal.community_id:
         raise Invalid("请选择本社区内的另一条诉求作为合并目标。", "Choose another appeal of this community to merge into.",
                       code="merge_target_invalid", fields={"into_id": "invalid"})
+    if into.is_consultation or appeal.is_consultation:
+        raise Invalid("私密咨询不能合并。", "Private consultations cannot be merged.", code="merge_consultation",
+                      fields={"into_id": "consultation"})
     if into.status == S.MERGED:
         raise Conflict("目标诉求本身已被合并。", "The target appeal was itself merged.", code="merge_target_merged")
     step.event_text = step.reason(required=False)
@@ -655,6 +662,9 @@ def _h_merge(step: _Step, target: str) -> None:
 
 def _h_escalate(step: _Step, target: str | None) -> None:
     appeal = step.appeal
+    if appeal.is_consultation:
+        raise Conflict("私密咨询不升级，仅咨询对象可见。", "Private consultations are not escalated.",
+                       code="consultation_private")
     step.event_text = step.reason(required=step.actor is not None)
     to = step.data.get("to_party") or step.data.get("to_party_id")
     level = appeal.escalation_level + 1

@@ -306,3 +306,40 @@ def test_resolve_with_photos(world, file_appeal):
                                         photos=[jpeg(size=(50, 40))])
     photo = appeal.photos.get()
     assert photo.stage == "resolution" and photo.event == AppealEvent.objects.filter(kind="resolved").get()
+
+
+def test_consultations_stay_private_to_the_consulted_party(world, file_appeal):
+    consult = file_appeal(category="health", kind="consult", text="孩子发烧怎么办")
+    assert consult.responsible_party == world.doctors
+    for action, data in (("redispatch", {"to_party": world.police}), ("close", {"reason": "x"}),
+                         ("note", {"text": "x"}), ("reply", {"text": "x"})):
+        with pytest.raises(Forbidden):
+            services.appeal_transition(appeal=consult, actor=world.rc_staff, action=action, **data)
+    with pytest.raises(Conflict):
+        services.appeal_transition(appeal=consult, actor=None, action="escalate", reason="超时")
+    consult = services.appeal_transition(appeal=consult, actor=world.doctor, action="reply", text="多喝水，观察体温")
+    assert consult.status == Status.DISPATCHED
+    # Returned to the committee's queue, the committee may dispatch it on (it is then the consulted party).
+    consult = services.appeal_transition(appeal=consult, actor=world.doctor, action="accept")
+    consult = services.appeal_transition(appeal=consult, actor=world.doctor, action="return", reason="请派给民警")
+    consult = services.appeal_transition(appeal=consult, actor=world.rc_staff, action="dispatch", to_party=world.police)
+    assert consult.responsible_party == world.police
+    other = file_appeal(text="普通诉求")
+    with pytest.raises(Invalid):
+        services.appeal_transition(appeal=other, actor=world.rc_staff, action="merge", into=consult)
+
+
+def test_party_notifications_respect_member_places(world, file_appeal, django_capture_on_commit_callbacks):
+    """Members assigned to particular places hear only about those places; general staff about all."""
+    with django_capture_on_commit_callbacks(execute=True):
+        appeal = file_appeal(reporter=world.resident_b, place=world.household_b, category="neighbour-dispute")
+        services.appeal_transition(appeal=appeal, actor=world.volunteer, action="return", reason="需居委会协调")
+    returned = set(Notification.objects.filter(verb="appeal.returned").values_list("recipient", flat=True))
+    assert world.rc_staff.pk in returned
+    assert world.building_leader.pk not in returned  # leads building A1, the appeal is in compound B
+    with django_capture_on_commit_callbacks(execute=True):
+        appeal = file_appeal(category="noise", place=world.building_a1)
+        services.appeal_transition(appeal=appeal, actor=world.rc_staff, action="accept")
+        services.appeal_transition(appeal=appeal, actor=world.resident_a, action="reply", text="还在吵")
+    replied = set(Notification.objects.filter(verb="appeal.replied").values_list("recipient", flat=True))
+    assert {world.rc_staff.pk, world.building_leader.pk} <= replied
