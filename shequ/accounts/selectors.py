@@ -181,6 +181,21 @@ def access_pending_residency(*, user: User, residency_id: int) -> Residency:
     return residency
 
 
+def access_resettable_user(*, actor: User, phone: str) -> User:
+    """A resident whose password `actor` may reset: committee staff for residents of their community
+    (any household status), superusers for anyone. NotFound otherwise, so phones cannot be probed."""
+    digits = "".join(ch for ch in phone or "" if ch.isdigit())
+    user = User.objects.filter(phone=digits).first() if digits else None
+    if user is not None and user.pk != actor.pk and not user.is_superuser:
+        if actor.is_superuser:
+            return user
+        served = _rc_served_place_ids(user=actor)
+        if served and Residency.objects.filter(_under_any("household__", served), user=user).exists():
+            return user
+    raise NotFound("在您负责的社区里没有找到这个手机号的住户。",
+                   "No resident with this phone number in your community.", code="resident_not_found")
+
+
 # --- choosing a household (registration) -------------------------------------------------------------
 
 CHOOSER_LEVELS = ("street", "community", "compound", "building", "unit", "household")

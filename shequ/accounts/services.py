@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
+import secrets
 
+from axes.utils import reset as axes_reset
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from shequ.accounts.models import Residency, User
-from shequ.accounts.selectors import user_roles, verify_reason
+from shequ.accounts.selectors import access_resettable_user, user_roles, verify_reason
 from shequ.core import clock, jobs
 from shequ.core.errors import Conflict, Forbidden, Invalid
 from shequ.directory.models import Place, PlaceKind
@@ -183,3 +185,16 @@ def user_profile_update(*, user: User, real_name: str | None = None, email: str 
     if changed:
         user.save(update_fields=changed)
     return user
+
+
+def user_password_reset(*, user: User, actor: User) -> str:
+    """Committee staff (or an administrator) give a resident who forgot their password a temporary one,
+    read out to them in person. Clears any login lock on the phone. Returns the temporary password."""
+    if user_roles(user=actor).is_observer:
+        raise Forbidden("观察员只能查看，不能操作。", "Observers may read but not act.", code="observer")
+    access_resettable_user(actor=actor, phone=user.phone)
+    temporary = "sq" + "".join(secrets.choice("23456789") for _ in range(6))
+    user.set_password(temporary)
+    user.save(update_fields=["password"])
+    axes_reset(username=user.phone)
+    return temporary

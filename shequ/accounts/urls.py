@@ -11,6 +11,7 @@ urlpatterns = [
     path("register/places/", views.register_places, name="register_places"),
     path("profile/", views.profile, name="profile"),
     path("password/", views.password_change, name="password_change"),
+    path("password/reset/", views.password_reset, name="password_reset"),
     path("verify/", views.verify_queue, name="verify_queue"),
     path("verify/<int:pk>/", views.verify_decide, name="verify_decide"),
 ]

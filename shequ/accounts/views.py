@@ -209,3 +209,29 @@ def verify_decide(request: HttpRequest, pk: int) -> HttpResponse:
             raise
         messages.error(request, error_text(exc))
     return redirect(reverse("accounts:verify_queue"))
+
+
+@login_required
+def password_reset(request: HttpRequest) -> HttpResponse:
+    """Committee staff reset a resident's forgotten password to a temporary one, in person."""
+    if not (request.user.is_superuser or selectors.is_committee_verifier(user=request.user)):
+        return render(request, "accounts/password_reset.html", {"allowed": False}, status=403)
+    data = request.POST if request.method == "POST" else request.GET
+    phone = (data.get("phone") or "").strip()
+    target = temporary = error = None
+    if phone:
+        try:
+            target = selectors.access_resettable_user(actor=request.user, phone=phone)
+        except DomainError as exc:
+            error = error_text(exc)
+    if request.method == "POST" and target is not None:
+        try:
+            temporary = services.user_password_reset(user=target, actor=request.user)
+        except DomainError as exc:
+            error = error_text(exc)
+    response = render(request, "accounts/password_reset.html", {
+        "allowed": True, "phone": phone, "target": target, "temporary": temporary, "error": error,
+        "target_roles": selectors.user_roles(user=target) if target is not None else None,
+    })
+    response["Cache-Control"] = "no-store"
+    return response

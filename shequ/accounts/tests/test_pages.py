@@ -222,3 +222,38 @@ class TestVerifyQueue:
     def test_get_not_allowed_on_decide(self, client, world, pending):
         client.force_login(world.rc_staff)
         assert client.get(reverse("accounts:verify_decide", args=[pending.pk])).status_code == 405
+
+
+class TestPasswordReset:
+    url = "/accounts/password/reset/"
+
+    def test_committee_resets_a_resident_of_their_community(self, client, world):
+        for _ in range(5):
+            login_post(client, world.resident_a.phone, "wrong")
+        assert login_post(client, world.resident_a.phone, "shequ-test-pass").status_code == 429
+        client.force_login(world.rc_staff)
+        html = client.get(self.url, {"phone": world.resident_a.phone}).content.decode()
+        assert "张三" in html and "甲小区 1号楼 1单元 101" in html
+        response = client.post(self.url, {"phone": world.resident_a.phone})
+        temporary = response.context["temporary"]
+        assert temporary and temporary in response.content.decode()
+        assert response["Cache-Control"] == "no-store"
+        client.logout()
+        assert login_post(client, world.resident_a.phone, temporary).status_code == 302  # lock cleared
+
+    def test_unknown_or_outside_phone_is_not_found(self, client, world):
+        client.force_login(world.rc_staff)
+        for phone in ("13712345678", world.handler_x.phone):
+            response = client.post(self.url, {"phone": phone})
+            assert response.context["temporary"] is None
+            assert "没有找到" in response.content.decode()
+        assert world.handler_x.check_password("shequ-test-pass")
+
+    def test_only_committee_staff(self, client, world):
+        assert client.get(self.url).status_code == 302  # anonymous → login
+        for user in (world.resident_a, world.building_leader, world.observer, world.handler_x):
+            client.force_login(user)
+            assert client.get(self.url).status_code == 403
+            client.post(self.url, {"phone": world.resident_b.phone})
+        world.resident_b.refresh_from_db()
+        assert world.resident_b.check_password("shequ-test-pass")

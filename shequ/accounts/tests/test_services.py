@@ -185,3 +185,24 @@ class TestPassword:
         with pytest.raises(Invalid):
             services.user_password_change(user=world.resident_a, old_password="shequ-test-pass",
                                           new_password="shequ-test-pass")
+
+
+class TestPasswordReset:
+    def test_committee_of_the_community(self, world):
+        temporary = services.user_password_reset(user=world.resident_b, actor=world.rc_staff)
+        world.resident_b.refresh_from_db()
+        assert world.resident_b.check_password(temporary) and len(temporary) >= 8
+
+    def test_others_cannot(self, world):
+        other = ds.place_create(kind=PlaceKind.COMMUNITY, name="别的社区", parent=world.street)
+        other_rc = ds.party_create(kind=PartyKind.RESIDENTS_COMMITTEE, name="别的居委会", code="o-rc2",
+                                   places=[other])
+        stranger = User.objects.create_user(phone="13600000001", password="x", real_name="外社区")
+        ds.membership_create(user=stranger, party=other_rc, role=Role.STAFF)
+        from shequ.core.errors import NotFound
+
+        for actor in (stranger, world.resident_a, world.building_leader):
+            with pytest.raises((NotFound, Forbidden)):
+                services.user_password_reset(user=world.resident_b, actor=actor)
+        world.resident_b.refresh_from_db()
+        assert world.resident_b.check_password("shequ-test-pass")
