@@ -162,3 +162,15 @@ def ban(request: HttpRequest, board_id: int, payload: BanIn):
     until = clock.now() + timedelta(days=payload.days) if payload.days else None
     b = services.user_ban(moderator=request.auth, board=board, user=user, reason=payload.reason, until=until)
     return 201, {"id": b.pk, "user_id": user.pk, "until": b.until}
+
+
+class MuteOut(Schema):
+    muted: bool
+
+
+@router.post("/forum/users/{user_id}/mute", response=MuteOut, summary="屏蔽或取消屏蔽 / Toggle blocking a user")
+def mute(request: HttpRequest, user_id: int):
+    other = get_user_model().objects.filter(pk=user_id).first()
+    if other is None:
+        raise NotFound("用户不存在。", "User not found.")
+    return {"muted": services.user_mute_toggle(user=request.auth, other=other)}

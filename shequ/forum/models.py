@@ -166,3 +166,16 @@ class Ban(TimeStampedModel):
         verbose_name_plural = _("禁言")
         constraints = [models.UniqueConstraint(fields=["user", "community"], condition=Q(is_active=True),
                                                name="forum_ban_one_active")]
+
+
+class Mute(models.Model):
+    """A resident blocks (屏蔽) another user: that user's posts no longer show for them."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    muted = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        verbose_name = _("屏蔽")
+        verbose_name_plural = _("屏蔽")
+        constraints = [models.UniqueConstraint(fields=["user", "muted"], name="forum_mute_once")]

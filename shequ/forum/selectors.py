@@ -10,7 +10,7 @@ from shequ.core import clock
 from shequ.core.errors import Forbidden, NotFound
 from shequ.directory.models import PartyKind, Place, Role
 from shequ.directory.selectors import party_place_ids
-from shequ.forum.models import Ban, Board, Like, PostStatus, Reply, Topic
+from shequ.forum.models import Ban, Board, Like, Mute, PostStatus, Reply, Topic
 
 MODERATOR_PARTY_KINDS = frozenset({PartyKind.RESIDENTS_COMMITTEE, PartyKind.PARTY_ORG})
 MODERATOR_ROLES = frozenset({Role.HEAD, Role.DEPUTY, Role.STAFF, Role.DISPATCHER})
@@ -97,9 +97,15 @@ def access_board(*, user, board_id: int) -> Board:
 
 
 def _visible_q(user, moderator: bool, prefix: str = "") -> Q:
+    """Visible posts (moderators see all, authors their own), minus those of users this user blocked."""
+    muted = ~Q(**{f"{prefix}author_id__in": Mute.objects.filter(user_id=user.pk).values("muted_id")})
     if moderator:
-        return Q()
-    return Q(**{f"{prefix}status": PostStatus.VISIBLE}) | Q(**{f"{prefix}author_id": user.pk})
+        return muted
+    return (Q(**{f"{prefix}status": PostStatus.VISIBLE}) | Q(**{f"{prefix}author_id": user.pk})) & muted
+
+
+def muted_ids(*, user) -> set[int]:
+    return set(Mute.objects.filter(user_id=user.pk).values_list("muted_id", flat=True))
 
 
 def topics_for(*, user, board: Board) -> QuerySet[Topic]:

@@ -19,6 +19,7 @@ from shequ.forum.models import (
     Board,
     Like,
     ModerationLog,
+    Mute,
     PostStatus,
     Reply,
     Report,
@@ -249,3 +250,14 @@ def user_unban(*, moderator, board: Board, user, reason: str = "") -> int:
             ModerationLog.objects.create(actor=moderator, action=ModerationLog.Action.UNBAN, target_user=user,
                                          reason=(reason or "")[:200])
     return n
+
+
+def user_mute_toggle(*, user, other) -> bool:
+    """Block or unblock another user's posts for oneself. Returns True when now blocked."""
+    if other.pk == user.pk:
+        raise Invalid("不能屏蔽自己。", "You cannot block yourself.")
+    deleted, _ = Mute.objects.filter(user=user, muted=other).delete()
+    if deleted:
+        return False
+    Mute.objects.get_or_create(user=user, muted=other)
+    return True

@@ -10,6 +10,7 @@ urlpatterns = [
     path("board/<int:pk>/new/", views.topic_new, name="topic_new"),
     path("board/<int:pk>/moderation/", views.moderation, name="moderation"),
     path("board/<int:pk>/ban/", views.ban, name="ban"),
+    path("mute/<int:user_id>/", views.mute, name="mute"),
     path("topic/<int:pk>/", views.topic, name="topic"),
     path("topic/<int:pk>/reply/", views.reply, name="reply"),
     path("<str:kind>/<int:pk>/like/", views.like, name="like"),

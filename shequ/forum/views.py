@@ -217,3 +217,17 @@ def ban(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("已处理。"))
     return _back(request, f"/forum/board/{b.pk}/moderation/")
+
+
+@login_required
+@require_POST
+@domain_errors
+def mute(request: HttpRequest, user_id: int) -> HttpResponse:
+    other = get_object_or_404(get_user_model(), pk=user_id)
+    try:
+        now_muted = services.user_mute_toggle(user=request.user, other=other)
+    except DomainError as exc:
+        messages.error(request, exc.message_zh)
+    else:
+        messages.success(request, _("已屏蔽，您将不再看到此人的发言。") if now_muted else _("已取消屏蔽。"))
+    return _back(request, "/forum/")

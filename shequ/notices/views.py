@@ -63,6 +63,7 @@ def feed(request: HttpRequest) -> HttpResponse:
         "can_post": bool(selectors.posting_rights(user=request.user)),
         "is_staff_member": bool(roles.observed_party_ids),
         "channel_label": Channel(channel).label if channel else _("全部公告"),
+        "community": getattr(primary_household(user=request.user), "community", None),
     })
 
 

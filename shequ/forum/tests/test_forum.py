@@ -212,3 +212,27 @@ def test_like_with_htmx_returns_the_button(world, board_a, client):
     r = client.post(reverse("forum:like", args=["topic", t.pk]), HTTP_HX_REQUEST="true")
     html = r.content.decode()
     assert r.status_code == 200 and 'aria-pressed="true"' in html and '<span class="like-count">1</span>' in html
+
+
+def test_resident_blocks_a_neighbour(world, board_a, client):
+    t = topic(world, board_a, author=world.resident_a2, title="烦人的帖子")
+    services.reply_create(author=world.resident_a2, topic=topic(world, board_a, title="正常"), body="烦人的回复")
+    client.force_login(world.resident_a)
+    r = client.post(reverse("forum:mute", args=[world.resident_a2.pk]), {"next": "/forum/"})
+    assert r.status_code == 302
+    assert t.pk not in [x.pk for x in selectors.topics_for(user=world.resident_a, board=board_a)]
+    html = client.get(reverse("forum:board", args=[board_a.pk])).content.decode()
+    assert "烦人的帖子" not in html and "正常" in html
+    assert client.post(f"/api/v1/forum/users/{world.resident_a2.pk}/mute").json() == {"muted": False}
+    assert t.pk in [x.pk for x in selectors.topics_for(user=world.resident_a, board=board_a)]
+    assert client.post(reverse("forum:mute", args=[world.resident_a.pk])).status_code == 302  # self: message only
+
+
+def test_moderation_page_lists_flagged_posts(world, board_a, client):
+    t = topic(world, board_a, title="被举报的话题")
+    r = services.reply_create(author=world.resident_a, topic=t, body="被举报的回复")
+    services.report_create(user=world.resident_a2, target=t)
+    services.report_create(user=world.resident_a2, target=r)
+    client.force_login(world.rc_staff)
+    html = client.get(reverse("forum:moderation", args=[board_a.pk])).content.decode()
+    assert "被举报的话题" in html and "被举报的回复" in html and html.count("确认禁言") == 2
