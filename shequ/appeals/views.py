@@ -19,7 +19,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet, prefetch_related_objects
+from django.db.models import Case, F, Q, QuerySet, When, prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -215,6 +215,10 @@ def _place_options(user: User) -> tuple[Place | None, list[tuple[str, str, Place
     for spot in spots:
         if compound and spot.place_id == compound.pk:
             options.append((f"s{spot.pk}", _("%(c)s %(s)s") % {"c": compound.name, "s": spot.name}, compound, spot))
+    if household.community_id:
+        # Shared spots of the whole community (a bike shed on the street, the activity room).
+        for spot in Spot.objects.filter(place_id=household.community_id).select_related("place").order_by("kind", "name"):
+            options.append((f"s{spot.pk}", _("社区 %(s)s") % {"s": spot.name}, spot.place, spot))
     return household, options
 
 
@@ -260,7 +264,11 @@ def report(request: HttpRequest) -> HttpResponse:
                                  place_value=form.cleaned_data["place"], urgency=form.cleaned_data["urgency"])
     else:
         kinds = SPOT_FOR_CATEGORY.get(category.code, ())
-        preselect = next((k for k, _label, _place, spot in options if spot is not None and spot.kind in kinds), None)
+        matching = [(k, spot) for k, _label, _place, spot in options if spot is not None and spot.kind in kinds]
+        # Prefer the spot of my own unit ("2单元电梯" for someone living in 2单元).
+        unit_name = household.unit.name if household is not None and household.unit is not None else "\0"
+        matching.sort(key=lambda item: not item[1].name.startswith(unit_name))
+        preselect = matching[0][0] if matching else None
         initial = {"urgency": category.default_urgency}
         if preselect:
             initial["place"] = preselect
@@ -310,8 +318,11 @@ def _report_step3(request: HttpRequest, *, category: Category, options, consult:
             "category": category.code, "place": place_value, "urgency": urgency, "consult": consult,
             "token": new_form_token(), "kind": KIND_FOR_CATEGORY.get(category.code, "help"),
         })
+    if consult:
+        form.fields["text"].widget.attrs["placeholder"] = _("例如：最近血压偏高，饮食上要注意什么？")
     return render(request, "appeals/report_describe.html", {
         "category": category, "form": form, "consult": consult, "place_label": label,
+        "title": CONSULT_LABELS.get(category.code, category.name) if consult else category.name,
         "urgency_label": dict(URGENCY_CHOICES).get(urgency, urgency), "preview": _preview(category, place, urgency),
         "show_kind": not consult and category.code not in KIND_FOR_CATEGORY,
         "back_url": _report_url(category=category.code, place=place_value, urgency=urgency),
@@ -706,7 +717,13 @@ def _queue(request: HttpRequest, parties: list[Party]):
     if data.get("q"):
         term = data["q"].strip()
         qs = qs.filter(Q(number__icontains=term) | Q(text__icontains=term))
-    qs = qs.select_related(*LIST_RELATED).order_by("-created_at", "-id")
+    if status in ("", *OPEN_STATUSES):
+        # Work in the order it falls due: the next limit (accept, else resolve) first, overdue on top.
+        next_due = Case(When(status__in=list(AWAITING_ACCEPT), then=F("accept_due_at")), default=F("resolve_due_at"))
+        qs = qs.annotate(next_due=next_due).order_by(F("next_due").asc(nulls_last=True), "-id")
+    else:
+        qs = qs.order_by("-created_at", "-id")
+    qs = qs.select_related(*LIST_RELATED)
     page = _page(request, qs, QUEUE_PAGE_SIZE)
     _decorate(list(page.object_list), user=request.user, now=now)
     return form, page
