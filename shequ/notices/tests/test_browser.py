@@ -116,4 +116,11 @@ def test_channel_pages_screenshots(live_server, world, browser):
         page.goto(f"{base}/forum/topic/{t.pk}/")
         body = page.inner_text("main")
         assert "138****5678" in body and "13812345678" not in body
+        if label == "phone":  # large-type mode (大字模式) on a phone
+            page.click("button[title='大字模式']")
+            page.wait_for_selector("html.large")
+            for name, path in (("forum-topic", f"/forum/topic/{t.pk}/"), ("activity", f"/activities/{act.pk}/"),
+                               ("notices", "/notices/")):
+                page.goto(base + path)
+                shot(page, f"{name}-phone-large")
         page.context.close()
