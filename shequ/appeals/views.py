@@ -648,7 +648,7 @@ def follow(request: HttpRequest, pk: int) -> HttpResponse:
 # ---------------------------------------------------------------- staff workbench
 
 
-STATUS_FILTER_CHOICES = [("", gettext_lazy("未办结（全部进行中）")), *Status.choices, ("all", gettext_lazy("全部"))]
+STATUS_FILTER_CHOICES = [("", gettext_lazy("进行中")), *Status.choices, ("all", gettext_lazy("全部"))]
 
 
 class QueueFilterForm(forms.Form):

@@ -18,9 +18,24 @@
     var box = document.getElementById("wb-filters");
     if (box && window.matchMedia("(min-width: 1000px)").matches) box.open = true;
   }
+  // Mark the row whose appeal is open in the side pane.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("#workbench-queue .row-link");
+    if (!link) return;
+    document.querySelectorAll("#workbench-queue tr.selected").forEach(function (tr) { tr.classList.remove("selected"); });
+    var row = link.closest("tr");
+    if (row) row.classList.add("selected");
+  });
   // After an action in the side pane, show its top (the result message).
   document.addEventListener("htmx:afterSwap", function (event) {
     if (event.target && event.target.id === "wb-detail") event.target.scrollTop = 0;
+  });
+  // A refreshed queue keeps the open appeal's row marked.
+  document.addEventListener("htmx:afterSettle", function () {
+    var selected = new URLSearchParams(window.location.search).get("selected");
+    if (!selected) return;
+    var row = document.querySelector('#workbench-queue tr[data-appeal="' + selected.replace(/\D/g, "") + '"]');
+    if (row && !row.classList.contains("selected")) row.classList.add("selected");
   });
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", openFilters);
   else openFilters();
