@@ -199,3 +199,21 @@ def test_organiser_calls_off_and_everyone_is_told(world, activity, client):
     services.signup_cancel(user=world.resident_a2, activity=activity)
     with pytest.raises(Conflict):
         services.signup_create(user=world.resident_a2, activity=activity)
+
+
+def test_booking_lists_query_counts_pinned(world, venue, client, django_assert_max_num_queries):
+    day = (clock.now() + timedelta(days=6)).date()
+    slots = services.slots_create(actor=world.rc_staff, venue=venue, day=day,
+                                  hours=[(h, h + 1) for h in range(8, 20)])
+    for s in slots:
+        services.booking_create(user=world.resident_a, slot=s, purpose="练歌")
+    client.force_login(world.resident_a)
+    with django_assert_max_num_queries(10):
+        assert client.get(reverse("activities:bookings")).status_code == 200
+    with django_assert_max_num_queries(10):
+        assert client.get("/api/v1/venues/bookings").json()["count"] == 12
+    with django_assert_max_num_queries(10):
+        assert client.get(reverse("activities:venue", args=[venue.pk])).status_code == 200
+    client.force_login(world.rc_staff)
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("activities:approvals")).status_code == 200

@@ -236,3 +236,16 @@ def test_moderation_page_lists_flagged_posts(world, board_a, client):
     client.force_login(world.rc_staff)
     html = client.get(reverse("forum:moderation", args=[board_a.pk])).content.decode()
     assert "被举报的话题" in html and "被举报的回复" in html and html.count("确认禁言") == 2
+
+
+def test_api_lists_query_counts_pinned(world, board_a, client, django_assert_max_num_queries):
+    for i in range(22):
+        t = topic(world, board_a, title=f"话题{i}")
+    for i in range(10):
+        services.reply_create(author=world.resident_a2, topic=t, body=f"回复{i}")
+    client.force_login(world.resident_a)
+    with django_assert_max_num_queries(10):
+        data = client.get(f"/api/v1/forum/boards/{board_a.pk}/topics").json()
+    assert data["count"] == 22 and len(data["items"]) == 20
+    with django_assert_max_num_queries(10):
+        assert client.get(f"/api/v1/forum/topics/{t.pk}/replies").json()["count"] == 10
