@@ -6,17 +6,20 @@ import time
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from types import SimpleNamespace
 
 from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.migrations.loader import MigrationLoader
+from django.db.migrations.operations.special import RunPython
 
 from shequ.accounts.models import Residency, User
 from shequ.core import clock
 from shequ.demo import data
 from shequ.demo.data import Home, PersonSpec
 from shequ.directory import services as ds
-from shequ.directory.models import PartyKind, Place, PlaceKind, SpotKind
+from shequ.directory.models import PLACE_LEVEL, Party, PartyKind, Place, PlaceKind, ServiceContract, SpotKind
 
 
 @dataclass
@@ -34,16 +37,64 @@ def demo_is_loaded() -> bool:
 
 
 def demo_load(reset: bool = False) -> DemoSummary:
-    """Load the demo community. `reset` wipes the whole database first (like `shequ flush`)."""
+    """Load the demo community. `reset` wipes the whole database first (see `database_reset`)."""
     started = time.monotonic()
     if reset:
-        call_command("flush", interactive=False, verbosity=0)
+        database_reset()
     elif demo_is_loaded():
         return DemoSummary(loaded=False)
     with transaction.atomic():
         summary = _Builder().build()
     summary.seconds = round(time.monotonic() - started, 2)
     return summary
+
+
+def database_reset() -> None:
+    """Empty every table, then re-run the data migrations (default categories, calendars …).
+
+    `flush` alone would leave the tables that data migrations seeded empty; a fresh `migrate` would not.
+    """
+    with transaction.atomic():
+        call_command("flush", interactive=False, verbosity=0)
+        _rerun_data_migrations()
+
+
+def _rerun_data_migrations() -> None:
+    loader = MigrationLoader(connection)
+    plan: list[tuple[str, str]] = []
+    for leaf in loader.graph.leaf_nodes():
+        for key in loader.graph.forwards_plan(leaf):
+            if key not in plan:
+                plan.append(key)
+    # RunPython code gets the historical apps and a schema editor it uses (at most) for `.connection`;
+    # a real schema editor cannot be opened inside a transaction on SQLite.
+    editor = SimpleNamespace(connection=connection)
+    for key in plan:
+        migration = loader.graph.nodes[key]
+        if not any(isinstance(op, RunPython) for op in migration.operations):
+            continue
+        state = loader.project_state(key, at_end=False)
+        for operation in migration.operations:
+            new_state = state.clone()
+            operation.state_forwards(migration.app_label, new_state)
+            if isinstance(operation, RunPython):
+                operation.database_forwards(migration.app_label, editor, state, new_state)
+            state = new_state
+
+
+def demo_unload() -> None:
+    """Remove exactly what `demo_load` created (other data that points at it must be gone first)."""
+    with transaction.atomic():
+        User.objects.filter(phone__in=[p.phone for p in data.PEOPLE]).delete()
+        parties = Party.objects.filter(code__startswith="demo-")
+        ServiceContract.objects.filter(company__in=parties).delete()
+        parties.delete()
+        district = Place.objects.filter(code=data.DEMO_MARKER, kind=PlaceKind.DISTRICT).first()
+        if district is None:
+            return
+        levels = sorted(PLACE_LEVEL.items(), key=lambda item: -item[1])
+        for kind, _level in levels:  # children before parents (parents are protected)
+            Place.objects.filter(district=district, kind=kind).delete()
 
 
 def _party_names() -> dict[str, str]:

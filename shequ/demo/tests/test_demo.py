@@ -8,6 +8,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 from django.core.management import call_command
 from django.db.models import Count
 from django.test import override_settings
@@ -17,7 +18,7 @@ from shequ.accounts.models import Residency, User
 from shequ.accounts.selectors import user_roles
 from shequ.core import clock
 from shequ.demo import data
-from shequ.demo.services import demo_accounts, demo_is_loaded, demo_load
+from shequ.demo.services import demo_accounts, demo_is_loaded, demo_load, demo_unload
 from shequ.directory import selectors
 from shequ.directory.models import (
     Membership,
@@ -39,7 +40,7 @@ def demo(django_db_setup, django_db_blocker):
         summary = demo_load()
     yield summary
     with django_db_blocker.unblock():
-        call_command("flush", interactive=False, verbosity=0)
+        demo_unload()  # not `flush`: that would also empty what data migrations seeded for other tests
 
 
 def place(code: str) -> Place:
@@ -260,10 +261,26 @@ def _snapshot():
     ) + sorted(Place.objects.filter(kind=PlaceKind.HOUSEHOLD).values_list("name", "floor_area", "floor"))
 
 
-@pytest.mark.django_db(transaction=True)
-def test_reset_loads_the_same_demo_again(demo):
-    before = _snapshot()
+def _row_counts() -> dict[str, int]:
+    return {m._meta.label: m.objects.count() for m in apps.get_models()}
+
+
+def test_reset_loads_the_same_demo_again(db, demo):
+    # runs inside the test's transaction: the flush and reload are rolled back afterwards
+    before, counts = _snapshot(), _row_counts()
+    assert counts["directory.Place"] > 0
     with override_settings(**FAST_HASHER):
         summary = demo_load(reset=True)
     assert summary.loaded and summary.households == 1880 + data.SHC_SPEC.households
     assert _snapshot() == before
+    # every table holds as many rows as before: what data migrations seeded came back too
+    assert _row_counts() == counts
+
+
+def test_unload_removes_exactly_the_demo(db, demo):
+    counts = _row_counts()
+    demo_unload()
+    assert not demo_is_loaded() and not Place.objects.exists() and not Party.objects.exists()
+    assert not User.objects.exists()
+    for label in ("core.Job", "contenttypes.ContentType"):
+        assert _row_counts()[label] == counts[label]
