@@ -8,8 +8,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-MAX_PHOTOS = 9
-MAX_PHOTO_BYTES = 10 * 1024 * 1024
+from shequ.appeals.photos import MAX_BYTES as MAX_PHOTO_BYTES
+from shequ.appeals.photos import MAX_PHOTOS
 
 URGENCY_CHOICES = [
     ("normal", _("一般")),
@@ -69,7 +69,7 @@ class PhotosField(forms.FileField):
             )
         for f in files:
             if f.size > MAX_PHOTO_BYTES:
-                raise ValidationError(_("每张照片不能超过10MB。 / Each photo must be under 10 MB."), code="too_big")
+                raise ValidationError(_("每张照片不能超过8MB。 / Each photo must be at most 8 MB."), code="too_big")
             content_type = getattr(f, "content_type", "") or ""
             if content_type and not content_type.startswith("image/"):
                 raise ValidationError(_("只能上传图片。 / Only images can be uploaded."), code="not_image")

@@ -452,6 +452,31 @@ def test_observer_sees_but_cannot_act(client, world):
     assert appeal.events.count() == 2
 
 
+def test_escalated_appeal_reaches_the_env_committee_workbench(client, world):
+    appeal = file_appeal(world)
+    login(client, world.handler_x)
+    client.post(reverse("appeals:act", args=[appeal.pk, "escalate"]), {"reason": "物业人手不足"})
+    login(client, world.env_director)
+    html = client.get(reverse("appeals:workbench")).content.decode()
+    assert f'data-appeal="{appeal.pk}"' in html
+    pane = client.get(reverse("appeals:workbench"), {"selected": appeal.pk, "pane": "1"},
+                      HTTP_HX_REQUEST="true").content.decode()
+    assert 'data-action="reply"' in pane and 'id="do-accept"' not in pane
+    assert "物业人手不足" in pane
+
+
+def test_htmx_action_error_comes_back_in_the_pane(client, world):
+    appeal = file_appeal(world)
+    login(client, world.handler_x)
+    response = client.post(reverse("appeals:act", args=[appeal.pk, "return"]), {"reason": ""},
+                           HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "message error" in html and "<html" not in html
+    appeal.refresh_from_db()
+    assert appeal.status == Status.DISPATCHED
+
+
 def test_bulk_accept(client, world):
     mine = [file_appeal(world, text=f"第{i}件") for i in range(3)]
     other = file_appeal(world, reporter=world.resident_b, place=world.building_b1)
