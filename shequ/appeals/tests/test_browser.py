@@ -77,6 +77,11 @@ def test_report_accept_resolve_rate_in_two_browsers(live_server, world):
             resident = resident_ctx.new_page()
             handler = handler_ctx.new_page()
 
+            # The handler's workbench is already open: the new appeal must appear there without a reload.
+            handler.goto(f"{base}/appeals/workbench")
+            expect(handler.locator("#workbench-queue tr[data-appeal]")).to_have_count(1)
+            expect(handler.locator("html")).to_have_attribute("data-live", "on")
+
             # --- resident, step 1: a big button per category
             resident.goto(f"{base}/appeals/report")
             expect(resident.locator("h1")).to_have_text("我要反映")
@@ -107,10 +112,9 @@ def test_report_accept_resolve_rate_in_two_browsers(live_server, world):
             expect(resident.locator(".photos img")).to_have_count(1)
             _shot(resident, "detail-submitted")
 
-            # --- handler: the workbench shows it; select it, accept, resolve
-            handler.goto(f"{base}/appeals/workbench")
+            # --- handler: the open workbench shows it live (no reload); select it, accept, resolve
             row = handler.locator(f'#workbench-queue tr[data-appeal="{appeal.pk}"]')
-            expect(row).to_be_visible()
+            expect(row).to_be_visible(timeout=5000)
             expect(row.locator(".chip").last).to_contain_text("签收剩")
             _shot(handler, "workbench-queue")
             row.locator("a.row-link").click()
