@@ -521,6 +521,9 @@ def _load_appeal(user: User, pk: int, *, for_action: bool = False) -> Appeal:
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     appeal = _load_appeal(request.user, pk)
     ctx = _detail_context(request, appeal, hx=False, next_url=request.path)
+    if _is_htmx(request) and request.GET.get("partial"):
+        # The page refreshes itself when a notification about this appeal arrives (看得见).
+        return render(request, "appeals/_detail_body.html", ctx)
     ctx["back_url"] = reverse("appeals:mine") if appeal.reporter_id == request.user.pk else reverse("appeals:public")
     return render(request, "appeals/detail.html", ctx)
 

@@ -120,6 +120,8 @@ def test_report_accept_resolve_rate_in_two_browsers(live_server, world):
             row.locator("a.row-link").click()
             expect(handler.locator("#wb-detail #do-accept")).to_be_visible()
             handler.locator("#wb-detail #do-accept").click()
+            # The resident's open appeal page follows along without a reload.
+            expect(resident.locator('#timeline li[data-kind="accepted"]')).to_be_visible(timeout=5000)
             expect(handler.locator('#wb-detail #timeline li[data-kind="accepted"]')).to_be_visible()
             expect(handler.locator(f'#workbench-queue tr[data-appeal="{appeal.pk}"]')).to_contain_text("已签收")
             handler.locator('#wb-detail details[data-action="reply"] summary').click()

@@ -264,6 +264,16 @@ def test_detail_query_count_does_not_grow_with_events(client, world, django_asse
     assert response.content.decode().count('data-kind="note"') == 10
 
 
+def test_detail_partial_for_live_refresh(client, world):
+    appeal = file_appeal(world)
+    login(client, world.resident_a)
+    page = client.get(reverse("appeals:detail", args=[appeal.pk])).content.decode()
+    assert 'id="appeal-live"' in page and "notifications/live.js" in page
+    partial = client.get(reverse("appeals:detail", args=[appeal.pk]), {"partial": "1"},
+                         HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in partial and 'id="timeline"' in partial
+
+
 def test_photo_route_checks_permission(client, world):
     appeal = file_appeal(world, place=world.household_a, code="leaks", is_public=False,
                          photos=[png_bytes()])
