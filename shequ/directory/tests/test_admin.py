@@ -198,3 +198,35 @@ def test_job_admin_is_read_only(world, admin_client):
     assert admin_client.get(reverse("admin:core_job_change", args=[job.pk])).status_code == 200
     assert admin_client.get(reverse("admin:core_job_add")).status_code == 403
     assert admin_client.post(reverse("admin:core_job_delete", args=[job.pk]), {"post": "yes"}).status_code == 403
+
+
+def test_spot_admin_moves_a_spot_through_the_service(world, admin_client):
+    url = reverse("admin:directory_spot_change", args=[world.lift_a1.pk])
+    response = admin_client.post(url, {"place": world.building_b1.pk, "kind": "lift", "name": "1号电梯",
+                                       "code": "B1-1", "install_year": 2008})
+    assert response.status_code == 302
+    spot = Spot.objects.get(pk=world.lift_a1.pk)
+    assert (spot.place_id, spot.compound_id, spot.install_year) == (world.building_b1.pk, world.compound_b.pk, 2008)
+    response = admin_client.post(reverse("admin:directory_spot_add"), {
+        "place": world.compound_a.pk, "kind": "bike_shed", "name": "智能车棚", "code": "", "install_year": 2019})
+    assert response.status_code == 302
+    assert Spot.objects.get(name="智能车棚").community_id == world.community.pk
+
+
+def test_party_admin_edits_members(world, admin_client):
+    membership = Membership.objects.get(user=world.handler_x)
+    response = admin_client.post(reverse("admin:directory_party_change", args=[world.company_x.pk]), {
+        "name": "甲物业（新）", "home": world.community.pk, "phone": "010-1", "address": "", "hours": "",
+        "description": "", "service_promises": "", "fee_standard": "", "is_active": "on",
+        "served-TOTAL_FORMS": 0, "served-INITIAL_FORMS": 0,
+        "memberships-TOTAL_FORMS": 1, "memberships-INITIAL_FORMS": 1,
+        "memberships-0-id": membership.pk, "memberships-0-party": world.company_x.pk,
+        "memberships-0-user": world.handler_x.pk, "memberships-0-role": "handler", "memberships-0-title": "班长",
+        "memberships-0-public_phone": "", "memberships-0-places": [world.building_a1.pk],
+        "memberships-0-is_active": "on",
+    })
+    assert response.status_code == 302, response.content.decode()[:3000]
+    membership.refresh_from_db()
+    assert membership.title == "班长" and list(membership.places.all()) == [world.building_a1]
+    world.company_x.refresh_from_db()
+    assert world.company_x.name == "甲物业（新）" and world.company_x.code == "t-x"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import signal
+import sys
 import threading
 import warnings
 
@@ -35,6 +36,10 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         import uvicorn  # noqa: PLC0415 — only `serve` needs it
 
+        # Show the welcome lines at once even when stdout is a pipe or a log file.
+        for stream in (sys.stdout, sys.stderr):
+            if hasattr(stream, "reconfigure"):
+                stream.reconfigure(line_buffering=True)
         host, port = options["host"], options["port"]
         verbosity = options["verbosity"]
         self.stdout.write("正在更新数据库结构… / Migrating the database…")
