@@ -808,25 +808,45 @@ def bulk_accept(request: HttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------- filing for a resident or from a patrol
 
 
-def _file_places(parties: list[Party]) -> list[tuple[str, str, Place, Spot | None]]:
+def _grouped_categories(categories: list[Category]) -> list:
+    """Choices grouped by the top-level category (a top-level one with children is a choice too)."""
+    children: dict[int, list[Category]] = {}
+    for c in categories:
+        if c.parent_id:
+            children.setdefault(c.parent_id, []).append(c)
+    out: list = []
+    for c in categories:
+        if c.parent_id:
+            continue
+        kids = children.get(c.pk)
+        if kids:
+            out.append((c.name, [(c.code, _("%(name)s（其他）") % {"name": c.name})] + [(k.code, k.name) for k in kids]))
+        else:
+            out.append((c.code, c.name))
+    return out
+
+
+def _file_places(parties: list[Party]) -> tuple[list[tuple[str, str, Place, Spot | None]], dict[str, str]]:
+    """Places staff may file for: each compound they serve, its buildings and its spots (grouped by compound)."""
     compounds = _compounds_for(parties)
     if not compounds:
-        return []
+        return [], {}
     compound_ids = [c.pk for c in compounds]
     buildings = list(Place.objects.filter(kind=PlaceKind.BUILDING, compound_id__in=compound_ids)
                      .order_by("compound_id", "sort", "id"))
-    spots = list(Spot.objects.filter(compound_id__in=compound_ids).select_related("place"))
-    by_compound = {c.pk: c for c in compounds}
+    spots = list(Spot.objects.filter(compound_id__in=compound_ids).select_related("place")
+                 .order_by("place__sort", "place_id", "kind", "name"))
     options: list[tuple[str, str, Place, Spot | None]] = []
+    groups: dict[str, str] = {}
     for c in compounds:
-        options.append((f"p{c.pk}", _("%(c)s 公共区域") % {"c": c.name}, c, None))
-        for b in buildings:
-            if b.compound_id == c.pk:
-                options.append((f"p{b.pk}", f"{c.name} {b.name}", b, None))
-        for s in spots:
-            if s.compound_id == c.pk:
-                options.append((f"s{s.pk}", f"{by_compound[c.pk].name} {s.place.name if s.place_id != c.pk else ''} {s.name}".replace("  ", " "), s.place, s))
-    return options
+        rows: list[tuple[str, str, Place, Spot | None]] = [(f"p{c.pk}", _("%(c)s 公共区域") % {"c": c.name}, c, None)]
+        rows += [(f"p{b.pk}", f"{c.name} {b.name}", b, None) for b in buildings if b.compound_id == c.pk]
+        rows += [(f"s{sp.pk}", " ".join(n for n in (c.name, sp.place.name if sp.place_id != c.pk else "", sp.name) if n),
+                  sp.place, sp) for sp in spots if sp.compound_id == c.pk]
+        for row in rows:
+            groups[row[0]] = c.name
+        options += rows
+    return options, groups
 
 
 def _residents_in_area(parties: list[Party], term: str) -> list[Residency]:
@@ -861,9 +881,13 @@ def file_for_resident(request: HttpRequest) -> HttpResponse:
     if not can_act:
         raise PermissionDenied(_("观察员不能代为反映。"))
     categories = list(Category.objects.filter(is_active=True).order_by("sort", "id"))
-    places = _file_places(parties)
-    category_choices = [(c.code, c.name if not c.parent_id else f"· {c.name}") for c in categories]
-    place_choices = [("household", _("居民家中（按手机号找到的房屋）"))] + [(k, label) for k, label, *_r in places]
+    places, groups = _file_places(parties)
+    category_choices = _grouped_categories(categories)
+    place_choices: list = [("household", _("居民家中（按手机号找到的房屋）"))]
+    by_compound: dict[str, list[tuple[str, str]]] = {}
+    for key, label, _place, _spot in places:
+        by_compound.setdefault(groups[key], []).append((key, label))
+    place_choices += list(by_compound.items())
     term = (request.GET.get("q") or request.GET.get("phone") or "").strip()[:20]
     matches = _residents_in_area(parties, term) if term else []
     phone = term if term.isdigit() and len(term) == 11 else ""

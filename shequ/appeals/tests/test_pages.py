@@ -498,8 +498,11 @@ def test_bulk_accept(client, world):
     assert Appeal.objects.get(pk=other.pk).status == Status.DISPATCHED
 
 
-def test_file_on_behalf_of_a_resident_and_from_patrol(client, world):
+def test_file_on_behalf_of_a_resident_and_from_patrol(client, world, django_assert_max_num_queries):
     login(client, world.handler_x)
+    with django_assert_max_num_queries(16):
+        page = client.get(reverse("appeals:file")).content.decode()
+    assert "<optgroup" in page and "甲小区 1号楼 1号电梯" in page and "乙小区" not in page
     page = client.get(reverse("appeals:file"), {"q": world.resident_a.phone})
     assert page.status_code == 200 and "找到居民：张三" in page.content.decode()
     page = client.get(reverse("appeals:file"), {"q": "张"}).content.decode()  # by name: both Zhangs of compound A
