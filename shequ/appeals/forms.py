@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from shequ.appeals.models import Status
 from shequ.appeals.photos import MAX_BYTES as MAX_PHOTO_BYTES
 from shequ.appeals.photos import MAX_PHOTOS
 
@@ -198,3 +199,21 @@ class StaffFileForm(forms.Form):
         if data.get("source") == "staff" and not data.get("resident_phone"):
             self.add_error("resident_phone", _("代居民反映时请填写居民手机号。 / Enter the resident's phone."))
         return data
+
+
+STATUS_FILTER_CHOICES = [("", _("进行中")), *Status.choices, ("all", _("全部"))]
+
+
+class QueueFilterForm(forms.Form):
+    status = forms.ChoiceField(label=_("状态"), choices=STATUS_FILTER_CHOICES, required=False)
+    category = forms.ChoiceField(label=_("分类"), required=False)
+    compound = forms.ChoiceField(label=_("小区/地点"), required=False)
+    urgency = forms.ChoiceField(label=_("紧急程度"), required=False,
+                                choices=[("", _("全部")), *URGENCY_CHOICES])
+    overdue = forms.BooleanField(label=_("只看超时"), required=False)
+    q = forms.CharField(label=_("编号或内容"), required=False, max_length=50)
+
+    def __init__(self, *args, categories, compounds, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [("", _("全部"))] + [(c.code, c.name) for c in categories]
+        self.fields["compound"].choices = [("", _("全部"))] + [(str(p.pk), p.name) for p in compounds]

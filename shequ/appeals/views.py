@@ -37,6 +37,7 @@ from shequ.appeals.forms import (
     DescribeForm,
     FeedbackForm,
     PlaceStepForm,
+    QueueFilterForm,
     StaffFileForm,
     new_form_token,
 )
@@ -50,7 +51,7 @@ from shequ.appeals.models import (
     Status,
 )
 from shequ.core import clock
-from shequ.core.errors import DomainError, Forbidden, NotFound
+from shequ.core.errors import DomainError, Forbidden, Invalid, NotFound
 from shequ.core.models import IdempotencyRecord
 from shequ.directory.models import Party, Place, PlaceKind, Spot
 from shequ.directory.selectors import parties_serving, party_place_ids, property_company_for
@@ -185,12 +186,27 @@ def _category_icon(category: Category) -> str:
     return category.icon or "tools"
 
 
+def _category(code: str) -> Category | None:
+    if not code:
+        return None
+    try:
+        return selectors.category_by_code(code=code)
+    except DomainError:
+        return None
+
+
 def _report_url(**params) -> str:
     return reverse("appeals:report") + "?" + urlencode({k: v for k, v in params.items() if v})
 
 
+# ---- Reads done here until they have a selector (listed in the report; move to directory/appeals selectors):
+# _place_options, _compounds_for, _file_places, _residents_in_area, the compound tabs of `public`.
+
+
 def _place_options(user: User) -> tuple[Place | None, list[tuple[str, str, Place, Spot | None]]]:
-    """Where a resident may report: their home, their building, their compound, the spots there."""
+    """Where a resident may report: their home, their building, their compound, the spots there.
+
+    TODO(move to selectors): `report_places_for(*, user)` in shequ.appeals.selectors."""
     household = primary_household(user=user)
     if household is None:
         return None, []
@@ -247,7 +263,7 @@ def report(request: HttpRequest) -> HttpResponse:
         return _report_submit(request)
     consult = request.GET.get("kind") == "consult"
     code = request.GET.get("category", "")
-    category = Category.objects.filter(code=code, is_active=True).first() if code else None
+    category = _category(code)
     if category is not None and consult and not category.is_consultation:
         consult = False
     household, options = _place_options(request.user)
@@ -278,7 +294,7 @@ def report(request: HttpRequest) -> HttpResponse:
 
 
 def _report_step1(request: HttpRequest, household: Place | None) -> HttpResponse:
-    categories = list(Category.objects.filter(is_active=True).order_by("sort", "id"))
+    categories = selectors.categories(active_only=True)
     children: dict[int, list[Category]] = {}
     for c in categories:
         if c.parent_id:
@@ -332,7 +348,7 @@ def _report_step3(request: HttpRequest, *, category: Category, options, consult:
 def _report_submit(request: HttpRequest) -> HttpResponse:
     form = DescribeForm(request.POST, request.FILES)
     household, options = _place_options(request.user)
-    category = Category.objects.filter(code=request.POST.get("category", ""), is_active=True).first()
+    category = _category(request.POST.get("category", ""))
     if category is None:
         raise Http404(_("没有这个问题类型。"))
     consult = request.POST.get("consult") in ("True", "true", "on", "1") and category.is_consultation
@@ -578,7 +594,8 @@ def _action_data(request: HttpRequest, action: str, appeal: Appeal) -> dict:
         data["to_party"] = party
     if action == "merge":
         into = (post.get("into") or "").strip()
-        target = Appeal.objects.filter(Q(number=into) | Q(pk=int(into) if into.isdigit() else 0)).first()
+        target = (selectors.appeals_visible_to(user=request.user, scope="all")
+                  .filter(Q(number=into) | Q(pk=int(into) if into.isdigit() and len(into) < 12 else 0)).first())
         if target is None:
             raise forms.ValidationError(_("没有找到这个编号的诉求。"))
         data["into"] = target
@@ -651,24 +668,6 @@ def follow(request: HttpRequest, pk: int) -> HttpResponse:
 # ---------------------------------------------------------------- staff workbench
 
 
-STATUS_FILTER_CHOICES = [("", gettext_lazy("进行中")), *Status.choices, ("all", gettext_lazy("全部"))]
-
-
-class QueueFilterForm(forms.Form):
-    status = forms.ChoiceField(label=gettext_lazy("状态"), choices=STATUS_FILTER_CHOICES, required=False)
-    category = forms.ChoiceField(label=gettext_lazy("分类"), required=False)
-    compound = forms.ChoiceField(label=gettext_lazy("小区/地点"), required=False)
-    urgency = forms.ChoiceField(label=gettext_lazy("紧急程度"), required=False,
-                                choices=[("", gettext_lazy("全部")), *URGENCY_CHOICES])
-    overdue = forms.BooleanField(label=gettext_lazy("只看超时"), required=False)
-    q = forms.CharField(label=gettext_lazy("编号或内容"), required=False, max_length=50)
-
-    def __init__(self, *args, categories, compounds, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["category"].choices = [("", _("全部"))] + [(c.code, c.name) for c in categories]
-        self.fields["compound"].choices = [("", _("全部"))] + [(str(p.pk), p.name) for p in compounds]
-
-
 def _staff_scope(user: User) -> tuple[list[Party], bool]:
     roles = user_roles(user=user)
     parties = [m.party for m in roles.memberships]
@@ -677,6 +676,9 @@ def _staff_scope(user: User) -> tuple[list[Party], bool]:
 
 
 def _compounds_for(parties: list[Party]) -> list[Place]:
+    """Compounds a set of parties serves (directly, by contract, or under a community/street they serve).
+
+    TODO(move to selectors): `directory.selectors.compounds_served_by(*, parties)`."""
     ids: set[int] = set()
     for party in parties:
         ids |= party_place_ids(party=party)
@@ -694,7 +696,7 @@ def _compounds_for(parties: list[Party]) -> list[Place]:
 
 
 def _queue(request: HttpRequest, parties: list[Party]):
-    categories = list(Category.objects.filter(is_active=True).order_by("sort", "id"))
+    categories = selectors.categories(active_only=True)
     compounds = _compounds_for(parties)
     form = QueueFilterForm(request.GET or None, categories=categories, compounds=compounds)
     qs = selectors.appeals_visible_to(user=request.user, scope="assigned")
@@ -827,7 +829,9 @@ def _grouped_categories(categories: list[Category]) -> list:
 
 
 def _file_places(parties: list[Party]) -> tuple[list[tuple[str, str, Place, Spot | None]], dict[str, str]]:
-    """Places staff may file for: each compound they serve, its buildings and its spots (grouped by compound)."""
+    """Places staff may file for: each compound they serve, its buildings and its spots (grouped by compound).
+
+    TODO(move to selectors): `directory.selectors.places_for_filing(*, parties)`."""
     compounds = _compounds_for(parties)
     if not compounds:
         return [], {}
@@ -850,7 +854,9 @@ def _file_places(parties: list[Party]) -> tuple[list[tuple[str, str, Place, Spot
 
 
 def _residents_in_area(parties: list[Party], term: str) -> list[Residency]:
-    """Residents of the staff's compounds whose phone starts with, or name contains, `term` (at most 20)."""
+    """Residents of the staff's compounds whose phone starts with, or name contains, `term` (at most 20).
+
+    TODO(move to selectors): `accounts.selectors.residents_search(*, compound_ids, term)`."""
     term = term.strip()
     compound_ids = [c.pk for c in _compounds_for(parties)]
     if not term or not compound_ids:
@@ -880,7 +886,7 @@ def file_for_resident(request: HttpRequest) -> HttpResponse:
     parties, can_act = _require_staff(request.user)
     if not can_act:
         raise PermissionDenied(_("观察员不能代为反映。"))
-    categories = list(Category.objects.filter(is_active=True).order_by("sort", "id"))
+    categories = selectors.categories(active_only=True)
     places, groups = _file_places(parties)
     category_choices = _grouped_categories(categories)
     place_choices: list = [("household", _("居民家中（按手机号找到的房屋）"))]
@@ -952,8 +958,6 @@ def _file_submit(request: HttpRequest, data: dict, categories, places, parties) 
     return _once(request, token=data["token"], work=create)
 
 
-def _invalid_place():
-    from shequ.core.errors import Invalid
-
+def _invalid_place() -> Invalid:
     return Invalid("请选择地点；按手机号没有找到居民的房屋。", "Choose a place; no household was found for that phone.",
                    code="place_required", fields={"place": "required"})
