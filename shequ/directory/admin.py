@@ -82,11 +82,11 @@ class SpotInline(admin.TabularInline):
 @admin.register(Place)
 class PlaceAdmin(admin.ModelAdmin):
     form = PlaceForm
-    list_display = ["name", "kind", "parent", "community", "compound", "floor", "floor_area", "sort"]
+    list_display = ["name", "kind", "parent", "community", "floor_area"]
     list_filter = ["kind", ("community", admin.RelatedOnlyFieldListFilter), ("street", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "code", "address"]
     autocomplete_fields = ["parent"]
-    list_select_related = ["parent", "community", "compound"]
+    list_select_related = ["parent", "community"]
     list_per_page = 50
     ordering = ["kind", "sort", "id"]
     inlines = [SpotInline]

@@ -60,13 +60,20 @@ class Place(TimeStampedModel):
     floor = models.SmallIntegerField(_("楼层"), null=True, blank=True)
     address = models.CharField(_("地址"), max_length=200, blank=True, default="")
     # Denormalised ancestors (set by directory.services; never by hand).
-    district = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    street = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    community = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    grid = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    compound = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    building = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    unit = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    district = models.ForeignKey("self", verbose_name=_("所属区"), null=True, blank=True, on_delete=models.CASCADE,
+                                 related_name="+")
+    street = models.ForeignKey("self", verbose_name=_("所属街道"), null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="+")
+    community = models.ForeignKey("self", verbose_name=_("所属社区"), null=True, blank=True,
+                                  on_delete=models.CASCADE, related_name="+")
+    grid = models.ForeignKey("self", verbose_name=_("所属网格"), null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+")
+    compound = models.ForeignKey("self", verbose_name=_("所属小区"), null=True, blank=True,
+                                 on_delete=models.CASCADE, related_name="+")
+    building = models.ForeignKey("self", verbose_name=_("所属楼栋"), null=True, blank=True,
+                                 on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey("self", verbose_name=_("所属单元"), null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="+")
 
     class Meta:
         verbose_name = _("地点")
@@ -135,8 +142,10 @@ class Spot(TimeStampedModel):
     code = models.CharField(_("编号"), max_length=64, blank=True, default="")
     install_year = models.PositiveSmallIntegerField(_("安装年份"), null=True, blank=True)
     # Denormalised for listing every lift in a community or compound without a tree walk.
-    community = models.ForeignKey(Place, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    compound = models.ForeignKey(Place, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    community = models.ForeignKey(Place, verbose_name=_("所属社区"), null=True, blank=True, on_delete=models.CASCADE,
+                                  related_name="+")
+    compound = models.ForeignKey(Place, verbose_name=_("所属小区"), null=True, blank=True, on_delete=models.CASCADE,
+                                 related_name="+")
 
     class Meta:
         verbose_name = _("公共部位/设施")
