@@ -209,14 +209,17 @@ class Party(TimeStampedModel):
 class PartyPlace(models.Model):
     """A place a party serves. Serving a place covers everything under it."""
 
-    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="served")
-    place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="served_by")
+    party = models.ForeignKey(Party, verbose_name=_("治理主体"), on_delete=models.CASCADE, related_name="served")
+    place = models.ForeignKey(Place, verbose_name=_("地点"), on_delete=models.CASCADE, related_name="served_by")
 
     class Meta:
         verbose_name = _("服务地点")
         verbose_name_plural = _("服务地点")
         constraints = [models.UniqueConstraint(fields=["party", "place"], name="dir_partyplace_unique")]
         indexes = [models.Index(fields=["place", "party"], name="dir_partyplace_place")]
+
+    def __str__(self) -> str:
+        return f"{self.party} · {self.place}"
 
 
 class Role(models.TextChoices):
@@ -240,8 +243,9 @@ ACTING_ROLES = frozenset(r for r in Role.values if r != Role.OBSERVER)
 
 
 class Membership(TimeStampedModel):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
-    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE,
+                             related_name="memberships")
+    party = models.ForeignKey(Party, verbose_name=_("治理主体"), on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
     title = models.CharField(_("职务"), max_length=50, blank=True, default="")
     places = models.ManyToManyField(
