@@ -11,7 +11,7 @@ import warnings
 
 from django.apps import apps
 from django.conf import settings
-from django.core.management import call_command
+from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandError
 
 from shequ.core.jobs import run_worker
@@ -45,7 +45,7 @@ class Command(BaseCommand):
         self.stdout.write("正在更新数据库结构… / Migrating the database…")
         call_command("migrate", interactive=False, verbosity=max(verbosity - 1, 0))
         place_model = apps.get_model("directory", "Place")
-        if not options["no_demo"] and not place_model.objects.exists():
+        if not options["no_demo"] and "demo" in get_commands() and not place_model.objects.exists():
             self.stdout.write("数据库为空，正在载入示范社区… / Empty database: loading the demo community…")
             # By name, so core does not import the demo app (an import-linter contract checks this).
             call_command("demo", verbosity=verbosity)
