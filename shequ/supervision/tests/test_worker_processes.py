@@ -1,0 +1,169 @@
+"""Real worker processes: one killed mid-batch (SIGKILL) and restarted loses nothing and does nothing
+twice; two workers in parallel on PostgreSQL never process one step twice.
+
+The processes run `python -m shequ.supervision.drill` against their own database (a copy of a
+migrated template), so they are real, separate processes sharing nothing but the database.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[3]
+N = 24
+
+
+def _is_postgres() -> bool:
+    return settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+
+
+def _pg_url(name: str) -> str:
+    db = settings.DATABASES["default"]
+    auth = db.get("USER") or "postgres"
+    if db.get("PASSWORD"):
+        auth += f":{db['PASSWORD']}"
+    return f"postgres://{auth}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{name}"
+
+
+def _pg_admin(sql: str) -> None:
+    import psycopg
+
+    db = settings.DATABASES["default"]
+    with psycopg.connect(host=db.get("HOST") or "127.0.0.1", port=db.get("PORT") or 5432,
+                         user=db.get("USER") or "postgres", password=db.get("PASSWORD") or None,
+                         dbname="postgres", autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def _env(url: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in ("SHEQU_TEST_DB", "SHEQU_JOBS_INLINE")}
+    env.update(DATABASE_URL=url, DJANGO_SETTINGS_MODULE="config.settings", LOG_LEVEL="WARNING",
+               PYTHONPATH=str(ROOT))
+    return env
+
+
+def _run(url: str, *args: str, timeout: float = 120) -> str:
+    out = subprocess.run([sys.executable, "-m", *args], cwd=ROOT, env=_env(url), capture_output=True, text=True,
+                         timeout=timeout)
+    assert out.returncode == 0, out.stderr[-3000:]
+    return out.stdout
+
+
+@pytest.fixture(scope="module")
+def pg_template():
+    """PostgreSQL: a migrated database to copy for each drill (CREATE DATABASE … TEMPLATE is fast)."""
+    name = f"{settings.DATABASES['default']['NAME']}_drill_tpl".replace("-", "_")[:60]
+    _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    _pg_admin(f'CREATE DATABASE "{name}"')
+    _run(_pg_url(name), "shequ.cli", "migrate", "-v0", timeout=300)
+    yield name
+    _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def drill_url(request, transactional_db, tmp_path):
+    """A database of its own for the drill processes. SQLite: a copy of the already migrated test
+    database (much faster than migrating); rows the drill needs are made by its `setup` step."""
+    from django.db import connection
+
+    if _is_postgres():
+        template = request.getfixturevalue("pg_template")
+        name = f"{template}_run"[:60]
+        _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        yield _pg_url(name)
+        _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    else:
+        import sqlite3
+
+        path = tmp_path / "drill.sqlite3"
+        connection.ensure_connection()
+        target = sqlite3.connect(path)
+        connection.connection.backup(target)
+        target.close()
+        yield f"sqlite:///{path}"
+
+
+def _start_worker(url: str, slow: float) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "shequ.supervision.drill", "worker", "--slow", str(slow)],
+                            cwd=ROOT, env=_env(url), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+
+
+def _read_until(proc: subprocess.Popen, *, count: int, timeout: float = 60) -> list[str]:
+    lines: list[str] = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        if line.startswith("escalated "):
+            lines.append(line.strip())
+            if len(lines) >= count:
+                break
+    return lines
+
+
+def _check(url: str) -> dict:
+    return json.loads(_run(url, "shequ.supervision.drill", "check").strip().splitlines()[-1])
+
+
+def test_worker_killed_mid_batch_loses_nothing_and_does_nothing_twice(drill_url):
+    _run(drill_url, "shequ.supervision.drill", "setup", "--appeals", str(N))
+    proc = _start_worker(drill_url, slow=0.25)
+    try:
+        done = _read_until(proc, count=5)
+        assert len(done) == 5, "the worker did not start escalating"
+        proc.send_signal(signal.SIGKILL)  # mid-batch: the next escalation is inside its transaction
+        proc.wait(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    after_kill = _check(drill_url)
+    assert 5 <= after_kill["escalated_events"] < N
+    assert after_kill["max_events_per_appeal"] == 1
+    # restarted: one pass of `shequ sweep` finishes the batch
+    out = _run(drill_url, "shequ.cli", "sweep")
+    assert "supervision.escalate" in out
+    final = _check(drill_url)
+    assert final == {"appeals": N, "escalated_events": N, "max_events_per_appeal": 1, "levels": [1],
+                     "unescalated": []}
+
+
+def test_two_workers_in_parallel_never_double_process(drill_url):
+    if not _is_postgres():
+        pytest.skip("parallel workers are tested on PostgreSQL (SQLite serialises writers; run the suite with "
+                    "DATABASE_URL=postgres://… to include this test)")
+    _run(drill_url, "shequ.supervision.drill", "setup", "--appeals", str(N))
+    a = _start_worker(drill_url, slow=0.05)
+    b = _start_worker(drill_url, slow=0.05)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and _check(drill_url)["escalated_events"] < N:
+            time.sleep(0.5)
+    finally:
+        for p in (a, b):
+            p.send_signal(signal.SIGTERM)
+        for p in (a, b):
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+    lines_a = [ln for ln in a.stdout.read().splitlines() if ln.startswith("escalated ")]
+    lines_b = [ln for ln in b.stdout.read().splitlines() if ln.startswith("escalated ")]
+    final = _check(drill_url)
+    assert final["escalated_events"] == N and final["max_events_per_appeal"] == 1 and final["levels"] == [1]
+    # every escalation was reported by exactly one worker
+    ids = [ln.split()[1] for ln in lines_a + lines_b]
+    assert len(ids) == len(set(ids)) == N
