@@ -540,7 +540,12 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     if _is_htmx(request) and request.GET.get("partial"):
         # The page refreshes itself when a notification about this appeal arrives (看得见).
         return render(request, "appeals/_detail_body.html", ctx)
-    ctx["back_url"] = reverse("appeals:mine") if appeal.reporter_id == request.user.pk else reverse("appeals:public")
+    if ctx["staff_actions"] or selectors.viewer_for(user=request.user).is_staff_for(appeal):
+        ctx["back_url"] = reverse("appeals:workbench") + f"?selected={appeal.pk}"
+    elif appeal.reporter_id == request.user.pk or not appeal.is_public:
+        ctx["back_url"] = reverse("appeals:mine")
+    else:
+        ctx["back_url"] = reverse("appeals:public")
     return render(request, "appeals/detail.html", ctx)
 
 
