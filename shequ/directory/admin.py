@@ -10,6 +10,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -28,7 +29,7 @@ from shequ.directory.models import (
     ServiceContract,
     Spot,
 )
-from shequ.directory.tabular import HEADERS, MAX_BYTES
+from shequ.directory.tabular import HEADERS, MAX_BYTES, import_template_xlsx
 
 
 def _as_validation_error(exc: DomainError) -> ValidationError:
@@ -124,6 +125,8 @@ class PlaceAdmin(admin.ModelAdmin):
         custom = [
             path("<int:place_id>/import/", self.admin_site.admin_view(self.import_view),
                  name="directory_place_import"),
+            path("import-template.xlsx", self.admin_site.admin_view(self.import_template_view),
+                 name="directory_place_import_template"),
         ]
         return custom + super().get_urls()
 
@@ -157,6 +160,17 @@ class PlaceAdmin(admin.ModelAdmin):
             "headers": HEADERS,
         }
         return TemplateResponse(request, "admin/directory/place/import_places.html", context)
+
+
+    def import_template_view(self, request):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        response = HttpResponse(
+            import_template_xlsx(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = "attachment; filename=\"shequ-households-template.xlsx\""
+        return response
 
 
 class PlacesImportForm(forms.Form):

@@ -162,3 +162,21 @@ def read_rows(file: IO[bytes] | bytes, filename: str) -> list[tuple[int, dict[st
         raise Invalid(f"一次最多导入 {MAX_ROWS} 行。", f"At most {MAX_ROWS} rows per import.",
                       code="import_too_many_rows")
     return out
+
+
+def import_template_xlsx() -> bytes:
+    """An example spreadsheet with the expected columns, for people to fill in."""
+    from openpyxl import Workbook  # noqa: PLC0415
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "住户"
+    sheet.append(["楼栋", "单元", "门牌号", "楼层", "专有面积"])
+    for row in (["1号楼", "1单元", "101", 1, 86.5], ["1号楼", "1单元", "102", 1, 72.3],
+                ["1号楼", "2单元", "201", 2, 90]):
+        sheet.append(row)
+    for column, width in zip("ABCDE", (10, 10, 10, 8, 12), strict=True):
+        sheet.column_dimensions[column].width = width
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -179,6 +179,7 @@ def test_import_from_the_admin(world, admin_client):
 
 def test_import_view_permissions(world, client):
     url = reverse("admin:directory_place_import", args=[world.compound_b.pk])
+    client.logout()
     assert client.get(url).status_code == 302  # anonymous → admin login
     client.force_login(world.resident_a)
     assert client.get(url).status_code == 302  # not staff → admin login
@@ -230,3 +231,15 @@ def test_party_admin_edits_members(world, admin_client):
     assert membership.title == "班长" and list(membership.places.all()) == [world.building_a1]
     world.company_x.refresh_from_db()
     assert world.company_x.name == "甲物业（新）" and world.company_x.code == "t-x"
+
+
+def test_import_template_is_a_spreadsheet_that_imports(world, admin_client, client):
+    url = reverse("admin:directory_place_import_template")
+    response = admin_client.get(url)
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxml")
+    from shequ.directory.services import places_import
+
+    report = places_import(compound=world.compound_b, file=response.content, filename="template.xlsx")
+    assert report.ok and report.households_created == 3
+    client.logout()
+    assert client.get(url).status_code == 302  # anonymous → admin login
