@@ -188,6 +188,7 @@ class StaffFileForm(forms.Form):
     photos = PhotosField(label=_("照片（可选，最多9张）"))
     private = forms.BooleanField(label=_("不公开"), required=False)
     token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    household = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, category_choices, place_choices, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -196,8 +197,8 @@ class StaffFileForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("source") == "staff" and not data.get("resident_phone"):
-            self.add_error("resident_phone", _("代居民反映时请填写居民手机号。 / Enter the resident's phone."))
+        if data.get("source") == "staff" and not (data.get("resident_phone") or data.get("resident_name")):
+            self.add_error("resident_phone", _("代居民反映时请填写居民的手机号或姓名。 / Enter the resident's phone or name."))
         return data
 
 

@@ -874,6 +874,25 @@ def _residents_in_area(parties: list[Party], term: str) -> list[Residency]:
     return list(qs[:20])
 
 
+def _households_in_area(parties: list[Party], term: str) -> list[Place]:
+    """Households of the staff's compounds whose room number is `term` ("501"), at most 20.
+
+    TODO(move to selectors): `directory.selectors.households_search(*, compound_ids, term)`."""
+    compound_ids = [c.pk for c in _compounds_for(parties)]
+    if not compound_ids or not term:
+        return []
+    return list(Place.objects.filter(kind=PlaceKind.HOUSEHOLD, compound_id__in=compound_ids, name=term)
+                .select_related("compound", "building", "unit").order_by("compound_id", "building_id", "unit_id")[:20])
+
+
+def _household_in_area(parties: list[Party], value: str) -> Place | None:
+    if not (value or "").isdigit():
+        return None
+    compound_ids = [c.pk for c in _compounds_for(parties)]
+    return (Place.objects.filter(pk=int(value), kind=PlaceKind.HOUSEHOLD, compound_id__in=compound_ids)
+            .select_related("compound", "building", "unit").first())
+
+
 def _resident_lookup(parties: list[Party], phone: str) -> tuple[User | None, Place | None]:
     """The resident with exactly this phone living in the staff's area, and their household."""
     if not phone or not phone.isdigit():
@@ -894,19 +913,24 @@ def file_for_resident(request: HttpRequest) -> HttpResponse:
     categories = selectors.categories(active_only=True)
     places, groups = _file_places(parties)
     category_choices = _grouped_categories(categories)
-    place_choices: list = [("household", _("居民家中（按手机号找到的房屋）"))]
+    place_choices: list = [("household", _("居民家中（查找到的房屋）"))]
     by_compound: dict[str, list[tuple[str, str]]] = {}
     for key, label, _place, _spot in places:
         by_compound.setdefault(groups[key], []).append((key, label))
     place_choices += list(by_compound.items())
     term = (request.GET.get("q") or request.GET.get("phone") or "").strip()[:20]
     matches = _residents_in_area(parties, term) if term else []
+    homes = _households_in_area(parties, term) if term and not term.startswith("1") else []
     phone = term if term.isdigit() and len(term) == 11 else ""
-    if not phone and len(matches) == 1:
+    if not phone and len(matches) == 1 and not homes:
         phone = matches[0].user.phone
     resident, household = _resident_lookup(parties, phone)
-    lookup = {"term": term, "phone": phone, "user": resident, "household": household, "searched": bool(term),
-              "matches": [] if resident else matches}
+    picked = _household_in_area(parties, request.GET.get("household", ""))
+    if picked is not None and resident is None:
+        household = picked
+    lookup = {"term": term, "phone": phone, "user": resident, "household": household,
+              "searched": bool(term) or picked is not None, "matches": [] if resident else matches,
+              "homes": [] if (resident or picked) else homes}
     if request.method == "POST":
         form = StaffFileForm(request.POST, request.FILES, category_choices=category_choices,
                              place_choices=place_choices)
@@ -921,7 +945,7 @@ def file_for_resident(request: HttpRequest) -> HttpResponse:
     else:
         initial = {"token": new_form_token(), "source": request.GET.get("source", "staff"), "resident_phone": phone,
                    "resident_name": resident.real_name if resident else "",
-                   "place": "household" if household else ""}
+                   "place": "household" if household else "", "household": household.pk if household else None}
         form = StaffFileForm(initial=initial, category_choices=category_choices, place_choices=place_choices)
     return render(request, "appeals/file.html", {"form": form, "lookup": lookup},
                   status=422 if request.method == "POST" else 200)
@@ -932,6 +956,9 @@ def _file_submit(request: HttpRequest, data: dict, categories, places, parties) 
     source = data["source"]
     reporter: User = request.user
     resident, household = _resident_lookup(parties, data.get("resident_phone", ""))
+    if household is None and data.get("household"):
+        # A household picked by number for a caller who has no account yet.
+        household = _household_in_area(parties, str(data["household"]))
     if source == "staff" and resident is not None:
         reporter = resident
     if data["place"] == "household":

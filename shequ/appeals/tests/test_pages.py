@@ -534,7 +534,27 @@ def test_file_on_behalf_of_a_resident_and_from_patrol(client, world, django_asse
         "kind": "report", "text": "巡查发现电梯异响", "token": "f2",
     })
     assert Appeal.objects.count() == 2
-    # Company X cannot file for compound B.
+    # A caller without an account: pick the household by its number, keep name and phone on an internal note.
+    page = client.get(reverse("appeals:file"), {"q": "201"}).content.decode()
+    assert f"?household={world.household_a2.pk}" in page and "302" not in page
+    page = client.get(reverse("appeals:file"), {"household": world.household_a2.pk}).content.decode()
+    assert "已选房屋" in page
+    response = client.post(reverse("appeals:file") + f"?household={world.household_a2.pk}", {
+        "source": "staff", "category": "leaks", "place": "household", "urgency": "normal", "kind": "help",
+        "resident_name": "老赵", "resident_phone": "13700000000", "household": world.household_a2.pk,
+        "text": "来访：楼上渗水", "token": "f4",
+    })
+    assert response.status_code == 302
+    walkin = Appeal.objects.get(text="来访：楼上渗水")
+    assert walkin.place_id == world.household_a2.pk and walkin.reporter_id == world.handler_x.pk
+    note = walkin.events.get(kind="note")
+    assert note.is_public is False and "老赵" in note.text and "13700000000" in note.text
+    login(client, world.resident_a2)  # the household's resident sees it
+    assert client.get(reverse("appeals:detail", args=[walkin.pk])).status_code == 200
+    login(client, world.handler_x)
+    # Company X cannot file for compound B, nor pick a household there.
+    page = client.get(reverse("appeals:file"), {"household": world.household_b.pk}).content.decode()
+    assert "已选房屋" not in page
     response = client.post(reverse("appeals:file"), {
         "source": "patrol", "category": "lift", "place": f"p{world.building_b1.pk}", "urgency": "urgent",
         "kind": "report", "text": "乙小区", "token": "f3",
