@@ -130,6 +130,11 @@ def demo_accounts() -> list[dict]:
     ]
 
 
+def _public_phone(phone: str, role: str) -> str:
+    """People residents may call (grid workers, managers, police …) publish their (fictional) mobile."""
+    return "" if role in ("observer", "member") else phone
+
+
 SHC_COMPANY = ("上河物业服务有限公司", "三年间四换物业后新进驻的物业企业，管理上河村小区")
 
 
@@ -295,9 +300,11 @@ class _Builder:
             user = by_phone[spec.phone]
             if spec.party:
                 ds.membership_create(user=user, party=self.parties[spec.party], role=spec.member_role,
-                                     title=spec.title, places=[self._resolve(k) for k in spec.places])
+                                     title=spec.title, places=[self._resolve(k) for k in spec.places],
+                                     public_phone=_public_phone(spec.phone, spec.member_role))
             for party, role, title in spec.extra:
-                ds.membership_create(user=user, party=self.parties[party], role=role, title=title)
+                ds.membership_create(user=user, party=self.parties[party], role=role, title=title,
+                                     public_phone=_public_phone(spec.phone, role))
         verifier = {"sigma": by_phone["13900000003"], "shanghecun": by_phone["13900000112"]}
         residencies = []
         for spec in specs:
