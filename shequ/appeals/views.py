@@ -875,14 +875,17 @@ def _residents_in_area(parties: list[Party], term: str) -> list[Residency]:
 
 
 def _households_in_area(parties: list[Party], term: str) -> list[Place]:
-    """Households of the staff's compounds whose room number is `term` ("501"), at most 20.
+    """Households of the staff's compounds whose room number is `term` ("501", "3号楼 501"), at most 20.
 
     TODO(move to selectors): `directory.selectors.households_search(*, compound_ids, term)`."""
     compound_ids = [c.pk for c in _compounds_for(parties)]
     if not compound_ids or not term:
         return []
-    return list(Place.objects.filter(kind=PlaceKind.HOUSEHOLD, compound_id__in=compound_ids, name=term)
-                .select_related("compound", "building", "unit").order_by("compound_id", "building_id", "unit_id")[:20])
+    *where, room = term.split()
+    qs = Place.objects.filter(kind=PlaceKind.HOUSEHOLD, compound_id__in=compound_ids, name=room)
+    for part in where:  # "3号楼 501", "知春东里 3号楼 2单元 501"
+        qs = qs.filter(Q(compound__name__contains=part) | Q(building__name__contains=part) | Q(unit__name__contains=part))
+    return list(qs.select_related("compound", "building", "unit").order_by("compound_id", "building_id", "unit_id")[:20])
 
 
 def _household_in_area(parties: list[Party], value: str) -> Place | None:
@@ -920,7 +923,7 @@ def file_for_resident(request: HttpRequest) -> HttpResponse:
     place_choices += list(by_compound.items())
     term = (request.GET.get("q") or request.GET.get("phone") or "").strip()[:20]
     matches = _residents_in_area(parties, term) if term else []
-    homes = _households_in_area(parties, term) if term and not term.startswith("1") else []
+    homes = _households_in_area(parties, term) if term and not (term.isdigit() and term.startswith("1")) else []
     phone = term if term.isdigit() and len(term) == 11 else ""
     if not phone and len(matches) == 1 and not homes:
         phone = matches[0].user.phone

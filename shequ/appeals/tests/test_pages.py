@@ -537,6 +537,10 @@ def test_file_on_behalf_of_a_resident_and_from_patrol(client, world, django_asse
     # A caller without an account: pick the household by its number, keep name and phone on an internal note.
     page = client.get(reverse("appeals:file"), {"q": "201"}).content.decode()
     assert f"?household={world.household_a2.pk}" in page and "302" not in page
+    page = client.get(reverse("appeals:file"), {"q": "2号楼 201"}).content.decode()
+    assert f"?household={world.household_a2.pk}" in page
+    page = client.get(reverse("appeals:file"), {"q": "1号楼 201"}).content.decode()
+    assert f"?household={world.household_a2.pk}" not in page
     page = client.get(reverse("appeals:file"), {"household": world.household_a2.pk}).content.decode()
     assert "已选房屋" in page
     response = client.post(reverse("appeals:file") + f"?household={world.household_a2.pk}", {
