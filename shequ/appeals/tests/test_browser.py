@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from PIL import Image
 
 from shequ.appeals import services
 from shequ.appeals.models import Appeal, Category, Status
+from shequ.core import clock
 
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path(os.environ.get("SHEQU_SHOTS", "/tmp/shots/appeals-web"))
@@ -165,6 +167,15 @@ def test_report_accept_resolve_rate_in_two_browsers(live_server, world):
             _shot(handler, "workbench-file")
             handler.goto(f"{base}/appeals/workbench?status=all")
             _shot(handler, "workbench-all")
+            # Time-left chips in every colour, for the screenshot (green → amber → red → overdue).
+            now = clock.now()
+            for minutes in (70, 100, 180):
+                with clock.frozen(now - timedelta(minutes=minutes)):
+                    services.appeal_create(reporter=world.resident_a2, kind="help", category=Category.objects.get(
+                        code="drains"), place=world.building_a2, text=f"{minutes}分钟前反映的下水道堵塞。")
+            handler.goto(f"{base}/appeals/workbench")
+            expect(handler.locator("#workbench-queue .chip-overdue")).to_have_count(1)
+            _shot(handler, "workbench-chips")
             # Large type (大字模式) for elderly residents.
             host = live_server.url.split("//", 1)[1].split(":")[0]
             resident_ctx.add_cookies([{"name": "shequ_large", "value": "1", "domain": host, "path": "/"}])

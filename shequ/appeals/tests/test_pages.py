@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
@@ -11,6 +12,7 @@ from PIL import Image
 
 from shequ.appeals import services
 from shequ.appeals.models import Appeal, AppealEvent, Category, EventKind, Status
+from shequ.core import clock
 
 pytestmark = pytest.mark.django_db
 
@@ -376,6 +378,29 @@ def test_workbench_queue_filters_and_query_count(client, world, django_assert_ma
     with django_assert_max_num_queries(14):
         response = client.get(reverse("appeals:workbench_queue"), HTTP_HX_REQUEST="true")
     assert response.content.decode().lstrip().startswith("<section")
+
+
+def test_time_left_chips_go_green_amber_red_overdue(client, world):
+    now = clock.now()
+    for minutes, text in ((0, "刚提交"), (70, "过了70分钟"), (100, "过了100分钟"), (180, "过了3小时")):
+        with clock.frozen(now - timedelta(minutes=minutes)):
+            file_appeal(world, code="water", text=text)
+    login(client, world.handler_x)
+    html = client.get(reverse("appeals:workbench")).content.decode()
+
+    def chip_for(text):
+        row = html[html.index(text):]
+        row = row[:row.index("</tr>")]
+        return re.search(r'class="chip (chip-\w+)" title', row).group(1)
+    assert chip_for("刚提交") == "chip-ok"
+    assert chip_for("过了70分钟") == "chip-warn"
+    assert chip_for("过了100分钟") == "chip-bad"
+    assert chip_for("过了3小时") == "chip-overdue"
+    assert "签收已超时1小时" in html
+    # Overdue first, and the overdue filter finds exactly that one.
+    assert html.index("过了3小时") < html.index("过了100分钟") < html.index("刚提交")
+    html = client.get(reverse("appeals:workbench"), {"overdue": "on"}).content.decode()
+    assert html.count("data-appeal=") == 1 and "过了3小时" in html
 
 
 def test_workbench_selected_appeal_and_htmx_partial(client, world):

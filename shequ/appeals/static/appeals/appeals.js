@@ -28,7 +28,11 @@
   });
   // After an action in the side pane, show its top (the result message).
   document.addEventListener("htmx:afterSwap", function (event) {
-    if (event.target && event.target.id === "wb-detail") event.target.scrollTop = 0;
+    if (event.target && event.target.id === "wb-detail") {
+      event.target.scrollTop = 0;
+      // On phones the pane sits below the queue: bring it into view.
+      if (!window.matchMedia("(min-width: 1000px)").matches) event.target.scrollIntoView({ block: "start" });
+    }
   });
   // A refreshed queue keeps the open appeal's row marked.
   document.addEventListener("htmx:afterSettle", function () {
