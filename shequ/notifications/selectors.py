@@ -33,6 +33,7 @@ def _can_reach(user, channel: str) -> bool:
 def channels_for_users(*, user_ids: list[int], verb: str) -> dict[int, list[str]]:
     """External channels each user receives `verb` by: their choice for the verb, else for "*", else defaults."""
     verb_info = verb_for(verb)
+    verb = verb_info.code  # the registered verb whose choices apply ("appeal.accepted" → "appeal.status")
     prefs: dict[int, dict[tuple[str, str], bool]] = {}
     for uid, v, channel, enabled in Preference.objects.filter(user_id__in=user_ids, verb__in=[verb, ANY]).values_list(
         "user_id", "verb", "channel", "enabled"
@@ -50,8 +51,6 @@ def channels_for_users(*, user_ids: list[int], verb: str) -> dict[int, list[str]
             channel = str(channel)
             if (verb, channel) in mine:
                 on = mine[(verb, channel)]
-            elif (ANY, channel) in mine and verb not in VERBS:
-                on = mine[(ANY, channel)]
             else:
                 on = channel in verb_info.defaults
             if on and _can_reach(user, channel):

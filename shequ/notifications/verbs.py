@@ -34,14 +34,15 @@ def register(code: str, label, defaults: tuple[str, ...] = (Channel.EMAIL,)) -> 
 
 URGENT = (Channel.EMAIL, Channel.SMS)
 
-register("appeal.dispatched", _("有新诉求派给我方"), URGENT)
-register("appeal.replied", _("我的诉求有了回复"))
-register("appeal.status", _("我的诉求状态变化"))
-register("appeal.resolved", _("我的诉求已办结，请评价"))
+register("appeal.dispatched", _("有新工单派给我方"), URGENT)
+register("appeal.replied", _("诉求有新回复"))
+register("appeal.status", _("诉求的其他进展（签收、暂停、关闭等）"))
+register("appeal.resolved", _("诉求已办结，请评价"))
 register("appeal.escalated", _("诉求超时升级"), URGENT)
-register("appeal.whistle", _("吹哨召集部门报到"), URGENT)
-register("appeal.callback", _("回访提醒"))
-register("appeal.helper", _("大手拉小手协助"))
+register("appeal.whistle_blown", _("吹哨召集部门报到"), URGENT)
+register("appeal.summons_overdue", _("部门超时未报到"), URGENT)
+register("appeal.callback_reminded", _("回访评价提醒"))
+register("appeal.helper_assigned", _("大手拉小手协助"))
 register("notice.published", _("新公告"), ())
 register("forum.reply", _("邻里交流有人回复"), ())
 register("activity", _("活动报名与提醒"), ())
@@ -49,11 +50,8 @@ register(ANY, _("其他消息"))
 
 
 def verb_for(code: str) -> Verb:
+    """The registered verb whose preferences govern `code`: itself, its family's "<family>.status", or "*"."""
     if code in VERBS:
         return VERBS[code]
-    # "appeal.foo" falls back to "appeal.status"-like family defaults when known.
-    family = code.split(".", 1)[0]
-    for known in VERBS.values():
-        if known.code.startswith(family + ".") and known.code.endswith(".status"):
-            return Verb(code=code, label=known.label, defaults=known.defaults)
-    return Verb(code=code, label=VERBS[ANY].label, defaults=VERBS[ANY].defaults)
+    family = code.split(".", 1)[0] + ".status"
+    return VERBS.get(family) or VERBS[ANY]

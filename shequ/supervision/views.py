@@ -147,5 +147,5 @@ def helper(request: HttpRequest, appeal_id: int) -> HttpResponse:
 def board(request: HttpRequest, appeal_id: int) -> HttpResponse:
     """The public whistle board of an appeal (a fragment the appeal page can include with htmx)."""
     appeal = access_appeal(user=request.user, appeal_id=appeal_id)
-    return render(request, "supervision/_board.html", {"appeal": appeal,
-                                                       "board": selectors.whistle_board(appeal=appeal)})
+    template = "supervision/_board.html" if request.headers.get("HX-Request") else "supervision/board.html"
+    return render(request, template, {"appeal": appeal, "board": selectors.whistle_board(appeal=appeal)})
