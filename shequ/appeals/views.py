@@ -57,6 +57,11 @@ from shequ.directory.models import Party, Place, PlaceKind, Spot
 from shequ.directory.selectors import parties_serving, party_place_ids, property_company_for
 
 PAGE_SIZE = 20
+MINE_FILTERS = {
+    "open": (gettext_lazy("办理中"), list(OPEN_STATUSES)),
+    "rate": (gettext_lazy("待评价"), [Status.RESOLVED]),
+    "done": (gettext_lazy("已结束"), [Status.CLOSED, Status.MERGED]),
+}
 QUEUE_PAGE_SIZE = 25
 
 # Consultation entries shown on step 1 (DESIGN §1: 家庭医生, 社区民警).
@@ -417,9 +422,14 @@ def _once(request: HttpRequest, *, token: str, work) -> Appeal:
 @_pages
 def mine(request: HttpRequest) -> HttpResponse:
     qs = selectors.appeals_visible_to(user=request.user, scope="mine").select_related(*LIST_RELATED)
-    page = _page(request, qs)
+    show = request.GET.get("show", "")
+    if show in MINE_FILTERS:
+        qs = qs.filter(status__in=MINE_FILTERS[show][1])
+    page = _page(request, qs.order_by("-created_at", "-id"))
     _decorate(list(page.object_list), user=request.user, now=clock.now())
-    return render(request, "appeals/mine.html", {"page": page, "qs": _qs_without_page(request)})
+    tabs = [{"key": "", "label": _("全部"), "current": show not in MINE_FILTERS}] + [
+        {"key": key, "label": label, "current": show == key} for key, (label, _statuses) in MINE_FILTERS.items()]
+    return render(request, "appeals/mine.html", {"page": page, "qs": _qs_without_page(request), "tabs": tabs})
 
 
 @login_required

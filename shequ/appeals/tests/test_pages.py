@@ -203,6 +203,10 @@ def test_mine_lists_my_appeals_with_chips(client, world, django_assert_max_num_q
     assert response.content.decode().count('class="appeal-item"') == 15
     with django_assert_max_num_queries(12):
         client.get(reverse("appeals:mine"), {"page": 2})
+    html = client.get(reverse("appeals:mine"), {"show": "done"}).content.decode()
+    assert html.count('class="appeal-item"') == 0
+    html = client.get(reverse("appeals:mine"), {"show": "open"}).content.decode()
+    assert html.count('class="appeal-item"') == 15
 
 
 def test_private_appeal_of_a_is_404_for_b(client, world):
