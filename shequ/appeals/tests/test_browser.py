@@ -139,6 +139,7 @@ def test_report_accept_resolve_rate_in_two_browsers(live_server, world):
             _shot(handler, "workbench-selected")
             appeal.refresh_from_db()
             assert appeal.status == Status.RESOLVED
+            assert appeal.photos.filter(stage="resolution").count() == 1  # uploaded through htmx
 
             # --- resident: sees the outcome, confirms it is solved and rates it
             resident.goto(f"{base}/appeals/{appeal.pk}")
