@@ -268,3 +268,20 @@ def is_overdue(*, due: datetime | None, now: datetime | None = None) -> bool:
 
 def minutes_between(a: datetime, b: datetime) -> int:
     return int((b - a) / timedelta(minutes=1))
+
+
+def supervision_links(*, appeal: Appeal, user) -> dict[str, bool]:
+    """What supervision actions this user has on an appeal (for buttons on the appeal page):
+    whistle (party organisation / residents' committee / street office), helper (环物会), board
+    (there are whistles to show)."""
+    from shequ.directory.models import PartyKind  # noqa: PLC0415
+    from shequ.supervision import services  # noqa: PLC0415
+
+    open_ = appeal.status in OPEN_STATUSES
+    return {
+        "whistle": open_ and services._acting_party_of_kinds(actor=user, appeal=appeal,
+                                                              kinds=services.WHISTLE_KINDS) is not None,
+        "helper": open_ and services._acting_party_of_kinds(
+            actor=user, appeal=appeal, kinds=(PartyKind.ENV_PROPERTY_COMMITTEE,)) is not None,
+        "board": Whistle.objects.filter(appeal=appeal).exists(),
+    }

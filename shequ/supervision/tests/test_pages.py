@@ -123,3 +123,13 @@ def test_helper_page(client, world, appeal):
     r = client.post(url, {"company": world.company_y.pk, "fee_waived": "auto"})
     assert r.status_code == 302
     assert Appeal.objects.get(pk=appeal.pk).helper_party == world.company_y
+
+
+def test_supervision_links(world, appeal):
+    from shequ.supervision.selectors import supervision_links
+
+    assert supervision_links(appeal=appeal, user=world.party_secretary) == {
+        "whistle": True, "helper": False, "board": False}
+    assert supervision_links(appeal=appeal, user=world.env_director)["helper"] is True
+    assert supervision_links(appeal=appeal, user=world.handler_x) == {"whistle": False, "helper": False,
+                                                                       "board": False}
