@@ -13,6 +13,32 @@
     var input = event.target;
     if (input.matches && input.matches("input[type=file][name=photos]") && input.form) updateCount(input.form);
   });
+  // Voice input (语音输入) where the browser offers speech recognition; the button stays hidden otherwise.
+  function setupVoice() {
+    var Recognition = window.SpeechRecognition || window.webkitSpeechRecognition;
+    document.querySelectorAll("[data-voice-for]").forEach(function (button) {
+      var field = document.getElementById(button.dataset.voiceFor);
+      if (!Recognition || !field) return;
+      button.hidden = false;
+      var status = document.getElementById(button.dataset.voiceStatus);
+      button.addEventListener("click", function () {
+        var rec = new Recognition();
+        rec.lang = document.documentElement.lang === "en" ? "en-US" : "zh-CN";
+        rec.interimResults = false;
+        rec.onstart = function () { button.setAttribute("aria-pressed", "true"); if (status) status.textContent = button.dataset.listening; };
+        rec.onresult = function (event) {
+          var text = Array.prototype.map.call(event.results, function (r) { return r[0].transcript; }).join("");
+          field.value = (field.value ? field.value + " " : "") + text;
+        };
+        rec.onerror = function () { if (status) status.textContent = button.dataset.failed; };
+        rec.onend = function () {
+          button.setAttribute("aria-pressed", "false");
+          if (status && status.textContent === button.dataset.listening) status.textContent = "";
+        };
+        rec.start();
+      });
+    });
+  }
   // The workbench filters are a <details>: open on wide screens, folded on phones.
   function openFilters() {
     var box = document.getElementById("wb-filters");
@@ -41,6 +67,7 @@
     var row = document.querySelector('#workbench-queue tr[data-appeal="' + selected.replace(/\D/g, "") + '"]');
     if (row && !row.classList.contains("selected")) row.classList.add("selected");
   });
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", openFilters);
-  else openFilters();
+  function ready() { openFilters(); setupVoice(); }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", ready);
+  else ready();
 })();
