@@ -109,12 +109,14 @@ def _accountable() -> Coalesce:
 
 
 def _rates_grouped(*, group: str, ids: list[int] | None, month: str | None, by_month: bool = False,
-                   months: list[str] | None = None) -> dict:
+                   months: list[str] | None = None, party_id: int | None = None) -> dict:
     """Two aggregate queries: response by dispatch time, resolution and satisfaction by rating time."""
     key = {"party": _accountable(), "compound": F("compound_id"), "community": F("community_id")}[group]
     base = Appeal.objects.annotate(gkey=key)
     if ids is not None:
         base = base.filter(gkey__in=ids)
+    if party_id is not None:
+        base = base.annotate(accountable=_accountable()).filter(accountable=party_id)
     disp = base.filter(dispatched_at__isnull=False)
     rated = base.filter(rating__isnull=False, rated_at__isnull=False)
     if month:
@@ -165,12 +167,13 @@ def party_rates(*, party_ids, month: str | None = None) -> dict[int, Rates]:
     return {pid: found.get(pid) or Rates(key=pid, month=month) for pid in ids}
 
 
-def place_rates(*, place_ids, level: str = "compound", month: str | None = None) -> dict[int, Rates]:
-    """The three rates of appeals in each compound (or community), whoever handled them."""
+def place_rates(*, place_ids, level: str = "compound", month: str | None = None,
+                party_id: int | None = None) -> dict[int, Rates]:
+    """The three rates of appeals in each compound (or community) — of every party, or of one."""
     if level not in ("compound", "community"):
         raise Invalid("地点层级只能是小区或社区。", "level must be compound or community.", code="level_invalid")
     ids = [int(p) for p in place_ids]
-    found = _rates_grouped(group=level, ids=ids, month=month)
+    found = _rates_grouped(group=level, ids=ids, month=month, party_id=party_id)
     return {pid: found.get(pid) or Rates(key=pid, month=month) for pid in ids}
 
 
@@ -285,3 +288,17 @@ def supervision_links(*, appeal: Appeal, user) -> dict[str, bool]:
             actor=user, appeal=appeal, kinds=(PartyKind.ENV_PROPERTY_COMMITTEE,)) is not None,
         "board": Whistle.objects.filter(appeal=appeal).exists(),
     }
+
+
+def party_compounds(*, party: Party, limit: int = 50):
+    """Compounds a party serves (its contracts for a property company), for per-place rates."""
+    from shequ.directory.models import Place, PlaceKind  # noqa: PLC0415
+    from shequ.directory.selectors import party_place_ids  # noqa: PLC0415
+
+    ids = party_place_ids(party=party)
+    if not ids:
+        return []
+    return list(Place.objects.filter(Q(pk__in=ids) | Q(compound_id__in=ids), kind=PlaceKind.COMPOUND)
+                .distinct().order_by("name")[:limit]) if party.kind == "property_company" else list(
+        Place.objects.filter(Q(pk__in=ids) | Q(community_id__in=ids), kind=PlaceKind.COMPOUND).distinct()
+        .order_by("name")[:limit])

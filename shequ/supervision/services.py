@@ -291,10 +291,10 @@ def sweep_escalations(*, now: datetime, limit: int = 500) -> int:
               "resolve_due_at", "status")
     accept_rows = Appeal.objects.filter(
         status__in=AWAITING_ACCEPT, accept_due_at__lte=now, escalation_level__lt=top
-    ).values_list(*fields)[:limit]
+    ).order_by("escalation_level", "accept_due_at", "id").values_list(*fields)[:limit]
     resolve_rows = Appeal.objects.filter(
         status__in=(Status.ACCEPTED, Status.IN_PROGRESS), resolve_due_at__lte=now, escalation_level__lt=top
-    ).values_list(*fields)[:limit]
+    ).order_by("escalation_level", "resolve_due_at", "id").values_list(*fields)[:limit]
     done = 0
     for stage, rows in (("accept", accept_rows), ("resolve", resolve_rows)):
         for pk, level, urgency, category_id, time_class, accept_due, resolve_due, _status in rows:

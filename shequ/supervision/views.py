@@ -39,8 +39,11 @@ def party(request: HttpRequest, pk: int) -> HttpResponse:
         rates = selectors.party_rates(party_ids=[p.pk], month=month)[p.pk]
     history = list(reversed(selectors.party_rates_by_month(party_id=p.pk, months=6, upto=month)))
     overall = selectors.party_rates(party_ids=[p.pk])[p.pk]
+    places = selectors.party_compounds(party=p)
+    by_place = selectors.place_rates(place_ids=[c.pk for c in places], month=month, party_id=p.pk)
     return render(request, "supervision/party.html", {
         "party": p, "month": month, "rates": rates, "history": history, "overall": overall,
+        "by_place": [(c, by_place[c.pk]) for c in places],
         "weights": [round(w * 100) for w in selectors.rate_weights()],
     })
 

@@ -58,7 +58,7 @@ def test_party_page_shows_rates(client, world, appeal, django_assert_max_num_que
     with clock.frozen(T0 + timedelta(minutes=5)):
         appeal_transition(appeal=appeal, actor=world.handler_x, action="accept")
     client.force_login(world.resident_a)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(20):
         response = client.get(reverse("supervision:party", args=[world.company_x.pk]) + "?month=2026-11")
     body = response.content.decode()
     assert response.status_code == 200 and "甲物业" in body and "100%" in body and "响应率" in body

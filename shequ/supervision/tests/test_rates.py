@@ -117,3 +117,10 @@ def test_bad_month_is_refused(world):
 
     with pytest.raises(Invalid):
         party_rates(party_ids=[world.company_x.pk], month="2026-13")
+
+
+def test_rates_per_place_of_one_party(dataset):
+    world = dataset
+    mine = place_rates(place_ids=[world.compound_a.pk, world.compound_b.pk], month="2026-11",
+                       party_id=world.company_x.pk)
+    assert mine[world.compound_a.pk].dispatched == 5 and mine[world.compound_b.pk].dispatched == 0
