@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from shequ.appeals.selectors import access_appeal
 from shequ.core.errors import DomainError, NotFound
 from shequ.core.views import domain_errors, error_text
-from shequ.directory.models import Party
+from shequ.directory.models import Party, PartyKind
 from shequ.supervision import selectors, services
 from shequ.supervision.models import Summons, WhistleKind
 
@@ -46,6 +46,27 @@ def party(request: HttpRequest, pk: int) -> HttpResponse:
         "by_place": [(c, by_place[c.pk]) for c in places],
         "weights": [round(w * 100) for w in selectors.rate_weights()],
     })
+
+
+LEAGUE_KINDS = ("property_company", "residents_committee", "env_property_committee", "mutual_aid_station",
+                "department", "police_station", "family_doctor_team")
+
+
+@login_required
+@require_GET
+def league(request: HttpRequest) -> HttpResponse:
+    """Parties of one kind ranked by their composite score (property companies by default)."""
+    kind = request.GET.get("kind") or "property_company"
+    if kind not in LEAGUE_KINDS:
+        kind = "property_company"
+    month = request.GET.get("month") or selectors.current_month()
+    try:
+        rows = selectors.party_league(kind=kind, month=month)
+    except DomainError:
+        month = selectors.current_month()
+        rows = selectors.party_league(kind=kind, month=month)
+    kinds = [(k, label) for k, label in PartyKind.choices if k in LEAGUE_KINDS]
+    return render(request, "supervision/league.html", {"rows": rows, "month": month, "kind": kind, "kinds": kinds})
 
 
 @login_required
@@ -118,8 +139,6 @@ def whistle(request: HttpRequest, appeal_id: int) -> HttpResponse:
 @domain_errors
 def helper(request: HttpRequest, appeal_id: int) -> HttpResponse:
     appeal = access_appeal(user=request.user, appeal_id=appeal_id)
-    from shequ.directory.models import PartyKind  # noqa: PLC0415
-
     if services._acting_party_of_kinds(actor=request.user, appeal=appeal,
                                        kinds=(PartyKind.ENV_PROPERTY_COMMITTEE,)) is None:
         from shequ.core.errors import Forbidden  # noqa: PLC0415

@@ -133,3 +133,17 @@ def test_supervision_links(world, appeal):
     assert supervision_links(appeal=appeal, user=world.env_director)["helper"] is True
     assert supervision_links(appeal=appeal, user=world.handler_x) == {"whistle": False, "helper": False,
                                                                        "board": False}
+
+
+def test_league_ranks_companies(client, world, appeal, django_assert_max_num_queries):
+    from shequ.appeals.services import appeal_transition
+
+    with clock.frozen(T0 + timedelta(minutes=5)):
+        appeal_transition(appeal=appeal, actor=world.handler_x, action="accept")
+    url = reverse("supervision:league")
+    assert client.get(url).status_code == 302
+    client.force_login(world.resident_b)
+    with django_assert_max_num_queries(12):
+        body = client.get(url + "?month=2026-11").content.decode()
+    assert body.index("甲物业") < body.index("乙物业") and "100%" in body
+    assert client.get(url + "?kind=nonsense&month=bad").status_code == 200
