@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -21,6 +22,8 @@ from shequ.demo.data import Home, PersonSpec
 from shequ.directory import services as ds
 from shequ.directory.models import PLACE_LEVEL, Party, PartyKind, Place, PlaceKind, ServiceContract, SpotKind
 
+log = logging.getLogger("shequ.demo")
+
 
 @dataclass
 class DemoSummary:
@@ -29,6 +32,9 @@ class DemoSummary:
     households: int = 0
     parties: int = 0
     users: int = 0
+    appeals: int = 0
+    notices: int = 0
+    content_error: str = ""
     seconds: float = 0.0
 
 
@@ -36,8 +42,12 @@ def demo_is_loaded() -> bool:
     return Place.objects.filter(code=data.DEMO_MARKER, kind=PlaceKind.DISTRICT).exists()
 
 
-def demo_load(reset: bool = False) -> DemoSummary:
-    """Load the demo community. `reset` wipes the whole database first (see `database_reset`)."""
+def demo_load(reset: bool = False, *, content: bool = False) -> DemoSummary:
+    """Load the demo community. `reset` wipes the whole database first (see `database_reset`).
+
+    `content` also files a few appeals and notices through the appeals and notices services; if that
+    fails (say, a feature app changed), the community itself stays loaded and the error is reported.
+    """
     started = time.monotonic()
     if reset:
         database_reset()
@@ -45,6 +55,16 @@ def demo_load(reset: bool = False) -> DemoSummary:
         return DemoSummary(loaded=False)
     with transaction.atomic():
         summary = _Builder().build()
+    if content:
+        from shequ.demo.content import demo_content_load  # noqa: PLC0415
+
+        try:
+            made = demo_content_load()
+        except Exception as exc:  # the community is loaded; say what went wrong and carry on
+            log.exception("demo content failed")
+            summary.content_error = f"{type(exc).__name__}: {exc}"
+        else:
+            summary.appeals, summary.notices = made["appeals"], made["notices"]
     summary.seconds = round(time.monotonic() - started, 2)
     return summary
 

@@ -284,3 +284,39 @@ def test_unload_removes_exactly_the_demo(db, demo):
     assert not User.objects.exists()
     for label in ("core.Job", "contenttypes.ContentType"):
         assert _row_counts()[label] == counts[label]
+
+
+def test_sample_content_through_the_apps_services(db, demo):
+    from shequ.appeals.models import Appeal
+    from shequ.demo.content import demo_content_load
+    from shequ.notices.models import Notice
+
+    made = demo_content_load()
+    assert made == {"appeals": 6, "notices": 4}
+    appeals = {a.reporter.phone: a for a in Appeal.objects.select_related("reporter", "responsible_party")}
+    closed = appeals["13800000001"]
+    assert (closed.status, closed.rating, closed.solved) == ("closed", "satisfied", True)
+    assert closed.responsible_party.code == "demo-pm01"  # 知春东里 3号楼 is served by the big company
+    assert appeals["13800000005"].status == "dispatched" and appeals["13800000005"].spot.kind == "lift"
+    assert appeals["13800000003"].responsible_party.code == "demo-pm09"
+    assert appeals["13800000008"].responsible_party.code == "demo-shc-pm"
+    consult = appeals["13800000004"]
+    assert consult.kind == "consult" and not consult.is_public
+    assert consult.responsible_party.code == "demo-sigma-doctors"
+    assert Notice.objects.filter(is_pinned=True).count() == 1
+    assert set(Notice.objects.values_list("channel", flat=True)) == {"community", "party", "property", "police"}
+
+
+def test_demo_command_reports_content_problems_without_failing(db, demo, monkeypatch, capsys):
+    from shequ.demo import content
+
+    def broken():
+        raise RuntimeError("appeals changed")
+
+    monkeypatch.setattr(content, "demo_content_load", broken)
+    with override_settings(**FAST_HASHER):
+        call_command("demo", "--reset")
+    captured = capsys.readouterr()
+    assert "demo loaded" in captured.out
+    assert "appeals changed" in captured.err
+    assert demo_is_loaded()
