@@ -6,8 +6,9 @@ Run the whole platform on this machine (SQLite in ./shequ.sqlite3 unless DATABAS
                                         places, then run the web app (uvicorn, ASGI) and the
                                         background worker in one process; prints the URL and a few
                                         demo logins. Default http://127.0.0.1:8000/. Ctrl-C stops it.
-    shequ demo [--reset]                load the demo community (希格玛社区, 上河村社区 …);
-                                        --reset wipes the database first and loads it afresh
+    shequ demo [--reset] [--no-content] load the demo community (希格玛社区, 上河村社区 …) with a few
+                                        sample appeals and notices; --reset wipes the database
+                                        first and loads it afresh; --no-content skips the samples
     shequ demo-accounts [--json]        list the demo logins (role, phone, password, name, party)
     shequ worker                        run the background worker alone (sweeps and queued jobs);
                                         stops on Ctrl-C or SIGTERM
