@@ -26,9 +26,12 @@ class NoticeForm(forms.Form):
         self.fields["right"].choices = [
             (key, f"{r.party.name} · {Channel(r.channel).label}") for key, r in self.rights.items()
         ]
+        # The place list follows the chosen party and channel (htmx reloads it when the choice changes).
+        chosen = (self.data.get("right") if self.is_bound else None) or self.initial.get("right")
+        selected = [self.rights[chosen]] if chosen in self.rights else rights[:1]
         groups: dict[str, list] = {}
         seen: set[int] = set()
-        for r in rights:
+        for r in selected:
             for p in postable_places(right=r):
                 if p.pk in seen:
                     continue

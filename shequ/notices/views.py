@@ -88,7 +88,9 @@ def create(request: HttpRequest) -> HttpResponse:
     if not rights:
         raise Forbidden("您没有发布公告的权限。", "You may not post notices.")
     initial = {}
-    if request.GET.get("channel"):
+    if request.GET.get("right"):
+        initial["right"] = request.GET["right"]
+    elif request.GET.get("channel"):
         initial["right"] = next((f"{r.party.pk}:{r.channel}" for r in rights
                                  if r.channel == request.GET["channel"]), None)
     form = NoticeForm(request.POST or None, rights=rights, initial=initial)

@@ -61,6 +61,7 @@ def test_staff_posts_notice_and_resident_reads_it(live_server, world, browser):
     staff = login(browser, base, world.rc_staff, DESKTOP)
     staff.goto(f"{base}/notices/new/")
     staff.select_option("select[name=right]", f"{world.rc.pk}:community")
+    staff.wait_for_load_state("networkidle")  # htmx reloads the place list for the chosen right
     staff.select_option("select[name=place]", str(world.building_a1.pk))
     staff.fill("input[name=title]", "1号楼明日停水通知")
     staff.fill("textarea[name=body]", "因管道检修，1号楼明天上午9:00至12:00停水，请提前储水。")

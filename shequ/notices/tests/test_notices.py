@@ -267,3 +267,14 @@ def test_staff_feed_defaults_to_their_organisation(world, client):
     client.force_login(world.resident_a)
     assert "定时的" not in client.get(reverse("notices:feed")).content.decode()
     assert later.pk
+
+
+def test_create_form_places_follow_the_chosen_right(world, client):
+    client.force_login(world.party_secretary)  # party org: 社区公告 and 党建园地 for the community
+    ds.membership_create(user=world.party_secretary, party=world.street_office, role=Role.HEAD)
+    world.party_secretary._shequ_roles = None
+    r = client.get(reverse("notices:create") + f"?right={world.street_office.pk}:party")
+    assert "测试街道" in r.content.decode()
+    r = client.get(reverse("notices:create") + f"?right={world.party_org.pk}:party")
+    html = r.content.decode()
+    assert 'id="field-place"' in html and ">测试街道<" not in html and "甲小区" in html
