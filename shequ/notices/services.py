@@ -86,6 +86,16 @@ def notice_attachments_add(*, actor, notice: Notice, files: list | tuple) -> lis
             size=item.upload.size or 0, content_type=item.content_type) for item in checked]
 
 
+def notice_pin(*, actor, notice: Notice, pinned: bool) -> Notice:
+    """Pin or unpin a notice (publishing party only)."""
+    if notice.party_id not in user_roles(user=actor).party_ids:
+        raise Forbidden("只有发布单位可以置顶公告。", "Only the publisher may pin a notice.")
+    if notice.is_pinned != pinned:
+        notice.is_pinned = pinned
+        notice.save(update_fields=["is_pinned", "updated_at"])
+    return notice
+
+
 def notice_withdraw(*, actor, notice: Notice) -> Notice:
     if notice.party_id not in user_roles(user=actor).party_ids:
         raise Forbidden("只有发布单位可以撤回公告。", "Only the publisher may withdraw a notice.")

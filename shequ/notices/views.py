@@ -129,6 +129,16 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_POST
+@domain_errors
+def pin(request: HttpRequest, pk: int) -> HttpResponse:
+    notice = selectors.access_notice(user=request.user, notice_id=pk)
+    services.notice_pin(actor=request.user, notice=notice, pinned=request.POST.get("pinned") == "1")
+    messages.success(request, _("已置顶。") if notice.is_pinned else _("已取消置顶。"))
+    return redirect("notices:detail", pk=pk)
+
+
+@login_required
 @domain_errors
 def unread(request: HttpRequest, pk: int, building_id: int) -> HttpResponse:
     notice = selectors.access_notice(user=request.user, notice_id=pk)

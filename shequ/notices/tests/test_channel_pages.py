@@ -90,6 +90,7 @@ def test_every_notices_url_requires_login_or_permission(world, client):
     for url in urls:
         assert client.get(url).status_code == 302, url
     assert client.post(reverse("notices:withdraw", args=[n.pk])).status_code == 302
+    assert client.post(reverse("notices:pin", args=[n.pk])).status_code == 302
     assert client.get(reverse("notices:atom", args=[world.community.pk])).status_code == 200  # public feed
     client.force_login(world.outsider)
     assert client.get(reverse("notices:create")).status_code == 403

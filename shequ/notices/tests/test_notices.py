@@ -217,7 +217,11 @@ def test_withdraw(world, client):
     n = post(world, place=world.community)
     client.force_login(world.resident_a)
     assert client.post(reverse("notices:withdraw", args=[n.pk])).status_code == 403
+    assert client.post(reverse("notices:pin", args=[n.pk]), {"pinned": "1"}).status_code == 403
     client.force_login(world.rc_staff)
+    assert client.post(reverse("notices:pin", args=[n.pk]), {"pinned": "1"}).status_code == 302
+    n.refresh_from_db()
+    assert n.is_pinned
     assert client.post(reverse("notices:withdraw", args=[n.pk])).status_code == 302
     assert n.pk not in feed_ids(world.resident_a)
 
