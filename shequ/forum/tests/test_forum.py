@@ -142,6 +142,9 @@ def test_pages_permissions(world, board_a, client):
                 reverse("forum:topic", args=[t.pk]), reverse("forum:topic_new", args=[board_a.pk])]
     for url in urls_get:
         assert client.get(url).status_code == 302  # login first
+    for url in (reverse("forum:mute", args=[world.resident_a.pk]), reverse("forum:reply", args=[t.pk]),
+                reverse("forum:like", args=["topic", t.pk]), reverse("forum:ban", args=[board_a.pk])):
+        assert client.post(url).status_code == 302, url
     client.force_login(world.resident_b)  # other compound
     for url in urls_get[1:]:
         assert client.get(url).status_code == 403, url
