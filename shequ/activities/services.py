@@ -147,6 +147,8 @@ def activity_cancel(*, actor, activity: Activity, reason: str) -> Activity:
 def checkin(*, user, activity: Activity, code: str) -> Signup:
     """A participant checks in with the code the organiser shows at the event."""
     now = clock.now()
+    if activity.status != Activity.Status.OPEN:
+        raise Conflict("活动已取消。", "The activity was cancelled.", code="activity_cancelled")
     if (code or "").strip() != activity.checkin_code:
         raise Invalid("签到码不正确。", "Wrong check-in code.", code="bad_checkin_code", fields={"code": "签到码不正确"})
     if now < activity.starts_at - timedelta(hours=1) or now > activity.ends_at + timedelta(hours=1):
@@ -200,6 +202,8 @@ def booking_create(*, user, slot: VenueSlot, purpose: str, people: int = 1) -> B
     """Ask for a slot. The database allows one pending-or-approved booking per slot: concurrent requests
     race on that unique index and exactly one wins; the others get a 409 Conflict."""
     venue = slot.venue
+    if not venue.is_active:
+        raise Conflict("这个场地暂停开放。", "This venue is closed.", code="venue_closed")
     check_can_join(user=user, activity=_VenueScope(venue))
     purpose = (purpose or "").strip()
     if not purpose:
