@@ -82,6 +82,7 @@ class ActivityForm(forms.Form):
     capacity = forms.IntegerField(label=gettext_lazy("名额"), min_value=1)
 
     def __init__(self, *args, parties, **kwargs) -> None:
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         from shequ.directory.selectors import party_place_ids  # noqa: PLC0415
 

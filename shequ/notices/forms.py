@@ -19,6 +19,7 @@ class NoticeForm(forms.Form):
                                      widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
 
     def __init__(self, *args, rights: list[PostingRight], **kwargs) -> None:
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.rights = {f"{r.party.pk}:{r.channel}": r for r in rights}
         from shequ.notices.models import Channel  # noqa: PLC0415
