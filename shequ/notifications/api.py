@@ -46,3 +46,46 @@ class CountOut(Schema):
 @router.post("/notifications/read_all", response=CountOut, summary="全部已读 / Mark all read")
 def notifications_read_all(request: HttpRequest):
     return {"marked": services.notifications_mark_all_read(user=request.user)}
+
+
+class PreferenceOut(Schema):
+    verb: str
+    label: str
+    email: bool
+    sms: bool
+    wechat: bool
+
+
+class PreferenceIn(Schema):
+    verb: str
+    email: bool | None = None
+    sms: bool | None = None
+    wechat: bool | None = None
+
+
+def _preferences(user) -> list[dict]:
+    out = []
+    for row in selectors.preference_matrix(user=user):
+        item = {"verb": row.verb, "label": row.label}
+        item.update({channel: on for channel, _label, on in row.channels})
+        out.append(item)
+    return out
+
+
+@router.get("/notifications/preferences", response=list[PreferenceOut],
+            summary="消息偏好 / Which messages reach me by e-mail, SMS, WeChat")
+def preferences_get(request: HttpRequest):
+    return _preferences(request.user)
+
+
+@router.put("/notifications/preferences", response=list[PreferenceOut],
+            summary="修改消息偏好 / Change my message preferences")
+def preferences_put(request: HttpRequest, payload: list[PreferenceIn]):
+    choices = {}
+    for item in payload:
+        for channel in ("email", "sms", "wechat"):
+            value = getattr(item, channel)
+            if value is not None:
+                choices[(item.verb, channel)] = value
+    services.preferences_set(user=request.user, choices=choices)
+    return _preferences(request.user)

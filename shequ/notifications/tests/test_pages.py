@@ -91,3 +91,17 @@ def test_api_inbox(client, world):
     assert client.post(f"/api/v1/notifications/{nid}/read").status_code == 404
     client.logout()
     assert client.get("/api/v1/notifications").status_code == 401
+
+
+def test_api_preferences(client, world):
+    client.force_login(world.resident_a)
+    rows = client.get("/api/v1/notifications/preferences").json()
+    assert {"verb": "appeal.escalated", "label": "诉求超时升级", "email": True, "sms": True, "wechat": False} in rows
+    r = client.put("/api/v1/notifications/preferences", [{"verb": "appeal.escalated", "sms": False, "wechat": True}],
+                   content_type="application/json")
+    assert r.status_code == 200
+    row = next(x for x in r.json() if x["verb"] == "appeal.escalated")
+    assert (row["email"], row["sms"], row["wechat"]) == (True, False, True)
+    bad = client.put("/api/v1/notifications/preferences", [{"verb": "nope", "sms": True}],
+                     content_type="application/json")
+    assert bad.status_code == 422
