@@ -324,6 +324,9 @@ def _escalate_one(*, pk: int, level: int, stage: str, base: datetime) -> int:
     except DomainError as exc:  # e.g. no higher rung serves this place
         log.info("appeal %s not escalated: %s", pk, exc.message_en)
         return 0
+    except Exception:  # one bad row must not stop the batch; the next pass retries it
+        log.exception("escalating appeal %s failed", pk)
+        return 0
 
 
 def sweep_callbacks(*, now: datetime, limit: int = 500) -> int:
@@ -372,6 +375,9 @@ def _close_unrated_one(*, pk: int, due: datetime) -> int:
         return 1
     except DomainError as exc:
         log.info("appeal %s not closed unrated: %s", pk, exc.message_en)
+        return 0
+    except Exception:
+        log.exception("closing appeal %s as unrated failed", pk)
         return 0
 
 
