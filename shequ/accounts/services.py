@@ -30,6 +30,14 @@ def _notify(residency: Residency, event: str) -> None:
         pass
 
 
+def forget_roles(user: User) -> None:
+    """Drop the roles cached on this user object by user_roles() after they changed."""
+    try:
+        del user._shequ_roles  # type: ignore[attr-defined]
+    except AttributeError:
+        pass
+
+
 def check_phone(phone: str) -> str:
     phone = re.sub(r"[\s-]", "", phone or "")
     if not PHONE_RE.match(phone):
@@ -103,7 +111,7 @@ def residency_request(*, user: User, household: Place, relation: str) -> Residen
         else:
             residency = Residency.objects.create(user=user, household=household, relation=relation)
         _notify(residency, "requested")
-    user.__dict__.pop("_shequ_roles", None)
+    forget_roles(user)
     return residency
 
 
