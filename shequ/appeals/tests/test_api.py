@@ -277,3 +277,23 @@ def test_all_actions_over_http(world, client, file_appeal):
     r = client.post(f"/api/v1/appeals/{other.pk}/rate", json.dumps({"solved": "maybe"}),
                     content_type="application/json")
     assert r.status_code in (403, 422)
+
+
+def test_staff_files_on_behalf_over_api(world, client):
+    client.force_login(world.building_leader)
+    r = create(client, {"category": "water", "text": "老人家里没水", "reporter_phone": world.resident_a.phone,
+                        "place_id": world.household_a.pk})
+    assert r.status_code == 201, r.content
+    appeal = Appeal.objects.get(pk=r.json()["id"])
+    assert (appeal.reporter, appeal.filed_by, appeal.source) == (world.resident_a, world.building_leader, "staff")
+    assert r.json()["reporter"]["name"] == "张三"  # the filer is on the reporter's side
+    r = create(client, {"category": "water", "text": "x", "reporter_phone": "13012345678"})
+    assert r.status_code == 422 and r.json()["error"]["code"] == "reporter_invalid"
+    client.force_login(world.handler_y)  # company Y does not serve compound A
+    r = create(client, {"category": "water", "text": "x", "reporter_phone": world.resident_a.phone,
+                        "place_id": world.household_a.pk})
+    assert r.status_code == 403
+
+
+def test_docs_page(world, client):
+    assert client.get("/api/v1/docs").status_code == 200
