@@ -202,7 +202,9 @@ def overdue_q(*, now: datetime) -> Q:
 
 
 def access_appeal(*, user, appeal_id: int, for_action: bool = False) -> Appeal:
-    """The appeal if the user may see it (else NotFound); with for_action, Forbidden unless they may act."""
+    """The appeal if the user may see it (else NotFound); with for_action, Forbidden unless they have a
+    part in it (reporter, responsible, dispatcher, supervisor …) — whether the action fits the current
+    status is the transition's business (409)."""
     try:
         appeal_id = int(appeal_id)
     except (TypeError, ValueError):
@@ -215,7 +217,7 @@ def access_appeal(*, user, appeal_id: int, for_action: bool = False) -> Appeal:
     )
     if appeal is None:
         raise NotFound("没有找到这条诉求。", "Appeal not found.")
-    if for_action and not services.allowed_actions(appeal=appeal, actor=user):
+    if for_action and not services.actor_capacity(appeal=appeal, actor=user).capacities:
         raise Forbidden("您可以查看，但不能办理这条诉求。", "You may see this appeal but not act on it.",
                         code="action_forbidden")
     return appeal

@@ -208,10 +208,15 @@ def _party(value: Any, *, field_name: str = "to_party") -> Party:
 
 
 def _check_target_serves(party: Party, appeal: Appeal) -> None:
-    if party.kind == PartyKind.PROPERTY_COMPANY and not place_within(
-        place=appeal.place, ancestor_ids=party_place_ids(party=party)
-    ):
-        raise Invalid("该物业企业不服务这个地点。", "That property company does not serve this place.",
+    """A target party must serve the appeal's place (departments may be summoned from anywhere)."""
+    if party.kind == PartyKind.DEPARTMENT:
+        return
+    if party.kind == PartyKind.PROPERTY_COMPANY:
+        serves = place_within(place=appeal.place, ancestor_ids=party_place_ids(party=party))
+    else:
+        serves = PartyPlace.objects.filter(party=party, place_id__in=appeal.place.ancestor_ids()).exists()
+    if not serves:
+        raise Invalid("该单位不服务这个地点。", "That party does not serve this place.",
                       code="party_not_serving", fields={"to_party_id": "not serving"})
 
 
@@ -670,6 +675,7 @@ def _h_escalate(step: _Step, target: str | None) -> None:
     level = appeal.escalation_level + 1
     if to:
         party = _party(to)
+        _check_target_serves(party, appeal)
     else:
         party = None
         while party is None and level <= routing.LADDER_TOP:

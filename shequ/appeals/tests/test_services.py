@@ -343,3 +343,38 @@ def test_party_notifications_respect_member_places(world, file_appeal, django_ca
         services.appeal_transition(appeal=appeal, actor=world.resident_a, action="reply", text="还在吵")
     replied = set(Notification.objects.filter(verb="appeal.replied").values_list("recipient", flat=True))
     assert {world.rc_staff.pk, world.building_leader.pk} <= replied
+
+
+def test_targets_must_serve_the_place(world, file_appeal):
+    from shequ.directory import services as ds
+    from shequ.directory.models import PartyKind, PlaceKind
+
+    elsewhere = ds.place_create(kind=PlaceKind.COMMUNITY, name="别的社区", parent=world.street)
+    other_rc = ds.party_create(kind=PartyKind.RESIDENTS_COMMITTEE, name="别的居委会", code="t-other-rc",
+                               home=elsewhere, places=[elsewhere])
+    appeal = file_appeal(category="garbage", place=world.compound_a)
+    for action, data in (("redispatch", {}), ("escalate", {"reason": "x"})):
+        with pytest.raises(Invalid):
+            services.appeal_transition(appeal=appeal, actor=world.rc_staff, action=action, to_party=other_rc,
+                                       **data)
+    # Departments can always be brought in (城管, 住建委 …).
+    appeal = services.appeal_transition(appeal=appeal, actor=world.rc_staff, action="transfer",
+                                        to_party=world.dept_housing, reason="违建需执法")
+    assert appeal.responsible_party == world.dept_housing
+
+
+def test_access_for_action(world, file_appeal):
+    from shequ.appeals import selectors
+
+    appeal = file_appeal()
+    assert selectors.access_appeal(user=world.handler_x, appeal_id=appeal.pk, for_action=True) == appeal
+    with pytest.raises(Forbidden):
+        selectors.access_appeal(user=world.observer, appeal_id=appeal.pk, for_action=True)
+    with pytest.raises(Forbidden):
+        selectors.access_appeal(user=world.resident_a2, appeal_id=appeal.pk, for_action=True)
+    from shequ.core.errors import NotFound
+
+    with pytest.raises(NotFound):
+        selectors.access_appeal(user=world.handler_y, appeal_id=appeal.pk, for_action=True)
+    with pytest.raises(NotFound):
+        selectors.access_appeal(user=world.handler_x, appeal_id="nope")
