@@ -104,3 +104,16 @@ def test_journey_demo(client):
     assert home.compound.name == "知春东里"
     journey(client, resident=resident, handler="13900000043", other_handler="13900000044",
             neighbour="13800000002", company_id=company.pk, password=data.DEMO_PASSWORD)
+
+    # Default routing on the demo data needs no per-community rules.
+    from shequ.appeals import routing
+    from shequ.appeals.models import Category
+
+    expected = {"lift": "property_company", "water": "property_company", "bike-shed": "property_company",
+                "neighbour-dispute": "mutual_aid_station", "safety": "police_station",
+                "health": "family_doctor_team", "elderly-care": "family_doctor_team",
+                "garbage": "residents_committee", "illegal-building": "residents_committee"}
+    for code, kind in expected.items():
+        found = routing.route(category=Category.objects.get(code=code), place=home)
+        assert found.dispatched and found.party.kind == kind, (code, found.party)
+        assert found.dispatcher.kind == "residents_committee"
