@@ -49,6 +49,7 @@ class WhoEntry:
     rates: list[Rate] = field(default_factory=list)
     missing: str = ""        # shown when nobody is set up yet
     via: Party | None = None  # no phone of their own: reach them through this party (the committee)
+    consult: str = ""         # appeal category code for a private question (family doctor, police)
 
     @property
     def phone(self) -> str:
@@ -83,6 +84,9 @@ ROWS = [
     ("owners_committee", PartyKind.OWNERS_COMMITTEE, (Role.HEAD,), _("业主委员会"), "owners",
      _("业主共同事务、维修资金、业主投票")),
 ]
+
+# Private questions go through the appeals engine as consultations (`appeals:report?kind=consult`).
+CONSULT_CATEGORY = {"doctor": "health", "police": "safety"}
 
 # Roles whose members are found by the places they look after rather than by their party.
 PLACE_ROLES = {Role.BUILDING_LEADER, Role.GRID_WORKER, Role.POLICE_OFFICER, Role.DOCTOR}
@@ -172,6 +176,7 @@ def who_looks_after(*, household: Place) -> list[WhoEntry]:
         ]
         entry = WhoEntry(key=key, title=str(title), icon=icon, duty=str(duty), party=party, people=people,
                          rates=_rates_of(rates.get(party.pk)) if party is not None and kind else [])
+        entry.consult = CONSULT_CATEGORY.get(key, "")
         if party is None and not people:
             entry.missing = str(_("暂未登记，可先联系社区居委会。"))
         entries.append(entry)

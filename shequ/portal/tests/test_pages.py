@@ -50,6 +50,7 @@ class TestWho:
                      "测试社区党委", "测试互助站", "甲小区业委会"):
             assert name in html, name
         assert "tel:01012345678" in html  # residents' committee
+        assert reverse("appeals:report") + "?kind=consult&amp;category=health" in html
 
     def test_compound_b_gets_company_y(self, client, world, staffed):
         client.force_login(world.resident_b)
