@@ -101,3 +101,18 @@ def test_every_notices_url_requires_login_or_permission(world, client):
                 reverse("notices:property_index"), reverse("notices:owners_index")):
         assert client.get(url).status_code == 200, url
     assert client.get(reverse("notices:property", args=[world.police.pk])).status_code == 404
+
+
+def test_property_window_shows_rates_and_recently_resolved_appeals(world, client):
+    appeal = appeals_services.appeal_create(
+        reporter=world.resident_a, kind="help", category=Category.objects.get(code="water"),
+        place=world.household_a, text="厨房水龙头没水了")
+    assert appeal.responsible_party_id == world.company_x.pk
+    appeals_services.appeal_transition(appeal=appeal, actor=world.handler_x, action="accept")
+    appeals_services.appeal_transition(appeal=appeal, actor=world.handler_x, action="resolve", text="已修好")
+    client.force_login(world.resident_a2)
+    html = client.get(reverse("notices:property", args=[world.company_x.pk])).content.decode()
+    assert appeal.number in html
+    assert "100%" in html  # accepted within the limit: response rate 100%
+    html = client.get(reverse("notices:property", args=[world.company_y.pk])).content.decode()
+    assert appeal.number not in html
