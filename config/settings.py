@@ -188,6 +188,10 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
+# Blocks on the resident home page, in order: callables (request, household) -> dict | None.
+SHEQU_HOME_SECTIONS = ["shequ.appeals.home.section", "shequ.notices.home.section"]
+SHEQU_FORUM_AUTO_HIDE_REPORTS = int(os.environ.get("SHEQU_FORUM_AUTO_HIDE_REPORTS", "3"))
+
 # Jobs run by the database-backed worker (shequ.core.jobs). In tests they run inline on commit.
 SHEQU_JOBS_INLINE = env_bool("SHEQU_JOBS_INLINE", False)
 
