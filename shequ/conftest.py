@@ -22,6 +22,25 @@ from shequ.directory import services as ds
 from shequ.directory.models import Party, PartyKind, Place, PlaceKind, Role
 
 
+def pytest_collection_modifyitems(items):
+    """Every transactional test restores the database it found (serialized rollback).
+
+    A plain transactional test ends with a flush that re-creates content types and drops the rows our
+    data migrations seed (categories, routing rules, holidays, time limits); the next test would miss
+    them, or a later serialized-rollback test would collide with the re-created rows.
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        fixtures = getattr(item, "fixturenames", ())
+        transactional = (marker is not None and marker.kwargs.get("transaction")) or (
+            "transactional_db" in fixtures or "live_server" in fixtures
+        )
+        if transactional and not (marker is not None and marker.kwargs.get("serialized_rollback")):
+            kwargs = dict(marker.kwargs) if marker is not None else {}
+            kwargs.update(transaction=True, serialized_rollback=True)
+            item.add_marker(pytest.mark.django_db(**kwargs), append=False)
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

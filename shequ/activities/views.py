@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import functools
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -18,26 +15,14 @@ from django.views.decorators.http import require_POST
 from shequ.activities import selectors, services
 from shequ.activities.models import ActivityKind, Signup
 from shequ.core.errors import DomainError, Forbidden, NotFound
+from shequ.core.views import domain_errors, error_text
 from shequ.directory.models import Place, PlaceKind
-
-
-def domain_errors(view):
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as exc:
-            raise Http404(exc.message_zh)
-        except Forbidden as exc:
-            raise PermissionDenied(exc.message_zh)
-
-    return wrapper
 
 
 def _flash(request: HttpRequest, exc: DomainError) -> None:
     if isinstance(exc, Forbidden | NotFound):
         raise exc
-    messages.error(request, exc.message_zh)
+    messages.error(request, error_text(exc))
 
 
 @login_required
@@ -113,7 +98,7 @@ def create(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             if isinstance(exc, Forbidden):
                 raise
-            form.add_error(None, exc.message_zh)
+            form.add_error(None, error_text(exc))
             for k, v in exc.fields.items():
                 if k in form.fields:
                     form.add_error(k, v)
@@ -250,7 +235,7 @@ def book(request: HttpRequest, slot_id: int) -> HttpResponse:
     except DomainError as exc:
         if isinstance(exc, Forbidden):
             raise
-        messages.error(request, exc.message_zh)
+        messages.error(request, error_text(exc))
         return render(request, "activities/venue.html", {
             "venue": slot.venue, "slots": selectors.slots_for(venue=slot.venue),
             "is_owner": selectors.is_venue_owner(user=request.user, venue=slot.venue),

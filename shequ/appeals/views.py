@@ -7,7 +7,6 @@ the form again with the message. An htmx request gets the partial of the same vi
 
 from __future__ import annotations
 
-import functools
 import math
 from dataclasses import dataclass
 from datetime import datetime
@@ -53,6 +52,7 @@ from shequ.appeals.models import (
 from shequ.core import clock
 from shequ.core.errors import DomainError, Forbidden, Invalid, NotFound
 from shequ.core.models import IdempotencyRecord
+from shequ.core.views import domain_errors, error_text
 from shequ.directory.models import Party, Place, PlaceKind, Spot
 from shequ.directory.selectors import parties_serving, party_place_ids, property_company_for
 
@@ -77,25 +77,10 @@ SPOT_FOR_CATEGORY = {"lift": ("lift",), "bike-shed": ("bike_shed", "charger"), "
 # ---------------------------------------------------------------- errors → pages
 
 
-def _pages(view):
-    """Turn domain errors raised by selectors into 404/403 pages."""
-
-    @functools.wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as exc:
-            raise Http404(exc.message_zh) from exc
-        except Forbidden as exc:
-            raise PermissionDenied(exc.message_zh) from exc
-
-    return wrapped
+_pages = domain_errors
 
 
-def _message_of(exc: DomainError) -> str:
-    from django.utils.translation import get_language
-
-    return exc.message_en if (get_language() or "").startswith("en") else exc.message_zh
+_message_of = error_text
 
 
 def _safe_next(request: HttpRequest, fallback: str) -> str:

@@ -26,7 +26,7 @@ def toggle_large_type(request: HttpRequest) -> HttpResponse:
 
 def error_text(exc: DomainError) -> str:
     """A domain error's message in the page's language."""
-    return exc.message_en if get_language() == "en" else exc.message_zh
+    return exc.message_en if (get_language() or "").startswith("en") else exc.message_zh
 
 
 def domain_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

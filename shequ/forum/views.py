@@ -2,36 +2,22 @@
 
 from __future__ import annotations
 
-import functools
 from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shequ.core import clock
 from shequ.core.errors import DomainError, Forbidden, NotFound
+from shequ.core.views import domain_errors, error_text
 from shequ.forum import selectors, services
 from shequ.forum.models import Like, PostStatus
-
-
-def domain_errors(view):
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as exc:
-            raise Http404(exc.message_zh)
-        except Forbidden as exc:
-            raise PermissionDenied(exc.message_zh)
-
-    return wrapper
 
 
 def _back(request: HttpRequest, fallback: str) -> HttpResponse:
@@ -61,7 +47,7 @@ def board(request: HttpRequest, pk: int) -> HttpResponse:
         selectors.check_can_post(user=request.user, board=b)
         can_post, why_not = True, ""
     except Forbidden as exc:
-        can_post, why_not = False, exc.message_zh
+        can_post, why_not = False, error_text(exc)
     return render(request, "forum/board.html", {
         "board": b, "page": page, "can_post": can_post, "why_not": why_not,
         "is_moderator": selectors.is_moderator(user=request.user, board=b),
@@ -81,7 +67,7 @@ def topic_new(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as exc:
             if isinstance(exc, Forbidden):
                 raise
-            errors = [exc.message_zh] + [f"{v}" for v in exc.fields.values() if exc.code == "sensitive_blocked"]
+            errors = [error_text(exc)] + [f"{v}" for v in exc.fields.values() if exc.code == "sensitive_blocked"]
         else:
             if topic.status == PostStatus.HELD:
                 messages.warning(request, _("您的话题含有需要审核的内容，审核通过后大家才能看到。"))
@@ -121,7 +107,7 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as exc:
         if isinstance(exc, Forbidden):
             raise
-        messages.error(request, exc.message_zh)
+        messages.error(request, error_text(exc))
     else:
         if r.status == PostStatus.HELD:
             messages.warning(request, _("您的回复含有需要审核的内容，审核通过后大家才能看到。"))
@@ -165,7 +151,7 @@ def report(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     try:
         services.report_create(user=request.user, target=target, reason=request.POST.get("reason", ""))
     except DomainError as exc:
-        messages.error(request, exc.message_zh)
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("已收到您的举报，管理员会尽快处理。"))
     return _back(request, f"/forum/topic/{_topic_id(target)}/")
@@ -182,7 +168,7 @@ def moderate(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     except DomainError as exc:
         if isinstance(exc, Forbidden):
             raise
-        messages.error(request, exc.message_zh)
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("已处理。"))
     return _back(request, f"/forum/topic/{_topic_id(target)}/")
@@ -213,7 +199,7 @@ def ban(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as exc:
         if isinstance(exc, Forbidden):
             raise
-        messages.error(request, exc.message_zh)
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("已处理。"))
     return _back(request, f"/forum/board/{b.pk}/moderation/")
@@ -227,7 +213,7 @@ def mute(request: HttpRequest, user_id: int) -> HttpResponse:
     try:
         now_muted = services.user_mute_toggle(user=request.user, other=other)
     except DomainError as exc:
-        messages.error(request, exc.message_zh)
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("已屏蔽，您将不再看到此人的发言。") if now_muted else _("已取消屏蔽。"))
     return _back(request, "/forum/")

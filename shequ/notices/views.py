@@ -3,13 +3,10 @@
 
 from __future__ import annotations
 
-import functools
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
@@ -18,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from shequ.accounts.selectors import primary_household, user_roles
 from shequ.core.errors import DomainError, Forbidden, NotFound
+from shequ.core.views import domain_errors, error_text
 from shequ.directory.models import Membership, Party, PartyKind, Place, PlaceKind, Role, ServiceContract
 from shequ.directory.selectors import contracts_active_on, members_for_place, party_serving
 from shequ.notices import integrations, selectors, services
@@ -28,19 +26,6 @@ from shequ.notices.models import Channel, NoticeAttachment
 PAGE_SIZE = 20
 
 
-def domain_errors(view):
-    """Turn NotFound/Forbidden from selectors into 404/403 pages."""
-
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as exc:
-            raise Http404(exc.message_zh)
-        except Forbidden as exc:
-            raise PermissionDenied(exc.message_zh)
-
-    return wrapper
 
 
 def _channel_param(request: HttpRequest) -> str | None:
@@ -108,7 +93,7 @@ def create(request: HttpRequest) -> HttpResponse:
                 files=request.FILES.getlist("files"),
             )
         except DomainError as exc:
-            form.add_error(None, exc.message_zh)
+            form.add_error(None, error_text(exc))
             for field, msg in exc.fields.items():
                 if field in form.fields:
                     form.add_error(field, msg)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -71,12 +72,18 @@ def pg_template():
     _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@pytest.fixture
-def drill_url(request, transactional_db, tmp_path):
-    """A database of its own for the drill processes. SQLite: a copy of the already migrated test
-    database (much faster than migrating); rows the drill needs are made by its `setup` step."""
-    from django.db import connection
+@pytest.fixture(scope="module")
+def sqlite_template(tmp_path_factory):
+    """SQLite: a migrated database file to copy for each drill (the test database itself is not touched,
+    so these tests need no transactional flush and cannot block on the test connection's locks)."""
+    path = tmp_path_factory.mktemp("drill") / "template.sqlite3"
+    _run(f"sqlite:///{path}", "shequ.cli", "migrate", "-v0", timeout=300)
+    return path
 
+
+@pytest.fixture
+def drill_url(request, tmp_path):
+    """A database of its own for the drill processes; rows the drill needs are made by its `setup` step."""
     if _is_postgres():
         template = request.getfixturevalue("pg_template")
         name = f"{template}_run"[:60]
@@ -85,13 +92,9 @@ def drill_url(request, transactional_db, tmp_path):
         yield _pg_url(name)
         _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     else:
-        import sqlite3
-
+        template = request.getfixturevalue("sqlite_template")
         path = tmp_path / "drill.sqlite3"
-        connection.ensure_connection()
-        target = sqlite3.connect(path)
-        connection.connection.backup(target)
-        target.close()
+        shutil.copyfile(template, path)
         yield f"sqlite:///{path}"
 
 
