@@ -123,7 +123,10 @@ def _staff_q(ids: set[int]) -> Q:
     if not ids:
         return Q(pk__in=[])
     q = Q(responsible_party_id__in=ids) | Q(first_party_id__in=ids) | Q(helper_party_id__in=ids)
-    return q | (~Q(kind=Kind.CONSULT) & (Q(dispatcher_id__in=ids) | Q(escalated_to_id__in=ids)))
+    # Departments summoned by a whistle (吹哨报到) see the appeal they were called to. The reverse
+    # relation is named by the supervision app; a subquery keeps list rows unique.
+    summoned = Q(pk__in=Appeal.objects.filter(whistles__summonses__department_id__in=ids).values("pk"))
+    return q | (~Q(kind=Kind.CONSULT) & (Q(dispatcher_id__in=ids) | Q(escalated_to_id__in=ids) | summoned))
 
 
 def _area_q(ids: set[int]) -> Q:

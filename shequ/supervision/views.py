@@ -170,4 +170,5 @@ def board(request: HttpRequest, appeal_id: int) -> HttpResponse:
     """The public whistle board of an appeal (a fragment the appeal page can include with htmx)."""
     appeal = access_appeal(user=request.user, appeal_id=appeal_id)
     template = "supervision/_board.html" if request.headers.get("HX-Request") else "supervision/board.html"
-    return render(request, template, {"appeal": appeal, "board": selectors.whistle_board(appeal=appeal)})
+    return render(request, template, {"appeal": appeal, "board": selectors.whistle_board(appeal=appeal),
+                                      "links": selectors.supervision_links(appeal=appeal, user=request.user)})
