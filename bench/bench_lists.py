@@ -68,8 +68,8 @@ def main() -> None:
     pages = {
         "api assigned (handler)": (handler, "/api/v1/appeals?scope=assigned&page_size=20"),
         "api mine (resident)": (resident, "/api/v1/appeals?scope=mine&page_size=20"),
-        "public list page": (resident, "/appeals/public/"),
-        "workbench page": (handler, "/appeals/workbench/"),
+        "public list page": (resident, "/appeals/public"),
+        "workbench page": (handler, "/appeals/workbench"),
     }
     clients = {}
     for user in {resident, handler}:
@@ -82,6 +82,7 @@ def main() -> None:
         for name, (user, url) in pages.items():
             client = clients[user.pk]
             assert client.get(url).status_code == 200, url
+            connection.queries_log.clear()  # the log is a bounded deque; filing may have filled it
             with CaptureQueriesContext(connection) as ctx:
                 client.get(url)
             samples = []
