@@ -39,6 +39,7 @@ from shequ.appeals.models import (
 )
 from shequ.core import clock
 from shequ.core.errors import Forbidden, Invalid, NotFound
+from shequ.core.pagination import fetch_page
 from shequ.directory.models import Place, Spot
 
 router = Router(tags=["appeals"])
@@ -452,7 +453,7 @@ def list_appeals(request: HttpRequest, filters: Query[ListQuery]):
     )
     count = qs.count()
     start = (filters.page - 1) * filters.page_size
-    rows = list(qs[start:start + filters.page_size]) if start < count else []
+    rows = fetch_page(qs, start, start + filters.page_size) if start < count else []
     viewer = selectors.viewer_for(user=user)
     now = clock.now()
     return {"items": [appeal_dict(a, viewer, now=now) for a in rows], "count": count, "page": filters.page,
