@@ -7,6 +7,7 @@ Times are relative to "now" (the services read `clock.now()`, pinned here step b
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -16,6 +17,8 @@ from shequ.accounts.models import Residency, User
 from shequ.core import clock
 from shequ.demo import data
 from shequ.directory.models import Party, Place, Spot
+
+log = logging.getLogger("shequ.demo")
 
 
 def demo_content_load() -> dict[str, int]:
@@ -132,4 +135,18 @@ def demo_content_load() -> dict[str, int]:
         for func in scenes:
             func()
         made["appeals"] = Appeal.objects.count() - before
+    _life_load()
     return made
+
+
+def _life_load() -> None:
+    """The forum and 社区服务 part (shequ/demo/life.py). It runs in its own savepoint: if it fails, the
+    appeals and notices above and the community stay loaded, and the error is logged."""
+    from shequ.demo.life import demo_life_load  # noqa: PLC0415
+
+    try:
+        made = demo_life_load()
+    except Exception:
+        log.exception("demo forum and activities content failed")
+    else:
+        log.info("demo forum and activities content: %s", made)
