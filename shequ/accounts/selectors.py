@@ -87,6 +87,20 @@ def primary_household(*, user: User):
     return pending[0] if pending else None
 
 
+def residents_search(*, compound_ids: list[int], term: str) -> list[Residency]:
+    """Residencies (not rejected, active users) in these compounds whose phone starts with `term` (all digits)
+    or whose real name contains it, by name; at most 20, with user and household loaded."""
+    term = term.strip()
+    if not term or not compound_ids:
+        return []
+    qs = (Residency.objects.filter(household__compound_id__in=compound_ids, user__is_active=True)
+          .exclude(status=Residency.Status.REJECTED)
+          .select_related("user", "household", "household__compound", "household__building", "household__unit")
+          .order_by("user__real_name", "id"))
+    qs = qs.filter(user__phone__startswith=term) if term.isdigit() else qs.filter(user__real_name__contains=term)
+    return list(qs[:20])
+
+
 # --- verification ------------------------------------------------------------------------------------
 
 # Residents'-committee roles that may verify residents (building leaders and volunteers may not).

@@ -18,8 +18,9 @@ from datetime import datetime
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from shequ.accounts.selectors import user_roles
+from shequ.accounts.selectors import primary_household, user_roles
 from shequ.appeals import services
 from shequ.appeals.models import (
     AWAITING_ACCEPT,
@@ -33,7 +34,7 @@ from shequ.appeals.models import (
 from shequ.core import clock
 from shequ.core.errors import Forbidden, Invalid, NotFound
 from shequ.core.masking import mask_name, mask_phone, mask_text
-from shequ.directory.models import PartyKind, PartyPlace
+from shequ.directory.models import PartyKind, PartyPlace, Place, Spot
 
 SCOPES = ("mine", "assigned", "public", "all")
 AREA_KINDS = (PartyKind.PARTY_ORG, PartyKind.STREET_OFFICE, PartyKind.ENV_PROPERTY_COMMITTEE,
@@ -266,6 +267,44 @@ def category_by_code(*, code: str) -> Category:
         raise Invalid("请选择有效的分类。", "Choose a valid category.", code="category_invalid",
                       fields={"category": "invalid"})
     return category
+
+
+# A place a resident may report about: (choice key "p<place id>"/"s<spot id>", label, place, spot or None).
+ReportPlace = tuple[str, str, Place, Spot | None]
+
+
+def report_places_for(*, user) -> tuple[Place | None, list[ReportPlace]]:
+    """Where a resident may report: their home, their building, their compound, the spots there, and the
+    shared spots of their community. Returns their household (None if they have none) and the choices."""
+    household = primary_household(user=user)
+    if household is None:
+        return None, []
+    ids = [i for i in (household.building_id, household.compound_id, household.unit_id) if i]
+    near = Place.objects.in_bulk(ids)
+    building = near.get(household.building_id)
+    compound = near.get(household.compound_id)
+    unit = near.get(household.unit_id)
+    home = " ".join(p.name for p in (compound, building, unit) if p) + f" {household.name}"
+    options: list[ReportPlace] = [
+        (f"p{household.pk}", _("我家（%(home)s）") % {"home": home.strip()}, household, None)
+    ]
+    if building:
+        options.append((f"p{building.pk}", _("我住的楼（%(b)s）") % {"b": building.name}, building, None))
+    spots = list(Spot.objects.filter(place_id__in=ids).select_related("place").order_by("place_id", "kind", "name"))
+    for spot in spots:
+        if spot.place_id in (building and building.pk, unit and unit.pk):
+            options.append((f"s{spot.pk}", _("%(b)s %(s)s") % {"b": spot.place.name, "s": spot.name}, spot.place,
+                            spot))
+    if compound:
+        options.append((f"p{compound.pk}", _("小区公共区域（%(c)s）") % {"c": compound.name}, compound, None))
+    for spot in spots:
+        if compound and spot.place_id == compound.pk:
+            options.append((f"s{spot.pk}", _("%(c)s %(s)s") % {"c": compound.name, "s": spot.name}, compound, spot))
+    if household.community_id:
+        # Shared spots of the whole community (a bike shed on the street, the activity room).
+        for spot in Spot.objects.filter(place_id=household.community_id).select_related("place").order_by("kind", "name"):
+            options.append((f"s{spot.pk}", _("社区 %(s)s") % {"s": spot.name}, spot.place, spot))
+    return household, options
 
 
 # ---------------------------------------------------------------- display (masking)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Q, QuerySet
@@ -16,6 +17,7 @@ from shequ.directory.models import (
     PlaceKind,
     Role,
     ServiceContract,
+    Spot,
 )
 
 
@@ -112,14 +114,88 @@ def members_for_place(*, place: Place, role: str) -> QuerySet[Membership]:
     )
 
 
+def compounds_served_by(*, parties: list[Party]) -> list[Place]:
+    """Compounds a set of parties serves (directly, by contract, or under a community/street they serve).
+
+    At most 200, ordered by community, then as sorted in the directory.
+    """
+    ids: set[int] = set()
+    for party in parties:
+        ids |= party_place_ids(party=party)
+    if not ids:
+        return []
+    places = Place.objects.filter(pk__in=ids)
+    community_ids = {p.community_id for p in places if p.kind in (PlaceKind.COMMUNITY, PlaceKind.STREET)
+                     and p.community_id}
+    compound_ids = {p.compound_id for p in places if p.compound_id}
+    street_ids = {p.street_id for p in places if p.kind in (PlaceKind.STREET, PlaceKind.DISTRICT)}
+    qs = Place.objects.filter(kind=PlaceKind.COMPOUND).filter(
+        Q(pk__in=compound_ids) | Q(community_id__in=community_ids) | Q(street_id__in=street_ids)
+    )
+    return list(qs.order_by("community_id", "sort", "id")[:200])
+
+
+@dataclass
+class FilingArea:
+    """One compound staff may file for, with its buildings and its spots (each spot's place loaded)."""
+
+    compound: Place
+    buildings: list[Place]
+    spots: list[Spot]
+
+
+def places_for_filing(*, parties: list[Party]) -> list[FilingArea]:
+    """Places staff may file an appeal for: each compound the parties serve, its buildings and spots (3 queries
+    after the compounds)."""
+    compounds = compounds_served_by(parties=parties)
+    if not compounds:
+        return []
+    compound_ids = [c.pk for c in compounds]
+    buildings = list(Place.objects.filter(kind=PlaceKind.BUILDING, compound_id__in=compound_ids)
+                     .order_by("compound_id", "sort", "id"))
+    spots = list(Spot.objects.filter(compound_id__in=compound_ids).select_related("place")
+                 .order_by("place__sort", "place_id", "kind", "name"))
+    return [
+        FilingArea(compound=c, buildings=[b for b in buildings if b.compound_id == c.pk],
+                   spots=[sp for sp in spots if sp.compound_id == c.pk])
+        for c in compounds
+    ]
+
+
+HOUSEHOLD_RELATED = ("compound", "building", "unit")
+
+
+def households_search(*, compound_ids: list[int], term: str) -> list[Place]:
+    """Households in these compounds whose room number is the last word of `term` ("501", "3号楼 501",
+    "知春东里 3号楼 2单元 501"); earlier words narrow by compound, building or unit name. At most 20."""
+    if not compound_ids or not term:
+        return []
+    *where, room = term.split()
+    qs = Place.objects.filter(kind=PlaceKind.HOUSEHOLD, compound_id__in=compound_ids, name=room)
+    for part in where:
+        qs = qs.filter(Q(compound__name__contains=part) | Q(building__name__contains=part) | Q(unit__name__contains=part))
+    return list(qs.select_related(*HOUSEHOLD_RELATED).order_by("compound_id", "building_id", "unit_id")[:20])
+
+
+def household_in(*, compound_ids: list[int], household_id: int) -> Place | None:
+    """The household with this id if it lies in one of these compounds, else None."""
+    return (Place.objects.filter(pk=household_id, kind=PlaceKind.HOUSEHOLD, compound_id__in=compound_ids)
+            .select_related(*HOUSEHOLD_RELATED).first())
+
+
 __all__ = [
+    "FilingArea",
     "Role",
+    "compounds_served_by",
     "contracts_active_on",
+    "household_in",
+    "households_search",
     "members_for_place",
     "parties_serving",
     "party_place_ids",
     "party_serving",
     "place_within",
+    "places_for_filing",
     "places_under",
     "property_companies_in",
     "property_company_for",

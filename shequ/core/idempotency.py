@@ -1,0 +1,73 @@
+"""Do a piece of work once per (user, key): a retried request gets the first result instead of a second one.
+
+The record (`IdempotencyRecord`) is written in the same transaction as the work, so a crash leaves neither,
+and the unique (user, key) constraint makes two concurrent attempts end with one result. Used by the API's
+`Idempotency-Key` header (`shequ.api.idempotency`) and by one-time form tokens (a double-tapped form).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+
+from shequ.core.errors import Conflict
+from shequ.core.models import IdempotencyRecord
+
+ATTEMPTS = 3
+
+
+class InProgress(Conflict):
+    """The key is taken but its result could not be read after a few attempts (the first is still running)."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: int
+    body: dict
+    replayed: bool
+
+
+def remember(*, user, key: str, method: str = "POST", path: str,
+             work: Callable[[], tuple[int, dict]]) -> Outcome:
+    """Run `work() -> (status, body)` once per (user, key); later calls replay the stored (status, body).
+
+    A key already used for another method or path raises Conflict. A status of 400 or more is not
+    remembered (its transaction is rolled back, so the caller may fix the request and retry); a
+    DomainError raised by `work` rolls back and propagates.
+    """
+    for _attempt in range(ATTEMPTS):
+        existing = IdempotencyRecord.objects.filter(user=user, key=key).first()
+        if existing is not None:
+            if existing.path != path or existing.method != method:
+                raise Conflict(
+                    "该幂等键已用于另一个请求。",
+                    "This Idempotency-Key was already used for a different request.",
+                    code="idempotency_key_reused",
+                )
+            return Outcome(existing.status_code or 200, existing.response_body, replayed=True)
+        try:
+            with transaction.atomic():
+                record = IdempotencyRecord.objects.create(user=user, key=key, method=method, path=path)
+                status, body = work()
+                if status >= 400:
+                    transaction.set_rollback(True)
+                    return Outcome(status, body, replayed=False)
+                record.status_code = status
+                record.response_body = body
+                record.save(update_fields=["status_code", "response_body"])
+            return Outcome(status, body, replayed=False)
+        except IntegrityError:
+            continue  # a concurrent attempt with the same key won; read its result
+    raise InProgress("请求正在处理，请稍后重试。", "The request is being processed; retry shortly.")
+
+
+def once(*, user, key: str, path: str, work: Callable[[], int]) -> int:
+    """Run `work() -> id` (e.g. create an appeal and return its id) once per (user, key); return that id,
+    also on retries. Raises InProgress if the first attempt's result cannot be read yet."""
+    outcome = remember(user=user, key=key, method="POST", path=path, work=lambda: (201, {"id": work()}))
+    result_id = (outcome.body or {}).get("id")
+    if result_id is None:  # a record written by something other than once()
+        raise InProgress("请求正在处理，请稍后重试。", "The request is being processed; retry shortly.")
+    return result_id
