@@ -8,6 +8,7 @@ the form again with the message. An htmx request gets the partial of the same vi
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlencode
@@ -17,7 +18,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Case, F, Q, QuerySet, When, prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -28,7 +29,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from shequ.accounts.models import Residency, User
-from shequ.accounts.selectors import primary_household, user_roles
+from shequ.accounts.selectors import primary_household, residents_search, user_roles
 from shequ.appeals import deadlines, routing, selectors, services
 from shequ.appeals.forms import (
     RATING_CHOICES,
@@ -49,12 +50,19 @@ from shequ.appeals.models import (
     PhotoStage,
     Status,
 )
-from shequ.core import clock
+from shequ.core import clock, idempotency
 from shequ.core.errors import DomainError, Forbidden, Invalid, NotFound
-from shequ.core.models import IdempotencyRecord
 from shequ.core.views import domain_errors, error_text
 from shequ.directory.models import Party, Place, PlaceKind, Spot
-from shequ.directory.selectors import parties_serving, party_place_ids, property_company_for
+from shequ.directory.selectors import (
+    compounds_served_by,
+    household_in,
+    households_search,
+    parties_serving,
+    places_for_filing,
+    places_under,
+    property_company_for,
+)
 
 PAGE_SIZE = 20
 MINE_FILTERS = {
@@ -189,45 +197,6 @@ def _report_url(**params) -> str:
     return reverse("appeals:report") + "?" + urlencode({k: v for k, v in params.items() if v})
 
 
-# ---- Reads done here until they have a selector (listed in the report; move to directory/appeals selectors):
-# _place_options, _compounds_for, _file_places, _residents_in_area, the compound tabs of `public`.
-
-
-def _place_options(user: User) -> tuple[Place | None, list[tuple[str, str, Place, Spot | None]]]:
-    """Where a resident may report: their home, their building, their compound, the spots there.
-
-    TODO(move to selectors): `report_places_for(*, user)` in shequ.appeals.selectors."""
-    household = primary_household(user=user)
-    if household is None:
-        return None, []
-    ids = [i for i in (household.building_id, household.compound_id, household.unit_id) if i]
-    near = Place.objects.in_bulk(ids)
-    building = near.get(household.building_id)
-    compound = near.get(household.compound_id)
-    unit = near.get(household.unit_id)
-    home = " ".join(p.name for p in (compound, building, unit) if p) + f" {household.name}"
-    options: list[tuple[str, str, Place, Spot | None]] = [
-        (f"p{household.pk}", _("我家（%(home)s）") % {"home": home.strip()}, household, None)
-    ]
-    if building:
-        options.append((f"p{building.pk}", _("我住的楼（%(b)s）") % {"b": building.name}, building, None))
-    spots = list(Spot.objects.filter(place_id__in=ids).select_related("place").order_by("place_id", "kind", "name"))
-    for spot in spots:
-        if spot.place_id in (building and building.pk, unit and unit.pk):
-            options.append((f"s{spot.pk}", _("%(b)s %(s)s") % {"b": spot.place.name, "s": spot.name}, spot.place,
-                            spot))
-    if compound:
-        options.append((f"p{compound.pk}", _("小区公共区域（%(c)s）") % {"c": compound.name}, compound, None))
-    for spot in spots:
-        if compound and spot.place_id == compound.pk:
-            options.append((f"s{spot.pk}", _("%(c)s %(s)s") % {"c": compound.name, "s": spot.name}, compound, spot))
-    if household.community_id:
-        # Shared spots of the whole community (a bike shed on the street, the activity room).
-        for spot in Spot.objects.filter(place_id=household.community_id).select_related("place").order_by("kind", "name"):
-            options.append((f"s{spot.pk}", _("社区 %(s)s") % {"s": spot.name}, spot.place, spot))
-    return household, options
-
-
 def _resolve_place(options, value: str) -> tuple[Place, Spot | None, str] | None:
     for key, label, place, spot in options:
         if key == value:
@@ -256,7 +225,7 @@ def report(request: HttpRequest) -> HttpResponse:
     category = _category(code)
     if category is not None and consult and not category.is_consultation:
         consult = False
-    household, options = _place_options(request.user)
+    household, options = selectors.report_places_for(user=request.user)
     if category is None:
         return _report_step1(request, household)
     if consult and household is not None:
@@ -337,7 +306,7 @@ def _report_step3(request: HttpRequest, *, category: Category, options, consult:
 
 def _report_submit(request: HttpRequest) -> HttpResponse:
     form = DescribeForm(request.POST, request.FILES)
-    household, options = _place_options(request.user)
+    household, options = selectors.report_places_for(user=request.user)
     category = _category(request.POST.get("category", ""))
     if category is None:
         raise Http404(_("没有这个问题类型。"))
@@ -356,48 +325,29 @@ def _report_submit(request: HttpRequest) -> HttpResponse:
     else:
         kind = KIND_FOR_CATEGORY.get(category.code) or data.get("kind") or "help"
 
-    def create() -> Appeal:
+    def create() -> int:
         return services.appeal_create(
             reporter=request.user, kind=kind, category=category, place=place, spot=spot, text=data["text"],
             urgency=data["urgency"], source="app", is_public=not (consult or data["private"]),
             photos=data["photos"],
-        )
+        ).pk
 
     try:
-        appeal = _once(request, token=data["token"], work=create)
+        appeal_id = _once(request, token=data["token"], work=create)
     except DomainError as exc:
         form.add_error(None, _message_of(exc))
         return _report_step3(request, category=category, options=options, consult=consult,
                              place_value=data["place"], urgency=data["urgency"], form=form, status=422)
     messages.success(request, _("已提交。下面是负责处理的单位和时限。"))
-    return HttpResponseRedirect(reverse("appeals:detail", args=[appeal.pk]))
+    return HttpResponseRedirect(reverse("appeals:detail", args=[appeal_id]))
 
 
-def _once(request: HttpRequest, *, token: str, work) -> Appeal:
-    """Run `work()` once per form token: a double-tapped or resent form files one appeal, not two.
-
-    Uses the same record as the API's Idempotency-Key (shequ.core.models.IdempotencyRecord), written
-    in the same transaction as the appeal.
-    """
-    key = f"form:{token}"
-    for _attempt in range(3):
-        existing = IdempotencyRecord.objects.filter(user=request.user, key=key).first()
-        if existing is not None:
-            appeal_id = (existing.response_body or {}).get("appeal_id")
-            if appeal_id:
-                return Appeal.objects.get(pk=appeal_id)
-        try:
-            with transaction.atomic():
-                record = IdempotencyRecord.objects.create(user=request.user, key=key, method="POST",
-                                                          path=request.path)
-                appeal = work()
-                record.status_code = 201
-                record.response_body = {"appeal_id": appeal.pk}
-                record.save(update_fields=["status_code", "response_body"])
-            return appeal
-        except IntegrityError:
-            continue  # the first tap is being (or was) processed; read its answer
-    raise Http404(_("请求正在处理，请刷新页面查看。"))
+def _once(request: HttpRequest, *, token: str, work: Callable[[], int]) -> int:
+    """Run `work() -> appeal id` once per form token: a double-tapped or resent form files one appeal, not two."""
+    try:
+        return idempotency.once(user=request.user, key=f"form:{token}", path=request.path, work=work)
+    except idempotency.InProgress as exc:
+        raise Http404(_("请求正在处理，请刷新页面查看。")) from exc
 
 
 # ---------------------------------------------------------------- lists
@@ -424,8 +374,8 @@ def public(request: HttpRequest) -> HttpResponse:
     qs = selectors.appeals_visible_to(user=request.user, scope="public").select_related(*LIST_RELATED)
     household = primary_household(user=request.user)
     compounds: list[Place] = []
-    if household is not None and household.community_id:
-        compounds = list(Place.objects.filter(kind=PlaceKind.COMPOUND, community_id=household.community_id))
+    if household is not None and household.community is not None:
+        compounds = list(places_under(place=household.community, kind=PlaceKind.COMPOUND))
     current = request.GET.get("compound", "")
     current_id = int(current) if current.isdigit() else None
     if current_id:
@@ -675,29 +625,13 @@ def _staff_scope(user: User) -> tuple[list[Party], bool]:
     return unique, bool(roles.party_ids)
 
 
-def _compounds_for(parties: list[Party]) -> list[Place]:
-    """Compounds a set of parties serves (directly, by contract, or under a community/street they serve).
-
-    TODO(move to selectors): `directory.selectors.compounds_served_by(*, parties)`."""
-    ids: set[int] = set()
-    for party in parties:
-        ids |= party_place_ids(party=party)
-    if not ids:
-        return []
-    places = Place.objects.filter(pk__in=ids)
-    community_ids = {p.community_id for p in places if p.kind in (PlaceKind.COMMUNITY, PlaceKind.STREET)
-                     and p.community_id}
-    compound_ids = {p.compound_id for p in places if p.compound_id}
-    street_ids = {p.street_id for p in places if p.kind in (PlaceKind.STREET, PlaceKind.DISTRICT)}
-    qs = Place.objects.filter(kind=PlaceKind.COMPOUND).filter(
-        Q(pk__in=compound_ids) | Q(community_id__in=community_ids) | Q(street_id__in=street_ids)
-    )
-    return list(qs.order_by("community_id", "sort", "id")[:200])
+def _compound_ids(parties: list[Party]) -> list[int]:
+    return [c.pk for c in compounds_served_by(parties=parties)]
 
 
 def _queue(request: HttpRequest, parties: list[Party]):
     categories = selectors.categories(active_only=True)
-    compounds = _compounds_for(parties)
+    compounds = compounds_served_by(parties=parties)
     form = QueueFilterForm(request.GET or None, categories=categories, compounds=compounds)
     qs = selectors.appeals_visible_to(user=request.user, scope="assigned")
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
@@ -829,24 +763,16 @@ def _grouped_categories(categories: list[Category]) -> list:
 
 
 def _file_places(parties: list[Party]) -> tuple[list[tuple[str, str, Place, Spot | None]], dict[str, str]]:
-    """Places staff may file for: each compound they serve, its buildings and its spots (grouped by compound).
-
-    TODO(move to selectors): `directory.selectors.places_for_filing(*, parties)`."""
-    compounds = _compounds_for(parties)
-    if not compounds:
-        return [], {}
-    compound_ids = [c.pk for c in compounds]
-    buildings = list(Place.objects.filter(kind=PlaceKind.BUILDING, compound_id__in=compound_ids)
-                     .order_by("compound_id", "sort", "id"))
-    spots = list(Spot.objects.filter(compound_id__in=compound_ids).select_related("place")
-                 .order_by("place__sort", "place_id", "kind", "name"))
+    """Choices of place for staff filing: each compound they serve, its buildings and its spots, and the
+    compound each choice belongs to (for grouping)."""
     options: list[tuple[str, str, Place, Spot | None]] = []
     groups: dict[str, str] = {}
-    for c in compounds:
+    for area in places_for_filing(parties=parties):
+        c = area.compound
         rows: list[tuple[str, str, Place, Spot | None]] = [(f"p{c.pk}", _("%(c)s 公共区域") % {"c": c.name}, c, None)]
-        rows += [(f"p{b.pk}", f"{c.name} {b.name}", b, None) for b in buildings if b.compound_id == c.pk]
+        rows += [(f"p{b.pk}", f"{c.name} {b.name}", b, None) for b in area.buildings]
         rows += [(f"s{sp.pk}", " ".join(n for n in (c.name, sp.place.name if sp.place_id != c.pk else "", sp.name) if n),
-                  sp.place, sp) for sp in spots if sp.compound_id == c.pk]
+                  sp.place, sp) for sp in area.spots]
         for row in rows:
             groups[row[0]] = c.name
         options += rows
@@ -854,41 +780,17 @@ def _file_places(parties: list[Party]) -> tuple[list[tuple[str, str, Place, Spot
 
 
 def _residents_in_area(parties: list[Party], term: str) -> list[Residency]:
-    """Residents of the staff's compounds whose phone starts with, or name contains, `term` (at most 20).
-
-    TODO(move to selectors): `accounts.selectors.residents_search(*, compound_ids, term)`."""
-    term = term.strip()
-    compound_ids = [c.pk for c in _compounds_for(parties)]
-    if not term or not compound_ids:
-        return []
-    qs = (Residency.objects.filter(household__compound_id__in=compound_ids, user__is_active=True)
-          .exclude(status=Residency.Status.REJECTED)
-          .select_related("user", "household", "household__compound", "household__building", "household__unit")
-          .order_by("user__real_name", "id"))
-    qs = qs.filter(user__phone__startswith=term) if term.isdigit() else qs.filter(user__real_name__contains=term)
-    return list(qs[:20])
+    return residents_search(compound_ids=_compound_ids(parties), term=term)
 
 
 def _households_in_area(parties: list[Party], term: str) -> list[Place]:
-    """Households of the staff's compounds whose room number is `term` ("501", "3号楼 501"), at most 20.
-
-    TODO(move to selectors): `directory.selectors.households_search(*, compound_ids, term)`."""
-    compound_ids = [c.pk for c in _compounds_for(parties)]
-    if not compound_ids or not term:
-        return []
-    *where, room = term.split()
-    qs = Place.objects.filter(kind=PlaceKind.HOUSEHOLD, compound_id__in=compound_ids, name=room)
-    for part in where:  # "3号楼 501", "知春东里 3号楼 2单元 501"
-        qs = qs.filter(Q(compound__name__contains=part) | Q(building__name__contains=part) | Q(unit__name__contains=part))
-    return list(qs.select_related("compound", "building", "unit").order_by("compound_id", "building_id", "unit_id")[:20])
+    return households_search(compound_ids=_compound_ids(parties), term=term)
 
 
 def _household_in_area(parties: list[Party], value: str) -> Place | None:
     if not (value or "").isdigit():
         return None
-    compound_ids = [c.pk for c in _compounds_for(parties)]
-    return (Place.objects.filter(pk=int(value), kind=PlaceKind.HOUSEHOLD, compound_id__in=compound_ids)
-            .select_related("compound", "building", "unit").first())
+    return household_in(compound_ids=_compound_ids(parties), household_id=int(value))
 
 
 def _resident_lookup(parties: list[Party], phone: str) -> tuple[User | None, Place | None]:
@@ -934,12 +836,12 @@ def file_for_resident(request: HttpRequest) -> HttpResponse:
                              place_choices=place_choices)
         if form.is_valid():
             try:
-                appeal = _file_submit(request, form.cleaned_data, categories, places, parties)
+                appeal_id = _file_submit(request, form.cleaned_data, categories, places, parties)
             except DomainError as exc:
                 form.add_error(None, _message_of(exc))
             else:
                 messages.success(request, _("已代为提交。"))
-                return HttpResponseRedirect(reverse("appeals:workbench") + f"?selected={appeal.pk}")
+                return HttpResponseRedirect(reverse("appeals:workbench") + f"?selected={appeal_id}")
     else:
         initial = {"token": new_form_token(), "source": request.GET.get("source", "staff"), "resident_phone": phone,
                    "resident_name": resident.real_name if resident else "",
@@ -949,7 +851,7 @@ def file_for_resident(request: HttpRequest) -> HttpResponse:
                   status=422 if request.method == "POST" else 200)
 
 
-def _file_submit(request: HttpRequest, data: dict, categories, places, parties) -> Appeal:
+def _file_submit(request: HttpRequest, data: dict, categories, places, parties) -> int:
     category = next(c for c in categories if c.code == data["category"])
     source = data["source"]
     reporter: User = request.user
@@ -970,7 +872,7 @@ def _file_submit(request: HttpRequest, data: dict, categories, places, parties) 
         place, spot, _label = resolved
     text = data["text"]
 
-    def create() -> Appeal:
+    def create() -> int:
         appeal = services.appeal_create(
             reporter=reporter, kind=data["kind"], category=category, place=place, spot=spot, text=text,
             urgency=data["urgency"], source=source, filed_by=request.user, is_public=not data["private"],
@@ -983,7 +885,7 @@ def _file_submit(request: HttpRequest, data: dict, categories, places, parties) 
                 text=_("来访/来电居民：%(name)s %(phone)s") % {"name": data.get("resident_name", ""),
                                                            "phone": data.get("resident_phone", "")},
             )
-        return appeal
+        return appeal.pk
 
     return _once(request, token=data["token"], work=create)
 
