@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from shequ.accounts import services
 from shequ.accounts.selectors import (
@@ -182,21 +182,21 @@ def register(request: HttpRequest, payload: RegisterIn):
     user = services.user_register(phone=payload.phone, real_name=payload.real_name, password=payload.password,
                                   household=_household(payload.household_id), relation=payload.relation)
     residency = user.residencies.select_related("household").get()
-    return 201, {"id": user.pk, "token": issue_token(user=user), "residency": _residency_out(residency)}
+    return Status(201, {"id": user.pk, "token": issue_token(user=user), "residency": _residency_out(residency)})
 
 
 @router.post("/me/password", response={204: None}, summary="修改密码 / Change password")
 def password_change(request: HttpRequest, payload: PasswordIn):
     services.user_password_change(user=request.auth, old_password=payload.old_password,  # type: ignore[attr-defined]
                                   new_password=payload.new_password)
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/me/residencies", response={201: ResidencyOut}, summary="登记房屋 / Ask to join a household")
 def residency_request(request: HttpRequest, payload: ResidencyIn):
     residency = services.residency_request(user=request.auth, household=_household(payload.household_id),  # type: ignore[attr-defined]
                                            relation=payload.relation)
-    return 201, _residency_out(residency)
+    return Status(201, _residency_out(residency))
 
 
 @router.get("/residencies/pending", response=list[PendingOut], summary="待认证住户 / Verification queue")

@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from shequ.activities import selectors, services
@@ -106,7 +106,7 @@ def activity(request: HttpRequest, activity_id: int):
 @router.post("/activities/{activity_id}/signup", response={201: SignupOut}, summary="报名 / Sign up")
 def signup(request: HttpRequest, activity_id: int, payload: SignupIn):
     a = selectors.access_activity(user=request.auth, activity_id=activity_id)
-    return 201, services.signup_create(user=request.auth, activity=a, note=payload.note)
+    return Status(201, services.signup_create(user=request.auth, activity=a, note=payload.note))
 
 
 @router.post("/activities/{activity_id}/cancel", response=SignupOut, summary="取消报名 / Cancel")
@@ -137,8 +137,8 @@ def slots(request: HttpRequest, venue_id: int):
              summary="预约时段 / Book a slot (409 when taken)")
 def book(request: HttpRequest, slot_id: int, payload: BookingIn):
     slot = selectors.access_slot(user=request.auth, slot_id=slot_id)
-    return 201, services.booking_create(user=request.auth, slot=slot, purpose=payload.purpose,
-                                        people=payload.people)
+    return Status(201, services.booking_create(user=request.auth, slot=slot, purpose=payload.purpose,
+                                        people=payload.people))
 
 
 @router.get("/venues/bookings", response=list[BookingOut], summary="我的预约或待审批 / Bookings (scope=mine|approve)")

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from shequ.core import clock
@@ -102,7 +102,7 @@ def topics(request: HttpRequest, board_id: int):
 @router.post("/forum/boards/{board_id}/topics", response={201: TopicOut}, summary="发话题 / New topic")
 def topic_create(request: HttpRequest, board_id: int, payload: TopicIn):
     board = selectors.access_board(user=request.auth, board_id=board_id)
-    return 201, services.topic_create(author=request.auth, board=board, title=payload.title, body=payload.body)
+    return Status(201, services.topic_create(author=request.auth, board=board, title=payload.title, body=payload.body))
 
 
 @router.get("/forum/topics/{topic_id}", response=TopicOut, summary="话题 / A topic")
@@ -120,7 +120,7 @@ def replies(request: HttpRequest, topic_id: int):
 @router.post("/forum/topics/{topic_id}/replies", response={201: ReplyOut}, summary="回复 / Reply")
 def reply_create(request: HttpRequest, topic_id: int, payload: ReplyIn):
     topic = selectors.access_topic(user=request.auth, topic_id=topic_id)
-    return 201, services.reply_create(author=request.auth, topic=topic, body=payload.body)
+    return Status(201, services.reply_create(author=request.auth, topic=topic, body=payload.body))
 
 
 def _target(request, kind: str, pk: int):
@@ -161,7 +161,7 @@ def ban(request: HttpRequest, board_id: int, payload: BanIn):
         raise NotFound("用户不存在。", "User not found.")
     until = clock.now() + timedelta(days=payload.days) if payload.days else None
     b = services.user_ban(moderator=request.auth, board=board, user=user, reason=payload.reason, until=until)
-    return 201, {"id": b.pk, "user_id": user.pk, "until": b.until}
+    return Status(201, {"id": b.pk, "user_id": user.pk, "until": b.until})
 
 
 class MuteOut(Schema):

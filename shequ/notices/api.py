@@ -6,7 +6,7 @@ from datetime import datetime
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from ninja import File, Router, Schema
+from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
@@ -134,7 +134,7 @@ def create(request: HttpRequest, payload: NoticeIn):
         publish_at=payload.publish_at, expires_at=payload.expires_at,
     )
     notice.is_read = False
-    return 201, notice
+    return Status(201, notice)
 
 
 @router.post("/notices/{notice_id}/attachments", response={201: list[AttachmentOut]},
@@ -142,9 +142,9 @@ def create(request: HttpRequest, payload: NoticeIn):
 def attachments_add(request: HttpRequest, notice_id: int, files: File[list[UploadedFile]]):
     notice = selectors.access_notice(user=request.auth, notice_id=notice_id)
     added = services.notice_attachments_add(actor=request.auth, notice=notice, files=files)
-    return 201, [{"id": a.pk, "kind": a.kind, "name": a.name, "size": a.size,
+    return Status(201, [{"id": a.pk, "kind": a.kind, "name": a.name, "size": a.size,
                   "url": request.build_absolute_uri(reverse("notices:attachment", args=[notice.pk, a.pk]))}
-                 for a in added]
+                 for a in added])
 
 
 @router.post("/notices/{notice_id}/read", response=NoticeOut, summary="标记已读 / Mark read")
