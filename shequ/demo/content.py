@@ -3,6 +3,8 @@
 Kept apart from the directory and people (`services.demo_load(content=False)`), so tests that need only
 the community stay independent of the appeals and notices apps; `shequ demo` and `shequ serve` add it.
 Times are relative to "now" (the services read `clock.now()`, pinned here step by step).
+At the end, `life.demo_life_load()` adds forum topics, activities and venue bookings (guarded: a failure there
+is logged and leaves the rest loaded).
 """
 
 from __future__ import annotations

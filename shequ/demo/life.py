@@ -53,15 +53,15 @@ TOPICS = (
 )
 
 # Activities: (key, organiser code, actor phone, place key, kind, title, description, location/venue key,
-# days ahead, start hour, duration hours, capacity, sign-ups (phone, hours ago)).
+# days ahead (None: the venue's first open day), start hour, duration hours, capacity, sign-ups (phone, hours ago)).
 ACTIVITIES = (
     ("culture", "demo-sigma-rc", "13900000003", "sigma", "culture", "社区合唱团冬季音乐会",
      "社区合唱团和知春路实验小学合唱队联合演出，曲目有《我和我的祖国》等。欢迎带家人来听。",
-     "room", 6, 15, 2, 40,
+     "room", 6, 14, 2, 40,
      (("13800000001", 40), ("13900000021", 36), ("13900000032", 30), ("13800000002", 20))),
     ("child_care", "demo-cb-school", "13900000071", "sigma", "child_care", "假期儿童托管班（作业辅导和手工）",
      "知春路实验小学老师和志愿者带班，6–12岁，上午作业辅导，下午手工和阅读。名额有限，满员后可以候补。",
-     "room", 9, 9, 7, 4,
+     "知春路实验小学多功能厅", 9, 9, 7, 4,
      (("13800000006", 50), ("13800000005", 44), ("13900000103", 40), ("13900000022", 33),
       ("13800000001", 12), ("13900000034", 5))),
     ("elderly_care", "demo-sigma-doctors", "13900000061", "sigma", "elderly_care", "家庭医生上门巡诊（60岁以上独居老人）",
@@ -74,7 +74,7 @@ ACTIVITIES = (
      (("13900000064", 30), ("13900000031", 28), ("13900000036", 10))),
     ("shc_culture", "demo-shc-rc", "13900000112", "shc", "culture", "红巷生活广场周末邻里集市",
      "上河村社区的周末集市：旧物交换、手工摊位，还有社区广场舞队表演。",
-     "square", 2, 9, 3, 30,
+     "square", None, 9, 3, 30,
      (("13800000008", 20), ("13900000101", 15))),
 )
 
@@ -150,8 +150,11 @@ def demo_life_load() -> dict[str, int]:
         venues = {"room": room, "square": square}
         for (_key, organiser, actor, place_key, kind, title, description, where, days, hour, duration, capacity,
              signups) in ACTIVITIES:
-            starts = local(today + timedelta(days=days), hour)
             venue = venues.get(where)
+            if days is None:  # on the first day the venue opens (the square: the coming weekend)
+                starts = next(s.starts_at for s in square_slots if timezone.localtime(s.starts_at).hour == hour)
+            else:
+                starts = local(today + timedelta(days=days), hour)
             with ago(24 * 3):
                 activity = activities.activity_create(
                     actor=users[actor], organiser=parties[organiser], place=places[place_key], kind=kind,
@@ -159,6 +162,15 @@ def demo_life_load() -> dict[str, int]:
                     ends_at=starts + timedelta(hours=duration), capacity=capacity,
                     location="" if venue else where, venue=venue, signup_closes_at=starts - timedelta(hours=12))
             made["activities"] += 1
+            if venue is not None:  # the organiser books the venue's slot for it, and it is approved at once
+                slot = next((s for s in (room_slots + square_slots) if s.venue_id == venue.pk and s.starts_at == starts),
+                            None)
+                if slot is not None:
+                    with ago(24 * 3):
+                        booking = activities.booking_create(user=users[actor], slot=slot, purpose=title,
+                                                            people=capacity)
+                        activities.booking_decide(actor=users[actor], booking=booking, approve=True)
+                    made["bookings"] += 1
             for phone, hours in signups:
                 with ago(hours):
                     activities.signup_create(user=users[phone], activity=activity)
@@ -176,7 +188,7 @@ def demo_life_load() -> dict[str, int]:
                                       purpose="知春东里3号楼邻里议事会：商量楼道加装扶手", people=15)
         if square_slots:
             with ago(5):
-                activities.booking_create(user=users["13800000008"], slot=square_slots[0],
+                activities.booking_create(user=users["13800000008"], slot=square_slots[-1],
                                           purpose="上河村小区广场舞队周末排练", people=25)
-        made["bookings"] = 2 + bool(square_slots)
+        made["bookings"] += 2 + bool(square_slots)
     return made

@@ -24,7 +24,14 @@ def loaded(db):
     return summary
 
 
-def test_forum_has_topics_replies_likes_and_masked_phone(loaded):
+def test_forum_activities_and_venues_after_loading(loaded):
+    # one load for three checks: a reset and reload costs a few seconds on PostgreSQL
+    _forum_has_topics_replies_likes_and_masked_phone()
+    _activities_of_every_kind_one_full_with_a_waitlist()
+    _venues_with_slots_a_pending_and_an_approved_booking()
+
+
+def _forum_has_topics_replies_likes_and_masked_phone():
     from shequ.forum.models import Board, PostStatus, Reply, Topic
 
     boards = {b.place.name: b for b in Board.objects.select_related("place")}
@@ -41,7 +48,7 @@ def test_forum_has_topics_replies_likes_and_masked_phone(loaded):
     assert all(t.created_at < now and t.last_activity_at >= t.created_at for t in topics)
 
 
-def test_activities_of_every_kind_one_full_with_a_waitlist(loaded):
+def _activities_of_every_kind_one_full_with_a_waitlist():
     from shequ.activities.models import Activity, ActivityKind, Signup
 
     activities = list(Activity.objects.all())
@@ -55,8 +62,8 @@ def test_activities_of_every_kind_one_full_with_a_waitlist(loaded):
     assert waiting.status == Signup.Status.WAITLISTED
 
 
-def test_venues_with_slots_a_pending_and_an_approved_booking(loaded):
-    from shequ.activities.models import Booking, Venue
+def _venues_with_slots_a_pending_and_an_approved_booking():
+    from shequ.activities.models import Activity, Booking, Venue
 
     venues = {v.name: v for v in Venue.objects.select_related("spot", "community")}
     square, room = venues["红巷生活广场"], venues["希格玛社区活动室"]
@@ -70,8 +77,13 @@ def test_venues_with_slots_a_pending_and_an_approved_booking(loaded):
     assert square.slots.exists()
     pending = Booking.objects.get(venue=room, status=Booking.Status.PENDING)
     assert pending.user.phone == RESIDENT
-    approved = Booking.objects.get(venue=room, status=Booking.Status.APPROVED)
+    approved = Booking.objects.get(venue=room, status=Booking.Status.APPROVED, user__phone="13900000036")
     assert approved.decided_by is not None and approved.decided_at is not None
+    # the activities held in a venue took its slot: nobody can book over them
+    for activity in Activity.objects.exclude(venue=None):
+        held = Booking.objects.get(slot__venue=activity.venue, slot__starts_at=activity.starts_at)
+        assert held.status == Booking.Status.APPROVED and held.purpose == activity.title
+    assert Booking.objects.filter(venue=square, status=Booking.Status.PENDING).exists()
 
 
 def test_resident_pages_show_the_demo_life(loaded, client):
