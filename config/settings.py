@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    "ninja",  # serves the API docs page (Swagger UI) from local static files, not a CDN
     "shequ.core",
     "shequ.directory",
     "shequ.accounts",
