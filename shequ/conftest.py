@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -20,6 +21,28 @@ import pytest
 from shequ.accounts.models import Residency, User
 from shequ.directory import services as ds
 from shequ.directory.models import Party, PartyKind, Place, PlaceKind, Role
+
+# Browser tests: Debian's Chromium driven by Playwright (never `playwright install`).
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+needs_chromium = pytest.mark.skipif(
+    not os.path.exists(CHROMIUM), reason=f"Chromium not found at {CHROMIUM}; browser tests skipped"
+)
+
+
+@pytest.fixture
+def browser():
+    """A headless Chromium for one test (use with `live_server`)."""
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # sync Playwright runs an event loop in this thread
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield instance
+        finally:
+            instance.close()
 
 
 def pytest_collection_modifyitems(items):

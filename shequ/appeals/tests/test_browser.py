@@ -18,16 +18,16 @@ from PIL import Image
 
 from shequ.appeals import services
 from shequ.appeals.models import Appeal, Category, Status
+from shequ.conftest import CHROMIUM, CHROMIUM_ARGS, needs_chromium
 from shequ.core import clock
 
-CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path(os.environ.get("SHEQU_SHOTS", "/tmp/shots/appeals-web"))
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"Chromium not found at {CHROMIUM}; browser test skipped"),
+    needs_chromium,
 ]
 
 
@@ -70,9 +70,7 @@ def test_report_accept_resolve_rate_in_two_browsers(live_server, world):
                            place=world.building_a2, text="2号楼早上停水，没有通知。")
     base = live_server.url
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             resident_ctx = _login(browser, live_server, world.resident_a, PHONE)
             handler_ctx = _login(browser, live_server, world.handler_x, DESKTOP)

@@ -5,40 +5,26 @@ Screenshots of the channel pages at phone and desktop widths go to /tmp/shots/ch
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
+from shequ.conftest import needs_chromium
 from shequ.core import clock
 
-CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path("/tmp/shots/channels")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"Chromium not found at {CHROMIUM}; browser tests skipped"),
+    needs_chromium,
 ]
 
 
-@pytest.fixture
-def browser():
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+SHOTS.mkdir(parents=True, exist_ok=True)
 
 
 def login(browser, base, user, viewport=PHONE):

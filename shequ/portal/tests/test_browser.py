@@ -5,38 +5,24 @@ Screenshots of every page at phone and desktop widths (and in large-type mode) g
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 from shequ.accounts import services as account_services
+from shequ.conftest import needs_chromium
 from shequ.directory import services as ds
 from shequ.directory.models import Role
 
-CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path("/tmp/shots/accounts")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"Chromium not found at {CHROMIUM}; browser tests skipped"),
+    needs_chromium,
 ]
 
 
-@pytest.fixture
-def browser():
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 def login(page, base, phone, password="shequ-test-pass"):

@@ -14,16 +14,15 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
-CHROMIUM = "/usr/bin/chromium"
+from shequ.conftest import CHROMIUM, CHROMIUM_ARGS, needs_chromium
+
 SHOTS = Path(os.environ.get("SHEQU_SHOTS", "/tmp/shots/supervision"))
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"Chromium not found at {CHROMIUM}; browser test skipped"),
+    needs_chromium,
 ]
 
 
@@ -55,7 +54,7 @@ def test_open_workbench_shows_a_new_appeal_within_two_seconds(live_server, world
 
     lift = Category.objects.get(code="lift")
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             ctx = _context(browser, live_server, world.handler_x, DESKTOP)
             page = ctx.new_page()
@@ -102,7 +101,7 @@ def test_supervision_pages_screenshots(live_server, world):
                               departments=[world.dept_housing], reason="电梯困人，需住建委到场")
     notify(recipients=[world.env_director], verb="appeal.escalated", title="诉求已升级：测试", url="/", key="shot")
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             ctx = _context(browser, live_server, world.env_director, PHONE)
             page = ctx.new_page()
