@@ -58,12 +58,18 @@ def main() -> None:
     handler = User.objects.get(phone="13900000043")
     household = resident.residencies.first().household
     categories = list(Category.objects.filter(parent__isnull=False, is_consultation=False)[:8]) or list(
-        Category.objects.filter(is_consultation=False)[:8])
+        Category.objects.filter(is_consultation=False)[:8]
+    )
 
     def file(n: int) -> None:
         for i in range(n):
-            services.appeal_create(reporter=resident, kind="help", category=categories[i % len(categories)],
-                                   place=household, text=f"基准测试诉求 {i}")
+            services.appeal_create(
+                reporter=resident,
+                kind="help",
+                category=categories[i % len(categories)],
+                place=household,
+                text=f"基准测试诉求 {i}",
+            )
 
     pages = {
         "api assigned (handler)": (handler, "/api/v1/appeals?scope=assigned&page_size=20"),
@@ -100,11 +106,15 @@ def main() -> None:
     large_n = Appeal.objects.count()
     large = measure()
 
-    print(f"database: {connection.vendor}; appeals: {small_n} then {large_n}; median of {args.repeat} requests")
+    print(
+        f"database: {connection.vendor}; appeals: {small_n} then {large_n}; median of {args.repeat} requests"
+    )
     print(f"{'page':28} {'queries':>9} {'ms small':>9} {'ms large':>9} {'ratio':>6}")
     for name in pages:
         (t_small, q_small), (t_large, q_large) = small[name], large[name]
-        print(f"{name:28} {q_small:>4}/{q_large:<4} {t_small * 1000:9.1f} {t_large * 1000:9.1f} {t_large / t_small:6.2f}")
+        print(
+            f"{name:28} {q_small:>4}/{q_large:<4} {t_small * 1000:9.1f} {t_large * 1000:9.1f} {t_large / t_small:6.2f}"
+        )
 
 
 if __name__ == "__main__":

@@ -1,12 +1,12 @@
 """Shared personas for every app's tests: a tiny community with two compounds and two property companies.
 
-    world.resident_a   verified owner in compound A, building A1 (served by property company X)
-    world.resident_b   verified owner in compound B, building B1 (served by property company Y)
-    world.handler_x    handler of company X        world.handler_y   handler of company Y
-    world.rc_staff     residents' committee staff  world.party_secretary  community party organisation head
-    world.env_director 环物会 director             world.police / world.doctor / world.volunteer
-    world.building_leader  building leader of A1   world.observer  street-office observer (read-only)
-    world.outsider     a logged-in user with no household and no membership
+world.resident_a   verified owner in compound A, building A1 (served by property company X)
+world.resident_b   verified owner in compound B, building B1 (served by property company Y)
+world.handler_x    handler of company X        world.handler_y   handler of company Y
+world.rc_staff     residents' committee staff  world.party_secretary  community party organisation head
+world.env_director 环物会 director             world.police / world.doctor / world.volunteer
+world.building_leader  building leader of A1   world.observer  street-office observer (read-only)
+world.outsider     a logged-in user with no household and no membership
 """
 
 from __future__ import annotations
@@ -24,8 +24,14 @@ from shequ.directory.models import Party, PartyKind, Place, PlaceKind, Role
 
 # Browser tests: Debian's Chromium driven by Playwright (never `playwright install`).
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 needs_chromium = pytest.mark.skipif(
     not os.path.exists(CHROMIUM), reason=f"Chromium not found at {CHROMIUM}; browser tests skipped"
 )
@@ -141,28 +147,48 @@ def world(db) -> World:
     lift_a1 = ds.spot_create(place=building_a1, kind="lift", name="1号电梯", install_year=2005)
 
     K = PartyKind
-    street_office = ds.party_create(kind=K.STREET_OFFICE, name="测试街道办事处", code="t-street", home=street,
-                                    places=[street])
-    party_org = ds.party_create(kind=K.PARTY_ORG, name="测试社区党委", code="t-party", home=community,
-                                places=[community])
-    rc = ds.party_create(kind=K.RESIDENTS_COMMITTEE, name="测试社区居委会", code="t-rc", home=community,
-                         places=[community], phone="010-12345678")
-    env = ds.party_create(kind=K.ENV_PROPERTY_COMMITTEE, name="测试社区环物会", code="t-env", home=community,
-                          places=[community])
-    company_x = ds.party_create(kind=K.PROPERTY_COMPANY, name="甲物业", code="t-x", home=community,
-                                phone="010-11110000")
+    street_office = ds.party_create(
+        kind=K.STREET_OFFICE, name="测试街道办事处", code="t-street", home=street, places=[street]
+    )
+    party_org = ds.party_create(
+        kind=K.PARTY_ORG, name="测试社区党委", code="t-party", home=community, places=[community]
+    )
+    rc = ds.party_create(
+        kind=K.RESIDENTS_COMMITTEE,
+        name="测试社区居委会",
+        code="t-rc",
+        home=community,
+        places=[community],
+        phone="010-12345678",
+    )
+    env = ds.party_create(
+        kind=K.ENV_PROPERTY_COMMITTEE, name="测试社区环物会", code="t-env", home=community, places=[community]
+    )
+    company_x = ds.party_create(
+        kind=K.PROPERTY_COMPANY, name="甲物业", code="t-x", home=community, phone="010-11110000"
+    )
     company_y = ds.party_create(kind=K.PROPERTY_COMPANY, name="乙物业", code="t-y", home=community)
     ds.contract_create(company=company_x, places=[compound_a], starts_on=date(2020, 1, 1))
     ds.contract_create(company=company_y, places=[compound_b], starts_on=date(2020, 1, 1))
-    police = ds.party_create(kind=K.POLICE_STATION, name="测试派出所", code="t-police", home=street,
-                             places=[community])
-    doctors = ds.party_create(kind=K.FAMILY_DOCTOR_TEAM, name="测试家庭医生团队", code="t-doctor",
-                              home=community, places=[community])
-    mutual = ds.party_create(kind=K.MUTUAL_AID_STATION, name="测试互助站", code="t-aid", home=community,
-                             places=[community])
-    owners = ds.party_create(kind=K.OWNERS_COMMITTEE, name="甲小区业委会", code="t-owners", home=community,
-                             places=[compound_a])
-    housing = ds.party_create(kind=K.DEPARTMENT, name="区住建委", code="t-zjw", home=district, places=[district])
+    police = ds.party_create(
+        kind=K.POLICE_STATION, name="测试派出所", code="t-police", home=street, places=[community]
+    )
+    doctors = ds.party_create(
+        kind=K.FAMILY_DOCTOR_TEAM,
+        name="测试家庭医生团队",
+        code="t-doctor",
+        home=community,
+        places=[community],
+    )
+    mutual = ds.party_create(
+        kind=K.MUTUAL_AID_STATION, name="测试互助站", code="t-aid", home=community, places=[community]
+    )
+    owners = ds.party_create(
+        kind=K.OWNERS_COMMITTEE, name="甲小区业委会", code="t-owners", home=community, places=[compound_a]
+    )
+    housing = ds.party_create(
+        kind=K.DEPARTMENT, name="区住建委", code="t-zjw", home=district, places=[district]
+    )
 
     def person(phone, name, party=None, role=None, places=()):
         user = make_user(phone, name)
@@ -176,13 +202,32 @@ def world(db) -> World:
     for user, hh in ((resident_a, household_a), (resident_a2, household_a2), (resident_b, household_b)):
         Residency.objects.create(user=user, household=hh, relation="owner", status=Residency.Status.VERIFIED)
     return World(
-        district=district, street=street, community=community, compound_a=compound_a, compound_b=compound_b,
-        building_a1=building_a1, building_a2=building_a2, building_b1=building_b1,
-        household_a=household_a, household_a2=household_a2, household_b=household_b, lift_a1=lift_a1,
-        street_office=street_office, party_org=party_org, rc=rc, env_committee=env, company_x=company_x,
-        company_y=company_y, police=police, doctors=doctors, mutual_aid=mutual, owners_committee=owners,
+        district=district,
+        street=street,
+        community=community,
+        compound_a=compound_a,
+        compound_b=compound_b,
+        building_a1=building_a1,
+        building_a2=building_a2,
+        building_b1=building_b1,
+        household_a=household_a,
+        household_a2=household_a2,
+        household_b=household_b,
+        lift_a1=lift_a1,
+        street_office=street_office,
+        party_org=party_org,
+        rc=rc,
+        env_committee=env,
+        company_x=company_x,
+        company_y=company_y,
+        police=police,
+        doctors=doctors,
+        mutual_aid=mutual,
+        owners_committee=owners,
         dept_housing=housing,
-        resident_a=resident_a, resident_a2=resident_a2, resident_b=resident_b,
+        resident_a=resident_a,
+        resident_a2=resident_a2,
+        resident_b=resident_b,
         handler_x=person("13900000001", "王师傅", company_x, Role.HANDLER),
         handler_y=person("13900000002", "赵师傅", company_y, Role.HANDLER),
         rc_staff=person("13900000003", "陈主任", rc, Role.STAFF),

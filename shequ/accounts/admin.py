@@ -47,7 +47,9 @@ class UserAdmin(BaseUserAdmin):
         (_("权限"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
         (_("时间"), {"fields": ("last_login", "date_joined")}),
     )
-    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("phone", "real_name", "password1", "password2")}),)
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("phone", "real_name", "password1", "password2")}),
+    )
     inlines = [ResidencyInline]
 
     def get_inlines(self, request, obj):

@@ -53,7 +53,9 @@ class MeOut(Schema):
     residencies: list[ResidencyOut]
 
 
-@router.post("/auth/login", auth=None, response={200: TokenOut}, summary="登录，换取令牌 / Log in for a token")
+@router.post(
+    "/auth/login", auth=None, response={200: TokenOut}, summary="登录，换取令牌 / Log in for a token"
+)
 def login(request: HttpRequest, payload: LoginIn):
     from axes.exceptions import AxesBackendPermissionDenied  # noqa: PLC0415
 
@@ -88,9 +90,7 @@ def me(request: HttpRequest):
             {"party_id": m.party_id, "party_name": m.party.name, "party_kind": m.party.kind, "role": m.role}
             for m in roles.memberships
         ],
-        "residencies": [
-            _residency_out(r) for r in roles.residencies
-        ],
+        "residencies": [_residency_out(r) for r in roles.residencies],
     }
 
 
@@ -151,51 +151,96 @@ class RejectIn(Schema):
 def _household(household_id: int) -> Place:
     place = Place.objects.filter(pk=household_id, kind=PlaceKind.HOUSEHOLD).first()
     if place is None:
-        raise Invalid("请选择您家的房屋（户）。", "Choose your household.", code="household_invalid",
-                      fields={"household_id": "请选择您家的房屋（户）。"})
+        raise Invalid(
+            "请选择您家的房屋（户）。",
+            "Choose your household.",
+            code="household_invalid",
+            fields={"household_id": "请选择您家的房屋（户）。"},
+        )
     return place
 
 
 def _residency_out(r) -> dict:
-    return {"household_id": r.household_id, "household": household_label(r.household), "relation": r.relation,
-            "status": r.status}
+    return {
+        "household_id": r.household_id,
+        "household": household_label(r.household),
+        "relation": r.relation,
+        "status": r.status,
+    }
 
 
-@router.get("/register/places", auth=None, response=list[ChooserLevel],
-            summary="选择房屋：各级可选项 / Household chooser options")
-def register_places(request: HttpRequest, street: int | None = None, community: int | None = None,
-                    compound: int | None = None, building: int | None = None, unit: int | None = None,
-                    household: int | None = None):
-    selected = {"street": street, "community": community, "compound": compound, "building": building,
-                "unit": unit, "household": household}
+@router.get(
+    "/register/places",
+    auth=None,
+    response=list[ChooserLevel],
+    summary="选择房屋：各级可选项 / Household chooser options",
+)
+def register_places(
+    request: HttpRequest,
+    street: int | None = None,
+    community: int | None = None,
+    compound: int | None = None,
+    building: int | None = None,
+    unit: int | None = None,
+    household: int | None = None,
+):
+    selected = {
+        "street": street,
+        "community": community,
+        "compound": compound,
+        "building": building,
+        "unit": unit,
+        "household": household,
+    }
     options, chosen = place_choices(selected=selected)
     return [
-        {"level": level, "options": [{"id": pk, "name": name} for pk, name in options[level]],
-         "selected": chosen[level]}
-        for level in CHOOSER_LEVELS if options[level]
+        {
+            "level": level,
+            "options": [{"id": pk, "name": name} for pk, name in options[level]],
+            "selected": chosen[level],
+        }
+        for level in CHOOSER_LEVELS
+        if options[level]
     ]
 
 
-@router.post("/auth/register", auth=None, response={201: RegisteredOut},
-             summary="住户注册（待认证） / Register as a resident (pending verification)")
+@router.post(
+    "/auth/register",
+    auth=None,
+    response={201: RegisteredOut},
+    summary="住户注册（待认证） / Register as a resident (pending verification)",
+)
 def register(request: HttpRequest, payload: RegisterIn):
-    user = services.user_register(phone=payload.phone, real_name=payload.real_name, password=payload.password,
-                                  household=_household(payload.household_id), relation=payload.relation)
+    user = services.user_register(
+        phone=payload.phone,
+        real_name=payload.real_name,
+        password=payload.password,
+        household=_household(payload.household_id),
+        relation=payload.relation,
+    )
     residency = user.residencies.select_related("household").get()
-    return Status(201, {"id": user.pk, "token": issue_token(user=user), "residency": _residency_out(residency)})
+    return Status(
+        201, {"id": user.pk, "token": issue_token(user=user), "residency": _residency_out(residency)}
+    )
 
 
 @router.post("/me/password", response={204: None}, summary="修改密码 / Change password")
 def password_change(request: HttpRequest, payload: PasswordIn):
-    services.user_password_change(user=request.auth, old_password=payload.old_password,  # type: ignore[attr-defined]
-                                  new_password=payload.new_password)
+    services.user_password_change(
+        user=request.auth,
+        old_password=payload.old_password,  # type: ignore[attr-defined]
+        new_password=payload.new_password,
+    )
     return Status(204, None)
 
 
 @router.post("/me/residencies", response={201: ResidencyOut}, summary="登记房屋 / Ask to join a household")
 def residency_request(request: HttpRequest, payload: ResidencyIn):
-    residency = services.residency_request(user=request.auth, household=_household(payload.household_id),  # type: ignore[attr-defined]
-                                           relation=payload.relation)
+    residency = services.residency_request(
+        user=request.auth,
+        household=_household(payload.household_id),  # type: ignore[attr-defined]
+        relation=payload.relation,
+    )
     return Status(201, _residency_out(residency))
 
 
@@ -203,9 +248,16 @@ def residency_request(request: HttpRequest, payload: ResidencyIn):
 def residencies_pending(request: HttpRequest):
     user = request.auth  # type: ignore[attr-defined]
     return [
-        {"id": r.pk, "user_id": r.user_id, "real_name": r.user.real_name, "phone": r.user.phone,
-         "household_id": r.household_id, "household": household_label(r.household), "relation": r.relation,
-         "created_at": r.created_at.isoformat()}
+        {
+            "id": r.pk,
+            "user_id": r.user_id,
+            "real_name": r.user.real_name,
+            "phone": r.user.phone,
+            "household_id": r.household_id,
+            "household": household_label(r.household),
+            "relation": r.relation,
+            "created_at": r.created_at.isoformat(),
+        }
         for r in pending_residencies_for(user=user)[:500]
     ]
 
@@ -219,5 +271,10 @@ def residency_verify(request: HttpRequest, residency_id: int):
 @router.post("/residencies/{residency_id}/reject", response=ResidencyOut, summary="认证不通过 / Reject")
 def residency_reject(request: HttpRequest, residency_id: int, payload: RejectIn):
     residency = access_pending_residency(user=request.auth, residency_id=residency_id)  # type: ignore[attr-defined]
-    return _residency_out(services.residency_reject(residency=residency, actor=request.auth,  # type: ignore[attr-defined]
-                                                    reason=payload.reason))
+    return _residency_out(
+        services.residency_reject(
+            residency=residency,
+            actor=request.auth,  # type: ignore[attr-defined]
+            reason=payload.reason,
+        )
+    )

@@ -26,9 +26,16 @@ class LoginForm(AuthenticationForm):
     """Phone + password. The phone travels in a field named `username` (django-axes counts failures by it)."""
 
     username = forms.CharField(
-        label=_("手机号"), max_length=20,
-        widget=forms.TextInput(attrs={"autocomplete": "username", "inputmode": "tel", "autofocus": True,
-                                      "autocapitalize": "none"}),
+        label=_("手机号"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "username",
+                "inputmode": "tel",
+                "autofocus": True,
+                "autocapitalize": "none",
+            }
+        ),
     )
     password = forms.CharField(
         label=_("密码"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
@@ -55,17 +62,28 @@ class RelationForm(forms.Form):
 
 class AccountFields(forms.Form):
     phone = forms.CharField(
-        label=_("手机号"), max_length=20,
+        label=_("手机号"),
+        max_length=20,
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
         help_text=_("以后用这个手机号登录"),
     )
-    real_name = forms.CharField(label=_("真实姓名"), max_length=50,
-                                widget=forms.TextInput(attrs={"autocomplete": "name"}),
-                                help_text=_("居委会认证时会核对"))
-    password = forms.CharField(label=_("设置密码"), strip=False, help_text=_("至少8位，不要只用数字"),
-                               widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
-    password2 = forms.CharField(label=_("再输一次密码"), strip=False,
-                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    real_name = forms.CharField(
+        label=_("真实姓名"),
+        max_length=50,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        help_text=_("居委会认证时会核对"),
+    )
+    password = forms.CharField(
+        label=_("设置密码"),
+        strip=False,
+        help_text=_("至少8位，不要只用数字"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label=_("再输一次密码"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
 
     def clean(self):
         data = super().clean()
@@ -75,21 +93,36 @@ class AccountFields(forms.Form):
 
 
 class PasswordChangeForm(forms.Form):
-    old_password = forms.CharField(label=_("原密码"), strip=False,
-                                   widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
-    new_password = forms.CharField(label=_("新密码"), strip=False, help_text=_("至少8位，不要只用数字"),
-                                   widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
-    new_password2 = forms.CharField(label=_("再输一次新密码"), strip=False,
-                                    widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    old_password = forms.CharField(
+        label=_("原密码"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+    new_password = forms.CharField(
+        label=_("新密码"),
+        strip=False,
+        help_text=_("至少8位，不要只用数字"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    new_password2 = forms.CharField(
+        label=_("再输一次新密码"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
 
     def clean(self):
         data = super().clean()
-        if data.get("new_password") and data.get("new_password2") and data["new_password"] != data["new_password2"]:
+        if (
+            data.get("new_password")
+            and data.get("new_password2")
+            and data["new_password"] != data["new_password2"]
+        ):
             self.add_error("new_password2", _("两次输入的密码不一样。"))
         return data
 
 
 class RejectForm(forms.Form):
-    reason = forms.CharField(label=_("不通过的原因"), max_length=200,
-                             widget=forms.Textarea(attrs={"rows": 2}),
-                             help_text=_("住户会看到这段话，例如：房号不对，请重新选择"))
+    reason = forms.CharField(
+        label=_("不通过的原因"),
+        max_length=200,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("住户会看到这段话，例如：房号不对，请重新选择"),
+    )

@@ -55,8 +55,12 @@ def user_roles(*, user: User) -> Roles:
     )
     residencies = list(
         Residency.objects.filter(user=user).select_related(
-            "household", "household__parent", "household__unit", "household__building", "household__compound",
-            "household__community"
+            "household",
+            "household__parent",
+            "household__unit",
+            "household__building",
+            "household__compound",
+            "household__community",
         )
     )
     roles = Roles(memberships=memberships, residencies=residencies)
@@ -65,7 +69,7 @@ def user_roles(*, user: User) -> Roles:
 
 
 def household_label(place: Place | None) -> str:
-    """"希格玛社区 知春里小区 5号楼 2单元 301" from the denormalised ancestors (no tree walk when the
+    """ "希格玛社区 知春里小区 5号楼 2单元 301" from the denormalised ancestors (no tree walk when the
     ancestors were loaded with select_related, as user_roles() does)."""
     if place is None:
         return ""
@@ -93,11 +97,17 @@ def residents_search(*, compound_ids: list[int], term: str) -> list[Residency]:
     term = term.strip()
     if not term or not compound_ids:
         return []
-    qs = (Residency.objects.filter(household__compound_id__in=compound_ids, user__is_active=True)
-          .exclude(status=Residency.Status.REJECTED)
-          .select_related("user", "household", "household__compound", "household__building", "household__unit")
-          .order_by("user__real_name", "id"))
-    qs = qs.filter(user__phone__startswith=term) if term.isdigit() else qs.filter(user__real_name__contains=term)
+    qs = (
+        Residency.objects.filter(household__compound_id__in=compound_ids, user__is_active=True)
+        .exclude(status=Residency.Status.REJECTED)
+        .select_related("user", "household", "household__compound", "household__building", "household__unit")
+        .order_by("user__real_name", "id")
+    )
+    qs = (
+        qs.filter(user__phone__startswith=term)
+        if term.isdigit()
+        else qs.filter(user__real_name__contains=term)
+    )
     return list(qs[:20])
 
 
@@ -174,8 +184,14 @@ def pending_residencies_for(*, user: User) -> QuerySet[Residency]:
     return (
         Residency.objects.filter(scope, status=Residency.Status.PENDING)
         .exclude(user=user)
-        .select_related("user", "household", "household__unit", "household__building", "household__compound",
-                        "household__community")
+        .select_related(
+            "user",
+            "household",
+            "household__unit",
+            "household__building",
+            "household__compound",
+            "household__community",
+        )
         .order_by("created_at", "id")
     )
 
@@ -185,9 +201,7 @@ def access_pending_residency(*, user: User, residency_id: int) -> Residency:
 
     Whether it is still pending is checked by the services (409 `already_decided`)."""
 
-    residency = (
-        Residency.objects.select_related("user", "household").filter(pk=residency_id).first()
-    )
+    residency = Residency.objects.select_related("user", "household").filter(pk=residency_id).first()
     if residency is None or verify_reason(user=user, residency=residency) is None:
         raise NotFound("没有找到这条认证申请。", "No such verification request.")
     if user_roles(user=user).is_observer:
@@ -206,8 +220,11 @@ def access_resettable_user(*, actor: User, phone: str) -> User:
         served = _rc_served_place_ids(user=actor)
         if served and Residency.objects.filter(_under_any("household__", served), user=user).exists():
             return user
-    raise NotFound("在您负责的社区里没有找到这个手机号的住户。",
-                   "No resident with this phone number in your community.", code="resident_not_found")
+    raise NotFound(
+        "在您负责的社区里没有找到这个手机号的住户。",
+        "No resident with this phone number in your community.",
+        code="resident_not_found",
+    )
 
 
 # --- choosing a household (registration) -------------------------------------------------------------

@@ -41,8 +41,12 @@ def forget_roles(user: User) -> None:
 def check_phone(phone: str) -> str:
     phone = re.sub(r"[\s-]", "", phone or "")
     if not PHONE_RE.match(phone):
-        raise Invalid("请输入11位手机号码。", "Enter an 11-digit mobile number.", code="phone_invalid",
-                      fields={"phone": "请输入11位手机号码。"})
+        raise Invalid(
+            "请输入11位手机号码。",
+            "Enter an 11-digit mobile number.",
+            code="phone_invalid",
+            fields={"phone": "请输入11位手机号码。"},
+        )
     return phone
 
 
@@ -56,14 +60,22 @@ def check_password(password: str, *, user: User | None = None, field: str = "pas
 
 def _check_household(household: Place) -> None:
     if household is None or household.kind != PlaceKind.HOUSEHOLD:
-        raise Invalid("请选择您家的房屋（户）。", "Choose your household.", code="household_invalid",
-                      fields={"household": "请选择您家的房屋（户）。"})
+        raise Invalid(
+            "请选择您家的房屋（户）。",
+            "Choose your household.",
+            code="household_invalid",
+            fields={"household": "请选择您家的房屋（户）。"},
+        )
 
 
 def _check_relation(relation: str) -> None:
     if relation not in Residency.Relation.values:
-        raise Invalid("请选择您与这户的关系。", "Choose how you relate to the household.", code="relation_invalid",
-                      fields={"relation": "请选择您与这户的关系。"})
+        raise Invalid(
+            "请选择您与这户的关系。",
+            "Choose how you relate to the household.",
+            code="relation_invalid",
+            fields={"relation": "请选择您与这户的关系。"},
+        )
 
 
 def user_register(*, phone: str, real_name: str, password: str, household: Place, relation: str) -> User:
@@ -71,22 +83,34 @@ def user_register(*, phone: str, real_name: str, password: str, household: Place
     phone = check_phone(phone)
     real_name = (real_name or "").strip()
     if not (2 <= len(real_name) <= 50):
-        raise Invalid("请填写真实姓名（2到50个字）。", "Enter your real name (2–50 characters).",
-                      code="name_invalid", fields={"real_name": "请填写真实姓名（2到50个字）。"})
+        raise Invalid(
+            "请填写真实姓名（2到50个字）。",
+            "Enter your real name (2–50 characters).",
+            code="name_invalid",
+            fields={"real_name": "请填写真实姓名（2到50个字）。"},
+        )
     _check_household(household)
     _check_relation(relation)
     check_password(password, user=User(phone=phone, real_name=real_name))
     if User.objects.filter(phone=phone).exists():
-        raise Conflict("这个手机号已经注册，请直接登录。", "This phone number is already registered; log in instead.",
-                       code="phone_taken", fields={"phone": "这个手机号已经注册，请直接登录。"})
+        raise Conflict(
+            "这个手机号已经注册，请直接登录。",
+            "This phone number is already registered; log in instead.",
+            code="phone_taken",
+            fields={"phone": "这个手机号已经注册，请直接登录。"},
+        )
     try:
         with transaction.atomic():
             user = User.objects.create_user(phone=phone, password=password, real_name=real_name)
             residency = Residency.objects.create(user=user, household=household, relation=relation)
             _notify(residency, "requested")
     except IntegrityError:
-        raise Conflict("这个手机号已经注册，请直接登录。", "This phone number is already registered; log in instead.",
-                       code="phone_taken", fields={"phone": "这个手机号已经注册，请直接登录。"})
+        raise Conflict(
+            "这个手机号已经注册，请直接登录。",
+            "This phone number is already registered; log in instead.",
+            code="phone_taken",
+            fields={"phone": "这个手机号已经注册，请直接登录。"},
+        )
     return user
 
 
@@ -98,15 +122,24 @@ def residency_request(*, user: User, household: Place, relation: str) -> Residen
         existing = Residency.objects.select_for_update().filter(user=user, household=household).first()
         if existing is not None:
             if existing.status != Residency.Status.REJECTED:
-                raise Conflict("您已经申请过这户。", "You already asked to join this household.",
-                               code="residency_exists")
+                raise Conflict(
+                    "您已经申请过这户。", "You already asked to join this household.", code="residency_exists"
+                )
             existing.status = Residency.Status.PENDING
             existing.relation = relation
             existing.reject_reason = ""
             existing.verified_by = None
             existing.verified_at = None
-            existing.save(update_fields=["status", "relation", "reject_reason", "verified_by", "verified_at",
-                                         "updated_at"])
+            existing.save(
+                update_fields=[
+                    "status",
+                    "relation",
+                    "reject_reason",
+                    "verified_by",
+                    "verified_at",
+                    "updated_at",
+                ]
+            )
             residency = existing
         else:
             residency = Residency.objects.create(user=user, household=household, relation=relation)
@@ -119,14 +152,19 @@ def _check_may_decide(*, residency: Residency, actor: User) -> None:
     if user_roles(user=actor).is_observer:
         raise Forbidden("观察员只能查看，不能操作。", "Observers may read but not act.", code="observer")
     if verify_reason(user=actor, residency=residency) is None:
-        raise Forbidden("您不能认证这户的住户。", "You may not verify residents of this household.",
-                        code="verify_forbidden")
+        raise Forbidden(
+            "您不能认证这户的住户。",
+            "You may not verify residents of this household.",
+            code="verify_forbidden",
+        )
 
 
 def _lock_pending(residency: Residency) -> Residency:
     locked = Residency.objects.select_for_update().select_related("household", "user").get(pk=residency.pk)
     if locked.status != Residency.Status.PENDING:
-        raise Conflict("这条申请已经处理过了。", "This request has already been decided.", code="already_decided")
+        raise Conflict(
+            "这条申请已经处理过了。", "This request has already been decided.", code="already_decided"
+        )
     return locked
 
 
@@ -148,11 +186,19 @@ def residency_reject(*, residency: Residency, actor: User, reason: str) -> Resid
     """Turn a request down, always with a reason the resident will read."""
     reason = (reason or "").strip()
     if not reason:
-        raise Invalid("请写明不通过的原因。", "Give a reason for the rejection.", code="reason_required",
-                      fields={"reason": "请写明不通过的原因。"})
+        raise Invalid(
+            "请写明不通过的原因。",
+            "Give a reason for the rejection.",
+            code="reason_required",
+            fields={"reason": "请写明不通过的原因。"},
+        )
     if len(reason) > 200:
-        raise Invalid("原因请不要超过200字。", "Keep the reason under 200 characters.", code="reason_too_long",
-                      fields={"reason": "原因请不要超过200字。"})
+        raise Invalid(
+            "原因请不要超过200字。",
+            "Keep the reason under 200 characters.",
+            code="reason_too_long",
+            fields={"reason": "原因请不要超过200字。"},
+        )
     _check_may_decide(residency=residency, actor=actor)
     with transaction.atomic():
         locked = _lock_pending(residency)
@@ -167,11 +213,19 @@ def residency_reject(*, residency: Residency, actor: User, reason: str) -> Resid
 
 def user_password_change(*, user: User, old_password: str, new_password: str) -> User:
     if not user.check_password(old_password or ""):
-        raise Invalid("原密码不正确。", "The current password is wrong.", code="old_password_wrong",
-                      fields={"old_password": "原密码不正确。"})
+        raise Invalid(
+            "原密码不正确。",
+            "The current password is wrong.",
+            code="old_password_wrong",
+            fields={"old_password": "原密码不正确。"},
+        )
     if old_password == new_password:
-        raise Invalid("新密码不能和原密码相同。", "The new password must differ from the current one.",
-                      code="password_unchanged", fields={"new_password": "新密码不能和原密码相同。"})
+        raise Invalid(
+            "新密码不能和原密码相同。",
+            "The new password must differ from the current one.",
+            code="password_unchanged",
+            fields={"new_password": "新密码不能和原密码相同。"},
+        )
     check_password(new_password, user=user, field="new_password")
     user.set_password(new_password)
     user.save(update_fields=["password"])
@@ -183,8 +237,12 @@ def user_profile_update(*, user: User, real_name: str | None = None, email: str 
     if real_name is not None:
         real_name = real_name.strip()
         if not (2 <= len(real_name) <= 50):
-            raise Invalid("请填写真实姓名（2到50个字）。", "Enter your real name (2–50 characters).",
-                          code="name_invalid", fields={"real_name": "请填写真实姓名（2到50个字）。"})
+            raise Invalid(
+                "请填写真实姓名（2到50个字）。",
+                "Enter your real name (2–50 characters).",
+                code="name_invalid",
+                fields={"real_name": "请填写真实姓名（2到50个字）。"},
+            )
         user.real_name = real_name
         changed.append("real_name")
     if email is not None:

@@ -31,8 +31,9 @@ from shequ.directory.models import Place, PlaceKind
 def lockout(request: HttpRequest, credentials: dict | None = None, *args, **kwargs) -> HttpResponse:
     """Shown by django-axes when a phone number has had too many failed logins (JSON for the API)."""
     if request.path.startswith("/api/"):
-        err = Unauthorized("尝试次数过多，请15分钟后再试。", "Too many attempts; try again in 15 minutes.",
-                           code="locked_out")
+        err = Unauthorized(
+            "尝试次数过多，请15分钟后再试。", "Too many attempts; try again in 15 minutes.", code="locked_out"
+        )
         return JsonResponse(err.as_dict(), status=429, json_dumps_params={"ensure_ascii": False})
     return render(request, "accounts/lockout.html", status=429)
 
@@ -48,6 +49,7 @@ logout_view = auth_views.LogoutView.as_view()  # POST only (Django 5)
 
 
 # --- registration -----------------------------------------------------------------------------------
+
 
 def _level_labels() -> dict[str, str]:
     return {
@@ -78,7 +80,9 @@ def _chooser_context(data) -> dict:
             break
         if not options[level] and level == "unit":
             continue
-        levels.append({"name": level, "label": labels[level], "options": options[level], "value": chosen[level]})
+        levels.append(
+            {"name": level, "label": labels[level], "options": options[level], "value": chosen[level]}
+        )
         show = chosen[level] is not None
     household = None
     if chosen["household"] is not None:
@@ -114,17 +118,26 @@ def register(request: HttpRequest) -> HttpResponse:
                 if anonymous:
                     acc = account_form.cleaned_data
                     user = services.user_register(
-                        phone=acc["phone"], real_name=acc["real_name"], password=acc["password"],
-                        household=household, relation=relation,
+                        phone=acc["phone"],
+                        real_name=acc["real_name"],
+                        password=acc["password"],
+                        household=household,
+                        relation=relation,
                     )
                     auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
                 else:
                     services.residency_request(user=request.user, household=household, relation=relation)
             except DomainError as exc:
-                attach_error(account_form if anonymous and set(exc.fields) & {"phone", "real_name", "password"}
-                             else relation_form, exc)
+                attach_error(
+                    account_form
+                    if anonymous and set(exc.fields) & {"phone", "real_name", "password"}
+                    else relation_form,
+                    exc,
+                )
             else:
-                messages.success(request, _("已提交，请等待社区居委会或户主认证。认证后即可参与投票、查看本楼栋公告。"))
+                messages.success(
+                    request, _("已提交，请等待社区居委会或户主认证。认证后即可参与投票、查看本楼栋公告。")
+                )
                 return redirect("accounts:profile")
     elif choosing:
         # Only the chooser moved on: do not show "required" errors for fields not filled in yet.
@@ -142,16 +155,21 @@ def register_places(request: HttpRequest) -> HttpResponse:
 
 # --- profile and password ---------------------------------------------------------------------------
 
+
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
     roles = selectors.user_roles(user=request.user)
     residencies = sorted(roles.residencies, key=lambda r: (r.status != Residency.Status.VERIFIED, r.pk))
-    return render(request, "accounts/profile.html", {
-        "roles": roles,
-        "residencies": residencies,
-        "memberships": sorted(roles.memberships, key=lambda m: (m.party.kind, m.party.name)),
-        "can_verify": selectors.can_verify_anyone(user=request.user),
-    })
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "roles": roles,
+            "residencies": residencies,
+            "memberships": sorted(roles.memberships, key=lambda m: (m.party.kind, m.party.name)),
+            "can_verify": selectors.can_verify_anyone(user=request.user),
+        },
+    )
 
 
 @login_required
@@ -160,7 +178,8 @@ def password_change(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.user_password_change(
-                user=request.user, old_password=form.cleaned_data["old_password"],
+                user=request.user,
+                old_password=form.cleaned_data["old_password"],
                 new_password=form.cleaned_data["new_password"],
             )
         except DomainError as exc:
@@ -174,17 +193,22 @@ def password_change(request: HttpRequest) -> HttpResponse:
 
 # --- verification -----------------------------------------------------------------------------------
 
+
 @login_required
 def verify_queue(request: HttpRequest) -> HttpResponse:
     if not selectors.can_verify_anyone(user=request.user):
         return render(request, "accounts/verify_queue.html", {"allowed": False, "items": []}, status=403)
     items = list(selectors.pending_residencies_for(user=request.user)[:200])
-    return render(request, "accounts/verify_queue.html", {
-        "allowed": True,
-        "items": items,
-        "is_observer": selectors.user_roles(user=request.user).is_observer,
-        "show_phone": selectors.is_committee_verifier(user=request.user),
-    })
+    return render(
+        request,
+        "accounts/verify_queue.html",
+        {
+            "allowed": True,
+            "items": items,
+            "is_observer": selectors.user_roles(user=request.user).is_observer,
+            "show_phone": selectors.is_committee_verifier(user=request.user),
+        },
+    )
 
 
 @login_required
@@ -229,9 +253,17 @@ def password_reset(request: HttpRequest) -> HttpResponse:
             temporary = services.user_password_reset(user=target, actor=request.user)
         except DomainError as exc:
             error = error_text(exc)
-    response = render(request, "accounts/password_reset.html", {
-        "allowed": True, "phone": phone, "target": target, "temporary": temporary, "error": error,
-        "target_roles": selectors.user_roles(user=target) if target is not None else None,
-    })
+    response = render(
+        request,
+        "accounts/password_reset.html",
+        {
+            "allowed": True,
+            "phone": phone,
+            "target": target,
+            "temporary": temporary,
+            "error": error,
+            "target_roles": selectors.user_roles(user=target) if target is not None else None,
+        },
+    )
     response["Cache-Control"] = "no-store"
     return response

@@ -133,15 +133,22 @@ def slots(request: HttpRequest, venue_id: int):
     return selectors.slots_for(venue=v)
 
 
-@router.post("/venues/slots/{slot_id}/bookings", response={201: BookingOut},
-             summary="预约时段 / Book a slot (409 when taken)")
+@router.post(
+    "/venues/slots/{slot_id}/bookings",
+    response={201: BookingOut},
+    summary="预约时段 / Book a slot (409 when taken)",
+)
 def book(request: HttpRequest, slot_id: int, payload: BookingIn):
     slot = selectors.access_slot(user=request.auth, slot_id=slot_id)
-    return Status(201, services.booking_create(user=request.auth, slot=slot, purpose=payload.purpose,
-                                        people=payload.people))
+    return Status(
+        201,
+        services.booking_create(user=request.auth, slot=slot, purpose=payload.purpose, people=payload.people),
+    )
 
 
-@router.get("/venues/bookings", response=list[BookingOut], summary="我的预约或待审批 / Bookings (scope=mine|approve)")
+@router.get(
+    "/venues/bookings", response=list[BookingOut], summary="我的预约或待审批 / Bookings (scope=mine|approve)"
+)
 @paginate(PageNumberPagination, page_size=30)
 def bookings(request: HttpRequest, scope: str = "mine"):
     return selectors.bookings_for(user=request.auth, scope="approve" if scope == "approve" else "mine")
@@ -150,7 +157,9 @@ def bookings(request: HttpRequest, scope: str = "mine"):
 @router.post("/venues/bookings/{booking_id}/approve", response=BookingOut, summary="审批 / Approve or reject")
 def approve(request: HttpRequest, booking_id: int, payload: DecideIn):
     b = selectors.access_booking(user=request.auth, booking_id=booking_id)
-    return services.booking_decide(actor=request.auth, booking=b, approve=payload.approve, reason=payload.reason)
+    return services.booking_decide(
+        actor=request.auth, booking=b, approve=payload.approve, reason=payload.reason
+    )
 
 
 @router.post("/venues/bookings/{booking_id}/cancel", response=BookingOut, summary="取消预约 / Cancel")

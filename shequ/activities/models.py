@@ -26,14 +26,18 @@ class Activity(TimeStampedModel):
     kind = models.CharField(_("类型"), max_length=16, choices=ActivityKind.choices)
     title = models.CharField(_("名称"), max_length=100)
     description = models.TextField(_("介绍"), blank=True, default="")
-    place = models.ForeignKey("directory.Place", verbose_name=_("面向范围"), on_delete=models.PROTECT,
-                              related_name="activities")
+    place = models.ForeignKey(
+        "directory.Place", verbose_name=_("面向范围"), on_delete=models.PROTECT, related_name="activities"
+    )
     community = models.ForeignKey("directory.Place", on_delete=models.PROTECT, related_name="+")
-    organiser = models.ForeignKey("directory.Party", verbose_name=_("主办单位"), on_delete=models.PROTECT,
-                                  related_name="activities")
+    organiser = models.ForeignKey(
+        "directory.Party", verbose_name=_("主办单位"), on_delete=models.PROTECT, related_name="activities"
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     location = models.CharField(_("地点"), max_length=100, blank=True, default="")
-    venue = models.ForeignKey("Venue", null=True, blank=True, on_delete=models.SET_NULL, related_name="activities")
+    venue = models.ForeignKey(
+        "Venue", null=True, blank=True, on_delete=models.SET_NULL, related_name="activities"
+    )
     starts_at = models.DateTimeField(_("开始时间"))
     ends_at = models.DateTimeField(_("结束时间"))
     capacity = models.PositiveIntegerField(_("名额"))
@@ -49,7 +53,9 @@ class Activity(TimeStampedModel):
         ordering = ["starts_at", "id"]
         indexes = [models.Index(fields=["community", "starts_at"], name="act_activity_comm")]
         constraints = [
-            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="act_activity_period"),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="act_activity_period"
+            ),
             models.CheckConstraint(condition=Q(capacity__gt=0), name="act_activity_capacity"),
         ]
 
@@ -64,13 +70,16 @@ class Signup(TimeStampedModel):
         CANCELLED = "cancelled", _("已取消")
 
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="signups")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="activity_signups")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="activity_signups"
+    )
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices)
     queued_at = models.DateTimeField(default=clock.now)
     note = models.CharField(_("备注"), max_length=200, blank=True, default="")
     checked_in_at = models.DateTimeField(_("签到时间"), null=True, blank=True)
-    checked_in_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                      related_name="+")
+    checked_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("报名")
@@ -82,13 +91,21 @@ class Signup(TimeStampedModel):
 
 class Venue(TimeStampedModel):
     name = models.CharField(_("名称"), max_length=100)
-    place = models.ForeignKey("directory.Place", verbose_name=_("所在地点"), on_delete=models.PROTECT,
-                              related_name="venues")
+    place = models.ForeignKey(
+        "directory.Place", verbose_name=_("所在地点"), on_delete=models.PROTECT, related_name="venues"
+    )
     community = models.ForeignKey("directory.Place", on_delete=models.PROTECT, related_name="+")
-    spot = models.ForeignKey("directory.Spot", verbose_name=_("对应公共部位"), null=True, blank=True,
-                             on_delete=models.SET_NULL, related_name="+")
-    owner = models.ForeignKey("directory.Party", verbose_name=_("管理单位"), on_delete=models.PROTECT,
-                              related_name="venues")
+    spot = models.ForeignKey(
+        "directory.Spot",
+        verbose_name=_("对应公共部位"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    owner = models.ForeignKey(
+        "directory.Party", verbose_name=_("管理单位"), on_delete=models.PROTECT, related_name="venues"
+    )
     description = models.TextField(_("介绍"), blank=True, default="")
     capacity = models.PositiveIntegerField(_("容纳人数"), default=0)
     is_active = models.BooleanField(_("开放"), default=True)
@@ -129,12 +146,15 @@ class Booking(TimeStampedModel):
 
     venue = models.ForeignKey(Venue, on_delete=models.CASCADE, related_name="bookings")
     slot = models.ForeignKey(VenueSlot, on_delete=models.CASCADE, related_name="bookings")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="venue_bookings")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="venue_bookings"
+    )
     purpose = models.CharField(_("用途"), max_length=200)
     people = models.PositiveIntegerField(_("人数"), default=1)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
     reason = models.CharField(_("说明"), max_length=200, blank=True, default="")
 
@@ -144,7 +164,10 @@ class Booking(TimeStampedModel):
         ordering = ["-created_at", "-id"]
         constraints = [
             # No double booking, enforced by the database: one pending-or-approved booking per slot.
-            models.UniqueConstraint(fields=["venue", "slot"], condition=Q(status__in=ACTIVE_BOOKING),
-                                    name="act_booking_one_active_per_slot"),
+            models.UniqueConstraint(
+                fields=["venue", "slot"],
+                condition=Q(status__in=ACTIVE_BOOKING),
+                name="act_booking_one_active_per_slot",
+            ),
         ]
         indexes = [models.Index(fields=["venue", "status"], name="act_booking_venue")]

@@ -16,7 +16,9 @@ from shequ.directory.selectors import party_place_ids
 def _resident_ids(user, *, verified_only: bool) -> set[int]:
     ids: set[int] = set()
     for r in user_roles(user=user).residencies:
-        if r.status == Residency.Status.VERIFIED or (not verified_only and r.status == Residency.Status.PENDING):
+        if r.status == Residency.Status.VERIFIED or (
+            not verified_only and r.status == Residency.Status.PENDING
+        ):
             ids |= set(r.household.ancestor_ids())
     return ids
 
@@ -34,24 +36,37 @@ def _within(place: Place, ids: set[int]) -> bool:
 
 def community_ids_for(*, user) -> set[int]:
     """Communities the user lives in or whose places their parties serve (or that lie under them)."""
-    ids = {r.household.community_id for r in user_roles(user=user).residencies
-           if r.status != Residency.Status.REJECTED}
+    ids = {
+        r.household.community_id
+        for r in user_roles(user=user).residencies
+        if r.status != Residency.Status.REJECTED
+    }
     staff = _staff_ids(user)
     if staff:
-        ids |= set(Place.objects.filter(Q(pk__in=staff) | Q(street_id__in=staff) | Q(district_id__in=staff),
-                                        kind="community").values_list("pk", flat=True))
-        ids |= set(Place.objects.filter(pk__in=staff).exclude(community_id=None).values_list("community_id", flat=True))
+        ids |= set(
+            Place.objects.filter(
+                Q(pk__in=staff) | Q(street_id__in=staff) | Q(district_id__in=staff), kind="community"
+            ).values_list("pk", flat=True)
+        )
+        ids |= set(
+            Place.objects.filter(pk__in=staff)
+            .exclude(community_id=None)
+            .values_list("community_id", flat=True)
+        )
     ids.discard(None)
     return ids
 
 
 def can_see(*, user, place: Place) -> bool:
     return _within(place, _resident_ids(user, verified_only=False) | _staff_ids(user)) or (
-        place.community_id in community_ids_for(user=user))
+        place.community_id in community_ids_for(user=user)
+    )
 
 
 def activities_for(*, user, upcoming: bool = True) -> QuerySet[Activity]:
-    qs = Activity.objects.filter(community_id__in=community_ids_for(user=user)).select_related("organiser", "place")
+    qs = Activity.objects.filter(community_id__in=community_ids_for(user=user)).select_related(
+        "organiser", "place"
+    )
     if upcoming:
         qs = qs.filter(ends_at__gte=clock.now())
     return qs.order_by("starts_at", "id")
@@ -74,8 +89,11 @@ def check_can_join(*, user, activity: Activity) -> None:
     if not _within(activity.place, _resident_ids(user, verified_only=True)) and not _within(
         activity.place, _staff_ids(user)
     ):
-        raise Forbidden("只有本社区已认证的居民可以报名。", "Only verified residents may sign up.",
-                        code="not_verified_resident")
+        raise Forbidden(
+            "只有本社区已认证的居民可以报名。",
+            "Only verified residents may sign up.",
+            code="not_verified_resident",
+        )
 
 
 def my_signup(*, user, activity: Activity) -> Signup | None:
@@ -85,7 +103,9 @@ def my_signup(*, user, activity: Activity) -> Signup | None:
 def signups_for(*, user, activity: Activity) -> QuerySet[Signup]:
     if not is_organiser(user=user, activity=activity):
         raise Forbidden("只有主办单位可以查看报名名单。", "Only the organiser may see the sign-up list.")
-    return Signup.objects.filter(activity=activity).select_related("user").order_by("status", "queued_at", "id")
+    return (
+        Signup.objects.filter(activity=activity).select_related("user").order_by("status", "queued_at", "id")
+    )
 
 
 def organiser_parties(*, user) -> list:
@@ -95,7 +115,8 @@ def organiser_parties(*, user) -> list:
 
 def venues_for(*, user) -> QuerySet[Venue]:
     return Venue.objects.filter(community_id__in=community_ids_for(user=user), is_active=True).select_related(
-        "owner", "place")
+        "owner", "place"
+    )
 
 
 def access_venue(*, user, venue_id: int) -> Venue:
@@ -112,8 +133,11 @@ def slots_for(*, venue: Venue, days: int = 14) -> list[VenueSlot]:
     from datetime import timedelta  # noqa: PLC0415
 
     now = clock.now()
-    slots = list(VenueSlot.objects.filter(venue=venue, ends_at__gt=now, starts_at__lt=now + timedelta(days=days))
-                 .order_by("starts_at"))
+    slots = list(
+        VenueSlot.objects.filter(
+            venue=venue, ends_at__gt=now, starts_at__lt=now + timedelta(days=days)
+        ).order_by("starts_at")
+    )
     active = {b.slot_id: b for b in Booking.objects.filter(slot__in=slots, status__in=ACTIVE_BOOKING)}
     for s in slots:
         s.active_booking = active.get(s.pk)
@@ -144,5 +168,7 @@ def access_booking(*, user, booking_id: int) -> Booking:
 def bookings_for(*, user, scope: str = "mine") -> QuerySet[Booking]:
     qs = Booking.objects.select_related("venue", "slot", "user")
     if scope == "approve":
-        return qs.filter(venue__owner_id__in=user_roles(user=user).party_ids).order_by("status", "slot__starts_at")
+        return qs.filter(venue__owner_id__in=user_roles(user=user).party_ids).order_by(
+            "status", "slot__starts_at"
+        )
     return qs.filter(user=user).order_by("-slot__starts_at")

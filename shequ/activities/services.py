@@ -23,17 +23,30 @@ def _check_party_place(*, actor, party: Party, place: Place) -> None:
     if not user_roles(user=actor).acts_for(party.pk):
         raise Forbidden("您不能以该单位的名义操作。", "You may not act for this organisation.")
     if not place_within(place=place, ancestor_ids=party_place_ids(party=party)):
-        raise Forbidden("该单位不服务这个地点。", "This organisation does not serve this place.",
-                        code="scope_not_served")
+        raise Forbidden(
+            "该单位不服务这个地点。", "This organisation does not serve this place.", code="scope_not_served"
+        )
 
 
 def _new_code() -> str:
     return f"{secrets.randbelow(10**6):06d}"
 
 
-def activity_create(*, actor, organiser: Party, place: Place, kind: str, title: str, starts_at: datetime,
-                    ends_at: datetime, capacity: int, description: str = "", location: str = "",
-                    venue: Venue | None = None, signup_closes_at: datetime | None = None) -> Activity:
+def activity_create(
+    *,
+    actor,
+    organiser: Party,
+    place: Place,
+    kind: str,
+    title: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    capacity: int,
+    description: str = "",
+    location: str = "",
+    venue: Venue | None = None,
+    signup_closes_at: datetime | None = None,
+) -> Activity:
     _check_party_place(actor=actor, party=organiser, place=place)
     errors = {}
     if kind not in ActivityKind.values:
@@ -49,9 +62,19 @@ def activity_create(*, actor, organiser: Party, place: Place, kind: str, title: 
     if place.community_id is None:
         raise Invalid("活动必须面向一个社区或更小的范围。", "An activity belongs to a community or smaller.")
     return Activity.objects.create(
-        kind=kind, title=title.strip(), description=description, place=place, community_id=place.community_id,
-        organiser=organiser, created_by=actor, location=location or (venue.name if venue else ""), venue=venue,
-        starts_at=starts_at, ends_at=ends_at, capacity=capacity, signup_closes_at=signup_closes_at,
+        kind=kind,
+        title=title.strip(),
+        description=description,
+        place=place,
+        community_id=place.community_id,
+        organiser=organiser,
+        created_by=actor,
+        location=location or (venue.name if venue else ""),
+        venue=venue,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        capacity=capacity,
+        signup_closes_at=signup_closes_at,
         checkin_code=_new_code(),
     )
 
@@ -63,7 +86,9 @@ def _counts(activity_id: int) -> None:
         confirmed=Count("id", filter=Q(status=Signup.Status.CONFIRMED)),
         waitlisted=Count("id", filter=Q(status=Signup.Status.WAITLISTED)),
     )
-    Activity.objects.filter(pk=activity_id).update(confirmed_count=c["confirmed"], waitlist_count=c["waitlisted"])
+    Activity.objects.filter(pk=activity_id).update(
+        confirmed_count=c["confirmed"], waitlist_count=c["waitlisted"]
+    )
 
 
 def signup_create(*, user, activity: Activity, note: str = "") -> Signup:
@@ -86,7 +111,9 @@ def signup_create(*, user, activity: Activity, note: str = "") -> Signup:
             existing.save(update_fields=["status", "queued_at", "note", "updated_at"])
             signup = existing
         else:
-            signup = Signup.objects.create(activity=act, user=user, status=status, queued_at=now, note=note[:200])
+            signup = Signup.objects.create(
+                activity=act, user=user, status=status, queued_at=now, note=note[:200]
+            )
         _counts(act.pk)
     return signup
 
@@ -95,7 +122,9 @@ def signup_cancel(*, user, activity: Activity) -> Signup:
     """Cancel a sign-up; a freed place goes to the first person on the waitlist, who is told."""
     with transaction.atomic():
         act = Activity.objects.select_for_update().get(pk=activity.pk)
-        signup = Signup.objects.filter(activity=act, user=user).exclude(status=Signup.Status.CANCELLED).first()
+        signup = (
+            Signup.objects.filter(activity=act, user=user).exclude(status=Signup.Status.CANCELLED).first()
+        )
         if signup is None:
             raise Conflict("您没有报名这个活动。", "You have not signed up.", code="not_signed_up")
         freed = signup.status == Signup.Status.CONFIRMED
@@ -111,15 +140,24 @@ def _promote(act: Activity) -> Signup | None:
     confirmed = Signup.objects.filter(activity=act, status=Signup.Status.CONFIRMED).count()
     if confirmed >= act.capacity:
         return None
-    nxt = (Signup.objects.select_for_update().filter(activity=act, status=Signup.Status.WAITLISTED)
-           .order_by("queued_at", "id").first())
+    nxt = (
+        Signup.objects.select_for_update()
+        .filter(activity=act, status=Signup.Status.WAITLISTED)
+        .order_by("queued_at", "id")
+        .first()
+    )
     if nxt is None:
         return None
     nxt.status = Signup.Status.CONFIRMED
     nxt.save(update_fields=["status", "updated_at"])
-    notify(recipients=[nxt.user_id], verb="activity_promoted", title=f"候补成功：{act.title}",
-           body=f"有人取消了报名，您已从候补转为正式报名。活动时间：{timezone.localtime(act.starts_at):%Y-%m-%d %H:%M}",
-           url=reverse("activities:detail", args=[act.pk]), key=f"activity:promoted:{nxt.pk}:{act.pk}")
+    notify(
+        recipients=[nxt.user_id],
+        verb="activity_promoted",
+        title=f"候补成功：{act.title}",
+        body=f"有人取消了报名，您已从候补转为正式报名。活动时间：{timezone.localtime(act.starts_at):%Y-%m-%d %H:%M}",
+        url=reverse("activities:detail", args=[act.pk]),
+        key=f"activity:promoted:{nxt.pk}:{act.pk}",
+    )
     return nxt
 
 
@@ -136,10 +174,19 @@ def activity_cancel(*, actor, activity: Activity, reason: str) -> Activity:
             return act
         act.status = Activity.Status.CANCELLED
         act.save(update_fields=["status", "updated_at"])
-        people = Signup.objects.filter(activity=act).exclude(status=Signup.Status.CANCELLED).values_list(
-            "user_id", flat=True)
-        notify(recipients=list(people), verb="activity_cancelled", title=f"活动取消：{act.title}", body=reason,
-               url=reverse("activities:detail", args=[act.pk]), key=f"activity:cancelled:{act.pk}")
+        people = (
+            Signup.objects.filter(activity=act)
+            .exclude(status=Signup.Status.CANCELLED)
+            .values_list("user_id", flat=True)
+        )
+        notify(
+            recipients=list(people),
+            verb="activity_cancelled",
+            title=f"活动取消：{act.title}",
+            body=reason,
+            url=reverse("activities:detail", args=[act.pk]),
+            key=f"activity:cancelled:{act.pk}",
+        )
     activity.status = act.status
     return act
 
@@ -150,15 +197,22 @@ def checkin(*, user, activity: Activity, code: str) -> Signup:
     if activity.status != Activity.Status.OPEN:
         raise Conflict("活动已取消。", "The activity was cancelled.", code="activity_cancelled")
     if (code or "").strip() != activity.checkin_code:
-        raise Invalid("签到码不正确。", "Wrong check-in code.", code="bad_checkin_code", fields={"code": "签到码不正确"})
+        raise Invalid(
+            "签到码不正确。", "Wrong check-in code.", code="bad_checkin_code", fields={"code": "签到码不正确"}
+        )
     if now < activity.starts_at - timedelta(hours=1) or now > activity.ends_at + timedelta(hours=1):
         raise Conflict("不在签到时间内。", "Check-in is not open now.", code="checkin_closed")
     signup = Signup.objects.filter(activity=activity, user=user, status=Signup.Status.CONFIRMED).first()
     if signup is None:
-        raise Forbidden("您没有这个活动的正式报名。", "You have no confirmed place for this activity.",
-                        code="not_confirmed")
+        raise Forbidden(
+            "您没有这个活动的正式报名。",
+            "You have no confirmed place for this activity.",
+            code="not_confirmed",
+        )
     if signup.checked_in_at is None:
-        Signup.objects.filter(pk=signup.pk, checked_in_at__isnull=True).update(checked_in_at=now, checked_in_by=user)
+        Signup.objects.filter(pk=signup.pk, checked_in_at__isnull=True).update(
+            checked_in_at=now, checked_in_by=user
+        )
         signup.checked_in_at = now
     return signup
 
@@ -174,13 +228,28 @@ def checkin_by_organiser(*, actor, signup: Signup) -> Signup:
     return signup
 
 
-def venue_create(*, actor, owner: Party, place: Place, name: str, spot: Spot | None = None, capacity: int = 0,
-                 description: str = "") -> Venue:
+def venue_create(
+    *,
+    actor,
+    owner: Party,
+    place: Place,
+    name: str,
+    spot: Spot | None = None,
+    capacity: int = 0,
+    description: str = "",
+) -> Venue:
     _check_party_place(actor=actor, party=owner, place=place)
     if place.community_id is None or place.kind in (PlaceKind.DISTRICT, PlaceKind.STREET):
         raise Invalid("场地必须在社区之内。", "A venue lies inside a community.")
-    return Venue.objects.create(name=name.strip(), place=place, community_id=place.community_id, spot=spot,
-                                owner=owner, capacity=capacity, description=description)
+    return Venue.objects.create(
+        name=name.strip(),
+        place=place,
+        community_id=place.community_id,
+        spot=spot,
+        owner=owner,
+        capacity=capacity,
+        description=description,
+    )
 
 
 def slots_create(*, actor, venue: Venue, day, hours: list[tuple[int, int]]) -> list[VenueSlot]:
@@ -215,8 +284,9 @@ def booking_create(*, user, slot: VenueSlot, purpose: str, people: int = 1) -> B
         raise taken
     try:
         with transaction.atomic():
-            booking = Booking.objects.create(venue=venue, slot=slot, user=user, purpose=purpose[:200],
-                                             people=max(1, int(people or 1)))
+            booking = Booking.objects.create(
+                venue=venue, slot=slot, user=user, purpose=purpose[:200], people=max(1, int(people or 1))
+            )
     except IntegrityError:
         raise taken
     _notify_owner(booking)
@@ -233,10 +303,19 @@ class _VenueScope:
 def _notify_owner(booking: Booking) -> None:
     from shequ.directory.models import Membership  # noqa: PLC0415
 
-    staff = Membership.objects.filter(party_id=booking.venue.owner_id, is_active=True).exclude(
-        role="observer").values_list("user_id", flat=True)
-    notify(recipients=list(staff), verb="booking_pending", title=f"场地预约待审批：{booking.venue.name}",
-           body=booking.purpose, url=reverse("activities:approvals"), key=f"booking:pending:{booking.pk}")
+    staff = (
+        Membership.objects.filter(party_id=booking.venue.owner_id, is_active=True)
+        .exclude(role="observer")
+        .values_list("user_id", flat=True)
+    )
+    notify(
+        recipients=list(staff),
+        verb="booking_pending",
+        title=f"场地预约待审批：{booking.venue.name}",
+        body=booking.purpose,
+        url=reverse("activities:approvals"),
+        key=f"booking:pending:{booking.pk}",
+    )
 
 
 def booking_decide(*, actor, booking: Booking, approve: bool, reason: str = "") -> Booking:
@@ -245,13 +324,21 @@ def booking_decide(*, actor, booking: Booking, approve: bool, reason: str = "") 
     with transaction.atomic():
         row = Booking.objects.select_for_update().get(pk=booking.pk)
         if row.status != Booking.Status.PENDING:
-            raise Conflict("这个预约已经处理过了。", "This booking was already decided.", code="already_decided")
+            raise Conflict(
+                "这个预约已经处理过了。", "This booking was already decided.", code="already_decided"
+            )
         row.status = Booking.Status.APPROVED if approve else Booking.Status.REJECTED
         row.decided_by, row.decided_at, row.reason = actor, clock.now(), (reason or "")[:200]
         row.save(update_fields=["status", "decided_by", "decided_at", "reason", "updated_at"])
         title = f"场地预约已批准：{row.venue.name}" if approve else f"场地预约未获批准：{row.venue.name}"
-        notify(recipients=[row.user_id], verb="booking_decided", title=title, body=row.reason,
-               url=reverse("activities:bookings"), key=f"booking:decided:{row.pk}")
+        notify(
+            recipients=[row.user_id],
+            verb="booking_decided",
+            title=title,
+            body=row.reason,
+            url=reverse("activities:bookings"),
+            key=f"booking:decided:{row.pk}",
+        )
     return row
 
 
@@ -265,4 +352,3 @@ def booking_cancel(*, user, booking: Booking) -> Booking:
         row.status = Booking.Status.CANCELLED
         row.save(update_fields=["status", "updated_at"])
     return row
-

@@ -35,10 +35,16 @@ def index(request: HttpRequest) -> HttpResponse:
     mine = {s.activity_id: s for s in Signup.objects.filter(user=request.user, activity__in=page.object_list)}
     for a in page.object_list:
         a.my_signup = mine.get(a.pk)
-    return render(request, "activities/index.html", {
-        "page": page, "kind": kind, "kinds": ActivityKind.choices,
-        "can_organise": bool(selectors.organiser_parties(user=request.user)),
-    })
+    return render(
+        request,
+        "activities/index.html",
+        {
+            "page": page,
+            "kind": kind,
+            "kinds": ActivityKind.choices,
+            "can_organise": bool(selectors.organiser_parties(user=request.user)),
+        },
+    )
 
 
 @login_required
@@ -46,11 +52,16 @@ def index(request: HttpRequest) -> HttpResponse:
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     activity = selectors.access_activity(user=request.user, activity_id=pk)
     organiser = selectors.is_organiser(user=request.user, activity=activity)
-    return render(request, "activities/detail.html", {
-        "activity": activity, "signup": selectors.my_signup(user=request.user, activity=activity),
-        "is_organiser": organiser,
-        "signups": list(selectors.signups_for(user=request.user, activity=activity)) if organiser else [],
-    })
+    return render(
+        request,
+        "activities/detail.html",
+        {
+            "activity": activity,
+            "signup": selectors.my_signup(user=request.user, activity=activity),
+            "is_organiser": organiser,
+            "signups": list(selectors.signups_for(user=request.user, activity=activity)) if organiser else [],
+        },
+    )
 
 
 class ActivityForm(forms.Form):
@@ -60,10 +71,12 @@ class ActivityForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("名称"), max_length=100)
     description = forms.CharField(label=gettext_lazy("介绍"), widget=forms.Textarea, required=False)
     location = forms.CharField(label=gettext_lazy("地点"), max_length=100, required=False)
-    starts_at = forms.DateTimeField(label=gettext_lazy("开始时间"),
-                                    widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    ends_at = forms.DateTimeField(label=gettext_lazy("结束时间"),
-                                  widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    starts_at = forms.DateTimeField(
+        label=gettext_lazy("开始时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    ends_at = forms.DateTimeField(
+        label=gettext_lazy("结束时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
     capacity = forms.IntegerField(label=gettext_lazy("名额"), min_value=1)
 
     def __init__(self, *args, parties, **kwargs) -> None:
@@ -75,8 +88,9 @@ class ActivityForm(forms.Form):
         ids: set[int] = set()
         for p in parties:
             ids |= party_place_ids(party=p)
-        places = Place.objects.filter(kind__in=[PlaceKind.COMMUNITY, PlaceKind.COMPOUND, PlaceKind.BUILDING]).filter(
-            pk__in=ids) | Place.objects.filter(kind=PlaceKind.COMMUNITY, street_id__in=ids)
+        places = Place.objects.filter(
+            kind__in=[PlaceKind.COMMUNITY, PlaceKind.COMPOUND, PlaceKind.BUILDING]
+        ).filter(pk__in=ids) | Place.objects.filter(kind=PlaceKind.COMMUNITY, street_id__in=ids)
         self.fields["place"].choices = [(p.pk, p.name) for p in places.order_by("kind", "id")[:200]]
 
 
@@ -91,10 +105,17 @@ def create(request: HttpRequest) -> HttpResponse:
         d = form.cleaned_data
         try:
             activity = services.activity_create(
-                actor=request.user, organiser=next(p for p in parties if p.pk == d["organiser"]),
-                place=get_object_or_404(Place, pk=d["place"]), kind=d["kind"], title=d["title"],
-                description=d["description"], location=d["location"], starts_at=d["starts_at"],
-                ends_at=d["ends_at"], capacity=d["capacity"])
+                actor=request.user,
+                organiser=next(p for p in parties if p.pk == d["organiser"]),
+                place=get_object_or_404(Place, pk=d["place"]),
+                kind=d["kind"],
+                title=d["title"],
+                description=d["description"],
+                location=d["location"],
+                starts_at=d["starts_at"],
+                ends_at=d["ends_at"],
+                capacity=d["capacity"],
+            )
         except DomainError as exc:
             if isinstance(exc, Forbidden):
                 raise
@@ -189,10 +210,15 @@ def venues(request: HttpRequest) -> HttpResponse:
 @domain_errors
 def venue(request: HttpRequest, pk: int) -> HttpResponse:
     v = selectors.access_venue(user=request.user, venue_id=pk)
-    return render(request, "activities/venue.html", {
-        "venue": v, "slots": selectors.slots_for(venue=v),
-        "is_owner": selectors.is_venue_owner(user=request.user, venue=v),
-    })
+    return render(
+        request,
+        "activities/venue.html",
+        {
+            "venue": v,
+            "slots": selectors.slots_for(venue=v),
+            "is_owner": selectors.is_venue_owner(user=request.user, venue=v),
+        },
+    )
 
 
 SLOT_PRESETS = {"morning": (9, 11), "afternoon": (14, 16), "evening": (19, 21)}
@@ -230,16 +256,26 @@ def slots_add(request: HttpRequest, pk: int) -> HttpResponse:
 def book(request: HttpRequest, slot_id: int) -> HttpResponse:
     slot = selectors.access_slot(user=request.user, slot_id=slot_id)
     try:
-        services.booking_create(user=request.user, slot=slot, purpose=request.POST.get("purpose", ""),
-                                people=int(request.POST.get("people") or 1))
+        services.booking_create(
+            user=request.user,
+            slot=slot,
+            purpose=request.POST.get("purpose", ""),
+            people=int(request.POST.get("people") or 1),
+        )
     except DomainError as exc:
         if isinstance(exc, Forbidden):
             raise
         messages.error(request, error_text(exc))
-        return render(request, "activities/venue.html", {
-            "venue": slot.venue, "slots": selectors.slots_for(venue=slot.venue),
-            "is_owner": selectors.is_venue_owner(user=request.user, venue=slot.venue),
-        }, status=exc.status)
+        return render(
+            request,
+            "activities/venue.html",
+            {
+                "venue": slot.venue,
+                "slots": selectors.slots_for(venue=slot.venue),
+                "is_owner": selectors.is_venue_owner(user=request.user, venue=slot.venue),
+            },
+            status=exc.status,
+        )
     messages.success(request, _("预约已提交，等待场地管理单位审批。"))
     return redirect("activities:bookings")
 
@@ -269,7 +305,9 @@ def booking_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def approvals(request: HttpRequest) -> HttpResponse:
     if not selectors.organiser_parties(user=request.user):
         raise Forbidden("只有场地管理单位可以审批。", "Only venue owners may approve bookings.")
-    page = Paginator(selectors.bookings_for(user=request.user, scope="approve"), 30).get_page(request.GET.get("page"))
+    page = Paginator(selectors.bookings_for(user=request.user, scope="approve"), 30).get_page(
+        request.GET.get("page")
+    )
     return render(request, "activities/approvals.html", {"page": page})
 
 
@@ -279,8 +317,12 @@ def approvals(request: HttpRequest) -> HttpResponse:
 def decide(request: HttpRequest, pk: int) -> HttpResponse:
     b = selectors.access_booking(user=request.user, booking_id=pk)
     try:
-        services.booking_decide(actor=request.user, booking=b, approve=request.POST.get("decision") == "approve",
-                                reason=request.POST.get("reason", ""))
+        services.booking_decide(
+            actor=request.user,
+            booking=b,
+            approve=request.POST.get("decision") == "approve",
+            reason=request.POST.get("reason", ""),
+        )
     except DomainError as exc:
         _flash(request, exc)
     else:

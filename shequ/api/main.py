@@ -68,8 +68,15 @@ def _mount() -> None:
     from shequ.accounts.api import router as accounts_router
 
     api.add_router("", accounts_router)
-    for module in ("shequ.directory.api", "shequ.appeals.api", "shequ.notices.api", "shequ.forum.api",
-                   "shequ.activities.api", "shequ.notifications.api", "shequ.supervision.api"):
+    for module in (
+        "shequ.directory.api",
+        "shequ.appeals.api",
+        "shequ.notices.api",
+        "shequ.forum.api",
+        "shequ.activities.api",
+        "shequ.notifications.api",
+        "shequ.supervision.api",
+    ):
         try:
             mod = __import__(module, fromlist=["router"])
         except ModuleNotFoundError as exc:

@@ -10,8 +10,17 @@ from shequ.appeals.models import Appeal, AppealEvent, AppealPhoto, Category, Rou
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
-    list_display = ("name", "code", "parent", "default_party_kind", "time_class", "default_urgency",
-                    "is_consultation", "is_active", "sort")
+    list_display = (
+        "name",
+        "code",
+        "parent",
+        "default_party_kind",
+        "time_class",
+        "default_urgency",
+        "is_consultation",
+        "is_active",
+        "sort",
+    )
     list_filter = ("is_active", "is_consultation", "default_party_kind", "time_class")
     list_editable = ("sort", "is_active")
     search_fields = ("name", "code")
@@ -55,14 +64,25 @@ class EventInline(admin.TabularInline):
 
 @admin.register(Appeal)
 class AppealAdmin(ReadOnlyAdmin):
-    list_display = ("number", "kind", "category", "status", "urgency", "responsible_party", "escalation_level",
-                    "created_at", "accept_due_at", "resolve_due_at")
+    list_display = (
+        "number",
+        "kind",
+        "category",
+        "status",
+        "urgency",
+        "responsible_party",
+        "escalation_level",
+        "created_at",
+        "accept_due_at",
+        "resolve_due_at",
+    )
     list_filter = ("status", "kind", "urgency", "source", "category", "escalation_level")
     search_fields = ("number", "text", "reporter__real_name", "reporter__phone")
     date_hierarchy = "created_at"
     list_select_related = ("category", "responsible_party")
     inlines = [EventInline]
     raw_id_fields = ("reporter", "filed_by", "handler", "place", "spot", "merged_into")
+
 
 @admin.register(AppealEvent)
 class AppealEventAdmin(ReadOnlyAdmin):

@@ -209,7 +209,9 @@ def _body_doc(model: type[BaseModel], *, multipart: bool) -> dict:
     if multipart:
         form = json.loads(json.dumps(schema))
         form.setdefault("properties", {})["photos"] = {
-            "type": "array", "items": {"type": "string", "format": "binary"}, "maxItems": 9,
+            "type": "array",
+            "items": {"type": "string", "format": "binary"},
+            "maxItems": 9,
         }
         content["multipart/form-data"] = {"schema": form}
     return {"requestBody": {"required": False, "content": content}}
@@ -252,8 +254,12 @@ def _party(p) -> dict | None:
 def _is_overdue(appeal: Appeal, now) -> bool:
     if appeal.status in AWAITING_ACCEPT and appeal.accept_due_at and appeal.accept_due_at < now:
         return True
-    return (appeal.status in OPEN_STATUSES and appeal.status != Status.PAUSED and appeal.resolve_due_at is not None
-            and appeal.resolve_due_at < now)
+    return (
+        appeal.status in OPEN_STATUSES
+        and appeal.status != Status.PAUSED
+        and appeal.resolve_due_at is not None
+        and appeal.resolve_due_at < now
+    )
 
 
 def appeal_dict(appeal: Appeal, viewer: selectors.Viewer, *, now=None) -> dict:
@@ -308,8 +314,14 @@ def _page_url(appeal_id: int) -> str:
 
 def _photo_dict(photo: AppealPhoto) -> dict:
     url = reverse("api:appeal_photo", kwargs={"appeal_id": photo.appeal_id, "photo_id": photo.pk})
-    return {"id": photo.pk, "stage": photo.stage, "url": url, "thumb_url": f"{url}?thumb=1",
-            "width": photo.width, "height": photo.height}
+    return {
+        "id": photo.pk,
+        "stage": photo.stage,
+        "url": url,
+        "thumb_url": f"{url}?thumb=1",
+        "width": photo.width,
+        "height": photo.height,
+    }
 
 
 def _event_dict(event: AppealEvent, *, masked: bool) -> dict:
@@ -335,16 +347,18 @@ def appeal_detail_dict(appeal: Appeal, user) -> dict:
     out = appeal_dict(appeal, viewer)
     events = selectors.appeal_timeline(appeal=appeal, user=user)
     following = appeal.followers.filter(pk=user.pk).exists()
-    out.update({
-        "outcome": selectors.display_text(appeal.outcome, masked=masked),
-        "helper_party": _party(appeal.helper_party),
-        "fee_waived": appeal.fee_waived,
-        "is_following": following,
-        "followers_count": appeal.followers.count(),
-        "events": [_event_dict(e, masked=masked) for e in events],
-        "photos": [_photo_dict(p) for p in selectors.appeal_photos(appeal=appeal, user=user)],
-        "actions": selectors.appeal_actions(appeal=appeal, user=user),
-    })
+    out.update(
+        {
+            "outcome": selectors.display_text(appeal.outcome, masked=masked),
+            "helper_party": _party(appeal.helper_party),
+            "fee_waived": appeal.fee_waived,
+            "is_following": following,
+            "followers_count": appeal.followers.count(),
+            "events": [_event_dict(e, masked=masked) for e in events],
+            "photos": [_photo_dict(p) for p in selectors.appeal_photos(appeal=appeal, user=user)],
+            "actions": selectors.appeal_actions(appeal=appeal, user=user),
+        }
+    )
     return out
 
 
@@ -364,9 +378,17 @@ def _reload(user, appeal_id: int) -> Appeal:
 @router.get("/categories", response=list[CategoryOut], auth=None, summary="诉求分类 / Appeal categories")
 def list_categories(request: HttpRequest):
     return [
-        {"id": c.pk, "code": c.code, "name": c.name, "parent": c.parent.code if c.parent_id else None,
-         "default_party_kind": c.default_party_kind, "default_urgency": c.default_urgency,
-         "time_class": c.time_class, "is_consultation": c.is_consultation, "icon": c.icon}
+        {
+            "id": c.pk,
+            "code": c.code,
+            "name": c.name,
+            "parent": c.parent.code if c.parent_id else None,
+            "default_party_kind": c.default_party_kind,
+            "default_urgency": c.default_urgency,
+            "time_class": c.time_class,
+            "is_consultation": c.is_consultation,
+            "icon": c.icon,
+        }
         for c in selectors.categories()
     ]
 
@@ -375,11 +397,18 @@ def _resolve_reporter(user: User, body: AppealIn) -> tuple[User, User | None]:
     if body.reporter_id is None and not body.reporter_phone:
         return user, None
     qs = User.objects.filter(is_active=True)
-    other = qs.filter(pk=body.reporter_id).first() if body.reporter_id else qs.filter(
-        phone=(body.reporter_phone or "").strip()).first()
+    other = (
+        qs.filter(pk=body.reporter_id).first()
+        if body.reporter_id
+        else qs.filter(phone=(body.reporter_phone or "").strip()).first()
+    )
     if other is None:
-        raise Invalid("没有找到这位居民。", "No such resident.", code="reporter_invalid",
-                      fields={"reporter_id": "not found"})
+        raise Invalid(
+            "没有找到这位居民。",
+            "No such resident.",
+            code="reporter_invalid",
+            fields={"reporter_id": "not found"},
+        )
     if other.pk == user.pk:
         return user, None
     return other, user
@@ -390,17 +419,23 @@ def _place_for(user: User, reporter: User, body: AppealIn) -> tuple[Place, Spot 
     if body.spot_id:
         spot = Spot.objects.select_related("place").filter(pk=body.spot_id).first()
         if spot is None:
-            raise Invalid("没有找到这个公共部位。", "No such spot.", code="spot_invalid", fields={"spot_id": "invalid"})
+            raise Invalid(
+                "没有找到这个公共部位。", "No such spot.", code="spot_invalid", fields={"spot_id": "invalid"}
+            )
     if body.place_id:
         place = Place.objects.filter(pk=body.place_id).first()
         if place is None:
-            raise Invalid("没有找到这个地点。", "No such place.", code="place_invalid", fields={"place_id": "invalid"})
+            raise Invalid(
+                "没有找到这个地点。", "No such place.", code="place_invalid", fields={"place_id": "invalid"}
+            )
         return place, spot
     if spot is not None:
         return spot.place, spot
     home = primary_household(user=reporter)
     if home is None:
-        raise Invalid("请选择地点。", "Choose a place.", code="place_required", fields={"place_id": "required"})
+        raise Invalid(
+            "请选择地点。", "Choose a place.", code="place_required", fields={"place_id": "required"}
+        )
     return home, spot
 
 
@@ -422,9 +457,17 @@ def create_appeal(request: HttpRequest):
         reporter, filed_by = _resolve_reporter(user, body)
         place, spot = _place_for(user, reporter, body)
         appeal = services.appeal_create(
-            reporter=reporter, kind=body.kind, category=category, place=place, text=body.text,
-            urgency=body.urgency or category.default_urgency, spot=spot, source=body.source, filed_by=filed_by,
-            is_public=body.is_public, photos=files,
+            reporter=reporter,
+            kind=body.kind,
+            category=category,
+            place=place,
+            text=body.text,
+            urgency=body.urgency or category.default_urgency,
+            spot=spot,
+            source=body.source,
+            filed_by=filed_by,
+            is_public=body.is_public,
+            photos=files,
         )
         return 201, appeal_detail_dict(_reload(user, appeal.pk), user)
 
@@ -448,28 +491,46 @@ class ListQuery(Schema):
 def list_appeals(request: HttpRequest, filters: Query[ListQuery]):
     user = _user(request)
     qs = selectors.appeal_list(
-        user=user, scope=filters.scope, status=filters.status, category=filters.category, place_id=filters.place,
-        compound_id=filters.compound, urgency=filters.urgency, overdue=filters.overdue, kind=filters.kind,
+        user=user,
+        scope=filters.scope,
+        status=filters.status,
+        category=filters.category,
+        place_id=filters.place,
+        compound_id=filters.compound,
+        urgency=filters.urgency,
+        overdue=filters.overdue,
+        kind=filters.kind,
     )
     count = qs.count()
     start = (filters.page - 1) * filters.page_size
     rows = fetch_page(qs, start, start + filters.page_size) if start < count else []
     viewer = selectors.viewer_for(user=user)
     now = clock.now()
-    return {"items": [appeal_dict(a, viewer, now=now) for a in rows], "count": count, "page": filters.page,
-            "page_size": filters.page_size}
+    return {
+        "items": [appeal_dict(a, viewer, now=now) for a in rows],
+        "count": count,
+        "page": filters.page,
+        "page_size": filters.page_size,
+    }
 
 
-@router.get("/appeals/{int:appeal_id}", response={200: AppealDetailOut, **ERRORS},
-            summary="诉求详情与时间线 / An appeal with its timeline")
+@router.get(
+    "/appeals/{int:appeal_id}",
+    response={200: AppealDetailOut, **ERRORS},
+    summary="诉求详情与时间线 / An appeal with its timeline",
+)
 def get_appeal(request: HttpRequest, appeal_id: int):
     user = _user(request)
     appeal = selectors.access_appeal(user=user, appeal_id=appeal_id)
     return appeal_detail_dict(appeal, user)
 
 
-@router.get("/appeals/{int:appeal_id}/photos/{int:photo_id}", url_name="appeal_photo",
-            response={200: None, **ERRORS}, summary="诉求照片 / A photo (`?thumb=1` for the thumbnail)")
+@router.get(
+    "/appeals/{int:appeal_id}/photos/{int:photo_id}",
+    url_name="appeal_photo",
+    response={200: None, **ERRORS},
+    summary="诉求照片 / A photo (`?thumb=1` for the thumbnail)",
+)
 def get_photo(request: HttpRequest, appeal_id: int, photo_id: int, thumb: bool = False):
     photo = selectors.access_photo(user=_user(request), appeal_id=appeal_id, photo_id=photo_id)
     field = photo.thumbnail if thumb else photo.image
@@ -483,21 +544,45 @@ def get_photo(request: HttpRequest, appeal_id: int, photo_id: int, thumb: bool =
     return response
 
 
-@router.post("/appeals/{int:appeal_id}/photos", response={201: AppealDetailOut, **ERRORS},
-             summary="补充照片 / Add photos (multipart `photos`)",
-             openapi_extra={"requestBody": {"content": {"multipart/form-data": {"schema": {
-                 "type": "object", "properties": {"photos": {"type": "array", "maxItems": 9,
-                                                             "items": {"type": "string", "format": "binary"}}}}}}}})
+@router.post(
+    "/appeals/{int:appeal_id}/photos",
+    response={201: AppealDetailOut, **ERRORS},
+    summary="补充照片 / Add photos (multipart `photos`)",
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {
+                            "photos": {
+                                "type": "array",
+                                "maxItems": 9,
+                                "items": {"type": "string", "format": "binary"},
+                            }
+                        },
+                    }
+                }
+            }
+        }
+    },
+)
 def add_photos(request: HttpRequest, appeal_id: int):
     user = _user(request)
     appeal = selectors.access_appeal(user=user, appeal_id=appeal_id)
     viewer = selectors.viewer_for(user=user)
     if not (viewer.reporter_side(appeal) or selectors.appeal_actions(appeal=appeal, user=user)):
-        raise Forbidden("您不能为这条诉求补充照片。", "You may not add photos to this appeal.", code="action_forbidden")
+        raise Forbidden(
+            "您不能为这条诉求补充照片。", "You may not add photos to this appeal.", code="action_forbidden"
+        )
     files = request.FILES.getlist("photos")
     if not files:
-        raise Invalid("请选择照片。", "Choose at least one photo.", code="photos_required",
-                      fields={"photos": "required"})
+        raise Invalid(
+            "请选择照片。",
+            "Choose at least one photo.",
+            code="photos_required",
+            fields={"photos": "required"},
+        )
 
     def work() -> tuple[int, dict]:
         services.appeal_photos_add(appeal=appeal, user=user, uploads=files)
@@ -518,12 +603,18 @@ def _follow_endpoint(follow: bool):
 
 
 router.add_api_operation(
-    "/appeals/{int:appeal_id}/follow", ["POST"], _follow_endpoint(True),
-    response={200: AppealDetailOut, **ERRORS}, summary="关注诉求 / Follow",
+    "/appeals/{int:appeal_id}/follow",
+    ["POST"],
+    _follow_endpoint(True),
+    response={200: AppealDetailOut, **ERRORS},
+    summary="关注诉求 / Follow",
 )
 router.add_api_operation(
-    "/appeals/{int:appeal_id}/unfollow", ["POST"], _follow_endpoint(False),
-    response={200: AppealDetailOut, **ERRORS}, summary="取消关注 / Unfollow",
+    "/appeals/{int:appeal_id}/unfollow",
+    ["POST"],
+    _follow_endpoint(False),
+    response={200: AppealDetailOut, **ERRORS},
+    summary="取消关注 / Unfollow",
 )
 
 ACTION_SUMMARIES = {
@@ -568,7 +659,10 @@ def _action_endpoint(action: str):
 
 for _action in ACTION_SUMMARIES:
     router.add_api_operation(
-        f"/appeals/{{int:appeal_id}}/{_action}", ["POST"], _action_endpoint(_action),
-        response={200: AppealDetailOut, **ERRORS}, summary=ACTION_SUMMARIES[_action],
+        f"/appeals/{{int:appeal_id}}/{_action}",
+        ["POST"],
+        _action_endpoint(_action),
+        response={200: AppealDetailOut, **ERRORS},
+        summary=ACTION_SUMMARIES[_action],
         openapi_extra=_body_doc(ActionIn, multipart=_action in ("resolve", "reply")),
     )

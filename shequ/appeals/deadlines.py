@@ -136,8 +136,12 @@ class Limit:
     @property
     def nominal(self) -> timedelta:
         """The limit as a duration (a working day counts as 24 hours) — for display and ordering."""
-        per = {"minutes": timedelta(minutes=1), "hours": timedelta(hours=1), "days": timedelta(days=1),
-               "working_days": timedelta(days=1)}
+        per = {
+            "minutes": timedelta(minutes=1),
+            "hours": timedelta(hours=1),
+            "days": timedelta(days=1),
+            "working_days": timedelta(days=1),
+        }
         return per.get(self.unit, timedelta(hours=1)) * self.amount
 
 
@@ -146,8 +150,9 @@ _policy_lookup: PolicyLookup | None = None
 _calendar_provider: Callable[[], WorkCalendar] | None = None
 
 
-def install(*, policy_lookup: PolicyLookup | None = None,
-            calendar_provider: Callable[[], WorkCalendar] | None = None) -> None:
+def install(
+    *, policy_lookup: PolicyLookup | None = None, calendar_provider: Callable[[], WorkCalendar] | None = None
+) -> None:
     """Plug in configurable policies and the calendar (done by shequ.supervision at startup)."""
     global _policy_lookup, _calendar_provider
     _policy_lookup = policy_lookup
@@ -167,7 +172,9 @@ def _looked_up(kind: str, *, time_class: str | None, urgency: str, category_id: 
     if _policy_lookup is None:
         return None
     try:
-        return _policy_lookup(kind=kind, time_class=time_class or "", urgency=urgency, category_id=category_id)
+        return _policy_lookup(
+            kind=kind, time_class=time_class or "", urgency=urgency, category_id=category_id
+        )
     except Exception:
         return None
 
@@ -187,13 +194,15 @@ def default_resolve_limit(*, time_class: str, urgency: str) -> Limit:
 
 
 def accept_policy(*, urgency: str, time_class: str | None = None, category_id: int | None = None) -> Limit:
-    return (_looked_up("accept", time_class=time_class, urgency=urgency, category_id=category_id)
-            or default_accept_limit(urgency=urgency))
+    return _looked_up(
+        "accept", time_class=time_class, urgency=urgency, category_id=category_id
+    ) or default_accept_limit(urgency=urgency)
 
 
 def resolve_policy(*, time_class: str, urgency: str, category_id: int | None = None) -> Limit:
-    return (_looked_up("resolve", time_class=time_class, urgency=urgency, category_id=category_id)
-            or default_resolve_limit(time_class=time_class, urgency=urgency))
+    return _looked_up(
+        "resolve", time_class=time_class, urgency=urgency, category_id=category_id
+    ) or default_resolve_limit(time_class=time_class, urgency=urgency)
 
 
 def accept_limit(*, urgency: str, time_class: str | None = None, category_id: int | None = None) -> timedelta:
@@ -204,26 +213,44 @@ def resolve_limit(*, time_class: str, urgency: str, category_id: int | None = No
     return resolve_policy(time_class=time_class, urgency=urgency, category_id=category_id).nominal
 
 
-def accept_due(*, urgency: str, start: datetime, paused_seconds: int = 0, time_class: str | None = None,
-               category_id: int | None = None) -> datetime:
+def accept_due(
+    *,
+    urgency: str,
+    start: datetime,
+    paused_seconds: int = 0,
+    time_class: str | None = None,
+    category_id: int | None = None,
+) -> datetime:
     limit = accept_policy(urgency=urgency, time_class=time_class, category_id=category_id)
     return limit.after(start) + timedelta(seconds=paused_seconds)
 
 
-def resolve_due(*, time_class: str, urgency: str, start: datetime, paused_seconds: int = 0,
-                category_id: int | None = None) -> datetime:
+def resolve_due(
+    *, time_class: str, urgency: str, start: datetime, paused_seconds: int = 0, category_id: int | None = None
+) -> datetime:
     limit = resolve_policy(time_class=time_class, urgency=urgency, category_id=category_id)
     return limit.after(start) + timedelta(seconds=paused_seconds)
 
 
-def due_times(*, time_class: str, urgency: str, start: datetime, paused_seconds: int = 0,
-              category_id: int | None = None) -> DueTimes:
+def due_times(
+    *, time_class: str, urgency: str, start: datetime, paused_seconds: int = 0, category_id: int | None = None
+) -> DueTimes:
     """Both due times for an appeal whose clock started at `start`."""
     return DueTimes(
-        accept_due_at=accept_due(urgency=urgency, start=start, paused_seconds=paused_seconds,
-                                 time_class=time_class, category_id=category_id),
-        resolve_due_at=resolve_due(time_class=time_class, urgency=urgency, start=start,
-                                   paused_seconds=paused_seconds, category_id=category_id),
+        accept_due_at=accept_due(
+            urgency=urgency,
+            start=start,
+            paused_seconds=paused_seconds,
+            time_class=time_class,
+            category_id=category_id,
+        ),
+        resolve_due_at=resolve_due(
+            time_class=time_class,
+            urgency=urgency,
+            start=start,
+            paused_seconds=paused_seconds,
+            category_id=category_id,
+        ),
     )
 
 

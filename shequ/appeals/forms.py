@@ -65,12 +65,12 @@ class PhotosField(forms.FileField):
     def clean(self, data, initial=None):  # type: ignore[override]
         files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
         if len(files) > MAX_PHOTOS:
-            raise ValidationError(
-                _("最多上传9张照片。 / At most 9 photos."), code="too_many_photos"
-            )
+            raise ValidationError(_("最多上传9张照片。 / At most 9 photos."), code="too_many_photos")
         for f in files:
             if f.size > MAX_PHOTO_BYTES:
-                raise ValidationError(_("每张照片不能超过8MB。 / Each photo must be at most 8 MB."), code="too_big")
+                raise ValidationError(
+                    _("每张照片不能超过8MB。 / Each photo must be at most 8 MB."), code="too_big"
+                )
             content_type = getattr(f, "content_type", "") or ""
             if content_type and not content_type.startswith("image/"):
                 raise ValidationError(_("只能上传图片。 / Only images can be uploaded."), code="not_image")
@@ -81,8 +81,9 @@ class PlaceStepForm(forms.Form):
     """Step 2: where is it and how urgent (choices only, no typing)."""
 
     place = forms.ChoiceField(label=_("在哪里"), widget=forms.RadioSelect)
-    urgency = forms.ChoiceField(label=_("有多急"), choices=URGENCY_CHOICES, initial="normal",
-                                widget=forms.RadioSelect)
+    urgency = forms.ChoiceField(
+        label=_("有多急"), choices=URGENCY_CHOICES, initial="normal", widget=forms.RadioSelect
+    )
 
     def __init__(self, *args, place_choices: list[tuple[str, str]], **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -99,10 +100,16 @@ class DescribeForm(forms.Form):
     urgency = forms.ChoiceField(choices=URGENCY_CHOICES, widget=forms.HiddenInput)
     consult = forms.BooleanField(required=False, widget=forms.HiddenInput)
     token = forms.CharField(widget=forms.HiddenInput, max_length=64)
-    kind = forms.ChoiceField(label=_("这是"), choices=RESIDENT_KIND_CHOICES, initial="help",
-                             widget=forms.RadioSelect, required=False)
+    kind = forms.ChoiceField(
+        label=_("这是"),
+        choices=RESIDENT_KIND_CHOICES,
+        initial="help",
+        widget=forms.RadioSelect,
+        required=False,
+    )
     text = forms.CharField(
-        label=_("说说是什么问题"), max_length=2000,
+        label=_("说说是什么问题"),
+        max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4, "placeholder": _("例如：5号楼2单元电梯停了，有老人被困。")}),
         error_messages={"required": _("请写一句话说明问题。 / Please describe the problem.")},
     )
@@ -117,19 +124,31 @@ class DescribeForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("原因"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}),
-                             error_messages={"required": _("请填写原因。 / A reason is required.")})
+    reason = forms.CharField(
+        label=_("原因"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("请填写原因。 / A reason is required.")},
+    )
 
 
 class TextForm(forms.Form):
-    text = forms.CharField(label=_("内容"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
-                           error_messages={"required": _("请填写内容。 / Please write something.")})
+    text = forms.CharField(
+        label=_("内容"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("请填写内容。 / Please write something.")},
+    )
 
 
 class TransferForm(forms.Form):
     to_party = forms.TypedChoiceField(label=_("转给"), coerce=int, choices=())
-    reason = forms.CharField(label=_("原因"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}),
-                             error_messages={"required": _("请填写原因。 / A reason is required.")})
+    reason = forms.CharField(
+        label=_("原因"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("请填写原因。 / A reason is required.")},
+    )
 
     def __init__(self, *args, party_choices: list[tuple[int, str]], **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -137,13 +156,21 @@ class TransferForm(forms.Form):
 
 
 class EscalateForm(forms.Form):
-    reason = forms.CharField(label=_("升级原因"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}),
-                             error_messages={"required": _("请填写原因。 / A reason is required.")})
+    reason = forms.CharField(
+        label=_("升级原因"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("请填写原因。 / A reason is required.")},
+    )
 
 
 class ResolveForm(forms.Form):
-    text = forms.CharField(label=_("办理结果"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
-                           error_messages={"required": _("请填写办理结果。 / Please describe the outcome.")})
+    text = forms.CharField(
+        label=_("办理结果"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("请填写办理结果。 / Please describe the outcome.")},
+    )
     photos = PhotosField(label=_("现场照片（可选）"))
 
 
@@ -151,19 +178,27 @@ class FeedbackForm(forms.Form):
     """The resident's answer after resolution: solved or not, and how satisfied."""
 
     solved = forms.TypedChoiceField(
-        label=_("问题解决了吗？"), coerce=lambda v: v == "yes", widget=forms.RadioSelect,
+        label=_("问题解决了吗？"),
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
         choices=[("yes", _("已解决")), ("no", _("没解决"))],
         error_messages={"required": _("请选择是否解决。 / Please say whether it was solved.")},
     )
-    rating = forms.ChoiceField(label=_("您满意吗？"), choices=RATING_CHOICES, widget=forms.RadioSelect,
-                               error_messages={"required": _("请选择满意程度。 / Please rate.")})
-    text = forms.CharField(label=_("还想说（可选）"), max_length=1000, required=False,
-                           widget=forms.Textarea(attrs={"rows": 2}))
+    rating = forms.ChoiceField(
+        label=_("您满意吗？"),
+        choices=RATING_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("请选择满意程度。 / Please rate.")},
+    )
+    text = forms.CharField(
+        label=_("还想说（可选）"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class BulkAcceptForm(forms.Form):
-    ids = forms.TypedMultipleChoiceField(coerce=int, choices=(),
-                                         error_messages={"required": _("请先勾选工单。 / Select appeals first.")})
+    ids = forms.TypedMultipleChoiceField(
+        coerce=int, choices=(), error_messages={"required": _("请先勾选工单。 / Select appeals first.")}
+    )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -175,14 +210,21 @@ class BulkAcceptForm(forms.Form):
 class StaffFileForm(forms.Form):
     """Staff file an appeal for a resident (walk-in, phone) or from a patrol."""
 
-    source = forms.ChoiceField(label=_("来源"), choices=SOURCE_CHOICES, widget=forms.RadioSelect, initial="staff")
+    source = forms.ChoiceField(
+        label=_("来源"), choices=SOURCE_CHOICES, widget=forms.RadioSelect, initial="staff"
+    )
     category = forms.ChoiceField(label=_("问题类型"))
     place = forms.ChoiceField(label=_("地点"))
-    urgency = forms.ChoiceField(label=_("紧急程度"), choices=URGENCY_CHOICES, initial="normal",
-                                widget=forms.RadioSelect)
+    urgency = forms.ChoiceField(
+        label=_("紧急程度"), choices=URGENCY_CHOICES, initial="normal", widget=forms.RadioSelect
+    )
     kind = forms.ChoiceField(label=_("诉求类型"), choices=KIND_CHOICES[1:], initial="help")
-    resident_phone = forms.CharField(label=_("居民手机号"), max_length=11, required=False,
-                                     widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}))
+    resident_phone = forms.CharField(
+        label=_("居民手机号"),
+        max_length=11,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+    )
     resident_name = forms.CharField(label=_("居民姓名"), max_length=50, required=False)
     text = forms.CharField(label=_("问题描述"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
     photos = PhotosField(label=_("照片（可选，最多9张）"))
@@ -198,7 +240,10 @@ class StaffFileForm(forms.Form):
     def clean(self):
         data = super().clean()
         if data.get("source") == "staff" and not (data.get("resident_phone") or data.get("resident_name")):
-            self.add_error("resident_phone", _("代居民反映时请填写居民的手机号或姓名。 / Enter the resident's phone or name."))
+            self.add_error(
+                "resident_phone",
+                _("代居民反映时请填写居民的手机号或姓名。 / Enter the resident's phone or name."),
+            )
         return data
 
 
@@ -209,8 +254,9 @@ class QueueFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("状态"), choices=STATUS_FILTER_CHOICES, required=False)
     category = forms.ChoiceField(label=_("分类"), required=False)
     compound = forms.ChoiceField(label=_("小区/地点"), required=False)
-    urgency = forms.ChoiceField(label=_("紧急程度"), required=False,
-                                choices=[("", _("全部")), *URGENCY_CHOICES])
+    urgency = forms.ChoiceField(
+        label=_("紧急程度"), required=False, choices=[("", _("全部")), *URGENCY_CHOICES]
+    )
     overdue = forms.BooleanField(label=_("只看超时"), required=False)
     q = forms.CharField(label=_("编号或内容"), required=False, max_length=50)
 

@@ -14,14 +14,29 @@ from shequ.notifications.services import notify
 
 # Events the reporter and followers hear about (public progress and the outcome).
 TO_REPORTER = {
-    EventKind.ACCEPTED, EventKind.REPLIED, EventKind.RESOLVED, EventKind.CLOSED, EventKind.MERGED,
-    EventKind.ESCALATED, EventKind.WHISTLE_BLOWN, EventKind.CALLBACK_REMINDED, EventKind.CLOSED_UNRATED,
-    EventKind.PAUSED, EventKind.RESUMED, EventKind.TRANSFERRED, EventKind.REPORTED_BACK,
+    EventKind.ACCEPTED,
+    EventKind.REPLIED,
+    EventKind.RESOLVED,
+    EventKind.CLOSED,
+    EventKind.MERGED,
+    EventKind.ESCALATED,
+    EventKind.WHISTLE_BLOWN,
+    EventKind.CALLBACK_REMINDED,
+    EventKind.CLOSED_UNRATED,
+    EventKind.PAUSED,
+    EventKind.RESUMED,
+    EventKind.TRANSFERRED,
+    EventKind.REPORTED_BACK,
 }
 # Events the responsible party's staff hear about.
 TO_PARTY = {
-    EventKind.DISPATCHED, EventKind.TRANSFERRED, EventKind.REOPENED, EventKind.RATED, EventKind.CONFIRMED,
-    EventKind.HELPER_ASSIGNED, EventKind.WHISTLE_BLOWN,
+    EventKind.DISPATCHED,
+    EventKind.TRANSFERRED,
+    EventKind.REOPENED,
+    EventKind.RATED,
+    EventKind.CONFIRMED,
+    EventKind.HELPER_ASSIGNED,
+    EventKind.WHISTLE_BLOWN,
 }
 
 TITLES = {
@@ -109,7 +124,9 @@ def recipients_for(event: AppealEvent) -> set[int]:
 @handler("appeals.notify_event")
 def notify_event(*, event_id: int) -> None:
     event = (
-        AppealEvent.objects.select_related("appeal", "appeal__category", "appeal__place", "party").filter(pk=event_id).first()
+        AppealEvent.objects.select_related("appeal", "appeal__category", "appeal__place", "party")
+        .filter(pk=event_id)
+        .first()
     )
     if event is None:
         return
@@ -120,5 +137,11 @@ def notify_event(*, event_id: int) -> None:
     template = TITLES.get(event.kind, "诉求有新动态：{number}")
     title = template.format(number=appeal.number, category=appeal.category.name)
     body = mask_text(event.text[:500] if event.text else appeal.text[:200])
-    notify(recipients=recipients, verb=f"appeal.{event.kind}", title=title, body=body, url=_url(appeal.pk),
-           key=f"appeal-event-{event.pk}")
+    notify(
+        recipients=recipients,
+        verb=f"appeal.{event.kind}",
+        title=title,
+        body=body,
+        url=_url(appeal.pk),
+        key=f"appeal-event-{event.pk}",
+    )

@@ -57,7 +57,9 @@ class Status(models.TextChoices):
     MERGED = "merged", _("已合并")
 
 
-OPEN_STATUSES = frozenset({Status.SUBMITTED, Status.DISPATCHED, Status.ACCEPTED, Status.IN_PROGRESS, Status.PAUSED})
+OPEN_STATUSES = frozenset(
+    {Status.SUBMITTED, Status.DISPATCHED, Status.ACCEPTED, Status.IN_PROGRESS, Status.PAUSED}
+)
 # Statuses in which the party has not yet accepted (the accept clock runs).
 AWAITING_ACCEPT = frozenset({Status.SUBMITTED, Status.DISPATCHED})
 
@@ -97,22 +99,34 @@ class Category(models.Model):
     """A configurable tree of appeal categories; defaults come from a data migration."""
 
     parent = models.ForeignKey(
-        "self", verbose_name=_("上级分类"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("上级分类"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     code = models.SlugField(_("代码"), max_length=50, unique=True)
     name = models.CharField(_("名称"), max_length=50)
     sort = models.PositiveIntegerField(_("排序"), default=0)
     is_active = models.BooleanField(_("启用"), default=True)
     default_party_kind = models.CharField(
-        _("默认责任主体类型"), max_length=32, choices=PartyKind.choices, blank=True, default="",
+        _("默认责任主体类型"),
+        max_length=32,
+        choices=PartyKind.choices,
+        blank=True,
+        default="",
         help_text=_("没有路由规则时，派给服务该地点的这一类主体"),
     )
-    default_urgency = models.CharField(_("默认紧急程度"), max_length=10, choices=Urgency.choices,
-                                       default=Urgency.NORMAL)
-    time_class = models.CharField(_("办理时限类别"), max_length=10, choices=TimeClass.choices,
-                                  default=TimeClass.GENERAL)
-    is_consultation = models.BooleanField(_("可私密咨询"), default=False,
-                                          help_text=_("家庭医生、社区民警等私密咨询可选此分类"))
+    default_urgency = models.CharField(
+        _("默认紧急程度"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL
+    )
+    time_class = models.CharField(
+        _("办理时限类别"), max_length=10, choices=TimeClass.choices, default=TimeClass.GENERAL
+    )
+    is_consultation = models.BooleanField(
+        _("可私密咨询"), default=False, help_text=_("家庭医生、社区民警等私密咨询可选此分类")
+    )
     icon = models.CharField(_("图标"), max_length=30, blank=True, default="")
 
     class Meta:
@@ -138,43 +152,82 @@ def _thumb_path(instance: AppealPhoto, filename: str) -> str:
 class Appeal(models.Model):
     number = models.CharField(_("编号"), max_length=20, unique=True)
     kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices, default=Kind.HELP)
-    category = models.ForeignKey(Category, verbose_name=_("分类"), on_delete=models.PROTECT, related_name="appeals")
+    category = models.ForeignKey(
+        Category, verbose_name=_("分类"), on_delete=models.PROTECT, related_name="appeals"
+    )
     urgency = models.CharField(_("紧急程度"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
-    place = models.ForeignKey("directory.Place", verbose_name=_("地点"), on_delete=models.PROTECT,
-                              related_name="appeals")
-    spot = models.ForeignKey("directory.Spot", verbose_name=_("公共部位"), null=True, blank=True,
-                             on_delete=models.SET_NULL, related_name="appeals")
+    place = models.ForeignKey(
+        "directory.Place", verbose_name=_("地点"), on_delete=models.PROTECT, related_name="appeals"
+    )
+    spot = models.ForeignKey(
+        "directory.Spot",
+        verbose_name=_("公共部位"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="appeals",
+    )
     # Denormalised from place for fast filters (set by services).
     street_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     community_id = models.BigIntegerField(null=True, blank=True)
     compound_id = models.BigIntegerField(null=True, blank=True)
     building_id = models.BigIntegerField(null=True, blank=True)
     household = models.ForeignKey(
-        "directory.Place", verbose_name=_("反映人房屋"), null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", help_text=_("提交时反映人所在的房屋；同户家人可查看"),
+        "directory.Place",
+        verbose_name=_("反映人房屋"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("提交时反映人所在的房屋；同户家人可查看"),
     )
     text = models.TextField(_("内容"))
     source = models.CharField(_("来源"), max_length=10, choices=Source.choices, default=Source.APP)
-    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("反映人"), on_delete=models.PROTECT,
-                                 related_name="appeals")
-    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("代办人"), null=True, blank=True,
-                                 on_delete=models.SET_NULL, related_name="appeals_filed")
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("反映人"), on_delete=models.PROTECT, related_name="appeals"
+    )
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("代办人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="appeals_filed",
+    )
     is_public = models.BooleanField(_("公开"), default=True)
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.SUBMITTED)
     dispatcher = models.ForeignKey(
-        "directory.Party", verbose_name=_("派单主体（居委会）"), null=True, blank=True, on_delete=models.PROTECT,
+        "directory.Party",
+        verbose_name=_("派单主体（居委会）"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="appeals_dispatching",
     )
     responsible_party = models.ForeignKey(
-        "directory.Party", verbose_name=_("当前责任主体"), null=True, blank=True, on_delete=models.PROTECT,
+        "directory.Party",
+        verbose_name=_("当前责任主体"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="appeals_responsible",
     )
     first_party = models.ForeignKey(
-        "directory.Party", verbose_name=_("首接负责主体"), null=True, blank=True, on_delete=models.PROTECT,
+        "directory.Party",
+        verbose_name=_("首接负责主体"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="appeals_first",
     )
-    handler = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("经办人"), null=True, blank=True,
-                                on_delete=models.SET_NULL, related_name="appeals_handling")
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("经办人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="appeals_handling",
+    )
     created_at = models.DateTimeField(_("提交时间"), default=clock.now)
     updated_at = models.DateTimeField(_("更新时间"), default=clock.now)
     dispatched_at = models.DateTimeField(_("派单时间"), null=True, blank=True)
@@ -187,7 +240,11 @@ class Appeal(models.Model):
     paused_seconds = models.PositiveIntegerField(_("累计暂停秒数"), default=0)
     escalation_level = models.PositiveSmallIntegerField(_("升级层级"), default=0)
     escalated_to = models.ForeignKey(
-        "directory.Party", verbose_name=_("升级至"), null=True, blank=True, on_delete=models.PROTECT,
+        "directory.Party",
+        verbose_name=_("升级至"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="appeals_escalated",
     )
     callback_due_at = models.DateTimeField(_("回访时限"), null=True, blank=True)
@@ -196,13 +253,24 @@ class Appeal(models.Model):
     solved = models.BooleanField(_("是否解决"), null=True, blank=True)
     rated_at = models.DateTimeField(_("评价时间"), null=True, blank=True)
     closed_unrated = models.BooleanField(_("超期未评价关闭"), default=False)
-    merged_into = models.ForeignKey("self", verbose_name=_("合并至"), null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="duplicates")
-    followers = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name=_("关注者"), blank=True,
-                                       related_name="appeals_followed")
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("合并至"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="duplicates",
+    )
+    followers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("关注者"), blank=True, related_name="appeals_followed"
+    )
     helper_party = models.ForeignKey(
-        "directory.Party", verbose_name=_("协助主体（大手拉小手）"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="appeals_helping",
+        "directory.Party",
+        verbose_name=_("协助主体（大手拉小手）"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="appeals_helping",
     )
     fee_waived = models.BooleanField(_("免收上门费"), default=False)
 
@@ -223,12 +291,19 @@ class Appeal(models.Model):
             models.Index(fields=["household", "-created_at"], name="appeal_household"),
             models.Index(fields=["-created_at"], name="appeal_created"),
             models.Index(fields=["category", "-created_at"], name="appeal_category"),
-            models.Index(fields=["accept_due_at"], name="appeal_accept_due",
-                         condition=Q(accept_due_at__isnull=False)),
-            models.Index(fields=["resolve_due_at"], name="appeal_resolve_due",
-                         condition=Q(resolve_due_at__isnull=False)),
-            models.Index(fields=["callback_due_at"], name="appeal_callback_due",
-                         condition=Q(callback_due_at__isnull=False)),
+            models.Index(
+                fields=["accept_due_at"], name="appeal_accept_due", condition=Q(accept_due_at__isnull=False)
+            ),
+            models.Index(
+                fields=["resolve_due_at"],
+                name="appeal_resolve_due",
+                condition=Q(resolve_due_at__isnull=False),
+            ),
+            models.Index(
+                fields=["callback_due_at"],
+                name="appeal_callback_due",
+                condition=Q(callback_due_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -248,10 +323,22 @@ class AppealEvent(models.Model):
 
     appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("类型"), max_length=20, choices=EventKind.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True,
-                              on_delete=models.SET_NULL, related_name="+")
-    party = models.ForeignKey("directory.Party", verbose_name=_("主体"), null=True, blank=True,
-                              on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    party = models.ForeignKey(
+        "directory.Party",
+        verbose_name=_("主体"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("时间"), default=clock.now)
     is_public = models.BooleanField(_("公开"), default=True)
     text = models.TextField(_("说明"), blank=True, default="")
@@ -261,8 +348,10 @@ class AppealEvent(models.Model):
         verbose_name = _("诉求记录")
         verbose_name_plural = _("诉求记录")
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["appeal", "created_at"], name="appeal_event_timeline"),
-                   models.Index(fields=["kind", "created_at"], name="appeal_event_kind")]
+        indexes = [
+            models.Index(fields=["appeal", "created_at"], name="appeal_event_timeline"),
+            models.Index(fields=["kind", "created_at"], name="appeal_event_kind"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.appeal_id} {self.kind}"
@@ -281,15 +370,18 @@ class PhotoStage(models.TextChoices):
 
 class AppealPhoto(models.Model):
     appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="photos")
-    event = models.ForeignKey(AppealEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="photos")
+    event = models.ForeignKey(
+        AppealEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="photos"
+    )
     stage = models.CharField(_("阶段"), max_length=12, choices=PhotoStage.choices, default=PhotoStage.REPORT)
     image = models.ImageField(_("图片"), upload_to=_photo_path, width_field="width", height_field="height")
     thumbnail = models.ImageField(_("缩略图"), upload_to=_thumb_path)
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)
     size = models.PositiveIntegerField(_("字节数"), default=0)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(_("上传时间"), default=clock.now)
 
     class Meta:
@@ -302,15 +394,40 @@ class AppealPhoto(models.Model):
 class RoutingRule(models.Model):
     """Category × place → party. The most specific active rule wins; see `shequ.appeals.routing`."""
 
-    category = models.ForeignKey(Category, verbose_name=_("分类"), null=True, blank=True, on_delete=models.CASCADE,
-                                 related_name="routing_rules", help_text=_("留空表示所有分类；上级分类包含其下级"))
-    place = models.ForeignKey("directory.Place", verbose_name=_("适用地点"), null=True, blank=True,
-                              on_delete=models.CASCADE, related_name="+",
-                              help_text=_("留空表示所有地点；选择社区或小区则包含其下所有地点"))
-    party_kind = models.CharField(_("责任主体类型"), max_length=32, choices=PartyKind.choices, blank=True,
-                                  default="", help_text=_("派给服务该地点的这一类主体"))
-    party = models.ForeignKey("directory.Party", verbose_name=_("指定责任主体"), null=True, blank=True,
-                              on_delete=models.CASCADE, related_name="+")
+    category = models.ForeignKey(
+        Category,
+        verbose_name=_("分类"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="routing_rules",
+        help_text=_("留空表示所有分类；上级分类包含其下级"),
+    )
+    place = models.ForeignKey(
+        "directory.Place",
+        verbose_name=_("适用地点"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text=_("留空表示所有地点；选择社区或小区则包含其下所有地点"),
+    )
+    party_kind = models.CharField(
+        _("责任主体类型"),
+        max_length=32,
+        choices=PartyKind.choices,
+        blank=True,
+        default="",
+        help_text=_("派给服务该地点的这一类主体"),
+    )
+    party = models.ForeignKey(
+        "directory.Party",
+        verbose_name=_("指定责任主体"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
     priority = models.IntegerField(_("优先级"), default=100, help_text=_("数字小的先匹配"))
     is_active = models.BooleanField(_("启用"), default=True)
     note = models.CharField(_("说明"), max_length=200, blank=True, default="")
@@ -321,8 +438,9 @@ class RoutingRule(models.Model):
         ordering = ["priority", "id"]
         indexes = [models.Index(fields=["category", "is_active"], name="appeal_rule_category")]
         constraints = [
-            models.CheckConstraint(condition=~Q(party_kind="") | Q(party__isnull=False),
-                                   name="appeal_rule_has_target"),
+            models.CheckConstraint(
+                condition=~Q(party_kind="") | Q(party__isnull=False), name="appeal_rule_has_target"
+            ),
         ]
 
     def __str__(self) -> str:

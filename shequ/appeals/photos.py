@@ -81,13 +81,24 @@ def prepare_one(upload) -> PreparedPhoto:
     except Invalid:
         raise
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise _invalid("只能上传图片（JPG、PNG、WEBP等）。", "Only image files (JPEG, PNG, WEBP …) are accepted.",
-                       "photo_not_image")
+        raise _invalid(
+            "只能上传图片（JPG、PNG、WEBP等）。",
+            "Only image files (JPEG, PNG, WEBP …) are accepted.",
+            "photo_not_image",
+        )
     if fmt not in ALLOWED_FORMATS:
-        raise _invalid("只能上传图片（JPG、PNG、WEBP等）。", "Only image files (JPEG, PNG, WEBP …) are accepted.",
-                       "photo_not_image")
-    return PreparedPhoto(image=ContentFile(main, name="photo.jpg"), thumbnail=ContentFile(thumb, name="thumb.jpg"),
-                         width=width, height=height, size=len(main))
+        raise _invalid(
+            "只能上传图片（JPG、PNG、WEBP等）。",
+            "Only image files (JPEG, PNG, WEBP …) are accepted.",
+            "photo_not_image",
+        )
+    return PreparedPhoto(
+        image=ContentFile(main, name="photo.jpg"),
+        thumbnail=ContentFile(thumb, name="thumb.jpg"),
+        width=width,
+        height=height,
+        size=len(main),
+    )
 
 
 def prepare(uploads: Iterable, *, already: int = 0) -> list[PreparedPhoto]:

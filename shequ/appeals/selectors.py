@@ -37,10 +37,26 @@ from shequ.core.masking import mask_name, mask_phone, mask_text
 from shequ.directory.models import PartyKind, PartyPlace, Place, Spot
 
 SCOPES = ("mine", "assigned", "public", "all")
-AREA_KINDS = (PartyKind.PARTY_ORG, PartyKind.STREET_OFFICE, PartyKind.ENV_PROPERTY_COMMITTEE,
-              PartyKind.RESIDENTS_COMMITTEE)
-LIST_RELATED = ("category", "category__parent", "place", "place__community", "place__compound", "place__building",
-                "place__unit", "spot", "reporter", "responsible_party", "first_party", "escalated_to")
+AREA_KINDS = (
+    PartyKind.PARTY_ORG,
+    PartyKind.STREET_OFFICE,
+    PartyKind.ENV_PROPERTY_COMMITTEE,
+    PartyKind.RESIDENTS_COMMITTEE,
+)
+LIST_RELATED = (
+    "category",
+    "category__parent",
+    "place",
+    "place__community",
+    "place__compound",
+    "place__building",
+    "place__unit",
+    "spot",
+    "reporter",
+    "responsible_party",
+    "first_party",
+    "escalated_to",
+)
 
 
 @dataclass
@@ -62,7 +78,9 @@ class Viewer:
     def reporter_side(self, appeal: Appeal) -> bool:
         uid = getattr(self.user, "pk", None)
         return uid is not None and (
-            appeal.reporter_id == uid or appeal.filed_by_id == uid or appeal.household_id in self.household_ids
+            appeal.reporter_id == uid
+            or appeal.filed_by_id == uid
+            or appeal.household_id in self.household_ids
         )
 
     def _in_area(self, appeal: Appeal, ids: set[int]) -> bool:
@@ -150,8 +168,12 @@ def appeals_visible_to(*, user, scope: str = "all") -> QuerySet[Appeal]:
     queue, including escalations and helper work), public (public appeals of their community or
     area), all (everything visible)."""
     if scope not in SCOPES:
-        raise Invalid("范围只能是 mine、assigned、public。", "scope must be mine, assigned or public.",
-                      code="scope_invalid", fields={"scope": "invalid"})
+        raise Invalid(
+            "范围只能是 mine、assigned、public。",
+            "scope must be mine, assigned or public.",
+            code="scope_invalid",
+            fields={"scope": "invalid"},
+        )
     if not getattr(user, "is_authenticated", False):
         return Appeal.objects.none()
     viewer = viewer_for(user=user)
@@ -161,8 +183,10 @@ def appeals_visible_to(*, user, scope: str = "all") -> QuerySet[Appeal]:
         ids = viewer.party_ids
         if not ids:
             return Appeal.objects.none()
-        q = Q(responsible_party_id__in=ids) | Q(helper_party_id__in=ids) | (
-            ~Q(kind=Kind.CONSULT) & Q(escalated_to_id__in=ids)
+        q = (
+            Q(responsible_party_id__in=ids)
+            | Q(helper_party_id__in=ids)
+            | (~Q(kind=Kind.CONSULT) & Q(escalated_to_id__in=ids))
         )
     elif scope == "public":
         q = _public_q(viewer)
@@ -171,9 +195,18 @@ def appeals_visible_to(*, user, scope: str = "all") -> QuerySet[Appeal]:
     return Appeal.objects.filter(q)
 
 
-def appeal_list(*, user, scope: str, status: str | list[str] | None = None, category: str | None = None,
-                place_id: int | None = None, compound_id: int | None = None, urgency: str | None = None,
-                overdue: bool | None = None, kind: str | None = None) -> QuerySet[Appeal]:
+def appeal_list(
+    *,
+    user,
+    scope: str,
+    status: str | list[str] | None = None,
+    category: str | None = None,
+    place_id: int | None = None,
+    compound_id: int | None = None,
+    urgency: str | None = None,
+    overdue: bool | None = None,
+    kind: str | None = None,
+) -> QuerySet[Appeal]:
     """A filtered, ordered list with everything the list rows need (constant query count)."""
     qs = appeals_visible_to(user=user, scope=scope)
     if status:
@@ -184,8 +217,13 @@ def appeal_list(*, user, scope: str, status: str | list[str] | None = None, cate
     if category:
         qs = qs.filter(Q(category__code=category) | Q(category__parent__code=category))
     if place_id:
-        qs = qs.filter(Q(place_id=place_id) | Q(building_id=place_id) | Q(compound_id=place_id)
-                       | Q(community_id=place_id) | Q(street_id=place_id))
+        qs = qs.filter(
+            Q(place_id=place_id)
+            | Q(building_id=place_id)
+            | Q(compound_id=place_id)
+            | Q(community_id=place_id)
+            | Q(street_id=place_id)
+        )
     if compound_id:
         qs = qs.filter(compound_id=compound_id)
     if urgency:
@@ -222,8 +260,11 @@ def access_appeal(*, user, appeal_id: int, for_action: bool = False) -> Appeal:
     if appeal is None:
         raise NotFound("没有找到这条诉求。", "Appeal not found.")
     if for_action and not services.actor_capacity(appeal=appeal, actor=user).capacities:
-        raise Forbidden("您可以查看，但不能办理这条诉求。", "You may see this appeal but not act on it.",
-                        code="action_forbidden")
+        raise Forbidden(
+            "您可以查看，但不能办理这条诉求。",
+            "You may see this appeal but not act on it.",
+            code="action_forbidden",
+        )
     return appeal
 
 
@@ -264,8 +305,12 @@ def categories(*, active_only: bool = True) -> list[Category]:
 def category_by_code(*, code: str) -> Category:
     category = Category.objects.select_related("parent").filter(code=code, is_active=True).first()
     if category is None:
-        raise Invalid("请选择有效的分类。", "Choose a valid category.", code="category_invalid",
-                      fields={"category": "invalid"})
+        raise Invalid(
+            "请选择有效的分类。",
+            "Choose a valid category.",
+            code="category_invalid",
+            fields={"category": "invalid"},
+        )
     return category
 
 
@@ -290,19 +335,28 @@ def report_places_for(*, user) -> tuple[Place | None, list[ReportPlace]]:
     ]
     if building:
         options.append((f"p{building.pk}", _("我住的楼（%(b)s）") % {"b": building.name}, building, None))
-    spots = list(Spot.objects.filter(place_id__in=ids).select_related("place").order_by("place_id", "kind", "name"))
+    spots = list(
+        Spot.objects.filter(place_id__in=ids).select_related("place").order_by("place_id", "kind", "name")
+    )
     for spot in spots:
         if spot.place_id in (building and building.pk, unit and unit.pk):
-            options.append((f"s{spot.pk}", _("%(b)s %(s)s") % {"b": spot.place.name, "s": spot.name}, spot.place,
-                            spot))
+            options.append(
+                (f"s{spot.pk}", _("%(b)s %(s)s") % {"b": spot.place.name, "s": spot.name}, spot.place, spot)
+            )
     if compound:
         options.append((f"p{compound.pk}", _("小区公共区域（%(c)s）") % {"c": compound.name}, compound, None))
     for spot in spots:
         if compound and spot.place_id == compound.pk:
-            options.append((f"s{spot.pk}", _("%(c)s %(s)s") % {"c": compound.name, "s": spot.name}, compound, spot))
+            options.append(
+                (f"s{spot.pk}", _("%(c)s %(s)s") % {"c": compound.name, "s": spot.name}, compound, spot)
+            )
     if household.community_id:
         # Shared spots of the whole community (a bike shed on the street, the activity room).
-        for spot in Spot.objects.filter(place_id=household.community_id).select_related("place").order_by("kind", "name"):
+        for spot in (
+            Spot.objects.filter(place_id=household.community_id)
+            .select_related("place")
+            .order_by("kind", "name")
+        ):
             options.append((f"s{spot.pk}", _("社区 %(s)s") % {"s": spot.name}, spot.place, spot))
     return household, options
 
@@ -320,7 +374,11 @@ def place_label(*, appeal: Appeal, masked: bool) -> str:
             parts.append(node.name)
     if not masked:
         for node in (place.unit, place):
-            if node is not None and node.kind not in ("district", "street", "grid") and node.name not in parts:
+            if (
+                node is not None
+                and node.kind not in ("district", "street", "grid")
+                and node.name not in parts
+            ):
                 if node.pk not in (place.community_id, place.compound_id, place.building_id):
                     parts.append(node.name)
     elif place.kind in ("community", "compound", "building") and not parts:

@@ -93,12 +93,23 @@ ACTIONS = tuple(TRANSITIONS)
 
 # The event each action writes.
 EVENT_OF = {
-    "dispatch": EventKind.DISPATCHED, "accept": EventKind.ACCEPTED, "return": EventKind.RETURNED,
-    "redispatch": EventKind.DISPATCHED, "transfer": EventKind.TRANSFERRED, "pause": EventKind.PAUSED,
-    "resume": EventKind.RESUMED, "reply": EventKind.REPLIED, "note": EventKind.NOTE,
-    "resolve": EventKind.RESOLVED, "confirm": EventKind.CONFIRMED, "reopen": EventKind.REOPENED,
-    "rate": EventKind.RATED, "close": EventKind.CLOSED, "merge": EventKind.MERGED,
-    "escalate": EventKind.ESCALATED, "close_unrated": EventKind.CLOSED_UNRATED,
+    "dispatch": EventKind.DISPATCHED,
+    "accept": EventKind.ACCEPTED,
+    "return": EventKind.RETURNED,
+    "redispatch": EventKind.DISPATCHED,
+    "transfer": EventKind.TRANSFERRED,
+    "pause": EventKind.PAUSED,
+    "resume": EventKind.RESUMED,
+    "reply": EventKind.REPLIED,
+    "note": EventKind.NOTE,
+    "resolve": EventKind.RESOLVED,
+    "confirm": EventKind.CONFIRMED,
+    "reopen": EventKind.REOPENED,
+    "rate": EventKind.RATED,
+    "close": EventKind.CLOSED,
+    "merge": EventKind.MERGED,
+    "escalate": EventKind.ESCALATED,
+    "close_unrated": EventKind.CLOSED_UNRATED,
 }
 
 SUPERVISING_KINDS = (PartyKind.PARTY_ORG, PartyKind.STREET_OFFICE, PartyKind.ENV_PROPERTY_COMMITTEE)
@@ -148,13 +159,18 @@ def actor_capacity(*, appeal: Appeal, actor) -> Capacity:
         cap.party = cap.party or appeal.escalated_to
     if {appeal.first_party_id, appeal.helper_party_id} & acting:
         cap.capacities.add("involved")
-        cap.party = cap.party or (appeal.helper_party if appeal.helper_party_id in acting else appeal.first_party)
+        cap.party = cap.party or (
+            appeal.helper_party if appeal.helper_party_id in acting else appeal.first_party
+        )
     if "supervisor" not in cap.capacities and not appeal.is_consultation:
-        supervising = [m.party for m in roles.memberships if m.party_id in acting and m.party.kind in SUPERVISING_KINDS]
+        supervising = [
+            m.party for m in roles.memberships if m.party_id in acting and m.party.kind in SUPERVISING_KINDS
+        ]
         if supervising:
             hit = set(
-                PartyPlace.objects.filter(party__in=supervising, place_id__in=appeal.place.ancestor_ids())
-                .values_list("party_id", flat=True)
+                PartyPlace.objects.filter(
+                    party__in=supervising, place_id__in=appeal.place.ancestor_ids()
+                ).values_list("party_id", flat=True)
             )
             if hit:
                 cap.capacities.add("supervisor")
@@ -189,8 +205,12 @@ def _text(value: Any, *, field_name: str, required: bool, zh: str, en: str) -> s
     if required and not text:
         raise Invalid(zh, en, code=f"{field_name}_required", fields={field_name: en})
     if len(text) > TEXT_MAX:
-        raise Invalid("内容太长（最多2000字）。", "Too long (at most 2000 characters).", code="text_too_long",
-                      fields={field_name: "too long"})
+        raise Invalid(
+            "内容太长（最多2000字）。",
+            "Too long (at most 2000 characters).",
+            code="text_too_long",
+            fields={field_name: "too long"},
+        )
     return text
 
 
@@ -202,8 +222,12 @@ def _party(value: Any, *, field_name: str = "to_party") -> Party:
     except (TypeError, ValueError):
         party = None
     if party is None:
-        raise Invalid("请选择有效的承办主体。", "Choose a valid party.", code="party_invalid",
-                      fields={field_name: "invalid"})
+        raise Invalid(
+            "请选择有效的承办主体。",
+            "Choose a valid party.",
+            code="party_invalid",
+            fields={field_name: "invalid"},
+        )
     return party
 
 
@@ -216,18 +240,40 @@ def _check_target_serves(party: Party, appeal: Appeal) -> None:
     else:
         serves = PartyPlace.objects.filter(party=party, place_id__in=appeal.place.ancestor_ids()).exists()
     if not serves:
-        raise Invalid("该单位不服务这个地点。", "That party does not serve this place.",
-                      code="party_not_serving", fields={"to_party_id": "not serving"})
+        raise Invalid(
+            "该单位不服务这个地点。",
+            "That party does not serve this place.",
+            code="party_not_serving",
+            fields={"to_party_id": "not serving"},
+        )
 
 
 def _notify_job(event: AppealEvent) -> None:
     jobs.enqueue("appeals.notify_event", event_id=event.pk, dedupe_key=f"appeals.notify_event:{event.pk}")
 
 
-def _event(*, appeal: Appeal, kind: str, actor, party: Party | None, text: str = "", is_public: bool = True,
-           data: dict | None = None, at: datetime | None = None, notify: bool = True) -> AppealEvent:
-    event = AppealEvent.objects.create(appeal=appeal, kind=kind, actor=actor, party=party, text=text,
-                                       is_public=is_public, data=data or {}, created_at=at or clock.now())
+def _event(
+    *,
+    appeal: Appeal,
+    kind: str,
+    actor,
+    party: Party | None,
+    text: str = "",
+    is_public: bool = True,
+    data: dict | None = None,
+    at: datetime | None = None,
+    notify: bool = True,
+) -> AppealEvent:
+    event = AppealEvent.objects.create(
+        appeal=appeal,
+        kind=kind,
+        actor=actor,
+        party=party,
+        text=text,
+        is_public=is_public,
+        data=data or {},
+        created_at=at or clock.now(),
+    )
     if notify:
         _notify_job(event)
     return event
@@ -242,32 +288,45 @@ def _local_date(value: datetime) -> str:
 
 def _check_place(*, reporter, place: Place, filed_by, source: str) -> None:
     if place.kind in (PlaceKind.DISTRICT, PlaceKind.STREET) or not place.community_id:
-        raise Invalid("请选择社区内的具体地点。", "Choose a place inside a community.", code="place_too_broad",
-                      fields={"place_id": "too broad"})
+        raise Invalid(
+            "请选择社区内的具体地点。",
+            "Choose a place inside a community.",
+            code="place_too_broad",
+            fields={"place_id": "too broad"},
+        )
     staff = filed_by or (reporter if source in (Source.PATROL, Source.HOTLINE, Source.STAFF) else None)
     if staff is not None:
         acting = user_roles(user=staff).party_ids
-        ok = acting and PartyPlace.objects.filter(party_id__in=acting,
-                                                  place_id__in=place.ancestor_ids()).exists()
+        ok = (
+            acting
+            and PartyPlace.objects.filter(party_id__in=acting, place_id__in=place.ancestor_ids()).exists()
+        )
         if not ok:
             ok = acting and any(
                 place_within(place=place, ancestor_ids=party_place_ids(party=p))
                 for p in Party.objects.filter(pk__in=acting, kind=PartyKind.PROPERTY_COMPANY)
             )
         if not ok:
-            raise Forbidden("您不负责这个地点，不能代为反映。", "You do not serve this place.",
-                            code="not_serving_place")
+            raise Forbidden(
+                "您不负责这个地点，不能代为反映。", "You do not serve this place.", code="not_serving_place"
+            )
         return
     roles = user_roles(user=reporter)
     households = [r.household for r in roles.residencies if r.status != "rejected"]
     if place.kind == PlaceKind.HOUSEHOLD:
         if place.pk not in {h.pk for h in households}:
-            raise Forbidden("只能反映自己家的事，或选择楼栋、小区等公共地点。",
-                            "You can only report about your own home or a shared place.", code="not_your_home")
+            raise Forbidden(
+                "只能反映自己家的事，或选择楼栋、小区等公共地点。",
+                "You can only report about your own home or a shared place.",
+                code="not_your_home",
+            )
         return
     if place.community_id not in {h.community_id for h in households}:
-        raise Forbidden("只能反映本社区的事。", "You can only report within your own community.",
-                        code="not_your_community")
+        raise Forbidden(
+            "只能反映本社区的事。",
+            "You can only report within your own community.",
+            code="not_your_community",
+        )
 
 
 def appeal_create(
@@ -286,24 +345,42 @@ def appeal_create(
 ) -> Appeal:
     """File an appeal and route it in the same transaction (to a party, or the dispatch queue)."""
     if kind not in Kind.values:
-        raise Invalid("请选择诉求类型。", "Choose a valid kind.", code="kind_invalid", fields={"kind": "invalid"})
+        raise Invalid(
+            "请选择诉求类型。", "Choose a valid kind.", code="kind_invalid", fields={"kind": "invalid"}
+        )
     if urgency not in Urgency.values:
-        raise Invalid("紧急程度无效。", "Invalid urgency.", code="urgency_invalid", fields={"urgency": "invalid"})
+        raise Invalid(
+            "紧急程度无效。", "Invalid urgency.", code="urgency_invalid", fields={"urgency": "invalid"}
+        )
     if source not in Source.values:
         raise Invalid("来源无效。", "Invalid source.", code="source_invalid", fields={"source": "invalid"})
     if not category.is_active:
-        raise Invalid("该分类已停用。", "This category is no longer in use.", code="category_inactive",
-                      fields={"category": "inactive"})
+        raise Invalid(
+            "该分类已停用。",
+            "This category is no longer in use.",
+            code="category_inactive",
+            fields={"category": "inactive"},
+        )
     if kind == Kind.CONSULT:
         if not category.is_consultation:
-            raise Invalid("咨询请选择健康、养老或安全类。", "Consultations are for health, elderly care or safety.",
-                          code="category_not_consultation", fields={"category": "not a consultation category"})
+            raise Invalid(
+                "咨询请选择健康、养老或安全类。",
+                "Consultations are for health, elderly care or safety.",
+                code="category_not_consultation",
+                fields={"category": "not a consultation category"},
+            )
         is_public = False
-    text = _text(text, field_name="text", required=True, zh="请写下您要反映的内容。", en="Please describe the problem.")
+    text = _text(
+        text, field_name="text", required=True, zh="请写下您要反映的内容。", en="Please describe the problem."
+    )
     if spot is not None:
         if spot.community_id != place.community_id:
-            raise Invalid("公共部位不在所选地点的社区内。", "That spot is not in this community.",
-                          code="spot_invalid", fields={"spot_id": "invalid"})
+            raise Invalid(
+                "公共部位不在所选地点的社区内。",
+                "That spot is not in this community.",
+                code="spot_invalid",
+                fields={"spot_id": "invalid"},
+            )
     _check_place(reporter=reporter, place=place, filed_by=filed_by, source=source)
     if filed_by is not None and source == Source.APP:
         source = Source.STAFF
@@ -318,40 +395,87 @@ def appeal_create(
     now = clock.now()
     with transaction.atomic():
         found = routing.route(category=category, place=place)
-        due = deadlines.due_times(time_class=category.time_class, urgency=urgency, start=now,
-                                  category_id=category.pk)
+        due = deadlines.due_times(
+            time_class=category.time_class, urgency=urgency, start=now, category_id=category.pk
+        )
         appeal = Appeal(
-            number=f"t{uuid.uuid4().hex[:19]}", kind=kind, category=category, urgency=urgency,
-            place=place, spot=spot, street_id=place.street_id, community_id=place.community_id,
-            compound_id=place.compound_id, building_id=place.building_id, household=household, text=text,
-            source=source, reporter=reporter, filed_by=filed_by, is_public=is_public,
-            status=S.DISPATCHED if found.dispatched else S.SUBMITTED, dispatcher=found.dispatcher,
-            responsible_party=found.party, first_party=found.party if found.dispatched else None,
-            created_at=now, updated_at=now, dispatched_at=now if found.dispatched else None,
-            accept_due_at=due.accept_due_at, resolve_due_at=due.resolve_due_at,
+            number=f"t{uuid.uuid4().hex[:19]}",
+            kind=kind,
+            category=category,
+            urgency=urgency,
+            place=place,
+            spot=spot,
+            street_id=place.street_id,
+            community_id=place.community_id,
+            compound_id=place.compound_id,
+            building_id=place.building_id,
+            household=household,
+            text=text,
+            source=source,
+            reporter=reporter,
+            filed_by=filed_by,
+            is_public=is_public,
+            status=S.DISPATCHED if found.dispatched else S.SUBMITTED,
+            dispatcher=found.dispatcher,
+            responsible_party=found.party,
+            first_party=found.party if found.dispatched else None,
+            created_at=now,
+            updated_at=now,
+            dispatched_at=now if found.dispatched else None,
+            accept_due_at=due.accept_due_at,
+            resolve_due_at=due.resolve_due_at,
         )
         appeal.save()
         appeal.number = f"{_local_date(now)}{appeal.pk:06d}"
         Appeal.objects.filter(pk=appeal.pk).update(number=appeal.number)
         submitted = _event(
-            appeal=appeal, kind=EventKind.SUBMITTED, actor=filed_by or reporter, party=None, at=now,
+            appeal=appeal,
+            kind=EventKind.SUBMITTED,
+            actor=filed_by or reporter,
+            party=None,
+            at=now,
             data={"to": appeal.status, "source": source, "filed_by": filed_by.pk if filed_by else None},
             notify=not found.dispatched,  # the dispatcher hears about a queued appeal
         )
-        _save_photos(appeal=appeal, prepared=prepared, event=submitted, user=filed_by or reporter,
-                     stage=PhotoStage.REPORT)
+        _save_photos(
+            appeal=appeal,
+            prepared=prepared,
+            event=submitted,
+            user=filed_by or reporter,
+            stage=PhotoStage.REPORT,
+        )
         if found.dispatched:
-            _event(appeal=appeal, kind=EventKind.DISPATCHED, actor=None, party=found.party, at=now,
-                   data={"from": S.SUBMITTED, "to": S.DISPATCHED, "to_party": found.party.pk,
-                         "rule": found.rule.pk if found.rule else None, "auto": True})
+            _event(
+                appeal=appeal,
+                kind=EventKind.DISPATCHED,
+                actor=None,
+                party=found.party,
+                at=now,
+                data={
+                    "from": S.SUBMITTED,
+                    "to": S.DISPATCHED,
+                    "to_party": found.party.pk,
+                    "rule": found.rule.pk if found.rule else None,
+                    "auto": True,
+                },
+            )
     return appeal
 
 
-def _save_photos(*, appeal: Appeal, prepared: list, event: AppealEvent | None, user, stage: str) -> list[AppealPhoto]:
+def _save_photos(
+    *, appeal: Appeal, prepared: list, event: AppealEvent | None, user, stage: str
+) -> list[AppealPhoto]:
     saved = []
     for item in prepared:
-        photo = AppealPhoto(appeal=appeal, event=event, stage=stage, uploaded_by=user, size=item.size,
-                            width=item.width, height=item.height)
+        photo = AppealPhoto(
+            appeal=appeal,
+            event=event,
+            stage=stage,
+            uploaded_by=user,
+            size=item.size,
+            width=item.width,
+            height=item.height,
+        )
         photo.image.save("photo.jpg", item.image, save=False)
         photo.thumbnail.save("thumb.jpg", item.thumbnail, save=False)
         photo.save()
@@ -380,8 +504,15 @@ def appeal_transition(*, appeal: Appeal, actor, action: str, **data) -> Appeal:
     with transaction.atomic():
         locked = (
             Appeal.objects.select_for_update(of=("self",))
-            .select_related("category", "place", "responsible_party", "dispatcher", "escalated_to",
-                            "first_party", "helper_party")
+            .select_related(
+                "category",
+                "place",
+                "responsible_party",
+                "dispatcher",
+                "escalated_to",
+                "first_party",
+                "helper_party",
+            )
             .filter(pk=appeal.pk)
             .first()
         )
@@ -389,16 +520,23 @@ def appeal_transition(*, appeal: Appeal, actor, action: str, **data) -> Appeal:
             raise NotFound("没有找到这条诉求。", "Appeal not found.")
         cap = actor_capacity(appeal=locked, actor=actor)
         if not cap.has(ACTORS[action]):
-            raise Forbidden("您不能对这条诉求执行此操作。", "You may not perform this action on this appeal.",
-                            code="action_forbidden")
+            raise Forbidden(
+                "您不能对这条诉求执行此操作。",
+                "You may not perform this action on this appeal.",
+                code="action_forbidden",
+            )
         sources, target = TRANSITIONS[action]
         if locked.status not in sources:
             raise _refuse_state(locked, action)
         if prepared:
             have = AppealPhoto.objects.filter(appeal=locked).count()
             if have + len(prepared) > photo_files.MAX_PHOTOS:
-                raise Invalid("每条诉求最多9张照片。", "At most 9 photos per appeal.", code="too_many_photos",
-                              fields={"photos": "too many"})
+                raise Invalid(
+                    "每条诉求最多9张照片。",
+                    "At most 9 photos per appeal.",
+                    code="too_many_photos",
+                    fields={"photos": "too many"},
+                )
         step = _Step(appeal=locked, actor=actor, cap=cap, action=action, data=data, now=clock.now())
         handler = _HANDLERS[action]
         handler(step, target)
@@ -413,7 +551,14 @@ class _Step:
     """One transition in progress: collects changed fields and the event to write."""
 
     def __init__(self, *, appeal: Appeal, actor, cap: Capacity, action: str, data: dict, now: datetime):
-        self.appeal, self.actor, self.cap, self.action, self.data, self.now = appeal, actor, cap, action, data, now
+        self.appeal, self.actor, self.cap, self.action, self.data, self.now = (
+            appeal,
+            actor,
+            cap,
+            action,
+            data,
+            now,
+        )
         self.old_status = appeal.status
         self.changed: list[str] = []
         self.event_text = ""
@@ -431,8 +576,13 @@ class _Step:
 
     def reason(self, *, required: bool = True, field_name: str = "reason") -> str:
         value = self.data.get("reason") if self.data.get("reason") is not None else self.data.get("text")
-        return _text(value, field_name=field_name, required=required, zh="请填写原因或说明。",
-                     en="Please give a reason.")
+        return _text(
+            value,
+            field_name=field_name,
+            required=required,
+            zh="请填写原因或说明。",
+            en="Please give a reason.",
+        )
 
     def end_pause(self) -> None:
         if self.appeal.status == S.PAUSED and self.appeal.paused_at:
@@ -444,9 +594,15 @@ class _Step:
 
     def fresh_accept_clock(self) -> None:
         appeal = self.appeal
-        self.set("accept_due_at", deadlines.accept_due(urgency=appeal.urgency, start=self.now,
-                                                       time_class=appeal.category.time_class,
-                                                       category_id=appeal.category_id))
+        self.set(
+            "accept_due_at",
+            deadlines.accept_due(
+                urgency=appeal.urgency,
+                start=self.now,
+                time_class=appeal.category.time_class,
+                category_id=appeal.category_id,
+            ),
+        )
         self.set("accepted_at", None)
         self.set("handler", None)
 
@@ -458,8 +614,16 @@ class _Step:
         data = {"from": self.old_status, "to": appeal.status, **self.event_data}
         if self.action == "redispatch":
             data["redispatch"] = True
-        self.event = _event(appeal=appeal, kind=self.event_kind, actor=self.actor, party=self.event_party,
-                            text=self.event_text, is_public=self.event_public, data=data, at=self.now)
+        self.event = _event(
+            appeal=appeal,
+            kind=self.event_kind,
+            actor=self.actor,
+            party=self.event_party,
+            text=self.event_text,
+            is_public=self.event_public,
+            data=data,
+            at=self.now,
+        )
 
 
 def _dispatch_to(step: _Step, party: Party, target: str) -> None:
@@ -506,8 +670,11 @@ def _h_accept(step: _Step, target: str) -> None:
 def _h_return(step: _Step, target: str) -> None:
     appeal = step.appeal
     if appeal.responsible_party_id == appeal.dispatcher_id:
-        raise Conflict("派单主体不能退单给自己，请改派或关闭。", "The dispatcher cannot return an appeal to itself.",
-                       code="cannot_return_to_self")
+        raise Conflict(
+            "派单主体不能退单给自己，请改派或关闭。",
+            "The dispatcher cannot return an appeal to itself.",
+            code="cannot_return_to_self",
+        )
     step.event_text = step.reason(required=True)
     step.event_party = appeal.responsible_party
     step.event_data["from_party"] = appeal.responsible_party_id
@@ -529,8 +696,13 @@ def _h_resume(step: _Step, target: str) -> None:
 
 
 def _h_reply(step: _Step, target: str | None) -> None:
-    step.event_text = _text(step.data.get("text"), field_name="text", required=True, zh="请填写回复内容。",
-                            en="Please write a reply.")
+    step.event_text = _text(
+        step.data.get("text"),
+        field_name="text",
+        required=True,
+        zh="请填写回复内容。",
+        en="Please write a reply.",
+    )
     step.event_public = True
     if "reporter" in step.cap.capacities and not step.cap.has({"responsible", "dispatcher", "supervisor"}):
         step.event_party = None
@@ -541,14 +713,24 @@ def _h_reply(step: _Step, target: str | None) -> None:
 
 
 def _h_note(step: _Step, target: str | None) -> None:
-    step.event_text = _text(step.data.get("text"), field_name="text", required=True, zh="请填写备注内容。",
-                            en="Please write the note.")
+    step.event_text = _text(
+        step.data.get("text"),
+        field_name="text",
+        required=True,
+        zh="请填写备注内容。",
+        en="Please write the note.",
+    )
     step.event_public = False
 
 
 def _h_resolve(step: _Step, target: str) -> None:
-    text = _text(step.data.get("text") or step.data.get("outcome"), field_name="text", required=True,
-                 zh="请填写办理结果。", en="Please describe the outcome.")
+    text = _text(
+        step.data.get("text") or step.data.get("outcome"),
+        field_name="text",
+        required=True,
+        zh="请填写办理结果。",
+        en="Please describe the outcome.",
+    )
     step.event_text = text
     step.end_pause()
     step.set("status", target)
@@ -579,8 +761,15 @@ def _reopen(step: _Step) -> None:
     step.set("resolved_at", None)
     step.set("closed_at", None)
     step.set("callback_due_at", None)
-    step.set("resolve_due_at", deadlines.resolve_due(time_class=appeal.category.time_class, urgency=appeal.urgency,
-                                                     start=step.now, category_id=appeal.category_id))
+    step.set(
+        "resolve_due_at",
+        deadlines.resolve_due(
+            time_class=appeal.category.time_class,
+            urgency=appeal.urgency,
+            start=step.now,
+            category_id=appeal.category_id,
+        ),
+    )
 
 
 def _h_reopen(step: _Step, target: str) -> None:
@@ -599,16 +788,27 @@ def _h_rate(step: _Step, target: str | None) -> None:
         raise Conflict("已经评价过了。", "This appeal has already been rated.", code="already_rated")
     solved = step.data.get("solved")
     if isinstance(solved, str):
-        solved = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}.get(solved.lower())
+        solved = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}.get(
+            solved.lower()
+        )
     if not isinstance(solved, bool):
-        raise Invalid("请选择问题是否解决。", "Say whether the problem was solved.", code="solved_required",
-                      fields={"solved": "required"})
+        raise Invalid(
+            "请选择问题是否解决。",
+            "Say whether the problem was solved.",
+            code="solved_required",
+            fields={"solved": "required"},
+        )
     rating = step.data.get("rating")
     if rating not in Rating.values:
-        raise Invalid("请选择满意、基本满意或不满意。", "Choose satisfied, basically satisfied or unsatisfied.",
-                      code="rating_required", fields={"rating": "required"})
-    step.event_text = _text(step.data.get("text") or step.data.get("comment"), field_name="text", required=False,
-                            zh="", en="")
+        raise Invalid(
+            "请选择满意、基本满意或不满意。",
+            "Choose satisfied, basically satisfied or unsatisfied.",
+            code="rating_required",
+            fields={"rating": "required"},
+        )
+    step.event_text = _text(
+        step.data.get("text") or step.data.get("comment"), field_name="text", required=False, zh="", en=""
+    )
     step.event_party = None
     step.event_data.update({"solved": solved, "rating": rating, "for_party": appeal.responsible_party_id})
     step.set("solved", solved)
@@ -645,13 +845,23 @@ def _h_merge(step: _Step, target: str) -> None:
         except (TypeError, ValueError):
             into = None
     if into is None or into.pk == appeal.pk or into.community_id != appeal.community_id:
-        raise Invalid("请选择本社区内的另一条诉求作为合并目标。", "Choose another appeal of this community to merge into.",
-                      code="merge_target_invalid", fields={"into_id": "invalid"})
+        raise Invalid(
+            "请选择本社区内的另一条诉求作为合并目标。",
+            "Choose another appeal of this community to merge into.",
+            code="merge_target_invalid",
+            fields={"into_id": "invalid"},
+        )
     if into.is_consultation or appeal.is_consultation:
-        raise Invalid("私密咨询不能合并。", "Private consultations cannot be merged.", code="merge_consultation",
-                      fields={"into_id": "consultation"})
+        raise Invalid(
+            "私密咨询不能合并。",
+            "Private consultations cannot be merged.",
+            code="merge_consultation",
+            fields={"into_id": "consultation"},
+        )
     if into.status == S.MERGED:
-        raise Conflict("目标诉求本身已被合并。", "The target appeal was itself merged.", code="merge_target_merged")
+        raise Conflict(
+            "目标诉求本身已被合并。", "The target appeal was itself merged.", code="merge_target_merged"
+        )
     step.event_text = step.reason(required=False)
     step.event_data["into"] = into.pk
     step.event_data["into_number"] = into.number
@@ -668,8 +878,11 @@ def _h_merge(step: _Step, target: str) -> None:
 def _h_escalate(step: _Step, target: str | None) -> None:
     appeal = step.appeal
     if appeal.is_consultation:
-        raise Conflict("私密咨询不升级，仅咨询对象可见。", "Private consultations are not escalated.",
-                       code="consultation_private")
+        raise Conflict(
+            "私密咨询不升级，仅咨询对象可见。",
+            "Private consultations are not escalated.",
+            code="consultation_private",
+        )
     step.event_text = step.reason(required=step.actor is not None)
     to = step.data.get("to_party") or step.data.get("to_party_id")
     level = appeal.escalation_level + 1
@@ -683,36 +896,74 @@ def _h_escalate(step: _Step, target: str | None) -> None:
             if party is None:
                 level += 1
         if party is None:
-            raise Conflict("已经升级到最高一级。", "The appeal is already at the top of the ladder.",
-                           code="escalation_top")
-    step.event_data.update({"level": level, "to_party": party.pk, "from_party": appeal.escalated_to_id,
-                            "auto": step.actor is None, "reason_code": step.data.get("reason_code", "")})
+            raise Conflict(
+                "已经升级到最高一级。",
+                "The appeal is already at the top of the ladder.",
+                code="escalation_top",
+            )
+    step.event_data.update(
+        {
+            "level": level,
+            "to_party": party.pk,
+            "from_party": appeal.escalated_to_id,
+            "auto": step.actor is None,
+            "reason_code": step.data.get("reason_code", ""),
+        }
+    )
     step.set("escalation_level", level)
     step.set("escalated_to", party)
     step.event_party = party
 
 
 _HANDLERS = {
-    "dispatch": _h_dispatch, "redispatch": _h_dispatch, "transfer": _h_transfer, "accept": _h_accept,
-    "return": _h_return, "pause": _h_pause, "resume": _h_resume, "reply": _h_reply, "note": _h_note,
-    "resolve": _h_resolve, "confirm": _h_confirm, "reopen": _h_reopen, "rate": _h_rate, "close": _h_close,
-    "close_unrated": _h_close_unrated, "merge": _h_merge, "escalate": _h_escalate,
+    "dispatch": _h_dispatch,
+    "redispatch": _h_dispatch,
+    "transfer": _h_transfer,
+    "accept": _h_accept,
+    "return": _h_return,
+    "pause": _h_pause,
+    "resume": _h_resume,
+    "reply": _h_reply,
+    "note": _h_note,
+    "resolve": _h_resolve,
+    "confirm": _h_confirm,
+    "reopen": _h_reopen,
+    "rate": _h_rate,
+    "close": _h_close,
+    "close_unrated": _h_close_unrated,
+    "merge": _h_merge,
+    "escalate": _h_escalate,
 }
 
 
 # ---------------------------------------------------------------- events without a status change
 
 
-def appeal_event_add(*, appeal: Appeal, actor, kind: str, text: str = "", is_public: bool = True,
-                     party: Party | None = None, data: dict | None = None) -> AppealEvent:
+def appeal_event_add(
+    *,
+    appeal: Appeal,
+    actor,
+    kind: str,
+    text: str = "",
+    is_public: bool = True,
+    party: Party | None = None,
+    data: dict | None = None,
+) -> AppealEvent:
     """Record an event that does not change the status (whistle, report-in, helper assigned, callback
     reminder …). The caller has checked that the actor may do it. Notifies after commit."""
     if kind not in EventKind.values:
         raise Invalid("记录类型无效。", "Unknown event kind.", code="event_kind_invalid")
     with transaction.atomic():
         Appeal.objects.filter(pk=appeal.pk).update(updated_at=clock.now())
-        return _event(appeal=appeal, kind=kind, actor=actor, party=party, text=text, is_public=is_public,
-                      data=data or {})
+        return _event(
+            appeal=appeal,
+            kind=kind,
+            actor=actor,
+            party=party,
+            text=text,
+            is_public=is_public,
+            data=data or {},
+        )
 
 
 def appeal_follow(*, appeal: Appeal, user, follow: bool = True) -> bool:
@@ -726,8 +977,14 @@ def appeal_follow(*, appeal: Appeal, user, follow: bool = True) -> bool:
     return follow
 
 
-def appeal_photos_add(*, appeal: Appeal, user, uploads: Iterable, stage: str = PhotoStage.PROGRESS,
-                      event: AppealEvent | None = None) -> list[AppealPhoto]:
+def appeal_photos_add(
+    *,
+    appeal: Appeal,
+    user,
+    uploads: Iterable,
+    stage: str = PhotoStage.PROGRESS,
+    event: AppealEvent | None = None,
+) -> list[AppealPhoto]:
     """Attach photos to an appeal (at most 9 in all). The caller has checked the user may."""
     uploads = list(uploads)
     with transaction.atomic():
@@ -735,4 +992,3 @@ def appeal_photos_add(*, appeal: Appeal, user, uploads: Iterable, stage: str = P
         have = AppealPhoto.objects.filter(appeal=appeal).count()
         prepared = photo_files.prepare(uploads, already=have)
         return _save_photos(appeal=appeal, prepared=prepared, event=event, user=user, stage=stage)
-

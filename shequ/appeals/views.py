@@ -73,13 +73,21 @@ MINE_FILTERS = {
 QUEUE_PAGE_SIZE = 25
 
 # Consultation entries shown on step 1 (DESIGN §1: 家庭医生, 社区民警).
-CONSULT_LABELS = {"health": gettext_lazy("问家庭医生"), "safety": gettext_lazy("警民直通车"),
-                  "elderly-care": gettext_lazy("养老助老咨询")}
+CONSULT_LABELS = {
+    "health": gettext_lazy("问家庭医生"),
+    "safety": gettext_lazy("警民直通车"),
+    "elderly-care": gettext_lazy("养老助老咨询"),
+}
 CONSULT_ICONS = {"health": "doctor", "safety": "shield", "elderly-care": "heart"}
 KIND_FOR_CATEGORY = {"suggestion": "suggestion", "praise": "praise"}
 # Step 2 preselects the matching public spot (the lift of my building for a lift problem).
-SPOT_FOR_CATEGORY = {"lift": ("lift",), "bike-shed": ("bike_shed", "charger"), "access-control": ("gate",),
-                     "heating": ("boiler_room",), "water": ("pump_room",)}
+SPOT_FOR_CATEGORY = {
+    "lift": ("lift",),
+    "bike-shed": ("bike_shed", "charger"),
+    "access-control": ("gate",),
+    "heating": ("boiler_room",),
+    "water": ("pump_room",),
+}
 
 
 # ---------------------------------------------------------------- errors → pages
@@ -93,8 +101,9 @@ _message_of = error_text
 
 def _safe_next(request: HttpRequest, fallback: str) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return fallback
 
@@ -151,7 +160,9 @@ def _time_chips(appeal: Appeal, now: datetime) -> list[Chip]:
     return chips
 
 
-def _decorate(appeals: list[Appeal], *, user: User, now: datetime, force_masked: bool = False) -> list[Appeal]:
+def _decorate(
+    appeals: list[Appeal], *, user: User, now: datetime, force_masked: bool = False
+) -> list[Appeal]:
     """Attach what list rows and the appeal page show: masked or full place/name/text, time chips."""
     viewer = selectors.viewer_for(user=user)
     for a in appeals:
@@ -205,13 +216,16 @@ def _resolve_place(options, value: str) -> tuple[Place, Spot | None, str] | None
 
 
 def _preview(category: Category, place: Place, urgency: str) -> dict | None:
-    """"将由 XX物业 负责，30分钟内签收" — shown before the resident submits."""
+    """ "将由 XX物业 负责，30分钟内签收" — shown before the resident submits."""
     try:
         route = routing.route(category=category, place=place)
     except DomainError:
         return None
-    return {"party_name": route.party.name, "dispatched": route.dispatched,
-            "accept_within": _duration(deadlines.accept_limit(urgency=urgency).total_seconds())}
+    return {
+        "party_name": route.party.name,
+        "dispatched": route.dispatched,
+        "accept_within": _duration(deadlines.accept_limit(urgency=urgency).total_seconds()),
+    }
 
 
 @login_required
@@ -230,16 +244,30 @@ def report(request: HttpRequest) -> HttpResponse:
         return _report_step1(request, household)
     if consult and household is not None:
         # A consultation is about the resident: their household, normal urgency; skip step 2.
-        return _report_step3(request, category=category, options=options, consult=True,
-                             place_value=options[0][0], urgency="normal")
+        return _report_step3(
+            request,
+            category=category,
+            options=options,
+            consult=True,
+            place_value=options[0][0],
+            urgency="normal",
+        )
     if request.GET.get("step") == "3":
         form = PlaceStepForm(request.GET, place_choices=[(k, label) for k, label, *_rest in options])
         if form.is_valid():
-            return _report_step3(request, category=category, options=options, consult=consult,
-                                 place_value=form.cleaned_data["place"], urgency=form.cleaned_data["urgency"])
+            return _report_step3(
+                request,
+                category=category,
+                options=options,
+                consult=consult,
+                place_value=form.cleaned_data["place"],
+                urgency=form.cleaned_data["urgency"],
+            )
     else:
         kinds = SPOT_FOR_CATEGORY.get(category.code, ())
-        matching = [(k, spot) for k, _label, _place, spot in options if spot is not None and spot.kind in kinds]
+        matching = [
+            (k, spot) for k, _label, _place, spot in options if spot is not None and spot.kind in kinds
+        ]
         # Prefer the spot of my own unit ("2单元电梯" for someone living in 2单元).
         unit_name = household.unit.name if household is not None and household.unit is not None else "\0"
         matching.sort(key=lambda item: not item[1].name.startswith(unit_name))
@@ -248,8 +276,11 @@ def report(request: HttpRequest) -> HttpResponse:
         if preselect:
             initial["place"] = preselect
         form = PlaceStepForm(place_choices=[(k, label) for k, label, *_rest in options], initial=initial)
-    return render(request, "appeals/report_place.html",
-                  {"category": category, "form": form, "consult": consult, "household": household})
+    return render(
+        request,
+        "appeals/report_place.html",
+        {"category": category, "form": form, "consult": consult, "household": household},
+    )
 
 
 def _report_step1(request: HttpRequest, household: Place | None) -> HttpResponse:
@@ -265,43 +296,92 @@ def _report_step1(request: HttpRequest, household: Place | None) -> HttpResponse
             continue
         kids = children.get(c.pk)
         if kids:
-            groups.append({"title": c.name, "items": [
-                {"code": k.code, "name": k.name, "icon": _category_icon(k), "url": _report_url(category=k.code)}
-                for k in kids]})
+            groups.append(
+                {
+                    "title": c.name,
+                    "items": [
+                        {
+                            "code": k.code,
+                            "name": k.name,
+                            "icon": _category_icon(k),
+                            "url": _report_url(category=k.code),
+                        }
+                        for k in kids
+                    ],
+                }
+            )
         else:
-            singles.append({"code": c.code, "name": c.name, "icon": _category_icon(c),
-                            "url": _report_url(category=c.code)})
+            singles.append(
+                {
+                    "code": c.code,
+                    "name": c.name,
+                    "icon": _category_icon(c),
+                    "url": _report_url(category=c.code),
+                }
+            )
     if singles:
         groups.append({"title": _("其他问题"), "items": singles})
     consults = [
-        {"code": c.code, "name": CONSULT_LABELS.get(c.code, c.name), "icon": CONSULT_ICONS.get(c.code, c.icon),
-         "url": _report_url(kind="consult", category=c.code)}
-        for c in categories if c.is_consultation
+        {
+            "code": c.code,
+            "name": CONSULT_LABELS.get(c.code, c.name),
+            "icon": CONSULT_ICONS.get(c.code, c.icon),
+            "url": _report_url(kind="consult", category=c.code),
+        }
+        for c in categories
+        if c.is_consultation
     ]
-    return render(request, "appeals/report_category.html",
-                  {"groups": groups, "consults": consults, "household": household})
+    return render(
+        request,
+        "appeals/report_category.html",
+        {"groups": groups, "consults": consults, "household": household},
+    )
 
 
-def _report_step3(request: HttpRequest, *, category: Category, options, consult: bool, place_value: str,
-                  urgency: str, form: DescribeForm | None = None, status: int = 200) -> HttpResponse:
+def _report_step3(
+    request: HttpRequest,
+    *,
+    category: Category,
+    options,
+    consult: bool,
+    place_value: str,
+    urgency: str,
+    form: DescribeForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     resolved = _resolve_place(options, place_value)
     if resolved is None:
         raise Http404(_("没有这个地点。"))
     place, _spot, label = resolved
     if form is None:
-        form = DescribeForm(initial={
-            "category": category.code, "place": place_value, "urgency": urgency, "consult": consult,
-            "token": new_form_token(), "kind": KIND_FOR_CATEGORY.get(category.code, "help"),
-        })
+        form = DescribeForm(
+            initial={
+                "category": category.code,
+                "place": place_value,
+                "urgency": urgency,
+                "consult": consult,
+                "token": new_form_token(),
+                "kind": KIND_FOR_CATEGORY.get(category.code, "help"),
+            }
+        )
     if consult:
         form.fields["text"].widget.attrs["placeholder"] = _("例如：最近血压偏高，饮食上要注意什么？")
-    return render(request, "appeals/report_describe.html", {
-        "category": category, "form": form, "consult": consult, "place_label": label,
-        "title": CONSULT_LABELS.get(category.code, category.name) if consult else category.name,
-        "urgency_label": dict(URGENCY_CHOICES).get(urgency, urgency), "preview": _preview(category, place, urgency),
-        "show_kind": not consult and category.code not in KIND_FOR_CATEGORY,
-        "back_url": _report_url(category=category.code, place=place_value, urgency=urgency),
-    }, status=status)
+    return render(
+        request,
+        "appeals/report_describe.html",
+        {
+            "category": category,
+            "form": form,
+            "consult": consult,
+            "place_label": label,
+            "title": CONSULT_LABELS.get(category.code, category.name) if consult else category.name,
+            "urgency_label": dict(URGENCY_CHOICES).get(urgency, urgency),
+            "preview": _preview(category, place, urgency),
+            "show_kind": not consult and category.code not in KIND_FOR_CATEGORY,
+            "back_url": _report_url(category=category.code, place=place_value, urgency=urgency),
+        },
+        status=status,
+    )
 
 
 def _report_submit(request: HttpRequest) -> HttpResponse:
@@ -312,9 +392,16 @@ def _report_submit(request: HttpRequest) -> HttpResponse:
         raise Http404(_("没有这个问题类型。"))
     consult = request.POST.get("consult") in ("True", "true", "on", "1") and category.is_consultation
     if not form.is_valid():
-        return _report_step3(request, category=category, options=options, consult=consult,
-                             place_value=request.POST.get("place", ""), urgency=request.POST.get("urgency", "normal"),
-                             form=form, status=422)
+        return _report_step3(
+            request,
+            category=category,
+            options=options,
+            consult=consult,
+            place_value=request.POST.get("place", ""),
+            urgency=request.POST.get("urgency", "normal"),
+            form=form,
+            status=422,
+        )
     data = form.cleaned_data
     resolved = _resolve_place(options, data["place"])
     if resolved is None:
@@ -327,8 +414,15 @@ def _report_submit(request: HttpRequest) -> HttpResponse:
 
     def create() -> int:
         return services.appeal_create(
-            reporter=request.user, kind=kind, category=category, place=place, spot=spot, text=data["text"],
-            urgency=data["urgency"], source="app", is_public=not (consult or data["private"]),
+            reporter=request.user,
+            kind=kind,
+            category=category,
+            place=place,
+            spot=spot,
+            text=data["text"],
+            urgency=data["urgency"],
+            source="app",
+            is_public=not (consult or data["private"]),
             photos=data["photos"],
         ).pk
 
@@ -336,8 +430,16 @@ def _report_submit(request: HttpRequest) -> HttpResponse:
         appeal_id = _once(request, token=data["token"], work=create)
     except DomainError as exc:
         form.add_error(None, _message_of(exc))
-        return _report_step3(request, category=category, options=options, consult=consult,
-                             place_value=data["place"], urgency=data["urgency"], form=form, status=422)
+        return _report_step3(
+            request,
+            category=category,
+            options=options,
+            consult=consult,
+            place_value=data["place"],
+            urgency=data["urgency"],
+            form=form,
+            status=422,
+        )
     messages.success(request, _("已提交。下面是负责处理的单位和时限。"))
     return HttpResponseRedirect(reverse("appeals:detail", args=[appeal_id]))
 
@@ -363,7 +465,9 @@ def mine(request: HttpRequest) -> HttpResponse:
     page = _page(request, qs.order_by("-created_at", "-id"))
     _decorate(list(page.object_list), user=request.user, now=clock.now())
     tabs = [{"key": "", "label": _("全部"), "current": show not in MINE_FILTERS}] + [
-        {"key": key, "label": label, "current": show == key} for key, (label, _statuses) in MINE_FILTERS.items()]
+        {"key": key, "label": label, "current": show == key}
+        for key, (label, _statuses) in MINE_FILTERS.items()
+    ]
     return render(request, "appeals/mine.html", {"page": page, "qs": _qs_without_page(request), "tabs": tabs})
 
 
@@ -382,9 +486,16 @@ def public(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(compound_id=current_id)
     page = _page(request, qs)
     _decorate(list(page.object_list), user=request.user, now=clock.now(), force_masked=True)
-    return render(request, "appeals/public.html", {
-        "page": page, "qs": _qs_without_page(request), "compounds": compounds, "current_compound": current_id,
-    })
+    return render(
+        request,
+        "appeals/public.html",
+        {
+            "page": page,
+            "qs": _qs_without_page(request),
+            "compounds": compounds,
+            "current_compound": current_id,
+        },
+    )
 
 
 # ---------------------------------------------------------------- an appeal's page
@@ -392,33 +503,121 @@ def public(request: HttpRequest) -> HttpResponse:
 
 ACTION_SPECS = {
     # name: (summary label, field, field label, button, files, danger)
-    "return": (gettext_lazy("退单"), "reason", gettext_lazy("退单原因"), gettext_lazy("确认退单"), False, True),
-    "transfer": (gettext_lazy("转办"), "reason", gettext_lazy("转办原因"), gettext_lazy("确认转办"), False, False),
+    "return": (
+        gettext_lazy("退单"),
+        "reason",
+        gettext_lazy("退单原因"),
+        gettext_lazy("确认退单"),
+        False,
+        True,
+    ),
+    "transfer": (
+        gettext_lazy("转办"),
+        "reason",
+        gettext_lazy("转办原因"),
+        gettext_lazy("确认转办"),
+        False,
+        False,
+    ),
     "dispatch": (gettext_lazy("派单"), "", "", gettext_lazy("派出"), False, False),
-    "pause": (gettext_lazy("暂停计时"), "reason", gettext_lazy("暂停原因（如等待配件）"), gettext_lazy("暂停"), False,
-              False),
+    "pause": (
+        gettext_lazy("暂停计时"),
+        "reason",
+        gettext_lazy("暂停原因（如等待配件）"),
+        gettext_lazy("暂停"),
+        False,
+        False,
+    ),
     "resume": (gettext_lazy("恢复办理"), "reason", gettext_lazy("说明"), gettext_lazy("恢复"), False, False),
-    "reply": (gettext_lazy("公开答复"), "text", gettext_lazy("答复内容（居民和公众可见）"), gettext_lazy("发布答复"),
-              False, False),
-    "note": (gettext_lazy("内部备注"), "text", gettext_lazy("备注内容（仅工作人员可见）"), gettext_lazy("保存备注"),
-             False, False),
-    "resolve": (gettext_lazy("办结"), "text", gettext_lazy("办理结果"), gettext_lazy("确认办结"), True, False),
-    "escalate": (gettext_lazy("升级"), "reason", gettext_lazy("升级原因"), gettext_lazy("确认升级"), False, True),
-    "redispatch": (gettext_lazy("改派"), "reason", gettext_lazy("改派原因"), gettext_lazy("确认改派"), False, False),
-    "close": (gettext_lazy("关闭"), "reason", gettext_lazy("关闭原因"), gettext_lazy("确认关闭"), False, True),
-    "merge": (gettext_lazy("合并为重复诉求"), "reason", gettext_lazy("说明（可选）"), gettext_lazy("确认合并"), False,
-              True),
+    "reply": (
+        gettext_lazy("公开答复"),
+        "text",
+        gettext_lazy("答复内容（居民和公众可见）"),
+        gettext_lazy("发布答复"),
+        False,
+        False,
+    ),
+    "note": (
+        gettext_lazy("内部备注"),
+        "text",
+        gettext_lazy("备注内容（仅工作人员可见）"),
+        gettext_lazy("保存备注"),
+        False,
+        False,
+    ),
+    "resolve": (
+        gettext_lazy("办结"),
+        "text",
+        gettext_lazy("办理结果"),
+        gettext_lazy("确认办结"),
+        True,
+        False,
+    ),
+    "escalate": (
+        gettext_lazy("升级"),
+        "reason",
+        gettext_lazy("升级原因"),
+        gettext_lazy("确认升级"),
+        False,
+        True,
+    ),
+    "redispatch": (
+        gettext_lazy("改派"),
+        "reason",
+        gettext_lazy("改派原因"),
+        gettext_lazy("确认改派"),
+        False,
+        False,
+    ),
+    "close": (
+        gettext_lazy("关闭"),
+        "reason",
+        gettext_lazy("关闭原因"),
+        gettext_lazy("确认关闭"),
+        False,
+        True,
+    ),
+    "merge": (
+        gettext_lazy("合并为重复诉求"),
+        "reason",
+        gettext_lazy("说明（可选）"),
+        gettext_lazy("确认合并"),
+        False,
+        True,
+    ),
 }
-STAFF_ACTIONS = ("accept", "dispatch", "redispatch", "return", "transfer", "pause", "resume", "reply", "note",
-                 "resolve", "escalate", "close", "merge")
+STAFF_ACTIONS = (
+    "accept",
+    "dispatch",
+    "redispatch",
+    "return",
+    "transfer",
+    "pause",
+    "resume",
+    "reply",
+    "note",
+    "resolve",
+    "escalate",
+    "close",
+    "merge",
+)
 RESIDENT_ACTIONS = {"feedback", "reopen", "reply"}
 DONE_MESSAGES = {
-    "accept": gettext_lazy("已签收，请尽快处理。"), "reply": gettext_lazy("已发布。"), "note": gettext_lazy("已保存备注。"),
-    "pause": gettext_lazy("已暂停计时。"), "resume": gettext_lazy("已恢复办理。"),
-    "resolve": gettext_lazy("已办结，等待居民评价。"), "return": gettext_lazy("已退回派单单位。"),
-    "transfer": gettext_lazy("已转办。"), "dispatch": gettext_lazy("已派单。"), "redispatch": gettext_lazy("已改派。"),
-    "escalate": gettext_lazy("已升级。"), "close": gettext_lazy("已关闭。"), "merge": gettext_lazy("已合并。"),
-    "feedback": gettext_lazy("感谢您的评价！"), "reopen": gettext_lazy("已重新提交办理。"),
+    "accept": gettext_lazy("已签收，请尽快处理。"),
+    "reply": gettext_lazy("已发布。"),
+    "note": gettext_lazy("已保存备注。"),
+    "pause": gettext_lazy("已暂停计时。"),
+    "resume": gettext_lazy("已恢复办理。"),
+    "resolve": gettext_lazy("已办结，等待居民评价。"),
+    "return": gettext_lazy("已退回派单单位。"),
+    "transfer": gettext_lazy("已转办。"),
+    "dispatch": gettext_lazy("已派单。"),
+    "redispatch": gettext_lazy("已改派。"),
+    "escalate": gettext_lazy("已升级。"),
+    "close": gettext_lazy("已关闭。"),
+    "merge": gettext_lazy("已合并。"),
+    "feedback": gettext_lazy("感谢您的评价！"),
+    "reopen": gettext_lazy("已重新提交办理。"),
 }
 
 
@@ -443,7 +642,9 @@ def _detail_context(request: HttpRequest, appeal: Appeal, *, hx: bool, next_url:
     resident_actions: list[str] = []
     if is_reporter and not staff:
         resident_actions = [name for name in ("reply", "reopen") if name in allowed]
-        if (appeal.status == Status.CLOSED and not appeal.rated_at) or ("rate" in allowed and not appeal.rated_at):
+        if (appeal.status == Status.CLOSED and not appeal.rated_at) or (
+            "rate" in allowed and not appeal.rated_at
+        ):
             # Before rating, "没解决" in the feedback form is the way to reopen.
             resident_actions = [n for n in resident_actions if n != "reopen"]
     elif not staff and appeal.is_public and appeal.status != Status.MERGED:
@@ -457,15 +658,30 @@ def _detail_context(request: HttpRequest, appeal: Appeal, *, hx: bool, next_url:
         if name == "accept":
             continue
         label, field, field_label, button, files, danger = ACTION_SPECS[name]
-        specs.append({"name": name, "label": label, "field": field, "field_label": field_label, "button": button,
-                      "files": files, "danger": danger})
+        specs.append(
+            {
+                "name": name,
+                "label": label,
+                "field": field,
+                "field_label": field_label,
+                "button": button,
+                "files": files,
+                "danger": danger,
+            }
+        )
     return {
-        "a": appeal, "events": events, "hx": hx, "next_url": next_url,
+        "a": appeal,
+        "events": events,
+        "hx": hx,
+        "next_url": next_url,
         "report_photos": [p for p in photos if p.stage == PhotoStage.REPORT],
         "progress_photos": [p for p in photos if p.stage == PhotoStage.PROGRESS],
         "resolution_photos": [p for p in photos if p.stage == PhotoStage.RESOLUTION],
-        "staff_actions": staff_actions, "action_specs": specs, "observer": observer,
-        "resident_actions": resident_actions, "transfer_choices": transfer_choices,
+        "staff_actions": staff_actions,
+        "action_specs": specs,
+        "observer": observer,
+        "resident_actions": resident_actions,
+        "transfer_choices": transfer_choices,
         "show_feedback": is_reporter and "rate" in allowed and not appeal.rated_at,
         "rating_choices": RATING_CHOICES,
     }
@@ -544,8 +760,11 @@ def _action_data(request: HttpRequest, action: str, appeal: Appeal) -> dict:
         data["to_party"] = party
     if action == "merge":
         into = (post.get("into") or "").strip()
-        target = (selectors.appeals_visible_to(user=request.user, scope="all")
-                  .filter(Q(number=into) | Q(pk=int(into) if into.isdigit() and len(into) < 12 else 0)).first())
+        target = (
+            selectors.appeals_visible_to(user=request.user, scope="all")
+            .filter(Q(number=into) | Q(pk=int(into) if into.isdigit() and len(into) < 12 else 0))
+            .first()
+        )
         if target is None:
             raise forms.ValidationError(_("没有找到这个编号的诉求。"))
         data["into"] = target
@@ -601,7 +820,9 @@ def _feedback(*, appeal: Appeal, user: User, solved: bool, rating: str, text: st
     with transaction.atomic():
         if solved and appeal.status == Status.RESOLVED:
             appeal = services.appeal_transition(appeal=appeal, actor=user, action="confirm")
-        services.appeal_transition(appeal=appeal, actor=user, action="rate", rating=rating, solved=solved, text=text)
+        services.appeal_transition(
+            appeal=appeal, actor=user, action="rate", rating=rating, solved=solved, text=text
+        )
 
 
 @require_POST
@@ -658,7 +879,9 @@ def _queue(request: HttpRequest, parties: list[Party]):
         qs = qs.filter(Q(number__icontains=term) | Q(text__icontains=term))
     if status in ("", *OPEN_STATUSES):
         # Work in the order it falls due: the next limit (accept, else resolve) first, overdue on top.
-        next_due = Case(When(status__in=list(AWAITING_ACCEPT), then=F("accept_due_at")), default=F("resolve_due_at"))
+        next_due = Case(
+            When(status__in=list(AWAITING_ACCEPT), then=F("accept_due_at")), default=F("resolve_due_at")
+        )
         qs = qs.annotate(next_due=next_due).order_by(F("next_due").asc(nulls_last=True), "-id")
     else:
         qs = qs.order_by("-created_at", "-id")
@@ -672,7 +895,10 @@ def _queue_context(request: HttpRequest, parties: list[Party], can_act: bool) ->
     form, page = _queue(request, parties)
     selected = request.GET.get("selected", "")
     return {
-        "filter_form": form, "page": page, "can_act": can_act, "parties": parties,
+        "filter_form": form,
+        "page": page,
+        "can_act": can_act,
+        "parties": parties,
         "qs": _qs_without_page(request, ("page", "selected", "pane")),
         "qs_with_page": _qs_without_page(request, ("selected", "pane")),
         "queue_url": reverse("appeals:workbench_queue"),
@@ -701,7 +927,9 @@ def workbench(request: HttpRequest) -> HttpResponse:
         ctx = _detail_context(request, selected, hx=True, next_url=back)
         return render(request, "appeals/_detail_body.html", ctx)
     ctx = _queue_context(request, parties, can_act)
-    ctx["filters_active"] = any(request.GET.get(k) for k in ("status", "category", "compound", "urgency", "overdue", "q"))
+    ctx["filters_active"] = any(
+        request.GET.get(k) for k in ("status", "category", "compound", "urgency", "overdue", "q")
+    )
     if selected is not None:
         ctx.update(_detail_context(request, selected, hx=True, next_url=back))
         ctx["selected"] = ctx.pop("a")
@@ -756,7 +984,12 @@ def _grouped_categories(categories: list[Category]) -> list:
             continue
         kids = children.get(c.pk)
         if kids:
-            out.append((c.name, [(c.code, _("%(name)s（其他）") % {"name": c.name})] + [(k.code, k.name) for k in kids]))
+            out.append(
+                (
+                    c.name,
+                    [(c.code, _("%(name)s（其他）") % {"name": c.name})] + [(k.code, k.name) for k in kids],
+                )
+            )
         else:
             out.append((c.code, c.name))
     return out
@@ -769,10 +1002,19 @@ def _file_places(parties: list[Party]) -> tuple[list[tuple[str, str, Place, Spot
     groups: dict[str, str] = {}
     for area in places_for_filing(parties=parties):
         c = area.compound
-        rows: list[tuple[str, str, Place, Spot | None]] = [(f"p{c.pk}", _("%(c)s 公共区域") % {"c": c.name}, c, None)]
+        rows: list[tuple[str, str, Place, Spot | None]] = [
+            (f"p{c.pk}", _("%(c)s 公共区域") % {"c": c.name}, c, None)
+        ]
         rows += [(f"p{b.pk}", f"{c.name} {b.name}", b, None) for b in area.buildings]
-        rows += [(f"s{sp.pk}", " ".join(n for n in (c.name, sp.place.name if sp.place_id != c.pk else "", sp.name) if n),
-                  sp.place, sp) for sp in area.spots]
+        rows += [
+            (
+                f"s{sp.pk}",
+                " ".join(n for n in (c.name, sp.place.name if sp.place_id != c.pk else "", sp.name) if n),
+                sp.place,
+                sp,
+            )
+            for sp in area.spots
+        ]
         for row in rows:
             groups[row[0]] = c.name
         options += rows
@@ -820,7 +1062,9 @@ def file_for_resident(request: HttpRequest) -> HttpResponse:
     place_choices += list(by_compound.items())
     term = (request.GET.get("q") or request.GET.get("phone") or "").strip()[:20]
     matches = _residents_in_area(parties, term) if term else []
-    homes = _households_in_area(parties, term) if term and not (term.isdigit() and term.startswith("1")) else []
+    homes = (
+        _households_in_area(parties, term) if term and not (term.isdigit() and term.startswith("1")) else []
+    )
     phone = term if term.isdigit() and len(term) == 11 else ""
     if not phone and len(matches) == 1 and not homes:
         phone = matches[0].user.phone
@@ -828,12 +1072,19 @@ def file_for_resident(request: HttpRequest) -> HttpResponse:
     picked = _household_in_area(parties, request.GET.get("household", ""))
     if picked is not None and resident is None:
         household = picked
-    lookup = {"term": term, "phone": phone, "user": resident, "household": household,
-              "searched": bool(term) or picked is not None, "matches": [] if resident else matches,
-              "homes": [] if (resident or picked) else homes}
+    lookup = {
+        "term": term,
+        "phone": phone,
+        "user": resident,
+        "household": household,
+        "searched": bool(term) or picked is not None,
+        "matches": [] if resident else matches,
+        "homes": [] if (resident or picked) else homes,
+    }
     if request.method == "POST":
-        form = StaffFileForm(request.POST, request.FILES, category_choices=category_choices,
-                             place_choices=place_choices)
+        form = StaffFileForm(
+            request.POST, request.FILES, category_choices=category_choices, place_choices=place_choices
+        )
         if form.is_valid():
             try:
                 appeal_id = _file_submit(request, form.cleaned_data, categories, places, parties)
@@ -843,12 +1094,21 @@ def file_for_resident(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("已代为提交。"))
                 return HttpResponseRedirect(reverse("appeals:workbench") + f"?selected={appeal_id}")
     else:
-        initial = {"token": new_form_token(), "source": request.GET.get("source", "staff"), "resident_phone": phone,
-                   "resident_name": resident.real_name if resident else "",
-                   "place": "household" if household else "", "household": household.pk if household else None}
+        initial = {
+            "token": new_form_token(),
+            "source": request.GET.get("source", "staff"),
+            "resident_phone": phone,
+            "resident_name": resident.real_name if resident else "",
+            "place": "household" if household else "",
+            "household": household.pk if household else None,
+        }
         form = StaffFileForm(initial=initial, category_choices=category_choices, place_choices=place_choices)
-    return render(request, "appeals/file.html", {"form": form, "lookup": lookup},
-                  status=422 if request.method == "POST" else 200)
+    return render(
+        request,
+        "appeals/file.html",
+        {"form": form, "lookup": lookup},
+        status=422 if request.method == "POST" else 200,
+    )
 
 
 def _file_submit(request: HttpRequest, data: dict, categories, places, parties) -> int:
@@ -874,16 +1134,31 @@ def _file_submit(request: HttpRequest, data: dict, categories, places, parties) 
 
     def create() -> int:
         appeal = services.appeal_create(
-            reporter=reporter, kind=data["kind"], category=category, place=place, spot=spot, text=text,
-            urgency=data["urgency"], source=source, filed_by=request.user, is_public=not data["private"],
+            reporter=reporter,
+            kind=data["kind"],
+            category=category,
+            place=place,
+            spot=spot,
+            text=text,
+            urgency=data["urgency"],
+            source=source,
+            filed_by=request.user,
+            is_public=not data["private"],
             photos=data["photos"],
         )
-        if source == "staff" and resident is None and (data.get("resident_name") or data.get("resident_phone")):
+        if (
+            source == "staff"
+            and resident is None
+            and (data.get("resident_name") or data.get("resident_phone"))
+        ):
             # The caller has no account yet: keep their contact on an internal note for the handler.
             services.appeal_event_add(
-                appeal=appeal, actor=request.user, kind="note", is_public=False,
-                text=_("来访/来电居民：%(name)s %(phone)s") % {"name": data.get("resident_name", ""),
-                                                           "phone": data.get("resident_phone", "")},
+                appeal=appeal,
+                actor=request.user,
+                kind="note",
+                is_public=False,
+                text=_("来访/来电居民：%(name)s %(phone)s")
+                % {"name": data.get("resident_name", ""), "phone": data.get("resident_phone", "")},
             )
         return appeal.pk
 
@@ -891,5 +1166,9 @@ def _file_submit(request: HttpRequest, data: dict, categories, places, parties) 
 
 
 def _invalid_place() -> Invalid:
-    return Invalid("请选择地点；按手机号没有找到居民的房屋。", "Choose a place; no household was found for that phone.",
-                   code="place_required", fields={"place": "required"})
+    return Invalid(
+        "请选择地点；按手机号没有找到居民的房屋。",
+        "Choose a place; no household was found for that phone.",
+        code="place_required",
+        fields={"place": "required"},
+    )

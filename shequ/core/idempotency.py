@@ -29,8 +29,9 @@ class Outcome:
     replayed: bool
 
 
-def remember(*, user, key: str, method: str = "POST", path: str,
-             work: Callable[[], tuple[int, dict]]) -> Outcome:
+def remember(
+    *, user, key: str, method: str = "POST", path: str, work: Callable[[], tuple[int, dict]]
+) -> Outcome:
     """Run `work() -> (status, body)` once per (user, key); later calls replay the stored (status, body).
 
     A key already used for another method or path raises Conflict. A status of 400 or more is not

@@ -74,7 +74,9 @@ def discover() -> None:
     autodiscover_modules("jobs")
 
 
-def enqueue(name: str, *, run_at: datetime | None = None, dedupe_key: str | None = None, **payload) -> Job | None:
+def enqueue(
+    name: str, *, run_at: datetime | None = None, dedupe_key: str | None = None, **payload
+) -> Job | None:
     """Queue a job in the current transaction. With a dedupe_key, a second enqueue is a no-op."""
     if name not in HANDLERS:
         discover()
@@ -137,8 +139,10 @@ def run_job(job_id: int, *, worker: str) -> bool:
             if func is None:
                 raise KeyError(f"no handler for {job.name}")
             func(**job.payload)
-            done = Job.objects.filter(id=job_id).exclude(status=Job.Status.DONE).update(
-                status=Job.Status.DONE, finished_at=clock.now(), locked_until=None, last_error=""
+            done = (
+                Job.objects.filter(id=job_id)
+                .exclude(status=Job.Status.DONE)
+                .update(status=Job.Status.DONE, finished_at=clock.now(), locked_until=None, last_error="")
             )
             if not done:
                 # Another worker finished it first: roll our effects back.

@@ -51,8 +51,14 @@ def demo_content_load() -> dict[str, int]:
 
     def create(phone: str, hours_ago: float, *, category: str, text: str, kind: str = "help", **extra):
         with at(hours_ago):
-            return appeals.appeal_create(reporter=users[phone], kind=kind, category=categories[category],
-                                         place=extra.pop("place", None) or homes[phone], text=text, **extra)
+            return appeals.appeal_create(
+                reporter=users[phone],
+                kind=kind,
+                category=categories[category],
+                place=extra.pop("place", None) or homes[phone],
+                text=text,
+                **extra,
+            )
 
     made = {"appeals": 0, "notices": 0}
     scenes: list[Callable[[], None]] = []
@@ -64,19 +70,30 @@ def demo_content_load() -> dict[str, int]:
     @scene
     def drain_fixed_and_rated() -> None:
         # 张秀芳 (知春东里 3号楼): reported, accepted, fixed, confirmed and rated by the resident
-        appeal = create("13800000001", 72, category="drains",
-                        text="厨房下水道堵塞，水排不下去，已经两天了，麻烦尽快来看看。")
+        appeal = create(
+            "13800000001",
+            72,
+            category="drains",
+            text="厨房下水道堵塞，水排不下去，已经两天了，麻烦尽快来看看。",
+        )
         appeal = step(appeal, "13900000043", "accept", 71.5)
         appeal = step(appeal, "13900000043", "reply", 71, text="已收到，下午两点上门疏通，请家里留人。")
-        appeal = step(appeal, "13900000043", "resolve", 66, text="已疏通厨房下水管道，清出油污杂物，试水正常。")
+        appeal = step(
+            appeal, "13900000043", "resolve", 66, text="已疏通厨房下水管道，清出油污杂物，试水正常。"
+        )
         step(appeal, "13800000001", "rate", 60, solved=True, rating="satisfied", text="师傅来得快，谢谢！")
 
     @scene
     def lift_waiting_for_acceptance() -> None:
         # 杨思远 (tenant, 星规家园 3号楼): an urgent lift problem, dispatched and not yet accepted
-        create("13800000005", 0.5, category="lift", urgency="urgent",
-               spot=lift("星规家园", "3号楼", "1单元电梯"),
-               text="1单元电梯经常停在8楼不动，按键没反应，家里有老人上下楼很不方便。")
+        create(
+            "13800000005",
+            0.5,
+            category="lift",
+            urgency="urgent",
+            spot=lift("星规家园", "3号楼", "1单元电梯"),
+            text="1单元电梯经常停在8楼不动，按键没反应，家里有老人上下楼很不方便。",
+        )
 
     @scene
     def heating_in_progress() -> None:
@@ -88,46 +105,103 @@ def demo_content_load() -> dict[str, int]:
     @scene
     def old_lift_in_shanghecun() -> None:
         # 周建民 (上河村小区 2号楼): one of the old lifts broke down again; accepted by the property company
-        appeal = create("13800000008", 6, category="lift", urgency="urgent",
-                        spot=lift("上河村小区", "2号楼", "1号电梯"),
-                        text="2号楼1号电梯又坏了，这个月第三次了，希望彻底检修。")
+        appeal = create(
+            "13800000008",
+            6,
+            category="lift",
+            urgency="urgent",
+            spot=lift("上河村小区", "2号楼", "1号电梯"),
+            text="2号楼1号电梯又坏了，这个月第三次了，希望彻底检修。",
+        )
         step(appeal, "13900000113", "accept", 5.5)
 
     @scene
     def bike_shed_suggestion() -> None:
         # 赵雨欣 (tenant): a suggestion to the residents' committee about the smart bike shed
-        create("13800000006", 30, kind="suggestion", category="suggestion",
-               place=Place.objects.get(code="demo-sigma"),
-               text="建议智能车棚再增加几个充电口，晚上经常排队充电。")
+        create(
+            "13800000006",
+            30,
+            kind="suggestion",
+            category="suggestion",
+            place=Place.objects.get(code="demo-sigma"),
+            text="建议智能车棚再增加几个充电口，晚上经常排队充电。",
+        )
 
     @scene
     def private_health_question() -> None:
         # 陈福海 (60+ living alone): a private consultation answered by the family doctor
-        appeal = create("13800000004", 26, kind="consult", category="health",
-                        text="最近血压有点高，早上量是150/95，饮食上要注意什么？")
+        appeal = create(
+            "13800000004",
+            26,
+            kind="consult",
+            category="health",
+            text="最近血压有点高，早上量是150/95，饮食上要注意什么？",
+        )
         step(appeal, "13900000061", "accept", 25)
-        step(appeal, "13900000061", "reply", 25, text="少盐少油，每天监测血压并记录。下周二上午来服务站复查，带上记录。")
+        step(
+            appeal,
+            "13900000061",
+            "reply",
+            25,
+            text="少盐少油，每天监测血压并记录。下周二上午来服务站复查，带上记录。",
+        )
 
     @scene
     def notices_posted() -> None:
         sigma = Place.objects.get(code="demo-sigma")
         xgjy = Place.objects.get(code="demo-xgjy")
         posts = [
-            ("13900000003", "demo-sigma-rc", Channel.COMMUNITY, sigma, "关于开展楼道堆物清理的通知",
-             "为消除消防隐患，本周六上午9:00–11:30各楼开展楼道堆物清理，请居民提前整理个人物品。"
-             "需要帮助搬运的老人请联系楼组长或居委会。", True),
-            ("13900000001", "demo-sigma-party", Channel.PARTY, sigma, "党员志愿服务日",
-             "本月15日上午在社区活动室开展党员志愿服务，欢迎在职党员到社区报到参加。", False),
-            ("13900000042", "demo-pm01", Channel.PROPERTY, xgjy, "星规家园二次供水水箱清洗通知",
-             "下周三8:00–12:00清洗二次供水水箱，期间暂停供水，请提前储水。", False),
-            ("13900000005", "demo-police-zgc", Channel.POLICE, sigma, "防范电信诈骗提示",
-             "近期有冒充“社保中心”来电要求转账的诈骗，请不要向陌生账户转账，有疑问拨打社区民警电话。", False),
+            (
+                "13900000003",
+                "demo-sigma-rc",
+                Channel.COMMUNITY,
+                sigma,
+                "关于开展楼道堆物清理的通知",
+                "为消除消防隐患，本周六上午9:00–11:30各楼开展楼道堆物清理，请居民提前整理个人物品。"
+                "需要帮助搬运的老人请联系楼组长或居委会。",
+                True,
+            ),
+            (
+                "13900000001",
+                "demo-sigma-party",
+                Channel.PARTY,
+                sigma,
+                "党员志愿服务日",
+                "本月15日上午在社区活动室开展党员志愿服务，欢迎在职党员到社区报到参加。",
+                False,
+            ),
+            (
+                "13900000042",
+                "demo-pm01",
+                Channel.PROPERTY,
+                xgjy,
+                "星规家园二次供水水箱清洗通知",
+                "下周三8:00–12:00清洗二次供水水箱，期间暂停供水，请提前储水。",
+                False,
+            ),
+            (
+                "13900000005",
+                "demo-police-zgc",
+                Channel.POLICE,
+                sigma,
+                "防范电信诈骗提示",
+                "近期有冒充“社保中心”来电要求转账的诈骗，请不要向陌生账户转账，有疑问拨打社区民警电话。",
+                False,
+            ),
         ]
-        for hours_ago, (phone, party, channel, place, title, body, pinned) in zip((50, 40, 10, 3), posts,
-                                                                                  strict=True):
+        for hours_ago, (phone, party, channel, place, title, body, pinned) in zip(
+            (50, 40, 10, 3), posts, strict=True
+        ):
             with at(hours_ago):
-                notices.notice_create(author=users[phone], party=parties[party], channel=channel, place=place,
-                                      title=title, body=body, is_pinned=pinned)
+                notices.notice_create(
+                    author=users[phone],
+                    party=parties[party],
+                    channel=channel,
+                    place=place,
+                    title=title,
+                    body=body,
+                    is_pinned=pinned,
+                )
             made["notices"] += 1
 
     from shequ.appeals.models import Appeal  # noqa: PLC0415

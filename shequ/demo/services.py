@@ -175,19 +175,27 @@ class _Builder:
         haidian = self._place("haidian", P.DISTRICT, "海淀区", None, code=data.DEMO_MARKER)
         zgc = self._place("zgc", P.STREET, "中关村街道", haidian, code="demo-zgc")
         sg = self._place("sg", P.STREET, "曙光街道", haidian, code="demo-sg")
-        sigma = self._place("sigma", P.COMMUNITY, "希格玛社区", zgc, code="demo-sigma",
-                            address="北京市海淀区中关村街道知春路")
+        sigma = self._place(
+            "sigma", P.COMMUNITY, "希格玛社区", zgc, code="demo-sigma", address="北京市海淀区中关村街道知春路"
+        )
         communities = ds.places_bulk_create(
-            parent=sg, kind=P.COMMUNITY,
-            rows=[{"name": name, "sort": i, "code": f"demo-sg-{i:02d}"}
-                  for i, name in enumerate(("上河村社区", *data.SHUGUANG_OTHER_COMMUNITIES))],
+            parent=sg,
+            kind=P.COMMUNITY,
+            rows=[
+                {"name": name, "sort": i, "code": f"demo-sg-{i:02d}"}
+                for i, name in enumerate(("上河村社区", *data.SHUGUANG_OTHER_COMMUNITIES))
+            ],
         )
         self.place_count += len(communities)
         self.places["shanghecun"] = communities[0]
-        grids = ds.places_bulk_create(parent=sigma, kind=P.GRID, rows=[
-            {"name": name, "sort": i, "code": f"demo-sigma-grid{i + 1}"}
-            for i, name in enumerate(("第一网格", "第二网格", "第三网格"))
-        ])
+        grids = ds.places_bulk_create(
+            parent=sigma,
+            kind=P.GRID,
+            rows=[
+                {"name": name, "sort": i, "code": f"demo-sigma-grid{i + 1}"}
+                for i, name in enumerate(("第一网格", "第二网格", "第三网格"))
+            ],
+        )
         self.place_count += len(grids)
         for i, grid in enumerate(grids, start=1):
             self.places[f"grid{i}"] = grid
@@ -198,8 +206,13 @@ class _Builder:
         self._spots()
         self._parties()
         users = self._people()
-        return DemoSummary(loaded=True, places=self.place_count, households=self.household_count,
-                           parties=len(self.parties), users=users)
+        return DemoSummary(
+            loaded=True,
+            places=self.place_count,
+            households=self.household_count,
+            parties=len(self.parties),
+            users=users,
+        )
 
     def _place(self, key: str, kind: str, name: str, parent: Place | None, **extra) -> Place:
         place = ds.place_create(kind=kind, name=name, parent=parent, **extra)
@@ -209,24 +222,36 @@ class _Builder:
 
     def _compound(self, spec: data.CompoundSpec, grid: Place, *, low_rise: bool) -> None:
         compound = self._place(spec.key, PlaceKind.COMPOUND, spec.name, grid, code=f"demo-{spec.key}")
-        buildings = ds.places_bulk_create(parent=compound, kind=PlaceKind.BUILDING, rows=[
-            {"name": f"{b}号楼", "sort": b} for b in range(1, spec.buildings + 1)
-        ])
+        buildings = ds.places_bulk_create(
+            parent=compound,
+            kind=PlaceKind.BUILDING,
+            rows=[{"name": f"{b}号楼", "sort": b} for b in range(1, spec.buildings + 1)],
+        )
         self.place_count += len(buildings)
         base = 52 if low_rise else 78
         for b, building in enumerate(buildings, start=1):
             self.buildings[(spec.key, b)] = building
-            units = ds.places_bulk_create(parent=building, kind=PlaceKind.UNIT, rows=[
-                {"name": f"{u}单元", "sort": u} for u in range(1, spec.units + 1)
-            ])
+            units = ds.places_bulk_create(
+                parent=building,
+                kind=PlaceKind.UNIT,
+                rows=[{"name": f"{u}单元", "sort": u} for u in range(1, spec.units + 1)],
+            )
             self.place_count += len(units)
             for u, unit in enumerate(units, start=1):
                 rows = []
                 for floor in range(1, spec.floors + 1):
                     for pos in range(1, spec.per_floor + 1):
-                        area = Decimal(base + (b * 13 + u * 7 + pos * 17) % 45) + Decimal(floor * 37 % 100) / 100
-                        rows.append({"name": f"{floor}{pos:02d}", "floor": floor, "floor_area": area,
-                                     "sort": floor * 10 + pos})
+                        area = (
+                            Decimal(base + (b * 13 + u * 7 + pos * 17) % 45) + Decimal(floor * 37 % 100) / 100
+                        )
+                        rows.append(
+                            {
+                                "name": f"{floor}{pos:02d}",
+                                "floor": floor,
+                                "floor_area": area,
+                                "sort": floor * 10 + pos,
+                            }
+                        )
                 created = ds.places_bulk_create(parent=unit, kind=PlaceKind.HOUSEHOLD, rows=rows)
                 for household in created:
                     self.households[(spec.key, b, u, household.name)] = household
@@ -235,18 +260,33 @@ class _Builder:
 
     def _spots(self) -> None:
         sigma, shc = self.places["sigma"], self.places["shc"]
-        ds.spot_create(place=sigma, kind=SpotKind.BIKE_SHED, name="星规路智能车棚", install_year=2019,
-                       code="SIGMA-SHED-1")
-        ds.spot_create(place=sigma, kind=SpotKind.CHARGER, name="智能车棚电动自行车充电桩", install_year=2019,
-                       code="SIGMA-SHED-1-C")
+        ds.spot_create(
+            place=sigma,
+            kind=SpotKind.BIKE_SHED,
+            name="星规路智能车棚",
+            install_year=2019,
+            code="SIGMA-SHED-1",
+        )
+        ds.spot_create(
+            place=sigma,
+            kind=SpotKind.CHARGER,
+            name="智能车棚电动自行车充电桩",
+            install_year=2019,
+            code="SIGMA-SHED-1-C",
+        )
         ds.spot_create(place=sigma, kind=SpotKind.ACTIVITY_ROOM, name="希格玛社区活动室", code="SIGMA-ROOM-1")
         # one lift per unit in the high-rise compounds of 希格玛社区
         for key in ("xgjy", "xgmgy", "zgcdy"):
             spec = next(c for c in data.SIGMA_COMPOUND_SPECS if c.key == key)
             for b in range(1, spec.buildings + 1):
                 for u in range(1, spec.units + 1):
-                    ds.spot_create(place=self.buildings[(key, b)], kind=SpotKind.LIFT, name=f"{u}单元电梯",
-                                   install_year=2006 + (b + u) % 10, code=f"{key.upper()}-{b:02d}-{u}")
+                    ds.spot_create(
+                        place=self.buildings[(key, b)],
+                        kind=SpotKind.LIFT,
+                        name=f"{u}单元电梯",
+                        install_year=2006 + (b + u) % 10,
+                        code=f"{key.upper()}-{b:02d}-{u}",
+                    )
         # 上河村小区: 56 lifts, the first 29 installed more than 15 years ago
         index = 0
         for b in range(1, data.SHC_SPEC.buildings + 1):
@@ -255,28 +295,48 @@ class _Builder:
                     year = self.year - 16 - index % 5
                 else:
                     year = self.year - 3 - index % 8
-                ds.spot_create(place=self.buildings[("shc", b)], kind=SpotKind.LIFT, name=f"{n}号电梯",
-                               install_year=year, code=f"SHC-{b:02d}-{n}")
+                ds.spot_create(
+                    place=self.buildings[("shc", b)],
+                    kind=SpotKind.LIFT,
+                    name=f"{n}号电梯",
+                    install_year=year,
+                    code=f"SHC-{b:02d}-{n}",
+                )
                 index += 1
         ds.spot_create(place=shc, kind=SpotKind.SQUARE, name="红巷生活广场", code="SHC-SQUARE-1")
-        ds.spot_create(place=shc, kind=SpotKind.BOILER_ROOM, name="锅炉房", install_year=2003, code="SHC-BOILER-1")
+        ds.spot_create(
+            place=shc, kind=SpotKind.BOILER_ROOM, name="锅炉房", install_year=2003, code="SHC-BOILER-1"
+        )
         ds.spot_create(place=shc, kind=SpotKind.ROAD, name="小区主路及路灯", code="SHC-ROAD-1")
 
     # --- parties --------------------------------------------------------------------------------------
     def _parties(self) -> None:
         for spec in data.PARTIES:
             self.parties[spec.code] = ds.party_create(
-                kind=spec.kind, name=spec.name, code=spec.code, home=self.places[spec.home],
-                places=[self.places[k] for k in spec.serves], phone=spec.phone, address=spec.address,
-                hours=spec.hours, description=spec.description,
+                kind=spec.kind,
+                name=spec.name,
+                code=spec.code,
+                home=self.places[spec.home],
+                places=[self.places[k] for k in spec.serves],
+                phone=spec.phone,
+                address=spec.address,
+                hours=spec.hours,
+                description=spec.description,
             )
         sigma_org = self.parties["demo-sigma-party"]
-        companies = [(key, name, note, self.places["sigma"]) for key, (name, note) in data.PROPERTY_COMPANIES.items()]
+        companies = [
+            (key, name, note, self.places["sigma"]) for key, (name, note) in data.PROPERTY_COMPANIES.items()
+        ]
         companies.append(("shc-pm", *SHC_COMPANY, self.places["shanghecun"]))
         for i, (key, name, note, home) in enumerate(companies):
             self.parties[key] = ds.party_create(
-                kind=PartyKind.PROPERTY_COMPANY, name=name, code=f"demo-{key}", home=home,
-                phone=f"010-620007{i:02d}", hours="24小时报修", description=note,
+                kind=PartyKind.PROPERTY_COMPANY,
+                name=name,
+                code=f"demo-{key}",
+                home=home,
+                phone=f"010-620007{i:02d}",
+                hours="24小时报修",
+                description=note,
                 service_promises="接到报修30分钟内响应，紧急情况2小时内到场；维修完成后回访。",
                 fee_standard="住宅物业费 1.9–3.2 元/平方米·月（以合同为准）；60岁以上独居老人免上门费。",
             )
@@ -290,11 +350,20 @@ class _Builder:
                 by_company.setdefault(key, []).extend(scope)
         for i, (key, scope) in enumerate(by_company.items()):
             starts = date(self.year - 1 - i % 4, i % 12 + 1, 1)
-            ds.contract_create(company=self.parties[key], places=scope, starts_on=starts,
-                               ends_on=date(self.year + 2, 12, 31), number=f"WY-{starts.year}-{i + 1:03d}")
+            ds.contract_create(
+                company=self.parties[key],
+                places=scope,
+                starts_on=starts,
+                ends_on=date(self.year + 2, 12, 31),
+                number=f"WY-{starts.year}-{i + 1:03d}",
+            )
             org = self.parties["demo-shc-party"] if key == "shc-pm" else sigma_org
-            ds.registration_create(party=self.parties[key], party_org=org, registered_on=starts + timedelta(days=10),
-                                   contact_name="项目经理")
+            ds.registration_create(
+                party=self.parties[key],
+                party_org=org,
+                registered_on=starts + timedelta(days=10),
+                contact_name="项目经理",
+            )
 
     # --- people ---------------------------------------------------------------------------------------
     def _resolve(self, key: str) -> Place:
@@ -309,22 +378,41 @@ class _Builder:
         # memberships go through the directory service.
         password = make_password(data.DEMO_PASSWORD)
         specs: list[PersonSpec] = list(data.PEOPLE)
-        users = User.objects.bulk_create([
-            User(phone=p.phone, real_name=p.name, password=password, birth_year=p.birth_year,
-                 lives_alone=p.lives_alone, is_staff=p.role == "admin", is_superuser=p.role == "admin",
-                 date_joined=self.now)
-            for p in specs
-        ])
+        users = User.objects.bulk_create(
+            [
+                User(
+                    phone=p.phone,
+                    real_name=p.name,
+                    password=password,
+                    birth_year=p.birth_year,
+                    lives_alone=p.lives_alone,
+                    is_staff=p.role == "admin",
+                    is_superuser=p.role == "admin",
+                    date_joined=self.now,
+                )
+                for p in specs
+            ]
+        )
         by_phone = {u.phone: u for u in users}
         for spec in specs:
             user = by_phone[spec.phone]
             if spec.party:
-                ds.membership_create(user=user, party=self.parties[spec.party], role=spec.member_role,
-                                     title=spec.title, places=[self._resolve(k) for k in spec.places],
-                                     public_phone=_public_phone(spec.phone, spec.member_role))
+                ds.membership_create(
+                    user=user,
+                    party=self.parties[spec.party],
+                    role=spec.member_role,
+                    title=spec.title,
+                    places=[self._resolve(k) for k in spec.places],
+                    public_phone=_public_phone(spec.phone, spec.member_role),
+                )
             for party, role, title in spec.extra:
-                ds.membership_create(user=user, party=self.parties[party], role=role, title=title,
-                                     public_phone=_public_phone(spec.phone, role))
+                ds.membership_create(
+                    user=user,
+                    party=self.parties[party],
+                    role=role,
+                    title=title,
+                    public_phone=_public_phone(spec.phone, role),
+                )
         verifier = {"sigma": by_phone["13900000003"], "shanghecun": by_phone["13900000112"]}
         residencies = []
         for spec in specs:
@@ -333,11 +421,15 @@ class _Builder:
             h = spec.home
             household = self.households[(h.compound, h.building, h.unit, h.household)]
             community = "shanghecun" if h.compound == "shc" else "sigma"
-            residencies.append(Residency(
-                user=by_phone[spec.phone], household=household, relation=spec.relation,
-                status=Residency.Status.VERIFIED if spec.verified else Residency.Status.PENDING,
-                verified_by=verifier[community] if spec.verified else None,
-                verified_at=self.now if spec.verified else None,
-            ))
+            residencies.append(
+                Residency(
+                    user=by_phone[spec.phone],
+                    household=household,
+                    relation=spec.relation,
+                    status=Residency.Status.VERIFIED if spec.verified else Residency.Status.PENDING,
+                    verified_by=verifier[community] if spec.verified else None,
+                    verified_at=self.now if spec.verified else None,
+                )
+            )
         Residency.objects.bulk_create(residencies)
         return len(users)

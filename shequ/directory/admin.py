@@ -45,6 +45,7 @@ def _adopt(obj, created) -> None:
 
 # --- Places ------------------------------------------------------------------------------------------
 
+
 class PlaceForm(forms.ModelForm):
     class Meta:
         model = Place
@@ -84,7 +85,11 @@ class SpotInline(admin.TabularInline):
 class PlaceAdmin(admin.ModelAdmin):
     form = PlaceForm
     list_display = ["name", "kind", "parent", "community", "floor_area"]
-    list_filter = ["kind", ("community", admin.RelatedOnlyFieldListFilter), ("street", admin.RelatedOnlyFieldListFilter)]
+    list_filter = [
+        "kind",
+        ("community", admin.RelatedOnlyFieldListFilter),
+        ("street", admin.RelatedOnlyFieldListFilter),
+    ]
     search_fields = ["name", "code", "address"]
     autocomplete_fields = ["parent"]
     list_select_related = ["parent", "community"]
@@ -108,25 +113,41 @@ class PlaceAdmin(admin.ModelAdmin):
             # The form already copied its values onto `obj`; the service compares against the stored row.
             stored = Place.objects.get(pk=obj.pk)
             services.place_update(
-                place=stored, name=data["name"], parent=data.get("parent"), floor_area=data.get("floor_area"),
-                floor=data.get("floor"), code=data.get("code") or "", sort=data.get("sort") or 0,
+                place=stored,
+                name=data["name"],
+                parent=data.get("parent"),
+                floor_area=data.get("floor_area"),
+                floor=data.get("floor"),
+                code=data.get("code") or "",
+                sort=data.get("sort") or 0,
                 address=data.get("address") or "",
             )
             _adopt(obj, stored)
         else:
             created = services.place_create(
-                kind=data["kind"], name=data["name"], parent=data.get("parent"),
-                floor_area=data.get("floor_area"), floor=data.get("floor"), code=data.get("code") or "",
-                sort=data.get("sort") or 0, address=data.get("address") or "",
+                kind=data["kind"],
+                name=data["name"],
+                parent=data.get("parent"),
+                floor_area=data.get("floor_area"),
+                floor=data.get("floor"),
+                code=data.get("code") or "",
+                sort=data.get("sort") or 0,
+                address=data.get("address") or "",
             )
             _adopt(obj, created)
 
     def get_urls(self):
         custom = [
-            path("<int:place_id>/import/", self.admin_site.admin_view(self.import_view),
-                 name="directory_place_import"),
-            path("import-template.xlsx", self.admin_site.admin_view(self.import_template_view),
-                 name="directory_place_import_template"),
+            path(
+                "<int:place_id>/import/",
+                self.admin_site.admin_view(self.import_view),
+                name="directory_place_import",
+            ),
+            path(
+                "import-template.xlsx",
+                self.admin_site.admin_view(self.import_template_view),
+                name="directory_place_import_template",
+            ),
         ]
         return custom + super().get_urls()
 
@@ -142,14 +163,22 @@ class PlaceAdmin(admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                report = services.places_import(compound=compound, file=upload.read(MAX_BYTES + 1),
-                                                filename=upload.name)
+                report = services.places_import(
+                    compound=compound, file=upload.read(MAX_BYTES + 1), filename=upload.name
+                )
             except DomainError as exc:
                 form.add_error("file", f"{exc.message_zh} / {exc.message_en}")
             else:
                 if report.ok:
-                    messages.success(request, _("导入成功：新建楼栋 %(b)d 栋、单元 %(u)d 个、住户 %(h)d 户。") % {
-                        "b": report.buildings_created, "u": report.units_created, "h": report.households_created})
+                    messages.success(
+                        request,
+                        _("导入成功：新建楼栋 %(b)d 栋、单元 %(u)d 个、住户 %(h)d 户。")
+                        % {
+                            "b": report.buildings_created,
+                            "u": report.units_created,
+                            "h": report.households_created,
+                        },
+                    )
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -161,7 +190,6 @@ class PlaceAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/directory/place/import_places.html", context)
 
-
     def import_template_view(self, request):
         if not self.has_add_permission(request):
             raise PermissionDenied
@@ -169,14 +197,16 @@ class PlaceAdmin(admin.ModelAdmin):
             import_template_xlsx(),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
-        response["Content-Disposition"] = "attachment; filename=\"shequ-households-template.xlsx\""
+        response["Content-Disposition"] = 'attachment; filename="shequ-households-template.xlsx"'
         return response
 
 
 class PlacesImportForm(forms.Form):
     file = forms.FileField(
         label=_("文件（.xlsx 或 .csv）"),
-        help_text=_("第一行为列名：楼栋、单元、门牌号、楼层、专有面积（也接受 building, unit, household, floor, area）。"),
+        help_text=_(
+            "第一行为列名：楼栋、单元、门牌号、楼层、专有面积（也接受 building, unit, household, floor, area）。"
+        ),
     )
 
     def clean_file(self):
@@ -189,6 +219,7 @@ class PlacesImportForm(forms.Form):
 
 
 # --- Spots -------------------------------------------------------------------------------------------
+
 
 @admin.register(Spot)
 class SpotAdmin(admin.ModelAdmin):
@@ -203,15 +234,30 @@ class SpotAdmin(admin.ModelAdmin):
         data = form.cleaned_data
         if change:
             stored = Spot.objects.get(pk=obj.pk)  # compare against the stored row, not the form's copy
-            services.spot_update(spot=stored, place=data["place"], kind=data["kind"], name=data["name"],
-                                 install_year=data.get("install_year"), code=data.get("code") or "")
+            services.spot_update(
+                spot=stored,
+                place=data["place"],
+                kind=data["kind"],
+                name=data["name"],
+                install_year=data.get("install_year"),
+                code=data.get("code") or "",
+            )
             _adopt(obj, stored)
         else:
-            _adopt(obj, services.spot_create(place=data["place"], kind=data["kind"], name=data["name"],
-                                             install_year=data.get("install_year"), code=data.get("code") or ""))
+            _adopt(
+                obj,
+                services.spot_create(
+                    place=data["place"],
+                    kind=data["kind"],
+                    name=data["name"],
+                    install_year=data.get("install_year"),
+                    code=data.get("code") or "",
+                ),
+            )
 
 
 # --- Parties -----------------------------------------------------------------------------------------
+
 
 class PartyPlaceInline(admin.TabularInline):
     # A through row (party, place) has no behaviour of its own; the inline formset saves it directly.
@@ -238,8 +284,19 @@ class PartyAdmin(admin.ModelAdmin):
     autocomplete_fields = ["home"]
     list_select_related = ["home"]
     inlines = [PartyPlaceInline, MembershipInline]
-    fields = ["kind", "name", "code", "home", "phone", "address", "hours", "description", "service_promises",
-              "fee_standard", "is_active"]
+    fields = [
+        "kind",
+        "name",
+        "code",
+        "home",
+        "phone",
+        "address",
+        "hours",
+        "description",
+        "service_promises",
+        "fee_standard",
+        "is_active",
+    ]
 
     def get_readonly_fields(self, request, obj=None):
         return ["kind", "code"] if obj else []
@@ -250,10 +307,24 @@ class PartyAdmin(admin.ModelAdmin):
             obj.save()
             return
         data = form.cleaned_data
-        extra = {k: data.get(k) for k in ("phone", "address", "hours", "description", "service_promises",
-                                          "fee_standard", "is_active")}
-        _adopt(obj, services.party_create(kind=data["kind"], name=data["name"], code=data["code"],
-                                          home=data.get("home"), **extra))
+        extra = {
+            k: data.get(k)
+            for k in (
+                "phone",
+                "address",
+                "hours",
+                "description",
+                "service_promises",
+                "fee_standard",
+                "is_active",
+            )
+        }
+        _adopt(
+            obj,
+            services.party_create(
+                kind=data["kind"], name=data["name"], code=data["code"], home=data.get("home"), **extra
+            ),
+        )
 
     def save_formset(self, request, form, formset, change: bool) -> None:
         if formset.model is not Membership:
@@ -268,8 +339,12 @@ class PartyAdmin(admin.ModelAdmin):
             places = inline_form.cleaned_data.get("places", []) if inline_form else []
             if membership.pk is None:
                 created = services.membership_create(
-                    user=membership.user, party=form.instance, role=membership.role, title=membership.title,
-                    places=places, public_phone=membership.public_phone,
+                    user=membership.user,
+                    party=form.instance,
+                    role=membership.role,
+                    title=membership.title,
+                    places=places,
+                    public_phone=membership.public_phone,
                 )
                 if not membership.is_active:
                     created.is_active = False
@@ -294,12 +369,21 @@ class MembershipAdmin(admin.ModelAdmin):
             obj.save()  # title, phone and the active flag are non-structural; places are saved by save_related
             return
         data = form.cleaned_data
-        _adopt(obj, services.membership_create(user=data["user"], party=data["party"], role=data["role"],
-                                               title=data.get("title") or "", places=data.get("places") or (),
-                                               public_phone=data.get("public_phone") or ""))
+        _adopt(
+            obj,
+            services.membership_create(
+                user=data["user"],
+                party=data["party"],
+                role=data["role"],
+                title=data.get("title") or "",
+                places=data.get("places") or (),
+                public_phone=data.get("public_phone") or "",
+            ),
+        )
 
 
 # --- Contracts and registrations --------------------------------------------------------------------
+
 
 class ContractForm(forms.ModelForm):
     class Meta:
@@ -310,8 +394,12 @@ class ContractForm(forms.ModelForm):
         data = super().clean()
         if data.get("company") and data.get("places") is not None and data.get("starts_on"):
             try:
-                services.check_contract(company=data["company"], places=data["places"],
-                                        starts_on=data["starts_on"], ends_on=data.get("ends_on"))
+                services.check_contract(
+                    company=data["company"],
+                    places=data["places"],
+                    starts_on=data["starts_on"],
+                    ends_on=data.get("ends_on"),
+                )
             except DomainError as exc:
                 raise _as_validation_error(exc)
         return data
@@ -340,13 +428,26 @@ class ServiceContractAdmin(admin.ModelAdmin):
     def save_model(self, request, obj: ServiceContract, form, change: bool) -> None:
         data = form.cleaned_data
         if change:
-            services.contract_update(contract=obj, places=data["places"], starts_on=data["starts_on"],
-                                     ends_on=data.get("ends_on"), number=data.get("number") or "",
-                                     note=data.get("note") or "")
+            services.contract_update(
+                contract=obj,
+                places=data["places"],
+                starts_on=data["starts_on"],
+                ends_on=data.get("ends_on"),
+                number=data.get("number") or "",
+                note=data.get("note") or "",
+            )
         else:
-            _adopt(obj, services.contract_create(company=data["company"], places=data["places"],
-                                                 starts_on=data["starts_on"], ends_on=data.get("ends_on"),
-                                                 number=data.get("number") or "", note=data.get("note") or ""))
+            _adopt(
+                obj,
+                services.contract_create(
+                    company=data["company"],
+                    places=data["places"],
+                    starts_on=data["starts_on"],
+                    ends_on=data.get("ends_on"),
+                    number=data.get("number") or "",
+                    note=data.get("note") or "",
+                ),
+            )
 
     def save_related(self, request, form, formsets, change: bool) -> None:
         # The service already set the places; only inline formsets (none today) would remain.
@@ -386,8 +487,11 @@ class PartyRegistrationAdmin(admin.ModelAdmin):
         data = form.cleaned_data
         try:
             created = services.registration_create(
-                party=data["party"], party_org=data["party_org"], registered_on=data["registered_on"],
-                contact_name=data.get("contact_name") or "", note=data.get("note") or "",
+                party=data["party"],
+                party_org=data["party_org"],
+                registered_on=data["registered_on"],
+                contact_name=data.get("contact_name") or "",
+                note=data.get("note") or "",
             )
         except DomainError as exc:  # already registered (unique together is checked by the form too)
             raise _as_validation_error(exc)

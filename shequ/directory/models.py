@@ -50,7 +50,12 @@ class Place(TimeStampedModel):
     kind = models.CharField(_("类型"), max_length=16, choices=PlaceKind.choices)
     name = models.CharField(_("名称"), max_length=100)
     parent = models.ForeignKey(
-        "self", verbose_name=_("上级"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("上级"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     code = models.CharField(_("编码"), max_length=64, blank=True, default="", db_index=True)
     sort = models.PositiveIntegerField(_("排序"), default=0)
@@ -60,20 +65,27 @@ class Place(TimeStampedModel):
     floor = models.SmallIntegerField(_("楼层"), null=True, blank=True)
     address = models.CharField(_("地址"), max_length=200, blank=True, default="")
     # Denormalised ancestors (set by directory.services; never by hand).
-    district = models.ForeignKey("self", verbose_name=_("所属区"), null=True, blank=True, on_delete=models.CASCADE,
-                                 related_name="+")
-    street = models.ForeignKey("self", verbose_name=_("所属街道"), null=True, blank=True, on_delete=models.CASCADE,
-                               related_name="+")
-    community = models.ForeignKey("self", verbose_name=_("所属社区"), null=True, blank=True,
-                                  on_delete=models.CASCADE, related_name="+")
-    grid = models.ForeignKey("self", verbose_name=_("所属网格"), null=True, blank=True, on_delete=models.SET_NULL,
-                             related_name="+")
-    compound = models.ForeignKey("self", verbose_name=_("所属小区"), null=True, blank=True,
-                                 on_delete=models.CASCADE, related_name="+")
-    building = models.ForeignKey("self", verbose_name=_("所属楼栋"), null=True, blank=True,
-                                 on_delete=models.CASCADE, related_name="+")
-    unit = models.ForeignKey("self", verbose_name=_("所属单元"), null=True, blank=True, on_delete=models.CASCADE,
-                             related_name="+")
+    district = models.ForeignKey(
+        "self", verbose_name=_("所属区"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    street = models.ForeignKey(
+        "self", verbose_name=_("所属街道"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    community = models.ForeignKey(
+        "self", verbose_name=_("所属社区"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    grid = models.ForeignKey(
+        "self", verbose_name=_("所属网格"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    compound = models.ForeignKey(
+        "self", verbose_name=_("所属小区"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    building = models.ForeignKey(
+        "self", verbose_name=_("所属楼栋"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    unit = models.ForeignKey(
+        "self", verbose_name=_("所属单元"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("地点")
@@ -102,8 +114,15 @@ class Place(TimeStampedModel):
 
     def ancestor_ids(self) -> list[int]:
         """Ids of this place and every ancestor, nearest first."""
-        ids = [self.unit_id, self.building_id, self.compound_id, self.grid_id, self.community_id,
-               self.street_id, self.district_id]
+        ids = [
+            self.unit_id,
+            self.building_id,
+            self.compound_id,
+            self.grid_id,
+            self.community_id,
+            self.street_id,
+            self.district_id,
+        ]
         out = [self.pk] if self.pk else []
         out += [i for i in ids if i and i != self.pk]
         return out
@@ -136,16 +155,20 @@ class SpotKind(models.TextChoices):
 class Spot(TimeStampedModel):
     """A public spot or asset (公共部位/设施) hanging off any place: lift No. 3 of building 5."""
 
-    place = models.ForeignKey(Place, verbose_name=_("所在地点"), on_delete=models.CASCADE, related_name="spots")
+    place = models.ForeignKey(
+        Place, verbose_name=_("所在地点"), on_delete=models.CASCADE, related_name="spots"
+    )
     kind = models.CharField(_("类型"), max_length=20, choices=SpotKind.choices)
     name = models.CharField(_("名称"), max_length=100)
     code = models.CharField(_("编号"), max_length=64, blank=True, default="")
     install_year = models.PositiveSmallIntegerField(_("安装年份"), null=True, blank=True)
     # Denormalised for listing every lift in a community or compound without a tree walk.
-    community = models.ForeignKey(Place, verbose_name=_("所属社区"), null=True, blank=True, on_delete=models.CASCADE,
-                                  related_name="+")
-    compound = models.ForeignKey(Place, verbose_name=_("所属小区"), null=True, blank=True, on_delete=models.CASCADE,
-                                 related_name="+")
+    community = models.ForeignKey(
+        Place, verbose_name=_("所属社区"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    compound = models.ForeignKey(
+        Place, verbose_name=_("所属小区"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("公共部位/设施")
@@ -185,7 +208,12 @@ class Party(TimeStampedModel):
     name = models.CharField(_("名称"), max_length=100)
     code = models.SlugField(_("代码"), max_length=64, unique=True)
     home = models.ForeignKey(
-        Place, verbose_name=_("所属地点"), null=True, blank=True, on_delete=models.PROTECT, related_name="home_parties",
+        Place,
+        verbose_name=_("所属地点"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="home_parties",
         help_text=_("组织所在的街道或社区"),
     )
     phone = models.CharField(_("联系电话"), max_length=32, blank=True, default="")
@@ -195,7 +223,9 @@ class Party(TimeStampedModel):
     service_promises = models.TextField(_("服务承诺"), blank=True, default="")
     fee_standard = models.TextField(_("收费标准"), blank=True, default="")
     is_active = models.BooleanField(_("有效"), default=True)
-    places = models.ManyToManyField(Place, through="PartyPlace", related_name="parties", verbose_name=_("服务地点"))
+    places = models.ManyToManyField(
+        Place, through="PartyPlace", related_name="parties", verbose_name=_("服务地点")
+    )
 
     class Meta:
         verbose_name = _("治理主体")
@@ -209,8 +239,12 @@ class Party(TimeStampedModel):
 class PartyPlace(models.Model):
     """A place a party serves. Serving a place covers everything under it."""
 
-    party = models.ForeignKey(Party, verbose_name=_("治理主体"), on_delete=models.CASCADE, related_name="served")
-    place = models.ForeignKey(Place, verbose_name=_("地点"), on_delete=models.CASCADE, related_name="served_by")
+    party = models.ForeignKey(
+        Party, verbose_name=_("治理主体"), on_delete=models.CASCADE, related_name="served"
+    )
+    place = models.ForeignKey(
+        Place, verbose_name=_("地点"), on_delete=models.CASCADE, related_name="served_by"
+    )
 
     class Meta:
         verbose_name = _("服务地点")
@@ -243,13 +277,19 @@ ACTING_ROLES = frozenset(r for r in Role.values if r != Role.OBSERVER)
 
 
 class Membership(TimeStampedModel):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE,
-                             related_name="memberships")
-    party = models.ForeignKey(Party, verbose_name=_("治理主体"), on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    party = models.ForeignKey(
+        Party, verbose_name=_("治理主体"), on_delete=models.CASCADE, related_name="memberships"
+    )
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
     title = models.CharField(_("职务"), max_length=50, blank=True, default="")
     places = models.ManyToManyField(
-        Place, blank=True, related_name="responsible_members", verbose_name=_("负责地点"),
+        Place,
+        blank=True,
+        related_name="responsible_members",
+        verbose_name=_("负责地点"),
         help_text=_("楼组长的楼栋、网格员的网格、管家的小区等"),
     )
     public_phone = models.CharField(_("对外电话"), max_length=32, blank=True, default="")
@@ -258,7 +298,9 @@ class Membership(TimeStampedModel):
     class Meta:
         verbose_name = _("成员")
         verbose_name_plural = _("成员")
-        constraints = [models.UniqueConstraint(fields=["user", "party", "role"], name="dir_membership_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "party", "role"], name="dir_membership_unique")
+        ]
         indexes = [models.Index(fields=["party", "role"], name="dir_membership_party_role")]
 
     def __str__(self) -> str:
@@ -269,10 +311,15 @@ class ServiceContract(TimeStampedModel):
     """A property company serves a set of buildings or whole compounds for a period."""
 
     company = models.ForeignKey(
-        Party, verbose_name=_("物业服务企业"), on_delete=models.PROTECT, related_name="contracts",
+        Party,
+        verbose_name=_("物业服务企业"),
+        on_delete=models.PROTECT,
+        related_name="contracts",
         limit_choices_to={"kind": PartyKind.PROPERTY_COMPANY},
     )
-    places = models.ManyToManyField(Place, related_name="service_contracts", verbose_name=_("服务范围（小区或楼栋）"))
+    places = models.ManyToManyField(
+        Place, related_name="service_contracts", verbose_name=_("服务范围（小区或楼栋）")
+    )
     starts_on = models.DateField(_("开始日期"))
     ends_on = models.DateField(_("结束日期"), null=True, blank=True)
     number = models.CharField(_("合同编号"), max_length=64, blank=True, default="")
@@ -297,9 +344,14 @@ class ServiceContract(TimeStampedModel):
 class PartyRegistration(TimeStampedModel):
     """A property company's registration (报到) with the community party organisation."""
 
-    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="registrations", verbose_name=_("报到单位"))
+    party = models.ForeignKey(
+        Party, on_delete=models.CASCADE, related_name="registrations", verbose_name=_("报到单位")
+    )
     party_org = models.ForeignKey(
-        Party, on_delete=models.CASCADE, related_name="registered", verbose_name=_("社区党组织"),
+        Party,
+        on_delete=models.CASCADE,
+        related_name="registered",
+        verbose_name=_("社区党组织"),
         limit_choices_to={"kind": PartyKind.PARTY_ORG},
     )
     registered_on = models.DateField(_("报到日期"))

@@ -75,7 +75,9 @@ def party_place_ids(*, party: Party) -> set[int]:
     ids = set(party.served.values_list("place_id", flat=True))
     if party.kind == PartyKind.PROPERTY_COMPANY:
         ids |= set(
-            ServiceContract.objects.filter(contracts_active_on(), company=party).values_list("places", flat=True)
+            ServiceContract.objects.filter(contracts_active_on(), company=party).values_list(
+                "places", flat=True
+            )
         )
     ids.discard(None)
     return ids
@@ -125,8 +127,9 @@ def compounds_served_by(*, parties: list[Party]) -> list[Place]:
     if not ids:
         return []
     places = Place.objects.filter(pk__in=ids)
-    community_ids = {p.community_id for p in places if p.kind in (PlaceKind.COMMUNITY, PlaceKind.STREET)
-                     and p.community_id}
+    community_ids = {
+        p.community_id for p in places if p.kind in (PlaceKind.COMMUNITY, PlaceKind.STREET) and p.community_id
+    }
     compound_ids = {p.compound_id for p in places if p.compound_id}
     street_ids = {p.street_id for p in places if p.kind in (PlaceKind.STREET, PlaceKind.DISTRICT)}
     qs = Place.objects.filter(kind=PlaceKind.COMPOUND).filter(
@@ -151,13 +154,22 @@ def places_for_filing(*, parties: list[Party]) -> list[FilingArea]:
     if not compounds:
         return []
     compound_ids = [c.pk for c in compounds]
-    buildings = list(Place.objects.filter(kind=PlaceKind.BUILDING, compound_id__in=compound_ids)
-                     .order_by("compound_id", "sort", "id"))
-    spots = list(Spot.objects.filter(compound_id__in=compound_ids).select_related("place")
-                 .order_by("place__sort", "place_id", "kind", "name"))
+    buildings = list(
+        Place.objects.filter(kind=PlaceKind.BUILDING, compound_id__in=compound_ids).order_by(
+            "compound_id", "sort", "id"
+        )
+    )
+    spots = list(
+        Spot.objects.filter(compound_id__in=compound_ids)
+        .select_related("place")
+        .order_by("place__sort", "place_id", "kind", "name")
+    )
     return [
-        FilingArea(compound=c, buildings=[b for b in buildings if b.compound_id == c.pk],
-                   spots=[sp for sp in spots if sp.compound_id == c.pk])
+        FilingArea(
+            compound=c,
+            buildings=[b for b in buildings if b.compound_id == c.pk],
+            spots=[sp for sp in spots if sp.compound_id == c.pk],
+        )
         for c in compounds
     ]
 
@@ -173,14 +185,19 @@ def households_search(*, compound_ids: list[int], term: str) -> list[Place]:
     *where, room = term.split()
     qs = Place.objects.filter(kind=PlaceKind.HOUSEHOLD, compound_id__in=compound_ids, name=room)
     for part in where:
-        qs = qs.filter(Q(compound__name__contains=part) | Q(building__name__contains=part) | Q(unit__name__contains=part))
+        qs = qs.filter(
+            Q(compound__name__contains=part) | Q(building__name__contains=part) | Q(unit__name__contains=part)
+        )
     return list(qs.select_related(*HOUSEHOLD_RELATED).order_by("compound_id", "building_id", "unit_id")[:20])
 
 
 def household_in(*, compound_ids: list[int], household_id: int) -> Place | None:
     """The household with this id if it lies in one of these compounds, else None."""
-    return (Place.objects.filter(pk=household_id, kind=PlaceKind.HOUSEHOLD, compound_id__in=compound_ids)
-            .select_related(*HOUSEHOLD_RELATED).first())
+    return (
+        Place.objects.filter(pk=household_id, kind=PlaceKind.HOUSEHOLD, compound_id__in=compound_ids)
+        .select_related(*HOUSEHOLD_RELATED)
+        .first()
+    )
 
 
 __all__ = [

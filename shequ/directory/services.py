@@ -31,7 +31,9 @@ def check_place_parent(*, kind: str, parent: Place | None) -> None:
     level = PLACE_LEVEL[PlaceKind(kind)]
     if parent is None:
         if kind != PlaceKind.DISTRICT:
-            raise Invalid("只有区可以没有上级。", "Only a district may have no parent.", code="place_parent_required")
+            raise Invalid(
+                "只有区可以没有上级。", "Only a district may have no parent.", code="place_parent_required"
+            )
         return
     if PLACE_LEVEL[PlaceKind(parent.kind)] >= level:
         raise Invalid(
@@ -49,8 +51,11 @@ def check_name_free(*, parent: Place | None, name: str, exclude_id: int | None =
     if exclude_id:
         siblings = siblings.exclude(pk=exclude_id)
     if siblings.exists():
-        raise Conflict(f"同一上级下已有“{name}”。", f"{name!r} already exists under this parent.",
-                       code="place_name_taken")
+        raise Conflict(
+            f"同一上级下已有“{name}”。",
+            f"{name!r} already exists under this parent.",
+            code="place_name_taken",
+        )
 
 
 def fill_ancestors(place: Place) -> None:
@@ -77,8 +82,16 @@ def place_create(
     if kind == PlaceKind.HOUSEHOLD and floor_area is not None and floor_area <= 0:
         raise Invalid("面积必须大于0。", "Floor area must be positive.", code="floor_area_invalid")
     check_name_free(parent=parent, name=name)
-    place = Place(kind=kind, name=name.strip(), parent=parent, floor_area=floor_area, floor=floor, code=code,
-                  sort=sort, address=address)
+    place = Place(
+        kind=kind,
+        name=name.strip(),
+        parent=parent,
+        floor_area=floor_area,
+        floor=floor,
+        code=code,
+        sort=sort,
+        address=address,
+    )
     fill_ancestors(place)
     with transaction.atomic():
         place.save()
@@ -106,10 +119,17 @@ def places_bulk_create(*, parent: Place, kind: str, rows: Iterable[dict]) -> lis
     return created
 
 
-def spot_create(*, place: Place, kind: str, name: str, install_year: int | None = None, code: str = "") -> Spot:
+def spot_create(
+    *, place: Place, kind: str, name: str, install_year: int | None = None, code: str = ""
+) -> Spot:
     return Spot.objects.create(
-        place=place, kind=kind, name=name, install_year=install_year, code=code,
-        community_id=place.community_id, compound_id=place.compound_id,
+        place=place,
+        kind=kind,
+        name=name,
+        install_year=install_year,
+        code=code,
+        community_id=place.community_id,
+        compound_id=place.compound_id,
     )
 
 
@@ -128,8 +148,9 @@ def party_create(
     return party
 
 
-def membership_create(*, user, party: Party, role: str, title: str = "", places: Iterable[Place] = (),
-                      public_phone: str = "") -> Membership:
+def membership_create(
+    *, user, party: Party, role: str, title: str = "", places: Iterable[Place] = (), public_phone: str = ""
+) -> Membership:
     if role not in Role.values:
         raise Invalid("角色无效。", "Unknown role.", code="role_invalid")
     with transaction.atomic():
@@ -142,13 +163,21 @@ def membership_create(*, user, party: Party, role: str, title: str = "", places:
     return membership
 
 
-def contract_create(*, company: Party, places: Iterable[Place], starts_on: date, ends_on: date | None = None,
-                    number: str = "", note: str = "") -> ServiceContract:
+def contract_create(
+    *,
+    company: Party,
+    places: Iterable[Place],
+    starts_on: date,
+    ends_on: date | None = None,
+    number: str = "",
+    note: str = "",
+) -> ServiceContract:
     places = list(places)
     check_contract(company=company, places=places, starts_on=starts_on, ends_on=ends_on)
     with transaction.atomic():
-        contract = ServiceContract.objects.create(company=company, starts_on=starts_on, ends_on=ends_on,
-                                                  number=number, note=note)
+        contract = ServiceContract.objects.create(
+            company=company, starts_on=starts_on, ends_on=ends_on, number=number, note=note
+        )
         contract.places.add(*places)
     return contract
 
@@ -191,8 +220,11 @@ def place_update(
         new_parent: Place | None = parent  # type: ignore[assignment]
         check_place_parent(kind=place.kind, parent=new_parent)
         if new_parent is not None and place.pk in new_parent.ancestor_ids():
-            raise Invalid("不能把地点移到它自己的下级之下。", "A place cannot move under its own descendant.",
-                          code="place_parent_cycle")
+            raise Invalid(
+                "不能把地点移到它自己的下级之下。",
+                "A place cannot move under its own descendant.",
+                code="place_parent_cycle",
+            )
         place.parent = new_parent
         changed.append("parent")
     if not changed:
@@ -250,8 +282,15 @@ def _refresh_spots(root: Place) -> None:
     Spot.objects.bulk_update(spots, ["community_id", "compound_id"], batch_size=500)
 
 
-def spot_update(*, spot: Spot, place: Place | None = None, kind: str | None = None, name: str | None = None,
-                install_year: int | None | object = _UNSET, code: str | None = None) -> Spot:
+def spot_update(
+    *,
+    spot: Spot,
+    place: Place | None = None,
+    kind: str | None = None,
+    name: str | None = None,
+    install_year: int | None | object = _UNSET,
+    code: str | None = None,
+) -> Spot:
     changed: list[str] = []
     if place is not None and place.pk != spot.place_id:
         spot.place = place
@@ -272,39 +311,68 @@ def spot_update(*, spot: Spot, place: Place | None = None, kind: str | None = No
 
 def check_contract(*, company: Party, places: Iterable[Place], starts_on: date, ends_on: date | None) -> None:
     if company.kind != PartyKind.PROPERTY_COMPANY:
-        raise Invalid("只有物业服务企业可以签订物业服务合同。", "Only a property company can hold a service contract.",
-                      code="contract_company_invalid")
+        raise Invalid(
+            "只有物业服务企业可以签订物业服务合同。",
+            "Only a property company can hold a service contract.",
+            code="contract_company_invalid",
+        )
     places = list(places)
     if not places or any(p.kind not in (PlaceKind.COMPOUND, PlaceKind.BUILDING) for p in places):
-        raise Invalid("服务范围必须是小区或楼栋。", "A contract covers compounds or buildings.",
-                      code="contract_places_invalid")
+        raise Invalid(
+            "服务范围必须是小区或楼栋。",
+            "A contract covers compounds or buildings.",
+            code="contract_places_invalid",
+        )
     if ends_on and ends_on < starts_on:
-        raise Invalid("结束日期不能早于开始日期。", "The contract cannot end before it starts.",
-                      code="contract_period_invalid")
+        raise Invalid(
+            "结束日期不能早于开始日期。",
+            "The contract cannot end before it starts.",
+            code="contract_period_invalid",
+        )
 
 
-def contract_update(*, contract: ServiceContract, places: Iterable[Place], starts_on: date,
-                    ends_on: date | None = None, number: str = "", note: str = "") -> ServiceContract:
+def contract_update(
+    *,
+    contract: ServiceContract,
+    places: Iterable[Place],
+    starts_on: date,
+    ends_on: date | None = None,
+    number: str = "",
+    note: str = "",
+) -> ServiceContract:
     places = list(places)
     check_contract(company=contract.company, places=places, starts_on=starts_on, ends_on=ends_on)
     with transaction.atomic():
-        contract.starts_on, contract.ends_on, contract.number, contract.note = starts_on, ends_on, number, note
+        contract.starts_on, contract.ends_on, contract.number, contract.note = (
+            starts_on,
+            ends_on,
+            number,
+            note,
+        )
         contract.save(update_fields=["starts_on", "ends_on", "number", "note", "updated_at"])
         contract.places.set(places)
     return contract
 
 
-def registration_create(*, party: Party, party_org: Party, registered_on: date, contact_name: str = "",
-                        note: str = "") -> PartyRegistration:
+def registration_create(
+    *, party: Party, party_org: Party, registered_on: date, contact_name: str = "", note: str = ""
+) -> PartyRegistration:
     """A party (typically a property company) registers (报到) with the community party organisation."""
     if party_org.kind != PartyKind.PARTY_ORG:
-        raise Invalid("只能向社区党组织报到。", "Registration is with a community party organisation.",
-                      code="registration_org_invalid")
+        raise Invalid(
+            "只能向社区党组织报到。",
+            "Registration is with a community party organisation.",
+            code="registration_org_invalid",
+        )
     if party.pk == party_org.pk or party.kind == PartyKind.PARTY_ORG:
-        raise Invalid("社区党组织不需要向自己报到。", "A party organisation does not register with itself.",
-                      code="registration_party_invalid")
+        raise Invalid(
+            "社区党组织不需要向自己报到。",
+            "A party organisation does not register with itself.",
+            code="registration_party_invalid",
+        )
     registration, created = PartyRegistration.objects.get_or_create(
-        party=party, party_org=party_org,
+        party=party,
+        party_org=party_org,
         defaults={"registered_on": registered_on, "contact_name": contact_name, "note": note},
     )
     if not created:
@@ -313,6 +381,7 @@ def registration_create(*, party: Party, party_org: Party, registered_on: date, 
 
 
 # --- Bulk import of buildings, units and households --------------------------------------------------
+
 
 def _building_name(text: str) -> str:
     return f"{text}号楼" if text.isdigit() else text
@@ -363,8 +432,7 @@ def places_import(*, compound: Place, file: IO[bytes] | bytes, filename: str) ->
 
     children = {p.name: p for p in Place.objects.filter(parent=compound)}
     units = {
-        (u.parent_id, u.name): u
-        for u in Place.objects.filter(parent__parent=compound, kind=PlaceKind.UNIT)
+        (u.parent_id, u.name): u for u in Place.objects.filter(parent__parent=compound, kind=PlaceKind.UNIT)
     }
     existing = set(
         Place.objects.filter(compound=compound, kind=PlaceKind.HOUSEHOLD).values_list("parent_id", "name")
@@ -394,7 +462,9 @@ def places_import(*, compound: Place, file: IO[bytes] | bytes, filename: str) ->
             key = (building, unit, household)
             label = "".join(key)
             if key in seen:
-                problems.append((f"住户“{label}”与第{seen[key]}行重复", f"household {label!r} repeats row {seen[key]}"))
+                problems.append(
+                    (f"住户“{label}”与第{seen[key]}行重复", f"household {label!r} repeats row {seen[key]}")
+                )
             else:
                 seen[key] = number
             parent = children.get(building)
@@ -413,7 +483,8 @@ def places_import(*, compound: Place, file: IO[bytes] | bytes, filename: str) ->
         new_buildings = list(dict.fromkeys(b for b, *_ in parsed if b not in children))
         base = len(children)
         for place in places_bulk_create(
-            parent=compound, kind=PlaceKind.BUILDING,
+            parent=compound,
+            kind=PlaceKind.BUILDING,
             rows=[{"name": name, "sort": base + i} for i, name in enumerate(new_buildings)],
         ):
             children[place.name] = place
@@ -424,14 +495,18 @@ def places_import(*, compound: Place, file: IO[bytes] | bytes, filename: str) ->
                 new_units[b].append(u)
         for b, names in new_units.items():
             for place in places_bulk_create(
-                parent=children[b], kind=PlaceKind.UNIT, rows=[{"name": n, "sort": i} for i, n in enumerate(names)]
+                parent=children[b],
+                kind=PlaceKind.UNIT,
+                rows=[{"name": n, "sort": i} for i, n in enumerate(names)],
             ):
                 units[(children[b].pk, place.name)] = place
             report.units_created += len(names)
         by_parent: dict[int, tuple[Place, list[dict]]] = {}
         for b, u, h, floor, area in parsed:
             parent = units[(children[b].pk, u)] if u else children[b]
-            by_parent.setdefault(parent.pk, (parent, []))[1].append({"name": h, "floor": floor, "floor_area": area})
+            by_parent.setdefault(parent.pk, (parent, []))[1].append(
+                {"name": h, "floor": floor, "floor_area": area}
+            )
         for parent, household_rows in by_parent.values():
             for i, row in enumerate(household_rows):
                 row["sort"] = i

@@ -19,11 +19,36 @@ MAX_ROWS = 20_000
 HEADERS = {
     "building": ("楼栋", "楼号", "楼栋号", "楼", "building", "bldg"),
     "unit": ("单元", "单元号", "unit", "entrance"),
-    "household": ("门牌号", "户号", "房号", "室", "房间号", "household", "room", "door", "number", "flat",
-                  "apartment"),
+    "household": (
+        "门牌号",
+        "户号",
+        "房号",
+        "室",
+        "房间号",
+        "household",
+        "room",
+        "door",
+        "number",
+        "flat",
+        "apartment",
+    ),
     "floor": ("楼层", "层", "floor", "level", "storey"),
-    "area": ("专有面积", "专有部分面积", "建筑面积", "面积", "面积(㎡)", "面积（㎡）", "面积(m²)", "面积（平方米）",
-             "area", "floor_area", "floor area", "area_m2", "area (m2)", "area(m2)"),
+    "area": (
+        "专有面积",
+        "专有部分面积",
+        "建筑面积",
+        "面积",
+        "面积(㎡)",
+        "面积（㎡）",
+        "面积(m²)",
+        "面积（平方米）",
+        "area",
+        "floor_area",
+        "floor area",
+        "area_m2",
+        "area (m2)",
+        "area(m2)",
+    ),
 }
 REQUIRED = ("building", "household", "area")
 LABELS = {"building": "楼栋", "unit": "单元", "household": "门牌号", "floor": "楼层", "area": "专有面积"}
@@ -56,8 +81,11 @@ class ImportReport:
 
     def as_dict(self) -> dict:
         return {
-            "filename": self.filename, "ok": self.ok, "rows": self.rows,
-            "buildings_created": self.buildings_created, "units_created": self.units_created,
+            "filename": self.filename,
+            "ok": self.ok,
+            "rows": self.rows,
+            "buildings_created": self.buildings_created,
+            "units_created": self.units_created,
             "households_created": self.households_created,
             "rejected": [r.__dict__ for r in self.rejected],
         }
@@ -103,8 +131,11 @@ def _decode(data: bytes) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise Invalid("无法识别文件编码，请另存为 UTF-8 或 GBK 编码的 CSV。",
-                  "Unknown text encoding; save the CSV as UTF-8 or GBK.", code="import_encoding")
+    raise Invalid(
+        "无法识别文件编码，请另存为 UTF-8 或 GBK 编码的 CSV。",
+        "Unknown text encoding; save the CSV as UTF-8 or GBK.",
+        code="import_encoding",
+    )
 
 
 def _csv_rows(data: bytes) -> list[list[object]]:
@@ -120,8 +151,11 @@ def _xlsx_rows(data: bytes) -> list[list[object]]:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:
-        raise Invalid("无法读取该 Excel 文件，请确认是 .xlsx 格式。", "Could not read the Excel file (.xlsx).",
-                      code="import_xlsx_invalid")
+        raise Invalid(
+            "无法读取该 Excel 文件，请确认是 .xlsx 格式。",
+            "Could not read the Excel file (.xlsx).",
+            code="import_xlsx_invalid",
+        )
     try:
         sheet = workbook.worksheets[0]
         rows = []
@@ -138,15 +172,18 @@ def read_rows(file: IO[bytes] | bytes, filename: str) -> list[tuple[int, dict[st
     """(spreadsheet row number, {column: text}) for every non-blank data row; row 1 is the header."""
     data = file if isinstance(file, bytes) else file.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
-        raise Invalid("文件太大（最大 5 MB）。", "The file is too large (5 MB at most).", code="import_too_large")
+        raise Invalid(
+            "文件太大（最大 5 MB）。", "The file is too large (5 MB at most).", code="import_too_large"
+        )
     name = filename.lower()
     if name.endswith(".xlsx"):
         rows = _xlsx_rows(data)
     elif name.endswith((".csv", ".txt")):
         rows = _csv_rows(data)
     else:
-        raise Invalid("只支持 .xlsx 或 .csv 文件。", "Only .xlsx and .csv files are supported.",
-                      code="import_format")
+        raise Invalid(
+            "只支持 .xlsx 或 .csv 文件。", "Only .xlsx and .csv files are supported.", code="import_format"
+        )
     if not rows:
         raise Invalid("文件是空的。", "The file is empty.", code="import_empty")
     columns = _map_headers(rows[0])
@@ -159,8 +196,11 @@ def read_rows(file: IO[bytes] | bytes, filename: str) -> list[tuple[int, dict[st
     if not out:
         raise Invalid("文件里没有数据行。", "The file has no data rows.", code="import_empty")
     if len(out) > MAX_ROWS:
-        raise Invalid(f"一次最多导入 {MAX_ROWS} 行。", f"At most {MAX_ROWS} rows per import.",
-                      code="import_too_many_rows")
+        raise Invalid(
+            f"一次最多导入 {MAX_ROWS} 行。",
+            f"At most {MAX_ROWS} rows per import.",
+            code="import_too_many_rows",
+        )
     return out
 
 
@@ -172,8 +212,11 @@ def import_template_xlsx() -> bytes:
     sheet = workbook.active
     sheet.title = "住户"
     sheet.append(["楼栋", "单元", "门牌号", "楼层", "专有面积"])
-    for row in (["1号楼", "1单元", "101", 1, 86.5], ["1号楼", "1单元", "102", 1, 72.3],
-                ["1号楼", "2单元", "201", 2, 90]):
+    for row in (
+        ["1号楼", "1单元", "101", 1, 86.5],
+        ["1号楼", "1单元", "102", 1, 72.3],
+        ["1号楼", "2单元", "201", 2, 90],
+    ):
         sheet.append(row)
     for column, width in zip("ABCDE", (10, 10, 10, 8, 12), strict=True):
         sheet.column_dimensions[column].width = width

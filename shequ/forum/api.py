@@ -102,7 +102,9 @@ def topics(request: HttpRequest, board_id: int):
 @router.post("/forum/boards/{board_id}/topics", response={201: TopicOut}, summary="发话题 / New topic")
 def topic_create(request: HttpRequest, board_id: int, payload: TopicIn):
     board = selectors.access_board(user=request.auth, board_id=board_id)
-    return Status(201, services.topic_create(author=request.auth, board=board, title=payload.title, body=payload.body))
+    return Status(
+        201, services.topic_create(author=request.auth, board=board, title=payload.title, body=payload.body)
+    )
 
 
 @router.get("/forum/topics/{topic_id}", response=TopicOut, summary="话题 / A topic")
@@ -149,7 +151,9 @@ def report(request: HttpRequest, kind: str, pk: int, payload: ReasonIn):
 @router.post("/forum/{kind}/{pk}/moderate", response=StatusOut, summary="隐藏或恢复 / Hide or restore")
 def moderate(request: HttpRequest, kind: str, pk: int, payload: ModerateIn):
     target = _target(request, kind, pk)
-    services.post_moderate(moderator=request.auth, target=target, action=payload.action, reason=payload.reason)
+    services.post_moderate(
+        moderator=request.auth, target=target, action=payload.action, reason=payload.reason
+    )
     return target
 
 
@@ -168,7 +172,9 @@ class MuteOut(Schema):
     muted: bool
 
 
-@router.post("/forum/users/{user_id}/mute", response=MuteOut, summary="屏蔽或取消屏蔽 / Toggle blocking a user")
+@router.post(
+    "/forum/users/{user_id}/mute", response=MuteOut, summary="屏蔽或取消屏蔽 / Toggle blocking a user"
+)
 def mute(request: HttpRequest, user_id: int):
     other = get_user_model().objects.filter(pk=user_id).first()
     if other is None:

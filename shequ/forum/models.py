@@ -40,7 +40,9 @@ class Post(TimeStampedModel):
 
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     body = models.TextField(_("内容"))
-    status = models.CharField(_("状态"), max_length=10, choices=PostStatus.choices, default=PostStatus.VISIBLE)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=PostStatus.choices, default=PostStatus.VISIBLE
+    )
     status_reason = models.CharField(_("处理原因"), max_length=200, blank=True, default="")
     like_count = models.PositiveIntegerField(default=0)
     report_count = models.PositiveIntegerField(default=0)
@@ -83,8 +85,12 @@ class Like(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["user", "topic"], condition=Q(reply__isnull=True), name="forum_like_topic"),
-            models.UniqueConstraint(fields=["user", "reply"], condition=Q(reply__isnull=False), name="forum_like_reply"),
+            models.UniqueConstraint(
+                fields=["user", "topic"], condition=Q(reply__isnull=True), name="forum_like_topic"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "reply"], condition=Q(reply__isnull=False), name="forum_like_reply"
+            ),
         ]
 
 
@@ -101,10 +107,12 @@ class Report(models.Model):
         verbose_name = _("举报")
         verbose_name_plural = _("举报")
         constraints = [
-            models.UniqueConstraint(fields=["user", "topic"], condition=Q(reply__isnull=True),
-                                    name="forum_report_topic"),
-            models.UniqueConstraint(fields=["user", "reply"], condition=Q(reply__isnull=False),
-                                    name="forum_report_reply"),
+            models.UniqueConstraint(
+                fields=["user", "topic"], condition=Q(reply__isnull=True), name="forum_report_topic"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "reply"], condition=Q(reply__isnull=False), name="forum_report_reply"
+            ),
         ]
 
 
@@ -136,12 +144,18 @@ class ModerationLog(models.Model):
         UNBAN = "unban", _("解除禁言")
 
     action = models.CharField(_("操作"), max_length=12, choices=Action.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
-    topic = models.ForeignKey(Topic, null=True, blank=True, on_delete=models.CASCADE, related_name="moderation")
-    reply = models.ForeignKey(Reply, null=True, blank=True, on_delete=models.CASCADE, related_name="moderation")
-    target_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
-                                    related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    topic = models.ForeignKey(
+        Topic, null=True, blank=True, on_delete=models.CASCADE, related_name="moderation"
+    )
+    reply = models.ForeignKey(
+        Reply, null=True, blank=True, on_delete=models.CASCADE, related_name="moderation"
+    )
+    target_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     reason = models.CharField(_("原因"), max_length=200, blank=True, default="")
     created_at = models.DateTimeField(default=clock.now)
 
@@ -157,15 +171,20 @@ class Ban(TimeStampedModel):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     community = models.ForeignKey("directory.Place", on_delete=models.CASCADE, related_name="+")
     reason = models.CharField(_("原因"), max_length=200)
-    banned_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    banned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     until = models.DateTimeField(_("截止"), null=True, blank=True)
     is_active = models.BooleanField(default=True)
 
     class Meta:
         verbose_name = _("禁言")
         verbose_name_plural = _("禁言")
-        constraints = [models.UniqueConstraint(fields=["user", "community"], condition=Q(is_active=True),
-                                               name="forum_ban_one_active")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "community"], condition=Q(is_active=True), name="forum_ban_one_active"
+            )
+        ]
 
 
 class Mute(models.Model):

@@ -19,7 +19,9 @@ MODERATOR_ROLES = frozenset({Role.HEAD, Role.DEPUTY, Role.STAFF, Role.DISPATCHER
 def _resident_place_ids(user, *, verified_only: bool) -> set[int]:
     ids: set[int] = set()
     for r in user_roles(user=user).residencies:
-        if r.status == Residency.Status.VERIFIED or (not verified_only and r.status == Residency.Status.PENDING):
+        if r.status == Residency.Status.VERIFIED or (
+            not verified_only and r.status == Residency.Status.PENDING
+        ):
             ids |= set(r.household.ancestor_ids())
     return ids
 
@@ -41,8 +43,9 @@ def _covers(ids: set[int], place: Place) -> bool:
 def can_read(*, user, board: Board) -> bool:
     if not user.is_authenticated:
         return False
-    return (board.place_id in _resident_place_ids(user, verified_only=False)
-            or _covers(_staff_place_ids(user, acting=False), board.place))
+    return board.place_id in _resident_place_ids(user, verified_only=False) or _covers(
+        _staff_place_ids(user, acting=False), board.place
+    )
 
 
 def is_staff_of(*, user, board: Board) -> bool:
@@ -52,16 +55,22 @@ def is_staff_of(*, user, board: Board) -> bool:
 def is_moderator(*, user, board: Board) -> bool:
     roles = user_roles(user=user)
     for m in roles.memberships:
-        if (m.party.kind in MODERATOR_PARTY_KINDS and m.role in MODERATOR_ROLES
-                and _covers(party_place_ids(party=m.party), board.place)):
+        if (
+            m.party.kind in MODERATOR_PARTY_KINDS
+            and m.role in MODERATOR_ROLES
+            and _covers(party_place_ids(party=m.party), board.place)
+        ):
             return True
     return False
 
 
 def active_ban(*, user, board: Board) -> Ban | None:
     now = clock.now()
-    return (Ban.objects.filter(user=user, community_id=board.community_id, is_active=True)
-            .filter(Q(until__isnull=True) | Q(until__gt=now)).first())
+    return (
+        Ban.objects.filter(user=user, community_id=board.community_id, is_active=True)
+        .filter(Q(until__isnull=True) | Q(until__gt=now))
+        .first()
+    )
 
 
 def check_can_post(*, user, board: Board) -> None:
@@ -69,11 +78,16 @@ def check_can_post(*, user, board: Board) -> None:
         raise Forbidden("这个讨论版已关闭。", "This board is closed.", code="board_closed")
     verified = board.place_id in _resident_place_ids(user, verified_only=True)
     if not (verified or is_staff_of(user=user, board=board)):
-        raise Forbidden("只有本小区（社区）已认证的居民可以发言。",
-                        "Only verified residents of this place may post.", code="not_verified_resident")
+        raise Forbidden(
+            "只有本小区（社区）已认证的居民可以发言。",
+            "Only verified residents of this place may post.",
+            code="not_verified_resident",
+        )
     ban = active_ban(user=user, board=board)
     if ban is not None:
-        raise Forbidden(f"您已被禁言：{ban.reason}", f"You are blocked from posting: {ban.reason}", code="banned")
+        raise Forbidden(
+            f"您已被禁言：{ban.reason}", f"You are blocked from posting: {ban.reason}", code="banned"
+        )
 
 
 def boards_for(*, user) -> list[Board]:
@@ -83,7 +97,9 @@ def boards_for(*, user) -> list[Board]:
     q = Q(place_id__in=resident)
     if staff:
         q |= Q(place_id__in=staff) | Q(community_id__in=staff) | Q(place__street_id__in=staff)
-    return list(Board.objects.filter(q, is_active=True).select_related("place").order_by("community_id", "id"))
+    return list(
+        Board.objects.filter(q, is_active=True).select_related("place").order_by("community_id", "id")
+    )
 
 
 def access_board(*, user, board_id: int) -> Board:
@@ -91,8 +107,10 @@ def access_board(*, user, board_id: int) -> Board:
     if board is None:
         raise NotFound("讨论版不存在。", "Board not found.")
     if not can_read(user=user, board=board):
-        raise Forbidden("只有本小区（社区）的居民和工作人员可以查看。",
-                        "Only residents and staff of this place may read this board.")
+        raise Forbidden(
+            "只有本小区（社区）的居民和工作人员可以查看。",
+            "Only residents and staff of this place may read this board.",
+        )
     return board
 
 
@@ -111,9 +129,12 @@ def muted_ids(*, user) -> set[int]:
 def topics_for(*, user, board: Board) -> QuerySet[Topic]:
     moderator = is_moderator(user=user, board=board)
     return (
-        Topic.objects.filter(board=board).filter(_visible_q(user, moderator))
+        Topic.objects.filter(board=board)
+        .filter(_visible_q(user, moderator))
         .select_related("author")
-        .annotate(liked=Exists(Like.objects.filter(topic=OuterRef("pk"), reply__isnull=True, user_id=user.pk)))
+        .annotate(
+            liked=Exists(Like.objects.filter(topic=OuterRef("pk"), reply__isnull=True, user_id=user.pk))
+        )
         .order_by("-is_pinned", "-last_activity_at", "-id")
     )
 
@@ -123,10 +144,14 @@ def access_topic(*, user, topic_id: int) -> Topic:
     if topic is None:
         raise NotFound("话题不存在。", "Topic not found.")
     if not can_read(user=user, board=topic.board):
-        raise Forbidden("只有本小区（社区）的居民和工作人员可以查看。",
-                        "Only residents and staff of this place may read this topic.")
-    if topic.status != PostStatus.VISIBLE and topic.author_id != user.pk and not is_moderator(
-        user=user, board=topic.board
+        raise Forbidden(
+            "只有本小区（社区）的居民和工作人员可以查看。",
+            "Only residents and staff of this place may read this topic.",
+        )
+    if (
+        topic.status != PostStatus.VISIBLE
+        and topic.author_id != user.pk
+        and not is_moderator(user=user, board=topic.board)
     ):
         raise NotFound("话题不存在或已被隐藏。", "Topic not found or hidden.")
     return topic
@@ -135,7 +160,8 @@ def access_topic(*, user, topic_id: int) -> Topic:
 def replies_for(*, user, topic: Topic) -> QuerySet[Reply]:
     moderator = is_moderator(user=user, board=topic.board)
     return (
-        Reply.objects.filter(topic=topic).filter(_visible_q(user, moderator))
+        Reply.objects.filter(topic=topic)
+        .filter(_visible_q(user, moderator))
         .select_related("author")
         .annotate(liked=Exists(Like.objects.filter(reply=OuterRef("pk"), user_id=user.pk)))
         .order_by("created_at", "id")
@@ -143,12 +169,18 @@ def replies_for(*, user, topic: Topic) -> QuerySet[Reply]:
 
 
 def access_reply(*, user, reply_id: int) -> Reply:
-    reply = Reply.objects.select_related("topic", "topic__board", "topic__board__place").filter(pk=reply_id).first()
+    reply = (
+        Reply.objects.select_related("topic", "topic__board", "topic__board__place")
+        .filter(pk=reply_id)
+        .first()
+    )
     if reply is None:
         raise NotFound("回复不存在。", "Reply not found.")
     access_topic(user=user, topic_id=reply.topic_id)
-    if reply.status != PostStatus.VISIBLE and reply.author_id != user.pk and not is_moderator(
-        user=user, board=reply.topic.board
+    if (
+        reply.status != PostStatus.VISIBLE
+        and reply.author_id != user.pk
+        and not is_moderator(user=user, board=reply.topic.board)
     ):
         raise NotFound("回复不存在或已被隐藏。", "Reply not found or hidden.")
     return reply
@@ -156,11 +188,20 @@ def access_reply(*, user, reply_id: int) -> Reply:
 
 def moderation_queue(*, user, board: Board) -> dict:
     if not is_moderator(user=user, board=board):
-        raise Forbidden("只有社区居委会的工作人员可以管理讨论版。", "Only the residents' committee may moderate.")
+        raise Forbidden(
+            "只有社区居委会的工作人员可以管理讨论版。", "Only the residents' committee may moderate."
+        )
     flagged = Q(status__in=[PostStatus.HELD, PostStatus.HIDDEN]) | Q(report_count__gt=0)
     return {
-        "topics": list(Topic.objects.filter(flagged, board=board).select_related("author").order_by("-updated_at")[:100]),
-        "replies": list(Reply.objects.filter(flagged, topic__board=board).select_related("author", "topic")
-                        .order_by("-updated_at")[:100]),
-        "bans": list(Ban.objects.filter(community_id=board.community_id, is_active=True).select_related("user")),
+        "topics": list(
+            Topic.objects.filter(flagged, board=board).select_related("author").order_by("-updated_at")[:100]
+        ),
+        "replies": list(
+            Reply.objects.filter(flagged, topic__board=board)
+            .select_related("author", "topic")
+            .order_by("-updated_at")[:100]
+        ),
+        "bans": list(
+            Ban.objects.filter(community_id=board.community_id, is_active=True).select_related("user")
+        ),
     }

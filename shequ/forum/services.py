@@ -56,9 +56,12 @@ def _screen(text: str) -> str:
     """Raise if a blocking word appears; return the status the post starts in."""
     result = check_sensitive(text)
     if result.blocked:
-        raise Invalid("内容包含不允许发布的词语，请修改后再发。",
-                      "The text contains words that may not be posted.", code="sensitive_blocked",
-                      fields={"body": "、".join(result.blocked)})
+        raise Invalid(
+            "内容包含不允许发布的词语，请修改后再发。",
+            "The text contains words that may not be posted.",
+            code="sensitive_blocked",
+            fields={"body": "、".join(result.blocked)},
+        )
     return PostStatus.HELD if result.review else PostStatus.VISIBLE
 
 
@@ -71,7 +74,9 @@ def board_ensure(*, place: Place) -> Board:
         return board
     try:
         with transaction.atomic():
-            return Board.objects.create(place=place, name=f"{place.name}邻里交流", community_id=place.community_id)
+            return Board.objects.create(
+                place=place, name=f"{place.name}邻里交流", community_id=place.community_id
+            )
     except IntegrityError:
         return Board.objects.get(place=place)
 
@@ -91,25 +96,39 @@ def topic_create(*, author, board: Board, title: str, body: str) -> Topic:
     check_can_post(user=author, board=board)
     title, body = (title or "").strip(), (body or "").strip()
     if not title or not body:
-        raise Invalid("请填写标题和内容。", "Title and text are required.",
-                      fields={k: "必填" for k, v in (("title", title), ("body", body)) if not v})
+        raise Invalid(
+            "请填写标题和内容。",
+            "Title and text are required.",
+            fields={k: "必填" for k, v in (("title", title), ("body", body)) if not v},
+        )
     if len(title) > 80:
-        raise Invalid("标题不能超过80个字。", "The title may not exceed 80 characters.", fields={"title": "太长"})
+        raise Invalid(
+            "标题不能超过80个字。", "The title may not exceed 80 characters.", fields={"title": "太长"}
+        )
     status = _screen(f"{title}\n{body}")
     now = clock.now()
     with transaction.atomic():
-        topic = Topic.objects.create(board=board, author=author, title=mask_text(title), body=mask_text(body),
-                                     status=status, last_activity_at=now)
+        topic = Topic.objects.create(
+            board=board,
+            author=author,
+            title=mask_text(title),
+            body=mask_text(body),
+            status=status,
+            last_activity_at=now,
+        )
         if status == PostStatus.HELD:
-            ModerationLog.objects.create(action=ModerationLog.Action.HOLD, topic=topic,
-                                         reason="含需审核的词语")
+            ModerationLog.objects.create(
+                action=ModerationLog.Action.HOLD, topic=topic, reason="含需审核的词语"
+            )
     return topic
 
 
 def reply_create(*, author, topic: Topic, body: str) -> Reply:
     check_can_post(user=author, board=topic.board)
     if topic.status != PostStatus.VISIBLE:
-        raise Forbidden("这个话题暂时不能回复。", "This topic cannot be replied to now.", code="topic_not_visible")
+        raise Forbidden(
+            "这个话题暂时不能回复。", "This topic cannot be replied to now.", code="topic_not_visible"
+        )
     body = (body or "").strip()
     if not body:
         raise Invalid("请填写回复内容。", "The reply is empty.", fields={"body": "必填"})
@@ -120,11 +139,18 @@ def reply_create(*, author, topic: Topic, body: str) -> Reply:
         if status == PostStatus.VISIBLE:
             Topic.objects.filter(pk=topic.pk).update(reply_count=F("reply_count") + 1, last_activity_at=now)
             if topic.author_id != author.pk:
-                notify(recipients=[topic.author_id], verb="forum_reply", title=f"您的话题有新回复：{topic.title}",
-                       body=reply.body[:100], url=reverse("forum:topic", args=[topic.pk]),
-                       key=f"forum:reply:{reply.pk}")
+                notify(
+                    recipients=[topic.author_id],
+                    verb="forum_reply",
+                    title=f"您的话题有新回复：{topic.title}",
+                    body=reply.body[:100],
+                    url=reverse("forum:topic", args=[topic.pk]),
+                    key=f"forum:reply:{reply.pk}",
+                )
         else:
-            ModerationLog.objects.create(action=ModerationLog.Action.HOLD, reply=reply, reason="含需审核的词语")
+            ModerationLog.objects.create(
+                action=ModerationLog.Action.HOLD, reply=reply, reason="含需审核的词语"
+            )
     return reply
 
 
@@ -133,7 +159,11 @@ def _target_model(target):
 
 
 def _target_kwargs(target) -> dict:
-    return {"topic": target, "reply": None} if isinstance(target, Topic) else {"topic": target.topic, "reply": target}
+    return (
+        {"topic": target, "reply": None}
+        if isinstance(target, Topic)
+        else {"topic": target.topic, "reply": target}
+    )
 
 
 def like_toggle(*, user, target) -> bool:
@@ -176,7 +206,9 @@ def report_create(*, user, target, reason: str = "") -> int:
             row.status_reason = "举报较多，已自动隐藏，等待管理员处理"
             row.save(update_fields=["status", "status_reason", "updated_at"])
             _after_visibility_change(row, visible=False)
-            ModerationLog.objects.create(action=ModerationLog.Action.AUTO_HIDE, reason=row.status_reason, **kwargs)
+            ModerationLog.objects.create(
+                action=ModerationLog.Action.AUTO_HIDE, reason=row.status_reason, **kwargs
+            )
         target.report_count, target.status = row.report_count, row.status
         return row.report_count
 
@@ -194,7 +226,9 @@ def _board_of(target) -> Board:
 def post_moderate(*, moderator, target, action: str, reason: str) -> None:
     """Hide or restore a topic or reply (restore also approves a post held for review)."""
     if not is_moderator(user=moderator, board=_board_of(target)):
-        raise Forbidden("只有社区居委会的工作人员可以管理讨论版。", "Only the residents' committee may moderate.")
+        raise Forbidden(
+            "只有社区居委会的工作人员可以管理讨论版。", "Only the residents' committee may moderate."
+        )
     reason = (reason or "").strip()
     if not reason:
         raise Invalid("请填写原因。", "A reason is required.", fields={"reason": "必填"})
@@ -216,17 +250,27 @@ def post_moderate(*, moderator, target, action: str, reason: str) -> None:
         row.save(update_fields=fields)
         if was_visible != (new == PostStatus.VISIBLE):
             _after_visibility_change(row, visible=new == PostStatus.VISIBLE)
-        ModerationLog.objects.create(actor=moderator, action=action, reason=reason[:200], **_target_kwargs(row))
+        ModerationLog.objects.create(
+            actor=moderator, action=action, reason=reason[:200], **_target_kwargs(row)
+        )
         url = reverse("forum:topic", args=[row.pk if isinstance(row, Topic) else row.topic_id])
         title = "您的帖子已被隐藏" if action == "hide" else "您的帖子已恢复显示"
-        notify(recipients=[row.author_id], verb=f"forum_{action}", title=title, body=reason, url=url,
-               key=f"forum:{action}:{model.__name__}:{row.pk}:{clock.now().timestamp()}")
+        notify(
+            recipients=[row.author_id],
+            verb=f"forum_{action}",
+            title=title,
+            body=reason,
+            url=url,
+            key=f"forum:{action}:{model.__name__}:{row.pk}:{clock.now().timestamp()}",
+        )
     target.status, target.status_reason = row.status, row.status_reason
 
 
 def user_ban(*, moderator, board: Board, user, reason: str, until: datetime | None = None) -> Ban:
     if not is_moderator(user=moderator, board=board):
-        raise Forbidden("只有社区居委会的工作人员可以禁言。", "Only the residents' committee may block users.")
+        raise Forbidden(
+            "只有社区居委会的工作人员可以禁言。", "Only the residents' committee may block users."
+        )
     if user.pk == moderator.pk:
         raise Invalid("不能禁言自己。", "You cannot block yourself.")
     reason = (reason or "").strip()
@@ -234,21 +278,31 @@ def user_ban(*, moderator, board: Board, user, reason: str, until: datetime | No
         raise Invalid("请填写原因。", "A reason is required.", fields={"reason": "必填"})
     with transaction.atomic():
         Ban.objects.filter(user=user, community_id=board.community_id, is_active=True).update(is_active=False)
-        ban = Ban.objects.create(user=user, community_id=board.community_id, reason=reason[:200],
-                                 banned_by=moderator, until=until)
-        ModerationLog.objects.create(actor=moderator, action=ModerationLog.Action.BAN, target_user=user,
-                                     reason=reason[:200])
+        ban = Ban.objects.create(
+            user=user, community_id=board.community_id, reason=reason[:200], banned_by=moderator, until=until
+        )
+        ModerationLog.objects.create(
+            actor=moderator, action=ModerationLog.Action.BAN, target_user=user, reason=reason[:200]
+        )
     return ban
 
 
 def user_unban(*, moderator, board: Board, user, reason: str = "") -> int:
     if not is_moderator(user=moderator, board=board):
-        raise Forbidden("只有社区居委会的工作人员可以解除禁言。", "Only the residents' committee may unblock users.")
+        raise Forbidden(
+            "只有社区居委会的工作人员可以解除禁言。", "Only the residents' committee may unblock users."
+        )
     with transaction.atomic():
-        n = Ban.objects.filter(user=user, community_id=board.community_id, is_active=True).update(is_active=False)
+        n = Ban.objects.filter(user=user, community_id=board.community_id, is_active=True).update(
+            is_active=False
+        )
         if n:
-            ModerationLog.objects.create(actor=moderator, action=ModerationLog.Action.UNBAN, target_user=user,
-                                         reason=(reason or "")[:200])
+            ModerationLog.objects.create(
+                actor=moderator,
+                action=ModerationLog.Action.UNBAN,
+                target_user=user,
+                reason=(reason or "")[:200],
+            )
     return n
 
 

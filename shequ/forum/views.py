@@ -48,11 +48,18 @@ def board(request: HttpRequest, pk: int) -> HttpResponse:
         can_post, why_not = True, ""
     except Forbidden as exc:
         can_post, why_not = False, error_text(exc)
-    return render(request, "forum/board.html", {
-        "board": b, "page": page, "can_post": can_post, "why_not": why_not,
-        "is_moderator": selectors.is_moderator(user=request.user, board=b),
-        "boards": selectors.boards_for(user=request.user),
-    })
+    return render(
+        request,
+        "forum/board.html",
+        {
+            "board": b,
+            "page": page,
+            "can_post": can_post,
+            "why_not": why_not,
+            "is_moderator": selectors.is_moderator(user=request.user, board=b),
+            "boards": selectors.boards_for(user=request.user),
+        },
+    )
 
 
 @login_required
@@ -67,7 +74,9 @@ def topic_new(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as exc:
             if isinstance(exc, Forbidden):
                 raise
-            errors = [error_text(exc)] + [f"{v}" for v in exc.fields.values() if exc.code == "sensitive_blocked"]
+            errors = [error_text(exc)] + [
+                f"{v}" for v in exc.fields.values() if exc.code == "sensitive_blocked"
+            ]
         else:
             if topic.status == PostStatus.HELD:
                 messages.warning(request, _("您的话题含有需要审核的内容，审核通过后大家才能看到。"))
@@ -76,8 +85,12 @@ def topic_new(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("forum:topic", pk=topic.pk)
     else:
         selectors.check_can_post(user=request.user, board=b)
-    return render(request, "forum/topic_new.html", {"board": b, "errors": errors, "data": data},
-                  status=422 if errors else 200)
+    return render(
+        request,
+        "forum/topic_new.html",
+        {"board": b, "errors": errors, "data": data},
+        status=422 if errors else 200,
+    )
 
 
 @login_required
@@ -91,10 +104,16 @@ def topic(request: HttpRequest, pk: int) -> HttpResponse:
         can_post = True
     except Forbidden:
         can_post = False
-    return render(request, "forum/topic.html", {
-        "topic": t, "replies": replies, "can_post": can_post,
-        "is_moderator": selectors.is_moderator(user=request.user, board=t.board),
-    })
+    return render(
+        request,
+        "forum/topic.html",
+        {
+            "topic": t,
+            "replies": replies,
+            "can_post": can_post,
+            "is_moderator": selectors.is_moderator(user=request.user, board=t.board),
+        },
+    )
 
 
 @login_required
@@ -163,8 +182,12 @@ def report(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 def moderate(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     target = _target(request, kind, pk)
     try:
-        services.post_moderate(moderator=request.user, target=target, action=request.POST.get("action", ""),
-                               reason=request.POST.get("reason", ""))
+        services.post_moderate(
+            moderator=request.user,
+            target=target,
+            action=request.POST.get("action", ""),
+            reason=request.POST.get("reason", ""),
+        )
     except DomainError as exc:
         if isinstance(exc, Forbidden):
             raise
@@ -192,10 +215,17 @@ def ban(request: HttpRequest, pk: int) -> HttpResponse:
     until = clock.now() + timedelta(days=int(days)) if days.isdigit() and int(days) > 0 else None
     try:
         if request.POST.get("action") == "unban":
-            services.user_unban(moderator=request.user, board=b, user=target, reason=request.POST.get("reason", ""))
+            services.user_unban(
+                moderator=request.user, board=b, user=target, reason=request.POST.get("reason", "")
+            )
         else:
-            services.user_ban(moderator=request.user, board=b, user=target, reason=request.POST.get("reason", ""),
-                              until=until)
+            services.user_ban(
+                moderator=request.user,
+                board=b,
+                user=target,
+                reason=request.POST.get("reason", ""),
+                until=until,
+            )
     except DomainError as exc:
         if isinstance(exc, Forbidden):
             raise

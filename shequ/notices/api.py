@@ -1,6 +1,5 @@
 """REST: notices feed, list, detail, create, read, unread households, and posting rights."""
 
-
 from datetime import datetime
 
 from django.http import HttpRequest
@@ -67,8 +66,13 @@ class NoticeDetailOut(NoticeOut):
     def resolve_attachments(obj, context) -> list[dict]:
         request = context["request"]
         return [
-            {"id": a.pk, "kind": a.kind, "name": a.name, "size": a.size,
-             "url": request.build_absolute_uri(reverse("notices:attachment", args=[obj.pk, a.pk]))}
+            {
+                "id": a.pk,
+                "kind": a.kind,
+                "name": a.name,
+                "size": a.size,
+                "url": request.build_absolute_uri(reverse("notices:attachment", args=[obj.pk, a.pk])),
+            }
             for a in obj.attachments.all()
         ]
 
@@ -112,8 +116,15 @@ def party_list(request: HttpRequest, channel: Channel | None = None):
 
 @router.get("/notices/rights", response=list[RightOut], summary="我可以发布的频道和范围 / Where I may post")
 def rights(request: HttpRequest):
-    return [{"party_id": r.party.pk, "party": r.party.name, "channel": r.channel, "place_ids": sorted(r.place_ids)}
-            for r in selectors.posting_rights(user=request.auth)]
+    return [
+        {
+            "party_id": r.party.pk,
+            "party": r.party.name,
+            "channel": r.channel,
+            "place_ids": sorted(r.place_ids),
+        }
+        for r in selectors.posting_rights(user=request.auth)
+    ]
 
 
 @router.get("/notices/{notice_id}", response=NoticeDetailOut, summary="公告详情 / A notice")
@@ -129,22 +140,42 @@ def create(request: HttpRequest, payload: NoticeIn):
     if party is None or place is None:
         raise NotFound("发布单位或地点不存在。", "Organisation or place not found.")
     notice = services.notice_create(
-        author=request.auth, party=party, channel=payload.channel, place=place, title=payload.title,
-        body=payload.body, is_pinned=payload.is_pinned, is_public=payload.is_public,
-        publish_at=payload.publish_at, expires_at=payload.expires_at,
+        author=request.auth,
+        party=party,
+        channel=payload.channel,
+        place=place,
+        title=payload.title,
+        body=payload.body,
+        is_pinned=payload.is_pinned,
+        is_public=payload.is_public,
+        publish_at=payload.publish_at,
+        expires_at=payload.expires_at,
     )
     notice.is_read = False
     return Status(201, notice)
 
 
-@router.post("/notices/{notice_id}/attachments", response={201: list[AttachmentOut]},
-             summary="添加附件（图片或PDF） / Add attachments (multipart, field `files`)")
+@router.post(
+    "/notices/{notice_id}/attachments",
+    response={201: list[AttachmentOut]},
+    summary="添加附件（图片或PDF） / Add attachments (multipart, field `files`)",
+)
 def attachments_add(request: HttpRequest, notice_id: int, files: File[list[UploadedFile]]):
     notice = selectors.access_notice(user=request.auth, notice_id=notice_id)
     added = services.notice_attachments_add(actor=request.auth, notice=notice, files=files)
-    return Status(201, [{"id": a.pk, "kind": a.kind, "name": a.name, "size": a.size,
-                  "url": request.build_absolute_uri(reverse("notices:attachment", args=[notice.pk, a.pk]))}
-                 for a in added])
+    return Status(
+        201,
+        [
+            {
+                "id": a.pk,
+                "kind": a.kind,
+                "name": a.name,
+                "size": a.size,
+                "url": request.build_absolute_uri(reverse("notices:attachment", args=[notice.pk, a.pk])),
+            }
+            for a in added
+        ],
+    )
 
 
 @router.post("/notices/{notice_id}/read", response=NoticeOut, summary="标记已读 / Mark read")
@@ -155,11 +186,19 @@ def read(request: HttpRequest, notice_id: int):
     return notice
 
 
-@router.get("/notices/{notice_id}/unread/{building_id}", response=list[UnreadOut],
-            summary="本楼未读住户 / Households that have not read it")
+@router.get(
+    "/notices/{notice_id}/unread/{building_id}",
+    response=list[UnreadOut],
+    summary="本楼未读住户 / Households that have not read it",
+)
 def unread(request: HttpRequest, notice_id: int, building_id: int):
     notice = selectors.access_notice(user=request.auth, notice_id=notice_id)
     building = get_object_or_404(Place, pk=building_id, kind=PlaceKind.BUILDING)
-    return [{"household_id": r.household.pk, "household": f"{r.household.unit.name if r.household.unit else ''}"
-             f"{r.household.name}", "residents": r.residents}
-            for r in selectors.unread_households(user=request.auth, notice=notice, building=building)]
+    return [
+        {
+            "household_id": r.household.pk,
+            "household": f"{r.household.unit.name if r.household.unit else ''}{r.household.name}",
+            "residents": r.residents,
+        }
+        for r in selectors.unread_households(user=request.auth, notice=notice, building=building)
+    ]

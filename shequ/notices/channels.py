@@ -20,7 +20,9 @@ ESTATE_SCOPES = frozenset({PlaceKind.COMPOUND, PlaceKind.BUILDING})
 
 CHANNEL_RULES: dict[str, ChannelRule] = {
     Channel.COMMUNITY: ChannelRule(
-        frozenset({PartyKind.RESIDENTS_COMMITTEE, PartyKind.PARTY_ORG, PartyKind.STREET_OFFICE}), ALL_SCOPES, "notice"
+        frozenset({PartyKind.RESIDENTS_COMMITTEE, PartyKind.PARTY_ORG, PartyKind.STREET_OFFICE}),
+        ALL_SCOPES,
+        "notice",
     ),
     Channel.PARTY: ChannelRule(frozenset({PartyKind.PARTY_ORG, PartyKind.STREET_OFFICE}), ALL_SCOPES, "flag"),
     Channel.PROPERTY: ChannelRule(frozenset({PartyKind.PROPERTY_COMPANY}), ESTATE_SCOPES, "building"),

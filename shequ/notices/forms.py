@@ -12,11 +12,19 @@ class NoticeForm(forms.Form):
     title = forms.CharField(label=_("标题"), max_length=120)
     body = forms.CharField(label=_("正文"), widget=forms.Textarea(attrs={"rows": 8}))
     is_pinned = forms.BooleanField(label=_("置顶"), required=False)
-    is_public = forms.BooleanField(label=_("公开（不勾选则只对本范围已认证居民可见）"), required=False, initial=True)
-    publish_at = forms.DateTimeField(label=_("定时发布（留空为立即发布）"), required=False,
-                                     widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    expires_at = forms.DateTimeField(label=_("截止时间（到期后不再显示）"), required=False,
-                                     widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    is_public = forms.BooleanField(
+        label=_("公开（不勾选则只对本范围已认证居民可见）"), required=False, initial=True
+    )
+    publish_at = forms.DateTimeField(
+        label=_("定时发布（留空为立即发布）"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    expires_at = forms.DateTimeField(
+        label=_("截止时间（到期后不再显示）"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
 
     def __init__(self, *args, rights: list[PostingRight], **kwargs) -> None:
         kwargs.setdefault("label_suffix", "")

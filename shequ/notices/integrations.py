@@ -40,8 +40,11 @@ def resolved_public_appeals(*, user, party_id: int, limit: int = 5) -> list:
         return []
     try:
         qs = mod.appeals_visible_to(user=user, scope="public")
-        return list(qs.filter(responsible_party_id=party_id, status__in=["resolved", "closed"])
-                    .order_by("-resolved_at")[:limit])
+        return list(
+            qs.filter(responsible_party_id=party_id, status__in=["resolved", "closed"]).order_by(
+                "-resolved_at"
+            )[:limit]
+        )
     except _SOFT_ERRORS:
         log.warning("public appeals unavailable", exc_info=True)
         return []

@@ -26,8 +26,12 @@ class Notice(TimeStampedModel):
         "directory.Place", verbose_name=_("发布范围"), on_delete=models.PROTECT, related_name="notices"
     )
     # Denormalised from place (set by services) so a community's notices are one indexed filter.
-    community = models.ForeignKey("directory.Place", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    street = models.ForeignKey("directory.Place", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey(
+        "directory.Place", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    street = models.ForeignKey(
+        "directory.Place", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     party = models.ForeignKey(
         "directory.Party", verbose_name=_("发布单位"), on_delete=models.PROTECT, related_name="notices"
     )
@@ -64,8 +68,11 @@ class Notice(TimeStampedModel):
 
     def is_live(self, now=None) -> bool:
         now = now or clock.now()
-        return (not self.is_withdrawn and self.publish_at <= now
-                and (self.expires_at is None or self.expires_at > now))
+        return (
+            not self.is_withdrawn
+            and self.publish_at <= now
+            and (self.expires_at is None or self.expires_at > now)
+        )
 
 
 class NoticeAttachment(models.Model):
@@ -91,7 +98,9 @@ class NoticeRead(models.Model):
 
     notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="reads")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    household = models.ForeignKey("directory.Place", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    household = models.ForeignKey(
+        "directory.Place", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     read_at = models.DateTimeField(default=clock.now)
 
     class Meta:

@@ -54,28 +54,43 @@ def check_can_post(*, user, party: Party, channel: str, place: Place) -> None:
         raise Forbidden("没有这个频道。", "No such channel.", code="channel_unknown")
     rule = CHANNEL_RULES[channel]
     if place.kind not in rule.scope_kinds:
-        raise Forbidden("这个频道不能发布到这一级地点。", "This channel cannot post to this kind of place.",
-                        code="scope_kind_not_allowed")
+        raise Forbidden(
+            "这个频道不能发布到这一级地点。",
+            "This channel cannot post to this kind of place.",
+            code="scope_kind_not_allowed",
+        )
     for right in posting_rights(user=user):
         if right.party.pk == party.pk and right.channel == channel:
             if set(place.ancestor_ids()) & right.place_ids:
                 return
-            raise Forbidden("您的单位不负责这个地点，不能向这里发布。",
-                            "Your organisation does not serve this place.", code="scope_not_served")
-    raise Forbidden("您无权以该单位名义在这个频道发布。", "You may not post in this channel for this organisation.",
-                    code="channel_not_allowed")
+            raise Forbidden(
+                "您的单位不负责这个地点，不能向这里发布。",
+                "Your organisation does not serve this place.",
+                code="scope_not_served",
+            )
+    raise Forbidden(
+        "您无权以该单位名义在这个频道发布。",
+        "You may not post in this channel for this organisation.",
+        code="channel_not_allowed",
+    )
 
 
 def postable_places(*, right: PostingRight) -> QuerySet[Place]:
     """The places (of the channel's scope kinds) a posting right reaches, for the post form."""
     rule = CHANNEL_RULES[right.channel]
     ids = right.place_ids
-    under = Q(pk__in=ids) | Q(street_id__in=ids) | Q(community_id__in=ids) | Q(compound_id__in=ids) | Q(
-        building_id__in=ids
+    under = (
+        Q(pk__in=ids)
+        | Q(street_id__in=ids)
+        | Q(community_id__in=ids)
+        | Q(compound_id__in=ids)
+        | Q(building_id__in=ids)
     )
-    return Place.objects.filter(under, kind__in=rule.scope_kinds).select_related(
-        "parent", "parent__parent", "parent__parent__parent").order_by("street_id", "community_id",
-                                                                            "compound_id", "kind", "sort", "id")
+    return (
+        Place.objects.filter(under, kind__in=rule.scope_kinds)
+        .select_related("parent", "parent__parent", "parent__parent__parent")
+        .order_by("street_id", "community_id", "compound_id", "kind", "sort", "id")
+    )
 
 
 def live_q(now=None) -> Q:
@@ -109,16 +124,20 @@ def staff_place_ids(*, user) -> set[int]:
 def feed_for(*, user, channel: str | None = None) -> QuerySet[Notice]:
     """What applies to the user's household(s): notices for its building, compound, community and street."""
     private, public = _household_scope(user=user)
-    qs = Notice.objects.filter(live_q()).filter(Q(place_id__in=private) | Q(place_id__in=public, is_public=True))
+    qs = Notice.objects.filter(live_q()).filter(
+        Q(place_id__in=private) | Q(place_id__in=public, is_public=True)
+    )
     if channel:
         qs = qs.filter(channel=channel)
     return _decorate(qs, user)
 
 
 def _decorate(qs: QuerySet[Notice], user) -> QuerySet[Notice]:
-    return qs.select_related("party", "place").annotate(
-        is_read=Exists(NoticeRead.objects.filter(notice=OuterRef("pk"), user_id=user.pk))
-    ).order_by("-is_pinned", "-publish_at", "-id")
+    return (
+        qs.select_related("party", "place")
+        .annotate(is_read=Exists(NoticeRead.objects.filter(notice=OuterRef("pk"), user_id=user.pk)))
+        .order_by("-is_pinned", "-publish_at", "-id")
+    )
 
 
 def party_notices(*, user, channel: str | None = None) -> QuerySet[Notice]:
@@ -159,8 +178,11 @@ def access_notice(*, user, notice_id: int) -> Notice:
     scope = set(notice.place.ancestor_ids())
     if scope & staff_place_ids(user=user):
         return notice
-    raise Forbidden("这条公告只对本楼（小区）已认证的居民开放。",
-                    "This notice is only for verified residents of its place.", code="notice_private")
+    raise Forbidden(
+        "这条公告只对本楼（小区）已认证的居民开放。",
+        "This notice is only for verified residents of its place.",
+        code="notice_private",
+    )
 
 
 def community_public_notices(*, community: Place) -> QuerySet[Notice]:
@@ -173,8 +195,9 @@ def community_public_notices(*, community: Place) -> QuerySet[Notice]:
     )
 
 
-def channel_notices(*, channel: str, party: Party | None = None, place_ids: set[int] | None = None,
-                    limit: int = 20) -> list[Notice]:
+def channel_notices(
+    *, channel: str, party: Party | None = None, place_ids: set[int] | None = None, limit: int = 20
+) -> list[Notice]:
     qs = Notice.objects.filter(live_q(), channel=channel, is_public=True).select_related("party", "place")
     if party is not None:
         qs = qs.filter(party=party)
@@ -193,8 +216,10 @@ def leader_buildings(*, user, notice: Notice) -> list[Place]:
     """Buildings within the notice's scope for which the user may see who has not read it."""
     roles = user_roles(user=user)
     in_scope = Place.objects.filter(**{f"{notice.place.kind}_id": notice.place_id}, kind=PlaceKind.BUILDING)
-    if any(m.party_id == notice.party_id and m.role not in PLACE_BOUND_ROLES | NON_POSTING_ROLES
-           for m in roles.memberships):
+    if any(
+        m.party_id == notice.party_id and m.role not in PLACE_BOUND_ROLES | NON_POSTING_ROLES
+        for m in roles.memberships
+    ):
         return list(in_scope.order_by("compound_id", "sort", "id")[:200])
     led = {p.pk for m in roles.memberships if m.role == Role.BUILDING_LEADER for p in m.places.all()}
     if not led:
@@ -205,8 +230,10 @@ def leader_buildings(*, user, notice: Notice) -> list[Place]:
 def unread_households(*, user, notice: Notice, building: Place) -> list[UnreadHousehold]:
     """Households of a building where no one has read the notice — for the building leader to visit."""
     if building.pk not in {b.pk for b in leader_buildings(user=user, notice=notice)}:
-        raise Forbidden("只有本楼的楼组长或发布单位可以查看未读名单。",
-                        "Only the building leader or the publisher may see who has not read it.")
+        raise Forbidden(
+            "只有本楼的楼组长或发布单位可以查看未读名单。",
+            "Only the building leader or the publisher may see who has not read it.",
+        )
     read_households = NoticeRead.objects.filter(notice=notice, household_id=OuterRef("pk"))
     households = (
         Place.objects.filter(kind=PlaceKind.HOUSEHOLD, building_id=building.pk)

@@ -48,23 +48,43 @@ def notice_create(
     now = clock.now()
     publish_at = publish_at or now
     if expires_at is not None and expires_at <= max(publish_at, now):
-        raise Invalid("截止时间必须晚于发布时间。", "The expiry must be after the publishing time.",
-                      fields={"expires_at": "截止时间必须晚于发布时间。"})
+        raise Invalid(
+            "截止时间必须晚于发布时间。",
+            "The expiry must be after the publishing time.",
+            fields={"expires_at": "截止时间必须晚于发布时间。"},
+        )
     checked = check_attachments(list(files))
     with transaction.atomic():
         notice = Notice.objects.create(
-            channel=channel, place=place, community_id=place.community_id, street_id=place.street_id, party=party,
-            author=author, title=title, body=body, is_pinned=is_pinned, is_public=is_public,
-            publish_at=publish_at, expires_at=expires_at,
+            channel=channel,
+            place=place,
+            community_id=place.community_id,
+            street_id=place.street_id,
+            party=party,
+            author=author,
+            title=title,
+            body=body,
+            is_pinned=is_pinned,
+            is_public=is_public,
+            publish_at=publish_at,
+            expires_at=expires_at,
         )
         for item in checked:
             NoticeAttachment.objects.create(
-                notice=notice, file=item.upload, kind=item.kind, name=(item.upload.name or "")[:200],
-                size=item.upload.size or 0, content_type=item.content_type,
+                notice=notice,
+                file=item.upload,
+                kind=item.kind,
+                name=(item.upload.name or "")[:200],
+                size=item.upload.size or 0,
+                content_type=item.content_type,
             )
         # Residents of the place hear of it in their inbox when it goes live (now, or at the scheduled time).
-        enqueue("notices.announce", run_at=publish_at if publish_at > now else None,
-                dedupe_key=f"notices.announce:{notice.pk}", notice_id=notice.pk)
+        enqueue(
+            "notices.announce",
+            run_at=publish_at if publish_at > now else None,
+            dedupe_key=f"notices.announce:{notice.pk}",
+            notice_id=notice.pk,
+        )
     return notice
 
 
@@ -77,13 +97,24 @@ def notice_attachments_add(*, actor, notice: Notice, files: list | tuple) -> lis
     if not files:
         raise Invalid("请选择文件。", "No file given.", fields={"files": "必填"})
     if notice.attachments.count() + len(files) > MAX_FILES:
-        raise Invalid(f"每条公告最多{MAX_FILES}个附件。", f"At most {MAX_FILES} attachments per notice.",
-                      code="too_many_files")
+        raise Invalid(
+            f"每条公告最多{MAX_FILES}个附件。",
+            f"At most {MAX_FILES} attachments per notice.",
+            code="too_many_files",
+        )
     checked = check_attachments(list(files))
     with transaction.atomic():
-        return [NoticeAttachment.objects.create(
-            notice=notice, file=item.upload, kind=item.kind, name=(item.upload.name or "")[:200],
-            size=item.upload.size or 0, content_type=item.content_type) for item in checked]
+        return [
+            NoticeAttachment.objects.create(
+                notice=notice,
+                file=item.upload,
+                kind=item.kind,
+                name=(item.upload.name or "")[:200],
+                size=item.upload.size or 0,
+                content_type=item.content_type,
+            )
+            for item in checked
+        ]
 
 
 def notice_pin(*, actor, notice: Notice, pinned: bool) -> Notice:
@@ -111,14 +142,24 @@ def notice_mark_read(*, notice: Notice, user) -> bool:
     Returns True the first time."""
     if not user.is_authenticated or not notice.is_live():
         return False
-    residencies = sorted(user_roles(user=user).residencies, key=lambda r: r.status != Residency.Status.VERIFIED)
-    household_id = next((r.household_id for r in residencies if r.status != Residency.Status.REJECTED
-                         and notice.place_id in r.household.ancestor_ids()), None)
+    residencies = sorted(
+        user_roles(user=user).residencies, key=lambda r: r.status != Residency.Status.VERIFIED
+    )
+    household_id = next(
+        (
+            r.household_id
+            for r in residencies
+            if r.status != Residency.Status.REJECTED and notice.place_id in r.household.ancestor_ids()
+        ),
+        None,
+    )
     if household_id is None:
         return False
     try:
         with transaction.atomic():
-            NoticeRead.objects.create(notice=notice, user=user, household_id=household_id, read_at=clock.now())
+            NoticeRead.objects.create(
+                notice=notice, user=user, household_id=household_id, read_at=clock.now()
+            )
     except IntegrityError:
         return False
     Notice.objects.filter(pk=notice.pk).update(read_count=F("read_count") + 1)
@@ -134,8 +175,18 @@ def notice_announce(*, notice: Notice) -> int:
     """Put a live notice into the inbox of every verified resident of its place."""
     if not notice.is_live():
         return 0
-    recipients = Residency.objects.filter(
-        status=Residency.Status.VERIFIED, **{f"household__{notice.place.kind}_id": notice.place_id}
-    ).values_list("user_id", flat=True).distinct()
-    return notify(recipients=recipients, verb="notice", title=notice.title, body=notice.body[:200],
-                  url=notice_url(notice), key=f"notice:{notice.pk}")
+    recipients = (
+        Residency.objects.filter(
+            status=Residency.Status.VERIFIED, **{f"household__{notice.place.kind}_id": notice.place_id}
+        )
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+    return notify(
+        recipients=recipients,
+        verb="notice",
+        title=notice.title,
+        body=notice.body[:200],
+        url=notice_url(notice),
+        key=f"notice:{notice.pk}",
+    )

@@ -38,17 +38,25 @@ def check_attachment(upload: UploadedFile) -> CheckedFile:
             fmt = img.format
             img.verify()
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise Invalid("附件只能是图片（JPG、PNG、GIF、WEBP）或PDF文件。",
-                      "Attachments must be images (JPG, PNG, GIF, WEBP) or PDF files.", code="file_type")
+        raise Invalid(
+            "附件只能是图片（JPG、PNG、GIF、WEBP）或PDF文件。",
+            "Attachments must be images (JPG, PNG, GIF, WEBP) or PDF files.",
+            code="file_type",
+        )
     finally:
         upload.seek(0)
     if fmt not in IMAGE_FORMATS:
-        raise Invalid("附件只能是图片（JPG、PNG、GIF、WEBP）或PDF文件。",
-                      "Attachments must be images (JPG, PNG, GIF, WEBP) or PDF files.", code="file_type")
+        raise Invalid(
+            "附件只能是图片（JPG、PNG、GIF、WEBP）或PDF文件。",
+            "Attachments must be images (JPG, PNG, GIF, WEBP) or PDF files.",
+            code="file_type",
+        )
     return CheckedFile(upload=upload, kind="image", content_type=IMAGE_FORMATS[fmt])
 
 
 def check_attachments(uploads: list[UploadedFile]) -> list[CheckedFile]:
     if len(uploads) > MAX_FILES:
-        raise Invalid(f"最多上传{MAX_FILES}个附件。", f"At most {MAX_FILES} attachments.", code="too_many_files")
+        raise Invalid(
+            f"最多上传{MAX_FILES}个附件。", f"At most {MAX_FILES} attachments.", code="too_many_files"
+        )
     return [check_attachment(u) for u in uploads]

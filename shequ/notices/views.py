@@ -26,8 +26,6 @@ from shequ.notices.models import Channel, NoticeAttachment
 PAGE_SIZE = 20
 
 
-
-
 def _channel_param(request: HttpRequest) -> str | None:
     value = request.GET.get("channel") or None
     return value if value in Channel.values else None
@@ -40,16 +38,26 @@ def feed(request: HttpRequest) -> HttpResponse:
     # Staff without a home here see their organisation's notices by default.
     wants_mine = request.GET.get("mine", "0" if roles.residencies else "1") == "1"
     mine = wants_mine and bool(roles.observed_party_ids)
-    qs = selectors.party_notices(user=request.user, channel=channel) if mine else selectors.feed_for(
-        user=request.user, channel=channel)
+    qs = (
+        selectors.party_notices(user=request.user, channel=channel)
+        if mine
+        else selectors.feed_for(user=request.user, channel=channel)
+    )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "notices/feed.html", {
-        "page": page, "channel": channel, "channels": Channel.choices, "mine": mine,
-        "can_post": bool(selectors.posting_rights(user=request.user)),
-        "is_staff_member": bool(roles.observed_party_ids),
-        "channel_label": Channel(channel).label if channel else _("全部公告"),
-        "community": getattr(primary_household(user=request.user), "community", None),
-    })
+    return render(
+        request,
+        "notices/feed.html",
+        {
+            "page": page,
+            "channel": channel,
+            "channels": Channel.choices,
+            "mine": mine,
+            "can_post": bool(selectors.posting_rights(user=request.user)),
+            "is_staff_member": bool(roles.observed_party_ids),
+            "channel_label": Channel(channel).label if channel else _("全部公告"),
+            "community": getattr(primary_household(user=request.user), "community", None),
+        },
+    )
 
 
 @login_required
@@ -57,13 +65,17 @@ def feed(request: HttpRequest) -> HttpResponse:
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     notice = selectors.access_notice(user=request.user, notice_id=pk)
     services.notice_mark_read(notice=notice, user=request.user)
-    return render(request, "notices/detail.html", {
-        "notice": notice,
-        "attachments": list(notice.attachments.all()),
-        "buildings": selectors.leader_buildings(user=request.user, notice=notice),
-        "can_manage": selectors.can_manage(user=request.user, notice=notice),
-        "is_live": notice.is_live(),
-    })
+    return render(
+        request,
+        "notices/detail.html",
+        {
+            "notice": notice,
+            "attachments": list(notice.attachments.all()),
+            "buildings": selectors.leader_buildings(user=request.user, notice=notice),
+            "can_manage": selectors.can_manage(user=request.user, notice=notice),
+            "is_live": notice.is_live(),
+        },
+    )
 
 
 @login_required
@@ -76,8 +88,9 @@ def create(request: HttpRequest) -> HttpResponse:
     if request.GET.get("right"):
         initial["right"] = request.GET["right"]
     elif request.GET.get("channel"):
-        initial["right"] = next((f"{r.party.pk}:{r.channel}" for r in rights
-                                 if r.channel == request.GET["channel"]), None)
+        initial["right"] = next(
+            (f"{r.party.pk}:{r.channel}" for r in rights if r.channel == request.GET["channel"]), None
+        )
     form = NoticeForm(request.POST or None, rights=rights, initial=initial)
     if request.method == "POST" and form.is_valid():
         right = form.cleaned_data["right"]
@@ -86,10 +99,16 @@ def create(request: HttpRequest) -> HttpResponse:
             if place is None:
                 raise NotFound("地点不存在。", "Place not found.")
             notice = services.notice_create(
-                author=request.user, party=right.party, channel=right.channel, place=place,
-                title=form.cleaned_data["title"], body=form.cleaned_data["body"],
-                is_pinned=form.cleaned_data["is_pinned"], is_public=form.cleaned_data["is_public"],
-                publish_at=form.cleaned_data["publish_at"], expires_at=form.cleaned_data["expires_at"],
+                author=request.user,
+                party=right.party,
+                channel=right.channel,
+                place=place,
+                title=form.cleaned_data["title"],
+                body=form.cleaned_data["body"],
+                is_pinned=form.cleaned_data["is_pinned"],
+                is_public=form.cleaned_data["is_public"],
+                publish_at=form.cleaned_data["publish_at"],
+                expires_at=form.cleaned_data["expires_at"],
                 files=request.FILES.getlist("files"),
             )
         except DomainError as exc:
@@ -98,7 +117,9 @@ def create(request: HttpRequest) -> HttpResponse:
                 if field in form.fields:
                     form.add_error(field, msg)
         else:
-            messages.success(request, _("公告已发布。") if notice.is_live() else _("公告已保存，将按时发布。"))
+            messages.success(
+                request, _("公告已发布。") if notice.is_live() else _("公告已保存，将按时发布。")
+            )
             return redirect("notices:detail", pk=notice.pk)
     return render(request, "notices/create.html", {"form": form}, status=422 if form.errors else 200)
 
@@ -137,8 +158,12 @@ def unread(request: HttpRequest, pk: int, building_id: int) -> HttpResponse:
 def attachment(request: HttpRequest, pk: int, attachment_id: int) -> HttpResponse:
     notice = selectors.access_notice(user=request.user, notice_id=pk)
     att = get_object_or_404(NoticeAttachment, pk=attachment_id, notice=notice)
-    response = FileResponse(att.file.open("rb"), content_type=att.content_type,
-                            as_attachment=att.kind != NoticeAttachment.Kind.IMAGE, filename=att.name)
+    response = FileResponse(
+        att.file.open("rb"),
+        content_type=att.content_type,
+        as_attachment=att.kind != NoticeAttachment.Kind.IMAGE,
+        filename=att.name,
+    )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=3600"
     return response
@@ -156,9 +181,14 @@ def atom(request: HttpRequest, community_id: int) -> HttpResponse:
     )
     for n in selectors.community_public_notices(community=community)[:50]:
         feed.add_item(
-            title=n.title, link=request.build_absolute_uri(reverse("notices:detail", args=[n.pk])),
-            description=n.body, pubdate=n.publish_at, updateddate=n.updated_at, author_name=n.party.name,
-            unique_id=f"tag:shequ,notice:{n.pk}", categories=[n.get_channel_display(), n.place.name],
+            title=n.title,
+            link=request.build_absolute_uri(reverse("notices:detail", args=[n.pk])),
+            description=n.body,
+            pubdate=n.publish_at,
+            updateddate=n.updated_at,
+            author_name=n.party.name,
+            unique_id=f"tag:shequ,notice:{n.pk}",
+            categories=[n.get_channel_display(), n.place.name],
         )
     return HttpResponse(feed.writeString("utf-8"), content_type="application/atom+xml; charset=utf-8")
 
@@ -189,24 +219,45 @@ def property_index(request: HttpRequest) -> HttpResponse:
 @login_required
 def property_page(request: HttpRequest, party_id: int) -> HttpResponse:
     company = get_object_or_404(Party, pk=party_id, kind=PartyKind.PROPERTY_COMPANY, is_active=True)
-    contracts = list(ServiceContract.objects.filter(contracts_active_on(), company=company)
-                     .prefetch_related("places").order_by("-starts_on"))
+    contracts = list(
+        ServiceContract.objects.filter(contracts_active_on(), company=company)
+        .prefetch_related("places")
+        .order_by("-starts_on")
+    )
     served = [p for c in contracts for p in c.places.all()]
     compound_ids = [p.pk for p in served if p.kind == PlaceKind.COMPOUND]
-    buildings = list(Place.objects.filter(kind=PlaceKind.BUILDING, compound_id__in=compound_ids)
-                     .select_related("compound").order_by("compound_id", "sort", "id"))
+    buildings = list(
+        Place.objects.filter(kind=PlaceKind.BUILDING, compound_id__in=compound_ids)
+        .select_related("compound")
+        .order_by("compound_id", "sort", "id")
+    )
     buildings += [p for p in served if p.kind == PlaceKind.BUILDING]
-    contacts = (Membership.objects.filter(party=company, is_active=True)
-                .exclude(role=Role.OBSERVER).select_related("user").order_by("role", "id"))
-    return render(request, "notices/property.html", {
-        "company": company, "contracts": contracts, "served": served, "buildings": buildings,
-        "contacts": [m for m in contacts if m.role in (Role.HEAD, Role.MANAGER, Role.DEPUTY) or m.public_phone],
-        "rates": _rate_rows(integrations.party_rates(party_id=company.pk)),
-        "appeals": integrations.resolved_public_appeals(user=request.user, party_id=company.pk),
-        "notices": selectors.channel_notices(channel=Channel.PROPERTY, party=company, limit=10),
-        "can_post": any(r.party.pk == company.pk and r.channel == Channel.PROPERTY
-                        for r in selectors.posting_rights(user=request.user)),
-    })
+    contacts = (
+        Membership.objects.filter(party=company, is_active=True)
+        .exclude(role=Role.OBSERVER)
+        .select_related("user")
+        .order_by("role", "id")
+    )
+    return render(
+        request,
+        "notices/property.html",
+        {
+            "company": company,
+            "contracts": contracts,
+            "served": served,
+            "buildings": buildings,
+            "contacts": [
+                m for m in contacts if m.role in (Role.HEAD, Role.MANAGER, Role.DEPUTY) or m.public_phone
+            ],
+            "rates": _rate_rows(integrations.party_rates(party_id=company.pk)),
+            "appeals": integrations.resolved_public_appeals(user=request.user, party_id=company.pk),
+            "notices": selectors.channel_notices(channel=Channel.PROPERTY, party=company, limit=10),
+            "can_post": any(
+                r.party.pk == company.pk and r.channel == Channel.PROPERTY
+                for r in selectors.posting_rights(user=request.user)
+            ),
+        },
+    )
 
 
 @login_required
@@ -221,17 +272,31 @@ def owners_index(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def owners_page(request: HttpRequest, party_id: int) -> HttpResponse:
-    committee = get_object_or_404(Party, pk=party_id, kind__in=[PartyKind.OWNERS_COMMITTEE,
-                                                                 PartyKind.OWNERS_ASSEMBLY], is_active=True)
-    members = (Membership.objects.filter(party=committee, is_active=True).exclude(role=Role.OBSERVER)
-               .select_related("user").order_by("role", "id"))
+    committee = get_object_or_404(
+        Party, pk=party_id, kind__in=[PartyKind.OWNERS_COMMITTEE, PartyKind.OWNERS_ASSEMBLY], is_active=True
+    )
+    members = (
+        Membership.objects.filter(party=committee, is_active=True)
+        .exclude(role=Role.OBSERVER)
+        .select_related("user")
+        .order_by("role", "id")
+    )
     notices = selectors.channel_notices(channel=Channel.OWNERS, party=committee, limit=30)
     attachments = list(NoticeAttachment.objects.filter(notice__in=notices).select_related("notice"))
-    return render(request, "notices/owners.html", {
-        "committee": committee, "members": members, "notices": notices, "documents": attachments,
-        "can_post": any(r.party.pk == committee.pk and r.channel == Channel.OWNERS
-                        for r in selectors.posting_rights(user=request.user)),
-    })
+    return render(
+        request,
+        "notices/owners.html",
+        {
+            "committee": committee,
+            "members": members,
+            "notices": notices,
+            "documents": attachments,
+            "can_post": any(
+                r.party.pk == committee.pk and r.channel == Channel.OWNERS
+                for r in selectors.posting_rights(user=request.user)
+            ),
+        },
+    )
 
 
 @login_required
@@ -240,13 +305,23 @@ def doctor_page(request: HttpRequest) -> HttpResponse:
     team = party_serving(place=household, kind=PartyKind.FAMILY_DOCTOR_TEAM) if household else None
     members = []
     if team is not None:
-        members = list(Membership.objects.filter(party=team, is_active=True).exclude(role=Role.OBSERVER)
-                       .select_related("user").order_by("role", "id"))
-    return render(request, "notices/doctor.html", {
-        "household": household, "team": team, "members": members,
-        "consultations": integrations.my_consultations(user=request.user, category_codes=("health",)),
-        "appeals_ready": integrations.appeals_ready(),
-    })
+        members = list(
+            Membership.objects.filter(party=team, is_active=True)
+            .exclude(role=Role.OBSERVER)
+            .select_related("user")
+            .order_by("role", "id")
+        )
+    return render(
+        request,
+        "notices/doctor.html",
+        {
+            "household": household,
+            "team": team,
+            "members": members,
+            "consultations": integrations.my_consultations(user=request.user, category_codes=("health",)),
+            "appeals_ready": integrations.appeals_ready(),
+        },
+    )
 
 
 @login_required
@@ -255,19 +330,29 @@ def police_page(request: HttpRequest) -> HttpResponse:
     station = party_serving(place=household, kind=PartyKind.POLICE_STATION) if household else None
     officers = list(members_for_place(place=household, role=Role.POLICE_OFFICER)) if household else []
     notices = list(selectors.feed_for(user=request.user, channel=Channel.POLICE)[:10])
-    return render(request, "notices/police.html", {
-        "household": household, "station": station, "officers": officers, "notices": notices,
-        "consultations": integrations.my_consultations(user=request.user, category_codes=("safety",)),
-        "appeals_ready": integrations.appeals_ready(),
-    })
+    return render(
+        request,
+        "notices/police.html",
+        {
+            "household": household,
+            "station": station,
+            "officers": officers,
+            "notices": notices,
+            "consultations": integrations.my_consultations(user=request.user, category_codes=("safety",)),
+            "appeals_ready": integrations.appeals_ready(),
+        },
+    )
 
 
 def _rate_rows(rates) -> list[tuple[str, str]] | None:
     if rates is None:
         return None
     rows = []
-    for attr, label in (("response_rate", _("响应率")), ("resolution_rate", _("解决率")),
-                        ("satisfaction_rate", _("满意率"))):
+    for attr, label in (
+        ("response_rate", _("响应率")),
+        ("resolution_rate", _("解决率")),
+        ("satisfaction_rate", _("满意率")),
+    ):
         value = getattr(rates, attr, None)
         rows.append((label, "—" if value is None else f"{value * 100:.0f}%"))
     return rows

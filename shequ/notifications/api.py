@@ -31,10 +31,12 @@ class InboxOut(Schema):
 def notifications_list(request: HttpRequest, unread: bool = False, limit: int = 50, offset: int = 0):
     limit = max(1, min(limit, 200))
     qs = selectors.inbox(user=request.user, unread_only=unread)
-    return {"unread": selectors.unread_count(user=request.user), "items": list(qs[offset:offset + limit])}
+    return {"unread": selectors.unread_count(user=request.user), "items": list(qs[offset : offset + limit])}
 
 
-@router.post("/notifications/{notification_id}/read", response=NotificationOut, summary="标为已读 / Mark read")
+@router.post(
+    "/notifications/{notification_id}/read", response=NotificationOut, summary="标为已读 / Mark read"
+)
 def notification_read(request: HttpRequest, notification_id: int):
     return services.notification_mark_read(user=request.user, notification_id=notification_id)
 
@@ -72,14 +74,20 @@ def _preferences(user) -> list[dict]:
     return out
 
 
-@router.get("/notifications/preferences", response=list[PreferenceOut],
-            summary="消息偏好 / Which messages reach me by e-mail, SMS, WeChat")
+@router.get(
+    "/notifications/preferences",
+    response=list[PreferenceOut],
+    summary="消息偏好 / Which messages reach me by e-mail, SMS, WeChat",
+)
 def preferences_get(request: HttpRequest):
     return _preferences(request.user)
 
 
-@router.put("/notifications/preferences", response=list[PreferenceOut],
-            summary="修改消息偏好 / Change my message preferences")
+@router.put(
+    "/notifications/preferences",
+    response=list[PreferenceOut],
+    summary="修改消息偏好 / Change my message preferences",
+)
 def preferences_put(request: HttpRequest, payload: list[PreferenceIn]):
     choices = {}
     for item in payload:

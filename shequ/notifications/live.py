@@ -87,7 +87,9 @@ def _redis():
         if _redis_client is None:
             import redis  # noqa: PLC0415
 
-            _redis_client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=5, socket_connect_timeout=5)
+            _redis_client = redis.Redis.from_url(
+                settings.REDIS_URL, socket_timeout=5, socket_connect_timeout=5
+            )
         return _redis_client
 
 
@@ -126,13 +128,19 @@ def _listen_forever() -> None:
 
     while True:
         try:
-            client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=5, health_check_interval=30)
+            client = redis.Redis.from_url(
+                settings.REDIS_URL, socket_connect_timeout=5, health_check_interval=30
+            )
             pubsub = client.pubsub(ignore_subscribe_messages=True)
             pubsub.psubscribe(f"{CHANNEL_PREFIX}*")
             for message in pubsub.listen():
                 if message.get("type") != "pmessage":
                     continue
-                channel = message["channel"].decode() if isinstance(message["channel"], bytes) else message["channel"]
+                channel = (
+                    message["channel"].decode()
+                    if isinstance(message["channel"], bytes)
+                    else message["channel"]
+                )
                 try:
                     user_id = int(channel.rsplit(":", 1)[1])
                     event = json.loads(message["data"])

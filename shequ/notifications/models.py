@@ -12,7 +12,9 @@ from shequ.core import clock
 class Notification(models.Model):
     """One message in one person's inbox. `key` makes a repeated notify() for one event a no-op."""
 
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
     verb = models.CharField(_("类型"), max_length=40)
     title = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"), blank=True, default="")
@@ -52,7 +54,9 @@ class Preference(models.Model):
     The in-app inbox always receives everything.
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_prefs")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_prefs"
+    )
     verb = models.CharField(_("消息类型"), max_length=40)
     channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices)
     enabled = models.BooleanField(_("接收"), default=True)

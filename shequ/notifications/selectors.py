@@ -35,9 +35,9 @@ def channels_for_users(*, user_ids: list[int], verb: str) -> dict[int, list[str]
     verb_info = verb_for(verb)
     verb = verb_info.code  # the registered verb whose choices apply ("appeal.accepted" → "appeal.status")
     prefs: dict[int, dict[tuple[str, str], bool]] = {}
-    for uid, v, channel, enabled in Preference.objects.filter(user_id__in=user_ids, verb__in=[verb, ANY]).values_list(
-        "user_id", "verb", "channel", "enabled"
-    ):
+    for uid, v, channel, enabled in Preference.objects.filter(
+        user_id__in=user_ids, verb__in=[verb, ANY]
+    ).values_list("user_id", "verb", "channel", "enabled"):
         prefs.setdefault(uid, {})[(v, channel)] = enabled
     users = {u.pk: u for u in get_user_model().objects.filter(pk__in=user_ids).only("id", "email", "phone")}
     out: dict[int, list[str]] = {}

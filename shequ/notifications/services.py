@@ -42,7 +42,9 @@ def notify(
     ids = sorted({getattr(r, "pk", r) for r in recipients if r is not None})
     if not ids:
         return 0
-    existing = set(Notification.objects.filter(key=key, recipient_id__in=ids).values_list("recipient_id", flat=True))
+    existing = set(
+        Notification.objects.filter(key=key, recipient_id__in=ids).values_list("recipient_id", flat=True)
+    )
     new_ids = [uid for uid in ids if uid not in existing]
     if not new_ids:
         return 0
@@ -85,7 +87,9 @@ def _queue_deliveries(created: dict[int, int], *, verb: str) -> None:
     for delivery_id in Delivery.objects.filter(
         notification_id__in=list(created.values()), status=Delivery.Status.PENDING, attempts=0
     ).values_list("id", flat=True):
-        jobs.enqueue("notifications.deliver", delivery_id=delivery_id, dedupe_key=f"notif-delivery:{delivery_id}:0")
+        jobs.enqueue(
+            "notifications.deliver", delivery_id=delivery_id, dedupe_key=f"notif-delivery:{delivery_id}:0"
+        )
 
 
 def delivery_send(*, delivery_id: int) -> str:
@@ -93,27 +97,37 @@ def delivery_send(*, delivery_id: int) -> str:
     from shequ.notifications.senders import OutgoingMessage, Undeliverable, sender_for  # noqa: PLC0415
 
     row = (
-        Delivery.objects.select_related("notification", "notification__recipient").filter(id=delivery_id).first()
+        Delivery.objects.select_related("notification", "notification__recipient")
+        .filter(id=delivery_id)
+        .first()
     )
     if row is None or row.status != Delivery.Status.PENDING:
         return "skip"
     now = clock.now()
-    claimed = Delivery.objects.filter(id=delivery_id, status=Delivery.Status.PENDING, attempts=row.attempts).update(
-        status=Delivery.Status.SENT, sent_at=now, attempts=F("attempts") + 1, last_error=""
-    )
+    claimed = Delivery.objects.filter(
+        id=delivery_id, status=Delivery.Status.PENDING, attempts=row.attempts
+    ).update(status=Delivery.Status.SENT, sent_at=now, attempts=F("attempts") + 1, last_error="")
     if not claimed:
         return "skip"
     note = row.notification
     user = note.recipient
     message = OutgoingMessage(
-        delivery_id=row.pk, channel=row.channel, user_id=user.pk, phone=user.phone, email=user.email,
-        name=user.real_name, title=note.title, body=note.body, url=note.url,
+        delivery_id=row.pk,
+        channel=row.channel,
+        user_id=user.pk,
+        phone=user.phone,
+        email=user.email,
+        name=user.real_name,
+        title=note.title,
+        body=note.body,
+        url=note.url,
     )
     try:
         sender_for(row.channel).send(message)
     except Undeliverable as exc:
-        Delivery.objects.filter(id=delivery_id).update(status=Delivery.Status.SKIPPED, sent_at=None,
-                                                       last_error=str(exc)[:2000])
+        Delivery.objects.filter(id=delivery_id).update(
+            status=Delivery.Status.SKIPPED, sent_at=None, last_error=str(exc)[:2000]
+        )
         return "skipped"
     except Exception as exc:
         attempts = row.attempts + 1
@@ -125,10 +139,17 @@ def delivery_send(*, delivery_id: int) -> str:
             return "failed"
         retry_at = now + timedelta(seconds=DELIVERY_BACKOFF_SECONDS * 2 ** (attempts - 1))
         Delivery.objects.filter(id=delivery_id).update(
-            status=Delivery.Status.PENDING, sent_at=None, next_attempt_at=retry_at, last_error=repr(exc)[:2000]
+            status=Delivery.Status.PENDING,
+            sent_at=None,
+            next_attempt_at=retry_at,
+            last_error=repr(exc)[:2000],
         )
-        jobs.enqueue("notifications.deliver", run_at=retry_at, delivery_id=delivery_id,
-                     dedupe_key=f"notif-delivery:{delivery_id}:{attempts}")
+        jobs.enqueue(
+            "notifications.deliver",
+            run_at=retry_at,
+            delivery_id=delivery_id,
+            dedupe_key=f"notif-delivery:{delivery_id}:{attempts}",
+        )
         return "retry"
     return "sent"
 
@@ -156,8 +177,11 @@ def preferences_set(*, user, choices: dict[tuple[str, str], bool]) -> int:
     valid_channels = {str(c) for c in EXTERNAL_CHANNELS}
     for verb, channel in choices:
         if verb not in VERBS or channel not in valid_channels:
-            raise Invalid("消息类型或渠道不正确。", "Unknown message kind or channel.",
-                          fields={"verb": verb, "channel": channel})
+            raise Invalid(
+                "消息类型或渠道不正确。",
+                "Unknown message kind or channel.",
+                fields={"verb": verb, "channel": channel},
+            )
     with transaction.atomic():
         for (verb, channel), enabled in choices.items():
             Preference.objects.update_or_create(

@@ -27,13 +27,16 @@ STREAM_MAX_SECONDS = 15 * 60  # the browser reconnects; keeps dead connections f
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
     unread_only = request.GET.get("unread") == "1"
-    page = Paginator(selectors.inbox(user=request.user, unread_only=unread_only), 30).get_page(request.GET.get("page"))
+    page = Paginator(selectors.inbox(user=request.user, unread_only=unread_only), 30).get_page(
+        request.GET.get("page")
+    )
     return render(request, "notifications/inbox.html", {"page": page, "unread_only": unread_only})
 
 
 def _safe_next(request: HttpRequest, url: str) -> str | None:
-    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()},
-                                               require_https=request.is_secure()):
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return url
     return None
 
@@ -71,10 +74,14 @@ def preferences(request: HttpRequest) -> HttpResponse:
         services.preferences_set(user=request.user, choices=choices)
         messages.success(request, _("消息设置已保存。"))
         return redirect("notifications:preferences")
-    return render(request, "notifications/preferences.html", {
-        "rows": rows,
-        "has_email": bool(request.user.email),
-    })
+    return render(
+        request,
+        "notifications/preferences.html",
+        {
+            "rows": rows,
+            "has_email": bool(request.user.email),
+        },
+    )
 
 
 async def stream(request: HttpRequest) -> HttpResponse:
@@ -115,8 +122,12 @@ async def _async_events(user_id: int, unread: int):
             except TimeoutError:
                 yield ": ping\n\n"
                 continue
-            event = {**event, "unread": await Notification.objects.filter(
-                recipient_id=user_id, read_at__isnull=True).acount()}
+            event = {
+                **event,
+                "unread": await Notification.objects.filter(
+                    recipient_id=user_id, read_at__isnull=True
+                ).acount(),
+            }
             yield live.format_sse(event, name=event.get("type", "notification"))
     finally:
         live.BROKER.unsubscribe(token)
@@ -136,8 +147,10 @@ def _sync_events(user_id: int, unread: int):
             except queue.Empty:
                 yield ": ping\n\n"
                 continue
-            event = {**event, "unread": Notification.objects.filter(
-                recipient_id=user_id, read_at__isnull=True).count()}
+            event = {
+                **event,
+                "unread": Notification.objects.filter(recipient_id=user_id, read_at__isnull=True).count(),
+            }
             yield live.format_sse(event, name=event.get("type", "notification"))
     finally:
         live.BROKER.unsubscribe(token)

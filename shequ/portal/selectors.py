@@ -40,16 +40,16 @@ class Rate:
 
 @dataclass
 class WhoEntry:
-    key: str                 # anchor id on the page and a stable name for tests
-    title: str               # what they are to the resident (物业公司, 楼组长 …)
-    icon: str                # id in icons.svg
-    duty: str                # one line: what to go to them for
+    key: str  # anchor id on the page and a stable name for tests
+    title: str  # what they are to the resident (物业公司, 楼组长 …)
+    icon: str  # id in icons.svg
+    duty: str  # one line: what to go to them for
     party: Party | None = None
     people: list[Person] = field(default_factory=list)
     rates: list[Rate] = field(default_factory=list)
-    missing: str = ""        # shown when nobody is set up yet
+    missing: str = ""  # shown when nobody is set up yet
     via: Party | None = None  # no phone of their own: reach them through this party (the committee)
-    consult: str = ""         # appeal category code for a private question (family doctor, police)
+    consult: str = ""  # appeal category code for a private question (family doctor, police)
 
     @property
     def phone(self) -> str:
@@ -63,26 +63,79 @@ class WhoEntry:
 # The rows of the page, in the order a resident needs them (DESIGN §2).
 # (key, party kind or None, person roles shown, title, icon, duty)
 ROWS = [
-    ("property", PartyKind.PROPERTY_COMPANY, (Role.MANAGER, Role.HEAD), _("物业公司"), "building",
-     _("报修、保洁、绿化、安保、停车等物业服务")),
-    ("env_committee", PartyKind.ENV_PROPERTY_COMMITTEE, (Role.HEAD, Role.DEPUTY), _("环物会"), "tools",
-     _("物业问题协调、物业服务监督")),
-    ("building_leader", None, (Role.BUILDING_LEADER,), _("楼组长"), "flag",
-     _("楼里的大事小情，帮您代办、代反映")),
-    ("grid_worker", None, (Role.GRID_WORKER,), _("网格员"), "pin",
-     _("网格内巡查、上门走访、代为反映")),
-    ("police", PartyKind.POLICE_STATION, (Role.POLICE_OFFICER,), _("社区民警"), "shield",
-     _("治安、纠纷、安全隐患，可私下咨询")),
-    ("doctor", PartyKind.FAMILY_DOCTOR_TEAM, (Role.DOCTOR,), _("家庭医生"), "doctor",
-     _("看病、慢病随访、健康咨询，可私下咨询")),
-    ("residents_committee", PartyKind.RESIDENTS_COMMITTEE, (Role.HEAD,), _("社区居委会"), "people",
-     _("住户认证、证明办理、社区事务、没人管的事")),
-    ("party_org", PartyKind.PARTY_ORG, (Role.HEAD,), _("社区党组织"), "flag",
-     _("统筹协调各方，反映久拖不决的问题")),
-    ("mutual_aid", PartyKind.MUTUAL_AID_STATION, (Role.HEAD,), _("互助站"), "heart",
-     _("小修小补、邻里调解、关爱帮扶")),
-    ("owners_committee", PartyKind.OWNERS_COMMITTEE, (Role.HEAD,), _("业主委员会"), "owners",
-     _("业主共同事务、维修资金、业主投票")),
+    (
+        "property",
+        PartyKind.PROPERTY_COMPANY,
+        (Role.MANAGER, Role.HEAD),
+        _("物业公司"),
+        "building",
+        _("报修、保洁、绿化、安保、停车等物业服务"),
+    ),
+    (
+        "env_committee",
+        PartyKind.ENV_PROPERTY_COMMITTEE,
+        (Role.HEAD, Role.DEPUTY),
+        _("环物会"),
+        "tools",
+        _("物业问题协调、物业服务监督"),
+    ),
+    (
+        "building_leader",
+        None,
+        (Role.BUILDING_LEADER,),
+        _("楼组长"),
+        "flag",
+        _("楼里的大事小情，帮您代办、代反映"),
+    ),
+    ("grid_worker", None, (Role.GRID_WORKER,), _("网格员"), "pin", _("网格内巡查、上门走访、代为反映")),
+    (
+        "police",
+        PartyKind.POLICE_STATION,
+        (Role.POLICE_OFFICER,),
+        _("社区民警"),
+        "shield",
+        _("治安、纠纷、安全隐患，可私下咨询"),
+    ),
+    (
+        "doctor",
+        PartyKind.FAMILY_DOCTOR_TEAM,
+        (Role.DOCTOR,),
+        _("家庭医生"),
+        "doctor",
+        _("看病、慢病随访、健康咨询，可私下咨询"),
+    ),
+    (
+        "residents_committee",
+        PartyKind.RESIDENTS_COMMITTEE,
+        (Role.HEAD,),
+        _("社区居委会"),
+        "people",
+        _("住户认证、证明办理、社区事务、没人管的事"),
+    ),
+    (
+        "party_org",
+        PartyKind.PARTY_ORG,
+        (Role.HEAD,),
+        _("社区党组织"),
+        "flag",
+        _("统筹协调各方，反映久拖不决的问题"),
+    ),
+    (
+        "mutual_aid",
+        PartyKind.MUTUAL_AID_STATION,
+        (Role.HEAD,),
+        _("互助站"),
+        "heart",
+        _("小修小补、邻里调解、关爱帮扶"),
+    ),
+    (
+        "owners_committee",
+        PartyKind.OWNERS_COMMITTEE,
+        (Role.HEAD,),
+        _("业主委员会"),
+        "owners",
+        _("业主共同事务、维修资金、业主投票"),
+    ),
 ]
 
 # Private questions go through the appeals engine as consultations (`appeals:report?kind=consult`).
@@ -146,8 +199,10 @@ def who_looks_after(*, household: Place) -> list[WhoEntry]:
     party_roles = {Role.HEAD, Role.DEPUTY, Role.MANAGER}
     members = list(
         Membership.objects.filter(is_active=True, user__is_active=True, party__is_active=True)
-        .filter(Q(role__in=PLACE_ROLES, places__in=ancestors)
-                | Q(party_id__in=[p.pk for p in parties.values()], role__in=party_roles))
+        .filter(
+            Q(role__in=PLACE_ROLES, places__in=ancestors)
+            | Q(party_id__in=[p.pk for p in parties.values()], role__in=party_roles)
+        )
         .annotate(covers=Exists(covers))
         .select_related("user", "party")
         .distinct()
@@ -174,8 +229,15 @@ def who_looks_after(*, household: Place) -> list[WhoEntry]:
             Person(name=m.user.real_name, role=m.get_role_display(), title=m.title, phone=m.public_phone)
             for m in found[:3]
         ]
-        entry = WhoEntry(key=key, title=str(title), icon=icon, duty=str(duty), party=party, people=people,
-                         rates=_rates_of(rates.get(party.pk)) if party is not None and kind else [])
+        entry = WhoEntry(
+            key=key,
+            title=str(title),
+            icon=icon,
+            duty=str(duty),
+            party=party,
+            people=people,
+            rates=_rates_of(rates.get(party.pk)) if party is not None and kind else [],
+        )
         entry.consult = CONSULT_CATEGORY.get(key, "")
         if party is None and not people:
             entry.missing = str(_("暂未登记，可先联系社区居委会。"))

@@ -21,7 +21,11 @@ from shequ.portal.selectors import who_looks_after
 CHANNELS = [
     (_("社区公告"), "notice", [("notices:feed", [], "?channel=community")]),
     (_("党建园地"), "flag", [("notices:feed", [], "?channel=party")]),
-    (_("物业之窗"), "building", [("notices:property_index", [], ""), ("notices:feed", [], "?channel=property")]),
+    (
+        _("物业之窗"),
+        "building",
+        [("notices:property_index", [], ""), ("notices:feed", [], "?channel=property")],
+    ),
     (_("业委连线"), "owners", [("notices:owners_index", [], ""), ("notices:feed", [], "?channel=owners")]),
     (_("警民直通车"), "shield", [("notices:police", [], ""), ("notices:feed", [], "?channel=police")]),
     (_("家庭医生"), "doctor", [("notices:doctor", [], ""), ("portal:who", [], "#doctor")]),
@@ -71,20 +75,24 @@ def home(request: HttpRequest) -> HttpResponse:
     member_parties = [m.party for m in roles.memberships]
     can_verify = can_verify_anyone(user=user)
     pending_count = pending_residencies_for(user=user).count() if can_verify else 0
-    return render(request, "portal/home.html", {
-        "roles": roles,
-        "household": household,
-        "community": household.community if household is not None else None,
-        "residency": residency,
-        "company": company,
-        "rc": rc,
-        "staff_parties": list(dict.fromkeys(staff_parties)),
-        "member_parties": list(dict.fromkeys(member_parties)),
-        "can_verify": can_verify,
-        "pending_count": pending_count,
-        "channels": channels(),
-        "home_sections": home_sections(request, household),
-    })
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "roles": roles,
+            "household": household,
+            "community": household.community if household is not None else None,
+            "residency": residency,
+            "company": company,
+            "rc": rc,
+            "staff_parties": list(dict.fromkeys(staff_parties)),
+            "member_parties": list(dict.fromkeys(member_parties)),
+            "can_verify": can_verify,
+            "pending_count": pending_count,
+            "channels": channels(),
+            "home_sections": home_sections(request, household),
+        },
+    )
 
 
 @login_required
@@ -100,12 +108,18 @@ def who(request: HttpRequest) -> HttpResponse:
             raise Http404("没有找到这户。")
     else:
         household = primary_household(user=request.user)
-        residency = next((r for r in usable if household is not None and r.household_id == household.pk), None)
+        residency = next(
+            (r for r in usable if household is not None and r.household_id == household.pk), None
+        )
     entries = who_looks_after(household=residency.household) if residency is not None else []
-    return render(request, "portal/who.html", {
-        "residency": residency,
-        "household": residency.household if residency else None,
-        "residencies": usable,
-        "entries": entries,
-        "has_rates": any(e.has_rate_data for e in entries),
-    })
+    return render(
+        request,
+        "portal/who.html",
+        {
+            "residency": residency,
+            "household": residency.household if residency else None,
+            "residencies": usable,
+            "entries": entries,
+            "has_rates": any(e.has_rate_data for e in entries),
+        },
+    )

@@ -27,7 +27,15 @@ class CalendarDayAdmin(ClearsPolicyCache):
 
 @admin.register(DeadlinePolicy)
 class DeadlinePolicyAdmin(ClearsPolicyCache):
-    list_display = ("__str__", "accept_limit", "accept_unit", "resolve_limit", "resolve_unit", "is_active", "note")
+    list_display = (
+        "__str__",
+        "accept_limit",
+        "accept_unit",
+        "resolve_limit",
+        "resolve_unit",
+        "is_active",
+        "note",
+    )
     list_filter = ("is_active", "urgency", "time_class")
 
 

@@ -111,16 +111,33 @@ class EscalatedOut(Schema):
 def _board(appeal) -> list[dict]:
     out = []
     for whistle, rows in selectors.whistle_board(appeal=appeal):
-        out.append({
-            "id": whistle.pk, "appeal_id": whistle.appeal_id, "kind": whistle.kind, "party_id": whistle.party_id,
-            "party": whistle.party.name, "reason": whistle.reason, "blown_at": whistle.blown_at,
-            "closed_at": whistle.closed_at, "is_open": whistle.is_open,
-            "summonses": [{
-                "id": r.summons.pk, "department_id": r.summons.department_id, "department": r.department,
-                "due_at": r.due_at, "reported_in_at": r.reported_in_at, "minutes_to_report_in": r.minutes,
-                "on_time": r.on_time, "acted": r.acted, "reported_back_at": r.reported_back_at,
-            } for r in rows],
-        })
+        out.append(
+            {
+                "id": whistle.pk,
+                "appeal_id": whistle.appeal_id,
+                "kind": whistle.kind,
+                "party_id": whistle.party_id,
+                "party": whistle.party.name,
+                "reason": whistle.reason,
+                "blown_at": whistle.blown_at,
+                "closed_at": whistle.closed_at,
+                "is_open": whistle.is_open,
+                "summonses": [
+                    {
+                        "id": r.summons.pk,
+                        "department_id": r.summons.department_id,
+                        "department": r.department,
+                        "due_at": r.due_at,
+                        "reported_in_at": r.reported_in_at,
+                        "minutes_to_report_in": r.minutes,
+                        "on_time": r.on_time,
+                        "acted": r.acted,
+                        "reported_back_at": r.reported_back_at,
+                    }
+                    for r in rows
+                ],
+            }
+        )
     return out
 
 
@@ -136,7 +153,8 @@ def _appeal_for_summoned(user, appeal_id: int):
     """The appeal, for staff of a department summoned to it (they may not otherwise see it)."""
     ids = user_roles(user=user).party_ids
     summons = (
-        Summons.objects.select_related("whistle__appeal").filter(whistle__appeal_id=appeal_id, department_id__in=ids)
+        Summons.objects.select_related("whistle__appeal")
+        .filter(whistle__appeal_id=appeal_id, department_id__in=ids)
         .first()
     )
     if summons is None:
@@ -151,20 +169,31 @@ def _visible_appeal(user, appeal_id: int):
         return _appeal_for_summoned(user, appeal_id)
 
 
-@router.get("/appeals/{int:appeal_id}/whistles", response={200: list[WhistleOut], **ERRORS},
-            summary="吹哨与部门报到情况 / Whistles and who reported in how fast")
+@router.get(
+    "/appeals/{int:appeal_id}/whistles",
+    response={200: list[WhistleOut], **ERRORS},
+    summary="吹哨与部门报到情况 / Whistles and who reported in how fast",
+)
 def whistles(request: HttpRequest, appeal_id: int):
     return _board(_visible_appeal(request.user, appeal_id))
 
 
-@router.post("/appeals/{int:appeal_id}/whistle", response={201: WhistleOut, **ERRORS},
-             summary="吹哨召集部门 / Blow the whistle (kind, departments, reason)")
+@router.post(
+    "/appeals/{int:appeal_id}/whistle",
+    response={201: WhistleOut, **ERRORS},
+    summary="吹哨召集部门 / Blow the whistle (kind, departments, reason)",
+)
 def whistle(request: HttpRequest, appeal_id: int, payload: WhistleIn):
     appeal = access_appeal(user=request.user, appeal_id=appeal_id)
 
     def work():
-        blown = services.whistle_blow(appeal=appeal, actor=request.user, kind=payload.kind,
-                                      departments=payload.departments, reason=payload.reason)
+        blown = services.whistle_blow(
+            appeal=appeal,
+            actor=request.user,
+            kind=payload.kind,
+            departments=payload.departments,
+            reason=payload.reason,
+        )
         board = [w for w in _board(appeal) if w["id"] == blown.pk]
         return 201, _json(board[0])
 
@@ -182,8 +211,11 @@ def _my_summons(user, appeal_id: int, summons_id: int | None) -> Summons:
     return summons
 
 
-@router.post("/appeals/{int:appeal_id}/report_in", response={200: WhistleOut, **ERRORS},
-             summary="部门报到 / A summoned department reports in")
+@router.post(
+    "/appeals/{int:appeal_id}/report_in",
+    response={200: WhistleOut, **ERRORS},
+    summary="部门报到 / A summoned department reports in",
+)
 def report_in(request: HttpRequest, appeal_id: int, payload: ReportIn):
     summons = _my_summons(request.user, appeal_id, payload.summons_id)
 
@@ -195,8 +227,11 @@ def report_in(request: HttpRequest, appeal_id: int, payload: ReportIn):
     return idempotent(request, work)
 
 
-@router.post("/appeals/{int:appeal_id}/report_back", response={200: WhistleOut, **ERRORS},
-             summary="部门反馈处置情况 / A summoned department reports back (text)")
+@router.post(
+    "/appeals/{int:appeal_id}/report_back",
+    response={200: WhistleOut, **ERRORS},
+    summary="部门反馈处置情况 / A summoned department reports back (text)",
+)
 def report_back(request: HttpRequest, appeal_id: int, payload: ReportIn):
     summons = _my_summons(request.user, appeal_id, payload.summons_id)
 
@@ -208,37 +243,65 @@ def report_back(request: HttpRequest, appeal_id: int, payload: ReportIn):
     return idempotent(request, work)
 
 
-@router.post("/appeals/{int:appeal_id}/helper", response={200: HelperOut, **ERRORS},
-             summary="大手拉小手：安排协助企业 / Assign a helper company (环物会)")
+@router.post(
+    "/appeals/{int:appeal_id}/helper",
+    response={200: HelperOut, **ERRORS},
+    summary="大手拉小手：安排协助企业 / Assign a helper company (环物会)",
+)
 def helper(request: HttpRequest, appeal_id: int, payload: HelperIn):
     appeal = access_appeal(user=request.user, appeal_id=appeal_id)
 
     def work():
-        done = services.helper_assign(appeal=appeal, actor=request.user, company=payload.company_id,
-                                      fee_waived=payload.fee_waived, note=payload.note)
-        return 200, {"appeal_id": done.pk, "helper_party_id": done.helper_party.pk,
-                     "helper_party": done.helper_party.name, "fee_waived": done.fee_waived,
-                     "first_party_id": done.first_party_id}
+        done = services.helper_assign(
+            appeal=appeal,
+            actor=request.user,
+            company=payload.company_id,
+            fee_waived=payload.fee_waived,
+            note=payload.note,
+        )
+        return 200, {
+            "appeal_id": done.pk,
+            "helper_party_id": done.helper_party.pk,
+            "helper_party": done.helper_party.name,
+            "fee_waived": done.fee_waived,
+            "first_party_id": done.first_party_id,
+        }
 
     return idempotent(request, work)
 
 
-@router.get("/parties/{int:party_id}/rates", response={200: RatesOut, **ERRORS},
-            summary="三率 / A party's three rates (month=YYYY-MM; omitted: all time)")
+@router.get(
+    "/parties/{int:party_id}/rates",
+    response={200: RatesOut, **ERRORS},
+    summary="三率 / A party's three rates (month=YYYY-MM; omitted: all time)",
+)
 def rates(request: HttpRequest, party_id: int, month: str | None = None):
     party = selectors.access_party(party_id=party_id)
     r = selectors.party_rates(party_ids=[party.pk], month=month)[party.pk]
     return {"party_id": party.pk, "party": party.name, **r.as_dict()}
 
 
-@router.get("/supervision/escalated", response={200: list[EscalatedOut], **ERRORS},
-            summary="升级到我方的诉求 / Open appeals escalated to my parties")
+@router.get(
+    "/supervision/escalated",
+    response={200: list[EscalatedOut], **ERRORS},
+    summary="升级到我方的诉求 / Open appeals escalated to my parties",
+)
 def escalated(request: HttpRequest, limit: int = 50, offset: int = 0):
     limit = max(1, min(limit, 200))
-    rows = selectors.escalated_appeals(user=request.user)[offset:offset + limit]
-    return [{
-        "id": a.pk, "number": a.number, "status": a.status, "urgency": a.urgency, "category": a.category.name,
-        "escalation_level": a.escalation_level, "escalated_to_id": a.escalated_to_id,
-        "responsible_party_id": a.responsible_party_id, "first_party_id": a.first_party_id,
-        "accept_due_at": a.accept_due_at, "resolve_due_at": a.resolve_due_at,
-    } for a in rows]
+    rows = selectors.escalated_appeals(user=request.user)[offset : offset + limit]
+    return [
+        {
+            "id": a.pk,
+            "number": a.number,
+            "status": a.status,
+            "urgency": a.urgency,
+            "category": a.category.name,
+            "escalation_level": a.escalation_level,
+            "escalated_to_id": a.escalated_to_id,
+            "responsible_party_id": a.responsible_party_id,
+            "first_party_id": a.first_party_id,
+            "accept_due_at": a.accept_due_at,
+            "resolve_due_at": a.resolve_due_at,
+        }
+        for a in rows
+    ]

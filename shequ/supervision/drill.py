@@ -47,23 +47,38 @@ def setup(n: int) -> None:
     household = ds.place_create(kind=P.HOUSEHOLD, name="101", parent=unit)
     ds.party_create(kind=K.STREET_OFFICE, name="演练街道办", code="d-street", home=street, places=[street])
     ds.party_create(kind=K.PARTY_ORG, name="演练社区党委", code="d-party", home=community, places=[community])
-    ds.party_create(kind=K.RESIDENTS_COMMITTEE, name="演练居委会", code="d-rc", home=community, places=[community])
-    env = ds.party_create(kind=K.ENV_PROPERTY_COMMITTEE, name="演练环物会", code="d-env", home=community,
-                          places=[community])
+    ds.party_create(
+        kind=K.RESIDENTS_COMMITTEE, name="演练居委会", code="d-rc", home=community, places=[community]
+    )
+    env = ds.party_create(
+        kind=K.ENV_PROPERTY_COMMITTEE, name="演练环物会", code="d-env", home=community, places=[community]
+    )
     company = ds.party_create(kind=K.PROPERTY_COMPANY, name="演练物业", code="d-x", home=community)
     ds.contract_create(company=company, places=[compound], starts_on=date(2020, 1, 1))
-    director = User.objects.create_user(phone="13911110001", password="drill-pass-123", real_name="环物会主任")
+    director = User.objects.create_user(
+        phone="13911110001", password="drill-pass-123", real_name="环物会主任"
+    )
     ds.membership_create(user=director, party=env, role=Role.HEAD)
     resident = User.objects.create_user(phone="13811110001", password="drill-pass-123", real_name="居民")
-    Residency.objects.create(user=resident, household=household, relation="owner", status=Residency.Status.VERIFIED)
+    Residency.objects.create(
+        user=resident, household=household, relation="owner", status=Residency.Status.VERIFIED
+    )
     # A flushed test database has no default categories: create the one the drill needs.
-    lift, _ = Category.objects.get_or_create(code="lift", defaults={
-        "name": "电梯", "default_party_kind": K.PROPERTY_COMPANY, "time_class": "utility"})
+    lift, _ = Category.objects.get_or_create(
+        code="lift",
+        defaults={"name": "电梯", "default_party_kind": K.PROPERTY_COMPANY, "time_class": "utility"},
+    )
     # Filed 40 minutes ago as emergencies: 10 minutes past the accept limit, 20 minutes before the next rung.
     with clock.frozen(clock.now() - timedelta(minutes=40)):
         for i in range(n):
-            appeal_create(reporter=resident, kind="help", category=lift, place=household, text=f"电梯困人 {i}",
-                          urgency="emergency")
+            appeal_create(
+                reporter=resident,
+                kind="help",
+                category=lift,
+                place=household,
+                text=f"电梯困人 {i}",
+                urgency="emergency",
+            )
     print(json.dumps({"appeals": n}))
 
 
@@ -103,13 +118,17 @@ def check() -> None:
         AppealEvent.objects.filter(kind="escalated").values_list("appeal_id").annotate(n=Count("id"))
     )
     appeals = list(Appeal.objects.values_list("id", "escalation_level"))
-    print(json.dumps({
-        "appeals": len(appeals),
-        "escalated_events": sum(per_appeal.values()),
-        "max_events_per_appeal": max(per_appeal.values(), default=0),
-        "levels": sorted({lvl for _pk, lvl in appeals}),
-        "unescalated": [pk for pk, lvl in appeals if lvl == 0],
-    }))
+    print(
+        json.dumps(
+            {
+                "appeals": len(appeals),
+                "escalated_events": sum(per_appeal.values()),
+                "max_events_per_appeal": max(per_appeal.values(), default=0),
+                "levels": sorted({lvl for _pk, lvl in appeals}),
+                "unescalated": [pk for pk, lvl in appeals if lvl == 0],
+            }
+        )
+    )
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -42,7 +42,11 @@ class Unit(models.TextChoices):
 
 
 URGENCY_CHOICES = [("normal", _("一般")), ("urgent", _("紧急")), ("emergency", _("危及生命财产"))]
-TIME_CLASS_CHOICES = [("utility", _("水电气暖及电梯")), ("general", _("一般事项")), ("complex", _("复杂事项"))]
+TIME_CLASS_CHOICES = [
+    ("utility", _("水电气暖及电梯")),
+    ("general", _("一般事项")),
+    ("complex", _("复杂事项")),
+]
 
 
 class DeadlinePolicy(models.Model):
@@ -50,17 +54,28 @@ class DeadlinePolicy(models.Model):
     a category match counts most, then urgency, then time class; blank fields match anything."""
 
     category = models.ForeignKey(
-        "appeals.Category", verbose_name=_("分类"), null=True, blank=True, on_delete=models.CASCADE,
-        related_name="+", help_text=_("留空表示所有分类"),
+        "appeals.Category",
+        verbose_name=_("分类"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text=_("留空表示所有分类"),
     )
-    time_class = models.CharField(_("时限类别"), max_length=10, choices=TIME_CLASS_CHOICES, blank=True, default="")
+    time_class = models.CharField(
+        _("时限类别"), max_length=10, choices=TIME_CLASS_CHOICES, blank=True, default=""
+    )
     urgency = models.CharField(_("紧急程度"), max_length=10, choices=URGENCY_CHOICES, blank=True, default="")
-    accept_limit = models.PositiveIntegerField(_("签收时限"), null=True, blank=True,
-                                               help_text=_("留空表示沿用更一般的规则"))
+    accept_limit = models.PositiveIntegerField(
+        _("签收时限"), null=True, blank=True, help_text=_("留空表示沿用更一般的规则")
+    )
     accept_unit = models.CharField(_("签收时限单位"), max_length=14, choices=Unit.choices, default=Unit.HOURS)
-    resolve_limit = models.PositiveIntegerField(_("办结时限"), null=True, blank=True,
-                                                help_text=_("留空表示沿用更一般的规则"))
-    resolve_unit = models.CharField(_("办结时限单位"), max_length=14, choices=Unit.choices, default=Unit.HOURS)
+    resolve_limit = models.PositiveIntegerField(
+        _("办结时限"), null=True, blank=True, help_text=_("留空表示沿用更一般的规则")
+    )
+    resolve_unit = models.CharField(
+        _("办结时限单位"), max_length=14, choices=Unit.choices, default=Unit.HOURS
+    )
     is_active = models.BooleanField(_("启用"), default=True)
     note = models.CharField(_("说明"), max_length=200, blank=True, default="")
 
@@ -71,8 +86,13 @@ class DeadlinePolicy(models.Model):
 
     def __str__(self) -> str:
         scope = " · ".join(
-            str(x) for x in (self.category, self.get_urgency_display() if self.urgency else "",
-                             self.get_time_class_display() if self.time_class else "") if x
+            str(x)
+            for x in (
+                self.category,
+                self.get_urgency_display() if self.urgency else "",
+                self.get_time_class_display() if self.time_class else "",
+            )
+            if x
         )
         return scope or str(_("默认"))
 
@@ -107,10 +127,16 @@ class Whistle(models.Model):
 
     appeal = models.ForeignKey("appeals.Appeal", on_delete=models.CASCADE, related_name="whistles")
     kind = models.CharField(_("类型"), max_length=10, choices=WhistleKind.choices)
-    party = models.ForeignKey("directory.Party", verbose_name=_("吹哨主体"), on_delete=models.PROTECT,
-                              related_name="whistles_blown")
-    blown_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("吹哨人"), null=True,
-                                 on_delete=models.SET_NULL, related_name="+")
+    party = models.ForeignKey(
+        "directory.Party", verbose_name=_("吹哨主体"), on_delete=models.PROTECT, related_name="whistles_blown"
+    )
+    blown_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("吹哨人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     reason = models.TextField(_("事由"))
     blown_at = models.DateTimeField(_("吹哨时间"), default=clock.now)
     closed_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
@@ -136,16 +162,19 @@ class Summons(models.Model):
     """One department summoned by a whistle: must report in by `due_at`, act, and report back."""
 
     whistle = models.ForeignKey(Whistle, on_delete=models.CASCADE, related_name="summonses")
-    department = models.ForeignKey("directory.Party", verbose_name=_("被召集部门"), on_delete=models.PROTECT,
-                                   related_name="summonses")
+    department = models.ForeignKey(
+        "directory.Party", verbose_name=_("被召集部门"), on_delete=models.PROTECT, related_name="summonses"
+    )
     due_at = models.DateTimeField(_("报到时限"))
     reported_in_at = models.DateTimeField(_("报到时间"), null=True, blank=True)
-    reported_in_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                       related_name="+")
+    reported_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     acted = models.TextField(_("处置情况"), blank=True, default="")
     reported_back_at = models.DateTimeField(_("反馈时间"), null=True, blank=True)
-    reported_back_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                         related_name="+")
+    reported_back_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     overdue_notified_at = models.DateTimeField(_("超时提醒时间"), null=True, blank=True)
 
     class Meta:
@@ -154,8 +183,11 @@ class Summons(models.Model):
         ordering = ["whistle_id", "id"]
         constraints = [models.UniqueConstraint(fields=["whistle", "department"], name="sup_summons_once")]
         indexes = [
-            models.Index(fields=["due_at"], name="sup_summons_due",
-                         condition=Q(reported_in_at__isnull=True, overdue_notified_at__isnull=True)),
+            models.Index(
+                fields=["due_at"],
+                name="sup_summons_due",
+                condition=Q(reported_in_at__isnull=True, overdue_notified_at__isnull=True),
+            ),
             models.Index(fields=["department", "reported_in_at"], name="sup_summons_dept"),
         ]
 

@@ -20,7 +20,11 @@ _lock = threading.Lock()
 _cache: dict[str, tuple[float, object]] = {}
 
 # Whistle report-in limits when the table is empty (DESIGN §3).
-WHISTLE_DEFAULTS = {"routine": Limit(1, "working_days"), "tough": Limit(4, "hours"), "emergency": Limit(30, "minutes")}
+WHISTLE_DEFAULTS = {
+    "routine": Limit(1, "working_days"),
+    "tough": Limit(4, "hours"),
+    "emergency": Limit(30, "minutes"),
+}
 
 
 def clear_cache() -> None:

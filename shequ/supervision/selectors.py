@@ -56,20 +56,36 @@ class Rates:
     @property
     def composite(self) -> float | None:
         """Weighted mean of the rates that have data (default weights 30/35/35)."""
-        pairs = [(w, r) for w, r in zip(self.weights, (self.response_rate, self.resolution_rate,
-                                                      self.satisfaction_rate), strict=True) if r is not None]
+        pairs = [
+            (w, r)
+            for w, r in zip(
+                self.weights, (self.response_rate, self.resolution_rate, self.satisfaction_rate), strict=True
+            )
+            if r is not None
+        ]
         total = sum(w for w, _ in pairs)
         return sum(w * r for w, r in pairs) / total if total else None
 
     @property
     def counts(self) -> dict[str, int]:
-        return {"dispatched": self.dispatched, "accepted_in_time": self.accepted_in_time, "rated": self.rated,
-                "solved": self.solved, "satisfied": self.satisfied}
+        return {
+            "dispatched": self.dispatched,
+            "accepted_in_time": self.accepted_in_time,
+            "rated": self.rated,
+            "solved": self.solved,
+            "satisfied": self.satisfied,
+        }
 
     def as_dict(self) -> dict:
-        return {"month": self.month, "response_rate": self.response_rate, "resolution_rate": self.resolution_rate,
-                "satisfaction_rate": self.satisfaction_rate, "composite": self.composite, "counts": self.counts,
-                "weights": list(self.weights)}
+        return {
+            "month": self.month,
+            "response_rate": self.response_rate,
+            "resolution_rate": self.resolution_rate,
+            "satisfaction_rate": self.satisfaction_rate,
+            "composite": self.composite,
+            "counts": self.counts,
+            "weights": list(self.weights),
+        }
 
 
 def _tz() -> ZoneInfo:
@@ -82,8 +98,12 @@ def month_bounds(month: str) -> tuple[datetime, datetime]:
         year, mon = (int(x) for x in month.split("-"))
         start = datetime(year, mon, 1, tzinfo=_tz())
     except (ValueError, TypeError):
-        raise Invalid("月份格式应为 YYYY-MM。", "month must be YYYY-MM.", code="month_invalid",
-                      fields={"month": "invalid"})
+        raise Invalid(
+            "月份格式应为 YYYY-MM。",
+            "month must be YYYY-MM.",
+            code="month_invalid",
+            fields={"month": "invalid"},
+        )
     end = datetime(year + (mon == 12), 1 if mon == 12 else mon + 1, 1, tzinfo=_tz())
     return start, end
 
@@ -108,8 +128,15 @@ def _accountable() -> Coalesce:
     return Coalesce("first_party_id", "responsible_party_id")
 
 
-def _rates_grouped(*, group: str, ids: list[int] | None, month: str | None, by_month: bool = False,
-                   months: list[str] | None = None, party_id: int | None = None) -> dict:
+def _rates_grouped(
+    *,
+    group: str,
+    ids: list[int] | None,
+    month: str | None,
+    by_month: bool = False,
+    months: list[str] | None = None,
+    party_id: int | None = None,
+) -> dict:
     """Two aggregate queries: response by dispatch time, resolution and satisfaction by rating time."""
     key = {"party": _accountable(), "compound": F("compound_id"), "community": F("community_id")}[group]
     base = Appeal.objects.annotate(gkey=key)
@@ -144,14 +171,25 @@ def _rates_grouped(*, group: str, ids: list[int] | None, month: str | None, by_m
             out[k] = Rates(key=row["gkey"], month=m)
         return out[k]
 
-    for row in disp.values(*disp_keys).annotate(
-        n=Count("id"), ok=Count("id", filter=Q(accepted_at__isnull=False, accepted_at__lte=F("accept_due_at")))
-    ).order_by():
+    for row in (
+        disp.values(*disp_keys)
+        .annotate(
+            n=Count("id"),
+            ok=Count("id", filter=Q(accepted_at__isnull=False, accepted_at__lte=F("accept_due_at"))),
+        )
+        .order_by()
+    ):
         r = slot(row)
         r.dispatched, r.accepted_in_time = row["n"], row["ok"]
-    for row in rated.values(*rated_keys).annotate(
-        n=Count("id"), solved=Count("id", filter=Q(solved=True)), good=Count("id", filter=Q(rating__in=GOOD_RATINGS))
-    ).order_by():
+    for row in (
+        rated.values(*rated_keys)
+        .annotate(
+            n=Count("id"),
+            solved=Count("id", filter=Q(solved=True)),
+            good=Count("id", filter=Q(rating__in=GOOD_RATINGS)),
+        )
+        .order_by()
+    ):
         r = slot(row)
         r.rated, r.solved, r.satisfied = row["n"], row["solved"], row["good"]
     return out
@@ -167,11 +205,14 @@ def party_rates(*, party_ids, month: str | None = None) -> dict[int, Rates]:
     return {pid: found.get(pid) or Rates(key=pid, month=month) for pid in ids}
 
 
-def place_rates(*, place_ids, level: str = "compound", month: str | None = None,
-                party_id: int | None = None) -> dict[int, Rates]:
+def place_rates(
+    *, place_ids, level: str = "compound", month: str | None = None, party_id: int | None = None
+) -> dict[int, Rates]:
     """The three rates of appeals in each compound (or community) — of every party, or of one."""
     if level not in ("compound", "community"):
-        raise Invalid("地点层级只能是小区或社区。", "level must be compound or community.", code="level_invalid")
+        raise Invalid(
+            "地点层级只能是小区或社区。", "level must be compound or community.", code="level_invalid"
+        )
     ids = [int(p) for p in place_ids]
     found = _rates_grouped(group=level, ids=ids, month=month, party_id=party_id)
     return {pid: found.get(pid) or Rates(key=pid, month=month) for pid in ids}
@@ -184,7 +225,9 @@ def party_rates_by_month(*, party_id: int, months: int = 6, upto: str | None = N
     return [found.get((party_id, m)) or Rates(key=party_id, month=m) for m in names]
 
 
-def party_league(*, kind: str, month: str | None = None, community_id: int | None = None) -> list[tuple[Party, Rates]]:
+def party_league(
+    *, kind: str, month: str | None = None, community_id: int | None = None
+) -> list[tuple[Party, Rates]]:
     """Every active party of a kind with its rates, best composite first (no data last)."""
     parties = Party.objects.filter(kind=kind, is_active=True)
     if community_id:
@@ -214,8 +257,9 @@ def escalated_appeals(*, user, open_only: bool = True) -> QuerySet[Appeal]:
     qs = Appeal.objects.filter(escalated_to_id__in=ids, escalation_level__gt=0).exclude(kind="consult")
     if open_only:
         qs = qs.filter(status__in=OPEN_STATUSES)
-    return qs.select_related("category", "responsible_party", "first_party", "escalated_to", "place").order_by(
-        "-escalation_level", "accept_due_at", "-id")
+    return qs.select_related(
+        "category", "responsible_party", "first_party", "escalated_to", "place"
+    ).order_by("-escalation_level", "accept_due_at", "-id")
 
 
 # ---------------------------------------------------------------- whistles
@@ -236,7 +280,9 @@ class SummonsRow:
 def whistle_board(*, appeal: Appeal) -> list[tuple[Whistle, list[SummonsRow]]]:
     """Every whistle on an appeal with each department's report-in time — public (who came, how fast)."""
     whistles = list(
-        Whistle.objects.filter(appeal=appeal).select_related("party").prefetch_related("summonses__department")
+        Whistle.objects.filter(appeal=appeal)
+        .select_related("party")
+        .prefetch_related("summonses__department")
         .order_by("blown_at", "id")
     )
     out = []
@@ -246,9 +292,18 @@ def whistle_board(*, appeal: Appeal) -> list[tuple[Whistle, list[SummonsRow]]]:
             minutes = None
             if s.reported_in_at is not None:
                 minutes = int((s.reported_in_at - w.blown_at).total_seconds() // 60)
-            rows.append(SummonsRow(summons=s, department=s.department.name, due_at=s.due_at,
-                                   reported_in_at=s.reported_in_at, minutes=minutes, on_time=s.on_time,
-                                   acted=s.acted, reported_back_at=s.reported_back_at))
+            rows.append(
+                SummonsRow(
+                    summons=s,
+                    department=s.department.name,
+                    due_at=s.due_at,
+                    reported_in_at=s.reported_in_at,
+                    minutes=minutes,
+                    on_time=s.on_time,
+                    acted=s.acted,
+                    reported_back_at=s.reported_back_at,
+                )
+            )
         out.append((w, rows))
     return out
 
@@ -261,8 +316,9 @@ def summonses_for(*, user, open_only: bool = True) -> QuerySet[Summons]:
     qs = Summons.objects.filter(department_id__in=ids)
     if open_only:
         qs = qs.filter(Q(reported_back_at__isnull=True) & Q(whistle__closed_at__isnull=True))
-    return qs.select_related("whistle", "whistle__appeal", "whistle__appeal__category", "whistle__party",
-                             "department").order_by("due_at", "id")
+    return qs.select_related(
+        "whistle", "whistle__appeal", "whistle__appeal__category", "whistle__party", "department"
+    ).order_by("due_at", "id")
 
 
 def is_overdue(*, due: datetime | None, now: datetime | None = None) -> bool:
@@ -282,10 +338,14 @@ def supervision_links(*, appeal: Appeal, user) -> dict[str, bool]:
 
     open_ = appeal.status in OPEN_STATUSES
     return {
-        "whistle": open_ and services._acting_party_of_kinds(actor=user, appeal=appeal,
-                                                              kinds=services.WHISTLE_KINDS) is not None,
-        "helper": open_ and services._acting_party_of_kinds(
-            actor=user, appeal=appeal, kinds=(PartyKind.ENV_PROPERTY_COMMITTEE,)) is not None,
+        "whistle": open_
+        and services._acting_party_of_kinds(actor=user, appeal=appeal, kinds=services.WHISTLE_KINDS)
+        is not None,
+        "helper": open_
+        and services._acting_party_of_kinds(
+            actor=user, appeal=appeal, kinds=(PartyKind.ENV_PROPERTY_COMMITTEE,)
+        )
+        is not None,
         "board": Whistle.objects.filter(appeal=appeal).exists(),
     }
 
@@ -298,7 +358,16 @@ def party_compounds(*, party: Party, limit: int = 50):
     ids = party_place_ids(party=party)
     if not ids:
         return []
-    return list(Place.objects.filter(Q(pk__in=ids) | Q(compound_id__in=ids), kind=PlaceKind.COMPOUND)
-                .distinct().order_by("name")[:limit]) if party.kind == "property_company" else list(
-        Place.objects.filter(Q(pk__in=ids) | Q(community_id__in=ids), kind=PlaceKind.COMPOUND).distinct()
-        .order_by("name")[:limit])
+    return (
+        list(
+            Place.objects.filter(Q(pk__in=ids) | Q(compound_id__in=ids), kind=PlaceKind.COMPOUND)
+            .distinct()
+            .order_by("name")[:limit]
+        )
+        if party.kind == "property_company"
+        else list(
+            Place.objects.filter(Q(pk__in=ids) | Q(community_id__in=ids), kind=PlaceKind.COMPOUND)
+            .distinct()
+            .order_by("name")[:limit]
+        )
+    )

@@ -61,7 +61,9 @@ def _members(party_ids: Iterable[int | None]) -> set[int]:
 def _acting_party_of_kinds(*, actor, appeal: Appeal, kinds: Iterable[str]) -> Party | None:
     """The party of one of `kinds` the actor acts for and that serves the appeal's place (or reached it)."""
     roles = user_roles(user=actor)
-    candidates = [m.party for m in roles.memberships if m.party_id in roles.party_ids and m.party.kind in kinds]
+    candidates = [
+        m.party for m in roles.memberships if m.party_id in roles.party_ids and m.party.kind in kinds
+    ]
     if not candidates:
         return None
     for party in candidates:
@@ -80,8 +82,12 @@ def _text(value: str | None, *, name: str, zh: str, en: str, required: bool = Tr
     if required and not text:
         raise Invalid(zh, en, code=f"{name}_required", fields={name: "required"})
     if len(text) > limit:
-        raise Invalid("内容太长（最多2000字）。", "Too long (at most 2000 characters).", code="text_too_long",
-                      fields={name: "too long"})
+        raise Invalid(
+            "内容太长（最多2000字）。",
+            "Too long (at most 2000 characters).",
+            code="text_too_long",
+            fields={name: "too long"},
+        )
     return text
 
 
@@ -91,29 +97,48 @@ def _text(value: str | None, *, name: str, zh: str, en: str, required: bool = Tr
 def whistle_blow(*, appeal: Appeal, actor, kind: str, departments: Iterable, reason: str) -> Whistle:
     """The party organisation, residents' committee or street office summons departments to an appeal."""
     if kind not in WhistleKind.values:
-        raise Invalid("请选择吹哨类型：常规、疑难或应急。", "Choose routine, tough or emergency.",
-                      code="whistle_kind_invalid", fields={"kind": "invalid"})
+        raise Invalid(
+            "请选择吹哨类型：常规、疑难或应急。",
+            "Choose routine, tough or emergency.",
+            code="whistle_kind_invalid",
+            fields={"kind": "invalid"},
+        )
     reason = _text(reason, name="reason", zh="请写明吹哨事由。", en="Give the reason for the whistle.")
     party = _acting_party_of_kinds(actor=actor, appeal=appeal, kinds=WHISTLE_KINDS)
     if party is None:
-        raise Forbidden("只有社区党组织、居委会或街道可以吹哨。",
-                        "Only the party organisation, residents' committee or street office may blow the whistle.",
-                        code="whistle_forbidden")
-    if appeal.status not in {Status.SUBMITTED, Status.DISPATCHED, Status.ACCEPTED, Status.IN_PROGRESS,
-                             Status.PAUSED}:
+        raise Forbidden(
+            "只有社区党组织、居委会或街道可以吹哨。",
+            "Only the party organisation, residents' committee or street office may blow the whistle.",
+            code="whistle_forbidden",
+        )
+    if appeal.status not in {
+        Status.SUBMITTED,
+        Status.DISPATCHED,
+        Status.ACCEPTED,
+        Status.IN_PROGRESS,
+        Status.PAUSED,
+    }:
         raise Conflict("诉求已办结，不能再吹哨。", "The appeal is no longer open.", code="appeal_not_open")
     dept_ids = []
     for d in departments:
         try:
             dept_ids.append(int(getattr(d, "pk", d)))
         except (TypeError, ValueError):
-            raise Invalid("请选择要召集的部门。", "Choose the departments to summon.", code="departments_invalid",
-                          fields={"departments": "invalid"})
+            raise Invalid(
+                "请选择要召集的部门。",
+                "Choose the departments to summon.",
+                code="departments_invalid",
+                fields={"departments": "invalid"},
+            )
     dept_ids = list(dict.fromkeys(dept_ids))
     depts = list(Party.objects.filter(pk__in=dept_ids, is_active=True, kind__in=SUMMONABLE_KINDS))
     if not dept_ids or len(depts) != len(dept_ids) or len(depts) > MAX_DEPARTMENTS:
-        raise Invalid("请选择一至十个职能部门。", "Choose one to ten departments.", code="departments_invalid",
-                      fields={"departments": "invalid"})
+        raise Invalid(
+            "请选择一至十个职能部门。",
+            "Choose one to ten departments.",
+            code="departments_invalid",
+            fields={"departments": "invalid"},
+        )
     depts.sort(key=lambda p: dept_ids.index(p.pk))
     now = clock.now()
     due = policies.whistle_due(kind=kind, start=now)
@@ -122,23 +147,44 @@ def whistle_blow(*, appeal: Appeal, actor, kind: str, departments: Iterable, rea
         if locked is None:
             raise NotFound("没有找到这条诉求。", "Appeal not found.")
         busy = set(
-            Summons.objects.filter(whistle__appeal=locked, whistle__closed_at__isnull=True,
-                                   department__in=depts).values_list("department_id", flat=True)
+            Summons.objects.filter(
+                whistle__appeal=locked, whistle__closed_at__isnull=True, department__in=depts
+            ).values_list("department_id", flat=True)
         )
         if busy:
-            raise Conflict("所选部门已被召集，尚未结束。", "A department chosen is already summoned to this appeal.",
-                           code="already_summoned", fields={"departments": "already summoned"})
-        whistle = Whistle.objects.create(appeal=locked, kind=kind, party=party, blown_by=actor, reason=reason,
-                                         blown_at=now)
+            raise Conflict(
+                "所选部门已被召集，尚未结束。",
+                "A department chosen is already summoned to this appeal.",
+                code="already_summoned",
+                fields={"departments": "already summoned"},
+            )
+        whistle = Whistle.objects.create(
+            appeal=locked, kind=kind, party=party, blown_by=actor, reason=reason, blown_at=now
+        )
         Summons.objects.bulk_create([Summons(whistle=whistle, department=d, due_at=due) for d in depts])
         appeal_event_add(
-            appeal=locked, actor=actor, kind=EventKind.WHISTLE_BLOWN, party=party, text=reason, is_public=True,
-            data={"whistle": whistle.pk, "kind": kind, "departments": [d.pk for d in depts],
-                  "department_names": [d.name for d in depts], "due_at": due.isoformat()},
+            appeal=locked,
+            actor=actor,
+            kind=EventKind.WHISTLE_BLOWN,
+            party=party,
+            text=reason,
+            is_public=True,
+            data={
+                "whistle": whistle.pk,
+                "kind": kind,
+                "departments": [d.pk for d in depts],
+                "department_names": [d.name for d in depts],
+                "due_at": due.isoformat(),
+            },
         )
-        notify(recipients=_members([d.pk for d in depts]), verb="appeal.whistle_blown",
-               title=f"社区吹哨，请按时报到：{locked.number}", body=reason[:300], url=_summons_url(),
-               key=f"whistle-{whistle.pk}")
+        notify(
+            recipients=_members([d.pk for d in depts]),
+            verb="appeal.whistle_blown",
+            title=f"社区吹哨，请按时报到：{locked.number}",
+            body=reason[:300],
+            url=_summons_url(),
+            key=f"whistle-{whistle.pk}",
+        )
     return whistle
 
 
@@ -151,13 +197,18 @@ def _summons_url() -> str:
 
 def _summons_for_actor(*, summons_id: int, actor) -> Summons:
     summons = (
-        Summons.objects.select_related("whistle", "whistle__appeal", "department").filter(pk=summons_id).first()
+        Summons.objects.select_related("whistle", "whistle__appeal", "department")
+        .filter(pk=summons_id)
+        .first()
     )
     if summons is None:
         raise NotFound("没有找到这次召集。", "Summons not found.")
     if summons.department_id not in user_roles(user=actor).party_ids:
-        raise Forbidden("只有被召集部门的工作人员可以报到。", "Only staff of the summoned department may report.",
-                        code="summons_forbidden")
+        raise Forbidden(
+            "只有被召集部门的工作人员可以报到。",
+            "Only staff of the summoned department may report.",
+            code="summons_forbidden",
+        )
     return summons
 
 
@@ -175,10 +226,19 @@ def summons_report_in(*, summons_id: int, actor, text: str = "") -> Summons:
         summons.reported_in_at, summons.reported_in_by = now, actor
         minutes = int((now - summons.whistle.blown_at).total_seconds() // 60)
         appeal_event_add(
-            appeal=summons.whistle.appeal, actor=actor, kind=EventKind.REPORTED_IN, party=summons.department,
-            text=text, is_public=True,
-            data={"whistle": summons.whistle_id, "summons": summons.pk, "minutes": minutes,
-                  "on_time": now <= summons.due_at, "department_name": summons.department.name},
+            appeal=summons.whistle.appeal,
+            actor=actor,
+            kind=EventKind.REPORTED_IN,
+            party=summons.department,
+            text=text,
+            is_public=True,
+            data={
+                "whistle": summons.whistle_id,
+                "summons": summons.pk,
+                "minutes": minutes,
+                "on_time": now <= summons.due_at,
+                "department_name": summons.department.name,
+            },
         )
     return summons
 
@@ -201,9 +261,17 @@ def summons_report_back(*, summons_id: int, actor, text: str) -> Summons:
             summons.reported_in_at = now
         summons.reported_back_at, summons.acted = now, text
         appeal_event_add(
-            appeal=summons.whistle.appeal, actor=actor, kind=EventKind.REPORTED_BACK, party=summons.department,
-            text=text, is_public=True,
-            data={"whistle": summons.whistle_id, "summons": summons.pk, "department_name": summons.department.name},
+            appeal=summons.whistle.appeal,
+            actor=actor,
+            kind=EventKind.REPORTED_BACK,
+            party=summons.department,
+            text=text,
+            is_public=True,
+            data={
+                "whistle": summons.whistle_id,
+                "summons": summons.pk,
+                "department_name": summons.department.name,
+            },
         )
     return summons
 
@@ -217,51 +285,86 @@ def fee_waiver_eligible(*, user, today: date | None = None) -> bool:
     return bool(user.lives_alone and user.birth_year and year - user.birth_year >= FEE_WAIVER_AGE)
 
 
-def helper_assign(*, appeal: Appeal, actor, company, fee_waived: bool | None = None, note: str = "") -> Appeal:
+def helper_assign(
+    *, appeal: Appeal, actor, company, fee_waived: bool | None = None, note: str = ""
+) -> Appeal:
     """The 环物会 asks another property company to do the work; the first party stays accountable.
     `fee_waived` None decides from the reporter (60+ and living alone); True requires that."""
     env = _acting_party_of_kinds(actor=actor, appeal=appeal, kinds=(PartyKind.ENV_PROPERTY_COMMITTEE,))
     if env is None:
-        raise Forbidden("只有环物会可以安排大手拉小手。", "Only the environment-and-property committee may assign a "
-                        "helper company.", code="helper_forbidden")
+        raise Forbidden(
+            "只有环物会可以安排大手拉小手。",
+            "Only the environment-and-property committee may assign a helper company.",
+            code="helper_forbidden",
+        )
     company = company if isinstance(company, Party) else Party.objects.filter(pk=company).first()
     if company is None or company.kind != PartyKind.PROPERTY_COMPANY or not company.is_active:
-        raise Invalid("请选择一家物业服务企业。", "Choose a property company.", code="company_invalid",
-                      fields={"company": "invalid"})
+        raise Invalid(
+            "请选择一家物业服务企业。",
+            "Choose a property company.",
+            code="company_invalid",
+            fields={"company": "invalid"},
+        )
     if company.pk in (appeal.responsible_party_id, appeal.first_party_id):
-        raise Invalid("协助企业不能是原责任企业。", "The helper must be another company.", code="company_same",
-                      fields={"company": "same"})
+        raise Invalid(
+            "协助企业不能是原责任企业。",
+            "The helper must be another company.",
+            code="company_same",
+            fields={"company": "same"},
+        )
     note = _text(note, name="note", zh="", en="", required=False, limit=500)
     with transaction.atomic():
-        locked = Appeal.objects.select_for_update(of=("self",)).select_related("reporter").filter(
-            pk=appeal.pk).first()
+        locked = (
+            Appeal.objects.select_for_update(of=("self",))
+            .select_related("reporter")
+            .filter(pk=appeal.pk)
+            .first()
+        )
         if locked is None:
             raise NotFound("没有找到这条诉求。", "Appeal not found.")
         if locked.status in CLOSED_STATUSES:
-            raise Conflict("诉求已办结，不能再安排协助。", "The appeal is no longer open.", code="appeal_not_open")
+            raise Conflict(
+                "诉求已办结，不能再安排协助。", "The appeal is no longer open.", code="appeal_not_open"
+            )
         eligible = fee_waiver_eligible(user=locked.reporter)
         if fee_waived and not eligible:
-            raise Invalid("只有60岁以上独居老人可以免收上门费。",
-                          "Only residents aged 60+ who live alone have the door fee waived.",
-                          code="fee_waiver_not_eligible", fields={"fee_waived": "not eligible"})
+            raise Invalid(
+                "只有60岁以上独居老人可以免收上门费。",
+                "Only residents aged 60+ who live alone have the door fee waived.",
+                code="fee_waiver_not_eligible",
+                fields={"fee_waived": "not eligible"},
+            )
         waived = eligible if fee_waived is None else bool(fee_waived)
         # The two fields belong to the work order; appeals has no transition for them (see docs/supervision.md).
-        Appeal.objects.filter(pk=locked.pk).update(helper_party=company, fee_waived=waived, updated_at=clock.now())
+        Appeal.objects.filter(pk=locked.pk).update(
+            helper_party=company, fee_waived=waived, updated_at=clock.now()
+        )
         locked.helper_party, locked.fee_waived = company, waived
         appeal_event_add(
-            appeal=locked, actor=actor, kind=EventKind.HELPER_ASSIGNED, party=env,
-            text=note or f"{company.name} 协助处理，{locked.first_party.name if locked.first_party_id else ''}仍为首接负责主体。",
+            appeal=locked,
+            actor=actor,
+            kind=EventKind.HELPER_ASSIGNED,
+            party=env,
+            text=note
+            or f"{company.name} 协助处理，{locked.first_party.name if locked.first_party_id else ''}仍为首接负责主体。",
             is_public=True,
-            data={"helper_party": company.pk, "helper_name": company.name, "fee_waived": waived,
-                  "first_party": locked.first_party_id},
+            data={
+                "helper_party": company.pk,
+                "helper_name": company.name,
+                "fee_waived": waived,
+                "first_party": locked.first_party_id,
+            },
         )
     return locked
 
 
 def helper_company_choices(*, appeal: Appeal) -> list[Party]:
     """Property companies that could help (active, not the responsible one), those serving nearby first."""
-    companies = list(Party.objects.filter(kind=PartyKind.PROPERTY_COMPANY, is_active=True).exclude(
-        pk__in=[p for p in (appeal.responsible_party_id, appeal.first_party_id) if p]).order_by("name"))
+    companies = list(
+        Party.objects.filter(kind=PartyKind.PROPERTY_COMPANY, is_active=True)
+        .exclude(pk__in=[p for p in (appeal.responsible_party_id, appeal.first_party_id) if p])
+        .order_by("name")
+    )
     near = [c for c in companies if place_within(place=appeal.place, ancestor_ids=party_place_ids(party=c))]
     return near + [c for c in companies if c not in near]
 
@@ -269,7 +372,9 @@ def helper_company_choices(*, appeal: Appeal) -> list[Party]:
 # ---------------------------------------------------------------- sweeps
 
 
-def escalation_interval(*, appeal_urgency: str, time_class: str, category_id: int | None, stage: str) -> timedelta:
+def escalation_interval(
+    *, appeal_urgency: str, time_class: str, category_id: int | None, stage: str
+) -> timedelta:
     """How long each rung of the ladder has to answer before the next one is told."""
     accept = deadlines.accept_limit(urgency=appeal_urgency, time_class=time_class, category_id=category_id)
     if stage == "accept":
@@ -287,20 +392,37 @@ def sweep_escalations(*, now: datetime, limit: int = 500) -> int:
     """Escalate every open appeal whose accept or resolve limit (plus one interval per rung already
     climbed) has passed. The claim is a conditional UPDATE with the current level in the WHERE."""
     top = routing.LADDER_TOP
-    fields = ("id", "escalation_level", "urgency", "category_id", "category__time_class", "accept_due_at",
-              "resolve_due_at", "status")
-    accept_rows = Appeal.objects.filter(
-        status__in=AWAITING_ACCEPT, accept_due_at__lte=now, escalation_level__lt=top
-    ).order_by("escalation_level", "accept_due_at", "id").values_list(*fields)[:limit]
-    resolve_rows = Appeal.objects.filter(
-        status__in=(Status.ACCEPTED, Status.IN_PROGRESS), resolve_due_at__lte=now, escalation_level__lt=top
-    ).order_by("escalation_level", "resolve_due_at", "id").values_list(*fields)[:limit]
+    fields = (
+        "id",
+        "escalation_level",
+        "urgency",
+        "category_id",
+        "category__time_class",
+        "accept_due_at",
+        "resolve_due_at",
+        "status",
+    )
+    accept_rows = (
+        Appeal.objects.filter(status__in=AWAITING_ACCEPT, accept_due_at__lte=now, escalation_level__lt=top)
+        .order_by("escalation_level", "accept_due_at", "id")
+        .values_list(*fields)[:limit]
+    )
+    resolve_rows = (
+        Appeal.objects.filter(
+            status__in=(Status.ACCEPTED, Status.IN_PROGRESS),
+            resolve_due_at__lte=now,
+            escalation_level__lt=top,
+        )
+        .order_by("escalation_level", "resolve_due_at", "id")
+        .values_list(*fields)[:limit]
+    )
     done = 0
     for stage, rows in (("accept", accept_rows), ("resolve", resolve_rows)):
         for pk, level, urgency, category_id, time_class, accept_due, resolve_due, _status in rows:
             base = accept_due if stage == "accept" else resolve_due
-            interval = escalation_interval(appeal_urgency=urgency, time_class=time_class, category_id=category_id,
-                                           stage=stage)
+            interval = escalation_interval(
+                appeal_urgency=urgency, time_class=time_class, category_id=category_id, stage=stage
+            )
             if next_escalation_at(base=base, level=level, interval=interval) > now:
                 continue
             done += _escalate_one(pk=pk, level=level, stage=stage, base=base)
@@ -310,7 +432,11 @@ def sweep_escalations(*, now: datetime, limit: int = 500) -> int:
 def _escalate_one(*, pk: int, level: int, stage: str, base: datetime) -> int:
     statuses = AWAITING_ACCEPT if stage == "accept" else (Status.ACCEPTED, Status.IN_PROGRESS)
     due_field = "accept_due_at" if stage == "accept" else "resolve_due_at"
-    reason = ("超过签收时限仍未签收，系统自动升级。" if stage == "accept" else "超过办结时限仍未办结，系统自动升级。")
+    reason = (
+        "超过签收时限仍未签收，系统自动升级。"
+        if stage == "accept"
+        else "超过办结时限仍未办结，系统自动升级。"
+    )
     try:
         with transaction.atomic():
             won = Appeal.objects.filter(
@@ -318,8 +444,13 @@ def _escalate_one(*, pk: int, level: int, stage: str, base: datetime) -> int:
             ).update(escalation_level=level)  # a no-op write that locks the row: the claim
             if not won:
                 return 0
-            appeal_transition(appeal=Appeal(pk=pk), actor=None, action="escalate", reason=reason,
-                              reason_code=f"{stage}_overdue")
+            appeal_transition(
+                appeal=Appeal(pk=pk),
+                actor=None,
+                action="escalate",
+                reason=reason,
+                reason_code=f"{stage}_overdue",
+            )
         return 1
     except DomainError as exc:  # e.g. no higher rung serves this place
         log.info("appeal %s not escalated: %s", pk, exc.message_en)
@@ -333,13 +464,15 @@ def sweep_callbacks(*, now: datetime, limit: int = 500) -> int:
     """Remind the resident once, then close as unrated when the 7-day callback window ends."""
     done = 0
     remind_rows = Appeal.objects.filter(
-        status=Status.RESOLVED, callback_due_at__gt=now,
+        status=Status.RESOLVED,
+        callback_due_at__gt=now,
         resolved_at__lte=now - CALLBACK_REMIND_AFTER,
     ).values_list("id", "resolved_at")[:limit]
     for pk, resolved_at in remind_rows:
         done += _remind_one(pk=pk, resolved_at=resolved_at, now=now)
     close_rows = Appeal.objects.filter(status=Status.RESOLVED, callback_due_at__lte=now).values_list(
-        "id", "callback_due_at")[:limit]
+        "id", "callback_due_at"
+    )[:limit]
     for pk, due in close_rows:
         done += _close_unrated_one(pk=pk, due=due)
     return done
@@ -358,9 +491,14 @@ def _remind_one(*, pk: int, resolved_at: datetime, now: datetime) -> int:
         if appeal is None:
             transaction.set_rollback(True)
             return 0
-        appeal_event_add(appeal=appeal, actor=None, kind=EventKind.CALLBACK_REMINDED, is_public=True,
-                         text="诉求已办结，请确认是否解决并评价；7天内未评价将自动关闭（不计入满意度）。",
-                         data={"resolved_at": resolved_at.isoformat()})
+        appeal_event_add(
+            appeal=appeal,
+            actor=None,
+            kind=EventKind.CALLBACK_REMINDED,
+            is_public=True,
+            text="诉求已办结，请确认是否解决并评价；7天内未评价将自动关闭（不计入满意度）。",
+            data={"resolved_at": resolved_at.isoformat()},
+        )
     return 1
 
 
@@ -368,7 +506,8 @@ def _close_unrated_one(*, pk: int, due: datetime) -> int:
     try:
         with transaction.atomic():
             won = Appeal.objects.filter(pk=pk, status=Status.RESOLVED, callback_due_at=due).update(
-                callback_due_at=due)
+                callback_due_at=due
+            )
             if not won:
                 return 0
             appeal_transition(appeal=Appeal(pk=pk), actor=None, action="close_unrated")
@@ -383,23 +522,31 @@ def _close_unrated_one(*, pk: int, due: datetime) -> int:
 
 def sweep_whistles(*, now: datetime, limit: int = 500) -> int:
     """Close whistles whose appeal is resolved (事不完，人不撤); tell departments late to report in."""
-    closed = Whistle.objects.filter(
-        closed_at__isnull=True, appeal__status__in=CLOSED_STATUSES
-    ).values_list("id", flat=True)[:limit]
+    closed = Whistle.objects.filter(closed_at__isnull=True, appeal__status__in=CLOSED_STATUSES).values_list(
+        "id", flat=True
+    )[:limit]
     count = Whistle.objects.filter(pk__in=list(closed), closed_at__isnull=True).update(closed_at=now)
     late = Summons.objects.filter(
-        reported_in_at__isnull=True, overdue_notified_at__isnull=True, due_at__lte=now, whistle__closed_at__isnull=True
+        reported_in_at__isnull=True,
+        overdue_notified_at__isnull=True,
+        due_at__lte=now,
+        whistle__closed_at__isnull=True,
     ).select_related("whistle", "whistle__appeal", "department")[:limit]
     for summons in late:
         with transaction.atomic():
-            won = Summons.objects.filter(pk=summons.pk, reported_in_at__isnull=True,
-                                         overdue_notified_at__isnull=True).update(overdue_notified_at=now)
+            won = Summons.objects.filter(
+                pk=summons.pk, reported_in_at__isnull=True, overdue_notified_at__isnull=True
+            ).update(overdue_notified_at=now)
             if not won:
                 continue
             appeal = summons.whistle.appeal
-            notify(recipients=_members([summons.department_id, summons.whistle.party_id]),
-                   verb="appeal.summons_overdue",
-                   title=f"{summons.department.name}超时未报到：{appeal.number}",
-                   body=summons.whistle.reason[:300], url=_appeal_url(appeal.pk), key=f"summons-overdue-{summons.pk}")
+            notify(
+                recipients=_members([summons.department_id, summons.whistle.party_id]),
+                verb="appeal.summons_overdue",
+                title=f"{summons.department.name}超时未报到：{appeal.number}",
+                body=summons.whistle.reason[:300],
+                url=_appeal_url(appeal.pk),
+                key=f"summons-overdue-{summons.pk}",
+            )
             count += 1
     return count

@@ -41,15 +41,30 @@ def party(request: HttpRequest, pk: int) -> HttpResponse:
     overall = selectors.party_rates(party_ids=[p.pk])[p.pk]
     places = selectors.party_compounds(party=p)
     by_place = selectors.place_rates(place_ids=[c.pk for c in places], month=month, party_id=p.pk)
-    return render(request, "supervision/party.html", {
-        "party": p, "month": month, "rates": rates, "history": history, "overall": overall,
-        "by_place": [(c, by_place[c.pk]) for c in places],
-        "weights": [round(w * 100) for w in selectors.rate_weights()],
-    })
+    return render(
+        request,
+        "supervision/party.html",
+        {
+            "party": p,
+            "month": month,
+            "rates": rates,
+            "history": history,
+            "overall": overall,
+            "by_place": [(c, by_place[c.pk]) for c in places],
+            "weights": [round(w * 100) for w in selectors.rate_weights()],
+        },
+    )
 
 
-LEAGUE_KINDS = ("property_company", "residents_committee", "env_property_committee", "mutual_aid_station",
-                "department", "police_station", "family_doctor_team")
+LEAGUE_KINDS = (
+    "property_company",
+    "residents_committee",
+    "env_property_committee",
+    "mutual_aid_station",
+    "department",
+    "police_station",
+    "family_doctor_team",
+)
 
 
 @login_required
@@ -66,14 +81,20 @@ def league(request: HttpRequest) -> HttpResponse:
         month = selectors.current_month()
         rows = selectors.party_league(kind=kind, month=month)
     kinds = [(k, label) for k, label in PartyKind.choices if k in LEAGUE_KINDS]
-    return render(request, "supervision/league.html", {"rows": rows, "month": month, "kind": kind, "kinds": kinds})
+    return render(
+        request, "supervision/league.html", {"rows": rows, "month": month, "kind": kind, "kinds": kinds}
+    )
 
 
 @login_required
 @require_GET
 def escalated(request: HttpRequest) -> HttpResponse:
     rows = list(selectors.escalated_appeals(user=request.user)[:200])
-    template = "supervision/_escalated_rows.html" if request.headers.get("HX-Request") else "supervision/escalated.html"
+    template = (
+        "supervision/_escalated_rows.html"
+        if request.headers.get("HX-Request")
+        else "supervision/escalated.html"
+    )
     return render(request, template, {"rows": rows})
 
 
@@ -110,18 +131,28 @@ def summons_act(request: HttpRequest, pk: int, step: str) -> HttpResponse:
 @domain_errors
 def whistle(request: HttpRequest, appeal_id: int) -> HttpResponse:
     appeal = access_appeal(user=request.user, appeal_id=appeal_id)
-    if services._acting_party_of_kinds(actor=request.user, appeal=appeal, kinds=services.WHISTLE_KINDS) is None:
+    if (
+        services._acting_party_of_kinds(actor=request.user, appeal=appeal, kinds=services.WHISTLE_KINDS)
+        is None
+    ):
         from shequ.core.errors import Forbidden  # noqa: PLC0415
 
         raise Forbidden("只有社区党组织、居委会或街道可以吹哨。", "Only the community may blow the whistle.")
-    departments = list(Party.objects.filter(kind__in=services.SUMMONABLE_KINDS, is_active=True).order_by("kind", "name"))
+    departments = list(
+        Party.objects.filter(kind__in=services.SUMMONABLE_KINDS, is_active=True).order_by("kind", "name")
+    )
     error = ""
     chosen: list[str] = []
     if request.method == "POST":
         chosen = request.POST.getlist("departments")
         try:
-            services.whistle_blow(appeal=appeal, actor=request.user, kind=request.POST.get("kind", ""),
-                                  departments=chosen, reason=request.POST.get("reason", ""))
+            services.whistle_blow(
+                appeal=appeal,
+                actor=request.user,
+                kind=request.POST.get("kind", ""),
+                departments=chosen,
+                reason=request.POST.get("reason", ""),
+            )
         except DomainError as exc:
             if exc.status in (403, 404):
                 raise
@@ -129,27 +160,47 @@ def whistle(request: HttpRequest, appeal_id: int) -> HttpResponse:
         else:
             messages.success(request, _("已吹哨，被召集部门会收到通知。"))
             return redirect(_appeal_url(appeal.pk))
-    return render(request, "supervision/whistle.html", {
-        "appeal": appeal, "departments": departments, "kinds": WhistleKind.choices, "error": error,
-        "chosen": chosen, "post": request.POST,
-    }, status=422 if error else 200)
+    return render(
+        request,
+        "supervision/whistle.html",
+        {
+            "appeal": appeal,
+            "departments": departments,
+            "kinds": WhistleKind.choices,
+            "error": error,
+            "chosen": chosen,
+            "post": request.POST,
+        },
+        status=422 if error else 200,
+    )
 
 
 @login_required
 @domain_errors
 def helper(request: HttpRequest, appeal_id: int) -> HttpResponse:
     appeal = access_appeal(user=request.user, appeal_id=appeal_id)
-    if services._acting_party_of_kinds(actor=request.user, appeal=appeal,
-                                       kinds=(PartyKind.ENV_PROPERTY_COMMITTEE,)) is None:
+    if (
+        services._acting_party_of_kinds(
+            actor=request.user, appeal=appeal, kinds=(PartyKind.ENV_PROPERTY_COMMITTEE,)
+        )
+        is None
+    ):
         from shequ.core.errors import Forbidden  # noqa: PLC0415
 
-        raise Forbidden("只有环物会可以安排大手拉小手。", "Only the environment-and-property committee may do this.")
+        raise Forbidden(
+            "只有环物会可以安排大手拉小手。", "Only the environment-and-property committee may do this."
+        )
     error = ""
     if request.method == "POST":
         waived = {"auto": None, "yes": True, "no": False}.get(request.POST.get("fee_waived", "auto"))
         try:
-            services.helper_assign(appeal=appeal, actor=request.user, company=request.POST.get("company") or 0,
-                                   fee_waived=waived, note=request.POST.get("note", ""))
+            services.helper_assign(
+                appeal=appeal,
+                actor=request.user,
+                company=request.POST.get("company") or 0,
+                fee_waived=waived,
+                note=request.POST.get("note", ""),
+            )
         except DomainError as exc:
             if exc.status in (403, 404):
                 raise
@@ -157,10 +208,17 @@ def helper(request: HttpRequest, appeal_id: int) -> HttpResponse:
         else:
             messages.success(request, _("已安排协助企业，首接主体仍然负责。"))
             return redirect(_appeal_url(appeal.pk))
-    return render(request, "supervision/helper.html", {
-        "appeal": appeal, "companies": services.helper_company_choices(appeal=appeal), "error": error,
-        "eligible": services.fee_waiver_eligible(user=appeal.reporter),
-    }, status=422 if error else 200)
+    return render(
+        request,
+        "supervision/helper.html",
+        {
+            "appeal": appeal,
+            "companies": services.helper_company_choices(appeal=appeal),
+            "error": error,
+            "eligible": services.fee_waiver_eligible(user=appeal.reporter),
+        },
+        status=422 if error else 200,
+    )
 
 
 @login_required
@@ -170,5 +228,12 @@ def board(request: HttpRequest, appeal_id: int) -> HttpResponse:
     """The public whistle board of an appeal (a fragment the appeal page can include with htmx)."""
     appeal = access_appeal(user=request.user, appeal_id=appeal_id)
     template = "supervision/_board.html" if request.headers.get("HX-Request") else "supervision/board.html"
-    return render(request, template, {"appeal": appeal, "board": selectors.whistle_board(appeal=appeal),
-                                      "links": selectors.supervision_links(appeal=appeal, user=request.user)})
+    return render(
+        request,
+        template,
+        {
+            "appeal": appeal,
+            "board": selectors.whistle_board(appeal=appeal),
+            "links": selectors.supervision_links(appeal=appeal, user=request.user),
+        },
+    )

@@ -7,8 +7,12 @@ URL_ME = "/api/v1/me"
 
 
 def api_login(client, phone, password):
-    return client.post(URL_LOGIN, json.dumps({"phone": phone, "password": password}),
-                       content_type="application/json", REMOTE_ADDR="10.0.0.7")
+    return client.post(
+        URL_LOGIN,
+        json.dumps({"phone": phone, "password": password}),
+        content_type="application/json",
+        REMOTE_ADDR="10.0.0.7",
+    )
 
 
 def test_login_then_me(client, world, django_assert_max_num_queries):
@@ -21,8 +25,14 @@ def test_login_then_me(client, world, django_assert_max_num_queries):
     body = me.json()
     assert body["phone"] == world.resident_a.phone and body["real_name"] == "张三"
     assert body["is_observer"] is False
-    assert body["residencies"] == [{"household_id": world.household_a.pk, "household": "测试社区 甲小区 1号楼 1单元 101",
-                                    "relation": "owner", "status": "verified"}]
+    assert body["residencies"] == [
+        {
+            "household_id": world.household_a.pk,
+            "household": "测试社区 甲小区 1号楼 1单元 101",
+            "relation": "owner",
+            "status": "verified",
+        }
+    ]
 
 
 def test_me_for_staff_and_observer(client, world):
@@ -70,9 +80,17 @@ def test_chooser_options(client, world):
 
 
 def test_register_then_verify_through_the_api(client, world):
-    response = post(client, "/api/v1/auth/register", {"phone": "13700000001", "real_name": "王五",
-                                                       "password": "huayuan-2024",
-                                                       "household_id": world.household_a.pk, "relation": "family"})
+    response = post(
+        client,
+        "/api/v1/auth/register",
+        {
+            "phone": "13700000001",
+            "real_name": "王五",
+            "password": "huayuan-2024",
+            "household_id": world.household_a.pk,
+            "relation": "family",
+        },
+    )
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["residency"]["status"] == "pending"
@@ -93,25 +111,48 @@ def test_register_then_verify_through_the_api(client, world):
 
 
 def test_register_errors(client, world):
-    bad = post(client, "/api/v1/auth/register", {"phone": world.resident_a.phone, "real_name": "王五",
-                                                  "password": "huayuan-2024", "household_id": world.household_a.pk,
-                                                  "relation": "family"})
+    bad = post(
+        client,
+        "/api/v1/auth/register",
+        {
+            "phone": world.resident_a.phone,
+            "real_name": "王五",
+            "password": "huayuan-2024",
+            "household_id": world.household_a.pk,
+            "relation": "family",
+        },
+    )
     assert bad.status_code == 409 and bad.json()["error"]["code"] == "phone_taken"
-    bad = post(client, "/api/v1/auth/register", {"phone": "13700000001", "real_name": "王五",
-                                                  "password": "huayuan-2024", "household_id": world.building_a1.pk,
-                                                  "relation": "family"})
+    bad = post(
+        client,
+        "/api/v1/auth/register",
+        {
+            "phone": "13700000001",
+            "real_name": "王五",
+            "password": "huayuan-2024",
+            "household_id": world.building_a1.pk,
+            "relation": "family",
+        },
+    )
     assert bad.status_code == 422 and "household_id" in bad.json()["error"]["fields"]
 
 
 def test_password_and_residency_request(client, world):
     token = token_of(client, world.outsider)
-    response = post(client, "/api/v1/me/residencies", {"household_id": world.household_b.pk, "relation": "tenant"},
-                    token)
+    response = post(
+        client, "/api/v1/me/residencies", {"household_id": world.household_b.pk, "relation": "tenant"}, token
+    )
     assert response.status_code == 201 and response.json()["status"] == "pending"
-    bad = post(client, "/api/v1/me/password", {"old_password": "nope", "new_password": "new-secret-77"}, token)
+    bad = post(
+        client, "/api/v1/me/password", {"old_password": "nope", "new_password": "new-secret-77"}, token
+    )
     assert bad.status_code == 422
-    ok = post(client, "/api/v1/me/password", {"old_password": "shequ-test-pass", "new_password": "new-secret-77"},
-              token)
+    ok = post(
+        client,
+        "/api/v1/me/password",
+        {"old_password": "shequ-test-pass", "new_password": "new-secret-77"},
+        token,
+    )
     assert ok.status_code == 204
     world.outsider.refresh_from_db()
     assert world.outsider.check_password("new-secret-77")

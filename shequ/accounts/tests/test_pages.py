@@ -11,8 +11,9 @@ GOOD_PASSWORD = "huayuan-2024"
 
 
 def login_post(client, phone, password):
-    return client.post(reverse("accounts:login"), {"username": phone, "password": password},
-                       REMOTE_ADDR="10.0.0.9")
+    return client.post(
+        reverse("accounts:login"), {"username": phone, "password": password}, REMOTE_ADDR="10.0.0.9"
+    )
 
 
 class TestLogin:
@@ -54,16 +55,28 @@ class TestLogin:
     def test_next_is_kept(self, client, world):
         response = client.get(reverse("portal:who"))
         assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
-        response = client.post(response["Location"], {"username": world.resident_a.phone,
-                                                      "password": "shequ-test-pass", "next": reverse("portal:who")})
+        response = client.post(
+            response["Location"],
+            {
+                "username": world.resident_a.phone,
+                "password": "shequ-test-pass",
+                "next": reverse("portal:who"),
+            },
+        )
         assert response["Location"] == reverse("portal:who")
 
 
 class TestRegisterPage:
     def chooser(self, world, **extra):
-        return {"street": world.street.pk, "community": world.community.pk, "compound": world.compound_a.pk,
-                "building": world.building_a1.pk, "unit": world.household_a.unit_id,
-                "household": world.household_a.pk, **extra}
+        return {
+            "street": world.street.pk,
+            "community": world.community.pk,
+            "compound": world.compound_a.pk,
+            "building": world.building_a1.pk,
+            "unit": world.household_a.unit_id,
+            "household": world.household_a.pk,
+            **extra,
+        }
 
     def test_steps_through_the_chooser_without_js(self, client, world):
         response = client.get(reverse("accounts:register"))
@@ -71,8 +84,10 @@ class TestRegisterPage:
         # One street and one community: chosen for the resident; compounds offered next.
         assert "甲小区" in html and "乙小区" in html
         assert 'name="building"' not in html
-        response = client.post(reverse("accounts:register"), {"compound": world.compound_a.pk, "choose": "1",
-                                                              "phone": "13700000001"})
+        response = client.post(
+            reverse("accounts:register"),
+            {"compound": world.compound_a.pk, "choose": "1", "phone": "13700000001"},
+        )
         html = response.content.decode()
         assert response.status_code == 200
         assert "1号楼" in html and "2号楼" in html
@@ -80,21 +95,31 @@ class TestRegisterPage:
         assert 'value="13700000001"' in html
 
     def test_htmx_partial(self, client, world):
-        response = client.get(reverse("accounts:register_places"),
-                              {"compound": world.compound_a.pk, "building": world.building_a1.pk},
-                              HTTP_HX_REQUEST="true")
+        response = client.get(
+            reverse("accounts:register_places"),
+            {"compound": world.compound_a.pk, "building": world.building_a1.pk},
+            HTTP_HX_REQUEST="true",
+        )
         html = response.content.decode()
         assert 'id="place-chooser"' in html and "<html" not in html
         assert "101" in html  # single unit chosen automatically, households offered
 
     def test_inconsistent_choice_is_dropped(self, client, world):
-        response = client.get(reverse("accounts:register_places"),
-                              {"compound": world.compound_b.pk, "building": world.building_a1.pk})
+        response = client.get(
+            reverse("accounts:register_places"),
+            {"compound": world.compound_b.pk, "building": world.building_a1.pk},
+        )
         assert "已选择" not in response.content.decode()
 
     def test_registers_and_logs_in(self, client, world):
-        data = self.chooser(world, relation="tenant", phone="13700000001", real_name="王五",
-                            password=GOOD_PASSWORD, password2=GOOD_PASSWORD)
+        data = self.chooser(
+            world,
+            relation="tenant",
+            phone="13700000001",
+            real_name="王五",
+            password=GOOD_PASSWORD,
+            password2=GOOD_PASSWORD,
+        )
         response = client.post(reverse("accounts:register"), data)
         assert response.status_code == 302, response.content.decode()[:2000]
         user = User.objects.get(phone="13700000001")
@@ -103,8 +128,14 @@ class TestRegisterPage:
         assert "待认证" in page and "甲小区" in page
 
     def test_errors_shown_on_fields(self, client, world):
-        data = self.chooser(world, relation="tenant", phone=world.resident_b.phone, real_name="王五",
-                            password=GOOD_PASSWORD, password2="different-1")
+        data = self.chooser(
+            world,
+            relation="tenant",
+            phone=world.resident_b.phone,
+            real_name="王五",
+            password=GOOD_PASSWORD,
+            password2="different-1",
+        )
         html = client.post(reverse("accounts:register"), data).content.decode()
         assert "两次输入的密码不一样" in html
         data["password2"] = GOOD_PASSWORD
@@ -113,8 +144,13 @@ class TestRegisterPage:
         assert User.objects.filter(phone=world.resident_b.phone).count() == 1
 
     def test_household_required(self, client, world):
-        data = {"relation": "owner", "phone": "13700000001", "real_name": "王五", "password": GOOD_PASSWORD,
-                "password2": GOOD_PASSWORD}
+        data = {
+            "relation": "owner",
+            "phone": "13700000001",
+            "real_name": "王五",
+            "password": GOOD_PASSWORD,
+            "password2": GOOD_PASSWORD,
+        }
         html = client.post(reverse("accounts:register"), data).content.decode()
         assert "选到您家的门牌号" in html
         assert not User.objects.filter(phone="13700000001").exists()
@@ -156,11 +192,18 @@ class TestProfileAndPassword:
     def test_password_change(self, client, world):
         client.force_login(world.resident_a)
         url = reverse("accounts:password_change")
-        html = client.post(url, {"old_password": "bad", "new_password": "new-secret-77",
-                                 "new_password2": "new-secret-77"}).content.decode()
+        html = client.post(
+            url, {"old_password": "bad", "new_password": "new-secret-77", "new_password2": "new-secret-77"}
+        ).content.decode()
         assert "原密码不正确" in html
-        response = client.post(url, {"old_password": "shequ-test-pass", "new_password": "new-secret-77",
-                                     "new_password2": "new-secret-77"})
+        response = client.post(
+            url,
+            {
+                "old_password": "shequ-test-pass",
+                "new_password": "new-secret-77",
+                "new_password2": "new-secret-77",
+            },
+        )
         assert response.status_code == 302
         world.resident_a.refresh_from_db()
         assert world.resident_a.check_password("new-secret-77")
@@ -171,8 +214,13 @@ class TestProfileAndPassword:
 def pending(world):
     from shequ.accounts import services
 
-    user = services.user_register(phone="13700000001", real_name="王五", password=GOOD_PASSWORD,
-                                  household=world.household_a, relation="family")
+    user = services.user_register(
+        phone="13700000001",
+        real_name="王五",
+        password=GOOD_PASSWORD,
+        household=world.household_a,
+        relation="family",
+    )
     return Residency.objects.get(user=user)
 
 
@@ -194,7 +242,9 @@ class TestVerifyQueue:
         client.post(reverse("accounts:verify_decide", args=[pending.pk]), {"action": "reject", "reason": ""})
         pending.refresh_from_db()
         assert pending.status == "pending"
-        client.post(reverse("accounts:verify_decide", args=[pending.pk]), {"action": "reject", "reason": "不认识"})
+        client.post(
+            reverse("accounts:verify_decide", args=[pending.pk]), {"action": "reject", "reason": "不认识"}
+        )
         pending.refresh_from_db()
         assert pending.status == "rejected" and pending.reject_reason == "不认识"
 
@@ -216,8 +266,12 @@ class TestVerifyQueue:
         client.force_login(world.observer)
         # An observer membership is not a verifier role: no queue, and no action.
         assert client.get(reverse("accounts:verify_queue")).status_code == 403
-        assert client.post(reverse("accounts:verify_decide", args=[pending.pk]),
-                           {"action": "verify"}).status_code == 404
+        assert (
+            client.post(
+                reverse("accounts:verify_decide", args=[pending.pk]), {"action": "verify"}
+            ).status_code
+            == 404
+        )
 
     def test_get_not_allowed_on_decide(self, client, world, pending):
         client.force_login(world.rc_staff)

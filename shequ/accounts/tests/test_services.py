@@ -14,8 +14,13 @@ GOOD_PASSWORD = "huayuan-2024"
 
 
 def register(world, phone="13700000001", household=None, relation="family", name="王五"):
-    return services.user_register(phone=phone, real_name=name, password=GOOD_PASSWORD,
-                                  household=household or world.household_a, relation=relation)
+    return services.user_register(
+        phone=phone,
+        real_name=name,
+        password=GOOD_PASSWORD,
+        household=household or world.household_a,
+        relation=relation,
+    )
 
 
 def pending_of(user):
@@ -34,15 +39,22 @@ class TestRegister:
     def test_tells_committee_staff_and_the_owner(self, world, django_capture_on_commit_callbacks):
         with django_capture_on_commit_callbacks(execute=True):
             register(world)
-        told = set(Notification.objects.filter(verb="residency_requested").values_list("recipient_id", flat=True))
+        told = set(
+            Notification.objects.filter(verb="residency_requested").values_list("recipient_id", flat=True)
+        )
         assert world.rc_staff.pk in told
         assert world.resident_a.pk in told  # verified owner of household_a
         assert world.resident_b.pk not in told
         assert world.building_leader.pk not in told
 
     def test_phone_is_normalised_and_checked(self, world):
-        user = services.user_register(phone="137 0000-0002", real_name="王五", password=GOOD_PASSWORD,
-                                      household=world.household_a, relation="tenant")
+        user = services.user_register(
+            phone="137 0000-0002",
+            real_name="王五",
+            password=GOOD_PASSWORD,
+            household=world.household_a,
+            relation="tenant",
+        )
         assert user.phone == "13700000002"
         with pytest.raises(Invalid) as exc:
             register(world, phone="12345")
@@ -54,8 +66,13 @@ class TestRegister:
 
     def test_weak_password(self, world):
         with pytest.raises(Invalid) as exc:
-            services.user_register(phone="13700000003", real_name="王五", password="12345678",
-                                   household=world.household_a, relation="owner")
+            services.user_register(
+                phone="13700000003",
+                real_name="王五",
+                password="12345678",
+                household=world.household_a,
+                relation="owner",
+            )
         assert "password" in exc.value.fields
         assert not User.objects.filter(phone="13700000003").exists()
 
@@ -86,8 +103,9 @@ class TestVerify:
 
     def test_committee_of_another_community_cannot(self, world):
         other = ds.place_create(kind=PlaceKind.COMMUNITY, name="别的社区", parent=world.street)
-        other_rc = ds.party_create(kind=PartyKind.RESIDENTS_COMMITTEE, name="别的居委会", code="o-rc",
-                                   places=[other])
+        other_rc = ds.party_create(
+            kind=PartyKind.RESIDENTS_COMMITTEE, name="别的居委会", code="o-rc", places=[other]
+        )
         stranger = User.objects.create_user(phone="13600000001", password="x", real_name="外社区")
         ds.membership_create(user=stranger, party=other_rc, role=Role.STAFF)
         user = register(world)
@@ -108,7 +126,9 @@ class TestVerify:
             services.residency_verify(residency=pending_of(newcomer), actor=User.objects.get(pk=tenant.pk))
 
     def test_unverified_owner_cannot(self, world):
-        owner = register(world, phone="13700000008", relation="owner", household=world.household_b, name="新业主")
+        owner = register(
+            world, phone="13700000008", relation="owner", household=world.household_b, name="新业主"
+        )
         family = register(world, household=world.household_b)
         with pytest.raises(Forbidden):
             services.residency_verify(residency=pending_of(family), actor=owner)
@@ -124,11 +144,14 @@ class TestVerify:
         user = register(world)
         assert user_roles(user=User.objects.get(pk=world.observer.pk)).is_observer
         with pytest.raises(Forbidden):
-            services.residency_verify(residency=pending_of(user), actor=User.objects.get(pk=world.observer.pk))
+            services.residency_verify(
+                residency=pending_of(user), actor=User.objects.get(pk=world.observer.pk)
+            )
 
     def test_nobody_verifies_themselves(self, world):
-        staff_home = services.residency_request(user=world.rc_staff, household=world.household_a2,
-                                                relation="tenant")
+        staff_home = services.residency_request(
+            user=world.rc_staff, household=world.household_a2, relation="tenant"
+        )
         with pytest.raises(Forbidden):
             services.residency_verify(residency=staff_home, actor=world.rc_staff)
 
@@ -143,8 +166,9 @@ class TestVerify:
         with pytest.raises(Invalid):
             services.residency_reject(residency=pending_of(user), actor=world.rc_staff, reason="  ")
         with django_capture_on_commit_callbacks(execute=True):
-            residency = services.residency_reject(residency=pending_of(user), actor=world.rc_staff,
-                                                  reason="房号不对，请重新选择")
+            residency = services.residency_reject(
+                residency=pending_of(user), actor=world.rc_staff, reason="房号不对，请重新选择"
+            )
         assert residency.status == Residency.Status.REJECTED
         assert residency.reject_reason == "房号不对，请重新选择"
         note = Notification.objects.get(recipient=user, verb="residency_rejected")
@@ -169,22 +193,27 @@ class TestVerify:
 
 class TestPassword:
     def test_change(self, world):
-        user = services.user_password_change(user=world.resident_a, old_password="shequ-test-pass",
-                                             new_password="new-secret-77")
+        user = services.user_password_change(
+            user=world.resident_a, old_password="shequ-test-pass", new_password="new-secret-77"
+        )
         assert user.check_password("new-secret-77")
 
     def test_wrong_old_password(self, world):
         with pytest.raises(Invalid) as exc:
-            services.user_password_change(user=world.resident_a, old_password="nope", new_password="new-secret-77")
+            services.user_password_change(
+                user=world.resident_a, old_password="nope", new_password="new-secret-77"
+            )
         assert "old_password" in exc.value.fields
 
     def test_weak_or_same(self, world):
         with pytest.raises(Invalid):
-            services.user_password_change(user=world.resident_a, old_password="shequ-test-pass",
-                                          new_password="123")
+            services.user_password_change(
+                user=world.resident_a, old_password="shequ-test-pass", new_password="123"
+            )
         with pytest.raises(Invalid):
-            services.user_password_change(user=world.resident_a, old_password="shequ-test-pass",
-                                          new_password="shequ-test-pass")
+            services.user_password_change(
+                user=world.resident_a, old_password="shequ-test-pass", new_password="shequ-test-pass"
+            )
 
 
 class TestPasswordReset:
@@ -195,8 +224,9 @@ class TestPasswordReset:
 
     def test_others_cannot(self, world):
         other = ds.place_create(kind=PlaceKind.COMMUNITY, name="别的社区", parent=world.street)
-        other_rc = ds.party_create(kind=PartyKind.RESIDENTS_COMMITTEE, name="别的居委会", code="o-rc2",
-                                   places=[other])
+        other_rc = ds.party_create(
+            kind=PartyKind.RESIDENTS_COMMITTEE, name="别的居委会", code="o-rc2", places=[other]
+        )
         stranger = User.objects.create_user(phone="13600000001", password="x", real_name="外社区")
         ds.membership_create(user=stranger, party=other_rc, role=Role.STAFF)
         from shequ.core.errors import NotFound

@@ -12,14 +12,23 @@ from shequ.core import clock
 def activity(world):
     start = clock.now() + timedelta(days=2)
     return services.activity_create(
-        actor=world.rc_staff, organiser=world.rc, place=world.community, kind="culture", title="中秋联欢会",
-        starts_at=start, ends_at=start + timedelta(hours=2), capacity=2, location="红巷生活广场")
+        actor=world.rc_staff,
+        organiser=world.rc,
+        place=world.community,
+        kind="culture",
+        title="中秋联欢会",
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        capacity=2,
+        location="红巷生活广场",
+    )
 
 
 @pytest.fixture
 def venue(world):
-    return services.venue_create(actor=world.rc_staff, owner=world.rc, place=world.community, name="红巷生活广场",
-                                 capacity=200)
+    return services.venue_create(
+        actor=world.rc_staff, owner=world.rc, place=world.community, name="红巷生活广场", capacity=200
+    )
 
 
 @pytest.fixture

@@ -60,9 +60,14 @@ def test_checkin_by_code_and_attendance(world, activity, client):
         assert r.status_code == 302
     assert Signup.objects.filter(activity=activity, checked_in_at__isnull=False).count() == 2
     # the organiser sees the code; residents do not
-    assert activity.checkin_code in client.get(reverse("activities:detail", args=[activity.pk])).content.decode()
+    assert (
+        activity.checkin_code in client.get(reverse("activities:detail", args=[activity.pk])).content.decode()
+    )
     client.force_login(world.resident_a)
-    assert activity.checkin_code not in client.get(reverse("activities:detail", args=[activity.pk])).content.decode()
+    assert (
+        activity.checkin_code
+        not in client.get(reverse("activities:detail", args=[activity.pk])).content.decode()
+    )
 
 
 def test_signup_pages(world, activity, client):
@@ -122,7 +127,9 @@ def test_activities_api(world, activity, client):
     assert data["count"] == 1 and data["items"][0]["title"] == "中秋联欢会"
     r = client.post(f"/api/v1/activities/{activity.pk}/signup", {}, content_type="application/json")
     assert r.status_code == 201 and r.json()["status"] == "confirmed"
-    r = client.post(f"/api/v1/activities/{activity.pk}/checkin", {"code": "bad"}, content_type="application/json")
+    r = client.post(
+        f"/api/v1/activities/{activity.pk}/checkin", {"code": "bad"}, content_type="application/json"
+    )
     assert r.status_code == 422
     r = client.post(f"/api/v1/activities/{activity.pk}/cancel")
     assert r.status_code == 200 and r.json()["status"] == "cancelled"
@@ -133,9 +140,15 @@ def test_activities_api(world, activity, client):
 def test_permissions_for_every_url(world, activity, venue, slot, client):
     b = services.booking_create(user=world.resident_a, slot=slot, purpose="广场舞")
     s = services.signup_create(user=world.resident_a, activity=activity)
-    gets = [reverse("activities:index"), reverse("activities:detail", args=[activity.pk]),
-            reverse("activities:venues"), reverse("activities:venue", args=[venue.pk]),
-            reverse("activities:bookings"), reverse("activities:approvals"), reverse("activities:create")]
+    gets = [
+        reverse("activities:index"),
+        reverse("activities:detail", args=[activity.pk]),
+        reverse("activities:venues"),
+        reverse("activities:venue", args=[venue.pk]),
+        reverse("activities:bookings"),
+        reverse("activities:approvals"),
+        reverse("activities:create"),
+    ]
     for url in gets:
         assert client.get(url).status_code == 302, url  # anonymous → login
     # an outsider (no household, no membership) sees nothing of this community
@@ -144,38 +157,70 @@ def test_permissions_for_every_url(world, activity, venue, slot, client):
     assert client.get(reverse("activities:venue", args=[venue.pk])).status_code == 403
     assert client.get(reverse("activities:approvals")).status_code == 403
     assert client.get(reverse("activities:create")).status_code == 403
-    for name, args in (("signup", [activity.pk]), ("cancel", [activity.pk]), ("checkin", [activity.pk]),
-                       ("checkin_by_organiser", [activity.pk, s.pk]), ("book", [slot.pk])):
+    for name, args in (
+        ("signup", [activity.pk]),
+        ("cancel", [activity.pk]),
+        ("checkin", [activity.pk]),
+        ("checkin_by_organiser", [activity.pk, s.pk]),
+        ("book", [slot.pk]),
+    ):
         assert client.post(reverse(f"activities:{name}", args=args)).status_code == 403, name
-    assert client.post(reverse("activities:slots_add", args=[venue.pk]), {"day": "2030-01-01"}).status_code == 403
+    assert (
+        client.post(reverse("activities:slots_add", args=[venue.pk]), {"day": "2030-01-01"}).status_code
+        == 403
+    )
     assert client.post(reverse("activities:booking_cancel", args=[b.pk])).status_code == 404
     assert client.post(reverse("activities:decide", args=[b.pk])).status_code == 404
     # a resident of the community
     client.force_login(world.resident_b)
     for url in gets[:5]:
         assert client.get(url).status_code == 200, url
-    assert client.post(reverse("activities:checkin_by_organiser", args=[activity.pk, s.pk])).status_code == 403
+    assert (
+        client.post(reverse("activities:checkin_by_organiser", args=[activity.pk, s.pk])).status_code == 403
+    )
     assert client.get(reverse("activities:create")).status_code == 403
-    assert client.post(reverse("activities:slots_add", args=[venue.pk]),
-                       {"day": "2030-01-01", "period": "morning"}).status_code == 403
+    assert (
+        client.post(
+            reverse("activities:slots_add", args=[venue.pk]), {"day": "2030-01-01", "period": "morning"}
+        ).status_code
+        == 403
+    )
     client.force_login(world.rc_staff)
     assert client.get(reverse("activities:create")).status_code == 200
     day = (clock.now() + timedelta(days=4)).date().isoformat()
-    r = client.post(reverse("activities:slots_add", args=[venue.pk]), {"day": day, "period": ["morning", "evening"]})
+    r = client.post(
+        reverse("activities:slots_add", args=[venue.pk]), {"day": day, "period": ["morning", "evening"]}
+    )
     assert r.status_code == 302 and venue.slots.count() == 4
     start = clock.now() + timedelta(days=5)
-    r = client.post(reverse("activities:create"), {
-        "organiser": world.rc.pk, "place": world.community.pk, "kind": "child_care", "title": "暑期托管班",
-        "starts_at": start.strftime("%Y-%m-%dT%H:%M"), "ends_at": (start + timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M"),
-        "capacity": 20})
+    r = client.post(
+        reverse("activities:create"),
+        {
+            "organiser": world.rc.pk,
+            "place": world.community.pk,
+            "kind": "child_care",
+            "title": "暑期托管班",
+            "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
+            "ends_at": (start + timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M"),
+            "capacity": 20,
+        },
+    )
     assert r.status_code == 302, r.content.decode()[:500]
 
 
 def test_list_query_counts_pinned(world, activity, client, django_assert_max_num_queries):
     start = clock.now() + timedelta(days=1)
     for i in range(20):
-        services.activity_create(actor=world.rc_staff, organiser=world.rc, place=world.community, kind="volunteer",
-                                 title=f"志愿{i}", starts_at=start, ends_at=start + timedelta(hours=1), capacity=5)
+        services.activity_create(
+            actor=world.rc_staff,
+            organiser=world.rc,
+            place=world.community,
+            kind="volunteer",
+            title=f"志愿{i}",
+            starts_at=start,
+            ends_at=start + timedelta(hours=1),
+            capacity=5,
+        )
     client.force_login(world.resident_a)
     with django_assert_max_num_queries(12):
         r = client.get(reverse("activities:index"))
@@ -189,7 +234,10 @@ def test_organiser_calls_off_and_everyone_is_told(world, activity, client):
     services.signup_create(user=world.resident_a2, activity=activity)
     services.signup_create(user=world.resident_b, activity=activity)  # waitlisted
     client.force_login(world.resident_a)
-    assert client.post(reverse("activities:activity_cancel", args=[activity.pk]), {"reason": "x"}).status_code == 403
+    assert (
+        client.post(reverse("activities:activity_cancel", args=[activity.pk]), {"reason": "x"}).status_code
+        == 403
+    )
     client.force_login(world.rc_staff)
     r = client.post(reverse("activities:activity_cancel", args=[activity.pk]), {"reason": "台风预警"})
     assert r.status_code == 302
@@ -203,8 +251,9 @@ def test_organiser_calls_off_and_everyone_is_told(world, activity, client):
 
 def test_booking_lists_query_counts_pinned(world, venue, client, django_assert_max_num_queries):
     day = (clock.now() + timedelta(days=6)).date()
-    slots = services.slots_create(actor=world.rc_staff, venue=venue, day=day,
-                                  hours=[(h, h + 1) for h in range(8, 20)])
+    slots = services.slots_create(
+        actor=world.rc_staff, venue=venue, day=day, hours=[(h, h + 1) for h in range(8, 20)]
+    )
     for s in slots:
         services.booking_create(user=world.resident_a, slot=s, purpose="练歌")
     client.force_login(world.resident_a)

@@ -16,11 +16,22 @@ def file_appeal(world):
     from shequ.appeals import services
     from shequ.appeals.models import Category
 
-    def make(*, reporter=None, category: str = "lift", place=None, kind: str = "help", text: str = "1号楼电梯停了",
-             **kwargs):
+    def make(
+        *,
+        reporter=None,
+        category: str = "lift",
+        place=None,
+        kind: str = "help",
+        text: str = "1号楼电梯停了",
+        **kwargs,
+    ):
         return services.appeal_create(
-            reporter=reporter or world.resident_a, kind=kind, category=Category.objects.get(code=category),
-            place=place or world.household_a, text=text, **kwargs,
+            reporter=reporter or world.resident_a,
+            kind=kind,
+            category=Category.objects.get(code=category),
+            place=place or world.household_a,
+            text=text,
+            **kwargs,
         )
 
     return make

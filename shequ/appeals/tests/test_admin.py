@@ -24,10 +24,18 @@ def test_configuration_is_editable(admin_client, world, file_appeal):
         assert admin_client.get(reverse(f"admin:appeals_{name}_changelist")).status_code == 200
     assert admin_client.get(reverse("admin:appeals_routingrule_add")).status_code == 200
     lift = Category.objects.get(code="lift")
-    r = admin_client.post(reverse("admin:appeals_routingrule_add"), {
-        "category": lift.pk, "place": world.compound_a.pk, "party_kind": "", "party": world.mutual_aid.pk,
-        "priority": 10, "is_active": "on", "note": "试点",
-    })
+    r = admin_client.post(
+        reverse("admin:appeals_routingrule_add"),
+        {
+            "category": lift.pk,
+            "place": world.compound_a.pk,
+            "party_kind": "",
+            "party": world.mutual_aid.pk,
+            "priority": 10,
+            "is_active": "on",
+            "note": "试点",
+        },
+    )
     assert r.status_code == 302, r.content[:2000]
     assert RoutingRule.objects.filter(note="试点", party=world.mutual_aid).exists()
     assert file_appeal().responsible_party == world.mutual_aid
@@ -42,7 +50,12 @@ def test_records_are_read_only(admin_client, world, file_appeal):
     assert page.status_code == 200 and b'name="text"' not in page.content
     r = admin_client.post(reverse("admin:appeals_appealevent_change", args=[event.pk]), {"text": "篡改"})
     assert r.status_code == 403
-    assert admin_client.post(reverse("admin:appeals_appeal_delete", args=[appeal.pk]), {"post": "yes"}).status_code == 403
+    assert (
+        admin_client.post(
+            reverse("admin:appeals_appeal_delete", args=[appeal.pk]), {"post": "yes"}
+        ).status_code
+        == 403
+    )
     event.refresh_from_db()
     assert event.text == ""
 

@@ -46,13 +46,19 @@ def test_categories_are_public(world, client):
 
 def test_create_json(world, client):
     client.force_login(world.resident_a)
-    r = create(client, {"category": "lift", "text": "1号楼电梯困人", "urgency": "emergency",
-                        "spot_id": world.lift_a1.pk})
+    r = create(
+        client,
+        {"category": "lift", "text": "1号楼电梯困人", "urgency": "emergency", "spot_id": world.lift_a1.pk},
+    )
     assert r.status_code == 201, r.content
     body = r.json()
     assert body["status"] == "dispatched" and body["kind"] == "help"
     assert body["category"] == {"code": "lift", "name": "电梯"}
-    assert body["responsible_party"] == {"id": world.company_x.pk, "name": "甲物业", "kind": "property_company"}
+    assert body["responsible_party"] == {
+        "id": world.company_x.pk,
+        "name": "甲物业",
+        "kind": "property_company",
+    }
     assert body["escalation_level"] == 0 and body["accept_due_at"] and body["resolve_due_at"]
     assert body["number"] and body["id"]
     assert "1号电梯" in body["place"]["label"]
@@ -115,16 +121,24 @@ def test_idempotent_action(world, client, file_appeal):
     client.force_login(world.handler_x)
     url = f"/api/v1/appeals/{appeal.pk}/reply"
     for _ in range(2):
-        r = client.post(url, json.dumps({"text": "收到"}), content_type="application/json",
-                        HTTP_IDEMPOTENCY_KEY="reply-1")
+        r = client.post(
+            url, json.dumps({"text": "收到"}), content_type="application/json", HTTP_IDEMPOTENCY_KEY="reply-1"
+        )
         assert r.status_code == 200
     assert appeal.events.filter(kind="replied").count() == 1
 
 
 def test_create_multipart_with_photos(world, client, file_appeal):
     client.force_login(world.resident_a)
-    r = client.post("/api/v1/appeals", {"category": "leaks", "text": "天花板漏水", "is_public": "false",
-                                        "photos": [jpeg(), jpeg((2000, 3000))]})
+    r = client.post(
+        "/api/v1/appeals",
+        {
+            "category": "leaks",
+            "text": "天花板漏水",
+            "is_public": "false",
+            "photos": [jpeg(), jpeg((2000, 3000))],
+        },
+    )
     assert r.status_code == 201, r.content
     body = r.json()
     assert body["is_public"] is False and len(body["photos"]) == 2
@@ -149,8 +163,10 @@ def test_multipart_rejects_non_images(world, client):
     r = client.post("/api/v1/appeals", {"category": "lift", "text": "x", "photos": [fake]})
     assert r.status_code == 422 and r.json()["error"]["code"] == "photo_not_image"
     assert "photos" in r.json()["error"]["fields"]
-    r = client.post("/api/v1/appeals", {"category": "lift", "text": "x",
-                                        "photos": [jpeg((10, 10), exif=False) for _ in range(10)]})
+    r = client.post(
+        "/api/v1/appeals",
+        {"category": "lift", "text": "x", "photos": [jpeg((10, 10), exif=False) for _ in range(10)]},
+    )
     assert r.status_code == 422 and r.json()["error"]["code"] == "too_many_photos"
     assert not Appeal.objects.exists()
 
@@ -203,10 +219,19 @@ def test_pagination_and_filters(world, client, file_appeal):
     assert client.get(q + "&overdue=false").json()["count"] == 7
 
 
-@pytest.mark.parametrize("scope,who", [("assigned", "handler_x"), ("mine", "resident_a"),
-                                       ("public", "resident_b"), ("assigned", "rc_staff"),
-                                       ("public", "observer")])
-def test_list_query_count_does_not_grow(world, client, file_appeal, django_assert_max_num_queries, scope, who):
+@pytest.mark.parametrize(
+    "scope,who",
+    [
+        ("assigned", "handler_x"),
+        ("mine", "resident_a"),
+        ("public", "resident_b"),
+        ("assigned", "rc_staff"),
+        ("public", "observer"),
+    ],
+)
+def test_list_query_count_does_not_grow(
+    world, client, file_appeal, django_assert_max_num_queries, scope, who
+):
     client.force_login(getattr(world, who))
     file_appeal()
     with django_assert_max_num_queries(9) as few:
@@ -231,9 +256,14 @@ def test_detail_query_count_is_bounded(world, client, file_appeal, django_assert
 
 def test_openapi_lists_the_endpoints(world, client):
     paths = client.get("/api/v1/openapi.json").json()["paths"]
-    for path in ("/api/v1/appeals", "/api/v1/appeals/{appeal_id}", "/api/v1/appeals/{appeal_id}/accept",
-                 "/api/v1/appeals/{appeal_id}/rate", "/api/v1/categories",
-                 "/api/v1/appeals/{appeal_id}/photos/{photo_id}"):
+    for path in (
+        "/api/v1/appeals",
+        "/api/v1/appeals/{appeal_id}",
+        "/api/v1/appeals/{appeal_id}/accept",
+        "/api/v1/appeals/{appeal_id}/rate",
+        "/api/v1/categories",
+        "/api/v1/appeals/{appeal_id}/photos/{photo_id}",
+    ):
         assert path in paths
     body = paths["/api/v1/appeals"]["post"]["requestBody"]["content"]
     assert "application/json" in body and "multipart/form-data" in body
@@ -243,55 +273,95 @@ def test_all_actions_over_http(world, client, file_appeal):
     """Each action endpoint works with a JSON body (the table test covers the rules)."""
     appeal = file_appeal()
     steps = [
-        ("handler_x", "accept", {}), ("handler_x", "pause", {"reason": "等配件"}), ("handler_x", "resume", {}),
-        ("handler_x", "note", {"text": "内部"}), ("handler_x", "reply", {"text": "明天修"}),
-        ("handler_x", "escalate", {"reason": "需要协调"}), ("handler_x", "resolve", {"text": "修好了"}),
-        ("resident_a", "reopen", {"reason": "又坏了"}), ("handler_x", "resolve", {"text": "再修好"}),
-        ("resident_a", "confirm", {}), ("resident_a", "rate", {"solved": True, "rating": "satisfied"}),
+        ("handler_x", "accept", {}),
+        ("handler_x", "pause", {"reason": "等配件"}),
+        ("handler_x", "resume", {}),
+        ("handler_x", "note", {"text": "内部"}),
+        ("handler_x", "reply", {"text": "明天修"}),
+        ("handler_x", "escalate", {"reason": "需要协调"}),
+        ("handler_x", "resolve", {"text": "修好了"}),
+        ("resident_a", "reopen", {"reason": "又坏了"}),
+        ("handler_x", "resolve", {"text": "再修好"}),
+        ("resident_a", "confirm", {}),
+        ("resident_a", "rate", {"solved": True, "rating": "satisfied"}),
     ]
     for who, action, body in steps:
         client.force_login(getattr(world, who))
-        r = client.post(f"/api/v1/appeals/{appeal.pk}/{action}", json.dumps(body), content_type="application/json")
+        r = client.post(
+            f"/api/v1/appeals/{appeal.pk}/{action}", json.dumps(body), content_type="application/json"
+        )
         assert r.status_code == 200, (action, r.content)
     assert r.json()["status"] == "closed" and r.json()["rating"] == "satisfied"
     other = file_appeal(category="neighbour-dispute")
     dup = file_appeal(category="neighbour-dispute", text="重复")
     client.force_login(world.volunteer)
-    assert client.post(f"/api/v1/appeals/{other.pk}/return", json.dumps({"reason": "需民警"}),
-                       content_type="application/json").status_code == 200
+    assert (
+        client.post(
+            f"/api/v1/appeals/{other.pk}/return",
+            json.dumps({"reason": "需民警"}),
+            content_type="application/json",
+        ).status_code
+        == 200
+    )
     client.force_login(world.rc_staff)
-    for action, body in (("dispatch", {"to_party_id": world.police.pk}),
-                         ("redispatch", {"to_party_id": world.mutual_aid.pk}),
-                         ("transfer", {"to_party_id": world.police.pk, "reason": "治安"})):
-        r = client.post(f"/api/v1/appeals/{other.pk}/{action}", json.dumps(body), content_type="application/json")
+    for action, body in (
+        ("dispatch", {"to_party_id": world.police.pk}),
+        ("redispatch", {"to_party_id": world.mutual_aid.pk}),
+        ("transfer", {"to_party_id": world.police.pk, "reason": "治安"}),
+    ):
+        r = client.post(
+            f"/api/v1/appeals/{other.pk}/{action}", json.dumps(body), content_type="application/json"
+        )
         assert r.status_code == 200, (action, r.content)
-    r = client.post(f"/api/v1/appeals/{dup.pk}/merge", json.dumps({"into_id": other.pk}),
-                    content_type="application/json")
+    r = client.post(
+        f"/api/v1/appeals/{dup.pk}/merge", json.dumps({"into_id": other.pk}), content_type="application/json"
+    )
     assert r.status_code == 200 and r.json()["merged_into"] == other.pk
-    r = client.post(f"/api/v1/appeals/{other.pk}/close", json.dumps({"reason": "已调解"}),
-                    content_type="application/json")
+    r = client.post(
+        f"/api/v1/appeals/{other.pk}/close", json.dumps({"reason": "已调解"}), content_type="application/json"
+    )
     assert r.json()["status"] == "closed"
-    r = client.post(f"/api/v1/appeals/{other.pk}/close", json.dumps({"reason": "again"}),
-                    content_type="application/json")
+    r = client.post(
+        f"/api/v1/appeals/{other.pk}/close", json.dumps({"reason": "again"}), content_type="application/json"
+    )
     assert r.status_code == 409
-    r = client.post(f"/api/v1/appeals/{other.pk}/rate", json.dumps({"solved": "maybe"}),
-                    content_type="application/json")
+    r = client.post(
+        f"/api/v1/appeals/{other.pk}/rate", json.dumps({"solved": "maybe"}), content_type="application/json"
+    )
     assert r.status_code in (403, 422)
 
 
 def test_staff_files_on_behalf_over_api(world, client):
     client.force_login(world.building_leader)
-    r = create(client, {"category": "water", "text": "老人家里没水", "reporter_phone": world.resident_a.phone,
-                        "place_id": world.household_a.pk})
+    r = create(
+        client,
+        {
+            "category": "water",
+            "text": "老人家里没水",
+            "reporter_phone": world.resident_a.phone,
+            "place_id": world.household_a.pk,
+        },
+    )
     assert r.status_code == 201, r.content
     appeal = Appeal.objects.get(pk=r.json()["id"])
-    assert (appeal.reporter, appeal.filed_by, appeal.source) == (world.resident_a, world.building_leader, "staff")
+    assert (appeal.reporter, appeal.filed_by, appeal.source) == (
+        world.resident_a,
+        world.building_leader,
+        "staff",
+    )
     assert r.json()["reporter"]["name"] == "张三"  # the filer is on the reporter's side
     r = create(client, {"category": "water", "text": "x", "reporter_phone": "13012345678"})
     assert r.status_code == 422 and r.json()["error"]["code"] == "reporter_invalid"
     client.force_login(world.handler_y)  # company Y does not serve compound A
-    r = create(client, {"category": "water", "text": "x", "reporter_phone": world.resident_a.phone,
-                        "place_id": world.household_a.pk})
+    r = create(
+        client,
+        {
+            "category": "water",
+            "text": "x",
+            "reporter_phone": world.resident_a.phone,
+            "place_id": world.household_a.pk,
+        },
+    )
     assert r.status_code == 403
 
 

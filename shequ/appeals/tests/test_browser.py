@@ -43,8 +43,16 @@ def _login(browser, live_server, user, viewport):
     client.force_login(user)
     context = browser.new_context(viewport=viewport, locale="zh-CN")
     host = live_server.url.split("//", 1)[1].split(":")[0]
-    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                          "domain": host, "path": "/"}])
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "domain": host,
+                "path": "/",
+            }
+        ]
+    )
     context.set_default_timeout(15000)
     return context
 
@@ -66,8 +74,13 @@ def test_report_accept_resolve_rate_in_two_browsers(live_server, world):
 
     assert Category.objects.filter(code="lift").exists()
     # Something to see on the public list and in the queue besides the new appeal.
-    services.appeal_create(reporter=world.resident_a2, kind="help", category=Category.objects.get(code="water"),
-                           place=world.building_a2, text="2号楼早上停水，没有通知。")
+    services.appeal_create(
+        reporter=world.resident_a2,
+        kind="help",
+        category=Category.objects.get(code="water"),
+        place=world.building_a2,
+        text="2号楼早上停水，没有通知。",
+    )
     base = live_server.url
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -99,7 +112,8 @@ def test_report_accept_resolve_rate_in_two_browsers(live_server, world):
             expect(resident.locator("#routing-preview")).to_contain_text("将由 甲物业 负责")
             resident.locator("textarea[name=text]").fill("1号楼1号电梯停在3楼不动了，有老人要下楼。")
             resident.locator("#id_photos").set_input_files(
-                [{"name": "lift.png", "mimeType": "image/png", "buffer": _png()}])
+                [{"name": "lift.png", "mimeType": "image/png", "buffer": _png()}]
+            )
             _shot(resident, "report-3-describe")
             resident.locator("#submit-appeal").dblclick()
 
@@ -123,15 +137,20 @@ def test_report_accept_resolve_rate_in_two_browsers(live_server, world):
             # The resident's open appeal page follows along without a reload.
             expect(resident.locator('#timeline li[data-kind="accepted"]')).to_be_visible(timeout=5000)
             expect(handler.locator('#wb-detail #timeline li[data-kind="accepted"]')).to_be_visible()
-            expect(handler.locator(f'#workbench-queue tr[data-appeal="{appeal.pk}"]')).to_contain_text("已签收")
+            expect(handler.locator(f'#workbench-queue tr[data-appeal="{appeal.pk}"]')).to_contain_text(
+                "已签收"
+            )
             handler.locator('#wb-detail details[data-action="reply"] summary').click()
             handler.locator('#wb-detail details[data-action="reply"] textarea').fill("维修师傅10分钟内到场。")
             handler.locator('#wb-detail details[data-action="reply"] button[type=submit]').click()
             expect(handler.locator('#wb-detail #timeline li[data-kind="replied"]')).to_be_visible()
             handler.locator('#wb-detail details[data-action="resolve"] summary').click()
-            handler.locator('#wb-detail details[data-action="resolve"] textarea').fill("已更换门机控制板，电梯恢复运行。")
+            handler.locator('#wb-detail details[data-action="resolve"] textarea').fill(
+                "已更换门机控制板，电梯恢复运行。"
+            )
             handler.locator('#wb-detail details[data-action="resolve"] input[type=file]').set_input_files(
-                [{"name": "fixed.png", "mimeType": "image/png", "buffer": _png()}])
+                [{"name": "fixed.png", "mimeType": "image/png", "buffer": _png()}]
+            )
             handler.locator('#wb-detail details[data-action="resolve"] button[type=submit]').click()
             expect(handler.locator('#wb-detail #timeline li[data-kind="resolved"]')).to_be_visible()
             _shot(handler, "workbench-selected")
@@ -170,8 +189,13 @@ def test_report_accept_resolve_rate_in_two_browsers(live_server, world):
             now = clock.now()
             for minutes in (70, 100, 180):
                 with clock.frozen(now - timedelta(minutes=minutes)):
-                    services.appeal_create(reporter=world.resident_a2, kind="help", category=Category.objects.get(
-                        code="drains"), place=world.building_a2, text=f"{minutes}分钟前反映的下水道堵塞。")
+                    services.appeal_create(
+                        reporter=world.resident_a2,
+                        kind="help",
+                        category=Category.objects.get(code="drains"),
+                        place=world.building_a2,
+                        text=f"{minutes}分钟前反映的下水道堵塞。",
+                    )
             handler.goto(f"{base}/appeals/workbench")
             expect(handler.locator("#workbench-queue .chip-overdue")).to_have_count(1)
             _shot(handler, "workbench-chips")

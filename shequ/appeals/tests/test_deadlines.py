@@ -48,7 +48,9 @@ def test_pause_stops_the_clock(world, file_appeal):
     with clock.frozen(T0 + timedelta(minutes=10)):
         appeal = services.appeal_transition(appeal=appeal, actor=world.handler_x, action="accept")
     with clock.frozen(T0 + timedelta(hours=1)):
-        appeal = services.appeal_transition(appeal=appeal, actor=world.handler_x, action="pause", reason="等配件")
+        appeal = services.appeal_transition(
+            appeal=appeal, actor=world.handler_x, action="pause", reason="等配件"
+        )
     assert appeal.paused_at == T0 + timedelta(hours=1)
     with clock.frozen(T0 + timedelta(hours=4)):
         appeal = services.appeal_transition(appeal=appeal, actor=world.handler_x, action="resume")
@@ -57,9 +59,13 @@ def test_pause_stops_the_clock(world, file_appeal):
     assert appeal.resolve_due_at == T0 + timedelta(hours=27)
     # A second pause adds up, and resolving straight from a pause closes the pause window.
     with clock.frozen(T0 + timedelta(hours=5)):
-        appeal = services.appeal_transition(appeal=appeal, actor=world.handler_x, action="pause", reason="再等")
+        appeal = services.appeal_transition(
+            appeal=appeal, actor=world.handler_x, action="pause", reason="再等"
+        )
     with clock.frozen(T0 + timedelta(hours=6)):
-        appeal = services.appeal_transition(appeal=appeal, actor=world.handler_x, action="resolve", text="修好了")
+        appeal = services.appeal_transition(
+            appeal=appeal, actor=world.handler_x, action="resolve", text="修好了"
+        )
     assert appeal.paused_seconds == 4 * 3600
     assert appeal.resolve_due_at == T0 + timedelta(hours=28)
     assert appeal.resolved_at == T0 + timedelta(hours=6)
@@ -79,8 +85,9 @@ def test_redispatch_restarts_accept_clock_only(world, file_appeal):
     with clock.frozen(T0):
         appeal = file_appeal(category="neighbour-dispute")
     with clock.frozen(T0 + timedelta(hours=1)):
-        appeal = services.appeal_transition(appeal=appeal, actor=world.rc_staff, action="redispatch",
-                                            to_party=world.police, reason="涉及治安")
+        appeal = services.appeal_transition(
+            appeal=appeal, actor=world.rc_staff, action="redispatch", to_party=world.police, reason="涉及治安"
+        )
     assert appeal.accept_due_at == T0 + timedelta(hours=3)
     assert appeal.resolve_due_at == T0 + timedelta(days=7)
     assert appeal.first_party == world.mutual_aid

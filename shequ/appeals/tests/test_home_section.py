@@ -7,10 +7,20 @@ from shequ.appeals import selectors, services
 
 def test_home_lists_my_newest_appeals_only(client, world, django_assert_max_num_queries):
     lift = selectors.category_by_code(code="lift")
-    mine = services.appeal_create(reporter=world.resident_a, kind="help", category=lift,
-                                  place=world.household_a, text="电梯停在三楼不动了")
-    services.appeal_create(reporter=world.resident_b, kind="help", category=lift,
-                           place=world.household_b, text="乙小区的电梯异响")
+    mine = services.appeal_create(
+        reporter=world.resident_a,
+        kind="help",
+        category=lift,
+        place=world.household_a,
+        text="电梯停在三楼不动了",
+    )
+    services.appeal_create(
+        reporter=world.resident_b,
+        kind="help",
+        category=lift,
+        place=world.household_b,
+        text="乙小区的电梯异响",
+    )
     client.force_login(world.resident_a)
     with django_assert_max_num_queries(40):
         page = client.get(reverse("portal:home")).content.decode()

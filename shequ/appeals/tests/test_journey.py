@@ -18,8 +18,11 @@ PASSWORD = "shequ-test-pass"
 class Api:
     def __init__(self, client, phone: str, password: str = PASSWORD):
         self.client = client
-        r = client.post("/api/v1/auth/login", json.dumps({"phone": phone, "password": password}),
-                        content_type="application/json")
+        r = client.post(
+            "/api/v1/auth/login",
+            json.dumps({"phone": phone, "password": password}),
+            content_type="application/json",
+        )
         assert r.status_code == 200, r.content
         self.auth = {"HTTP_AUTHORIZATION": f"Bearer {r.json()['token']}"}
 
@@ -27,16 +30,29 @@ class Api:
         return self.client.get(f"/api/v1{url}", **self.auth)
 
     def post(self, url, body=None, **headers):
-        return self.client.post(f"/api/v1{url}", json.dumps(body or {}), content_type="application/json",
-                                **self.auth, **headers)
+        return self.client.post(
+            f"/api/v1{url}", json.dumps(body or {}), content_type="application/json", **self.auth, **headers
+        )
 
 
-def journey(client, *, resident: str, handler: str, other_handler: str, neighbour: str, company_id: int,
-            password: str = PASSWORD) -> None:
+def journey(
+    client,
+    *,
+    resident: str,
+    handler: str,
+    other_handler: str,
+    neighbour: str,
+    company_id: int,
+    password: str = PASSWORD,
+) -> None:
     client.logout()
     me = Api(client, resident, password)
     before = Appeal.objects.count()
-    body = {"kind": "help", "category": "lift", "text": "3号楼2单元电梯停在5楼不动，请尽快修理，电话13812345678"}
+    body = {
+        "kind": "help",
+        "category": "lift",
+        "text": "3号楼2单元电梯停在5楼不动，请尽快修理，电话13812345678",
+    }
     created = me.post("/appeals", body, HTTP_IDEMPOTENCY_KEY="journey-1")
     assert created.status_code == 201, created.content
     appeal = created.json()
@@ -55,7 +71,10 @@ def journey(client, *, resident: str, handler: str, other_handler: str, neighbou
     assigned = staff.get("/appeals?scope=assigned&status=dispatched").json()
     assert aid in [item["id"] for item in assigned["items"]]
     assert staff.post(f"/appeals/{aid}/accept").json()["status"] == "accepted"
-    assert staff.post(f"/appeals/{aid}/reply", {"text": "维修师傅30分钟内到达"}).json()["status"] == "in_progress"
+    assert (
+        staff.post(f"/appeals/{aid}/reply", {"text": "维修师傅30分钟内到达"}).json()["status"]
+        == "in_progress"
+    )
     resolved = staff.post(f"/appeals/{aid}/resolve", {"text": "已更换门机控制板，电梯恢复运行"}).json()
     assert resolved["status"] == "resolved" and resolved["callback_due_at"]
 
@@ -85,8 +104,14 @@ def journey(client, *, resident: str, handler: str, other_handler: str, neighbou
 @pytest.mark.django_db
 def test_journey_world(world, client):
     world.resident_b  # noqa: B018 — same community as A: the public view is masked for them
-    journey(client, resident=world.resident_a.phone, handler=world.handler_x.phone,
-            other_handler=world.handler_y.phone, neighbour=world.resident_b.phone, company_id=world.company_x.pk)
+    journey(
+        client,
+        resident=world.resident_a.phone,
+        handler=world.handler_x.phone,
+        other_handler=world.handler_y.phone,
+        neighbour=world.resident_b.phone,
+        company_id=world.company_x.pk,
+    )
 
 
 @pytest.mark.django_db
@@ -103,17 +128,31 @@ def test_journey_demo(client):
     home = User.objects.get(phone=resident).residencies.get().household
     company = Party.objects.get(code="demo-pm01")
     assert home.compound.name == "知春东里"
-    journey(client, resident=resident, handler="13900000043", other_handler="13900000044",
-            neighbour="13800000002", company_id=company.pk, password=data.DEMO_PASSWORD)
+    journey(
+        client,
+        resident=resident,
+        handler="13900000043",
+        other_handler="13900000044",
+        neighbour="13800000002",
+        company_id=company.pk,
+        password=data.DEMO_PASSWORD,
+    )
 
     # Default routing on the demo data needs no per-community rules.
     from shequ.appeals import routing
     from shequ.appeals.models import Category
 
-    expected = {"lift": "property_company", "water": "property_company", "bike-shed": "property_company",
-                "neighbour-dispute": "mutual_aid_station", "safety": "police_station",
-                "health": "family_doctor_team", "elderly-care": "family_doctor_team",
-                "garbage": "residents_committee", "illegal-building": "residents_committee"}
+    expected = {
+        "lift": "property_company",
+        "water": "property_company",
+        "bike-shed": "property_company",
+        "neighbour-dispute": "mutual_aid_station",
+        "safety": "police_station",
+        "health": "family_doctor_team",
+        "elderly-care": "family_doctor_team",
+        "garbage": "residents_committee",
+        "illegal-building": "residents_committee",
+    }
     for code, kind in expected.items():
         found = routing.route(category=Category.objects.get(code=code), place=home)
         assert found.dispatched and found.party.kind == kind, (code, found.party)

@@ -21,11 +21,14 @@ def cat(code: str) -> Category:
     return Category.objects.get(code=code)
 
 
-def file_appeal(world, *, reporter=None, place=None, code="lift", text="1号楼电梯停了，有老人被困", **kw) -> Appeal:
+def file_appeal(
+    world, *, reporter=None, place=None, code="lift", text="1号楼电梯停了，有老人被困", **kw
+) -> Appeal:
     reporter = reporter or world.resident_a
     place = place or world.building_a1
-    return services.appeal_create(reporter=reporter, kind=kw.pop("kind", "help"), category=cat(code), place=place,
-                                  text=text, **kw)
+    return services.appeal_create(
+        reporter=reporter, kind=kw.pop("kind", "help"), category=cat(code), place=place, text=text, **kw
+    )
 
 
 def png_bytes(name="p.png") -> io.BytesIO:
@@ -44,20 +47,23 @@ def login(client, user):
 # ---------------------------------------------------------------- anonymous → login
 
 
-@pytest.mark.parametrize("name,args,method", [
-    ("appeals:report", [], "get"),
-    ("appeals:report", [], "post"),
-    ("appeals:mine", [], "get"),
-    ("appeals:public", [], "get"),
-    ("appeals:detail", [1], "get"),
-    ("appeals:photo", [1, 1, "thumb"], "get"),
-    ("appeals:act", [1, "accept"], "post"),
-    ("appeals:follow", [1], "post"),
-    ("appeals:workbench", [], "get"),
-    ("appeals:workbench_queue", [], "get"),
-    ("appeals:bulk_accept", [], "post"),
-    ("appeals:file", [], "get"),
-])
+@pytest.mark.parametrize(
+    "name,args,method",
+    [
+        ("appeals:report", [], "get"),
+        ("appeals:report", [], "post"),
+        ("appeals:mine", [], "get"),
+        ("appeals:public", [], "get"),
+        ("appeals:detail", [1], "get"),
+        ("appeals:photo", [1, 1, "thumb"], "get"),
+        ("appeals:act", [1, "accept"], "post"),
+        ("appeals:follow", [1], "post"),
+        ("appeals:workbench", [], "get"),
+        ("appeals:workbench_queue", [], "get"),
+        ("appeals:bulk_accept", [], "post"),
+        ("appeals:file", [], "get"),
+    ],
+)
 def test_anonymous_is_sent_to_login(client, world, name, args, method):
     url = reverse(name, args=args)
     response = getattr(client, method)(url)
@@ -86,8 +92,12 @@ def test_step2_defaults_to_household_and_lists_lift(client, world):
     assert response.status_code == 200
     html = response.content.decode()
     assert f'value="p{world.household_a.pk}"' in html
-    assert re.search(rf'value="s{world.lift_a1.pk}"[^>]*checked', html)  # a lift problem: the lift of my building
-    assert 'value="urgent"' in html and re.search(r'value="urgent"[^>]*checked', html)  # the category's default
+    assert re.search(
+        rf'value="s{world.lift_a1.pk}"[^>]*checked', html
+    )  # a lift problem: the lift of my building
+    assert 'value="urgent"' in html and re.search(
+        r'value="urgent"[^>]*checked', html
+    )  # the category's default
     assert f'value="p{world.compound_a.pk}"' in html
     assert "1号电梯" in html
     html = client.get(reverse("appeals:report"), {"category": "water"}).content.decode()
@@ -105,8 +115,10 @@ def test_someone_without_a_home_is_told_how_to_report(client, world):
 
 def test_step3_shows_routing_preview_and_token(client, world):
     login(client, world.resident_a)
-    response = client.get(reverse("appeals:report"),
-                          {"category": "lift", "place": f"s{world.lift_a1.pk}", "urgency": "emergency", "step": "3"})
+    response = client.get(
+        reverse("appeals:report"),
+        {"category": "lift", "place": f"s{world.lift_a1.pk}", "urgency": "emergency", "step": "3"},
+    )
     assert response.status_code == 200
     html = response.content.decode()
     assert "将由 甲物业 负责" in html
@@ -116,8 +128,15 @@ def test_step3_shows_routing_preview_and_token(client, world):
 
 
 def _step3_post(world, token="tok-1", **extra):
-    data = {"category": "lift", "place": f"s{world.lift_a1.pk}", "urgency": "urgent", "consult": "False",
-            "token": token, "kind": "help", "text": "1号楼1号电梯停在3楼，门打不开"}
+    data = {
+        "category": "lift",
+        "place": f"s{world.lift_a1.pk}",
+        "urgency": "urgent",
+        "consult": "False",
+        "token": token,
+        "kind": "help",
+        "text": "1号楼1号电梯停在3楼，门打不开",
+    }
     data.update(extra)
     return data
 
@@ -158,8 +177,17 @@ def test_report_private_and_consultation(client, world):
     assert page.status_code == 200
     assert "问家庭医生" in html
     assert 'name="consult"' in html and "测试家庭医生团队" in html
-    response = client.post(url, {"category": "health", "place": f"p{world.household_a.pk}", "urgency": "normal",
-                                 "consult": "True", "token": "c1", "text": "血压偏高需要注意什么？"})
+    response = client.post(
+        url,
+        {
+            "category": "health",
+            "place": f"p{world.household_a.pk}",
+            "urgency": "normal",
+            "consult": "True",
+            "token": "c1",
+            "text": "血压偏高需要注意什么？",
+        },
+    )
     assert response.status_code == 302
     consult = Appeal.objects.get(kind="consult")
     assert consult.is_public is False
@@ -221,8 +249,7 @@ def test_private_appeal_of_a_is_404_for_b(client, world):
 
 def test_public_list_masks_personal_data(client, world, django_assert_max_num_queries):
     for i in range(3):
-        file_appeal(world, place=world.household_a, code="leaks",
-                    text=f"我家101漏水{i}，请联系13812345678")
+        file_appeal(world, place=world.household_a, code="leaks", text=f"我家101漏水{i}，请联系13812345678")
     file_appeal(world, text="私密的", is_public=False)
     login(client, world.resident_b)  # a neighbour in the same community
     with django_assert_max_num_queries(12):
@@ -275,14 +302,14 @@ def test_detail_partial_for_live_refresh(client, world):
     login(client, world.resident_a)
     page = client.get(reverse("appeals:detail", args=[appeal.pk])).content.decode()
     assert 'id="appeal-live"' in page and "notifications/live.js" in page
-    partial = client.get(reverse("appeals:detail", args=[appeal.pk]), {"partial": "1"},
-                         HTTP_HX_REQUEST="true").content.decode()
+    partial = client.get(
+        reverse("appeals:detail", args=[appeal.pk]), {"partial": "1"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
     assert "<html" not in partial and 'id="timeline"' in partial
 
 
 def test_photo_route_checks_permission(client, world):
-    appeal = file_appeal(world, place=world.household_a, code="leaks", is_public=False,
-                         photos=[png_bytes()])
+    appeal = file_appeal(world, place=world.household_a, code="leaks", is_public=False, photos=[png_bytes()])
     photo = appeal.photos.get()
     login(client, world.resident_a)
     response = client.get(reverse("appeals:photo", args=[appeal.pk, photo.pk, "thumb"]))
@@ -302,8 +329,10 @@ def test_resident_confirms_and_rates(client, world):
     login(client, world.resident_a)
     html = client.get(reverse("appeals:detail", args=[appeal.pk])).content.decode()
     assert 'id="feedback"' in html and "基本满意" in html
-    response = client.post(reverse("appeals:act", args=[appeal.pk, "feedback"]),
-                           {"solved": "yes", "rating": "satisfied", "next": "/evil.example"})
+    response = client.post(
+        reverse("appeals:act", args=[appeal.pk, "feedback"]),
+        {"solved": "yes", "rating": "satisfied", "next": "/evil.example"},
+    )
     assert response.status_code == 302
     appeal.refresh_from_db()
     assert appeal.status == Status.CLOSED and appeal.rating == "satisfied" and appeal.solved is True
@@ -316,7 +345,9 @@ def test_not_solved_reopens(client, world):
     services.appeal_transition(appeal=appeal, actor=world.handler_x, action="accept")
     services.appeal_transition(appeal=appeal, actor=world.handler_x, action="resolve", text="已处理")
     login(client, world.resident_a)
-    client.post(reverse("appeals:act", args=[appeal.pk, "feedback"]), {"solved": "no", "rating": "unsatisfied"})
+    client.post(
+        reverse("appeals:act", args=[appeal.pk, "feedback"]), {"solved": "no", "rating": "unsatisfied"}
+    )
     appeal.refresh_from_db()
     assert appeal.status == Status.IN_PROGRESS and appeal.rating == "unsatisfied"
 
@@ -393,9 +424,10 @@ def test_time_left_chips_go_green_amber_red_overdue(client, world):
     html = client.get(reverse("appeals:workbench")).content.decode()
 
     def chip_for(text):
-        row = html[html.index(text):]
-        row = row[:row.index("</tr>")]
+        row = html[html.index(text) :]
+        row = row[: row.index("</tr>")]
         return re.search(r'class="chip (chip-\w+)" title', row).group(1)
+
     assert chip_for("刚提交") == "chip-ok"
     assert chip_for("过了70分钟") == "chip-warn"
     assert chip_for("过了100分钟") == "chip-bad"
@@ -412,8 +444,9 @@ def test_workbench_selected_appeal_and_htmx_partial(client, world):
     login(client, world.handler_x)
     html = client.get(reverse("appeals:workbench"), {"selected": appeal.pk}).content.decode()
     assert 'id="do-accept"' in html and 'id="staff-actions"' in html
-    partial = client.get(reverse("appeals:workbench"), {"selected": appeal.pk, "pane": "1"},
-                         HTTP_HX_REQUEST="true").content.decode()
+    partial = client.get(
+        reverse("appeals:workbench"), {"selected": appeal.pk, "pane": "1"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
     assert "<html" not in partial and 'id="do-accept"' in partial
     response = client.post(reverse("appeals:act", args=[appeal.pk, "accept"]), HTTP_HX_REQUEST="true")
     assert response.status_code == 200
@@ -498,8 +531,9 @@ def test_escalated_appeal_reaches_the_env_committee_workbench(client, world):
     login(client, world.env_director)
     html = client.get(reverse("appeals:workbench")).content.decode()
     assert f'data-appeal="{appeal.pk}"' in html
-    pane = client.get(reverse("appeals:workbench"), {"selected": appeal.pk, "pane": "1"},
-                      HTTP_HX_REQUEST="true").content.decode()
+    pane = client.get(
+        reverse("appeals:workbench"), {"selected": appeal.pk, "pane": "1"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
     assert 'data-action="reply"' in pane and 'id="do-accept"' not in pane
     assert "物业人手不足" in pane
 
@@ -507,8 +541,9 @@ def test_escalated_appeal_reaches_the_env_committee_workbench(client, world):
 def test_htmx_action_error_comes_back_in_the_pane(client, world):
     appeal = file_appeal(world)
     login(client, world.handler_x)
-    response = client.post(reverse("appeals:act", args=[appeal.pk, "return"]), {"reason": ""},
-                           HTTP_HX_REQUEST="true")
+    response = client.post(
+        reverse("appeals:act", args=[appeal.pk, "return"]), {"reason": ""}, HTTP_HX_REQUEST="true"
+    )
     assert response.status_code == 200
     html = response.content.decode()
     assert "message error" in html and "<html" not in html
@@ -520,7 +555,9 @@ def test_bulk_accept(client, world):
     mine = [file_appeal(world, text=f"第{i}件") for i in range(3)]
     other = file_appeal(world, reporter=world.resident_b, place=world.building_b1)
     login(client, world.handler_x)
-    response = client.post(reverse("appeals:bulk_accept"), {"ids": [a.pk for a in mine] + [other.pk]}, follow=True)
+    response = client.post(
+        reverse("appeals:bulk_accept"), {"ids": [a.pk for a in mine] + [other.pk]}, follow=True
+    )
     html = response.content.decode()
     assert "已签收 3 件" in html
     assert all(Appeal.objects.get(pk=a.pk).status == Status.ACCEPTED for a in mine)
@@ -534,23 +571,42 @@ def test_file_on_behalf_of_a_resident_and_from_patrol(client, world, django_asse
     assert "<optgroup" in page and "甲小区 1号楼 1号电梯" in page and "乙小区" not in page
     page = client.get(reverse("appeals:file"), {"q": world.resident_a.phone})
     assert page.status_code == 200 and "找到居民：张三" in page.content.decode()
-    page = client.get(reverse("appeals:file"), {"q": "张"}).content.decode()  # by name: both Zhangs of compound A
+    page = client.get(
+        reverse("appeals:file"), {"q": "张"}
+    ).content.decode()  # by name: both Zhangs of compound A
     assert 'id="lookup-matches"' in page and "张小三" in page and "13800000001" in page
     page = client.get(reverse("appeals:file"), {"q": world.resident_b.phone}).content.decode()
     assert "李四" not in page  # compound B is not company X's: no lookup outside one's area
-    response = client.post(reverse("appeals:file"), {
-        "source": "staff", "category": "water", "place": "household", "urgency": "normal", "kind": "help",
-        "resident_phone": world.resident_a.phone, "resident_name": "张三", "text": "来电：厨房没水",
-        "token": "f1",
-    })
+    response = client.post(
+        reverse("appeals:file"),
+        {
+            "source": "staff",
+            "category": "water",
+            "place": "household",
+            "urgency": "normal",
+            "kind": "help",
+            "resident_phone": world.resident_a.phone,
+            "resident_name": "张三",
+            "text": "来电：厨房没水",
+            "token": "f1",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:3000]
     appeal = Appeal.objects.get()
     assert appeal.reporter_id == world.resident_a.pk and appeal.filed_by_id == world.handler_x.pk
     assert appeal.source == "staff" and appeal.place_id == world.household_a.pk
-    response = client.post(reverse("appeals:file"), {
-        "source": "patrol", "category": "lift", "place": f"s{world.lift_a1.pk}", "urgency": "urgent",
-        "kind": "report", "text": "巡查发现电梯异响", "token": "f2",
-    })
+    response = client.post(
+        reverse("appeals:file"),
+        {
+            "source": "patrol",
+            "category": "lift",
+            "place": f"s{world.lift_a1.pk}",
+            "urgency": "urgent",
+            "kind": "report",
+            "text": "巡查发现电梯异响",
+            "token": "f2",
+        },
+    )
     assert response.status_code == 302
     patrol = Appeal.objects.get(source="patrol")
     assert patrol.reporter_id == world.handler_x.pk and patrol.spot_id == world.lift_a1.pk
@@ -558,10 +614,18 @@ def test_file_on_behalf_of_a_resident_and_from_patrol(client, world, django_asse
     html = client.get(reverse("appeals:detail", args=[patrol.pk])).content.decode()
     assert 'id="do-accept"' in html and 'id="feedback"' not in html
     # The same token again does not file a second one.
-    client.post(reverse("appeals:file"), {
-        "source": "patrol", "category": "lift", "place": f"s{world.lift_a1.pk}", "urgency": "urgent",
-        "kind": "report", "text": "巡查发现电梯异响", "token": "f2",
-    })
+    client.post(
+        reverse("appeals:file"),
+        {
+            "source": "patrol",
+            "category": "lift",
+            "place": f"s{world.lift_a1.pk}",
+            "urgency": "urgent",
+            "kind": "report",
+            "text": "巡查发现电梯异响",
+            "token": "f2",
+        },
+    )
     assert Appeal.objects.count() == 2
     # A caller without an account: pick the household by its number, keep name and phone on an internal note.
     page = client.get(reverse("appeals:file"), {"q": "201"}).content.decode()
@@ -572,11 +636,21 @@ def test_file_on_behalf_of_a_resident_and_from_patrol(client, world, django_asse
     assert f"?household={world.household_a2.pk}" not in page
     page = client.get(reverse("appeals:file"), {"household": world.household_a2.pk}).content.decode()
     assert "已选房屋" in page
-    response = client.post(reverse("appeals:file") + f"?household={world.household_a2.pk}", {
-        "source": "staff", "category": "leaks", "place": "household", "urgency": "normal", "kind": "help",
-        "resident_name": "老赵", "resident_phone": "13700000000", "household": world.household_a2.pk,
-        "text": "来访：楼上渗水", "token": "f4",
-    })
+    response = client.post(
+        reverse("appeals:file") + f"?household={world.household_a2.pk}",
+        {
+            "source": "staff",
+            "category": "leaks",
+            "place": "household",
+            "urgency": "normal",
+            "kind": "help",
+            "resident_name": "老赵",
+            "resident_phone": "13700000000",
+            "household": world.household_a2.pk,
+            "text": "来访：楼上渗水",
+            "token": "f4",
+        },
+    )
     assert response.status_code == 302
     walkin = Appeal.objects.get(text="来访：楼上渗水")
     assert walkin.place_id == world.household_a2.pk and walkin.reporter_id == world.handler_x.pk
@@ -588,8 +662,16 @@ def test_file_on_behalf_of_a_resident_and_from_patrol(client, world, django_asse
     # Company X cannot file for compound B, nor pick a household there.
     page = client.get(reverse("appeals:file"), {"household": world.household_b.pk}).content.decode()
     assert "已选房屋" not in page
-    response = client.post(reverse("appeals:file"), {
-        "source": "patrol", "category": "lift", "place": f"p{world.building_b1.pk}", "urgency": "urgent",
-        "kind": "report", "text": "乙小区", "token": "f3",
-    })
+    response = client.post(
+        reverse("appeals:file"),
+        {
+            "source": "patrol",
+            "category": "lift",
+            "place": f"p{world.building_b1.pk}",
+            "urgency": "urgent",
+            "kind": "report",
+            "text": "乙小区",
+            "token": "f3",
+        },
+    )
     assert response.status_code == 422

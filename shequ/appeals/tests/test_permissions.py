@@ -14,21 +14,21 @@ pytestmark = pytest.mark.django_db
 
 SEE = {
     # user:            pub_a  priv_a consult_a pub_b
-    "resident_a":      (200, 200, 200, 200),
-    "family_a":        (200, 200, 200, 200),
-    "resident_a2":     (200, 404, 404, 200),
-    "resident_b":      (200, 404, 404, 200),
-    "handler_x":       (200, 200, 404, 404),
-    "handler_y":       (404, 404, 404, 200),
-    "rc_staff":        (200, 200, 404, 200),
+    "resident_a": (200, 200, 200, 200),
+    "family_a": (200, 200, 200, 200),
+    "resident_a2": (200, 404, 404, 200),
+    "resident_b": (200, 404, 404, 200),
+    "handler_x": (200, 200, 404, 404),
+    "handler_y": (404, 404, 404, 200),
+    "rc_staff": (200, 200, 404, 200),
     "party_secretary": (200, 200, 404, 200),
-    "env_director":    (200, 200, 404, 200),
-    "street_leader":   (200, 200, 404, 200),
-    "observer":        (200, 200, 404, 200),
-    "doctor":          (404, 404, 200, 404),
-    "police_officer":  (404, 404, 404, 404),
-    "volunteer":       (404, 404, 404, 404),
-    "outsider":        (404, 404, 404, 404),
+    "env_director": (200, 200, 404, 200),
+    "street_leader": (200, 200, 404, 200),
+    "observer": (200, 200, 404, 200),
+    "doctor": (404, 404, 200, 404),
+    "police_officer": (404, 404, 404, 404),
+    "volunteer": (404, 404, 404, 404),
+    "outsider": (404, 404, 404, 404),
 }
 
 
@@ -48,16 +48,21 @@ def cases(world, file_appeal):
 @pytest.mark.parametrize("who", list(SEE))
 def test_who_sees_what(world, cases, client, who):
     client.force_login(getattr(world, who))
-    got = tuple(client.get(f"/api/v1/appeals/{cases[k].pk}").status_code
-                for k in ("pub_a", "priv_a", "consult_a", "pub_b"))
+    got = tuple(
+        client.get(f"/api/v1/appeals/{cases[k].pk}").status_code
+        for k in ("pub_a", "priv_a", "consult_a", "pub_b")
+    )
     assert got == SEE[who]
     # Lists never show more than the detail does.
     seen = set()
     for scope in ("mine", "assigned", "public"):
         body = client.get(f"/api/v1/appeals?scope={scope}&page_size=100").json()
         seen |= {item["id"] for item in body["items"]}
-    allowed = {cases[k].pk for k, code in zip(("pub_a", "priv_a", "consult_a", "pub_b"), SEE[who], strict=True)
-               if code == 200}
+    allowed = {
+        cases[k].pk
+        for k, code in zip(("pub_a", "priv_a", "consult_a", "pub_b"), SEE[who], strict=True)
+        if code == 200
+    }
     assert seen <= allowed
 
 
@@ -88,8 +93,9 @@ def test_scopes(world, cases, client):
 
 
 def post(client, appeal, action, body=None):
-    return client.post(f"/api/v1/appeals/{appeal.pk}/{action}", json.dumps(body or {}),
-                       content_type="application/json")
+    return client.post(
+        f"/api/v1/appeals/{appeal.pk}/{action}", json.dumps(body or {}), content_type="application/json"
+    )
 
 
 def test_acting_statuses(world, cases, client):
@@ -117,19 +123,30 @@ def test_acting_statuses(world, cases, client):
 def test_internal_notes_only_for_involved_staff(world, cases, client):
     pub_a = cases["pub_a"]
     services.appeal_transition(appeal=pub_a, actor=world.handler_x, action="note", text="内部：业主难沟通")
-    for who, sees in (("handler_x", True), ("rc_staff", True), ("party_secretary", True), ("observer", False),
-                      ("resident_a", False), ("resident_b", False)):
+    for who, sees in (
+        ("handler_x", True),
+        ("rc_staff", True),
+        ("party_secretary", True),
+        ("observer", False),
+        ("resident_a", False),
+        ("resident_b", False),
+    ):
         client.force_login(getattr(world, who))
         kinds = [e["kind"] for e in client.get(f"/api/v1/appeals/{pub_a.pk}").json()["events"]]
         assert ("note" in kinds) is sees, who
 
 
 def test_masking_in_public_view(world, cases, client):
-    services.appeal_transition(appeal=cases["pub_a"], actor=world.handler_x, action="reply",
-                               text="维修电话13912345678")
-    appeal = services.appeal_create(reporter=world.resident_a, kind="complaint",
-                                    category=cases["pub_a"].category, place=world.household_a,
-                                    text="请回电13812341234，身份证110101199003074518")
+    services.appeal_transition(
+        appeal=cases["pub_a"], actor=world.handler_x, action="reply", text="维修电话13912345678"
+    )
+    appeal = services.appeal_create(
+        reporter=world.resident_a,
+        kind="complaint",
+        category=cases["pub_a"].category,
+        place=world.household_a,
+        text="请回电13812341234，身份证110101199003074518",
+    )
     client.force_login(world.resident_b)
     body = client.get(f"/api/v1/appeals/{appeal.pk}").json()
     assert body["reporter"] == {"name": "张*", "phone": "138****0001"}

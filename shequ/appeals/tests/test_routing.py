@@ -72,22 +72,27 @@ def test_building_contract_beats_compound_contract(world, file_appeal):
 
 
 def test_admin_rule_with_place_scope_wins(world, file_appeal):
-    RoutingRule.objects.create(category=Category.objects.get(code="lift"), place=world.compound_a,
-                               party=world.mutual_aid, priority=5)
+    RoutingRule.objects.create(
+        category=Category.objects.get(code="lift"), place=world.compound_a, party=world.mutual_aid, priority=5
+    )
     assert file_appeal(category="lift", place=world.household_a).responsible_party == world.mutual_aid
-    assert file_appeal(category="lift", place=world.household_b,
-                       reporter=world.resident_b).responsible_party == world.company_y
+    assert (
+        file_appeal(category="lift", place=world.household_b, reporter=world.resident_b).responsible_party
+        == world.company_y
+    )
 
 
 def test_rule_whose_party_kind_is_missing_is_skipped(world, file_appeal):
-    RoutingRule.objects.create(category=Category.objects.get(code="noise"), party_kind=PartyKind.CO_BUILDER,
-                               priority=1)
+    RoutingRule.objects.create(
+        category=Category.objects.get(code="noise"), party_kind=PartyKind.CO_BUILDER, priority=1
+    )
     assert file_appeal(category="noise", place=world.compound_a).responsible_party == world.rc
 
 
 def test_inactive_rule_is_ignored(world, file_appeal):
-    RoutingRule.objects.create(category=Category.objects.get(code="noise"), party=world.police, priority=1,
-                               is_active=False)
+    RoutingRule.objects.create(
+        category=Category.objects.get(code="noise"), party=world.police, priority=1, is_active=False
+    )
     assert file_appeal(category="noise", place=world.compound_a).responsible_party == world.rc
 
 
@@ -112,9 +117,28 @@ def test_escalation_ladder(world, file_appeal):
 
 def test_default_categories_loaded(db):
     codes = set(Category.objects.values_list("code", flat=True))
-    for code in ("lift", "water", "drains", "heating", "power-lighting", "access-control", "leaks", "garbage",
-                 "greening", "noise", "illegal-building", "parking", "bike-shed", "property-service",
-                 "neighbour-dispute", "safety", "health", "elderly-care", "suggestion", "praise"):
+    for code in (
+        "lift",
+        "water",
+        "drains",
+        "heating",
+        "power-lighting",
+        "access-control",
+        "leaks",
+        "garbage",
+        "greening",
+        "noise",
+        "illegal-building",
+        "parking",
+        "bike-shed",
+        "property-service",
+        "neighbour-dispute",
+        "safety",
+        "health",
+        "elderly-care",
+        "suggestion",
+        "praise",
+    ):
         assert code in codes
     assert Category.objects.get(code="lift").parent.code == "facilities"
     assert RoutingRule.objects.filter(place__isnull=True, category__parent__isnull=True).count() >= 10

@@ -38,7 +38,10 @@ def test_create_sets_everything(world, file_appeal):
     appeal = file_appeal(spot=world.lift_a1, place=world.building_a1, urgency="urgent")
     assert appeal.number.endswith(f"{appeal.pk:06d}") and len(appeal.number) == 14
     assert (appeal.community_id, appeal.compound_id, appeal.building_id) == (
-        world.community.pk, world.compound_a.pk, world.building_a1.pk)
+        world.community.pk,
+        world.compound_a.pk,
+        world.building_a1.pk,
+    )
     assert appeal.street_id == world.street.pk
     assert appeal.household == world.household_a  # the reporter's home, for household visibility
     kinds = list(appeal.events.values_list("kind", flat=True))
@@ -91,7 +94,9 @@ def test_return_goes_back_to_dispatcher_then_redispatch(world, file_appeal):
     appeal = file_appeal(category="neighbour-dispute")
     with pytest.raises(Invalid):
         services.appeal_transition(appeal=appeal, actor=world.volunteer, action="return")
-    appeal = services.appeal_transition(appeal=appeal, actor=world.volunteer, action="return", reason="需民警处理")
+    appeal = services.appeal_transition(
+        appeal=appeal, actor=world.volunteer, action="return", reason="需民警处理"
+    )
     assert appeal.status == Status.SUBMITTED
     assert appeal.responsible_party == world.rc
     assert appeal.first_party == world.mutual_aid
@@ -100,8 +105,9 @@ def test_return_goes_back_to_dispatcher_then_redispatch(world, file_appeal):
     # The dispatcher cannot "return" to itself; it dispatches.
     with pytest.raises(Conflict):
         services.appeal_transition(appeal=appeal, actor=world.rc_staff, action="return", reason="x")
-    appeal = services.appeal_transition(appeal=appeal, actor=world.rc_staff, action="dispatch",
-                                        to_party_id=world.police.pk)
+    appeal = services.appeal_transition(
+        appeal=appeal, actor=world.rc_staff, action="dispatch", to_party_id=world.police.pk
+    )
     assert appeal.status == Status.DISPATCHED and appeal.responsible_party == world.police
 
 
@@ -118,15 +124,21 @@ def test_rc_handles_its_own_queue(world, file_appeal):
 def test_transfer_keeps_first_party(world, file_appeal):
     appeal = file_appeal(category="garbage", place=world.compound_a)
     appeal = services.appeal_transition(appeal=appeal, actor=world.rc_staff, action="accept")
-    appeal = services.appeal_transition(appeal=appeal, actor=world.rc_staff, action="transfer",
-                                        to_party=world.dept_housing, reason="需区住建委处理")
+    appeal = services.appeal_transition(
+        appeal=appeal,
+        actor=world.rc_staff,
+        action="transfer",
+        to_party=world.dept_housing,
+        reason="需区住建委处理",
+    )
     assert appeal.status == Status.DISPATCHED
     assert appeal.responsible_party == world.dept_housing
     assert appeal.first_party == world.rc
     assert appeal.accepted_at is None
     with pytest.raises(Conflict):
-        services.appeal_transition(appeal=appeal, actor=world.rc_staff, action="redispatch",
-                                   to_party=world.dept_housing)
+        services.appeal_transition(
+            appeal=appeal, actor=world.rc_staff, action="redispatch", to_party=world.dept_housing
+        )
 
 
 def test_rate_not_solved_reopens(world, file_appeal):
@@ -136,21 +148,32 @@ def test_rate_not_solved_reopens(world, file_appeal):
     with pytest.raises(Invalid):
         services.appeal_transition(appeal=appeal, actor=world.resident_a, action="rate", rating="satisfied")
     with pytest.raises(Invalid):
-        services.appeal_transition(appeal=appeal, actor=world.resident_a, action="rate", solved=False,
-                                   rating="great")
-    appeal = services.appeal_transition(appeal=appeal, actor=world.resident_a, action="rate", solved=False,
-                                        rating="unsatisfied", text="还是坏的")
+        services.appeal_transition(
+            appeal=appeal, actor=world.resident_a, action="rate", solved=False, rating="great"
+        )
+    appeal = services.appeal_transition(
+        appeal=appeal,
+        actor=world.resident_a,
+        action="rate",
+        solved=False,
+        rating="unsatisfied",
+        text="还是坏的",
+    )
     assert appeal.status == Status.IN_PROGRESS
     assert (appeal.solved, appeal.rating) == (False, "unsatisfied")
     assert appeal.resolved_at is None and appeal.callback_due_at is None
     assert appeal.events.last().data["reopened"] is True
-    appeal = services.appeal_transition(appeal=appeal, actor=world.handler_x, action="resolve", text="换了新电机")
-    appeal = services.appeal_transition(appeal=appeal, actor=world.resident_a, action="rate", solved=True,
-                                        rating="basically")
+    appeal = services.appeal_transition(
+        appeal=appeal, actor=world.handler_x, action="resolve", text="换了新电机"
+    )
+    appeal = services.appeal_transition(
+        appeal=appeal, actor=world.resident_a, action="rate", solved=True, rating="basically"
+    )
     assert appeal.status == Status.CLOSED and appeal.rating == "basically" and appeal.solved is True
     with pytest.raises(Conflict):
-        services.appeal_transition(appeal=appeal, actor=world.resident_a, action="rate", solved=True,
-                                   rating="satisfied")
+        services.appeal_transition(
+            appeal=appeal, actor=world.resident_a, action="rate", solved=True, rating="satisfied"
+        )
 
 
 def test_confirm_then_rate(world, file_appeal):
@@ -162,8 +185,9 @@ def test_confirm_then_rate(world, file_appeal):
     assert appeal.accepted_at is not None
     appeal = services.appeal_transition(appeal=appeal, actor=world.resident_a, action="confirm")
     assert appeal.status == Status.CLOSED and appeal.solved is True and appeal.callback_due_at is None
-    appeal = services.appeal_transition(appeal=appeal, actor=world.resident_a, action="rate", solved=True,
-                                        rating="satisfied")
+    appeal = services.appeal_transition(
+        appeal=appeal, actor=world.resident_a, action="rate", solved=True, rating="satisfied"
+    )
     assert appeal.status == Status.CLOSED and appeal.rated_at is not None
 
 
@@ -182,9 +206,12 @@ def test_merge_makes_reporters_follow_original(world, file_appeal):
     duplicate = file_appeal(reporter=world.resident_a2, place=world.building_a1, text="1号楼电梯又停了")
     services.appeal_follow(appeal=duplicate, user=world.resident_b)
     with pytest.raises(Invalid):
-        services.appeal_transition(appeal=duplicate, actor=world.rc_staff, action="merge", into_id=duplicate.pk)
-    duplicate = services.appeal_transition(appeal=duplicate, actor=world.rc_staff, action="merge",
-                                           into_id=original.pk, reason="同一部电梯")
+        services.appeal_transition(
+            appeal=duplicate, actor=world.rc_staff, action="merge", into_id=duplicate.pk
+        )
+    duplicate = services.appeal_transition(
+        appeal=duplicate, actor=world.rc_staff, action="merge", into_id=original.pk, reason="同一部电梯"
+    )
     assert duplicate.status == Status.MERGED and duplicate.merged_into == original
     assert set(original.followers.all()) == {world.resident_a2, world.resident_b}
     with pytest.raises(Conflict):
@@ -195,14 +222,21 @@ def test_escalation_ladder_by_hand_and_system(world, file_appeal):
     appeal = file_appeal()
     with pytest.raises(Invalid):
         services.appeal_transition(appeal=appeal, actor=world.handler_x, action="escalate")
-    appeal = services.appeal_transition(appeal=appeal, actor=world.handler_x, action="escalate", reason="业主不配合")
+    appeal = services.appeal_transition(
+        appeal=appeal, actor=world.handler_x, action="escalate", reason="业主不配合"
+    )
     assert (appeal.escalation_level, appeal.escalated_to) == (1, world.env_committee)
-    appeal = services.appeal_transition(appeal=appeal, actor=None, action="escalate", reason_code="accept_overdue")
+    appeal = services.appeal_transition(
+        appeal=appeal, actor=None, action="escalate", reason_code="accept_overdue"
+    )
     assert (appeal.escalation_level, appeal.escalated_to) == (2, world.party_org)
     # The party it reached may act as supervisor (reply, transfer, escalate further).
-    appeal = services.appeal_transition(appeal=appeal, actor=world.party_secretary, action="reply", text="已协调")
-    appeal = services.appeal_transition(appeal=appeal, actor=world.party_secretary, action="escalate",
-                                        reason="需街道协调")
+    appeal = services.appeal_transition(
+        appeal=appeal, actor=world.party_secretary, action="reply", text="已协调"
+    )
+    appeal = services.appeal_transition(
+        appeal=appeal, actor=world.party_secretary, action="escalate", reason="需街道协调"
+    )
     assert (appeal.escalation_level, appeal.escalated_to) == (3, world.street_office)
     with pytest.raises(Conflict):
         services.appeal_transition(appeal=appeal, actor=None, action="escalate")
@@ -234,8 +268,14 @@ def test_events_are_immutable(world, file_appeal):
 def test_event_add(world, file_appeal, django_capture_on_commit_callbacks):
     appeal = file_appeal()
     with django_capture_on_commit_callbacks(execute=True):
-        event = services.appeal_event_add(appeal=appeal, actor=world.party_secretary, kind="whistle_blown",
-                                          text="吹哨：住建委、房管局", party=world.party_org, data={"kind": "tough"})
+        event = services.appeal_event_add(
+            appeal=appeal,
+            actor=world.party_secretary,
+            kind="whistle_blown",
+            text="吹哨：住建委、房管局",
+            party=world.party_org,
+            data={"kind": "tough"},
+        )
     assert event.kind == "whistle_blown" and appeal.status == Status.DISPATCHED
     assert Notification.objects.filter(recipient=world.resident_a, verb="appeal.whistle_blown").exists()
     with pytest.raises(Invalid):
@@ -253,8 +293,9 @@ def test_notifications_after_commit(world, file_appeal, django_capture_on_commit
     with django_capture_on_commit_callbacks(execute=True):
         appeal = services.appeal_transition(appeal=appeal, actor=world.handler_x, action="accept")
         appeal = services.appeal_transition(appeal=appeal, actor=world.handler_x, action="note", text="内部")
-        appeal = services.appeal_transition(appeal=appeal, actor=world.handler_x, action="reply",
-                                            text="请联系王师傅13912345678")
+        appeal = services.appeal_transition(
+            appeal=appeal, actor=world.handler_x, action="reply", text="请联系王师傅13912345678"
+        )
     replies = Notification.objects.filter(verb="appeal.replied")
     assert set(replies.values_list("recipient", flat=True)) == {world.resident_a.pk, world.resident_a2.pk}
     assert "139****5678" in replies.first().body
@@ -302,8 +343,9 @@ def test_photo_rules(world, file_appeal):
 
 def test_resolve_with_photos(world, file_appeal):
     appeal = services.appeal_transition(appeal=file_appeal(), actor=world.handler_x, action="accept")
-    appeal = services.appeal_transition(appeal=appeal, actor=world.handler_x, action="resolve", text="修好了",
-                                        photos=[jpeg(size=(50, 40))])
+    appeal = services.appeal_transition(
+        appeal=appeal, actor=world.handler_x, action="resolve", text="修好了", photos=[jpeg(size=(50, 40))]
+    )
     photo = appeal.photos.get()
     assert photo.stage == "resolution" and photo.event == AppealEvent.objects.filter(kind="resolved").get()
 
@@ -311,18 +353,28 @@ def test_resolve_with_photos(world, file_appeal):
 def test_consultations_stay_private_to_the_consulted_party(world, file_appeal):
     consult = file_appeal(category="health", kind="consult", text="孩子发烧怎么办")
     assert consult.responsible_party == world.doctors
-    for action, data in (("redispatch", {"to_party": world.police}), ("close", {"reason": "x"}),
-                         ("note", {"text": "x"}), ("reply", {"text": "x"})):
+    for action, data in (
+        ("redispatch", {"to_party": world.police}),
+        ("close", {"reason": "x"}),
+        ("note", {"text": "x"}),
+        ("reply", {"text": "x"}),
+    ):
         with pytest.raises(Forbidden):
             services.appeal_transition(appeal=consult, actor=world.rc_staff, action=action, **data)
     with pytest.raises(Conflict):
         services.appeal_transition(appeal=consult, actor=None, action="escalate", reason="超时")
-    consult = services.appeal_transition(appeal=consult, actor=world.doctor, action="reply", text="多喝水，观察体温")
+    consult = services.appeal_transition(
+        appeal=consult, actor=world.doctor, action="reply", text="多喝水，观察体温"
+    )
     assert consult.status == Status.DISPATCHED
     # Returned to the committee's queue, the committee may dispatch it on (it is then the consulted party).
     consult = services.appeal_transition(appeal=consult, actor=world.doctor, action="accept")
-    consult = services.appeal_transition(appeal=consult, actor=world.doctor, action="return", reason="请派给民警")
-    consult = services.appeal_transition(appeal=consult, actor=world.rc_staff, action="dispatch", to_party=world.police)
+    consult = services.appeal_transition(
+        appeal=consult, actor=world.doctor, action="return", reason="请派给民警"
+    )
+    consult = services.appeal_transition(
+        appeal=consult, actor=world.rc_staff, action="dispatch", to_party=world.police
+    )
     assert consult.responsible_party == world.police
     other = file_appeal(text="普通诉求")
     with pytest.raises(Invalid):
@@ -333,7 +385,9 @@ def test_party_notifications_respect_member_places(world, file_appeal, django_ca
     """Members assigned to particular places hear only about those places; general staff about all."""
     with django_capture_on_commit_callbacks(execute=True):
         appeal = file_appeal(reporter=world.resident_b, place=world.household_b, category="neighbour-dispute")
-        services.appeal_transition(appeal=appeal, actor=world.volunteer, action="return", reason="需居委会协调")
+        services.appeal_transition(
+            appeal=appeal, actor=world.volunteer, action="return", reason="需居委会协调"
+        )
     returned = set(Notification.objects.filter(verb="appeal.returned").values_list("recipient", flat=True))
     assert world.rc_staff.pk in returned
     assert world.building_leader.pk not in returned  # leads building A1, the appeal is in compound B
@@ -350,16 +404,27 @@ def test_targets_must_serve_the_place(world, file_appeal):
     from shequ.directory.models import PartyKind, PlaceKind
 
     elsewhere = ds.place_create(kind=PlaceKind.COMMUNITY, name="别的社区", parent=world.street)
-    other_rc = ds.party_create(kind=PartyKind.RESIDENTS_COMMITTEE, name="别的居委会", code="t-other-rc",
-                               home=elsewhere, places=[elsewhere])
+    other_rc = ds.party_create(
+        kind=PartyKind.RESIDENTS_COMMITTEE,
+        name="别的居委会",
+        code="t-other-rc",
+        home=elsewhere,
+        places=[elsewhere],
+    )
     appeal = file_appeal(category="garbage", place=world.compound_a)
     for action, data in (("redispatch", {}), ("escalate", {"reason": "x"})):
         with pytest.raises(Invalid):
-            services.appeal_transition(appeal=appeal, actor=world.rc_staff, action=action, to_party=other_rc,
-                                       **data)
+            services.appeal_transition(
+                appeal=appeal, actor=world.rc_staff, action=action, to_party=other_rc, **data
+            )
     # Departments can always be brought in (城管, 住建委 …).
-    appeal = services.appeal_transition(appeal=appeal, actor=world.rc_staff, action="transfer",
-                                        to_party=world.dept_housing, reason="违建需执法")
+    appeal = services.appeal_transition(
+        appeal=appeal,
+        actor=world.rc_staff,
+        action="transfer",
+        to_party=world.dept_housing,
+        reason="违建需执法",
+    )
     assert appeal.responsible_party == world.dept_housing
 
 

@@ -86,8 +86,9 @@ def test_every_action_from_every_status(world, file_appeal, action):
         sources, _ = TRANSITIONS[action]
         before = AppealEvent.objects.filter(appeal=appeal).count()
         if status in sources:
-            result = services.appeal_transition(appeal=appeal, actor=actor, action=action,
-                                                **data_for(action, world, original))
+            result = services.appeal_transition(
+                appeal=appeal, actor=actor, action=action, **data_for(action, world, original)
+            )
             assert result.status == expected_status(action, status), (action, status)
             assert AppealEvent.objects.filter(appeal=appeal).count() == before + 1
             event = AppealEvent.objects.filter(appeal=appeal).last()
@@ -95,8 +96,9 @@ def test_every_action_from_every_status(world, file_appeal, action):
             assert event.data["from"] == status and event.data["to"] == result.status
         else:
             with pytest.raises(Conflict):
-                services.appeal_transition(appeal=appeal, actor=actor, action=action,
-                                           **data_for(action, world, original))
+                services.appeal_transition(
+                    appeal=appeal, actor=actor, action=action, **data_for(action, world, original)
+                )
             assert Appeal.objects.get(pk=appeal.pk).status == status
             assert AppealEvent.objects.filter(appeal=appeal).count() == before
 
@@ -122,10 +124,22 @@ REFUSED = {
     "close_unrated": ["resident_a", "handler_x", "rc_staff", "party_secretary", "observer"],
 }
 VALID_STATUS = {
-    "dispatch": S.SUBMITTED, "accept": S.DISPATCHED, "return": S.ACCEPTED, "redispatch": S.ACCEPTED,
-    "transfer": S.ACCEPTED, "pause": S.IN_PROGRESS, "resume": S.PAUSED, "reply": S.IN_PROGRESS,
-    "note": S.IN_PROGRESS, "resolve": S.IN_PROGRESS, "confirm": S.RESOLVED, "reopen": S.RESOLVED,
-    "rate": S.RESOLVED, "close": S.IN_PROGRESS, "merge": S.DISPATCHED, "escalate": S.DISPATCHED,
+    "dispatch": S.SUBMITTED,
+    "accept": S.DISPATCHED,
+    "return": S.ACCEPTED,
+    "redispatch": S.ACCEPTED,
+    "transfer": S.ACCEPTED,
+    "pause": S.IN_PROGRESS,
+    "resume": S.PAUSED,
+    "reply": S.IN_PROGRESS,
+    "note": S.IN_PROGRESS,
+    "resolve": S.IN_PROGRESS,
+    "confirm": S.RESOLVED,
+    "reopen": S.RESOLVED,
+    "rate": S.RESOLVED,
+    "close": S.IN_PROGRESS,
+    "merge": S.DISPATCHED,
+    "escalate": S.DISPATCHED,
     "close_unrated": S.RESOLVED,
 }
 
@@ -141,12 +155,17 @@ def test_wrong_actors_are_refused(world, file_appeal, action):
     for name in REFUSED[action]:
         actor = getattr(world, name) if name else None
         with pytest.raises(Forbidden):
-            services.appeal_transition(appeal=appeal, actor=actor, action=action,
-                                       **data_for(action, world, original))
+            services.appeal_transition(
+                appeal=appeal, actor=actor, action=action, **data_for(action, world, original)
+            )
     assert Appeal.objects.get(pk=appeal.pk).status == VALID_STATUS[action]
     # …and the right actor may.
-    services.appeal_transition(appeal=appeal, actor=actor_for(action, VALID_STATUS[action], world), action=action,
-                               **data_for(action, world, original))
+    services.appeal_transition(
+        appeal=appeal,
+        actor=actor_for(action, VALID_STATUS[action], world),
+        action=action,
+        **data_for(action, world, original),
+    )
 
 
 def test_company_cannot_act_on_places_it_does_not_serve(world, file_appeal):
@@ -162,5 +181,6 @@ def test_cannot_dispatch_to_company_not_serving_place(world, file_appeal):
 
     appeal = file_appeal()
     with pytest.raises(Invalid):
-        services.appeal_transition(appeal=appeal, actor=world.rc_staff, action="redispatch",
-                                   to_party=world.company_y)
+        services.appeal_transition(
+            appeal=appeal, actor=world.rc_staff, action="redispatch", to_party=world.company_y
+        )

@@ -22,8 +22,20 @@ ROOT = Path(__file__).resolve().parents[3]
 def test_help_explains_every_command(capsys):
     cli.main(["--help"])
     text = capsys.readouterr().out
-    for word in ("shequ serve", "--host", "--port", "shequ demo", "--reset", "demo-accounts [--json]",
-                 "shequ worker", "shequ sweep", "--now", "import-places", "migrate", "DATABASE_URL"):
+    for word in (
+        "shequ serve",
+        "--host",
+        "--port",
+        "shequ demo",
+        "--reset",
+        "demo-accounts [--json]",
+        "shequ worker",
+        "shequ sweep",
+        "--now",
+        "import-places",
+        "migrate",
+        "DATABASE_URL",
+    ):
         assert word in text, word
 
 
@@ -35,8 +47,14 @@ def _free_port() -> int:
 
 def _env(tmp_path: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "ALLOWED_HOSTS", "DEBUG")}
-    env.update(DATABASE_URL=f"sqlite:///{tmp_path / 'serve.sqlite3'}", DEBUG="1", PYTHONPATH=str(ROOT),
-               MEDIA_ROOT=str(tmp_path / "media"), PYTHONUNBUFFERED="1", LOG_LEVEL="WARNING")
+    env.update(
+        DATABASE_URL=f"sqlite:///{tmp_path / 'serve.sqlite3'}",
+        DEBUG="1",
+        PYTHONPATH=str(ROOT),
+        MEDIA_ROOT=str(tmp_path / "media"),
+        PYTHONUNBUFFERED="1",
+        LOG_LEVEL="WARNING",
+    )
     return env
 
 
@@ -68,8 +86,14 @@ def test_serve_runs_the_demo_in_one_process(served_dir):
     tmp_path = served_dir
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
-    proc = subprocess.Popen(_shequ("serve", "--port", str(port)), cwd=tmp_path, env=_env(tmp_path),
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        _shequ("serve", "--port", str(port)),
+        cwd=tmp_path,
+        env=_env(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         _wait_for(f"{base}/accounts/login/", proc)
         jar = http.cookiejar.CookieJar()
@@ -80,9 +104,12 @@ def test_serve_runs_the_demo_in_one_process(served_dir):
         assert "登录" in page and 'lang="zh-hans"' in page
         # a demo account logs in with phone + password through the real server
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-        form = urllib.parse.urlencode({"csrfmiddlewaretoken": token, "username": "13800000001",
-                                       "password": "shequ-demo-2026"}).encode()
-        request = urllib.request.Request(f"{base}/accounts/login/", data=form, headers={"Referer": base + "/"})
+        form = urllib.parse.urlencode(
+            {"csrfmiddlewaretoken": token, "username": "13800000001", "password": "shequ-demo-2026"}
+        ).encode()
+        request = urllib.request.Request(
+            f"{base}/accounts/login/", data=form, headers={"Referer": base + "/"}
+        )
         with opener.open(request) as response:
             assert response.status == 200
             assert "/accounts/login/" not in response.url  # redirected away from the login page
@@ -107,8 +134,14 @@ def test_worker_stops_on_sigterm(served_dir):
     env = _env(tmp_path)
     if not (tmp_path / "serve.sqlite3").exists():  # run alone: `serve` has not migrated it yet
         subprocess.run(_shequ("migrate", "-v", "0"), cwd=tmp_path, env=env, check=True, timeout=300)
-    proc = subprocess.Popen(_shequ("worker", "--poll", "0.2"), cwd=tmp_path, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        _shequ("worker", "--poll", "0.2"),
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         assert "worker started" in proc.stdout.readline()
         time.sleep(0.5)
@@ -117,8 +150,14 @@ def test_worker_stops_on_sigterm(served_dir):
         out, _ = proc.communicate(timeout=20)
     assert proc.returncode == 0, out
     assert "worker stopped" in out
-    result = subprocess.run(_shequ("sweep", "--now", "2030-01-05T09:00"), cwd=tmp_path, env=env,
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        _shequ("sweep", "--now", "2030-01-05T09:00"),
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     assert "sweep at 2030-01-05T09:00:00+08:00" in result.stdout
     assert re.search(r"^  jobs: \d+$", result.stdout, re.M)  # the demo's queued notifications, if any

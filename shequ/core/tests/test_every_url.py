@@ -14,10 +14,17 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 # Pages anyone may open: login and registration, language switches, the public Atom feed, API schema/docs.
 PUBLIC = {
-    "accounts/login/", "accounts/register/", "accounts/register/chooser", "i18n/setlang/", "prefs/large-type",
-    "api/v1/openapi.json", "api/v1/docs", "api/v1/categories",
+    "accounts/login/",
+    "accounts/register/",
+    "accounts/register/chooser",
+    "i18n/setlang/",
+    "prefs/large-type",
+    "api/v1/openapi.json",
+    "api/v1/docs",
+    "api/v1/categories",
     # the household chooser of self-registration (street → … → household names, no personal data)
-    "accounts/register/places/", "api/v1/register/places",
+    "accounts/register/places/",
+    "api/v1/register/places",
 }
 PUBLIC_PREFIXES = ("notices/community/",)  # Atom feed of public notices per community
 
@@ -37,7 +44,9 @@ def _fill(route: str, some_id: int) -> str | None:
     route = route.lstrip("^").rstrip("$").replace("\\Z", "")
     if "(?P" in route or "\\" in route:
         return None  # regex routes (static, media) are not views of ours
-    return "/" + re.sub(r"<(?:(\w+):)?(\w+)>", lambda m: "x" if m.group(1) in ("str", "slug") else str(some_id), route)
+    return "/" + re.sub(
+        r"<(?:(\w+):)?(\w+)>", lambda m: "x" if m.group(1) in ("str", "slug") else str(some_id), route
+    )
 
 
 def _public(path: str) -> bool:

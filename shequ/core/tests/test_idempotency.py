@@ -46,19 +46,29 @@ def test_a_failed_work_leaves_no_record_and_may_be_retried(world):
 
 
 def test_remember_replays_status_and_body(world):
-    first = idempotency.remember(user=world.resident_a, key="k", method="POST", path="/api/x",
-                                 work=lambda: (201, {"id": 7}))
-    again = idempotency.remember(user=world.resident_a, key="k", method="POST", path="/api/x",
-                                 work=lambda: pytest.fail("work ran twice"))
+    first = idempotency.remember(
+        user=world.resident_a, key="k", method="POST", path="/api/x", work=lambda: (201, {"id": 7})
+    )
+    again = idempotency.remember(
+        user=world.resident_a,
+        key="k",
+        method="POST",
+        path="/api/x",
+        work=lambda: pytest.fail("work ran twice"),
+    )
     assert (first.status, first.body, first.replayed) == (201, {"id": 7}, False)
     assert (again.status, again.body, again.replayed) == (201, {"id": 7}, True)
 
 
 def test_remember_forgets_error_answers(world):
-    bad = idempotency.remember(user=world.resident_a, key="k", path="/api/x", work=lambda: (422, {"error": {}}))
+    bad = idempotency.remember(
+        user=world.resident_a, key="k", path="/api/x", work=lambda: (422, {"error": {}})
+    )
     assert (bad.status, bad.replayed) == (422, False)
     assert not IdempotencyRecord.objects.exists()
-    good = idempotency.remember(user=world.resident_a, key="k", path="/api/x", work=lambda: (200, {"ok": True}))
+    good = idempotency.remember(
+        user=world.resident_a, key="k", path="/api/x", work=lambda: (200, {"ok": True})
+    )
     assert (good.status, good.body, good.replayed) == (200, {"ok": True}, False)
 
 
@@ -68,14 +78,22 @@ def test_a_key_reused_for_another_request_is_a_conflict(world):
         idempotency.remember(user=world.resident_a, key="k", path="/api/y", work=lambda: (201, {}))
     assert exc.value.code == "idempotency_key_reused"
     with pytest.raises(Conflict):
-        idempotency.remember(user=world.resident_a, key="k", method="PUT", path="/api/x", work=lambda: (201, {}))
+        idempotency.remember(
+            user=world.resident_a, key="k", method="PUT", path="/api/x", work=lambda: (201, {})
+        )
 
 
 def test_a_concurrent_first_attempt_is_replayed(world, monkeypatch):
     """The lookup misses (the other attempt had not committed yet), the insert then hits the unique
     constraint: the helper reads again and replays the winner's answer instead of doing the work."""
-    IdempotencyRecord.objects.create(user=world.resident_a, key="form:abc", method="POST", path="/p/",
-                                     status_code=201, response_body={"id": 55})
+    IdempotencyRecord.objects.create(
+        user=world.resident_a,
+        key="form:abc",
+        method="POST",
+        path="/p/",
+        status_code=201,
+        response_body={"id": 55},
+    )
     real_filter = IdempotencyRecord.objects.filter
     lookups = []
 
@@ -90,8 +108,9 @@ def test_a_concurrent_first_attempt_is_replayed(world, monkeypatch):
 
 
 def test_a_record_without_a_result_is_in_progress(world):
-    IdempotencyRecord.objects.create(user=world.resident_a, key="form:abc", method="POST", path="/p/",
-                                     status_code=201, response_body={})
+    IdempotencyRecord.objects.create(
+        user=world.resident_a, key="form:abc", method="POST", path="/p/", status_code=201, response_body={}
+    )
     with pytest.raises(idempotency.InProgress) as exc:
         idempotency.once(user=world.resident_a, key="form:abc", path="/p/", work=Counter())
     assert exc.value.status == 409

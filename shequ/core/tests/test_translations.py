@@ -22,9 +22,10 @@ PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|\{\w+\}")
 
 # --------------------------------------------------------------------------------------------- .po parsing
 
+
 def _unquote(s: str) -> str:
     s = s.strip()[1:-1]
-    return re.sub(r'\\(.)', lambda m: {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)), s)
+    return re.sub(r"\\(.)", lambda m: {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)), s)
 
 
 def parse_po(path: Path) -> list[dict]:
@@ -74,7 +75,9 @@ def parse_po(path: Path) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def po_entries():
-    assert PO_PATH.exists(), f"{PO_PATH} is missing — run `shequ makemessages -l en --ignore=.venv --ignore=build`"
+    assert PO_PATH.exists(), (
+        f"{PO_PATH} is missing — run `shequ makemessages -l en --ignore=.venv --ignore=build`"
+    )
     return parse_po(PO_PATH)
 
 
@@ -84,12 +87,16 @@ def _where(e: dict) -> str:
 
 # --------------------------------------------------------------------------------------------- the catalog
 
+
 def test_every_msgid_has_an_english_translation(po_entries):
     assert len(po_entries) > 500
-    untranslated = [f"{_where(e)}: {e['msgid']}" for e in po_entries if not all(s.strip() for s in e["msgstr"])]
+    untranslated = [
+        f"{_where(e)}: {e['msgid']}" for e in po_entries if not all(s.strip() for s in e["msgstr"])
+    ]
     fuzzy = [f"{_where(e)}: {e['msgid']}" for e in po_entries if "fuzzy" in e.get("flags", [])]
     assert not untranslated, "untranslated strings in django.po (see docs/translations.md):\n" + "\n".join(
-        untranslated)
+        untranslated
+    )
     assert not fuzzy, "fuzzy (unchecked) translations in django.po:\n" + "\n".join(fuzzy)
 
 
@@ -128,7 +135,9 @@ def test_compiled_catalog_is_up_to_date(po_entries):
             got = catalog.get(e["msgid"])
         if got != e["msgstr"][0]:
             stale.append(f"{e['msgid']!r}: .po {e['msgstr'][0]!r}, .mo {got!r}")
-    assert not stale, "django.mo is stale — run `shequ compilemessages --ignore=.venv`:\n" + "\n".join(stale[:20])
+    assert not stale, "django.mo is stale — run `shequ compilemessages --ignore=.venv`:\n" + "\n".join(
+        stale[:20]
+    )
 
 
 # Strings marked in the code must be in the .po (someone ran makemessages). A quick scan of the two common
@@ -154,8 +163,12 @@ def _marked_strings():
         elif path.suffix == ".py":
             tree = ast.parse(path.read_text(encoding="utf-8"))
             for node in ast.walk(tree):
-                if (isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant)
-                        and isinstance(node.args[0].value, str)):
+                if (
+                    isinstance(node, ast.Call)
+                    and node.args
+                    and isinstance(node.args[0], ast.Constant)
+                    and isinstance(node.args[0].value, str)
+                ):
                     f = node.func
                     name = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else ""
                     if name in GETTEXT_NAMES:
@@ -164,25 +177,36 @@ def _marked_strings():
 
 def test_marked_strings_are_in_the_catalog(po_entries):
     known = {e["msgid"] for e in po_entries}
-    missing = sorted({f"{p.relative_to(SOURCE_ROOT.parent)}: {s}" for p, s in _marked_strings()
-                      if s and re.search(r"[\u4e00-\u9fff]", s) and s not in known and s not in NOT_EXTRACTABLE})
-    assert not missing, ("strings not in shequ/locale/en/LC_MESSAGES/django.po — run makemessages and "
-                         "translate them (docs/translations.md):\n" + "\n".join(missing))
+    missing = sorted(
+        {
+            f"{p.relative_to(SOURCE_ROOT.parent)}: {s}"
+            for p, s in _marked_strings()
+            if s and re.search(r"[\u4e00-\u9fff]", s) and s not in known and s not in NOT_EXTRACTABLE
+        }
+    )
+    assert not missing, (
+        "strings not in shequ/locale/en/LC_MESSAGES/django.po — run makemessages and "
+        "translate them (docs/translations.md):\n" + "\n".join(missing)
+    )
 
 
 # --------------------------------------------------------------------------------------------- in use
 
-@pytest.mark.parametrize(("zh", "en"), [
-    ("我要反映", "Report a problem"),
-    ("社区公告", "Community Notices"),
-    ("物业之窗", "Property Window"),
-    ("业委连线", "Owners' Committee Line"),
-    ("警民直通车", "Police Hotline"),
-    ("吹哨报到", "Whistle and report-in"),
-    ("环物会", "Environment & Property Committee"),
-    ("小区", "Compound"),
-    ("社区居委会", "Residents' Committee"),
-])
+
+@pytest.mark.parametrize(
+    ("zh", "en"),
+    [
+        ("我要反映", "Report a problem"),
+        ("社区公告", "Community Notices"),
+        ("物业之窗", "Property Window"),
+        ("业委连线", "Owners' Committee Line"),
+        ("警民直通车", "Police Hotline"),
+        ("吹哨报到", "Whistle and report-in"),
+        ("环物会", "Environment & Property Committee"),
+        ("小区", "Compound"),
+        ("社区居委会", "Residents' Committee"),
+    ],
+)
 def test_key_strings(zh, en):
     with translation.override("en"):
         assert translation.gettext(zh) == en

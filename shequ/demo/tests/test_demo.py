@@ -64,7 +64,9 @@ def test_sigma_is_served_by_11_property_companies_of_varied_size(db, demo):
     sigma = place("demo-sigma")
     companies = list(selectors.property_companies_in(place=sigma))
     assert len(companies) == 11
-    households = selectors.places_under(place=sigma, kind=PlaceKind.HOUSEHOLD).select_related("building", "compound")
+    households = selectors.places_under(place=sigma, kind=PlaceKind.HOUSEHOLD).select_related(
+        "building", "compound"
+    )
     # size by contract scope (building contracts beat compound ones, as in property_company_for)
     sizes = Counter()
     by_building = {}
@@ -78,8 +80,11 @@ def test_sigma_is_served_by_11_property_companies_of_varied_size(db, demo):
         sizes[company_id] += 1
     assert sum(sizes.values()) == 1880 and len(sizes) == 11
     assert max(sizes.values()) >= 5 * min(sizes.values())  # varied size: big and small companies
-    split = [c for c in selectors.places_under(place=sigma, kind=PlaceKind.COMPOUND)
-             if selectors.property_companies_in(place=c).count() == 2]
+    split = [
+        c
+        for c in selectors.places_under(place=sigma, kind=PlaceKind.COMPOUND)
+        if selectors.property_companies_in(place=c).count() == 2
+    ]
     assert len(split) >= 2  # some compounds are split between two companies by building
     org = Party.objects.get(code="demo-sigma-party")
     assert org.kind == PartyKind.PARTY_ORG and org.name == "希格玛社区党总支"
@@ -96,8 +101,9 @@ def test_environment_and_property_committee_has_9_members(db, demo):
     director = next(m for m in members if m.role == "head").user
     assert Membership.objects.filter(user=director, party__kind=PartyKind.RESIDENTS_COMMITTEE).exists()
     for deputy in (m.user for m in members if m.role == "deputy"):
-        assert Membership.objects.filter(user=deputy, party__kind=PartyKind.POLICE_STATION,
-                                         role="police_officer").exists()
+        assert Membership.objects.filter(
+            user=deputy, party__kind=PartyKind.POLICE_STATION, role="police_officer"
+        ).exists()
     for owner in (m.user for m in members if m.role == "member"):
         assert Residency.objects.filter(user=owner, relation="owner", household__community=env.home).exists()
 
@@ -115,14 +121,17 @@ def test_shuguang_has_17_communities_and_shanghecun_56_lifts(db, demo):
     assert Spot.objects.filter(community=shc, name="红巷生活广场", kind=SpotKind.SQUARE).exists()
     owners = Party.objects.get(code="demo-shc-owners")
     assert owners.kind == PartyKind.OWNERS_COMMITTEE and owners.memberships.exists()
-    assert Spot.objects.filter(name="星规路智能车棚", kind=SpotKind.BIKE_SHED, community__name="希格玛社区").exists()
+    assert Spot.objects.filter(
+        name="星规路智能车棚", kind=SpotKind.BIKE_SHED, community__name="希格玛社区"
+    ).exists()
 
 
 def test_every_household_has_a_floor_area_and_a_readable_name(db, demo):
     households = Place.objects.filter(kind=PlaceKind.HOUSEHOLD)
     assert not households.filter(floor_area__isnull=True).exists()
-    sample = households.filter(compound__name="知春东里", building__name="3号楼", unit__name="2单元",
-                               name="501").get()
+    sample = households.filter(
+        compound__name="知春东里", building__name="3号楼", unit__name="2单元", name="501"
+    ).get()
     assert sample.full_name() == "希格玛社区 知春东里 3号楼 2单元 501" and sample.floor == 5
 
 
@@ -130,7 +139,9 @@ def test_every_party_kind_exists_with_members(db, demo):
     kinds = set(Party.objects.values_list("kind", flat=True))
     assert kinds == set(PartyKind.values)
     without_members = Party.objects.annotate(n=Count("memberships")).filter(n=0)
-    assert set(PartyKind.values) == set(Party.objects.exclude(pk__in=without_members).values_list("kind", flat=True))
+    assert set(PartyKind.values) == set(
+        Party.objects.exclude(pk__in=without_members).values_list("kind", flat=True)
+    )
     departments = set(Party.objects.filter(kind=PartyKind.DEPARTMENT).values_list("name", flat=True))
     for word in ("住建委", "房管局", "城管", "市场监管"):
         assert any(word in name for name in departments), word
@@ -139,7 +150,8 @@ def test_every_party_kind_exists_with_members(db, demo):
     assert any("小学" in n for n in co_builders) and any("医院" in n for n in co_builders)
     assert any("公司" in n for n in co_builders)
     assert Party.objects.get(kind=PartyKind.FAMILY_DOCTOR_TEAM, code="demo-sigma-doctors").name.startswith(
-        "希格玛社区卫生服务站")
+        "希格玛社区卫生服务站"
+    )
 
 
 def test_residents_are_fictional_with_owners_tenants_and_elders_alone(db, demo):
@@ -159,10 +171,25 @@ def test_residents_are_fictional_with_owners_tenants_and_elders_alone(db, demo):
 
 # DESIGN §1: every kind of user has at least one demo login.
 DESIGN_ROLES = {
-    "resident_owner", "resident_tenant", "building_leader", "grid_worker", "property_manager",
-    "property_handler", "env_committee_director", "env_committee_member", "rc_staff", "party_org",
-    "owners_committee", "department_staff", "co_builder", "volunteer", "family_doctor", "community_police",
-    "street_leader", "observer", "admin",
+    "resident_owner",
+    "resident_tenant",
+    "building_leader",
+    "grid_worker",
+    "property_manager",
+    "property_handler",
+    "env_committee_director",
+    "env_committee_member",
+    "rc_staff",
+    "party_org",
+    "owners_committee",
+    "department_staff",
+    "co_builder",
+    "volunteer",
+    "family_doctor",
+    "community_police",
+    "street_leader",
+    "observer",
+    "admin",
 }
 
 
@@ -203,7 +230,9 @@ def test_every_account_exists_with_its_role_and_password(db, demo):
         roles = user_roles(user=user)
         expected = EXPECTED_MEMBERSHIP.get(account["role"])
         if expected:
-            assert any(m.party.kind == expected[0] and m.role == expected[1] for m in roles.memberships), account
+            assert any(m.party.kind == expected[0] and m.role == expected[1] for m in roles.memberships), (
+                account
+            )
         if account["role"] in ("resident_owner", "resident_tenant"):
             assert roles.verified_households and not roles.memberships
         if account["role"] == "owners_committee":
@@ -220,8 +249,9 @@ def test_demo_accounts_log_in_with_phone_and_password(db, demo, client):
         if account["role"] in seen:
             continue
         seen.add(account["role"])
-        response = client.post(reverse("accounts:login"),
-                               {"username": account["phone"], "password": account["password"]})
+        response = client.post(
+            reverse("accounts:login"), {"username": account["phone"], "password": account["password"]}
+        )
         assert response.status_code == 302, (account, response.content.decode()[:500])
         assert client.session.get("_auth_user_id") == str(User.objects.get(phone=account["phone"]).pk)
         client.logout()
@@ -244,8 +274,14 @@ def test_demo_accounts_command_json(db, demo, capsys):
 def test_shequ_demo_accounts_json_subprocess(tmp_path):
     root = Path(__file__).resolve().parents[3]
     env = {**os.environ, "PYTHONPATH": str(root), "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}"}
-    result = subprocess.run([sys.executable, "-m", "shequ.cli", "demo-accounts", "--json"], cwd=tmp_path, env=env,
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "shequ.cli", "demo-accounts", "--json"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     accounts = json.loads(result.stdout)
     assert isinstance(accounts, list) and DESIGN_ROLES <= {a["role"] for a in accounts}
@@ -255,9 +291,9 @@ def test_shequ_demo_accounts_json_subprocess(tmp_path):
 def _snapshot():
     return sorted(
         (p.kind, p.full_name(), str(p.floor_area), p.floor)
-        for p in Place.objects.select_related("parent", "parent__parent", "parent__parent__parent",
-                                              "parent__parent__parent__parent")
-        .filter(kind__in=[PlaceKind.COMPOUND, PlaceKind.BUILDING, PlaceKind.COMMUNITY])
+        for p in Place.objects.select_related(
+            "parent", "parent__parent", "parent__parent__parent", "parent__parent__parent__parent"
+        ).filter(kind__in=[PlaceKind.COMPOUND, PlaceKind.BUILDING, PlaceKind.COMMUNITY])
     ) + sorted(Place.objects.filter(kind=PlaceKind.HOUSEHOLD).values_list("name", "floor_area", "floor"))
 
 
@@ -304,7 +340,12 @@ def test_sample_content_through_the_apps_services(db, demo):
     assert consult.kind == "consult" and not consult.is_public
     assert consult.responsible_party.code == "demo-sigma-doctors"
     assert Notice.objects.filter(is_pinned=True).count() == 1
-    assert set(Notice.objects.values_list("channel", flat=True)) == {"community", "party", "property", "police"}
+    assert set(Notice.objects.values_list("channel", flat=True)) == {
+        "community",
+        "party",
+        "property",
+        "police",
+    }
 
 
 def test_demo_command_reports_content_problems_without_failing(db, demo, monkeypatch, capsys):

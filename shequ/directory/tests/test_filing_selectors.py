@@ -20,7 +20,10 @@ def test_a_community_party_serves_every_compound_of_the_community(world):
 
 
 def test_a_street_office_serves_every_compound_of_the_street(world):
-    assert selectors.compounds_served_by(parties=[world.street_office]) == [world.compound_a, world.compound_b]
+    assert selectors.compounds_served_by(parties=[world.street_office]) == [
+        world.compound_a,
+        world.compound_b,
+    ]
 
 
 def test_no_parties_or_no_places_serve_nothing(world):
@@ -61,11 +64,17 @@ def test_households_search_by_room_number_narrowed_by_names(world, django_assert
 
 
 def test_household_in_only_inside_the_compounds(world):
-    assert selectors.household_in(compound_ids=[world.compound_a.pk], household_id=world.household_a.pk) == \
-        world.household_a
-    assert selectors.household_in(compound_ids=[world.compound_b.pk], household_id=world.household_a.pk) is None
+    assert (
+        selectors.household_in(compound_ids=[world.compound_a.pk], household_id=world.household_a.pk)
+        == world.household_a
+    )
+    assert (
+        selectors.household_in(compound_ids=[world.compound_b.pk], household_id=world.household_a.pk) is None
+    )
     # Not a household: a building of the compound is not found either.
-    assert selectors.household_in(compound_ids=[world.compound_a.pk], household_id=world.building_a1.pk) is None
+    assert (
+        selectors.household_in(compound_ids=[world.compound_a.pk], household_id=world.building_a1.pk) is None
+    )
 
 
 def test_residents_search_by_phone_prefix_or_name(world, django_assert_num_queries):
@@ -77,7 +86,9 @@ def test_residents_search_by_phone_prefix_or_name(world, django_assert_num_queri
     names = [r.user.real_name for r in residents_search(compound_ids=ids, term="张")]
     assert names == sorted(names) and set(names) == {"张三", "张小三"}
     assert residents_search(compound_ids=ids, term="李四") == []  # lives in compound B
-    assert [r.user for r in residents_search(compound_ids=[world.compound_b.pk], term=" 李四 ")] == [world.resident_b]
+    assert [r.user for r in residents_search(compound_ids=[world.compound_b.pk], term=" 李四 ")] == [
+        world.resident_b
+    ]
     assert residents_search(compound_ids=ids, term="  ") == []
     assert residents_search(compound_ids=[], term="张") == []
 
@@ -86,7 +97,9 @@ def test_residents_search_skips_rejected_and_inactive(world):
     Residency.objects.filter(user=world.resident_a2).update(status=Residency.Status.REJECTED)
     world.resident_b.is_active = False
     world.resident_b.save(update_fields=["is_active"])
-    assert [r.user for r in residents_search(compound_ids=[world.compound_a.pk], term="张")] == [world.resident_a]
+    assert [r.user for r in residents_search(compound_ids=[world.compound_a.pk], term="张")] == [
+        world.resident_a
+    ]
     assert residents_search(compound_ids=[world.compound_b.pk], term="李") == []
 
 

@@ -47,7 +47,12 @@ def test_good_xlsx_imports_every_row(world):
     before = households(world.compound_a).count()
     report = places_import(compound=world.compound_a, file=xlsx(GOOD), filename="楼栋.xlsx")
     assert report.ok, report.rejected
-    assert (report.rows, report.buildings_created, report.units_created, report.households_created) == (5, 2, 3, 5)
+    assert (report.rows, report.buildings_created, report.units_created, report.households_created) == (
+        5,
+        2,
+        3,
+        5,
+    )
     assert households(world.compound_a).count() == before + 5
     hh = Place.objects.get(building__name="6号楼", name="501")
     assert hh.floor == 5 and hh.floor_area == Decimal("120.25")
@@ -60,15 +65,23 @@ def test_good_xlsx_imports_every_row(world):
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk"])
 def test_csv_in_every_encoding(world, encoding):
-    report = places_import(compound=world.compound_b, file=csv_bytes(GOOD, encoding=encoding), filename="a.csv")
+    report = places_import(
+        compound=world.compound_b, file=csv_bytes(GOOD, encoding=encoding), filename="a.csv"
+    )
     assert report.ok, report.rejected
     assert report.households_created == 5
-    assert Place.objects.filter(compound=world.compound_b, building__name="5号楼", kind=PlaceKind.HOUSEHOLD).count() == 3
+    assert (
+        Place.objects.filter(
+            compound=world.compound_b, building__name="5号楼", kind=PlaceKind.HOUSEHOLD
+        ).count()
+        == 3
+    )
 
 
 def test_english_headers_tabs_and_no_unit_column(world):
-    data = csv_bytes([["A座", "1101", "110.5"], ["A座", "1102", "98"]], header=["Building", "Room", "Area"],
-                     sep="\t")
+    data = csv_bytes(
+        [["A座", "1101", "110.5"], ["A座", "1102", "98"]], header=["Building", "Room", "Area"], sep="\t"
+    )
     report = places_import(compound=world.compound_b, file=data, filename="english.csv")
     assert report.ok and report.units_created == 0
     hh = Place.objects.get(name="1101", building__name="A座")
@@ -114,8 +127,9 @@ def test_every_kind_of_rejection_is_reported(world):
 
 def test_file_level_problems_raise(world):
     with pytest.raises(Invalid) as err:
-        places_import(compound=world.compound_a, file=csv_bytes(GOOD, header=["楼栋", "单元", "面积"]),
-                      filename="x.csv")
+        places_import(
+            compound=world.compound_a, file=csv_bytes(GOOD, header=["楼栋", "单元", "面积"]), filename="x.csv"
+        )
     assert err.value.code == "import_columns_missing" and "门牌号" in err.value.message_zh
     with pytest.raises(Invalid):
         places_import(compound=world.compound_a, file=b"hello", filename="x.pdf")

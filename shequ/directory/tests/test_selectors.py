@@ -19,4 +19,7 @@ def test_property_company_follows_the_contract(world):
 def test_nearest_party_of_a_kind(world):
     assert selectors.party_serving(place=world.household_a, kind=PartyKind.RESIDENTS_COMMITTEE) == world.rc
     assert selectors.party_serving(place=world.household_b, kind=PartyKind.OWNERS_COMMITTEE) is None
-    assert selectors.party_serving(place=world.household_a, kind=PartyKind.OWNERS_COMMITTEE) == world.owners_committee
+    assert (
+        selectors.party_serving(place=world.household_a, kind=PartyKind.OWNERS_COMMITTEE)
+        == world.owners_committee
+    )

@@ -50,8 +50,16 @@ def test_household_area_must_be_positive(world):
 
 def test_ancestor_columns_on_every_level(world):
     hh = world.household_a
-    assert (hh.district_id, hh.street_id, hh.community_id) == (world.district.pk, world.street.pk, world.community.pk)
-    assert (hh.compound_id, hh.building_id, hh.unit_id) == (world.compound_a.pk, world.building_a1.pk, hh.parent_id)
+    assert (hh.district_id, hh.street_id, hh.community_id) == (
+        world.district.pk,
+        world.street.pk,
+        world.community.pk,
+    )
+    assert (hh.compound_id, hh.building_id, hh.unit_id) == (
+        world.compound_a.pk,
+        world.building_a1.pk,
+        hh.parent_id,
+    )
     assert hh.full_name() == "测试社区 甲小区 1号楼 1单元 101"
     bulk = ds.places_bulk_create(parent=hh.parent, kind=P.HOUSEHOLD, rows=[{"name": "102", "floor_area": 60}])
     assert bulk[0].unit_id == hh.parent_id and bulk[0].compound_id == world.compound_a.pk
@@ -96,8 +104,12 @@ def test_contract_validation(world):
     with pytest.raises(Invalid):
         ds.contract_create(company=world.company_x, places=[], starts_on=date(2024, 1, 1))
     with pytest.raises(Invalid) as err:
-        ds.contract_create(company=world.company_x, places=[world.compound_a], starts_on=date(2024, 1, 1),
-                           ends_on=date(2023, 1, 1))
+        ds.contract_create(
+            company=world.company_x,
+            places=[world.compound_a],
+            starts_on=date(2024, 1, 1),
+            ends_on=date(2023, 1, 1),
+        )
     assert err.value.code == "contract_period_invalid"
 
 
@@ -114,12 +126,19 @@ def test_a_building_contract_beats_the_compound_contract(world):
 def test_ended_and_future_contracts_do_not_serve(world):
     contract = ServiceContract.objects.get(company=world.company_x)
     today = clock.now().date()
-    ds.contract_update(contract=contract, places=[world.compound_a], starts_on=date(2020, 1, 1),
-                       ends_on=today - timedelta(days=1))
+    ds.contract_update(
+        contract=contract,
+        places=[world.compound_a],
+        starts_on=date(2020, 1, 1),
+        ends_on=today - timedelta(days=1),
+    )
     assert selectors.property_company_for(place=world.household_a) is None
     ds.contract_update(contract=contract, places=[world.compound_a], starts_on=today + timedelta(days=3))
     assert selectors.property_company_for(place=world.household_a) is None
-    assert selectors.property_company_for(place=world.household_a, day=today + timedelta(days=5)) == world.company_x
+    assert (
+        selectors.property_company_for(place=world.household_a, day=today + timedelta(days=5))
+        == world.company_x
+    )
 
 
 def test_who_serves_a_household(world):
@@ -127,8 +146,13 @@ def test_who_serves_a_household(world):
     assert selectors.party_serving(place=hh, kind=PartyKind.POLICE_STATION) == world.police
     assert selectors.party_serving(place=hh, kind=PartyKind.DEPARTMENT) == world.dept_housing
     kinds = set(selectors.parties_serving(place=hh).values_list("kind", flat=True))
-    assert {PartyKind.RESIDENTS_COMMITTEE, PartyKind.ENV_PROPERTY_COMMITTEE, PartyKind.MUTUAL_AID_STATION,
-            PartyKind.FAMILY_DOCTOR_TEAM, PartyKind.PARTY_ORG} <= kinds
+    assert {
+        PartyKind.RESIDENTS_COMMITTEE,
+        PartyKind.ENV_PROPERTY_COMMITTEE,
+        PartyKind.MUTUAL_AID_STATION,
+        PartyKind.FAMILY_DOCTOR_TEAM,
+        PartyKind.PARTY_ORG,
+    } <= kinds
     leaders = selectors.members_for_place(place=hh, role="building_leader")
     assert [m.user for m in leaders] == [world.building_leader]
     assert not selectors.members_for_place(place=world.household_b, role="building_leader").exists()
@@ -137,22 +161,33 @@ def test_who_serves_a_household(world):
 
 
 def test_registration_with_the_party_organisation(world):
-    reg = ds.registration_create(party=world.company_x, party_org=world.party_org, registered_on=date(2024, 3, 1),
-                                 contact_name="项目经理")
+    reg = ds.registration_create(
+        party=world.company_x,
+        party_org=world.party_org,
+        registered_on=date(2024, 3, 1),
+        contact_name="项目经理",
+    )
     assert reg.party_org == world.party_org
     with pytest.raises(Conflict):
-        ds.registration_create(party=world.company_x, party_org=world.party_org, registered_on=date(2024, 3, 2))
+        ds.registration_create(
+            party=world.company_x, party_org=world.party_org, registered_on=date(2024, 3, 2)
+        )
     with pytest.raises(Invalid):
         ds.registration_create(party=world.company_y, party_org=world.rc, registered_on=date(2024, 3, 1))
     with pytest.raises(Invalid):
-        ds.registration_create(party=world.party_org, party_org=world.party_org, registered_on=date(2024, 3, 1))
+        ds.registration_create(
+            party=world.party_org, party_org=world.party_org, registered_on=date(2024, 3, 1)
+        )
 
 
 def test_membership_roles_are_checked(world):
     with pytest.raises(Invalid):
         ds.membership_create(user=world.outsider, party=world.rc, role="king")
-    m = ds.membership_create(user=world.outsider, party=world.rc, role="grid_worker", places=[world.compound_b])
+    m = ds.membership_create(
+        user=world.outsider, party=world.rc, role="grid_worker", places=[world.compound_b]
+    )
     again = ds.membership_create(user=world.outsider, party=world.rc, role="grid_worker")
     assert m.pk == again.pk
     assert [x.user for x in selectors.members_for_place(place=world.household_b, role="grid_worker")] == [
-        world.outsider]
+        world.outsider
+    ]

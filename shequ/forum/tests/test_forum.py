@@ -20,8 +20,12 @@ def community_board(world):
 
 
 def topic(world, board, author=None, **kw):
-    return services.topic_create(author=author or world.resident_a, board=board, title=kw.pop("title", "健身器材坏了"),
-                                 body=kw.pop("body", "小区健身器材坏了，有谁知道怎么报修？"))
+    return services.topic_create(
+        author=author or world.resident_a,
+        board=board,
+        title=kw.pop("title", "健身器材坏了"),
+        body=kw.pop("body", "小区健身器材坏了，有谁知道怎么报修？"),
+    )
 
 
 def test_phone_and_id_numbers_are_masked(world, board_a, client):
@@ -85,10 +89,16 @@ def test_moderation_hide_and_restore_with_reason(world, board_a, client):
     t.refresh_from_db()
     assert t.status == PostStatus.VISIBLE
     assert list(ModerationLog.objects.filter(topic=t).values_list("action", "reason")) == [
-        ("restore", "误判"), ("hide", "广告")]
+        ("restore", "误判"),
+        ("hide", "广告"),
+    ]
     client.force_login(world.resident_a2)
-    assert client.post(reverse("forum:moderate", args=["topic", t.pk]),
-                       {"action": "hide", "reason": "x"}).status_code == 403
+    assert (
+        client.post(
+            reverse("forum:moderate", args=["topic", t.pk]), {"action": "hide", "reason": "x"}
+        ).status_code
+        == 403
+    )
 
 
 def test_auto_hide_after_three_reports(world, board_a, community_board, settings):
@@ -103,7 +113,9 @@ def test_auto_hide_after_three_reports(world, board_a, community_board, settings
     assert t.status == PostStatus.HIDDEN
     assert ModerationLog.objects.filter(topic=t, action="auto_hide").exists()
     settings.SHEQU_FORUM_AUTO_HIDE_REPORTS = 1
-    r = services.reply_create(author=world.resident_b, topic=topic(world, community_board, title="二"), body="回复")
+    r = services.reply_create(
+        author=world.resident_b, topic=topic(world, community_board, title="二"), body="回复"
+    )
     services.report_create(user=world.resident_a, target=r)
     assert r.status == PostStatus.HIDDEN
     r.topic.refresh_from_db()
@@ -117,7 +129,9 @@ def test_ban_blocks_posting(world, board_a, client):
         services.reply_create(author=world.resident_a2, topic=t, body="hi")
     assert e.value.code == "banned"
     client.force_login(world.rc_staff)
-    r = client.post(reverse("forum:ban", args=[board_a.pk]), {"user_id": world.resident_a2.pk, "action": "unban"})
+    r = client.post(
+        reverse("forum:ban", args=[board_a.pk]), {"user_id": world.resident_a2.pk, "action": "unban"}
+    )
     assert r.status_code == 302
     services.reply_create(author=world.resident_a2, topic=t, body="hi")
 
@@ -138,12 +152,20 @@ def test_like_toggle_and_reply_notifies_author(world, board_a):
 
 def test_pages_permissions(world, board_a, client):
     t = topic(world, board_a)
-    urls_get = [reverse("forum:index"), reverse("forum:board", args=[board_a.pk]),
-                reverse("forum:topic", args=[t.pk]), reverse("forum:topic_new", args=[board_a.pk])]
+    urls_get = [
+        reverse("forum:index"),
+        reverse("forum:board", args=[board_a.pk]),
+        reverse("forum:topic", args=[t.pk]),
+        reverse("forum:topic_new", args=[board_a.pk]),
+    ]
     for url in urls_get:
         assert client.get(url).status_code == 302  # login first
-    for url in (reverse("forum:mute", args=[world.resident_a.pk]), reverse("forum:reply", args=[t.pk]),
-                reverse("forum:like", args=["topic", t.pk]), reverse("forum:ban", args=[board_a.pk])):
+    for url in (
+        reverse("forum:mute", args=[world.resident_a.pk]),
+        reverse("forum:reply", args=[t.pk]),
+        reverse("forum:like", args=["topic", t.pk]),
+        reverse("forum:ban", args=[board_a.pk]),
+    ):
         assert client.post(url).status_code == 302, url
     client.force_login(world.resident_b)  # other compound
     for url in urls_get[1:]:
@@ -152,7 +174,10 @@ def test_pages_permissions(world, board_a, client):
     for name in ("like", "report", "moderate"):
         assert client.post(reverse(f"forum:{name}", args=["topic", t.pk])).status_code == 403
     assert client.post(reverse("forum:reply", args=[t.pk]), {"body": "x"}).status_code == 403
-    assert client.post(reverse("forum:ban", args=[board_a.pk]), {"user_id": world.resident_a.pk}).status_code == 403
+    assert (
+        client.post(reverse("forum:ban", args=[board_a.pk]), {"user_id": world.resident_a.pk}).status_code
+        == 403
+    )
     client.force_login(world.resident_a2)
     for url in urls_get[1:]:
         assert client.get(url).status_code == 200, url
@@ -182,28 +207,46 @@ def test_forum_api(world, board_a, client):
     client.force_login(world.resident_a)
     boards = client.get("/api/v1/forum/boards").json()
     assert {b["id"] for b in boards} >= {board_a.pk}
-    r = client.post(f"/api/v1/forum/boards/{board_a.pk}/topics", {"title": "找猫", "body": "电话13800001111"},
-                    content_type="application/json")
+    r = client.post(
+        f"/api/v1/forum/boards/{board_a.pk}/topics",
+        {"title": "找猫", "body": "电话13800001111"},
+        content_type="application/json",
+    )
     assert r.status_code == 201 and "138****1111" in r.json()["body"]
     tid = r.json()["id"]
     assert r.json()["author"] == "张*"
     client.force_login(world.resident_a2)
-    r = client.post(f"/api/v1/forum/topics/{tid}/replies", {"body": "看到了"}, content_type="application/json")
+    r = client.post(
+        f"/api/v1/forum/topics/{tid}/replies", {"body": "看到了"}, content_type="application/json"
+    )
     assert r.status_code == 201
     assert client.post(f"/api/v1/forum/topics/{tid}/like").json() == {"liked": True, "like_count": 1}
-    assert client.post(f"/api/v1/forum/topics/{tid}/report", {"reason": "x"},
-                       content_type="application/json").json()["report_count"] == 1
-    r = client.post(f"/api/v1/forum/topics/{tid}/moderate", {"action": "hide", "reason": "x"},
-                    content_type="application/json")
+    assert (
+        client.post(
+            f"/api/v1/forum/topics/{tid}/report", {"reason": "x"}, content_type="application/json"
+        ).json()["report_count"]
+        == 1
+    )
+    r = client.post(
+        f"/api/v1/forum/topics/{tid}/moderate",
+        {"action": "hide", "reason": "x"},
+        content_type="application/json",
+    )
     assert r.status_code == 403 and r.json()["error"]["code"] == "forbidden"
     data = client.get(f"/api/v1/forum/boards/{board_a.pk}/topics").json()
     assert data["count"] == 1
     client.force_login(world.rc_staff)
-    r = client.post(f"/api/v1/forum/topics/{tid}/moderate", {"action": "hide", "reason": "广告"},
-                    content_type="application/json")
+    r = client.post(
+        f"/api/v1/forum/topics/{tid}/moderate",
+        {"action": "hide", "reason": "广告"},
+        content_type="application/json",
+    )
     assert r.status_code == 200 and r.json()["status"] == "hidden"
-    r = client.post(f"/api/v1/forum/boards/{board_a.pk}/bans", {"user_id": world.resident_a.pk, "reason": "广告",
-                                                                "days": 3}, content_type="application/json")
+    r = client.post(
+        f"/api/v1/forum/boards/{board_a.pk}/bans",
+        {"user_id": world.resident_a.pk, "reason": "广告", "days": 3},
+        content_type="application/json",
+    )
     assert r.status_code == 201
     client.force_login(world.resident_b)
     assert client.get(f"/api/v1/forum/boards/{board_a.pk}/topics").status_code == 403
@@ -214,12 +257,16 @@ def test_like_with_htmx_returns_the_button(world, board_a, client):
     client.force_login(world.resident_a2)
     r = client.post(reverse("forum:like", args=["topic", t.pk]), HTTP_HX_REQUEST="true")
     html = r.content.decode()
-    assert r.status_code == 200 and 'aria-pressed="true"' in html and '<span class="like-count">1</span>' in html
+    assert (
+        r.status_code == 200 and 'aria-pressed="true"' in html and '<span class="like-count">1</span>' in html
+    )
 
 
 def test_resident_blocks_a_neighbour(world, board_a, client):
     t = topic(world, board_a, author=world.resident_a2, title="烦人的帖子")
-    services.reply_create(author=world.resident_a2, topic=topic(world, board_a, title="正常"), body="烦人的回复")
+    services.reply_create(
+        author=world.resident_a2, topic=topic(world, board_a, title="正常"), body="烦人的回复"
+    )
     client.force_login(world.resident_a)
     r = client.post(reverse("forum:mute", args=[world.resident_a2.pk]), {"next": "/forum/"})
     assert r.status_code == 302
@@ -228,7 +275,9 @@ def test_resident_blocks_a_neighbour(world, board_a, client):
     assert "烦人的帖子" not in html and "正常" in html
     assert client.post(f"/api/v1/forum/users/{world.resident_a2.pk}/mute").json() == {"muted": False}
     assert t.pk in [x.pk for x in selectors.topics_for(user=world.resident_a, board=board_a)]
-    assert client.post(reverse("forum:mute", args=[world.resident_a.pk])).status_code == 302  # self: message only
+    assert (
+        client.post(reverse("forum:mute", args=[world.resident_a.pk])).status_code == 302
+    )  # self: message only
 
 
 def test_moderation_page_lists_flagged_posts(world, board_a, client):

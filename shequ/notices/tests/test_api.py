@@ -7,8 +7,15 @@ from shequ.notices.models import Channel
 
 
 def post(world, place, **kw):
-    return services.notice_create(author=world.rc_staff, party=world.rc, channel=Channel.COMMUNITY, place=place,
-                                  title=kw.pop("title", "通知"), body="内容", **kw)
+    return services.notice_create(
+        author=world.rc_staff,
+        party=world.rc,
+        channel=Channel.COMMUNITY,
+        place=place,
+        title=kw.pop("title", "通知"),
+        body="内容",
+        **kw,
+    )
 
 
 @pytest.fixture
@@ -16,6 +23,7 @@ def api(client):
     def login(user):
         client.force_login(user)
         return client
+
     return login
 
 
@@ -34,8 +42,13 @@ def test_feed_api_paginated_and_scoped(world, api, django_assert_max_num_queries
 
 def test_create_api_permissions_and_errors(world, api):
     c = api(world.handler_x)
-    body = {"party_id": world.company_x.pk, "channel": "property", "place_id": world.compound_b.pk,
-            "title": "越权", "body": "x"}
+    body = {
+        "party_id": world.company_x.pk,
+        "channel": "property",
+        "place_id": world.compound_b.pk,
+        "title": "越权",
+        "body": "x",
+    }
     r = c.post("/api/v1/notices", body, content_type="application/json")
     assert r.status_code == 403 and r.json()["error"]["code"] == "scope_not_served"
     body["place_id"] = world.compound_a.pk
@@ -46,8 +59,14 @@ def test_create_api_permissions_and_errors(world, api):
     r = c.post("/api/v1/notices", body, content_type="application/json")
     assert r.status_code == 422 and r.json()["error"]["message_en"]
     rights = c.get("/api/v1/notices/rights").json()
-    assert rights == [{"party_id": world.company_x.pk, "party": "甲物业", "channel": "property",
-                       "place_ids": [world.compound_a.pk]}]
+    assert rights == [
+        {
+            "party_id": world.company_x.pk,
+            "party": "甲物业",
+            "channel": "property",
+            "place_ids": [world.compound_a.pk],
+        }
+    ]
     # read
     c = api(world.resident_a)
     r = c.post(f"/api/v1/notices/{nid}/read")
@@ -68,7 +87,9 @@ def test_api_requires_login_and_hides_private(world, client):
     client.force_login(world.building_leader)
     r = client.get(f"/api/v1/notices/{n.pk}/unread/{world.building_a1.pk}")
     assert r.status_code == 200, r.content
-    assert r.json() == [{"household_id": world.household_a.pk, "household": "1单元101", "residents": ["张三"]}]
+    assert r.json() == [
+        {"household_id": world.household_a.pk, "household": "1单元101", "residents": ["张三"]}
+    ]
 
 
 def test_attachments_api_multipart(world, api, png_bytes):
@@ -79,10 +100,14 @@ def test_attachments_api_multipart(world, api, png_bytes):
     r = c.post(f"/api/v1/notices/{n.pk}/attachments", {"files": [SimpleUploadedFile("a.png", png_bytes)]})
     assert r.status_code == 403
     c = api(world.rc_staff)
-    r = c.post(f"/api/v1/notices/{n.pk}/attachments", {"files": [SimpleUploadedFile("evil.png", b"MZ\x90\x00")]})
+    r = c.post(
+        f"/api/v1/notices/{n.pk}/attachments", {"files": [SimpleUploadedFile("evil.png", b"MZ\x90\x00")]}
+    )
     assert r.status_code == 422 and r.json()["error"]["code"] == "file_type"
-    r = c.post(f"/api/v1/notices/{n.pk}/attachments", {
-        "files": [SimpleUploadedFile("a.png", png_bytes), SimpleUploadedFile("b.pdf", b"%PDF-1.7 x")]})
+    r = c.post(
+        f"/api/v1/notices/{n.pk}/attachments",
+        {"files": [SimpleUploadedFile("a.png", png_bytes), SimpleUploadedFile("b.pdf", b"%PDF-1.7 x")]},
+    )
     assert r.status_code == 201, r.content
     assert [a["kind"] for a in r.json()] == ["image", "pdf"]
     c = api(world.resident_a)

@@ -80,23 +80,44 @@ def test_channel_pages_screenshots(live_server, world, browser):
     from shequ.forum import services as forum
 
     board = forum.board_ensure(place=world.compound_a)
-    t = forum.topic_create(author=world.resident_a2, board=board, title="谁家的猫丢了？",
-                           body="在2号楼下看到一只橘猫，失主请联系13812345678。")
+    t = forum.topic_create(
+        author=world.resident_a2,
+        board=board,
+        title="谁家的猫丢了？",
+        body="在2号楼下看到一只橘猫，失主请联系13812345678。",
+    )
     forum.reply_create(author=world.resident_a, topic=t, body="好像是3单元王阿姨家的。")
     start = clock.now() + timedelta(days=2)
-    act = acts.activity_create(actor=world.rc_staff, organiser=world.rc, place=world.community, kind="culture",
-                               title="重阳节敬老联欢会", starts_at=start, ends_at=start + timedelta(hours=2),
-                               capacity=30, location="红巷生活广场", description="欢迎老人们参加。")
-    venue = acts.venue_create(actor=world.rc_staff, owner=world.rc, place=world.community, name="红巷生活广场",
-                              capacity=200)
-    acts.slots_create(actor=world.rc_staff, venue=venue, day=start.date(), hours=[(9, 11), (14, 16), (19, 21)])
+    act = acts.activity_create(
+        actor=world.rc_staff,
+        organiser=world.rc,
+        place=world.community,
+        kind="culture",
+        title="重阳节敬老联欢会",
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        capacity=30,
+        location="红巷生活广场",
+        description="欢迎老人们参加。",
+    )
+    venue = acts.venue_create(
+        actor=world.rc_staff, owner=world.rc, place=world.community, name="红巷生活广场", capacity=200
+    )
+    acts.slots_create(
+        actor=world.rc_staff, venue=venue, day=start.date(), hours=[(9, 11), (14, 16), (19, 21)]
+    )
     base = live_server.url
     for label, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
         page = login(browser, base, world.resident_a, viewport)
-        for name, path in (("property", "/notices/property/"), ("doctor", "/notices/doctor/"),
-                           ("police", "/notices/police/"), ("forum-topic", f"/forum/topic/{t.pk}/"),
-                           ("activities", "/activities/"), ("activity", f"/activities/{act.pk}/"),
-                           ("venue", f"/activities/venues/{venue.pk}/")):
+        for name, path in (
+            ("property", "/notices/property/"),
+            ("doctor", "/notices/doctor/"),
+            ("police", "/notices/police/"),
+            ("forum-topic", f"/forum/topic/{t.pk}/"),
+            ("activities", "/activities/"),
+            ("activity", f"/activities/{act.pk}/"),
+            ("venue", f"/activities/venues/{venue.pk}/"),
+        ):
             page.goto(base + path)
             assert page.locator("h1").count() >= 1, path
             shot(page, f"{name}-{label}")
@@ -106,8 +127,11 @@ def test_channel_pages_screenshots(live_server, world, browser):
         if label == "phone":  # large-type mode (大字模式) on a phone
             page.click("button[title='大字模式']")
             page.wait_for_selector("html.large")
-            for name, path in (("forum-topic", f"/forum/topic/{t.pk}/"), ("activity", f"/activities/{act.pk}/"),
-                               ("notices", "/notices/")):
+            for name, path in (
+                ("forum-topic", f"/forum/topic/{t.pk}/"),
+                ("activity", f"/activities/{act.pk}/"),
+                ("notices", "/notices/"),
+            ):
                 page.goto(base + path)
                 shot(page, f"{name}-phone-large")
         page.context.close()

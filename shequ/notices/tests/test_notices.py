@@ -16,8 +16,15 @@ from shequ.notifications.models import Notification
 
 
 def post(world, *, place, channel=Channel.COMMUNITY, author=None, party=None, title="停水通知", **kw):
-    return services.notice_create(author=author or world.rc_staff, party=party or world.rc, channel=channel,
-                                  place=place, title=title, body="明天上午9点到12点停水。", **kw)
+    return services.notice_create(
+        author=author or world.rc_staff,
+        party=party or world.rc,
+        channel=channel,
+        place=place,
+        title=title,
+        body="明天上午9点到12点停水。",
+        **kw,
+    )
 
 
 def feed_ids(user):
@@ -25,6 +32,7 @@ def feed_ids(user):
 
 
 # ---- scope rules ----------------------------------------------------------------------------------------
+
 
 def test_notice_for_building_not_in_other_buildings_feed(world):
     n = post(world, place=world.building_a1)
@@ -39,7 +47,9 @@ def test_feed_holds_exactly_building_compound_community_and_street(world, other_
         post(world, place=world.building_a1, title="本楼"),
         post(world, place=world.compound_a, title="本小区"),
         post(world, place=world.community, title="本社区"),
-        post(world, place=world.street, title="本街道", author=world.street_leader, party=world.street_office),
+        post(
+            world, place=world.street, title="本街道", author=world.street_leader, party=world.street_office
+        ),
     ]
     post(world, place=world.building_a2, title="别的楼")
     post(world, place=world.compound_b, title="别的小区")
@@ -90,33 +100,93 @@ def test_private_notice_only_for_verified_residents(world):
 def test_expiry_before_publish_is_invalid(world):
     now = clock.now()
     with pytest.raises(Invalid):
-        post(world, place=world.community, publish_at=now + timedelta(days=2), expires_at=now + timedelta(days=1))
+        post(
+            world,
+            place=world.community,
+            publish_at=now + timedelta(days=2),
+            expires_at=now + timedelta(days=1),
+        )
 
 
 # ---- channel permissions --------------------------------------------------------------------------------
 
+
 def test_company_x_posts_property_only_for_what_it_serves(world):
-    ok = post(world, place=world.compound_a, channel=Channel.PROPERTY, author=world.handler_x, party=world.company_x)
-    post(world, place=world.building_a1, channel=Channel.PROPERTY, author=world.handler_x, party=world.company_x)
+    ok = post(
+        world, place=world.compound_a, channel=Channel.PROPERTY, author=world.handler_x, party=world.company_x
+    )
+    post(
+        world,
+        place=world.building_a1,
+        channel=Channel.PROPERTY,
+        author=world.handler_x,
+        party=world.company_x,
+    )
     assert ok.party == world.company_x
     with pytest.raises(Forbidden) as e:
-        post(world, place=world.compound_b, channel=Channel.PROPERTY, author=world.handler_x, party=world.company_x)
+        post(
+            world,
+            place=world.compound_b,
+            channel=Channel.PROPERTY,
+            author=world.handler_x,
+            party=world.company_x,
+        )
     assert e.value.code == "scope_not_served"
     with pytest.raises(Forbidden):  # a community is not a property company's scope
-        post(world, place=world.community, channel=Channel.PROPERTY, author=world.handler_x, party=world.company_x)
+        post(
+            world,
+            place=world.community,
+            channel=Channel.PROPERTY,
+            author=world.handler_x,
+            party=world.company_x,
+        )
     with pytest.raises(Forbidden):  # and not its channel
-        post(world, place=world.compound_a, channel=Channel.COMMUNITY, author=world.handler_x, party=world.company_x)
+        post(
+            world,
+            place=world.compound_a,
+            channel=Channel.COMMUNITY,
+            author=world.handler_x,
+            party=world.company_x,
+        )
     with pytest.raises(Forbidden):  # not a member of company Y
-        post(world, place=world.compound_b, channel=Channel.PROPERTY, author=world.handler_x, party=world.company_y)
+        post(
+            world,
+            place=world.compound_b,
+            channel=Channel.PROPERTY,
+            author=world.handler_x,
+            party=world.company_y,
+        )
 
 
 def test_channel_rules_for_other_parties(world):
-    post(world, place=world.community, channel=Channel.PARTY, author=world.party_secretary, party=world.party_org)
-    post(world, place=world.community, channel=Channel.POLICE, author=world.police_officer, party=world.police)
-    owners_head = ds.membership_create(user=world.resident_a, party=world.owners_committee, role=Role.HEAD).user
-    post(world, place=world.compound_a, channel=Channel.OWNERS, author=owners_head, party=world.owners_committee)
+    post(
+        world,
+        place=world.community,
+        channel=Channel.PARTY,
+        author=world.party_secretary,
+        party=world.party_org,
+    )
+    post(
+        world, place=world.community, channel=Channel.POLICE, author=world.police_officer, party=world.police
+    )
+    owners_head = ds.membership_create(
+        user=world.resident_a, party=world.owners_committee, role=Role.HEAD
+    ).user
+    post(
+        world,
+        place=world.compound_a,
+        channel=Channel.OWNERS,
+        author=owners_head,
+        party=world.owners_committee,
+    )
     with pytest.raises(Forbidden):
-        post(world, place=world.compound_b, channel=Channel.OWNERS, author=owners_head, party=world.owners_committee)
+        post(
+            world,
+            place=world.compound_b,
+            channel=Channel.OWNERS,
+            author=owners_head,
+            party=world.owners_committee,
+        )
     with pytest.raises(Forbidden):  # residents' committee cannot post in 党建园地
         post(world, place=world.community, channel=Channel.PARTY)
     with pytest.raises(Forbidden):  # nor for the whole street
@@ -129,6 +199,7 @@ def test_channel_rules_for_other_parties(world):
 
 
 # ---- read tracking -------------------------------------------------------------------------------------
+
 
 def test_read_count_and_unread_households(world, client):
     n = post(world, place=world.compound_a)
@@ -144,7 +215,10 @@ def test_read_count_and_unread_households(world, client):
     client.force_login(world.building_leader)
     rows = selectors.unread_households(user=world.building_leader, notice=n, building=world.building_a1)
     assert rows == []
-    assert "全部都已阅读" in client.get(url).content.decode() or "所有住户都已阅读" in client.get(url).content.decode()
+    assert (
+        "全部都已阅读" in client.get(url).content.decode()
+        or "所有住户都已阅读" in client.get(url).content.decode()
+    )
     # the building leader of A1 may not see A2's list; a resident may not see any
     assert client.get(reverse("notices:unread", args=[n.pk, world.building_a2.pk])).status_code == 403
     client.force_login(world.resident_a2)
@@ -166,6 +240,7 @@ def test_new_notice_reaches_residents_inbox(world, django_capture_on_commit_call
 
 # ---- attachments ----------------------------------------------------------------------------------------
 
+
 def test_attachments_checked_and_served_with_permission(world, client, png_bytes):
     img = SimpleUploadedFile("a.png", png_bytes, content_type="image/png")
     pdf = SimpleUploadedFile("b.pdf", b"%PDF-1.4\n%fake\n", content_type="application/pdf")
@@ -179,7 +254,11 @@ def test_attachments_checked_and_served_with_permission(world, client, png_bytes
     client.force_login(world.resident_b)
     assert client.get(url).status_code == 403
     with pytest.raises(Invalid):
-        post(world, place=world.community, files=[SimpleUploadedFile("x.png", b"<script>", content_type="image/png")])
+        post(
+            world,
+            place=world.community,
+            files=[SimpleUploadedFile("x.png", b"<script>", content_type="image/png")],
+        )
     big = SimpleUploadedFile("big.pdf", b"%PDF-" + b"0" * (10 * 1024 * 1024 + 1))
     with pytest.raises(Invalid):
         post(world, place=world.community, files=[big])
@@ -187,19 +266,34 @@ def test_attachments_checked_and_served_with_permission(world, client, png_bytes
 
 # ---- pages ---------------------------------------------------------------------------------------------
 
+
 def test_create_page_posts_notice(world, client):
     client.force_login(world.handler_x)
     r = client.get(reverse("notices:create"))
     assert r.status_code == 200
     body = r.content.decode()
     assert "甲小区" in body and "乙小区" not in body
-    r = client.post(reverse("notices:create"), {
-        "right": f"{world.company_x.pk}:property", "place": world.compound_b.pk, "title": "越权", "body": "x",
-        "is_public": "on"})
+    r = client.post(
+        reverse("notices:create"),
+        {
+            "right": f"{world.company_x.pk}:property",
+            "place": world.compound_b.pk,
+            "title": "越权",
+            "body": "x",
+            "is_public": "on",
+        },
+    )
     assert r.status_code == 422
-    r = client.post(reverse("notices:create"), {
-        "right": f"{world.company_x.pk}:property", "place": world.compound_a.pk, "title": "电梯检修", "body": "周三",
-        "is_public": "on"})
+    r = client.post(
+        reverse("notices:create"),
+        {
+            "right": f"{world.company_x.pk}:property",
+            "place": world.compound_a.pk,
+            "title": "电梯检修",
+            "body": "周三",
+            "is_public": "on",
+        },
+    )
     assert r.status_code == 302
     assert Notice.objects.get(title="电梯检修").place == world.compound_a
 

@@ -34,7 +34,9 @@ def test_notify_pushes_only_after_commit(world):
     token = live.BROKER.subscribe(world.resident_a.pk, got.put)
     try:
         with transaction.atomic():
-            services.notify(recipients=[world.resident_a], verb="appeal.replied", title="有回复", key="k-rolled-back")
+            services.notify(
+                recipients=[world.resident_a], verb="appeal.replied", title="有回复", key="k-rolled-back"
+            )
             transaction.set_rollback(True)
         assert got.empty()
     finally:
@@ -51,15 +53,28 @@ def test_asgi_stream_sends_hello_then_each_notification(world, client):
 
     def notify_in_a_transaction():
         with transaction.atomic():
-            services.notify(recipients=[user_id], verb="appeal.replied", title="物业回复了您的诉求",
-                            url="/appeals/1/", key="live-1")
+            services.notify(
+                recipients=[user_id],
+                verb="appeal.replied",
+                title="物业回复了您的诉求",
+                url="/appeals/1/",
+                key="live-1",
+            )
 
     async def scenario():
         scope = {
-            "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
-            "path": "/notifications/stream", "raw_path": b"/notifications/stream", "query_string": b"",
-            "root_path": "", "headers": [(b"host", b"testserver"), (b"cookie", cookie)],
-            "server": ("testserver", 80), "client": ("127.0.0.1", 50000),
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": "GET",
+            "scheme": "http",
+            "path": "/notifications/stream",
+            "raw_path": b"/notifications/stream",
+            "query_string": b"",
+            "root_path": "",
+            "headers": [(b"host", b"testserver"), (b"cookie", cookie)],
+            "server": ("testserver", 80),
+            "client": ("127.0.0.1", 50000),
         }
         inbox: asyncio.Queue = asyncio.Queue()
         await inbox.put({"type": "http.request", "body": b"", "more_body": False})
@@ -119,9 +134,18 @@ def test_redis_pubsub_shares_events_between_processes(settings):
         deadline = time.monotonic() + 5
         event = None
         while event is None and time.monotonic() < deadline:
-            subprocess.run(["redis-cli", "-n", "15", "PUBLISH", "shequ:live:424242",
-                            json.dumps({"type": "notification", "title": "来自另一个进程"})],
-                           check=True, capture_output=True)
+            subprocess.run(
+                [
+                    "redis-cli",
+                    "-n",
+                    "15",
+                    "PUBLISH",
+                    "shequ:live:424242",
+                    json.dumps({"type": "notification", "title": "来自另一个进程"}),
+                ],
+                check=True,
+                capture_output=True,
+            )
             try:
                 event = got.get(timeout=0.2)
             except queue.Empty:

@@ -24,18 +24,29 @@ def emailed(world, settings):
 
 def test_notify_writes_one_inbox_row_per_recipient_and_key(world, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        n = services.notify(recipients=[world.resident_a, world.resident_b.pk, None], verb="appeal.replied",
-                            title="有回复", key="appeal:1:reply:1")
-        again = services.notify(recipients=[world.resident_a], verb="appeal.replied", title="有回复",
-                                key="appeal:1:reply:1")
+        n = services.notify(
+            recipients=[world.resident_a, world.resident_b.pk, None],
+            verb="appeal.replied",
+            title="有回复",
+            key="appeal:1:reply:1",
+        )
+        again = services.notify(
+            recipients=[world.resident_a], verb="appeal.replied", title="有回复", key="appeal:1:reply:1"
+        )
     assert (n, again) == (2, 0)
     assert Notification.objects.filter(key="appeal:1:reply:1").count() == 2
 
 
 def test_email_goes_through_the_outbox_once(emailed, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        services.notify(recipients=[emailed], verb="appeal.dispatched", title="新诉求", body="电梯坏了",
-                        url="/appeals/1/", key="appeal:1:dispatched")
+        services.notify(
+            recipients=[emailed],
+            verb="appeal.dispatched",
+            title="新诉求",
+            body="电梯坏了",
+            url="/appeals/1/",
+            key="appeal:1:dispatched",
+        )
     row = Delivery.objects.get(channel="email")
     assert row.status == Delivery.Status.SENT and row.attempts == 1
     assert len(mail.outbox) == 1 and mail.outbox[0].subject == "新诉求"
@@ -49,8 +60,9 @@ def test_email_goes_through_the_outbox_once(emailed, django_capture_on_commit_ca
 
 
 def test_preferences_choose_channels(emailed, django_capture_on_commit_callbacks):
-    services.preferences_set(user=emailed, choices={("appeal.dispatched", "email"): False,
-                                                    ("appeal.dispatched", "wechat"): True})
+    services.preferences_set(
+        user=emailed, choices={("appeal.dispatched", "email"): False, ("appeal.dispatched", "wechat"): True}
+    )
     with django_capture_on_commit_callbacks(execute=True):
         services.notify(recipients=[emailed], verb="appeal.dispatched", title="新诉求", key="k1")
     assert sorted(Delivery.objects.values_list("channel", flat=True)) == ["sms", "wechat"]
@@ -98,8 +110,7 @@ def test_failed_sends_retry_with_exponential_backoff(world, settings, django_cap
     with clock.frozen(t0 + timedelta(seconds=31)):
         run_once(now=clock.now())
     row.refresh_from_db()
-    assert row.attempts == 2 and (row.next_attempt_at - (t0 + timedelta(seconds=31))
-                                  ).total_seconds() == 60
+    assert row.attempts == 2 and (row.next_attempt_at - (t0 + timedelta(seconds=31))).total_seconds() == 60
     with clock.frozen(t0 + timedelta(seconds=100)):
         run_once(now=clock.now())
     row.refresh_from_db()

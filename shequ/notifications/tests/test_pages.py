@@ -34,7 +34,9 @@ def test_inbox_lists_only_my_messages_with_unread_count(client, world, django_as
 
 
 def test_mark_read_and_open(client, world):
-    services.notify(recipients=[world.resident_a], verb="appeal.replied", title="回复", url="/appeals/9/", key="k")
+    services.notify(
+        recipients=[world.resident_a], verb="appeal.replied", title="回复", url="/appeals/9/", key="k"
+    )
     note = Notification.objects.get()
     client.force_login(world.resident_a)
     response = client.post(reverse("notifications:read", args=[note.pk]), {"open": "1"})
@@ -96,12 +98,22 @@ def test_api_inbox(client, world):
 def test_api_preferences(client, world):
     client.force_login(world.resident_a)
     rows = client.get("/api/v1/notifications/preferences").json()
-    assert {"verb": "appeal.escalated", "label": "诉求超时升级", "email": True, "sms": True, "wechat": False} in rows
-    r = client.put("/api/v1/notifications/preferences", [{"verb": "appeal.escalated", "sms": False, "wechat": True}],
-                   content_type="application/json")
+    assert {
+        "verb": "appeal.escalated",
+        "label": "诉求超时升级",
+        "email": True,
+        "sms": True,
+        "wechat": False,
+    } in rows
+    r = client.put(
+        "/api/v1/notifications/preferences",
+        [{"verb": "appeal.escalated", "sms": False, "wechat": True}],
+        content_type="application/json",
+    )
     assert r.status_code == 200
     row = next(x for x in r.json() if x["verb"] == "appeal.escalated")
     assert (row["email"], row["sms"], row["wechat"]) == (True, False, True)
-    bad = client.put("/api/v1/notifications/preferences", [{"verb": "nope", "sms": True}],
-                     content_type="application/json")
+    bad = client.put(
+        "/api/v1/notifications/preferences", [{"verb": "nope", "sms": True}], content_type="application/json"
+    )
     assert bad.status_code == 422

@@ -23,8 +23,6 @@ pytestmark = [
 ]
 
 
-
-
 def login(page, base, phone, password="shequ-test-pass"):
     page.goto(f"{base}/accounts/login/")
     page.fill("input[name=username]", phone)
@@ -71,14 +69,33 @@ def _shoot(page, name):
 
 
 def test_screenshots(live_server, world, browser):
-    ds.membership_create(user=world.handler_x, party=world.company_x, role=Role.MANAGER, title="大管家",
-                         places=[world.compound_a], public_phone="13911112222")
-    ds.membership_create(user=world.volunteer, party=world.rc, role=Role.GRID_WORKER, places=[world.community],
-                         public_phone="13922223333")
-    account_services.user_register(phone="13700000001", real_name="王五", password="huayuan-2024",
-                                   household=world.household_a, relation="family")
+    ds.membership_create(
+        user=world.handler_x,
+        party=world.company_x,
+        role=Role.MANAGER,
+        title="大管家",
+        places=[world.compound_a],
+        public_phone="13911112222",
+    )
+    ds.membership_create(
+        user=world.volunteer,
+        party=world.rc,
+        role=Role.GRID_WORKER,
+        places=[world.community],
+        public_phone="13922223333",
+    )
+    account_services.user_register(
+        phone="13700000001",
+        real_name="王五",
+        password="huayuan-2024",
+        household=world.household_a,
+        relation="family",
+    )
     base = live_server.url
-    for label, viewport in (("phone", {"width": 390, "height": 844}), ("desktop", {"width": 1280, "height": 900})):
+    for label, viewport in (
+        ("phone", {"width": 390, "height": 844}),
+        ("desktop", {"width": 1280, "height": 900}),
+    ):
         for large in (False, True):
             ctx = browser.new_context(viewport=viewport, locale="zh-CN")
             if large:
@@ -87,7 +104,9 @@ def test_screenshots(live_server, world, browser):
             suffix = f"{label}{'-large' if large else ''}"
             page.goto(f"{base}/accounts/login/")
             _shoot(page, f"login-{suffix}")
-            page.goto(f"{base}/accounts/register/?compound={world.compound_a.pk}&building={world.building_a1.pk}")
+            page.goto(
+                f"{base}/accounts/register/?compound={world.compound_a.pk}&building={world.building_a1.pk}"
+            )
             _shoot(page, f"register-{suffix}")
             login(page, base, world.resident_a.phone)
             _shoot(page, f"home-{suffix}")

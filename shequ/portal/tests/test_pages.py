@@ -11,10 +11,21 @@ from shequ.directory.models import Role
 @pytest.fixture
 def staffed(world):
     """Give the world the people the who page lists: a manager, a grid worker, public phones."""
-    ds.membership_create(user=world.handler_x, party=world.company_x, role=Role.MANAGER, title="大管家",
-                         places=[world.compound_a], public_phone="13911112222")
-    grid = ds.membership_create(user=world.volunteer, party=world.rc, role=Role.GRID_WORKER,
-                                places=[world.community], public_phone="13922223333")
+    ds.membership_create(
+        user=world.handler_x,
+        party=world.company_x,
+        role=Role.MANAGER,
+        title="大管家",
+        places=[world.compound_a],
+        public_phone="13911112222",
+    )
+    grid = ds.membership_create(
+        user=world.volunteer,
+        party=world.rc,
+        role=Role.GRID_WORKER,
+        places=[world.community],
+        public_phone="13922223333",
+    )
     return grid
 
 
@@ -42,12 +53,23 @@ class TestWho:
         html = response.content.decode()
         assert response.status_code == 200
         assert "甲物业" in html and "乙物业" not in html
-        assert 'href="tel:010-11110000"'.replace("-", "") in html.replace("-", "") or "tel:01011110000" in html
+        assert (
+            'href="tel:010-11110000"'.replace("-", "") in html.replace("-", "") or "tel:01011110000" in html
+        )
         assert "王师傅" in html and "大管家" in html and "tel:13911112222" in html
         assert "钱楼长" in html  # building leader of A1
         assert "郑阿姨" in html and "tel:13922223333" in html  # grid worker
-        for name in ("测试社区环物会", "测试派出所", "孙警官", "测试家庭医生团队", "吴医生", "测试社区居委会",
-                     "测试社区党委", "测试互助站", "甲小区业委会"):
+        for name in (
+            "测试社区环物会",
+            "测试派出所",
+            "孙警官",
+            "测试家庭医生团队",
+            "吴医生",
+            "测试社区居委会",
+            "测试社区党委",
+            "测试互助站",
+            "甲小区业委会",
+        ):
             assert name in html, name
         assert "tel:01012345678" in html  # residents' committee
         assert reverse("appeals:report") + "?kind=consult&amp;category=health" in html
@@ -61,8 +83,13 @@ class TestWho:
         assert "王师傅" not in html
 
     def test_pending_resident_sees_note(self, client, world):
-        user = account_services.user_register(phone="13700000001", real_name="王五", password="huayuan-2024",
-                                              household=world.household_b, relation="tenant")
+        user = account_services.user_register(
+            phone="13700000001",
+            real_name="王五",
+            password="huayuan-2024",
+            household=world.household_b,
+            relation="tenant",
+        )
         client.force_login(user)
         html = client.get(reverse("portal:who")).content.decode()
         assert "等待居委会或户主确认" in html
@@ -75,7 +102,9 @@ class TestWho:
         assert reverse("accounts:register") in html
 
     def test_choose_between_households(self, client, world):
-        account_services.residency_request(user=world.resident_a, household=world.household_b, relation="tenant")
+        account_services.residency_request(
+            user=world.resident_a, household=world.household_b, relation="tenant"
+        )
         client.force_login(world.resident_a)
         html = client.get(reverse("portal:who"), {"household": world.household_b.pk}).content.decode()
         assert "乙物业" in html and 'name="household"' in html
@@ -86,8 +115,10 @@ class TestWho:
         from shequ.portal import selectors
 
         def fake(*, party_ids):
-            return {pid: SimpleNamespace(response_rate=0.95, resolution_rate=0.8, satisfaction_rate=None)
-                    for pid in party_ids}
+            return {
+                pid: SimpleNamespace(response_rate=0.95, resolution_rate=0.8, satisfaction_rate=None)
+                for pid in party_ids
+            }
 
         monkeypatch.setattr(selectors, "party_rates_this_month", fake)
         client.force_login(world.resident_a)
@@ -133,7 +164,16 @@ class TestHome:
         assert reverse("notices:feed") + "?channel=community" in html
         assert reverse("forum:index") in html and reverse("activities:index") in html
         assert reverse("appeals:report") in html
-        for label in ("社区公告", "党建园地", "物业之窗", "业委连线", "警民直通车", "家庭医生", "邻里交流", "社区服务"):
+        for label in (
+            "社区公告",
+            "党建园地",
+            "物业之窗",
+            "业委连线",
+            "警民直通车",
+            "家庭医生",
+            "邻里交流",
+            "社区服务",
+        ):
             assert label in html, label
         assert reverse("portal:who") in html and "甲物业" in html
         assert "住户认证" in html  # a verified owner verifies family members
@@ -165,5 +205,11 @@ class TestHome:
 
 
 def sample_section(request, household):
-    return {"template": "portal/_section.html", "title": "示例区块", "icon": "notice",
-            "items": [{"title": "第一条", "url": "/somewhere/", "meta": "今天", "chip": "新", "chip_class": "chip-info"}]}
+    return {
+        "template": "portal/_section.html",
+        "title": "示例区块",
+        "icon": "notice",
+        "items": [
+            {"title": "第一条", "url": "/somewhere/", "meta": "今天", "chip": "新", "chip_class": "chip-info"}
+        ],
+    }

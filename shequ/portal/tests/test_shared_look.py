@@ -30,7 +30,8 @@ def test_pagination_partial_keeps_filters(db):
     request = RequestFactory().get("/x/", {"status": "open", "page": "2"})
     page = Paginator(list(range(50)), 10).get_page(2)
     html = Template('{% include "core/_pagination.html" with page_obj=page %}').render(
-        RequestContext(request, {"page": page}))
+        RequestContext(request, {"page": page})
+    )
     assert "status=open&amp;page=1" in html and "status=open&amp;page=3" in html
     assert "第 2 / 5 页" in html
 
@@ -40,12 +41,15 @@ def test_form_field_partial_shows_errors_and_choices(db):
 
     form = RelationForm({"relation": "nope"})
     form.is_valid()
-    html = Template('{% include "core/_form_field.html" with field=form.relation %}').render(Context({"form": form}))
+    html = Template('{% include "core/_form_field.html" with field=form.relation %}').render(
+        Context({"form": form})
+    )
     assert "field-error" in html and "errorlist" in html
     assert html.count('class="choice"') == 3 and "业主" in html
 
 
 def test_empty_partial(db):
-    html = Template('{% include "core/_empty.html" with text="暂无" action_url="/a/" action_label="去看看" %}').render(
-        Context({}))
+    html = Template(
+        '{% include "core/_empty.html" with text="暂无" action_url="/a/" action_label="去看看" %}'
+    ).render(Context({}))
     assert "暂无" in html and 'href="/a/"' in html and "去看看" in html

@@ -20,8 +20,9 @@ T0 = datetime(2026, 11, 30, 9, 0, tzinfo=SH)
 def setup(world, file_appeal):
     from shequ.conftest import make_user
 
-    fgj = ds.party_create(kind=PartyKind.DEPARTMENT, name="区房管局", code="t-fgj", home=world.district,
-                          places=[world.district])
+    fgj = ds.party_create(
+        kind=PartyKind.DEPARTMENT, name="区房管局", code="t-fgj", home=world.district, places=[world.district]
+    )
     zjw_staff = make_user("13700000001", "住建委小王")
     fgj_staff = make_user("13700000002", "房管局小李")
     ds.membership_create(user=zjw_staff, party=world.dept_housing, role=Role.STAFF)
@@ -35,28 +36,41 @@ def test_whistle_then_each_department_reports_in(client, world, setup):
     appeal = setup["appeal"]
     client.force_login(world.party_secretary)
     with clock.frozen(T0):
-        r = client.post(f"/api/v1/appeals/{appeal.pk}/whistle", {
-            "kind": "emergency", "departments": [world.dept_housing.pk, setup["fgj"].pk], "reason": "电梯困人"},
-            content_type="application/json", HTTP_IDEMPOTENCY_KEY="w-1")
+        r = client.post(
+            f"/api/v1/appeals/{appeal.pk}/whistle",
+            {
+                "kind": "emergency",
+                "departments": [world.dept_housing.pk, setup["fgj"].pk],
+                "reason": "电梯困人",
+            },
+            content_type="application/json",
+            HTTP_IDEMPOTENCY_KEY="w-1",
+        )
     assert r.status_code == 201, r.content
     body = r.json()
     assert [s["department"] for s in body["summonses"]] == ["区住建委", "区房管局"]
     # a retried POST with the same key does not blow twice
     with clock.frozen(T0):
-        again = client.post(f"/api/v1/appeals/{appeal.pk}/whistle", {
-            "kind": "emergency", "departments": [world.dept_housing.pk], "reason": "电梯困人"},
-            content_type="application/json", HTTP_IDEMPOTENCY_KEY="w-1")
+        again = client.post(
+            f"/api/v1/appeals/{appeal.pk}/whistle",
+            {"kind": "emergency", "departments": [world.dept_housing.pk], "reason": "电梯困人"},
+            content_type="application/json",
+            HTTP_IDEMPOTENCY_KEY="w-1",
+        )
     assert again.json()["id"] == body["id"]
 
     client.force_login(setup["zjw_staff"])
     with clock.frozen(T0 + timedelta(minutes=12)):
-        r = client.post(f"/api/v1/appeals/{appeal.pk}/report_in", {"text": "已到场"}, content_type="application/json")
+        r = client.post(
+            f"/api/v1/appeals/{appeal.pk}/report_in", {"text": "已到场"}, content_type="application/json"
+        )
     assert r.status_code == 200, r.content
     client.force_login(setup["fgj_staff"])
     with clock.frozen(T0 + timedelta(minutes=40)):
         client.post(f"/api/v1/appeals/{appeal.pk}/report_in", {}, content_type="application/json")
-        r = client.post(f"/api/v1/appeals/{appeal.pk}/report_back", {"text": "已协调"},
-                        content_type="application/json")
+        r = client.post(
+            f"/api/v1/appeals/{appeal.pk}/report_back", {"text": "已协调"}, content_type="application/json"
+        )
     rows = {s["department"]: s for s in r.json()["summonses"]}
     assert rows["区住建委"]["minutes_to_report_in"] == 12 and rows["区住建委"]["on_time"] is True
     assert rows["区房管局"]["minutes_to_report_in"] == 40 and rows["区房管局"]["on_time"] is False
@@ -71,12 +85,17 @@ def test_whistle_then_each_department_reports_in(client, world, setup):
     assert "whistle_blown" in kinds and kinds.count("reported_in") == 2
 
 
-@pytest.mark.parametrize("who,status", [("handler_x", 403), ("resident_a", 403), ("resident_b", 403),
-                                        ("outsider", 404), ("observer", 403)])
+@pytest.mark.parametrize(
+    "who,status",
+    [("handler_x", 403), ("resident_a", 403), ("resident_b", 403), ("outsider", 404), ("observer", 403)],
+)
 def test_who_may_not_blow(client, world, setup, who, status):
     client.force_login(getattr(world, who))
-    r = client.post(f"/api/v1/appeals/{setup['appeal'].pk}/whistle", {
-        "kind": "routine", "departments": [world.dept_housing.pk], "reason": "x"}, content_type="application/json")
+    r = client.post(
+        f"/api/v1/appeals/{setup['appeal'].pk}/whistle",
+        {"kind": "routine", "departments": [world.dept_housing.pk], "reason": "x"},
+        content_type="application/json",
+    )
     assert r.status_code == status, r.content
     assert r.json()["error"]["code"]
 
@@ -90,20 +109,29 @@ def test_unsummoned_department_cannot_report_in(client, world, setup):
 
 def test_invalid_whistle_is_422(client, world, setup):
     client.force_login(world.party_secretary)
-    r = client.post(f"/api/v1/appeals/{setup['appeal'].pk}/whistle", {
-        "kind": "loud", "departments": [world.dept_housing.pk], "reason": "x"}, content_type="application/json")
+    r = client.post(
+        f"/api/v1/appeals/{setup['appeal'].pk}/whistle",
+        {"kind": "loud", "departments": [world.dept_housing.pk], "reason": "x"},
+        content_type="application/json",
+    )
     assert r.status_code == 422 and r.json()["error"]["message_en"]
 
 
 def test_helper_over_the_api(client, world, setup):
     client.force_login(world.env_director)
-    r = client.post(f"/api/v1/appeals/{setup['appeal'].pk}/helper", {"company_id": world.company_y.pk},
-                    content_type="application/json")
+    r = client.post(
+        f"/api/v1/appeals/{setup['appeal'].pk}/helper",
+        {"company_id": world.company_y.pk},
+        content_type="application/json",
+    )
     assert r.status_code == 200, r.content
     assert r.json()["helper_party"] == "乙物业" and r.json()["first_party_id"] == world.company_x.pk
     client.force_login(world.handler_x)
-    r = client.post(f"/api/v1/appeals/{setup['appeal'].pk}/helper", {"company_id": world.company_y.pk},
-                    content_type="application/json")
+    r = client.post(
+        f"/api/v1/appeals/{setup['appeal'].pk}/helper",
+        {"company_id": world.company_y.pk},
+        content_type="application/json",
+    )
     assert r.status_code == 403
 
 
@@ -117,7 +145,11 @@ def test_party_rates_endpoint(client, world, setup, django_assert_max_num_querie
         r = client.get(f"/api/v1/parties/{world.company_x.pk}/rates?month=2026-11")
     assert r.status_code == 200
     data = r.json()
-    assert data["response_rate"] == 1.0 and data["counts"]["dispatched"] == 1 and data["weights"] == [0.3, 0.35, 0.35]
+    assert (
+        data["response_rate"] == 1.0
+        and data["counts"]["dispatched"] == 1
+        and data["weights"] == [0.3, 0.35, 0.35]
+    )
     assert client.get(f"/api/v1/parties/{world.company_x.pk}/rates?month=11-2026").status_code == 422
     assert client.get("/api/v1/parties/999999/rates").status_code == 404
     client.logout()

@@ -39,7 +39,12 @@ def test_appeal_page_asks_for_the_block_and_summoned_department_sees_the_appeal(
     clerk = make_user("13900000077", "住建委干部")
     ds.membership_create(user=clerk, party=world.dept_housing, role="staff")
     assert not appeals_visible_to(user=clerk, scope="all").filter(pk=appeal.pk).exists()
-    services.whistle_blow(appeal=appeal, actor=world.party_secretary, kind="tough",
-                          departments=[world.dept_housing], reason="电梯老化，需要住建委协调")
+    services.whistle_blow(
+        appeal=appeal,
+        actor=world.party_secretary,
+        kind="tough",
+        departments=[world.dept_housing],
+        reason="电梯老化，需要住建委协调",
+    )
     assert appeals_visible_to(user=clerk, scope="all").filter(pk=appeal.pk).exists()
     assert client.get(reverse("supervision:board", args=[appeal.pk]), **HX).status_code == 200

@@ -31,8 +31,16 @@ def _context(browser, live_server, user, viewport):
     client.force_login(user)
     context = browser.new_context(viewport=viewport, locale="zh-CN")
     host = live_server.url.split("//", 1)[1].split(":")[0]
-    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME,
-                          "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "domain": host, "path": "/"}])
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "domain": host,
+                "path": "/",
+            }
+        ]
+    )
     context.set_default_timeout(15000)
     return context
 
@@ -60,8 +68,14 @@ def test_open_workbench_shows_a_new_appeal_within_two_seconds(live_server, world
             page = ctx.new_page()
             page.goto(live_server.url + reverse("appeals:workbench"))
             page.wait_for_selector("html[data-live=on]")  # the event stream is open
-            appeal = appeal_create(reporter=world.resident_a, kind="help", category=lift,
-                                   place=world.household_a, text="3号电梯困人，请马上来", urgency="emergency")
+            appeal = appeal_create(
+                reporter=world.resident_a,
+                kind="help",
+                category=lift,
+                place=world.household_a,
+                text="3号电梯困人，请马上来",
+                urgency="emergency",
+            )
             started = time.monotonic()
             page.wait_for_selector(f"#workbench-queue :text('{appeal.number}')", timeout=2000)
             elapsed = time.monotonic() - started
@@ -88,18 +102,43 @@ def test_supervision_pages_screenshots(live_server, world):
     lift = Category.objects.get(code="lift")
     t0 = clock.now() - timedelta(hours=2)
     with clock.frozen(t0):
-        appeal = appeal_create(reporter=world.resident_a, kind="help", category=lift, place=world.household_a,
-                               text="5号楼电梯频繁停运", urgency="emergency")
-        other = appeal_create(reporter=world.resident_a, kind="help", category=lift, place=world.household_a,
-                              text="1号楼电梯异响", urgency="normal")
+        appeal = appeal_create(
+            reporter=world.resident_a,
+            kind="help",
+            category=lift,
+            place=world.household_a,
+            text="5号楼电梯频繁停运",
+            urgency="emergency",
+        )
+        other = appeal_create(
+            reporter=world.resident_a,
+            kind="help",
+            category=lift,
+            place=world.household_a,
+            text="1号楼电梯异响",
+            urgency="normal",
+        )
         appeal_transition(appeal=other, actor=world.handler_x, action="accept")
         appeal_transition(appeal=other, actor=world.handler_x, action="resolve", text="已检修")
-        appeal_transition(appeal=other, actor=world.resident_a, action="rate", solved=True, rating="basically")
+        appeal_transition(
+            appeal=other, actor=world.resident_a, action="rate", solved=True, rating="basically"
+        )
     run_once()
     with clock.frozen(t0 + timedelta(minutes=5)):
-        services.whistle_blow(appeal=appeal, actor=world.party_secretary, kind="emergency",
-                              departments=[world.dept_housing], reason="电梯困人，需住建委到场")
-    notify(recipients=[world.env_director], verb="appeal.escalated", title="诉求已升级：测试", url="/", key="shot")
+        services.whistle_blow(
+            appeal=appeal,
+            actor=world.party_secretary,
+            kind="emergency",
+            departments=[world.dept_housing],
+            reason="电梯困人，需住建委到场",
+        )
+    notify(
+        recipients=[world.env_director],
+        verb="appeal.escalated",
+        title="诉求已升级：测试",
+        url="/",
+        key="shot",
+    )
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:

@@ -60,7 +60,9 @@ def test_design_defaults(db):
     t0 = at(2026, 11, 27, 10)
     assert deadlines.accept_due(urgency="emergency", start=t0) == t0 + timedelta(minutes=30)
     assert deadlines.accept_due(urgency="normal", start=t0) == t0 + timedelta(hours=2)
-    assert deadlines.resolve_due(time_class="general", urgency="emergency", start=t0) == t0 + timedelta(hours=2)
+    assert deadlines.resolve_due(time_class="general", urgency="emergency", start=t0) == t0 + timedelta(
+        hours=2
+    )
     assert deadlines.resolve_due(time_class="utility", urgency="normal", start=t0) == t0 + timedelta(hours=24)
     assert deadlines.resolve_due(time_class="general", urgency="normal", start=t0) == t0 + timedelta(days=7)
     assert deadlines.resolve_due(time_class="complex", urgency="normal", start=t0) == t0 + timedelta(days=15)
@@ -82,10 +84,13 @@ def test_policies_are_configurable_by_category_and_urgency(db):
     DeadlinePolicy.objects.create(time_class="general", urgency="normal", accept_limit=1, accept_unit="hours")
     policies.clear_cache()
     fri = at(2026, 11, 27, 10)
-    assert deadlines.resolve_due(time_class="utility", urgency="normal", start=fri, category_id=lift.pk) == at(
-        2026, 12, 1, 10)
+    assert deadlines.resolve_due(
+        time_class="utility", urgency="normal", start=fri, category_id=lift.pk
+    ) == at(2026, 12, 1, 10)
     # other utility categories keep 24 h; emergencies keep 2 h (urgency beats time class, category beats both)
-    assert deadlines.resolve_due(time_class="utility", urgency="normal", start=fri) == fri + timedelta(hours=24)
+    assert deadlines.resolve_due(time_class="utility", urgency="normal", start=fri) == fri + timedelta(
+        hours=24
+    )
     assert deadlines.accept_due(urgency="normal", time_class="general", start=fri) == fri + timedelta(hours=1)
     assert deadlines.accept_due(urgency="normal", time_class="complex", start=fri) == fri + timedelta(hours=2)
 

@@ -63,7 +63,9 @@ def test_party_page_shows_rates(client, world, appeal, django_assert_max_num_que
     body = response.content.decode()
     assert response.status_code == 200 and "甲物业" in body and "100%" in body and "响应率" in body
     assert client.get(reverse("supervision:party", args=[99999])).status_code == 404
-    assert client.get(reverse("supervision:party", args=[world.company_x.pk]) + "?month=bad").status_code == 200
+    assert (
+        client.get(reverse("supervision:party", args=[world.company_x.pk]) + "?month=bad").status_code == 200
+    )
 
 
 def test_escalated_queue_per_level(client, world, appeal, django_assert_max_num_queries):
@@ -93,8 +95,13 @@ def test_whistle_page_permissions_and_post(client, world, appeal, dept_staff):
 
 
 def test_summons_page_and_report_in(client, world, appeal, dept_staff):
-    services.whistle_blow(appeal=appeal, actor=world.party_secretary, kind="tough",
-                          departments=[world.dept_housing], reason="电梯改造协调")
+    services.whistle_blow(
+        appeal=appeal,
+        actor=world.party_secretary,
+        kind="tough",
+        departments=[world.dept_housing],
+        reason="电梯改造协调",
+    )
     summons = Summons.objects.get()
     client.force_login(dept_staff)
     body = client.get(reverse("supervision:summonses")).content.decode()
@@ -129,10 +136,16 @@ def test_supervision_links(world, appeal):
     from shequ.supervision.selectors import supervision_links
 
     assert supervision_links(appeal=appeal, user=world.party_secretary) == {
-        "whistle": True, "helper": False, "board": False}
+        "whistle": True,
+        "helper": False,
+        "board": False,
+    }
     assert supervision_links(appeal=appeal, user=world.env_director)["helper"] is True
-    assert supervision_links(appeal=appeal, user=world.handler_x) == {"whistle": False, "helper": False,
-                                                                       "board": False}
+    assert supervision_links(appeal=appeal, user=world.handler_x) == {
+        "whistle": False,
+        "helper": False,
+        "board": False,
+    }
 
 
 def test_league_ranks_companies(client, world, appeal, django_assert_max_num_queries):

@@ -61,7 +61,9 @@ def dataset(world, file_appeal):
     step(at(2026, 10, 31, 9), a6, x, "resolve", text="修好了")
     step(at(2026, 11, 2, 9), a6, world.resident_a, "rate", solved=True, rating="satisfied")
 
-    y = filed(at(2026, 11, 2, 9), reporter=world.resident_b, place=world.household_b)  # company Y: not counted
+    y = filed(
+        at(2026, 11, 2, 9), reporter=world.resident_b, place=world.household_b
+    )  # company Y: not counted
     step(at(2026, 11, 2, 9, 5), y, world.handler_y, "accept")
     return world
 
@@ -121,6 +123,7 @@ def test_bad_month_is_refused(world):
 
 def test_rates_per_place_of_one_party(dataset):
     world = dataset
-    mine = place_rates(place_ids=[world.compound_a.pk, world.compound_b.pk], month="2026-11",
-                       party_id=world.company_x.pk)
+    mine = place_rates(
+        place_ids=[world.compound_a.pk, world.compound_b.pk], month="2026-11", party_id=world.company_x.pk
+    )
     assert mine[world.compound_a.pk].dispatched == 5 and mine[world.compound_b.pk].dispatched == 0

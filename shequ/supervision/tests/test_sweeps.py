@@ -139,7 +139,9 @@ def test_callback_reminds_once_then_closes_unrated(world, file_appeal):
     assert sweep(T0 + timedelta(days=3, minutes=1))["supervision.callbacks"] == 1
     assert sweep(T0 + timedelta(days=4))["supervision.callbacks"] == 0  # reminded once only
     assert AppealEvent.objects.filter(appeal=appeal, kind="callback_reminded").count() == 1
-    assert Notification.objects.filter(recipient=world.resident_a, verb="appeal.callback_reminded").count() == 1
+    assert (
+        Notification.objects.filter(recipient=world.resident_a, verb="appeal.callback_reminded").count() == 1
+    )
     assert sweep(T0 + timedelta(days=6, hours=23))["supervision.callbacks"] == 0
     assert sweep(T0 + timedelta(days=7, minutes=1))["supervision.callbacks"] == 1
     a = reload(appeal)
@@ -150,18 +152,24 @@ def test_callback_reminds_once_then_closes_unrated(world, file_appeal):
 def test_rating_in_time_prevents_the_unrated_close(world, file_appeal):
     appeal = resolved(world, file_appeal)
     with clock.frozen(T0 + timedelta(days=1)):
-        appeal_transition(appeal=appeal, actor=world.resident_a, action="rate", solved=True, rating="satisfied")
+        appeal_transition(
+            appeal=appeal, actor=world.resident_a, action="rate", solved=True, rating="satisfied"
+        )
     sweep(T0 + timedelta(days=8))
     a = reload(appeal)
     assert not a.closed_unrated and a.rating == "satisfied"
-    assert not AppealEvent.objects.filter(appeal=appeal, kind__in=["callback_reminded", "closed_unrated"]).exists()
+    assert not AppealEvent.objects.filter(
+        appeal=appeal, kind__in=["callback_reminded", "closed_unrated"]
+    ).exists()
 
 
 def test_not_solved_reopens_and_a_new_resolution_gets_a_new_reminder(world, file_appeal):
     appeal = resolved(world, file_appeal)
     sweep(T0 + timedelta(days=3, minutes=1))
     with clock.frozen(T0 + timedelta(days=4)):
-        appeal_transition(appeal=appeal, actor=world.resident_a, action="rate", solved=False, rating="unsatisfied")
+        appeal_transition(
+            appeal=appeal, actor=world.resident_a, action="rate", solved=False, rating="unsatisfied"
+        )
     assert reload(appeal).status == "in_progress"
     with clock.frozen(T0 + timedelta(days=5)):
         appeal_transition(appeal=appeal, actor=world.handler_x, action="resolve", text="再次维修")

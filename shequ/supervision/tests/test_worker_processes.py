@@ -41,22 +41,34 @@ def _pg_admin(sql: str) -> None:
     import psycopg
 
     db = settings.DATABASES["default"]
-    with psycopg.connect(host=db.get("HOST") or "127.0.0.1", port=db.get("PORT") or 5432,
-                         user=db.get("USER") or "postgres", password=db.get("PASSWORD") or None,
-                         dbname="postgres", autocommit=True) as conn:
+    with psycopg.connect(
+        host=db.get("HOST") or "127.0.0.1",
+        port=db.get("PORT") or 5432,
+        user=db.get("USER") or "postgres",
+        password=db.get("PASSWORD") or None,
+        dbname="postgres",
+        autocommit=True,
+    ) as conn:
         conn.execute(sql)
 
 
 def _env(url: str) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in ("SHEQU_TEST_DB", "SHEQU_JOBS_INLINE")}
-    env.update(DATABASE_URL=url, DJANGO_SETTINGS_MODULE="config.settings", LOG_LEVEL="WARNING",
-               PYTHONPATH=str(ROOT))
+    env.update(
+        DATABASE_URL=url, DJANGO_SETTINGS_MODULE="config.settings", LOG_LEVEL="WARNING", PYTHONPATH=str(ROOT)
+    )
     return env
 
 
 def _run(url: str, *args: str, timeout: float = 120) -> str:
-    out = subprocess.run([sys.executable, "-m", *args], cwd=ROOT, env=_env(url), capture_output=True, text=True,
-                         timeout=timeout)
+    out = subprocess.run(
+        [sys.executable, "-m", *args],
+        cwd=ROOT,
+        env=_env(url),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
     assert out.returncode == 0, out.stderr[-3000:]
     return out.stdout
 
@@ -99,8 +111,14 @@ def drill_url(request, tmp_path):
 
 
 def _start_worker(url: str, slow: float) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "shequ.supervision.drill", "worker", "--slow", str(slow)],
-                            cwd=ROOT, env=_env(url), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "shequ.supervision.drill", "worker", "--slow", str(slow)],
+        cwd=ROOT,
+        env=_env(url),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
 
 
 def _read_until(proc: subprocess.Popen, *, count: int, timeout: float = 60) -> list[str]:
@@ -139,14 +157,21 @@ def test_worker_killed_mid_batch_loses_nothing_and_does_nothing_twice(drill_url)
     out = _run(drill_url, "shequ.cli", "sweep")
     assert "supervision.escalate" in out
     final = _check(drill_url)
-    assert final == {"appeals": N, "escalated_events": N, "max_events_per_appeal": 1, "levels": [1],
-                     "unescalated": []}
+    assert final == {
+        "appeals": N,
+        "escalated_events": N,
+        "max_events_per_appeal": 1,
+        "levels": [1],
+        "unescalated": [],
+    }
 
 
 def test_two_workers_in_parallel_never_double_process(drill_url):
     if not _is_postgres():
-        pytest.skip("parallel workers are tested on PostgreSQL (SQLite serialises writers; run the suite with "
-                    "DATABASE_URL=postgres://… to include this test)")
+        pytest.skip(
+            "parallel workers are tested on PostgreSQL (SQLite serialises writers; run the suite with "
+            "DATABASE_URL=postgres://… to include this test)"
+        )
     _run(drill_url, "shequ.supervision.drill", "setup", "--appeals", str(N))
     a = _start_worker(drill_url, slow=0.05)
     b = _start_worker(drill_url, slow=0.05)

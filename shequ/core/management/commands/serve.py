@@ -17,8 +17,14 @@ from django.core.management.base import BaseCommand, CommandError
 from shequ.core.jobs import run_worker
 
 # Roles shown first when `serve` prints a few demo logins.
-SHOWCASE_ROLES = ("resident_owner", "property_handler", "env_committee_director", "rc_staff",
-                  "street_leader", "admin")
+SHOWCASE_ROLES = (
+    "resident_owner",
+    "property_handler",
+    "env_committee_director",
+    "rc_staff",
+    "street_leader",
+    "admin",
+)
 
 
 class Command(BaseCommand):
@@ -62,7 +68,11 @@ class Command(BaseCommand):
 
         self._print_welcome(host, port)
         config = uvicorn.Config(
-            "config.asgi:application", host=host, port=port, lifespan="off", log_level="warning",
+            "config.asgi:application",
+            host=host,
+            port=port,
+            lifespan="off",
+            log_level="warning",
             access_log=verbosity > 1,
         )
         server = uvicorn.Server(config)

@@ -10,13 +10,18 @@ from shequ.demo.services import demo_accounts, demo_is_loaded
 
 
 class Command(BaseCommand):
-    help = ("列出示范账号（角色、手机号、密码、姓名、所属组织）。 / List the demo accounts "
-            "(role, phone, password, name, party).")
+    help = (
+        "列出示范账号（角色、手机号、密码、姓名、所属组织）。 / List the demo accounts "
+        "(role, phone, password, name, party)."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--json", action="store_true", help="print a JSON list of objects")
-        parser.add_argument("--loaded-only", action="store_true",
-                            help="print nothing (an empty list) when the demo is not loaded in this database")
+        parser.add_argument(
+            "--loaded-only",
+            action="store_true",
+            help="print nothing (an empty list) when the demo is not loaded in this database",
+        )
 
     def handle(self, *args, **options) -> None:
         accounts = demo_accounts()

@@ -12,8 +12,10 @@ from shequ.directory.services import places_import
 
 
 class Command(BaseCommand):
-    help = ("从 Excel(.xlsx) 或 CSV 导入楼栋、单元和住户到一个小区；任何一行不合格则全部不导入。"
-            " / Import buildings, units and households into a compound; nothing is written if a row is rejected.")
+    help = (
+        "从 Excel(.xlsx) 或 CSV 导入楼栋、单元和住户到一个小区；任何一行不合格则全部不导入。"
+        " / Import buildings, units and households into a compound; nothing is written if a row is rejected."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("compound_id", type=int)
@@ -22,7 +24,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         compound = Place.objects.filter(pk=options["compound_id"]).first()
         if compound is None:
-            raise CommandError(f"没有编号为 {options['compound_id']} 的地点 / no place {options['compound_id']}")
+            raise CommandError(
+                f"没有编号为 {options['compound_id']} 的地点 / no place {options['compound_id']}"
+            )
         path: Path = options["file"]
         if not path.is_file():
             raise CommandError(f"找不到文件 / file not found: {path}")
@@ -37,7 +41,9 @@ class Command(BaseCommand):
                 f"{len(report.rejected)} 行未通过检查，未导入任何数据。 / {len(report.rejected)} row(s) rejected; "
                 "nothing was imported."
             )
-        self.stdout.write(self.style.SUCCESS(
-            f"已导入 / imported into {compound.full_name()}: {report.buildings_created} buildings, "
-            f"{report.units_created} units, {report.households_created} households ({report.rows} rows)."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"已导入 / imported into {compound.full_name()}: {report.buildings_created} buildings, "
+                f"{report.units_created} units, {report.households_created} households ({report.rows} rows)."
+            )
+        )
