@@ -90,10 +90,15 @@ LADDER_TOP = 3
 
 def escalation_target(*, appeal: Appeal, level: int) -> Party | None:
     """The party an appeal reaches at `level` (1, 2, 3); None when the ladder has no such rung here."""
-    place = appeal.place
+    return ladder_target(place=appeal.place, responsible=appeal.responsible_party, level=level)
+
+
+def ladder_target(*, place: Place, responsible: Party | None, level: int) -> Party | None:
+    """The ladder itself, for anything tracked like an appeal (a meeting's action item): the party at
+    `level` above `responsible` for `place`; None when the ladder has no such rung here."""
     if level <= 1:
         kinds = [PartyKind.RESIDENTS_COMMITTEE]
-        party = appeal.responsible_party
+        party = responsible
         if party is not None and party.kind == PartyKind.PROPERTY_COMPANY:
             kinds = [PartyKind.ENV_PROPERTY_COMMITTEE, PartyKind.RESIDENTS_COMMITTEE]
         if party is not None and party.kind == PartyKind.RESIDENTS_COMMITTEE:
@@ -104,6 +109,6 @@ def escalation_target(*, appeal: Appeal, level: int) -> Party | None:
         kinds = [PartyKind.STREET_OFFICE]
     for kind in kinds:
         target = party_serving(place=place, kind=kind)
-        if target is not None and target.pk != appeal.responsible_party_id:
+        if target is not None and (responsible is None or target.pk != responsible.pk):
             return target
     return None

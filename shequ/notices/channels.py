@@ -20,7 +20,15 @@ ESTATE_SCOPES = frozenset({PlaceKind.COMPOUND, PlaceKind.BUILDING})
 
 CHANNEL_RULES: dict[str, ChannelRule] = {
     Channel.COMMUNITY: ChannelRule(
-        frozenset({PartyKind.RESIDENTS_COMMITTEE, PartyKind.PARTY_ORG, PartyKind.STREET_OFFICE}),
+        # The 环物会 sits under the residents' committee and posts its meetings' results here.
+        frozenset(
+            {
+                PartyKind.RESIDENTS_COMMITTEE,
+                PartyKind.PARTY_ORG,
+                PartyKind.STREET_OFFICE,
+                PartyKind.ENV_PROPERTY_COMMITTEE,
+            }
+        ),
         ALL_SCOPES,
         "notice",
     ),
