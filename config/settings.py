@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "shequ.forum",
     "shequ.activities",
     "shequ.meetings",
+    "shequ.stations",
+    "shequ.projects",
     "shequ.portal",
     "shequ.api",
     "shequ.demo",
@@ -197,7 +199,9 @@ SHEQU_HOME_SECTIONS = [
     "shequ.appeals.home.section",
     "shequ.notices.home.section",
     "shequ.meetings.blocks.home_section",
+    "shequ.stations.blocks.home_section",
 ]
+SHEQU_WHO_SECTIONS = ["shequ.stations.blocks.who_section"]
 SHEQU_FORUM_AUTO_HIDE_REPORTS = int(os.environ.get("SHEQU_FORUM_AUTO_HIDE_REPORTS", "3"))
 
 # Jobs run by the database-backed worker (shequ.core.jobs). In tests they run inline on commit.

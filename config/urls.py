@@ -21,6 +21,8 @@ urlpatterns = [
     path("notifications/", include("shequ.notifications.urls")),
     path("supervision/", include("shequ.supervision.urls")),
     path("meetings/", include("shequ.meetings.urls")),
+    path("stations/", include("shequ.stations.urls")),
+    path("projects/", include("shequ.projects.urls")),
     path("", include("shequ.portal.urls")),
 ]
 

@@ -77,6 +77,8 @@ def _mount() -> None:
         "shequ.notifications.api",
         "shequ.supervision.api",
         "shequ.meetings.api",
+        "shequ.stations.api",
+        "shequ.projects.api",
     ):
         try:
             mod = __import__(module, fromlist=["router"])

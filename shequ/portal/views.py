@@ -53,12 +53,21 @@ def home_sections(request: HttpRequest, household) -> list[dict]:
     settings.SHEQU_HOME_SECTIONS lists dotted paths of callables `(request, household) -> dict | None`;
     a dict needs a "template" key and is passed to that template as `section`.
     """
+    return _sections("SHEQU_HOME_SECTIONS", request, household)
+
+
+def _sections(setting: str, request: HttpRequest, household) -> list[dict]:
     sections = []
-    for path in getattr(settings, "SHEQU_HOME_SECTIONS", []):
+    for path in getattr(settings, setting, []):
         section = import_string(path)(request, household)
         if section:
             sections.append(section)
     return sections
+
+
+def who_sections(request: HttpRequest, household) -> list[dict]:
+    """Blocks other features add to 谁在管我家 (settings.SHEQU_WHO_SECTIONS, same shape as home sections)."""
+    return _sections("SHEQU_WHO_SECTIONS", request, household)
 
 
 @login_required
@@ -121,5 +130,6 @@ def who(request: HttpRequest) -> HttpResponse:
             "residencies": usable,
             "entries": entries,
             "has_rates": any(e.has_rate_data for e in entries),
+            "who_sections": who_sections(request, residency.household if residency else None),
         },
     )

@@ -1,0 +1,37 @@
+"""Blocks the stations app offers to pages it does not own.
+
+* `who_section(request, household)` — on 谁在管我家: the compound's (or building's) party branch and the
+  building's party members willing to help (template `stations/_who_block.html`).
+* `home_section(request, household)` — 邻里互助 on the home page: stations, micro-projects, courses, and a
+  volunteer's shortcut to their station's queue and hours.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+
+from shequ.core.masking import mask_name
+from shequ.stations import selectors
+from shequ.stations.models import Volunteer
+
+
+def who_section(request: HttpRequest, household) -> dict | None:
+    if household is None:
+        return None
+    branch = selectors.branch_of(place=household)
+    members = selectors.helping_party_members(building_id=household.building_id)
+    if branch is None and not members:
+        return None
+    return {
+        "template": "stations/_who_block.html",
+        "branch": branch,
+        "members": [{"name": mask_name(m.user.real_name), "phone": m.user.phone} for m in members],
+    }
+
+
+def home_section(request: HttpRequest, household) -> dict | None:
+    """邻里互助: links to the stations, micro-projects and courses; a volunteer's queue and hours."""
+    if not request.user.is_authenticated:
+        return None
+    volunteering = list(Volunteer.objects.filter(user=request.user, is_active=True).select_related("station"))
+    return {"template": "stations/_home_block.html", "volunteering": volunteering}
