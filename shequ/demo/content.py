@@ -212,6 +212,7 @@ def demo_content_load() -> dict[str, int]:
             func()
         made["appeals"] = Appeal.objects.count() - before
     _life_load()
+    _coordination_load()
     return made
 
 
@@ -226,3 +227,17 @@ def _life_load() -> None:
         log.exception("demo forum and activities content failed")
     else:
         log.info("demo forum and activities content: %s", made)
+
+
+def _coordination_load() -> None:
+    """Meetings, the mutual-aid station, the course and the bike-shed project (shequ/demo/coordination.py),
+    in their own savepoint like the forum part."""
+    from shequ.demo.coordination import demo_coordination_load  # noqa: PLC0415
+
+    try:
+        with transaction.atomic():
+            made = demo_coordination_load()
+    except Exception:
+        log.exception("demo coordination content failed")
+    else:
+        log.info("demo coordination content: %s", made)

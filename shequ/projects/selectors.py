@@ -14,6 +14,12 @@ from shequ.directory.models import Party, PartyPlace
 from shequ.projects.models import Funding, FundingStatus, Milestone, Project, ProjectStatus, Source, Spending
 
 ZERO = Decimal("0.00")
+FEN = Decimal("0.01")
+
+
+def _fen(value: Decimal | None) -> Decimal:
+    """SQLite returns sums without their scale; every amount leaves here with exactly two decimals."""
+    return (value or ZERO).quantize(FEN)
 
 
 @dataclass(frozen=True)
@@ -74,9 +80,9 @@ def project_account(*, project: Project) -> Account:
             AccountLine(
                 source=source,
                 label=str(label),
-                pledged=f.get("pledged") or ZERO,
-                received=f.get("received") or ZERO,
-                spent=spent.get(source) or ZERO,
+                pledged=_fen(f.get("pledged")),
+                received=_fen(f.get("received")),
+                spent=_fen(spent.get(source)),
             )
         )
     return Account(lines=lines)
