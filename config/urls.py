@@ -21,6 +21,7 @@ urlpatterns = [
     path("decisions/", include("shequ.decisions.urls")),
     path("notifications/", include("shequ.notifications.urls")),
     path("supervision/", include("shequ.supervision.urls")),
+    path("analytics/", include("shequ.analytics.urls")),
     path("", include("shequ.portal.urls")),
 ]
 
