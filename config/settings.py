@@ -214,7 +214,10 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Login throttling: 5 failures for one phone from one address lock it for 15 minutes.
+# Login throttling: 5 failures for one phone from one client address lock that pair for 15 minutes.
+# The address is the real client's (shequ.core.net: REMOTE_ADDR, or X-Forwarded-For as far as the
+# TRUSTED_PROXIES in front of shequ vouch for it), so neither a forged header nor a proxy's own
+# address decides it.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -222,6 +225,7 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "shequ.accounts.views.lockout"
 AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "shequ.core.net.axes_client_ip"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

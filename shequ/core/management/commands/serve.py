@@ -83,6 +83,9 @@ class Command(BaseCommand):
             host=host,
             port=port,
             lifespan="off",
+            # The client address is REMOTE_ADDR, full stop; X-Forwarded-For is read by shequ.core.net
+            # only as far as TRUSTED_PROXIES allows (uvicorn would otherwise trust it from localhost).
+            proxy_headers=False,
             log_level="warning",
             access_log=verbosity > 1,
         )
