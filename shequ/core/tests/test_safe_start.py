@@ -16,10 +16,12 @@ from shequ.core.tests.test_commands import _free_port, _wait_for
 
 ROOT = Path(__file__).resolve().parents[3]
 STRONG_KEY = secrets.token_urlsafe(50)
+# the browser fixture sets DJANGO_ALLOW_ASYNC_UNSAFE in this process; a deployment never has it
+DROP = ("SECRET_KEY", "ALLOWED_HOSTS", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE")
 
 
 def _run(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
-    base = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "ALLOWED_HOSTS", "DEBUG")}
+    base = {k: v for k, v in os.environ.items() if k not in DROP}
     base.setdefault("DATABASE_URL", f"sqlite:///{tmp_path / 'db.sqlite3'}")
     base.update(PYTHONPATH=str(ROOT), STATIC_ROOT=str(tmp_path / "static"), **env)
     return subprocess.run(
@@ -115,7 +117,7 @@ def _empty_database(tmp_path: Path):
 
 
 def _serve_in_production_and_count_users(tmp_path: Path, port: int, database_url: str) -> None:
-    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "ALLOWED_HOSTS", "DEBUG")}
+    env = {k: v for k, v in os.environ.items() if k not in DROP}
     env.update(
         DATABASE_URL=database_url,
         DEBUG="0",
