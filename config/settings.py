@@ -142,6 +142,7 @@ INSTALLED_APPS = [
     "shequ.notices",
     "shequ.forum",
     "shequ.activities",
+    "shequ.decisions",
     "shequ.portal",
     "shequ.api",
     "shequ.demo",
@@ -313,7 +314,11 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Blocks on the resident home page, in order: callables (request, household) -> dict | None.
-SHEQU_HOME_SECTIONS = ["shequ.appeals.home.section", "shequ.notices.home.section"]
+SHEQU_HOME_SECTIONS = [
+    "shequ.decisions.home.section",
+    "shequ.appeals.home.section",
+    "shequ.notices.home.section",
+]
 SHEQU_FORUM_AUTO_HIDE_REPORTS = int(os.environ.get("SHEQU_FORUM_AUTO_HIDE_REPORTS", "3"))
 
 # Jobs run by the database-backed worker (shequ.core.jobs). In tests they run inline on commit.

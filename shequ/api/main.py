@@ -77,6 +77,7 @@ def _mount() -> None:
         "shequ.notifications.api",
         "shequ.supervision.api",
         "shequ.analytics.api",
+        "shequ.decisions.api",
     ):
         try:
             mod = __import__(module, fromlist=["router"])
