@@ -76,6 +76,8 @@ def _mount() -> None:
         "shequ.activities.api",
         "shequ.notifications.api",
         "shequ.supervision.api",
+        "shequ.analytics.api",
+        "shequ.decisions.api",
         "shequ.meetings.api",
         "shequ.stations.api",
         "shequ.projects.api",
