@@ -106,7 +106,9 @@ def demo_coordination_load() -> dict[str, int]:
             minutes="2号楼自入冬以来室温14–15℃。物业说明：二次管网积气、主阀门老化。"
             "与会各方同意先排气检修，再更换主阀门；费用由物业先行承担，社区协调供暖公司配合。",
         )
-        first = meetings.decision_add(meeting=meeting, actor=director, text="物业三天内对2号楼逐户排气、检查管网。")
+        first = meetings.decision_add(
+            meeting=meeting, actor=director, text="物业三天内对2号楼逐户排气、检查管网。"
+        )
         second = meetings.decision_add(
             meeting=meeting, actor=director, text="一周内更换2号楼供暖主阀门，供暖公司派员配合。"
         )
@@ -139,14 +141,12 @@ def demo_coordination_load() -> dict[str, int]:
     # ---------------------------------------------------------------- the station, 招宝山-style
     station = parties["demo-sigma-aid"]
     with at(40):
-        volunteers = {
-            phone: stations.volunteer_join(user=users[phone], station=station, skills=skills, availability=when)
-            for phone, skills, when in (
-                ("13900000064", [Skill.REPAIR, Skill.PATROL], "每天上午"),
-                ("13800000002", [Skill.MEDIATION, Skill.CARE], "工作日晚上、周末"),
-                ("13900000036", [Skill.MEDIATION, Skill.ENVIRONMENT], "周末"),
-            )
-        }
+        for phone, skills, when in (
+            ("13900000064", [Skill.REPAIR, Skill.PATROL], "每天上午"),
+            ("13800000002", [Skill.MEDIATION, Skill.CARE], "工作日晚上、周末"),
+            ("13900000036", [Skill.MEDIATION, Skill.ENVIRONMENT], "周末"),
+        ):
+            stations.volunteer_join(user=users[phone], station=station, skills=skills, availability=when)
     with at(39):
         branch = stations.branch_create(
             actor=users["13900000001"],
@@ -161,12 +161,26 @@ def demo_coordination_load() -> dict[str, int]:
     def need(phone: str, days_ago: float, text: str):
         with at(days_ago):
             return appeals.appeal_create(
-                reporter=users[phone], kind="help", category=dispute, place=users[phone].residencies.first().household, text=text
+                reporter=users[phone],
+                kind="help",
+                category=dispute,
+                place=users[phone].residencies.first().household,
+                text=text,
             )
 
     solved = [
-        (need("13900000021", 20, "楼上装修天天到晚上十点还在砸墙，想请人帮忙调解。"), "13800000002", 90, "上门调解，约定晚八点后不施工。"),
-        (need("13900000024", 15, "楼上卫生间漏水到我家天花板，楼上说不是他家的问题。"), "13900000064", 120, "查明是楼上地漏渗水，协调楼上维修并赔偿粉刷费。"),
+        (
+            need("13900000021", 20, "楼上装修天天到晚上十点还在砸墙，想请人帮忙调解。"),
+            "13800000002",
+            90,
+            "上门调解，约定晚八点后不施工。",
+        ),
+        (
+            need("13900000024", 15, "楼上卫生间漏水到我家天花板，楼上说不是他家的问题。"),
+            "13900000064",
+            120,
+            "查明是楼上地漏渗水，协调楼上维修并赔偿粉刷费。",
+        ),
     ]
     for appeal_row, phone, minutes, text in solved:
         with at(14 if phone == "13900000064" else 19):
@@ -174,14 +188,22 @@ def demo_coordination_load() -> dict[str, int]:
             stations.hours_log(appeal=appeal_row, user=users[phone], minutes=minutes, note=text[:30])
             stations.need_resolve(appeal=appeal_row, user=users[phone], text=text)
         with at(12):
-            appeals.appeal_transition(appeal=appeal_row, actor=appeal_row.reporter, action="rate", solved=True, rating="satisfied")
+            appeals.appeal_transition(
+                appeal=appeal_row, actor=appeal_row.reporter, action="rate", solved=True, rating="satisfied"
+            )
     escalated = need("13900000023", 9, "邻居家的狗每天夜里叫，沟通几次都没用。")
     with at(7):
-        appeals.appeal_transition(appeal=escalated, actor=None, action="escalate", reason="超过办结时限仍未办结，系统自动升级。")
+        appeals.appeal_transition(
+            appeal=escalated, actor=None, action="escalate", reason="超过办结时限仍未办结，系统自动升级。"
+        )
     transferred = need("13900000022", 6, "地下车位被别人长期占用，物业说管不了。")
     with at(5.5):
         appeals.appeal_transition(
-            appeal=transferred, actor=users["13900000003"], action="redispatch", to_party=parties["demo-sigma-rc"].pk, reason="车位权属纠纷，由居委会协调物业和业委会。"
+            appeal=transferred,
+            actor=users["13900000003"],
+            action="redispatch",
+            to_party=parties["demo-sigma-rc"].pk,
+            reason="车位权属纠纷，由居委会协调物业和业委会。",
         )
     need("13900000032", 0.3, "楼道里邻居堆了很多纸箱，怕着火。")
     made["needs"] = 5
@@ -198,15 +220,25 @@ def demo_coordination_load() -> dict[str, int]:
             capacity=3,
             sessions=[
                 (now - timedelta(days=14, hours=-9), now - timedelta(days=14, hours=-11), "调解方法与沟通"),
-                (now - timedelta(days=7, hours=-9), now - timedelta(days=7, hours=-11), "入户服务安全与隐私保护"),
+                (
+                    now - timedelta(days=7, hours=-9),
+                    now - timedelta(days=7, hours=-11),
+                    "入户服务安全与隐私保护",
+                ),
             ],
         )
         for phone in ("13800000002", "13900000064", "13900000036", "13900000063"):
             stations.enrol(course=course, user=users[phone])
     sessions = list(course.sessions.all())
     with at(6):
-        stations.session_attendance_record(session=sessions[0], actor=leader, user_ids=[users[p].pk for p in ("13800000002", "13900000064", "13900000036")])
-        stations.session_attendance_record(session=sessions[1], actor=leader, user_ids=[users[p].pk for p in ("13800000002", "13900000064")])
+        stations.session_attendance_record(
+            session=sessions[0],
+            actor=leader,
+            user_ids=[users[p].pk for p in ("13800000002", "13900000064", "13900000036")],
+        )
+        stations.session_attendance_record(
+            session=sessions[1], actor=leader, user_ids=[users[p].pk for p in ("13800000002", "13900000064")]
+        )
     made["courses"] = 1
 
     # ---------------------------------------------------------------- the bike-shed micro-project
@@ -225,23 +257,72 @@ def demo_coordination_load() -> dict[str, int]:
             (Source.SOCIAL, "星规科技有限公司（共建单位）", "20000.00"),
             (Source.RESIDENTS, "星规家园等小区居民众筹（126户）", "10000.00"),
         ]
-        rows = [projects.funding_pledge(project=shed, actor=director, source=s, payer_name=n, amount=a) for s, n, a in pledges]
+        rows = [
+            projects.funding_pledge(project=shed, actor=director, source=s, payer_name=n, amount=a)
+            for s, n, a in pledges
+        ]
     with at(55):
         projects.project_transition(project=shed, actor=leader, action="approve")
     with at(50):
         for i, row in enumerate(rows):
-            receipt = _pdf(f"receipt-{i}.pdf") if i % 2 == 0 else _png(f"receipt-{i}.png", (30, 90, 160), "RECEIPT")
+            receipt = (
+                _pdf(f"receipt-{i}.pdf") if i % 2 == 0 else _png(f"receipt-{i}.png", (30, 90, 160), "RECEIPT")
+            )
             projects.funding_receive(funding=row, actor=director, receipt=receipt)
         projects.project_transition(project=shed, actor=director, action="start")
         projects.milestone_add(project=shed, actor=director, title="方案公示、选定施工单位", progress=10)
     with at(40):
-        projects.spending_record(project=shed, actor=director, source=Source.GOVERNMENT, amount="38600.00", payee="北京安居车棚工程有限公司", description="钢结构顶棚及地面硬化", receipt=_pdf("pay-1.pdf"))
-        projects.milestone_add(project=shed, actor=director, title="顶棚和地面完工", progress=60, photo=_png("shed-1.png", (120, 140, 90), "SHED 60%"))
+        projects.spending_record(
+            project=shed,
+            actor=director,
+            source=Source.GOVERNMENT,
+            amount="38600.00",
+            payee="北京安居车棚工程有限公司",
+            description="钢结构顶棚及地面硬化",
+            receipt=_pdf("pay-1.pdf"),
+        )
+        projects.milestone_add(
+            project=shed,
+            actor=director,
+            title="顶棚和地面完工",
+            progress=60,
+            photo=_png("shed-1.png", (120, 140, 90), "SHED 60%"),
+        )
     with at(30):
-        projects.spending_record(project=shed, actor=director, source=Source.SOCIAL, amount="19800.00", payee="星规智能科技", description="门禁刷卡系统和24个充电口", receipt=_png("pay-2.png", (160, 60, 40), "INVOICE"))
-        projects.spending_record(project=shed, actor=director, source=Source.COLLECTIVE, amount="12400.00", payee="北京安居车棚工程有限公司", description="照明、监控和消防器材", receipt=_pdf("pay-3.pdf"))
-        projects.spending_record(project=shed, actor=director, source=Source.RESIDENTS, amount="6500.00", payee="希格玛社区居委会", description="标识牌和首年电费", receipt=_pdf("pay-4.pdf"))
-        projects.milestone_add(project=shed, actor=director, title="门禁、充电口安装调试，投入使用", progress=100, photo=_png("shed-2.png", (40, 120, 160), "SHED DONE"))
+        projects.spending_record(
+            project=shed,
+            actor=director,
+            source=Source.SOCIAL,
+            amount="19800.00",
+            payee="星规智能科技",
+            description="门禁刷卡系统和24个充电口",
+            receipt=_png("pay-2.png", (160, 60, 40), "INVOICE"),
+        )
+        projects.spending_record(
+            project=shed,
+            actor=director,
+            source=Source.COLLECTIVE,
+            amount="12400.00",
+            payee="北京安居车棚工程有限公司",
+            description="照明、监控和消防器材",
+            receipt=_pdf("pay-3.pdf"),
+        )
+        projects.spending_record(
+            project=shed,
+            actor=director,
+            source=Source.RESIDENTS,
+            amount="6500.00",
+            payee="希格玛社区居委会",
+            description="标识牌和首年电费",
+            receipt=_pdf("pay-4.pdf"),
+        )
+        projects.milestone_add(
+            project=shed,
+            actor=director,
+            title="门禁、充电口安装调试，投入使用",
+            progress=100,
+            photo=_png("shed-2.png", (40, 120, 160), "SHED DONE"),
+        )
     with at(28):
         projects.project_transition(project=shed, actor=leader, action="finish")
     made["projects"] = 1

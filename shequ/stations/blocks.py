@@ -19,9 +19,9 @@ def who_section(request: HttpRequest, household) -> dict | None:
     if household is None:
         return None
     branch = selectors.branch_of(place=household)
-    members = selectors.helping_party_members(building_id=household.building_id)
-    if branch is None and not members:
+    if branch is None:  # a building's party members belong to its own or its compound's branch
         return None
+    members = selectors.helping_party_members(building_id=household.building_id)
     return {
         "template": "stations/_who_block.html",
         "branch": branch,

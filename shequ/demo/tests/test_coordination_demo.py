@@ -42,13 +42,25 @@ def test_coordination_demo(loaded):
 
     record = station_record(station=Party.objects.get(code="demo-sigma-aid"))
     assert (record.received, record.solved_in_station, record.passed_up) == (5, 2, 2)
-    assert record.share_percent == "40%" and record.service_minutes == 210 and record.party_member_volunteers == 1
+    assert (
+        record.share_percent == "40%"
+        and record.service_minutes == 210
+        and record.party_member_volunteers == 1
+    )
 
     course = Course.objects.get()
     assert course.sessions.count() == 2
     assert [r["completed"] for r in course_records(course=course)].count(True) == 2
     assert course.enrolments.filter(status="waitlisted").count() == 1
-    assert sum(len(v) for v in completed_courses(user_ids=list(course.enrolments.values_list("user_id", flat=True))).values()) == 2
+    assert (
+        sum(
+            len(v)
+            for v in completed_courses(
+                user_ids=list(course.enrolments.values_list("user_id", flat=True))
+            ).values()
+        )
+        == 2
+    )
 
     shed = Project.objects.get(title__contains="车棚")
     account = project_account(project=shed)

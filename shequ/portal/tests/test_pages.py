@@ -47,8 +47,9 @@ class TestPermissions:
 class TestWho:
     def test_compound_a_gets_company_x(self, client, world, staffed, django_assert_max_num_queries):
         client.force_login(world.resident_a)
-        # session, user, roles (2+1), parties, contract (2), people, rates (supervision: 2), unread count
-        with django_assert_max_num_queries(11):
+        # session, user, roles (2+1), parties, contract (2), people, rates (supervision: 2), unread count,
+        # the party branch of SHEQU_WHO_SECTIONS (stations: 1 when the compound has none)
+        with django_assert_max_num_queries(12):
             response = client.get(reverse("portal:who"))
         html = response.content.decode()
         assert response.status_code == 200
