@@ -146,7 +146,7 @@ def upcoming_meetings_for(*, user, limit: int = 10) -> list[Meeting]:
 def meetings_for_appeal(*, appeal_id: int) -> list[Meeting]:
     """Meetings that discussed the appeal (its page shows "discussed at meeting X")."""
     return list(
-        Meeting.objects.filter(agenda__appeal_id=appeal_id)
+        Meeting.objects.filter(agenda__appeal_id=appeal_id, agenda__appeal__is_public=True)
         .exclude(status=MeetingStatus.CANCELLED)
         .select_related("convener")
         .distinct()

@@ -7,6 +7,7 @@ app_name = "meetings"
 urlpatterns = [
     path("", views.index, name="index"),
     path("new/", views.create, name="create"),
+    path("appeal/<int:appeal_id>/block/", views.appeal_block, name="appeal_block"),
     path("items/export.xlsx", views.export_my_items, name="export_my_items"),
     path("items/<int:item_id>/", views.item, name="item"),
     path("<int:pk>/", views.detail, name="detail"),

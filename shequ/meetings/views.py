@@ -329,3 +329,9 @@ def export(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
 def export_my_items(request: HttpRequest) -> HttpResponse:
     items = selectors.action_items_for(user=request.user, open_only=False)
     return xlsx_response("会议任务台账.xlsx", [exports.items_sheet(items)])
+
+
+@login_required
+def appeal_block(request: HttpRequest, appeal_id: int) -> HttpResponse:
+    """"已在协调会…上讨论" on an appeal's page (loaded by the page; empty for a private appeal)."""
+    return render(request, "meetings/_appeal_block.html", {"meetings": selectors.meetings_for_appeal(appeal_id=appeal_id)})

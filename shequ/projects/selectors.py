@@ -112,11 +112,21 @@ def access_project(*, user, project_id: int) -> Project:
     return project
 
 
-def project_entries(*, project: Project) -> tuple[list[Funding], list[Spending], list[Milestone]]:
+PAGE_ENTRIES = 50  # the page shows the latest entries of each kind; the Excel account has them all
+
+
+def project_entries(*, project: Project, limit: int | None = PAGE_ENTRIES) -> tuple[list[Funding], list[Spending], list[Milestone]]:
+    """Funding, spending and milestones, oldest first; with `limit`, only the latest `limit` of each."""
+
+    def latest(qs, order: tuple[str, ...]) -> list:
+        if limit is None:
+            return list(qs.order_by(*order))
+        return list(reversed(qs.order_by(*(f"-{o}" for o in order))[:limit]))
+
     return (
-        list(project.fundings.select_related("payer_party").order_by("pledged_at", "id")),
-        list(project.spendings.order_by("spent_on", "id")),
-        list(project.milestones.order_by("at", "id")),
+        latest(project.fundings.select_related("payer_party"), ("pledged_at", "id")),
+        latest(project.spendings.all(), ("spent_on", "id")),
+        latest(project.milestones.all(), ("at", "id")),
     )
 
 

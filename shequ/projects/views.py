@@ -227,7 +227,7 @@ def file(request: HttpRequest, pk: int, kind: str, row_id: int) -> HttpResponse:
 @domain_errors
 def account_export(request: HttpRequest, pk: int) -> HttpResponse:
     project = selectors.access_project(user=request.user, project_id=pk)
-    fundings, spendings, _milestones = selectors.project_entries(project=project)
+    fundings, spendings, _milestones = selectors.project_entries(project=project, limit=None)
     return xlsx_response(
         f"{project.title}-公开账目.xlsx",
         exports.account_sheets(project, selectors.project_account(project=project), fundings, spendings),
