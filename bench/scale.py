@@ -190,9 +190,7 @@ def targets(actors: Actors) -> dict[str, tuple[str, str, str]]:
         "workbench": ("handler", "page", "/appeals/workbench"),
         "workbench queue": ("handler", "page", "/appeals/workbench/queue"),
         "inbox": ("resident", "page", "/notifications/"),
-        "league": ("leader", "page", "/supervision/league/"),
         "escalated": ("leader", "page", "/supervision/escalated/"),
-        "party rates page": ("leader", "page", f"/supervision/parties/{party_id}/"),
         "api mine": ("resident", "api", "/api/v1/appeals?scope=mine"),
         "api assigned": ("handler", "api", "/api/v1/appeals?scope=assigned"),
         "api public": ("resident", "api", "/api/v1/appeals?scope=public"),
@@ -200,15 +198,20 @@ def targets(actors: Actors) -> dict[str, tuple[str, str, str]]:
         "api appeal": ("resident", "api", f"/api/v1/appeals/{mine}"),
         "api party rates": ("leader", "api", f"/api/v1/parties/{party_id}/rates"),
     }
-    # Pages that other parts of shequ add (analytics dashboards …), measured when they exist.
-    for name, url_name, who in (
-        ("analytics dashboard", "analytics:dashboard", "leader"),
-        ("analytics league", "analytics:league", "leader"),
+    # Pages that moved between apps (supervision → analytics) or that other parts of shequ add:
+    # measured under whichever name exists.
+    for name, url_names, who, kwargs in (
+        ("league", ("analytics:league", "supervision:league"), "leader", {}),
+        ("party rates page", ("analytics:party", "supervision:party"), "leader", {"pk": party_id}),
+        ("street dashboard", ("analytics:street_dashboard",), "leader", {}),
+        ("community dashboard", ("analytics:community_dashboard",), "leader", {}),
     ):
-        try:
-            out[name] = (who, "page", reverse(url_name))
-        except NoReverseMatch:
-            pass
+        for url_name in url_names:
+            try:
+                out[name] = (who, "page", reverse(url_name, kwargs=kwargs))
+                break
+            except NoReverseMatch:
+                continue
     return out
 
 
@@ -221,6 +224,7 @@ def main() -> None:
     parser.add_argument("--load-only", action="store_true", help="reuse the database as it is")
     parser.add_argument("--rebuild", action="store_true", help="drop and build the database again")
     parser.add_argument("--drop", action="store_true", help="drop the benchmark database and exit")
+    parser.add_argument("--build-only", action="store_true", help="build the database, measure nothing")
     parser.add_argument("--server", choices=SERVERS, default="shequ")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--requests", type=int, default=200, help="per run, at most")
@@ -270,6 +274,9 @@ def main() -> None:
             made = generate(appeals=args.appeals - have)
             report["generated"] = {"appeals": made.appeals, "events": made.events, "seconds": made.seconds}
     floor.ensure_table()
+    if args.build_only:
+        print(json.dumps(report, ensure_ascii=False))
+        return
     call_command("collectstatic", interactive=False, verbosity=0)
     n_appeals = Appeal.objects.count()
     n_events = AppealEvent.objects.count()
