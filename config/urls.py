@@ -18,8 +18,10 @@ urlpatterns = [
     path("notices/", include("shequ.notices.urls")),
     path("forum/", include("shequ.forum.urls")),
     path("activities/", include("shequ.activities.urls")),
+    path("decisions/", include("shequ.decisions.urls")),
     path("notifications/", include("shequ.notifications.urls")),
     path("supervision/", include("shequ.supervision.urls")),
+    path("analytics/", include("shequ.analytics.urls")),
     path("", include("shequ.portal.urls")),
 ]
 

@@ -76,6 +76,8 @@ def _mount() -> None:
         "shequ.activities.api",
         "shequ.notifications.api",
         "shequ.supervision.api",
+        "shequ.analytics.api",
+        "shequ.decisions.api",
     ):
         try:
             mod = __import__(module, fromlist=["router"])

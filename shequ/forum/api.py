@@ -1,15 +1,17 @@
 """REST: forum boards, topics, replies, likes, reports and moderation."""
 
 from datetime import datetime, timedelta
+from typing import Annotated
 
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja import Field, Router, Schema, Status
+from ninja.pagination import paginate
 
 from shequ.core import clock
 from shequ.core.errors import NotFound
 from shequ.core.masking import mask_name
+from shequ.core.pagination import BoundedPageNumberPagination
 from shequ.forum import selectors, services
 
 router = Router(tags=["forum"])
@@ -67,7 +69,7 @@ class ModerateIn(Schema):
 class BanIn(Schema):
     user_id: int
     reason: str
-    days: int | None = None
+    days: Annotated[int, Field(ge=1, le=3650)] | None = None  # at most ten years
 
 
 class LikeOut(Schema):
@@ -93,7 +95,7 @@ def boards(request: HttpRequest):
 
 
 @router.get("/forum/boards/{board_id}/topics", response=list[TopicOut], summary="话题列表 / Topics")
-@paginate(PageNumberPagination, page_size=20)
+@paginate(BoundedPageNumberPagination, page_size=20)
 def topics(request: HttpRequest, board_id: int):
     board = selectors.access_board(user=request.auth, board_id=board_id)
     return selectors.topics_for(user=request.auth, board=board)
@@ -113,7 +115,7 @@ def topic_detail(request: HttpRequest, topic_id: int):
 
 
 @router.get("/forum/topics/{topic_id}/replies", response=list[ReplyOut], summary="回复 / Replies")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(BoundedPageNumberPagination, page_size=50)
 def replies(request: HttpRequest, topic_id: int):
     topic = selectors.access_topic(user=request.auth, topic_id=topic_id)
     return selectors.replies_for(user=request.auth, topic=topic)

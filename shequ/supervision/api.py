@@ -1,4 +1,4 @@
-"""Supervision over the API: whistle and report-in, helper company, the three rates, escalations."""
+"""Supervision over the API: whistle and report-in, helper company, escalations."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from shequ.accounts.selectors import user_roles
 from shequ.api.idempotency import idempotent
 from shequ.appeals.selectors import access_appeal
 from shequ.core.errors import NotFound
+from shequ.core.pagination import Limit, Offset
 from shequ.supervision import selectors, services
 from shequ.supervision.models import Summons
 
@@ -80,18 +81,6 @@ class HelperOut(Schema):
     helper_party: str
     fee_waived: bool
     first_party_id: int | None
-
-
-class RatesOut(Schema):
-    party_id: int
-    party: str
-    month: str | None
-    response_rate: float | None
-    resolution_rate: float | None
-    satisfaction_rate: float | None
-    composite: float | None
-    counts: dict[str, int]
-    weights: list[float]
 
 
 class EscalatedOut(Schema):
@@ -271,23 +260,11 @@ def helper(request: HttpRequest, appeal_id: int, payload: HelperIn):
 
 
 @router.get(
-    "/parties/{int:party_id}/rates",
-    response={200: RatesOut, **ERRORS},
-    summary="三率 / A party's three rates (month=YYYY-MM; omitted: all time)",
-)
-def rates(request: HttpRequest, party_id: int, month: str | None = None):
-    party = selectors.access_party(party_id=party_id)
-    r = selectors.party_rates(party_ids=[party.pk], month=month)[party.pk]
-    return {"party_id": party.pk, "party": party.name, **r.as_dict()}
-
-
-@router.get(
     "/supervision/escalated",
     response={200: list[EscalatedOut], **ERRORS},
     summary="升级到我方的诉求 / Open appeals escalated to my parties",
 )
-def escalated(request: HttpRequest, limit: int = 50, offset: int = 0):
-    limit = max(1, min(limit, 200))
+def escalated(request: HttpRequest, limit: Limit = 50, offset: Offset = 0):
     rows = selectors.escalated_appeals(user=request.user)[offset : offset + limit]
     return [
         {

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from shequ.analytics import views
+
+app_name = "analytics"
+
+urlpatterns = [
+    path("parties/<int:pk>/", views.party, name="party"),
+    path("league/", views.league, name="league"),
+    path("street/", views.street_dashboard, name="street_dashboard"),
+    path("street/export.xlsx", views.street_export, name="street_export"),
+    path("community/", views.community_dashboard, name="community_dashboard"),
+    path("community/export.xlsx", views.community_export, name="community_export"),
+]
