@@ -68,7 +68,7 @@ def bench_env(url: str, static_root: str) -> dict[str, str]:
     env.update(
         DATABASE_URL=url,
         DJANGO_SETTINGS_MODULE="bench.settings",
-        SECRET_KEY=env.get("BENCH_SECRET_KEY", "bench-" + "x" * 40),
+        SECRET_KEY=env.get("BENCH_SECRET_KEY", "bench-only-not-a-secret-" + "k" * 50),
         DEBUG="0",
         ALLOWED_HOSTS="127.0.0.1,localhost",
         SECURE_COOKIES="0",
