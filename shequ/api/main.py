@@ -76,6 +76,7 @@ def _mount() -> None:
         "shequ.activities.api",
         "shequ.notifications.api",
         "shequ.supervision.api",
+        "shequ.analytics.api",
     ):
         try:
             mod = __import__(module, fromlist=["router"])

@@ -23,8 +23,8 @@ def _module(name: str):
 
 
 def party_rates(*, party_id: int):
-    """This month's three rates of a party, or None when supervision is not available / has no data."""
-    mod = _module("shequ.supervision.selectors")
+    """This month's three rates of a party, or None when analytics is not available / has no data."""
+    mod = _module("shequ.analytics.rates")
     if mod is None or not hasattr(mod, "party_rates"):
         return None
     try:

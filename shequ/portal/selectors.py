@@ -163,11 +163,11 @@ def nearest_parties(*, place: Place, kinds: list[str]) -> dict[str, Party]:
 
 
 def party_rates_this_month(*, party_ids: list[int]) -> dict[int, object]:
-    """The three rates from shequ.supervision when it is installed; {} until then."""
+    """The three rates from shequ.analytics when it is installed; {} until then."""
     if not party_ids:
         return {}
     try:
-        module = importlib.import_module("shequ.supervision.selectors")
+        module = importlib.import_module("shequ.analytics.rates")
     except ModuleNotFoundError:
         return {}
     party_rates = getattr(module, "party_rates", None)

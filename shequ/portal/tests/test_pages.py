@@ -134,7 +134,7 @@ class TestWho:
         html = client.get(reverse("portal:who")).content.decode()
         assert "本月还没有可统计的诉求" in html
 
-    def test_rates_degrade_without_supervision(self, world, monkeypatch):
+    def test_rates_degrade_without_analytics(self, world, monkeypatch):
         import importlib
 
         from shequ.portal import selectors
@@ -142,7 +142,7 @@ class TestWho:
         real = importlib.import_module
 
         def missing(name, *args):
-            if name == "shequ.supervision.selectors":
+            if name == "shequ.analytics.rates":
                 raise ModuleNotFoundError(name)
             return real(name, *args)
 
