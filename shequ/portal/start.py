@@ -222,7 +222,7 @@ class Tab:
 
 # The tab of each desk's main task, after 首页 and 工作台: (label, icon, url candidates).
 DESK_TABS: dict[str, tuple[Promise, str, tuple[str | tuple[str, str], ...]]] = {
-    STREET: (_("排名"), "chart", ("analytics:street_dashboard", "supervision:league")),
+    STREET: (_("排名"), "chart", ("analytics:street_dashboard", "analytics:league")),
     DEPARTMENT: (_("报到"), "whistle", ("supervision:summonses",)),
     SUPERVISOR: (_("升级"), "flag", ("supervision:escalated",)),
     DISPATCHER: (_("派单"), "list", (("appeals:workbench", "?status=submitted"),)),

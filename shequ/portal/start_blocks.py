@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from shequ.accounts.selectors import can_verify_anyone, pending_residencies_for
+from shequ.analytics import rates as analytics_rates
+from shequ.analytics.selectors import party_league
 from shequ.appeals import selectors as appeal_selectors
 from shequ.appeals.models import AWAITING_ACCEPT, OPEN_STATUSES, Appeal, Status
 from shequ.appeals.views import _duration, _time_chips
@@ -268,8 +270,8 @@ def street(request: HttpRequest, start: Start) -> StartBlock | None:
     streets = _street_places(start)
     street_ids = [s.pk for s in streets]
     now = clock.now()
-    month = supervision_selectors.current_month()
-    month_start, _end = supervision_selectors.month_bounds(month)
+    month = analytics_rates.current_month()
+    month_start, _end = analytics_rates.month_bounds(month)
     appeals = Appeal.objects.filter(street_id__in=street_ids).exclude(kind="consult")
     open_qs = appeals.filter(status__in=list(OPEN_STATUSES))
     this_month = appeals.filter(created_at__gte=month_start).count()
@@ -279,16 +281,12 @@ def street(request: HttpRequest, start: Start) -> StartBlock | None:
     communities = Place.objects.filter(street_id__in=street_ids, kind="community").values_list(
         "pk", flat=True
     )
-    rates = supervision_selectors.Rates(month=month)
-    for r in supervision_selectors.place_rates(
+    rates = analytics_rates.Rates(month=month)
+    for r in analytics_rates.place_rates(
         place_ids=list(communities), level="community", month=month
     ).values():
-        rates.dispatched += r.dispatched
-        rates.accepted_in_time += r.accepted_in_time
-        rates.rated += r.rated
-        rates.solved += r.solved
-        rates.satisfied += r.satisfied
-    league_url = first_url("analytics:street_dashboard", "supervision:league")
+        rates.add(r.counts)
+    league_url = first_url("analytics:street_dashboard", "analytics:league")
     public_url = reverse("appeals:public")
 
     def pct(value: float | None) -> str:
@@ -316,12 +314,12 @@ def street(request: HttpRequest, start: Start) -> StartBlock | None:
     items = [
         Item(
             title=party.name,
-            url=reverse("supervision:party", args=[party.pk]),
+            url=reverse("analytics:party", args=[party.pk]),
             meta=_("综合 %(c)s") % {"c": pct(r.composite)},
             chip=pct(r.composite),
             chip_level=rate_level(r.composite),
         )
-        for party, r in worst_parties(street_ids=street_ids, month=month)
+        for party, r in worst_parties(user=request.user, month=month)
     ]
     return StartBlock(
         key="street",
@@ -338,24 +336,12 @@ def street(request: HttpRequest, start: Start) -> StartBlock | None:
     )
 
 
-def worst_parties(
-    *, street_ids: list[int], month: str, limit: int = LIST_LIMIT
-) -> list[tuple[Party, object]]:
-    """The property companies serving the street with the lowest composite this month (with data)."""
-    if not street_ids:
-        return []
-    serving = set(
-        Party.objects.filter(
-            kind=PartyKind.PROPERTY_COMPANY, is_active=True, served__place__street_id__in=street_ids
-        ).values_list("pk", flat=True)
-    ) | set(
-        Party.objects.filter(
-            kind=PartyKind.PROPERTY_COMPANY, is_active=True, contracts__places__street_id__in=street_ids
-        ).values_list("pk", flat=True)
-    )
+def worst_parties(*, user, month: str, limit: int = LIST_LIMIT) -> list[tuple[Party, analytics_rates.Rates]]:
+    """The property companies of the viewer's streets with the lowest composite this month — only those
+    with enough rated appeals to have one (the league table's own rule and scope)."""
     rows = [
         (p, r)
-        for p, r in supervision_selectors.party_league(kind=PartyKind.PROPERTY_COMPANY, month=month)
-        if p.pk in serving and r.composite is not None
+        for p, r in party_league(user=user, kind=PartyKind.PROPERTY_COMPANY, month=month)
+        if r.sufficient
     ]
     return list(reversed(rows))[:limit]
