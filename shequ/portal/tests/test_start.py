@@ -95,7 +95,7 @@ class TestPages:
             html = client.get(reverse("portal:home")).content.decode()
         assert _blocks(html) == ["street"]
         assert "未办结" in html and "响应率" in html
-        assert reverse("analytics:league") in html
+        assert reverse("analytics:street_dashboard") in html
 
     def test_observer_gets_read_only_links(self, client, world):
         client.force_login(world.observer)

@@ -90,8 +90,8 @@ def test_every_staff_lands_on_their_start_page_and_reaches_the_main_task(live_se
         (world.env_director, "env-committee", "escalations", reverse("supervision:escalated"), "电梯"),
         (world.party_secretary, "party-org", "escalations", reverse("supervision:escalated"), "升级"),
         (busy["officer"], "department", "summonses", reverse("supervision:summonses"), "电梯"),
-        (world.street_leader, "street", "street", reverse("analytics:league"), "甲物业"),
-        (world.observer, "observer", "street", reverse("analytics:league"), "甲物业"),
+        (world.street_leader, "street", "street", reverse("analytics:street_dashboard"), "测试街道"),
+        (world.observer, "observer", "street", reverse("analytics:street_dashboard"), "测试街道"),
         (world.police_officer, "police", "queue", workbench, "工作台"),
         (world.doctor, "doctor", "queue", workbench, "工作台"),
     ]
