@@ -19,12 +19,11 @@ def _party_ids(user) -> set[int]:
     return user_roles(user=user).observed_party_ids if user.is_authenticated else set()
 
 
-def _supervised_place_ids(user) -> set[int]:
+def _supervised_places(user) -> QuerySet[PartyPlace] | None:
+    """The places the user's party organisation / street office serve, as a subquery (no query of its own)."""
     roles = user_roles(user=user)
     ids = [m.party_id for m in roles.memberships if m.party.kind in SUPERVISING]
-    return (
-        set(PartyPlace.objects.filter(party_id__in=ids).values_list("place_id", flat=True)) if ids else set()
-    )
+    return PartyPlace.objects.filter(party_id__in=ids).values("place_id") if ids else None
 
 
 def meetings_visible_to(*, user) -> QuerySet[Meeting]:
@@ -39,8 +38,8 @@ def meetings_visible_to(*, user) -> QuerySet[Meeting]:
         | Q(action_items__responsible_party_id__in=parties)
         | Q(action_items__escalated_to_id__in=parties)
     )
-    places = _supervised_place_ids(user)
-    if places:
+    places = _supervised_places(user)
+    if places is not None:
         q |= Q(place_id__in=places) | Q(place__community_id__in=places) | Q(place__street_id__in=places)
     ids = Meeting.objects.filter(q).values("id")
     return Meeting.objects.filter(id__in=ids).select_related("convener", "place")

@@ -333,5 +333,9 @@ def export_my_items(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def appeal_block(request: HttpRequest, appeal_id: int) -> HttpResponse:
-    """"已在协调会…上讨论" on an appeal's page (loaded by the page; empty for a private appeal)."""
-    return render(request, "meetings/_appeal_block.html", {"meetings": selectors.meetings_for_appeal(appeal_id=appeal_id)})
+    """ "已在协调会…上讨论" on an appeal's page (loaded by the page; empty for a private appeal)."""
+    return render(
+        request,
+        "meetings/_appeal_block.html",
+        {"meetings": selectors.meetings_for_appeal(appeal_id=appeal_id)},
+    )

@@ -115,7 +115,9 @@ def access_project(*, user, project_id: int) -> Project:
 PAGE_ENTRIES = 50  # the page shows the latest entries of each kind; the Excel account has them all
 
 
-def project_entries(*, project: Project, limit: int | None = PAGE_ENTRIES) -> tuple[list[Funding], list[Spending], list[Milestone]]:
+def project_entries(
+    *, project: Project, limit: int | None = PAGE_ENTRIES
+) -> tuple[list[Funding], list[Spending], list[Milestone]]:
     """Funding, spending and milestones, oldest first; with `limit`, only the latest `limit` of each."""
 
     def latest(qs, order: tuple[str, ...]) -> list:

@@ -125,8 +125,8 @@ def test_director_convenes_closes_and_the_company_sees_its_item(
     page = context.new_page()
     page.goto(f"{live_server.url}/meetings/")
     expect(page.locator("#items-h + ul")).to_contain_text("排查1号楼供暖管道")
-    page.goto(f"{live_server.url}/")
-    expect(page.locator("#meetings-block")).to_contain_text("排查1号楼供暖管道")
+    page.goto(f"{live_server.url}/")  # staff land on their start page
+    expect(page.locator("#start-meetings")).to_contain_text("排查1号楼供暖管道")
     # The appeal's page shows the meeting.
     page.goto(f"{live_server.url}/appeals/{appeal.pk}/")
     expect(page.locator("#appeal-meetings")).to_contain_text("暖气不热协调会")
@@ -134,6 +134,7 @@ def test_director_convenes_closes_and_the_company_sees_its_item(
 
     _shots(browser, live_server, world.env_director, f"/meetings/{meeting.pk}/", "meeting")
     _shots(browser, live_server, world.handler_x, "/meetings/", "meetings-handler")
+    _shots(browser, live_server, world.handler_x, "/", "start-handler")
     _shots(browser, live_server, world.resident_a, f"/meetings/{meeting.pk}/summary/", "meeting-summary")
 
 

@@ -74,7 +74,7 @@ def test_director_runs_a_meeting_through_the_pages(client, world, appeal):
     # The responsible party sees the item on its list and its home page block.
     client.force_login(world.handler_x)
     assert "排查1号楼管道" in client.get(reverse("meetings:index")).content.decode()
-    assert "排查1号楼管道" in client.get(reverse("portal:home")).content.decode()
+    assert "排查1号楼管道" in client.get(reverse("portal:home")).content.decode()  # the start page's block
     # A resident reads the public summary.
     client.force_login(world.resident_a)
     body = client.get(reverse("meetings:summary", args=[meeting.pk])).content.decode()
