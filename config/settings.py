@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "shequ.forum",
     "shequ.activities",
     "shequ.decisions",
+    "shequ.elections",
+    "shequ.funds",
     "shequ.portal",
     "shequ.api",
     "shequ.demo",
@@ -196,6 +198,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 # Blocks on the resident home page, in order: callables (request, household) -> dict | None.
 SHEQU_HOME_SECTIONS = [
     "shequ.decisions.home.section",
+    "shequ.elections.home.section",
+    "shequ.funds.home.section",
     "shequ.appeals.home.section",
     "shequ.notices.home.section",
 ]

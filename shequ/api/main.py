@@ -78,6 +78,8 @@ def _mount() -> None:
         "shequ.supervision.api",
         "shequ.analytics.api",
         "shequ.decisions.api",
+        "shequ.elections.api",
+        "shequ.funds.api",
     ):
         try:
             mod = __import__(module, fromlist=["router"])

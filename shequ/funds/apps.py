@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class FundsConfig(AppConfig):
+    name = "shequ.funds"
+    label = "funds"
+    verbose_name = _("公共维修基金")
+    default_auto_field = "django.db.models.BigAutoField"
