@@ -4,7 +4,8 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
@@ -42,3 +43,11 @@ def domain_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
             raise PermissionDenied(error_text(exc))
 
     return wrapper
+
+
+def error_response(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    """A refusal outside any view: JSON with message_zh and message_en for the API, a page otherwise."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(exc.as_dict(), status=exc.status, json_dumps_params={"ensure_ascii": False})
+    status = 400 if exc.status == 422 else exc.status
+    return render(request, "core/refused.html", {"message": error_text(exc)}, status=status)
