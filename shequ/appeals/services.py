@@ -342,8 +342,10 @@ def appeal_create(
     filed_by=None,
     is_public: bool = True,
     photos: Iterable = (),
+    resolve_due_at: datetime | None = None,
 ) -> Appeal:
-    """File an appeal and route it in the same transaction (to a party, or the dispatch queue)."""
+    """File an appeal and route it in the same transaction (to a party, or the dispatch queue).
+    `resolve_due_at` keeps an imported order's own deadline (a 12345 order's time limit)."""
     if kind not in Kind.values:
         raise Invalid(
             "请选择诉求类型。", "Choose a valid kind.", code="kind_invalid", fields={"kind": "invalid"}
@@ -423,7 +425,7 @@ def appeal_create(
             updated_at=now,
             dispatched_at=now if found.dispatched else None,
             accept_due_at=due.accept_due_at,
-            resolve_due_at=due.resolve_due_at,
+            resolve_due_at=resolve_due_at or due.resolve_due_at,
         )
         appeal.save()
         appeal.number = f"{_local_date(now)}{appeal.pk:06d}"
