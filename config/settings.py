@@ -201,6 +201,18 @@ else:
     if test_name:
         DATABASES["default"]["TEST"] = {"NAME": test_name}
 
+# PostgreSQL: a connection pool per process (psycopg_pool through Django's OPTIONS["pool"]), so the number
+# of connections stays bounded — at most DB_POOL_MAX per web process however many requests or live
+# streams are open (docs/performance.md). DB_POOL=0 switches it off (one connection per request).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("DB_POOL", True):
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps the connections; Django must not
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env_int("DB_POOL_MIN", 1),
+        "max_size": env_int("DB_POOL_MAX", 8),
+        "timeout": float(env_int("DB_POOL_TIMEOUT", 20)),
+        "max_idle": 300.0,
+    }
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -13,11 +13,13 @@ from shequ.accounts.selectors import (
     CHOOSER_LEVELS,
     access_pending_residency,
     household_label,
+    is_committee_verifier,
     pending_residencies_for,
     place_choices,
     user_roles,
 )
 from shequ.core.errors import Invalid, Unauthorized
+from shequ.core.masking import mask_phone
 from shequ.directory.models import Place, PlaceKind
 
 router = Router(tags=["accounts"])
@@ -298,12 +300,15 @@ def residency_request(request: HttpRequest, payload: ResidencyIn):
 @router.get("/residencies/pending", response=list[PendingOut], summary="待认证住户 / Verification queue")
 def residencies_pending(request: HttpRequest):
     user = request.auth  # type: ignore[attr-defined]
+    # Like the page: only the committee, who may reset passwords and call people, sees full phones;
+    # a household's owner verifying a family member sees them masked.
+    full = is_committee_verifier(user=user)
     return [
         {
             "id": r.pk,
             "user_id": r.user_id,
             "real_name": r.user.real_name,
-            "phone": r.user.phone,
+            "phone": r.user.phone if full else mask_phone(r.user.phone),
             "household_id": r.household_id,
             "household": household_label(r.household),
             "relation": r.relation,

@@ -9,7 +9,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from shequ.core import clock
-from shequ.core.errors import NotFound
+from shequ.core.errors import Forbidden, NotFound
 from shequ.core.masking import mask_name
 from shequ.core.pagination import BoundedPageNumberPagination
 from shequ.forum import selectors, services
@@ -162,6 +162,10 @@ def moderate(request: HttpRequest, kind: str, pk: int, payload: ModerateIn):
 @router.post("/forum/boards/{board_id}/bans", response={201: dict}, summary="禁言 / Block a user")
 def ban(request: HttpRequest, board_id: int, payload: BanIn):
     board = selectors.access_board(user=request.auth, board_id=board_id)
+    if not selectors.is_moderator(user=request.auth, board=board):  # before the lookup: no id probing
+        raise Forbidden(
+            "只有社区居委会的工作人员可以禁言。", "Only the residents' committee may block users."
+        )
     user = get_user_model().objects.filter(pk=payload.user_id).first()
     if user is None:
         raise NotFound("用户不存在。", "User not found.")
@@ -178,7 +182,5 @@ class MuteOut(Schema):
     "/forum/users/{user_id}/mute", response=MuteOut, summary="屏蔽或取消屏蔽 / Toggle blocking a user"
 )
 def mute(request: HttpRequest, user_id: int):
-    other = get_user_model().objects.filter(pk=user_id).first()
-    if other is None:
-        raise NotFound("用户不存在。", "User not found.")
+    other = selectors.access_author(user=request.auth, user_id=user_id)
     return {"muted": services.user_mute_toggle(user=request.auth, other=other)}

@@ -43,6 +43,12 @@ class Command(BaseCommand):
             help="load the demo community into an empty database even in production (DEBUG=0)",
         )
         parser.add_argument("--no-worker", action="store_true", help="do not start the background worker")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=1,
+            help="web processes (production: 2 per core; each holds at most DB_POOL_MAX connections)",
+        )
 
     def handle(self, *args, **options) -> None:
         import uvicorn  # noqa: PLC0415 — only `serve` needs it
@@ -88,7 +94,11 @@ class Command(BaseCommand):
             proxy_headers=False,
             log_level="warning",
             access_log=verbosity > 1,
+            workers=options["workers"],
         )
+        if options["workers"] > 1:
+            self._serve_processes(config, stop, worker)
+            return
         server = uvicorn.Server(config)
 
         def request_stop(signum, frame) -> None:
@@ -110,6 +120,21 @@ class Command(BaseCommand):
             self.stdout.flush()
         if not server.started and not server.should_exit:
             raise CommandError(f"无法在 {host}:{port} 启动网站。 / Could not serve on {host}:{port}.")
+
+    def _serve_processes(self, config, stop: threading.Event, worker: threading.Thread | None) -> None:
+        """N web processes (uvicorn's supervisor restarts any that die); the job worker stays here."""
+        from uvicorn.supervisors import Multiprocess  # noqa: PLC0415
+
+        sock = config.bind_socket()
+        try:
+            Multiprocess(config, sockets=[sock]).run()
+        finally:
+            stop.set()
+            if worker is not None:
+                worker.join(timeout=10)
+            sock.close()
+            self.stdout.write("shequ 已停止。 / shequ stopped.")
+            self.stdout.flush()
 
     def _print_welcome(self, host: str, port: int) -> None:
         shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
