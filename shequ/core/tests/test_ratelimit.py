@@ -50,7 +50,9 @@ def test_fifty_emergency_appeals_are_stopped(client, world, limits):
 def test_one_resident_cannot_book_every_slot(client, world, limits):
     from shequ.activities.models import Venue, VenueSlot
 
-    venue = Venue.objects.create(name="活动室", place=world.community, community=world.community, owner=world.rc)
+    venue = Venue.objects.create(
+        name="活动室", place=world.community, community=world.community, owner=world.rc
+    )
     start = clock.now() + timedelta(days=1)
     slots = [
         VenueSlot.objects.create(
