@@ -36,6 +36,7 @@ from shequ.appeals.models import (
 )
 from shequ.core import clock, jobs
 from shequ.core.errors import Conflict, Forbidden, Invalid, NotFound
+from shequ.core.ratelimit import rate_limit
 from shequ.directory.models import Party, PartyKind, PartyPlace, Place, PlaceKind, Spot
 from shequ.directory.selectors import party_place_ids, place_within
 
@@ -387,6 +388,10 @@ def appeal_create(
     if filed_by is not None and source == Source.APP:
         source = Source.STAFF
     prepared = photo_files.prepare(list(photos or ()))
+    # abuse limits (core.ratelimit): a resident filing for themselves, every filing about one place
+    rate_limit("appeal", account=reporter.pk if filed_by is None else None, place=place.pk)
+    if prepared:
+        rate_limit("upload", account=(filed_by or reporter).pk, cost=len(prepared))
     household = place if place.kind == PlaceKind.HOUSEHOLD else None
     if household is None:
         roles = user_roles(user=reporter)
