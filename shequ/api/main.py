@@ -79,6 +79,8 @@ def _mount() -> None:
         "shequ.supervision.api",
         "shequ.analytics.api",
         "shequ.decisions.api",
+        "shequ.elections.api",
+        "shequ.funds.api",
         "shequ.meetings.api",
         "shequ.stations.api",
         "shequ.projects.api",
