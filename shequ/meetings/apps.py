@@ -6,5 +6,5 @@ class MeetingsConfig(AppConfig):
     label = "meetings"
     verbose_name = "协调会"
     default_auto_field = "django.db.models.BigAutoField"
-    # The staff start page's block (docs/start-pages.md); imports portal's block types, see pyproject.
+    # The staff start page's block (portal's registry, docs/start-pages.md).
     shequ_start_blocks = ("shequ.meetings.start.block",)

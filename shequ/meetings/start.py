@@ -7,6 +7,9 @@ Two queries (the items, the meetings), a third only when there are more items th
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from typing import Any
+
 from django.db.models import Count, Q
 from django.http import HttpRequest
 from django.urls import reverse
@@ -15,12 +18,50 @@ from django.utils.translation import gettext as _
 
 from shequ.core import clock
 from shequ.meetings import rules, selectors, services
-from shequ.portal.start import Item, Start, StartBlock, Tile  # the start page's own block types
+from shequ.portal.start import Item, StartBlock, Tile  # the start page's own block types
 
 LIST_LIMIT = 3
 
 
-def block(request: HttpRequest, start: Start) -> StartBlock | None:
+# Portal renders a block by these attributes with its generic template; this app may not import portal
+# (layers), so the block is this module's own dataclass of the same shape (see docs/start-pages.md).
+@dataclass
+class Tile:
+    label: str
+    value: object
+    url: str = ""
+    level: str = ""
+    note: str = ""
+
+
+@dataclass
+class Item:
+    title: str
+    url: str
+    meta: str = ""
+    chip: str = ""
+    chip_level: str = ""
+
+
+@dataclass
+class StartBlock:
+    key: str
+    title: str
+    icon: str = "people"
+    action_label: str = ""
+    action_url: str = ""
+    tiles: list[Tile] = field(default_factory=list)
+    items: list[Item] = field(default_factory=list)
+    empty: str = ""
+    more_url: str = ""
+    more_label: str = ""
+    note: str = ""
+    order: int = 40
+    desk: str = ""
+    template: str = "portal/_start_block.html"
+
+
+def block(request: HttpRequest, start: Any) -> StartBlock | None:
     user = request.user
     if not start.desks or not rules.staff_party_ids(user=user):
         return None
@@ -59,7 +100,7 @@ def block(request: HttpRequest, start: Start) -> StartBlock | None:
                 title=it.description[:40],
                 url=reverse("meetings:item", args=[it.pk]),
                 meta=f"{it.responsible_party.name} · {timezone.localtime(it.due_at):%m-%d %H:%M}",
-                chip=_("已超期") if services.is_overdue(item=it, now=now) else it.get_status_display(),
+                chip=_("已超期") if services.is_overdue(item=it, now=now) else str(it.get_status_display()),
                 chip_level="overdue" if services.is_overdue(item=it, now=now) else "warn",
             )
             for it in items
@@ -69,7 +110,7 @@ def block(request: HttpRequest, start: Start) -> StartBlock | None:
                 title=m.topic,
                 url=reverse("meetings:detail", args=[m.pk]),
                 meta=f"{timezone.localtime(m.starts_at):%m-%d %H:%M} · {m.convener.name}",
-                chip=m.get_status_display(),
+                chip=str(m.get_status_display()),
                 chip_level="info",
             )
             for m in meetings
