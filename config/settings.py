@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "shequ.notifications",
     "shequ.appeals",
     "shequ.supervision",
+    "shequ.analytics",
     "shequ.notices",
     "shequ.forum",
     "shequ.activities",

@@ -20,6 +20,7 @@ urlpatterns = [
     path("activities/", include("shequ.activities.urls")),
     path("notifications/", include("shequ.notifications.urls")),
     path("supervision/", include("shequ.supervision.urls")),
+    path("analytics/", include("shequ.analytics.urls")),
     path("", include("shequ.portal.urls")),
 ]
 

@@ -10,6 +10,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from shequ.accounts import api as accounts_api
 from shequ.activities import api as activities_api
+from shequ.analytics import api as analytics_api
 from shequ.api.auth import AUTH
 from shequ.appeals import api as appeals_api
 from shequ.core.errors import DomainError, Forbidden, Invalid, NotFound, Unauthorized
@@ -80,6 +81,7 @@ ROUTERS = (
     activities_api.router,
     notifications_api.router,
     supervision_api.router,
+    analytics_api.router,
 )
 for _router in ROUTERS:
     api.add_router("", _router)

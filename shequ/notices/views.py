@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shequ.accounts.selectors import primary_household, user_roles
+from shequ.analytics.rates import party_rates
 from shequ.appeals import selectors as appeal_selectors
 from shequ.core.errors import DomainError, Forbidden, NotFound
 from shequ.core.views import domain_errors, error_text
@@ -23,7 +24,6 @@ from shequ.notices import selectors, services
 from shequ.notices.channels import CHANNEL_RULES
 from shequ.notices.forms import NoticeForm
 from shequ.notices.models import Channel, NoticeAttachment
-from shequ.supervision import selectors as supervision_selectors
 
 PAGE_SIZE = 20
 
@@ -251,7 +251,7 @@ def property_page(request: HttpRequest, party_id: int) -> HttpResponse:
             "contacts": [
                 m for m in contacts if m.role in (Role.HEAD, Role.MANAGER, Role.DEPUTY) or m.public_phone
             ],
-            "rates": _rate_rows(supervision_selectors.party_rates(party_ids=[company.pk]).get(company.pk)),
+            "rates": _rate_rows(party_rates(party_ids=[company.pk]).get(company.pk)),
             "appeals": appeal_selectors.resolved_public_appeals(user=request.user, party_id=company.pk),
             "notices": selectors.channel_notices(channel=Channel.PROPERTY, party=company, limit=10),
             "can_post": any(

@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
+from shequ.analytics.rates import Rates, party_rates
 from shequ.core import clock
 from shequ.directory.models import Membership, Party, PartyKind, PartyPlace, Place, Role
 from shequ.directory.selectors import property_company_for
-from shequ.supervision.selectors import Rates, party_rates
 
 
 @dataclass

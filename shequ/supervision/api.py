@@ -1,4 +1,4 @@
-"""Supervision over the API: whistle and report-in, helper company, the three rates, escalations."""
+"""Supervision over the API: whistle and report-in, helper company, escalations."""
 
 from __future__ import annotations
 
@@ -66,18 +66,6 @@ class HelperOut(Schema):
     helper_party: str
     fee_waived: bool
     first_party_id: int | None
-
-
-class RatesOut(Schema):
-    party_id: int
-    party: str
-    month: str | None
-    response_rate: float | None
-    resolution_rate: float | None
-    satisfaction_rate: float | None
-    composite: float | None
-    counts: dict[str, int]
-    weights: list[float]
 
 
 class EscalatedOut(Schema):
@@ -254,17 +242,6 @@ def helper(request: HttpRequest, appeal_id: int, payload: HelperIn):
         }
 
     return idempotent(request, work)
-
-
-@router.get(
-    "/parties/{int:party_id}/rates",
-    response={200: RatesOut, **ERRORS},
-    summary="三率 / A party's three rates (month=YYYY-MM; omitted: all time)",
-)
-def rates(request: HttpRequest, party_id: int, month: str | None = None):
-    party = selectors.access_party(party_id=party_id)
-    r = selectors.party_rates(party_ids=[party.pk], month=month)[party.pk]
-    return {"party_id": party.pk, "party": party.name, **r.as_dict()}
 
 
 @router.get(

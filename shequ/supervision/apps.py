@@ -26,4 +26,3 @@ class SupervisionConfig(AppConfig):
         register_workbench_link(
             name="summonses", url_name="supervision:summonses", label=_("报到任务"), order=20
         )
-        register_workbench_link(name="league", url_name="supervision:league", label=_("物业排行"), order=30)

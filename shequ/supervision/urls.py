@@ -5,8 +5,6 @@ from shequ.supervision import views
 app_name = "supervision"
 
 urlpatterns = [
-    path("parties/<int:pk>/", views.party, name="party"),
-    path("league/", views.league, name="league"),
     path("escalated/", views.escalated, name="escalated"),
     path("summonses/", views.summonses, name="summonses"),
     path("summonses/<int:pk>/<str:step>", views.summons_act, name="summons_act"),

@@ -1,4 +1,4 @@
-"""Supervision pages: a party's scorecard (三率), the escalated queue of each ladder level, a
+"""Supervision pages: the escalated queue of each ladder level, a
 department's summonses (报到), blowing the whistle, assigning a helper company, the public whistle board."""
 
 from __future__ import annotations
@@ -24,66 +24,6 @@ def _appeal_url(appeal_id: int) -> str:
         return reverse("appeals:detail", args=[appeal_id])
     except NoReverseMatch:
         return "/"
-
-
-@login_required
-@require_GET
-@domain_errors
-def party(request: HttpRequest, pk: int) -> HttpResponse:
-    p = selectors.access_party(party_id=pk)
-    month = request.GET.get("month") or selectors.current_month()
-    try:
-        rates = selectors.party_rates(party_ids=[p.pk], month=month)[p.pk]
-    except DomainError:
-        month = selectors.current_month()
-        rates = selectors.party_rates(party_ids=[p.pk], month=month)[p.pk]
-    history = list(reversed(selectors.party_rates_by_month(party_id=p.pk, months=6, upto=month)))
-    overall = selectors.party_rates(party_ids=[p.pk])[p.pk]
-    places = selectors.party_compounds(party=p)
-    by_place = selectors.place_rates(place_ids=[c.pk for c in places], month=month, party_id=p.pk)
-    return render(
-        request,
-        "supervision/party.html",
-        {
-            "party": p,
-            "month": month,
-            "rates": rates,
-            "history": history,
-            "overall": overall,
-            "by_place": [(c, by_place[c.pk]) for c in places],
-            "weights": [round(w * 100) for w in selectors.rate_weights()],
-        },
-    )
-
-
-LEAGUE_KINDS = (
-    "property_company",
-    "residents_committee",
-    "env_property_committee",
-    "mutual_aid_station",
-    "department",
-    "police_station",
-    "family_doctor_team",
-)
-
-
-@login_required
-@require_GET
-def league(request: HttpRequest) -> HttpResponse:
-    """Parties of one kind ranked by their composite score (property companies by default)."""
-    kind = request.GET.get("kind") or "property_company"
-    if kind not in LEAGUE_KINDS:
-        kind = "property_company"
-    month = request.GET.get("month") or selectors.current_month()
-    try:
-        rows = selectors.party_league(kind=kind, month=month)
-    except DomainError:
-        month = selectors.current_month()
-        rows = selectors.party_league(kind=kind, month=month)
-    kinds = [(k, label) for k, label in PartyKind.choices if k in LEAGUE_KINDS]
-    return render(
-        request, "supervision/league.html", {"rows": rows, "month": month, "kind": kind, "kinds": kinds}
-    )
 
 
 @login_required

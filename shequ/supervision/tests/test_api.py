@@ -135,27 +135,6 @@ def test_helper_over_the_api(client, world, setup):
     assert r.status_code == 403
 
 
-def test_party_rates_endpoint(client, world, setup, django_assert_max_num_queries):
-    from shequ.appeals.services import appeal_transition
-
-    with clock.frozen(T0 + timedelta(minutes=10)):
-        appeal_transition(appeal=setup["appeal"], actor=world.handler_x, action="accept")
-    client.force_login(world.resident_a)
-    with django_assert_max_num_queries(8):
-        r = client.get(f"/api/v1/parties/{world.company_x.pk}/rates?month=2026-11")
-    assert r.status_code == 200
-    data = r.json()
-    assert (
-        data["response_rate"] == 1.0
-        and data["counts"]["dispatched"] == 1
-        and data["weights"] == [0.3, 0.35, 0.35]
-    )
-    assert client.get(f"/api/v1/parties/{world.company_x.pk}/rates?month=11-2026").status_code == 422
-    assert client.get("/api/v1/parties/999999/rates").status_code == 404
-    client.logout()
-    assert client.get(f"/api/v1/parties/{world.company_x.pk}/rates").status_code == 401
-
-
 def test_escalated_list_for_each_level(client, world, setup):
     with clock.frozen(T0 + timedelta(minutes=31)):
         run_once(now=clock.now())

@@ -37,7 +37,6 @@ def dept_staff(world):
 
 def urls(world, appeal):
     return [
-        reverse("supervision:party", args=[world.company_x.pk]),
         reverse("supervision:escalated"),
         reverse("supervision:summonses"),
         reverse("supervision:whistle", args=[appeal.pk]),
@@ -50,22 +49,6 @@ def test_every_page_needs_login(client, world, appeal):
     for url in urls(world, appeal):
         response = client.get(url)
         assert response.status_code == 302 and "/accounts/" in response["Location"], url
-
-
-def test_party_page_shows_rates(client, world, appeal, django_assert_max_num_queries):
-    from shequ.appeals.services import appeal_transition
-
-    with clock.frozen(T0 + timedelta(minutes=5)):
-        appeal_transition(appeal=appeal, actor=world.handler_x, action="accept")
-    client.force_login(world.resident_a)
-    with django_assert_max_num_queries(20):
-        response = client.get(reverse("supervision:party", args=[world.company_x.pk]) + "?month=2026-11")
-    body = response.content.decode()
-    assert response.status_code == 200 and "甲物业" in body and "100%" in body and "响应率" in body
-    assert client.get(reverse("supervision:party", args=[99999])).status_code == 404
-    assert (
-        client.get(reverse("supervision:party", args=[world.company_x.pk]) + "?month=bad").status_code == 200
-    )
 
 
 def test_escalated_queue_per_level(client, world, appeal, django_assert_max_num_queries):
@@ -146,17 +129,3 @@ def test_supervision_links(world, appeal):
         "helper": False,
         "board": False,
     }
-
-
-def test_league_ranks_companies(client, world, appeal, django_assert_max_num_queries):
-    from shequ.appeals.services import appeal_transition
-
-    with clock.frozen(T0 + timedelta(minutes=5)):
-        appeal_transition(appeal=appeal, actor=world.handler_x, action="accept")
-    url = reverse("supervision:league")
-    assert client.get(url).status_code == 302
-    client.force_login(world.resident_b)
-    with django_assert_max_num_queries(12):
-        body = client.get(url + "?month=2026-11").content.decode()
-    assert body.index("甲物业") < body.index("乙物业") and "100%" in body
-    assert client.get(url + "?kind=nonsense&month=bad").status_code == 200

@@ -179,7 +179,7 @@ def test_not_solved_reopens_and_a_new_resolution_gets_a_new_reminder(world, file
 
 @pytest.mark.parametrize("days", [7])
 def test_unrated_closure_counts_in_no_satisfaction_figure(world, file_appeal, days):
-    from shequ.supervision.selectors import party_rates
+    from shequ.analytics.rates import party_rates
 
     appeal = resolved(world, file_appeal)
     sweep(T0 + timedelta(days=days, minutes=1))

@@ -7,10 +7,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from shequ.analytics.rates import party_rates, party_rates_by_month, place_rates
+from shequ.analytics.rollups import rollup_refresh
 from shequ.appeals.services import appeal_transition
 from shequ.core import clock
 from shequ.core.jobs import run_once
-from shequ.supervision.selectors import party_rates, party_rates_by_month, place_rates
 
 SH = ZoneInfo("Asia/Shanghai")
 
@@ -70,7 +71,8 @@ def dataset(world, file_appeal):
 
 def test_company_rates_match_the_hand_computation(dataset, django_assert_max_num_queries):
     world = dataset
-    with django_assert_max_num_queries(2):
+    rollup_refresh()
+    with django_assert_max_num_queries(2):  # freshness check (1) + one aggregate over the rollups
         rates = party_rates(party_ids=[world.company_x.pk, world.company_y.pk], month="2026-11")
     x = rates[world.company_x.pk]
     # dispatched in November: a1..a5 = 5; accepted within the limit: a1, a3, a5 = 3
@@ -83,7 +85,9 @@ def test_company_rates_match_the_hand_computation(dataset, django_assert_max_num
     assert x.composite == pytest.approx(0.705)
     y = rates[world.company_y.pk]
     assert (y.dispatched, y.accepted_in_time, y.rated) == (1, 1, 0)
-    assert y.resolution_rate is None and y.composite == pytest.approx(1.0)
+    # one dispatch, nothing rated: 样本不足, and its worst case counts the missing rates as 0
+    assert y.resolution_rate is None and y.composite is None and not y.sufficient
+    assert y.worst_case_score == pytest.approx(0.3)
 
 
 def test_october_and_the_monthly_series(dataset):

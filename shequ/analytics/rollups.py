@@ -1,0 +1,300 @@
+"""Maintaining the per-day rollups (the only writer of AppealFact / DailyRollup / RollupState).
+
+Every change to an appeal writes an immutable AppealEvent, so "appeals changed since the watermark" are
+the appeals of events with an id above it. `rollup_refresh()` takes those appeals, subtracts what their
+old fact row contributed, adds what the current appeal contributes and moves the watermark — exact and
+idempotent. It runs as the periodic job `analytics.rollup` (every worker, `shequ sweep`) and, cheaply,
+before every read of the figures (`rollups_fresh()`), so a page never shows a stale rate.
+`rollup_rebuild()` recomputes everything from the appeals (after a bulk load, or to reconcile).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Max, Subquery
+
+from shequ.analytics.models import (
+    BUCKETS,
+    COUNT_FIELDS,
+    RESOLVE_BUCKET_HOURS,
+    AppealFact,
+    DailyRollup,
+    RollupState,
+)
+from shequ.appeals.models import Appeal, AppealEvent, Rating
+from shequ.core import clock
+
+GOOD_RATINGS = (Rating.SATISFIED, Rating.BASICALLY)
+STATE = "rollups"
+# Events are numbered when inserted but become visible when their transaction commits; re-reading the
+# last few hundred ids catches a transaction that committed behind a later one (re-applying is a no-op).
+RESCAN_EVENTS = 500
+FACT_FIELDS = tuple(
+    f.name for f in AppealFact._meta.get_fields() if getattr(f, "concrete", False) and f.name != "appeal_id"
+)
+Key = tuple[date, int, int, int, int, int, str, str]
+
+
+def _tz() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def local_day(value: datetime) -> date:
+    return value.astimezone(_tz()).date()
+
+
+def resolve_bucket(seconds: float) -> int:
+    hours = seconds / 3600
+    for i, bound in enumerate(RESOLVE_BUCKET_HOURS):
+        if hours <= bound:
+            return i
+    return BUCKETS - 1
+
+
+def _appeal_rows(ids: Iterable[int] | None = None):
+    qs = Appeal.objects.all()
+    if ids is not None:
+        qs = qs.filter(pk__in=list(ids))
+    return qs.values(
+        "id",
+        "street_id",
+        "community_id",
+        "compound_id",
+        "building_id",
+        "spot_id",
+        "place_id",
+        "category_id",
+        "first_party_id",
+        "responsible_party_id",
+        "kind",
+        "source",
+        "status",
+        "escalation_level",
+        "created_at",
+        "dispatched_at",
+        "accepted_at",
+        "accept_due_at",
+        "resolved_at",
+        "rated_at",
+        "rating",
+        "solved",
+    ).order_by()
+
+
+def fact_of(row: dict[str, Any]) -> dict[str, Any]:
+    """The fact columns of an appeal (0 for a missing id)."""
+    return {
+        "street_id": row["street_id"] or 0,
+        "community_id": row["community_id"] or 0,
+        "compound_id": row["compound_id"] or 0,
+        "building_id": row["building_id"] or 0,
+        "spot_id": row["spot_id"] or 0,
+        "place_id": row["place_id"] or 0,
+        "category_id": row["category_id"] or 0,
+        # The first party stays accountable (首接负责), even after transfer, escalation or help.
+        "party_id": row["first_party_id"] or row["responsible_party_id"] or 0,
+        "kind": row["kind"],
+        "source": row["source"],
+        "status": row["status"],
+        "escalated": (row["escalation_level"] or 0) > 0,
+        "created_at": row["created_at"],
+        "dispatched_at": row["dispatched_at"],
+        "accepted_at": row["accepted_at"],
+        "accept_due_at": row["accept_due_at"],
+        "resolved_at": row["resolved_at"],
+        "rated_at": row["rated_at"],
+        "rating": row["rating"],
+        "solved": row["solved"],
+    }
+
+
+def contributions(fact: dict[str, Any]) -> list[tuple[Key, str, int]]:
+    """(rollup key, count field, amount) triples one appeal adds to the rollups."""
+    dims = (
+        fact["street_id"],
+        fact["community_id"],
+        fact["compound_id"],
+        fact["category_id"],
+        fact["party_id"],
+        fact["kind"],
+        fact["source"],
+    )
+    out: list[tuple[Key, str, int]] = []
+    created = (local_day(fact["created_at"]), *dims)
+    out.append((created, "created", 1))
+    if fact["escalated"]:
+        out.append((created, "escalated", 1))
+    if fact["dispatched_at"] is not None:
+        key = (local_day(fact["dispatched_at"]), *dims)
+        out.append((key, "dispatched", 1))
+        acc, due = fact["accepted_at"], fact["accept_due_at"]
+        if acc is not None and due is not None and acc <= due:
+            out.append((key, "accepted_in_time", 1))
+    if fact["resolved_at"] is not None:
+        key = (local_day(fact["resolved_at"]), *dims)
+        seconds = max(0, int((fact["resolved_at"] - fact["created_at"]).total_seconds()))
+        out += [
+            (key, "resolved", 1),
+            (key, "resolve_seconds", seconds),
+            (key, f"h{resolve_bucket(seconds)}", 1),
+        ]
+    if fact["rating"] is not None and fact["rated_at"] is not None:
+        key = (local_day(fact["rated_at"]), *dims)
+        out.append((key, "rated", 1))
+        if fact["solved"]:
+            out.append((key, "solved", 1))
+        if fact["rating"] in GOOD_RATINGS:
+            out.append((key, "satisfied", 1))
+    return out
+
+
+def key_text(key: Key) -> str:
+    return "|".join(str(part) for part in (key[0].isoformat(), *key[1:]))
+
+
+def _apply(deltas: dict[Key, dict[str, int]], *, empty: bool = False) -> int:
+    """Add the deltas to the rollup rows (creating and deleting rows as counts appear and vanish);
+    `empty` says the table was just emptied (a rebuild), so there is nothing to look up."""
+    deltas = {k: d for k, d in deltas.items() if any(d.values())}
+    if not deltas:
+        return 0
+    texts = {key_text(k): k for k in deltas}
+    existing: dict[str, DailyRollup] = {}
+    names = list(texts)
+    for i in range(0 if not empty else len(names), len(names), 500):
+        existing.update((r.key, r) for r in DailyRollup.objects.filter(key__in=names[i : i + 500]))
+    create, update, delete = [], [], []
+    for text, key in texts.items():
+        row = existing.get(text)
+        if row is None:
+            row = DailyRollup(
+                key=text,
+                day=key[0],
+                street_id=key[1],
+                community_id=key[2],
+                compound_id=key[3],
+                category_id=key[4],
+                party_id=key[5],
+                kind=key[6],
+                source=key[7],
+            )
+            create.append(row)
+        else:
+            update.append(row)
+        for name, amount in deltas[key].items():
+            setattr(row, name, getattr(row, name) + amount)
+        if row.pk is not None and not any(getattr(row, n) for n in COUNT_FIELDS):
+            update.remove(row)
+            delete.append(row.pk)
+    if create:
+        DailyRollup.objects.bulk_create(create, batch_size=1000)
+    if update:
+        DailyRollup.objects.bulk_update(update, COUNT_FIELDS, batch_size=500)
+    if delete:
+        DailyRollup.objects.filter(pk__in=delete).delete()
+    return len(deltas)
+
+
+def _claim_state() -> RollupState | None:
+    RollupState.objects.get_or_create(name=STATE)
+    qs = RollupState.objects.filter(name=STATE)
+    if connection.features.has_select_for_update_skip_locked:
+        return qs.select_for_update(skip_locked=True).first()  # another refresh is running: skip
+    return qs.select_for_update().first()
+
+
+def rollup_refresh(*, limit: int = 20000) -> int:
+    """Roll up the appeals changed since the watermark; returns how many appeals were looked at."""
+    newest = AppealEvent.objects.order_by("-id").values("id")[:1]
+    seen = (
+        RollupState.objects.filter(name=STATE).annotate(top=Subquery(newest)).values("last_event_id", "top")
+    )
+    row = seen.first()  # one query when the state exists (always, after the first refresh)
+    top = row["top"] if row is not None else AppealEvent.objects.aggregate(m=Max("id"))["m"]
+    if (top or 0) <= (row["last_event_id"] if row is not None else 0):
+        return 0
+    with transaction.atomic():
+        state = _claim_state()
+        if state is None:
+            return 0
+        start = max(0, state.last_event_id - RESCAN_EVENTS)
+        events = list(
+            AppealEvent.objects.filter(id__gt=start)
+            .order_by("id")
+            .values_list("id", "appeal_id")[: limit * 4]
+        )
+        if not events:
+            return 0
+        ids = {appeal_id for _id, appeal_id in events}
+        _roll(ids)
+        state.last_event_id = max(state.last_event_id, events[-1][0])
+        state.refreshed_at = clock.now()
+        state.save(update_fields=["last_event_id", "refreshed_at"])
+    return len(ids)
+
+
+def _roll(ids: set[int]) -> None:
+    old = {f["appeal_id"]: f for f in AppealFact.objects.filter(appeal_id__in=list(ids)).values()}
+    new = {row["id"]: fact_of(row) for row in _appeal_rows(ids)}
+    deltas: dict[Key, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    changed: list[AppealFact] = []
+    for appeal_id in ids:
+        before, after = old.get(appeal_id), new.get(appeal_id)
+        if before is not None:
+            before = {k: before[k] for k in FACT_FIELDS}
+        if before == after:
+            continue
+        if before is not None:
+            for key, name, amount in contributions(before):
+                deltas[key][name] -= amount
+        if after is not None:
+            for key, name, amount in contributions(after):
+                deltas[key][name] += amount
+            changed.append(AppealFact(appeal_id=appeal_id, **after))
+        else:
+            AppealFact.objects.filter(appeal_id=appeal_id).delete()
+    if changed:
+        AppealFact.objects.bulk_create(
+            changed, update_conflicts=True, unique_fields=["appeal_id"], update_fields=list(FACT_FIELDS)
+        )
+    _apply(deltas)
+
+
+def rollups_fresh() -> None:
+    """Bring the rollups up to date before a read (one indexed query when nothing changed)."""
+    rollup_refresh()
+
+
+def rollup_rebuild(*, chunk: int = 5000) -> int:
+    """Recompute every fact and rollup row from the appeals; returns the number of appeals."""
+    with transaction.atomic():
+        state = _claim_state() or RollupState.objects.select_for_update().get(name=STATE)
+        top = AppealEvent.objects.aggregate(m=Max("id"))["m"] or 0
+        AppealFact.objects.all().delete()
+        DailyRollup.objects.all().delete()
+        totals: dict[Key, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        batch: list[AppealFact] = []
+        count = 0
+        for row in _appeal_rows().iterator(chunk_size=chunk):
+            fact = fact_of(row)
+            for key, name, amount in contributions(fact):
+                totals[key][name] += amount
+            batch.append(AppealFact(appeal_id=row["id"], **fact))
+            count += 1
+            if len(batch) >= chunk:
+                AppealFact.objects.bulk_create(batch, batch_size=chunk)
+                batch = []
+        if batch:
+            AppealFact.objects.bulk_create(batch, batch_size=chunk)
+        _apply(totals, empty=True)
+        state.last_event_id = top
+        state.refreshed_at = clock.now()
+        state.save(update_fields=["last_event_id", "refreshed_at"])
+    return count

@@ -1,0 +1,102 @@
+"""The scorecard, the league table (fair composite, scoped to the viewer's streets) and the rates API."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.urls import reverse
+
+from shequ.appeals.services import appeal_transition
+from shequ.core import clock
+from shequ.directory import services as ds
+from shequ.directory.models import PartyKind, PlaceKind
+
+SH = ZoneInfo("Asia/Shanghai")
+T0 = datetime(2026, 11, 30, 9, 0, tzinfo=SH)
+
+
+@pytest.fixture
+def appeal(world, file_appeal):
+    with clock.frozen(T0):
+        return file_appeal(urgency="emergency")
+
+
+def _accept(world, appeal, minutes=5):
+    with clock.frozen(T0 + timedelta(minutes=minutes)):
+        appeal_transition(appeal=appeal, actor=world.handler_x, action="accept")
+
+
+def test_party_page_shows_rates(client, world, appeal, django_assert_max_num_queries):
+    _accept(world, appeal)
+    url = reverse("analytics:party", args=[world.company_x.pk])
+    assert client.get(url).status_code == 302
+    client.force_login(world.resident_a)
+    client.get(url)  # the first read rolls the new events up
+    with django_assert_max_num_queries(20):
+        response = client.get(url + "?month=2026-11")
+    body = response.content.decode()
+    assert response.status_code == 200 and "甲物业" in body and "100%" in body and "响应率" in body
+    assert "样本不足" in body
+    assert client.get(reverse("analytics:party", args=[99999])).status_code == 404
+    assert client.get(url + "?month=bad").status_code == 200
+
+
+def test_league_ranks_finished_work_above_unfinished(
+    client, world, file_appeal, django_assert_max_num_queries
+):
+    """#14: a company with one accepted but unresolved, unrated appeal used to score 100 % and rank
+    first; now a missing rate counts as 0 and too few ratings rank after enough ratings."""
+    with clock.frozen(T0):
+        a = file_appeal(reporter=world.resident_a, place=world.household_a)
+    _accept(world, a)  # 甲物业: accepted in time, nothing else
+    for i in range(3):  # 乙物业: three appeals resolved and rated 满意
+        with clock.frozen(T0 + timedelta(minutes=i)):
+            b = file_appeal(reporter=world.resident_b, place=world.household_b)
+        with clock.frozen(T0 + timedelta(minutes=10 + i)):
+            b = appeal_transition(appeal=b, actor=world.handler_y, action="accept")
+            b = appeal_transition(appeal=b, actor=world.handler_y, action="resolve", text="修好了")
+            appeal_transition(
+                appeal=b, actor=world.resident_b, action="rate", solved=True, rating="satisfied"
+            )
+    client.force_login(world.resident_b)
+    url = reverse("analytics:league") + "?month=2026-11"
+    client.get(url)
+    with django_assert_max_num_queries(14):
+        body = client.get(url).content.decode()
+    assert body.index("乙物业") < body.index("甲物业")
+    assert "样本不足" in body and "评价少于 3 条" in body
+    assert client.get(reverse("analytics:league") + "?kind=nonsense&month=bad").status_code == 200
+    rows = client.get("/api/v1/analytics/league?month=2026-11").json()
+    assert [r["party"] for r in rows] == ["乙物业", "甲物业"]
+    assert rows[0]["composite"] == pytest.approx(1.0) and rows[1]["composite"] is None
+    assert rows[1]["sufficient"] is False and rows[1]["min_rated"] == 3
+
+
+def test_league_is_limited_to_the_viewers_street(client, world):
+    other_street = ds.place_create(kind=PlaceKind.STREET, name="别的街道", parent=world.district)
+    other_comm = ds.place_create(kind=PlaceKind.COMMUNITY, name="别的社区", parent=other_street)
+    ds.party_create(kind=PartyKind.PROPERTY_COMPANY, name="外街物业", code="t-far", home=other_comm)
+    client.force_login(world.street_leader)
+    body = client.get(reverse("analytics:league")).content.decode()
+    assert "甲物业" in body and "外街物业" not in body
+    names = [r["party"] for r in client.get("/api/v1/analytics/league").json()]
+    assert "外街物业" not in names and "甲物业" in names
+    assert client.get("/api/v1/analytics/league?kind=bogus").status_code == 422
+
+
+def test_party_rates_endpoint(client, world, appeal, django_assert_max_num_queries):
+    _accept(world, appeal, minutes=10)
+    client.force_login(world.resident_a)
+    client.get(f"/api/v1/parties/{world.company_x.pk}/rates")
+    with django_assert_max_num_queries(8):
+        r = client.get(f"/api/v1/parties/{world.company_x.pk}/rates?month=2026-11")
+    assert r.status_code == 200
+    data = r.json()
+    assert data["response_rate"] == 1.0 and data["counts"]["dispatched"] == 1
+    assert data["weights"] == [0.3, 0.35, 0.35] and data["composite"] is None and data["sufficient"] is False
+    assert client.get(f"/api/v1/parties/{world.company_x.pk}/rates?month=11-2026").status_code == 422
+    assert client.get("/api/v1/parties/999999/rates").status_code == 404
+    client.logout()
+    assert client.get(f"/api/v1/parties/{world.company_x.pk}/rates").status_code == 401
