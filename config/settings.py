@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "shequ.notices",
     "shequ.forum",
     "shequ.activities",
+    "shequ.decisions",
     "shequ.portal",
     "shequ.api",
     "shequ.demo",
@@ -193,7 +194,11 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
 # Blocks on the resident home page, in order: callables (request, household) -> dict | None.
-SHEQU_HOME_SECTIONS = ["shequ.appeals.home.section", "shequ.notices.home.section"]
+SHEQU_HOME_SECTIONS = [
+    "shequ.decisions.home.section",
+    "shequ.appeals.home.section",
+    "shequ.notices.home.section",
+]
 SHEQU_FORUM_AUTO_HIDE_REPORTS = int(os.environ.get("SHEQU_FORUM_AUTO_HIDE_REPORTS", "3"))
 
 # Jobs run by the database-backed worker (shequ.core.jobs). In tests they run inline on commit.

@@ -18,6 +18,7 @@ urlpatterns = [
     path("notices/", include("shequ.notices.urls")),
     path("forum/", include("shequ.forum.urls")),
     path("activities/", include("shequ.activities.urls")),
+    path("decisions/", include("shequ.decisions.urls")),
     path("notifications/", include("shequ.notifications.urls")),
     path("supervision/", include("shequ.supervision.urls")),
     path("analytics/", include("shequ.analytics.urls")),

@@ -14,6 +14,7 @@ from shequ.analytics import api as analytics_api
 from shequ.api.auth import AUTH
 from shequ.appeals import api as appeals_api
 from shequ.core.errors import DomainError, Forbidden, Invalid, NotFound, Unauthorized
+from shequ.decisions import api as decisions_api
 from shequ.forum import api as forum_api
 from shequ.notices import api as notices_api
 from shequ.notifications import api as notifications_api
@@ -82,6 +83,7 @@ ROUTERS = (
     notifications_api.router,
     supervision_api.router,
     analytics_api.router,
+    decisions_api.router,
 )
 for _router in ROUTERS:
     api.add_router("", _router)

@@ -107,19 +107,38 @@ def cell_text(value: object) -> str:
     return str(value).strip()
 
 
-def _map_headers(header: list[object]) -> dict[str, int]:
+@dataclass(frozen=True)
+class Columns:
+    """A spreadsheet's expected columns: aliases per column, the required ones, and labels for messages.
+    Other importers (the owners' register …) pass their own; the default is buildings and households."""
+
+    headers: dict[str, tuple[str, ...]]
+    required: tuple[str, ...]
+    labels: dict[str, str]
+
+    def lookup(self) -> dict[str, str]:
+        return {_normalise_header(alias): key for key, aliases in self.headers.items() for alias in aliases}
+
+
+PLACES = Columns(headers=HEADERS, required=REQUIRED, labels=LABELS)
+
+
+def _map_headers(header: list[object], spec: Columns = PLACES) -> dict[str, int]:
     columns: dict[str, int] = {}
+    lookup = _LOOKUP if spec is PLACES else spec.lookup()
     for index, value in enumerate(header):
-        key = _LOOKUP.get(_normalise_header(value))
+        key = lookup.get(_normalise_header(value))
         if key and key not in columns:
             columns[key] = index
-    missing = [k for k in REQUIRED if k not in columns]
+    missing = [k for k in spec.required if k not in columns]
     if missing:
-        zh = "、".join(LABELS[k] for k in missing)
+        zh = "、".join(spec.labels[k] for k in missing)
+        example_zh = "、".join(spec.labels.values())
+        example_en = ", ".join(spec.labels)
         raise Invalid(
-            f"表头缺少必填列：{zh}。第一行应为列名，例如：楼栋、单元、门牌号、楼层、专有面积。",
+            f"表头缺少必填列：{zh}。第一行应为列名，例如：{example_zh}。",
             f"Missing required column(s): {', '.join(missing)}. The first row must name the columns, e.g. "
-            "building, unit, household, floor, area.",
+            f"{example_en}.",
             code="import_columns_missing",
         )
     return columns
@@ -168,7 +187,9 @@ def _xlsx_rows(data: bytes) -> list[list[object]]:
         workbook.close()
 
 
-def read_rows(file: IO[bytes] | bytes, filename: str) -> list[tuple[int, dict[str, str]]]:
+def read_rows(
+    file: IO[bytes] | bytes, filename: str, columns: Columns = PLACES
+) -> list[tuple[int, dict[str, str]]]:
     """(spreadsheet row number, {column: text}) for every non-blank data row; row 1 is the header."""
     data = file if isinstance(file, bytes) else file.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
@@ -186,10 +207,10 @@ def read_rows(file: IO[bytes] | bytes, filename: str) -> list[tuple[int, dict[st
         )
     if not rows:
         raise Invalid("文件是空的。", "The file is empty.", code="import_empty")
-    columns = _map_headers(rows[0])
+    positions = _map_headers(rows[0], columns)
     out: list[tuple[int, dict[str, str]]] = []
     for number, row in enumerate(rows[1:], start=2):
-        values = {key: cell_text(row[i]) if i < len(row) else "" for key, i in columns.items()}
+        values = {key: cell_text(row[i]) if i < len(row) else "" for key, i in positions.items()}
         if not any(values.values()):
             continue
         out.append((number, values))

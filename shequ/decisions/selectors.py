@@ -1,0 +1,150 @@
+"""Reads of the register and of decisions, each with its permission check.
+
+- A draft is seen only by its organiser; every other decision is public: anyone sees the proposal, the
+  turnout while voting runs (never the running result) and the counts once closed.
+- The per-unit ballot list (who voted how) is for the owners of the compound (owners' right to know,
+  Civil Code art. 281/282 spirit; SPC interpretation art. 13) and the organiser — never for the public.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from shequ.core.errors import Forbidden, NotFound
+from shequ.decisions.models import (
+    Ballot,
+    Decision,
+    DecisionStatus,
+    ExclusiveUnit,
+    Owner,
+    Ownership,
+    RollUnit,
+    RollVoter,
+)
+from shequ.decisions.rules import acts_as_organiser, is_owner_in, organiser_parties
+from shequ.decisions.services import voter_of
+
+DETAIL_RELATED = ("organiser", "compound", "compound__community")
+
+
+def decisions_visible_to(*, user) -> QuerySet[Decision]:
+    organised = [p.pk for p in organiser_parties(user=user)]
+    q = ~Q(status=DecisionStatus.DRAFT)
+    if organised:
+        q |= Q(organiser_id__in=organised)
+    return Decision.objects.filter(q).select_related(*DETAIL_RELATED).order_by("-created_at", "-id")
+
+
+def access_decision(*, user, decision_id: int) -> Decision:
+    decision = Decision.objects.select_related(*DETAIL_RELATED).filter(pk=decision_id).first()
+    if decision is None or (
+        decision.status == DecisionStatus.DRAFT
+        and not (user.is_superuser or acts_as_organiser(user=user, party_id=decision.organiser_id))
+    ):
+        raise NotFound("没有找到这项表决。", "No such decision.")
+    return decision
+
+
+def access_decision_to_organise(*, user, decision_id: int) -> Decision:
+    decision = access_decision(user=user, decision_id=decision_id)
+    if not acts_as_organiser(user=user, party_id=decision.organiser_id):
+        raise Forbidden("只有组织单位可以操作。", "Only the organiser may do this.", code="not_organiser")
+    return decision
+
+
+def may_see_ballots(*, user, decision: Decision) -> bool:
+    """Owners of the compound and the organiser see the per-unit ballot list; the public only counts."""
+    if not user.is_authenticated:
+        return False
+    return (
+        user.is_superuser
+        or acts_as_organiser(user=user, party_id=decision.organiser_id)
+        or is_owner_in(user=user, compound_id=decision.compound_id)
+    )
+
+
+@dataclass
+class UnitLine:
+    label: str
+    area: str
+    voter: str
+    choice: str
+    channel: str
+
+
+def ballot_list(*, user, decision: Decision) -> list[RollUnit]:
+    """Every unit of the roll with its voter and (once closed, or for the organiser while voting runs — only
+    *whether* it voted) the ballot. Two queries."""
+    if not may_see_ballots(user=user, decision=decision):
+        raise Forbidden(
+            "逐户表决情况只对本小区业主公开。",
+            "The per-unit ballot list is open to the compound's owners only.",
+            code="owners_only",
+        )
+    units = list(RollUnit.objects.filter(decision=decision).select_related("voter").order_by("label", "id"))
+    ballots = {b.voter_id: b for b in Ballot.objects.filter(decision=decision)}
+    show_choice = decision.status == DecisionStatus.CLOSED
+    for u in units:
+        ballot = ballots.get(u.voter_id)
+        u.voted = ballot is not None  # type: ignore[attr-defined]
+        u.ballot = ballot if show_choice else None  # type: ignore[attr-defined]
+    return units
+
+
+def my_ballot(*, user, decision: Decision) -> Ballot | None:
+    voter = voter_of(user=user, decision=decision)
+    return None if voter is None else Ballot.objects.filter(voter=voter).first()
+
+
+def my_voter(*, user, decision: Decision) -> RollVoter | None:
+    return voter_of(user=user, decision=decision)
+
+
+def open_for_user(*, user) -> list[tuple[Decision, bool]]:
+    """Decisions voting now in which the user is on the roll, with whether they have voted (home page)."""
+    if not user.is_authenticated:
+        return []
+    voters = list(
+        RollVoter.objects.filter(owner__user=user, decision__status=DecisionStatus.VOTING)
+        .select_related("decision", "decision__compound")
+        .order_by("decision__closes_at")[:5]
+    )
+    voted = set(Ballot.objects.filter(voter__in=voters).values_list("voter_id", flat=True))
+    return [(v.decision, v.pk in voted) for v in voters]
+
+
+def my_register(*, user) -> list[Ownership]:
+    """What the register says about the user: each unit of each owner record linked to them."""
+    if not user.is_authenticated:
+        return []
+    return list(
+        Ownership.objects.filter(owner__user=user)
+        .select_related("unit", "owner", "unit__compound", "unit__building")
+        .order_by("unit__compound_id", "unit__label")
+    )
+
+
+def co_owners(*, units: list[int]) -> dict[int, list[Ownership]]:
+    out: dict[int, list[Ownership]] = {}
+    for o in Ownership.objects.filter(unit_id__in=units).select_related("owner"):
+        out.setdefault(o.unit_id, []).append(o)
+    return out
+
+
+def register_rows(*, compound_id: int) -> QuerySet[Ownership]:
+    return (
+        Ownership.objects.filter(unit__compound_id=compound_id)
+        .select_related("unit", "unit__building", "unit__household", "unit__household__unit", "owner")
+        .order_by("unit__label", "-is_representative", "owner__name")
+    )
+
+
+def register_summary(*, compound_id: int) -> dict:
+    units = ExclusiveUnit.objects.filter(compound_id=compound_id)
+    return {
+        "units": units.count(),
+        "owners": Owner.objects.filter(compound_id=compound_id, ownerships__isnull=False).distinct().count(),
+        "linked": Owner.objects.filter(compound_id=compound_id, user__isnull=False).count(),
+    }
