@@ -37,18 +37,60 @@ needs_chromium = pytest.mark.skipif(
 )
 
 
+class _CspWatchedBrowser:
+    """The Chromium browser, with every page it opens watched for Content-Security-Policy violations.
+
+    Chromium reports a blocked script, style or image as a console error ("… violates the following
+    Content Security Policy directive …"); the page also fires `securitypolicyviolation`. Both are
+    collected, and the test fails at teardown if any page broke the policy.
+    """
+
+    WATCH = """document.addEventListener('securitypolicyviolation', function (e) {
+      console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI);
+    });"""
+
+    def __init__(self, browser) -> None:
+        self._browser = browser
+        self.violations: list[str] = []
+
+    def _watch(self, context) -> None:
+        context.add_init_script(self.WATCH)
+
+        def on_console(message) -> None:
+            text = message.text
+            if message.type == "error" and ("Content Security Policy" in text or "CSP violation" in text):
+                self.violations.append(text)
+
+        context.on("console", on_console)
+
+    def new_context(self, *args, **kwargs):
+        context = self._browser.new_context(*args, **kwargs)
+        self._watch(context)
+        return context
+
+    def new_page(self, *args, **kwargs):
+        context = self.new_context(*args, **kwargs)
+        page = context.new_page()
+        return page
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
+
+
 @pytest.fixture
 def browser():
-    """A headless Chromium for one test (use with `live_server`)."""
+    """A headless Chromium for one test (use with `live_server`); fails on any CSP violation."""
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # sync Playwright runs an event loop in this thread
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         instance = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        watched = _CspWatchedBrowser(instance)
         try:
-            yield instance
+            yield watched
         finally:
             instance.close()
+        assert not watched.violations, "Content-Security-Policy violations:\n" + "\n".join(watched.violations)
 
 
 def pytest_collection_modifyitems(items):

@@ -1,20 +1,25 @@
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Literal
+
 from django.contrib.auth import authenticate
+from django.contrib.auth import logout as auth_logout
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
-from shequ.accounts import services
+from shequ.accounts import services, tokens
 from shequ.accounts.selectors import (
     CHOOSER_LEVELS,
     access_pending_residency,
     household_label,
+    is_committee_verifier,
     pending_residencies_for,
     place_choices,
     user_roles,
 )
-from shequ.api.auth import issue_token
 from shequ.core.errors import Invalid, Unauthorized
+from shequ.core.masking import mask_phone
 from shequ.directory.models import Place, PlaceKind
 
 router = Router(tags=["accounts"])
@@ -74,7 +79,7 @@ def login(request: HttpRequest, payload: LoginIn):
         raise err
     if user is None:
         raise Unauthorized("手机号或密码不正确。", "Wrong phone number or password.", code="bad_credentials")
-    return {"token": issue_token(user=user)}
+    return {"token": tokens.token_issue(user=user, request=request)}
 
 
 @router.get("/me", response=MeOut, summary="当前用户 / The current user")
@@ -220,17 +225,65 @@ def register(request: HttpRequest, payload: RegisterIn):
     )
     residency = user.residencies.select_related("household").get()
     return Status(
-        201, {"id": user.pk, "token": issue_token(user=user), "residency": _residency_out(residency)}
+        201,
+        {
+            "id": user.pk,
+            "token": tokens.token_issue(user=user, request=request),
+            "residency": _residency_out(residency),
+        },
     )
 
 
 @router.post("/me/password", response={204: None}, summary="修改密码 / Change password")
 def password_change(request: HttpRequest, payload: PasswordIn):
     services.user_password_change(
-        user=request.auth,
-        old_password=payload.old_password,  # type: ignore[attr-defined]
+        user=request.auth,  # type: ignore[attr-defined]
+        old_password=payload.old_password,
         new_password=payload.new_password,
+        keep_token=getattr(request, "api_token", None),
+        keep_session_key=request.session.session_key if hasattr(request, "session") else None,
     )
+    return Status(204, None)
+
+
+# --- logins: where am I logged in, log out ----------------------------------------------------------
+
+
+class LoginOut(Schema):
+    kind: str
+    id: int
+    created_at: datetime
+    last_used_at: datetime | None
+    expires_at: datetime | None
+    device: str
+    current: bool
+
+
+@router.post("/auth/logout", response={204: None}, summary="退出登录（令牌作废） / Log out (ends this token)")
+def logout(request: HttpRequest):
+    token = getattr(request, "api_token", None)
+    if token is not None:
+        tokens.token_revoke(user=request.auth, token_id=token.pk)  # type: ignore[attr-defined]
+    else:
+        auth_logout(request)
+    return Status(204, None)
+
+
+@router.get("/me/logins", response=list[LoginOut], summary="我的登录设备 / Where I am logged in")
+def logins(request: HttpRequest):
+    return tokens.logins_for(
+        user=request.auth,  # type: ignore[attr-defined]
+        session_key=request.session.session_key if hasattr(request, "session") else None,
+        token=getattr(request, "api_token", None),
+    )
+
+
+@router.post("/me/logins/{kind}/{login_id}/end", response={204: None}, summary="结束一个登录 / End a login")
+def login_end(request: HttpRequest, kind: Literal["web", "api"], login_id: int):
+    if kind == "api":
+        tokens.token_revoke(user=request.auth, token_id=login_id)  # type: ignore[attr-defined]
+    else:
+        tokens.session_end(user=request.auth, session_id=login_id)  # type: ignore[attr-defined]
     return Status(204, None)
 
 
@@ -247,12 +300,15 @@ def residency_request(request: HttpRequest, payload: ResidencyIn):
 @router.get("/residencies/pending", response=list[PendingOut], summary="待认证住户 / Verification queue")
 def residencies_pending(request: HttpRequest):
     user = request.auth  # type: ignore[attr-defined]
+    # Like the page: only the committee, who may reset passwords and call people, sees full phones;
+    # a household's owner verifying a family member sees them masked.
+    full = is_committee_verifier(user=user)
     return [
         {
             "id": r.pk,
             "user_id": r.user_id,
             "real_name": r.user.real_name,
-            "phone": r.user.phone,
+            "phone": r.user.phone if full else mask_phone(r.user.phone),
             "household_id": r.household_id,
             "household": household_label(r.household),
             "relation": r.relation,

@@ -4,3 +4,21 @@ from django.apps import AppConfig
 class AccountsConfig(AppConfig):
     name = "shequ.accounts"
     label = "accounts"
+
+    def ready(self) -> None:
+        # Django's own login/logout events name the web session (not domain flow: bookkeeping of
+        # the framework's sessions, so that a person can list and end them).
+        from django.contrib.auth.signals import user_logged_in, user_logged_out
+
+        from shequ.accounts import tokens
+
+        def on_login(sender, request, user, **kwargs) -> None:
+            if request is not None and hasattr(request, "session"):
+                tokens.session_record(user=user, request=request)
+
+        def on_logout(sender, request, user, **kwargs) -> None:
+            if request is not None and hasattr(request, "session"):
+                tokens.session_forget(session_key=request.session.session_key)
+
+        user_logged_in.connect(on_login, weak=False, dispatch_uid="shequ.accounts.session_record")
+        user_logged_out.connect(on_logout, weak=False, dispatch_uid="shequ.accounts.session_forget")

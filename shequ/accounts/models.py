@@ -95,14 +95,33 @@ class Residency(TimeStampedModel):
 
 
 class ApiToken(models.Model):
-    """A bearer token for the REST API; only its SHA-256 is stored."""
+    """A bearer token for the REST API; only its SHA-256 is stored. It lives a few days from its last
+    use (sliding, shequ.accounts.tokens) and never beyond a hard limit from its creation."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     digest = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(default=clock.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(db_index=True)
+    user_agent = models.CharField(_("设备"), max_length=200, blank=True, default="")
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "expires_at"], name="acc_token_user_live")]
 
     @staticmethod
     def digest_of(raw: str) -> str:
         return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class UserSession(models.Model):
+    """A web login, so that a person can see where they are logged in and end it (the session itself
+    is Django's; this row names it)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="web_sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField(default=clock.now)
+    user_agent = models.CharField(_("设备"), max_length=200, blank=True, default="")
+    ip = models.CharField(max_length=45, blank=True, default="")
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "-created_at"], name="acc_session_user")]

@@ -10,8 +10,9 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from shequ.accounts.models import Residency, User
+from shequ.accounts.models import ApiToken, Residency, User
 from shequ.accounts.selectors import access_resettable_user, user_roles, verify_reason
+from shequ.accounts.tokens import logins_end_everywhere
 from shequ.core import clock, jobs
 from shequ.core.errors import Conflict, Forbidden, Invalid
 from shequ.directory.models import Place, PlaceKind
@@ -210,7 +211,15 @@ def residency_reject(*, residency: Residency, actor: User, reason: str) -> Resid
     return locked
 
 
-def user_password_change(*, user: User, old_password: str, new_password: str) -> User:
+def user_password_change(
+    *,
+    user: User,
+    old_password: str,
+    new_password: str,
+    keep_session_key: str | None = None,
+    keep_token: ApiToken | None = None,
+) -> User:
+    """Change one's password; every other web session and API token ends (the one in use stays)."""
     if not user.check_password(old_password or ""):
         raise Invalid(
             "原密码不正确。",
@@ -226,8 +235,10 @@ def user_password_change(*, user: User, old_password: str, new_password: str) ->
             fields={"new_password": "新密码不能和原密码相同。"},
         )
     check_password(new_password, user=user, field="new_password")
-    user.set_password(new_password)
-    user.save(update_fields=["password"])
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        logins_end_everywhere(user=user, keep_key=keep_session_key, keep_token=keep_token)
     return user
 
 
@@ -259,7 +270,9 @@ def user_password_reset(*, user: User, actor: User) -> str:
         raise Forbidden("观察员只能查看，不能操作。", "Observers may read but not act.", code="observer")
     access_resettable_user(actor=actor, phone=user.phone)
     temporary = "sq" + "".join(secrets.choice("23456789") for _ in range(6))
-    user.set_password(temporary)
-    user.save(update_fields=["password"])
+    with transaction.atomic():
+        user.set_password(temporary)
+        user.save(update_fields=["password"])
+        logins_end_everywhere(user=user)  # whoever knew the old password is logged out everywhere
     axes_reset(username=user.phone)
     return temporary

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
+from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -13,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from shequ.accounts import selectors, services
+from shequ.accounts import selectors, services, tokens
 from shequ.accounts.forms import (
     AccountFields,
     LoginForm,
@@ -45,7 +47,37 @@ class LoginView(auth_views.LoginView):
 
 
 login_view = LoginView.as_view()
-logout_view = auth_views.LogoutView.as_view()  # POST only (Django 5)
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    """Log out here; with `everywhere`, also end every other web login and every API token."""
+    if request.user.is_authenticated and request.POST.get("everywhere"):
+        tokens.logins_end_everywhere(user=request.user)
+    auth_logout(request)
+    return redirect(settings.LOGOUT_REDIRECT_URL)
+
+
+@login_required
+def logins(request: HttpRequest) -> HttpResponse:
+    """登录设备: where this person is logged in (web and app), each one can be ended."""
+    if request.method == "POST":
+        try:
+            login_id = int(request.POST.get("id", ""))
+        except ValueError:
+            login_id = 0
+        try:
+            if request.POST.get("kind") == "api":
+                tokens.token_revoke(user=request.user, token_id=login_id)
+            else:
+                tokens.session_end(user=request.user, session_id=login_id)
+        except DomainError as exc:
+            messages.error(request, error_text(exc))
+        else:
+            messages.success(request, _("已结束这个登录。"))
+        return redirect("accounts:logins")
+    items = tokens.logins_for(user=request.user, session_key=request.session.session_key)
+    return render(request, "accounts/logins.html", {"items": items})
 
 
 # --- registration -----------------------------------------------------------------------------------
@@ -181,6 +213,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
                 user=request.user,
                 old_password=form.cleaned_data["old_password"],
                 new_password=form.cleaned_data["new_password"],
+                keep_session_key=request.session.session_key,
             )
         except DomainError as exc:
             attach_error(form, exc)

@@ -1,12 +1,14 @@
 """REST: activities (list, sign-up, cancel, check-in) and venues (slots, bookings, approval)."""
 
 from datetime import datetime
+from typing import Annotated
 
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja import Field, Router, Schema, Status
+from ninja.pagination import paginate
 
 from shequ.activities import selectors, services
+from shequ.core.pagination import BoundedPageNumberPagination
 
 router = Router(tags=["activities"])
 
@@ -72,7 +74,7 @@ class SlotOut(Schema):
 
 class BookingIn(Schema):
     purpose: str
-    people: int = 1
+    people: Annotated[int, Field(ge=1, le=10_000)] = 1
 
 
 class BookingOut(Schema):
@@ -92,7 +94,7 @@ class DecideIn(Schema):
 
 
 @router.get("/activities", response=list[ActivityOut], summary="近期活动 / Upcoming activities")
-@paginate(PageNumberPagination, page_size=20)
+@paginate(BoundedPageNumberPagination, page_size=20)
 def activities(request: HttpRequest, kind: str | None = None):
     qs = selectors.activities_for(user=request.auth)
     return qs.filter(kind=kind) if kind else qs
@@ -122,7 +124,7 @@ def checkin(request: HttpRequest, activity_id: int, payload: CheckinIn):
 
 
 @router.get("/venues", response=list[VenueOut], summary="场地 / Venues")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(BoundedPageNumberPagination, page_size=50)
 def venues(request: HttpRequest):
     return selectors.venues_for(user=request.auth)
 
@@ -149,7 +151,7 @@ def book(request: HttpRequest, slot_id: int, payload: BookingIn):
 @router.get(
     "/venues/bookings", response=list[BookingOut], summary="我的预约或待审批 / Bookings (scope=mine|approve)"
 )
-@paginate(PageNumberPagination, page_size=30)
+@paginate(BoundedPageNumberPagination, page_size=30)
 def bookings(request: HttpRequest, scope: str = "mine"):
     return selectors.bookings_for(user=request.auth, scope="approve" if scope == "approve" else "mine")
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
 from shequ.analytics import selectors
 from shequ.analytics.rates import party_rates
@@ -51,3 +53,222 @@ class LeagueRowOut(RatesOut):
 def league(request: HttpRequest, kind: str = "property_company", month: str | None = None):
     rows = selectors.party_league(user=request.user, kind=kind, month=month)
     return [{"rank": i, "party_id": p.pk, "party": p.name, **r.as_dict()} for i, (p, r) in enumerate(rows, 1)]
+
+
+# ---------------------------------------------------------------- dashboards
+
+
+class TileOut(Schema):
+    key: str
+    label: str
+    value: float | None
+    previous: float | None
+    change: float | None
+    is_rate: bool
+
+
+class SeriesOut(Schema):
+    label: str
+    values: list[int]
+
+
+class TrendOut(Schema):
+    periods: list[str]
+    series: list[SeriesOut]
+
+
+class TimeOut(Schema):
+    label: str
+    resolved: int
+    median_hours: int | None
+    p90_hours: int | None
+
+
+class RankOut(Schema):
+    id: int
+    label: str
+    created: int
+    resolved: int
+    rates: dict
+    trend: list[float | None]
+
+
+class HotSpotOut(Schema):
+    label: str
+    level: str
+    count: int
+
+
+class HistoryOut(Schema):
+    appeal_id: int
+    number: str
+    created_at: datetime
+    resolved_at: datetime | None
+
+
+class RepeatOut(Schema):
+    spot_id: int
+    label: str
+    repeats: int
+    history: list[HistoryOut]
+
+
+class SpikeOut(Schema):
+    dimension: str
+    id: int
+    label: str
+    week: date
+    count: int
+    mean: float
+    threshold: float
+
+
+class TopicOut(Schema):
+    category: str
+    count: int
+    previous: int
+    top_place: str
+
+
+class HotlineOut(Schema):
+    month: str
+    in_shequ: int
+    hotline: int
+    community_matters: int
+    community_matter_share: float | None
+
+
+class DashboardOut(Schema):
+    level: str
+    area_id: int
+    area: str
+    month: str
+    span: int
+    kpis: list[TileOut]
+    trend: TrendOut
+    times_by_category: list[TimeOut]
+    times_by_party: list[TimeOut]
+    parties: list[RankOut]
+    communities: list[RankOut]
+    categories: list[RankOut]
+    hot_spots: list[HotSpotOut]
+    repeats: list[RepeatOut]
+    spikes: list[SpikeOut]
+    topic: TopicOut | None
+    hotline_vs_shequ: list[HotlineOut]
+
+
+def _rank(rows) -> list[dict]:
+    return [
+        {
+            "id": r.key,
+            "label": r.label,
+            "created": r.created,
+            "resolved": r.resolved,
+            "rates": r.rates.as_dict(),
+            "trend": r.trend,
+        }
+        for r in rows
+    ]
+
+
+def _dashboard_out(d: selectors.Dashboard) -> dict:
+    return {
+        "level": d.level,
+        "area_id": d.area.pk,
+        "area": d.area.name,
+        "month": d.filters.month,
+        "span": d.filters.span,
+        "kpis": [
+            {
+                "key": t.key,
+                "label": t.label,
+                "value": t.value,
+                "previous": t.previous,
+                "change": t.change,
+                "is_rate": t.is_rate,
+            }
+            for t in d.tiles
+        ],
+        "trend": {"periods": d.trend.periods, "series": [s.__dict__ for s in d.trend.series]},
+        "times_by_category": [t.__dict__ for t in d.times_by_category],
+        "times_by_party": [t.__dict__ for t in d.times_by_party],
+        "parties": _rank(d.parties),
+        "communities": _rank(d.community_rows),
+        "categories": _rank(d.categories),
+        "hot_spots": [h.__dict__ for h in d.hot_spots],
+        "repeats": [
+            {
+                "spot_id": r.spot_id,
+                "label": r.label,
+                "repeats": r.repeats,
+                "history": [
+                    {
+                        "appeal_id": fa.appeal_id,
+                        "number": r.numbers.get(fa.appeal_id, ""),
+                        "created_at": fa.created_at,
+                        "resolved_at": fa.resolved_at,
+                    }
+                    for fa in r.history
+                ],
+            }
+            for r in d.repeats
+        ],
+        "spikes": [
+            {
+                "dimension": s.dimension,
+                "id": s.key,
+                "label": s.label,
+                "week": s.week,
+                "count": s.count,
+                "mean": s.mean,
+                "threshold": s.threshold,
+            }
+            for s in d.spikes
+        ],
+        "topic": d.topic.__dict__ if d.topic else None,
+        "hotline_vs_shequ": [
+            {
+                "month": r.month,
+                "in_shequ": r.in_shequ,
+                "hotline": r.hotline,
+                "community_matters": r.community_matters,
+                "community_matter_share": r.matter_share,
+            }
+            for r in d.hotline
+        ],
+    }
+
+
+class DashboardQuery(Schema):
+    month: str | None = None
+    span: int = 1
+    compound: int | None = None
+    category: int | None = None
+    party: int | None = None
+    kind: str | None = None
+    source: str | None = None
+
+
+def _params(q: DashboardQuery) -> dict:
+    return {k: v for k, v in q.dict().items() if v not in (None, "")}
+
+
+@router.get(
+    "/analytics/street",
+    response={200: DashboardOut, **ERRORS},
+    summary="街道数据看板 / A street leader's dashboard (street leaders and their observers)",
+)
+def street_dashboard(request: HttpRequest, q: Query[DashboardQuery], street: int | None = None):
+    d = selectors.dashboard(user=request.user, level="street", area_id=street, params=_params(q))
+    return _dashboard_out(d)
+
+
+@router.get(
+    "/analytics/community",
+    response={200: DashboardOut, **ERRORS},
+    summary="社区数据看板 / A community's dashboard (its leaders, and the street's)",
+)
+def community_dashboard(request: HttpRequest, q: Query[DashboardQuery], community: int | None = None):
+    d = selectors.dashboard(user=request.user, level="community", area_id=community, params=_params(q))
+    return _dashboard_out(d)

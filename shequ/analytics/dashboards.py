@@ -17,6 +17,7 @@ import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from time import monotonic
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -245,6 +246,8 @@ def bucket_quantile(buckets: list[int], q: float) -> int | None:
 
 def _sums(qs: QuerySet[DailyRollup], *group: str):
     fields = dict.fromkeys((*VOLUME_FIELDS, *RATE_COUNTS))
+    if not group:
+        return [qs.aggregate(**{n: Sum(n) for n in fields})]
     return qs.values(*group).annotate(**{n: Sum(n) for n in fields}).order_by()
 
 
@@ -363,8 +366,15 @@ def volume_trend(f: Filters, *, months: int = 12, top: int = 5) -> Trend:
     return Trend(periods=names, series=series)
 
 
+_ROOTS: dict[str, object] = {}
+ROOTS_SECONDS = 60
+
+
 def _root_of() -> dict[int, int]:
-    """Category id → its top-level category id."""
+    """Category id → its top-level category id (the tree is staff configuration: kept for a minute)."""
+    at = _ROOTS.get("at")
+    if isinstance(at, float) and monotonic() - at < ROOTS_SECONDS:
+        return _ROOTS["roots"]  # type: ignore[return-value]  # stored below as dict[int, int]
     rows = list(Category.objects.values_list("pk", "parent_id"))
     parent = dict(rows)
     out = {}
@@ -373,6 +383,7 @@ def _root_of() -> dict[int, int]:
         while parent.get(node):
             node = parent[node]
         out[pk] = node
+    _ROOTS.update(at=monotonic(), roots=out)
     return out
 
 
@@ -714,3 +725,32 @@ def hotline_vs_shequ(f: Filters, *, months: int = 12) -> list[HotlineRow]:
         else:
             r.in_shequ += n
     return [out[m] for m in names]
+
+
+def appeals_in_period(f: Filters):
+    """The appeals ledger of the period (narrow values, for the Excel export)."""
+    s, e = f.days
+    start = datetime.combine(s, time(), tzinfo=_tz())
+    end = datetime.combine(e, time(), tzinfo=_tz())
+    return (
+        _appeals(f)
+        .filter(created_at__gte=start, created_at__lt=end)
+        .order_by("created_at", "id")
+        .values(
+            "number",
+            "created_at",
+            "kind",
+            "category__name",
+            "community_id",
+            "place__name",
+            "source",
+            "status",
+            "first_party__name",
+            "responsible_party__name",
+            "dispatched_at",
+            "accepted_at",
+            "resolved_at",
+            "rating",
+            "solved",
+        )
+    )

@@ -1,4 +1,5 @@
-"""Reads of analytics that pages and the API share: a party's scorecard and the league table."""
+"""Reads of analytics that pages, exports and the API share: a party's scorecard, the league table and
+the leaders' dashboards."""
 
 from __future__ import annotations
 
@@ -6,8 +7,40 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
-from shequ.analytics.rates import Rates, party_rates, party_rates_by_month, place_rates, rank_key
-from shequ.analytics.scope import parties_in_streets, viewer_street_ids
+from shequ.analytics.dashboards import (
+    Filters,
+    HotlineRow,
+    HotSpot,
+    MonthlyTopic,
+    RankRow,
+    RepeatProblem,
+    Spike,
+    Tile,
+    TimeRow,
+    Trend,
+    category_ranking,
+    community_ranking,
+    hot_spots,
+    hotline_vs_shequ,
+    kpi_tiles,
+    monthly_topic,
+    parse_filters,
+    party_ranking,
+    repeat_problems,
+    resolution_times,
+    spikes,
+    volume_trend,
+)
+from shequ.analytics.rates import (
+    Rates,
+    current_month,
+    party_rates,
+    party_rates_by_month,
+    place_rates,
+    rank_key,
+)
+from shequ.analytics.scope import access_community, access_street, parties_in_streets, viewer_street_ids
+from shequ.appeals.models import Category
 from shequ.core.errors import Invalid, NotFound
 from shequ.directory.models import Party, PartyKind, Place, PlaceKind
 from shequ.directory.selectors import party_place_ids
@@ -92,3 +125,91 @@ def party_scorecard(*, party: Party, month: str) -> Scorecard:
         overall=overall,
         by_place=[(c, by_place[c.pk]) for c in places],
     )
+
+
+# ---------------------------------------------------------------- dashboards
+
+
+@dataclass
+class Dashboard:
+    level: str  # street | community
+    area: Place
+    filters: Filters
+    communities: list[Place]
+    tiles: list[Tile]
+    trend: Trend
+    times_by_category: list[TimeRow]
+    times_by_party: list[TimeRow]
+    parties: list[RankRow]
+    community_rows: list[RankRow]
+    categories: list[RankRow]
+    hot_spots: list[HotSpot]
+    repeats: list[RepeatProblem]
+    spikes: list[Spike]
+    topic: MonthlyTopic | None
+    hotline: list[HotlineRow]
+
+
+def dashboard_filters(*, user, level: str, area_id: int | None, params: dict) -> tuple[Place, Filters]:
+    """Check the viewer may see the area (street leaders their street, community leaders their
+    community, observers read) and parse the shared filters."""
+    month = params.get("month") or current_month()
+    parsed = parse_filters(
+        month=month,
+        span=params.get("span"),
+        compound=params.get("compound"),
+        category=params.get("category"),
+        party=params.get("party"),
+        kind=params.get("kind"),
+        source=params.get("source"),
+    )
+    if level == "street":
+        area = access_street(user=user, street_id=area_id)
+        return area, Filters(street_id=area.pk, **parsed)
+    area = access_community(user=user, community_id=area_id)
+    return area, Filters(street_id=area.street_id, community_id=area.pk, **parsed)
+
+
+def dashboard(*, user, level: str, area_id: int | None, params: dict) -> Dashboard:
+    area, f = dashboard_filters(user=user, level=level, area_id=area_id, params=params)
+    tiles = kpi_tiles(f)  # brings the rollups up to date first
+    communities = (
+        list(Place.objects.filter(street_id=area.pk, kind=PlaceKind.COMMUNITY).order_by("name"))
+        if level == "street"
+        else [area]
+    )
+    return Dashboard(
+        level=level,
+        area=area,
+        filters=f,
+        communities=communities,
+        tiles=tiles,
+        trend=volume_trend(f),
+        times_by_category=resolution_times(f, by="category"),
+        times_by_party=resolution_times(f, by="party")[:15],
+        parties=party_ranking(f),
+        community_rows=community_ranking(f) if level == "street" else [],
+        categories=category_ranking(f),
+        hot_spots=hot_spots(f),
+        repeats=repeat_problems(f),
+        spikes=spikes(street_id=f.street_id if level == "street" else None, community_id=f.community_id),
+        topic=monthly_topic(f),
+        hotline=hotline_vs_shequ(f),
+    )
+
+
+def dashboard_choices(*, area: Place, level: str) -> dict:
+    """The filter choices of a dashboard: compounds of the area, top-level categories, parties."""
+    column = "street_id" if level == "street" else "community_id"
+    return {
+        "compounds": list(
+            Place.objects.filter(kind=PlaceKind.COMPOUND, **{column: area.pk}).order_by("name")[:200]
+        ),
+        "categories": list(Category.objects.filter(parent__isnull=True, is_active=True).order_by("sort")),
+        "parties": list(
+            parties_in_streets(
+                Party.objects.filter(is_active=True, kind__in=LEAGUE_KINDS),
+                {area.pk if level == "street" else area.street_id or 0},
+            ).order_by("kind", "name")[:200]
+        ),
+    }

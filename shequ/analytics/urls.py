@@ -7,4 +7,8 @@ app_name = "analytics"
 urlpatterns = [
     path("parties/<int:pk>/", views.party, name="party"),
     path("league/", views.league, name="league"),
+    path("street/", views.street_dashboard, name="street_dashboard"),
+    path("street/export.xlsx", views.street_export, name="street_export"),
+    path("community/", views.community_dashboard, name="community_dashboard"),
+    path("community/export.xlsx", views.community_export, name="community_export"),
 ]

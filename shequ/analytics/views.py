@@ -3,14 +3,21 @@ Excel ledgers. Thin: parse, one selector, render."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
-from shequ.analytics import rates, selectors
-from shequ.core.errors import DomainError
-from shequ.core.views import domain_errors
+from shequ.analytics import charts, ledgers, rates, selectors
+from shequ.analytics.dashboards import REPEAT_DAYS, SPANS, SPIKE_MIN, SPIKE_SIGMAS, SPIKE_WEEKS
+from shequ.analytics.exports import xlsx_response
+from shequ.appeals.models import Kind, Source
+from shequ.core.errors import DomainError, Invalid
+from shequ.core.views import domain_errors, error_text
 from shequ.directory.models import PartyKind
 
 
@@ -58,3 +65,108 @@ def league(request: HttpRequest) -> HttpResponse:
         "analytics/league.html",
         {"rows": rows, "month": month, "kind": kind, "kinds": kinds, "min_rated": rates.min_rated()},
     )
+
+
+def _area_id(request: HttpRequest, name: str) -> int | None:
+    value = request.GET.get(name)
+    try:
+        return int(value) if value else None
+    except ValueError:
+        raise Http404
+
+
+def _dashboard(request: HttpRequest, level: str) -> HttpResponse:
+    area_name = "street" if level == "street" else "community"
+    try:
+        d = selectors.dashboard(
+            user=request.user, level=level, area_id=_area_id(request, area_name), params=request.GET
+        )
+    except Invalid as exc:
+        return render(request, "analytics/bad_filters.html", {"error": error_text(exc)}, status=422)
+    query = d.filters.as_query()
+    return render(
+        request,
+        "analytics/dashboard.html",
+        {
+            "d": d,
+            "choices": selectors.dashboard_choices(area=d.area, level=level),
+            "query": urlencode({**query, area_name: d.area.pk}),
+            "export_url": reverse(f"analytics:{level}_export"),
+            "spans": SPANS,
+            "kinds": Kind.choices,
+            "sources": Source.choices,
+            "trend_chart": charts.stacked_bars(
+                title=gettext("每月新增诉求（按分类）"),
+                labels=d.trend.periods,
+                series=[(s.label, s.values) for s in d.trend.series],
+            ),
+            "hotline_chart": charts.stacked_bars(
+                title=gettext("社区内反映与12345工单"),
+                labels=[r.month for r in d.hotline],
+                series=[
+                    (gettext("社区内反映"), [r.in_shequ for r in d.hotline]),
+                    (gettext("12345工单"), [r.hotline for r in d.hotline]),
+                ],
+            ),
+            "rules": {
+                "spike_weeks": SPIKE_WEEKS,
+                "spike_sigmas": SPIKE_SIGMAS,
+                "spike_min": SPIKE_MIN,
+                "repeat_days": REPEAT_DAYS,
+                "min_rated": rates.min_rated(),
+            },
+        },
+    )
+
+
+@login_required
+@require_GET
+@domain_errors
+def street_dashboard(request: HttpRequest) -> HttpResponse:
+    """A street leader's dashboard: every community of the street, compared."""
+    return _dashboard(request, "street")
+
+
+@login_required
+@require_GET
+@domain_errors
+def community_dashboard(request: HttpRequest) -> HttpResponse:
+    """A community leader's dashboard (street leaders may open each of their communities)."""
+    return _dashboard(request, "community")
+
+
+def _export(request: HttpRequest, level: str) -> HttpResponse:
+    table = request.GET.get("table") or "appeals"
+    if table not in ledgers.TABLES:
+        raise Http404
+    area_name = "street" if level == "street" else "community"
+    try:
+        if table == "appeals":
+            area, f = selectors.dashboard_filters(
+                user=request.user, level=level, area_id=_area_id(request, area_name), params=request.GET
+            )
+            sheet = ledgers.appeals_sheet(f)
+        else:
+            d = selectors.dashboard(
+                user=request.user, level=level, area_id=_area_id(request, area_name), params=request.GET
+            )
+            area, f = d.area, d.filters
+            sheet = ledgers.dashboard_sheet(d, table)
+    except Invalid as exc:
+        return render(request, "analytics/bad_filters.html", {"error": error_text(exc)}, status=422)
+    name = f"{area.name}-{sheet.title}-{f.month}-{f.span}m.xlsx"
+    return xlsx_response([sheet], filename=name)
+
+
+@login_required
+@require_GET
+@domain_errors
+def street_export(request: HttpRequest) -> HttpResponse:
+    return _export(request, "street")
+
+
+@login_required
+@require_GET
+@domain_errors
+def community_export(request: HttpRequest) -> HttpResponse:
+    return _export(request, "community")

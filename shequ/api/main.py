@@ -67,7 +67,8 @@ def forbidden(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    err = DomainError(str(exc), str(exc), code="http_error")
+    # django-ninja's own errors (unparsable body, …) are English only: give the Chinese too.
+    err = DomainError("请求无法处理，请检查后重试。", str(exc), code="http_error")
     err.status = exc.status_code
     return _error(request, err)
 

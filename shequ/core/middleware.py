@@ -41,3 +41,33 @@ class ChineseFirstLocaleMiddleware:
         response.headers.setdefault("Content-Language", language)
         patch_vary_headers(response, ["Cookie"])
         return response
+
+
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+class RequestHygieneMiddleware:
+    """Refuses control characters, out-of-range numbers and over-deep JSON in any request
+    (shequ.core.hygiene) before a view, a form or the database sees them."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from shequ.core import hygiene
+        from shequ.core.errors import DomainError
+        from shequ.core.views import error_response
+
+        try:
+            hygiene.check_path(request.path)
+            hygiene.check_pairs((k, v) for k, values in request.GET.lists() for v in values)
+            hygiene.check_text(request.META.get("HTTP_USER_AGENT", ""), field="User-Agent")
+            if request.method not in ("GET", "HEAD", "OPTIONS"):
+                if request.content_type in FORM_TYPES:
+                    hygiene.check_pairs((k, v) for k, values in request.POST.lists() for v in values)
+                    hygiene.check_pairs((f.name or "", "") for f in request.FILES.values())
+                else:
+                    hygiene.check_json(request.body)
+        except DomainError as exc:
+            return error_response(request, exc)
+        return self.get_response(request)

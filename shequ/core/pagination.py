@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from django.db.models import QuerySet
+from ninja import Field, Schema
+from ninja.pagination import PageNumberPagination
 
 
 def fetch_page(qs: QuerySet, start: int, stop: int) -> list:
@@ -20,3 +24,22 @@ def fetch_page(qs: QuerySet, start: int, stop: int) -> list:
     rows = rows.prefetch_related(*qs._prefetch_related_lookups)
     by_id = {row.pk: row for row in rows}
     return [by_id[pk] for pk in ids if pk in by_id]
+
+
+# Bounds for every list of the product (issue #9, finding 8): no page, offset or limit a client sends
+# can make the database compute an offset beyond these, and a wrong one is a clear 422, not a 500.
+MAX_PAGE = 10_000
+MAX_OFFSET = 200_000
+MAX_LIMIT = 200
+
+PageNumber = Annotated[int, Field(ge=1, le=MAX_PAGE, description=f"1 … {MAX_PAGE}")]
+Offset = Annotated[int, Field(ge=0, le=MAX_OFFSET, description=f"0 … {MAX_OFFSET}")]
+Limit = Annotated[int, Field(ge=1, le=MAX_LIMIT, description=f"1 … {MAX_LIMIT}")]
+
+
+class BoundedPageNumberPagination(PageNumberPagination):
+    """django-ninja's page-number pagination with the page and page size bounded."""
+
+    class Input(Schema):
+        page: PageNumber = 1
+        page_size: Annotated[int, Field(ge=1, le=MAX_LIMIT)] | None = None

@@ -5,7 +5,15 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseRedirect,
+    JsonResponse,
+)
+from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
@@ -45,3 +53,11 @@ def domain_errors(view: Callable[..., R]) -> Callable[..., R]:
             raise PermissionDenied(error_text(exc))
 
     return wrapper
+
+
+def error_response(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    """A refusal outside any view: JSON with message_zh and message_en for the API, a page otherwise."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(exc.as_dict(), status=exc.status, json_dumps_params={"ensure_ascii": False})
+    status = 400 if exc.status == 422 else exc.status
+    return render(request, "core/refused.html", {"message": error_text(exc)}, status=status)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import time
 from dataclasses import dataclass
@@ -133,15 +135,28 @@ def _home_label(home: Home | None) -> str | None:
     return f"{community} {spec.name} {home.building}号楼{unit}{home.household}"
 
 
+def demo_password() -> str:
+    """The published demo password where the demo runs locally; in production (DEBUG=0, loaded only
+    with `shequ demo` or `serve --demo`) a password derived from this installation's SECRET_KEY, so
+    that nobody can log in with the one printed in the README. `shequ demo-accounts` shows it."""
+    from django.conf import settings
+
+    if getattr(settings, "SHEQU_DEMO_PASSWORD_PUBLIC", True):
+        return data.DEMO_PASSWORD
+    digest = hmac.new(settings.SECRET_KEY.encode(), b"shequ-demo-password", hashlib.sha256).hexdigest()
+    return "demo-" + digest[:16]
+
+
 def demo_accounts() -> list[dict]:
     """The demo logins: role, phone, password, name, party (None for plain residents) and more."""
     names = _party_names()
+    password = demo_password()
     return [
         {
             "role": p.role,
             "role_label": p.label,
             "phone": p.phone,
-            "password": data.DEMO_PASSWORD,
+            "password": password,
             "name": p.name,
             "party": names[p.party] if p.party else None,
             "household": _home_label(p.home),
@@ -376,7 +391,7 @@ class _Builder:
         # The demo password is hashed once and the hash shared: hashing ~60 times would take seconds.
         # Users and residencies are bulk-inserted as seed data (no notifications for a fresh database);
         # memberships go through the directory service.
-        password = make_password(data.DEMO_PASSWORD)
+        password = make_password(demo_password())
         specs: list[PersonSpec] = list(data.PEOPLE)
         users = User.objects.bulk_create(
             [

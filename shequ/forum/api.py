@@ -1,15 +1,17 @@
 """REST: forum boards, topics, replies, likes, reports and moderation."""
 
 from datetime import datetime, timedelta
+from typing import Annotated
 
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja import Field, Router, Schema, Status
+from ninja.pagination import paginate
 
 from shequ.core import clock
-from shequ.core.errors import NotFound
+from shequ.core.errors import Forbidden, NotFound
 from shequ.core.masking import mask_name
+from shequ.core.pagination import BoundedPageNumberPagination
 from shequ.forum import selectors, services
 
 router = Router(tags=["forum"])
@@ -67,7 +69,7 @@ class ModerateIn(Schema):
 class BanIn(Schema):
     user_id: int
     reason: str
-    days: int | None = None
+    days: Annotated[int, Field(ge=1, le=3650)] | None = None  # at most ten years
 
 
 class LikeOut(Schema):
@@ -93,7 +95,7 @@ def boards(request: HttpRequest):
 
 
 @router.get("/forum/boards/{board_id}/topics", response=list[TopicOut], summary="话题列表 / Topics")
-@paginate(PageNumberPagination, page_size=20)
+@paginate(BoundedPageNumberPagination, page_size=20)
 def topics(request: HttpRequest, board_id: int):
     board = selectors.access_board(user=request.auth, board_id=board_id)
     return selectors.topics_for(user=request.auth, board=board)
@@ -113,7 +115,7 @@ def topic_detail(request: HttpRequest, topic_id: int):
 
 
 @router.get("/forum/topics/{topic_id}/replies", response=list[ReplyOut], summary="回复 / Replies")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(BoundedPageNumberPagination, page_size=50)
 def replies(request: HttpRequest, topic_id: int):
     topic = selectors.access_topic(user=request.auth, topic_id=topic_id)
     return selectors.replies_for(user=request.auth, topic=topic)
@@ -160,6 +162,10 @@ def moderate(request: HttpRequest, kind: str, pk: int, payload: ModerateIn):
 @router.post("/forum/boards/{board_id}/bans", response={201: dict}, summary="禁言 / Block a user")
 def ban(request: HttpRequest, board_id: int, payload: BanIn):
     board = selectors.access_board(user=request.auth, board_id=board_id)
+    if not selectors.is_moderator(user=request.auth, board=board):  # before the lookup: no id probing
+        raise Forbidden(
+            "只有社区居委会的工作人员可以禁言。", "Only the residents' committee may block users."
+        )
     user = get_user_model().objects.filter(pk=payload.user_id).first()
     if user is None:
         raise NotFound("用户不存在。", "User not found.")
@@ -176,7 +182,5 @@ class MuteOut(Schema):
     "/forum/users/{user_id}/mute", response=MuteOut, summary="屏蔽或取消屏蔽 / Toggle blocking a user"
 )
 def mute(request: HttpRequest, user_id: int):
-    other = get_user_model().objects.filter(pk=user_id).first()
-    if other is None:
-        raise NotFound("用户不存在。", "User not found.")
+    other = selectors.access_author(user=request.auth, user_id=user_id)
     return {"muted": services.user_mute_toggle(user=request.auth, other=other)}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from shequ.accounts.models import Residency
@@ -205,3 +206,19 @@ def moderation_queue(*, user, board: Board) -> dict:
             Ban.objects.filter(community_id=board.community_id, is_active=True).select_related("user")
         ),
     }
+
+
+def access_author(*, user, user_id: int):
+    """Someone this user may mute: an author of a topic or reply on a board the user can read (or one
+    already muted). Anyone else — and an id that does not exist — is the same NotFound, so the
+    endpoint cannot be used to learn which user ids exist (issue #9, finding 10)."""
+    boards = [b.pk for b in boards_for(user=user)]
+    wrote = (
+        Topic.objects.filter(board_id__in=boards, author_id=user_id).exists()
+        or Reply.objects.filter(topic__board_id__in=boards, author_id=user_id).exists()
+        or Mute.objects.filter(user_id=user.pk, muted_id=user_id).exists()
+    )
+    author = get_user_model().objects.filter(pk=user_id).first() if wrote else None
+    if author is None:
+        raise NotFound("用户不存在。", "User not found.")
+    return author

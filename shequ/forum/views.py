@@ -239,7 +239,7 @@ def ban(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @domain_errors
 def mute(request: HttpRequest, user_id: int) -> HttpResponse:
-    other = get_object_or_404(get_user_model(), pk=user_id)
+    other = selectors.access_author(user=request.user, user_id=user_id)
     try:
         now_muted = services.user_mute_toggle(user=request.user, other=other)
     except DomainError as exc:

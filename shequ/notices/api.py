@@ -7,9 +7,10 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from shequ.core.errors import NotFound
+from shequ.core.pagination import BoundedPageNumberPagination
 from shequ.directory.models import Party, Place, PlaceKind
 from shequ.notices import selectors, services
 from shequ.notices.models import Channel
@@ -103,13 +104,13 @@ class UnreadOut(Schema):
 
 
 @router.get("/notices/feed", response=list[NoticeOut], summary="我家的公告 / My household's notices")
-@paginate(PageNumberPagination, page_size=20)
+@paginate(BoundedPageNumberPagination, page_size=20)
 def feed(request: HttpRequest, channel: Channel | None = None):
     return selectors.feed_for(user=request.auth, channel=channel)
 
 
 @router.get("/notices", response=list[NoticeOut], summary="本单位发布的公告 / My organisation's notices")
-@paginate(PageNumberPagination, page_size=20)
+@paginate(BoundedPageNumberPagination, page_size=20)
 def party_list(request: HttpRequest, channel: Channel | None = None):
     return selectors.party_notices(user=request.auth, channel=channel)
 

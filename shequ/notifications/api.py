@@ -7,6 +7,7 @@ from datetime import datetime
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from shequ.core.pagination import Limit, Offset
 from shequ.notifications import selectors, services
 
 router = Router(tags=["notifications"])
@@ -28,8 +29,7 @@ class InboxOut(Schema):
 
 
 @router.get("/notifications", response=InboxOut, summary="我的消息 / My notifications")
-def notifications_list(request: HttpRequest, unread: bool = False, limit: int = 50, offset: int = 0):
-    limit = max(1, min(limit, 200))
+def notifications_list(request: HttpRequest, unread: bool = False, limit: Limit = 50, offset: Offset = 0):
     qs = selectors.inbox(user=request.user, unread_only=unread)
     return {"unread": selectors.unread_count(user=request.user), "items": list(qs[offset : offset + limit])}
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import queue
 
+from asgiref.sync import sync_to_async
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.handlers.asgi import ASGIRequest
 from django.core.paginator import Paginator
+from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -90,7 +92,7 @@ async def stream(request: HttpRequest) -> HttpResponse:
     if not user.is_authenticated:
         return HttpResponse(status=401)
     user_id = user.pk
-    unread = await Notification.objects.filter(recipient_id=user_id, read_at__isnull=True).acount()
+    unread = await sync_to_async(_unread_released)(user_id)
     if isinstance(request, ASGIRequest):
         body = _async_events(user_id, unread)
     else:  # runserver / WSGI test server: a thread per open stream
@@ -99,6 +101,16 @@ async def stream(request: HttpRequest) -> HttpResponse:
     response["Cache-Control"] = "no-cache, no-transform"
     response["X-Accel-Buffering"] = "no"
     return response
+
+
+def _unread_released(user_id: int) -> int:
+    """The unread count, then the connection goes back to the pool at once: a stream stays open for
+    minutes, and holding a database connection per open stream would exhaust the pool."""
+    try:
+        return Notification.objects.filter(recipient_id=user_id, read_at__isnull=True).count()
+    finally:
+        if not connection.in_atomic_block:  # (tests run inside a transaction)
+            connection.close()
 
 
 def _hello(unread: int) -> str:
@@ -124,9 +136,7 @@ async def _async_events(user_id: int, unread: int):
                 continue
             event = {
                 **event,
-                "unread": await Notification.objects.filter(
-                    recipient_id=user_id, read_at__isnull=True
-                ).acount(),
+                "unread": await sync_to_async(_unread_released)(user_id),
             }
             yield live.format_sse(event, name=event.get("type", "notification"))
     finally:

@@ -11,6 +11,7 @@ from shequ.accounts.selectors import user_roles
 from shequ.appeals.selectors import access_appeal
 from shequ.core.errors import NotFound
 from shequ.core.http_idempotency import idempotent
+from shequ.core.pagination import Limit, Offset
 from shequ.core.schemas import ERRORS
 from shequ.supervision import selectors, services
 from shequ.supervision.models import Summons
@@ -249,8 +250,7 @@ def helper(request: HttpRequest, appeal_id: int, payload: HelperIn):
     response={200: list[EscalatedOut], **ERRORS},
     summary="升级到我方的诉求 / Open appeals escalated to my parties",
 )
-def escalated(request: HttpRequest, limit: int = 50, offset: int = 0):
-    limit = max(1, min(limit, 200))
+def escalated(request: HttpRequest, limit: Limit = 50, offset: Offset = 0):
     rows = selectors.escalated_appeals(user=request.user)[offset : offset + limit]
     return [
         {

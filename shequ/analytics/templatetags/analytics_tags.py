@@ -1,6 +1,7 @@
 """Template filters for figures: percentages and the colour of a rate."""
 
 from django import template
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -23,3 +24,56 @@ def rate_chip(value) -> str:
     if value >= 0.7:
         return "chip chip-warn"
     return "chip chip-bad"
+
+
+@register.filter
+def change(tile) -> str:
+    """The change of a KPI tile against the previous period: "+3", "−2.5 个百分点"; "" without data."""
+    delta = tile.change
+    if delta is None:
+        return ""
+    sign = "+" if delta > 0 else ("−" if delta < 0 else "±")
+    if tile.is_rate:
+        text = f"{abs(delta) * 100:.1f}".rstrip("0").rstrip(".")
+        return _("%(sign)s%(n)s 个百分点") % {"sign": sign, "n": text}
+    return f"{sign}{abs(delta)}"
+
+
+@register.filter
+def tile_value(tile) -> str:
+    if tile.is_rate:
+        return pct(tile.value)
+    return "—" if tile.value is None else str(tile.value)
+
+
+@register.filter
+def hours(value) -> str:
+    """The upper bound of a resolution-time bucket: "≤24 小时", "≤7 天", "60 天以上"."""
+    if value is None:
+        return "—"
+    if value == -1:
+        return _("60 天以上")
+    if value < 48:
+        return _("≤%(h)s 小时") % {"h": value}
+    return _("≤%(d)s 天") % {"d": value // 24}
+
+
+@register.filter
+def index(values, i):
+    """values|index:2 → values[2] ("" when out of range)."""
+    try:
+        return values[int(i)]
+    except (IndexError, TypeError, ValueError):
+        return ""
+
+
+@register.filter
+def get(mapping, key):
+    return mapping.get(key, "") if hasattr(mapping, "get") else ""
+
+
+@register.filter
+def spark(values):
+    from shequ.analytics.charts import sparkline  # noqa: PLC0415
+
+    return sparkline(values)

@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -46,10 +47,10 @@ def _free_port() -> int:
 
 
 def _env(tmp_path: Path) -> dict[str, str]:
+    """No SECRET_KEY, no DEBUG: exactly what the README's two commands give (the embedded demo)."""
     env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "ALLOWED_HOSTS", "DEBUG")}
     env.update(
         DATABASE_URL=f"sqlite:///{tmp_path / 'serve.sqlite3'}",
-        DEBUG="1",
         PYTHONPATH=str(ROOT),
         MEDIA_ROOT=str(tmp_path / "media"),
         PYTHONUNBUFFERED="1",
@@ -62,7 +63,7 @@ def _shequ(*args: str) -> list[str]:
     return [sys.executable, "-m", "shequ.cli", *args]
 
 
-def _wait_for(url: str, proc: subprocess.Popen, timeout: float = 90) -> None:
+def _wait_for(url: str | urllib.request.Request, proc: subprocess.Popen, timeout: float = 90) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -115,6 +116,13 @@ def test_serve_runs_the_demo_in_one_process(served_dir):
             assert "/accounts/login/" not in response.url  # redirected away from the login page
         with opener.open(f"{base}/static/shequ/app.css") as response:
             assert response.status == 200
+        # never Django's debug page: the product's own 404, in Chinese
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            opener.open(f"{base}/no-such-page/")
+        assert missing.value.code == 404
+        page = missing.value.read().decode()
+        assert "没有找到这个页面" in page and "URLconf" not in page and "DEBUG = True" not in page
+        assert "Content-Security-Policy" in missing.value.headers
     finally:
         proc.send_signal(signal.SIGTERM)
         try:
@@ -126,6 +134,10 @@ def test_serve_runs_the_demo_in_one_process(served_dir):
     assert f"http://127.0.0.1:{port}/" in out
     assert "13800000001" in out and "shequ-demo-2026" in out  # a few demo logins are printed
     assert "shequ stopped" in out
+    # the generated secret key is kept beside the database, for its owner's eyes only
+    key_file = tmp_path / "serve.sqlite3.secret_key"
+    assert len(key_file.read_text().strip()) >= 50
+    assert key_file.stat().st_mode & 0o077 == 0
 
 
 @pytest.mark.slow

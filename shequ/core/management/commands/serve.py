@@ -37,7 +37,18 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1", help="listen address (default 127.0.0.1)")
         parser.add_argument("--port", type=int, default=8000, help="listen port (default 8000)")
         parser.add_argument("--no-demo", action="store_true", help="do not load the demo community")
+        parser.add_argument(
+            "--demo",
+            action="store_true",
+            help="load the demo community into an empty database even in production (DEBUG=0)",
+        )
         parser.add_argument("--no-worker", action="store_true", help="do not start the background worker")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=1,
+            help="web processes (production: 2 per core; each holds at most DB_POOL_MAX connections)",
+        )
 
     def handle(self, *args, **options) -> None:
         import uvicorn  # noqa: PLC0415 — only `serve` needs it
@@ -51,11 +62,17 @@ class Command(BaseCommand):
         self.stdout.write("正在更新数据库结构… / Migrating the database…")
         call_command("migrate", interactive=False, verbosity=max(verbosity - 1, 0))
         place_model = apps.get_model("directory", "Place")
-        if not options["no_demo"] and "demo" in get_commands() and not place_model.objects.exists():
+        # The demo loads by itself only where it is a demo; in production only when asked for.
+        wanted = options["demo"] or (not settings.SHEQU_PRODUCTION and not options["no_demo"])
+        if wanted and "demo" in get_commands() and not place_model.objects.exists():
             self.stdout.write("数据库为空，正在载入示范社区… / Empty database: loading the demo community…")
             # By name, so core does not import the demo app (an import-linter contract checks this).
             call_command("demo", verbosity=verbosity)
-        if not settings.DEBUG:
+        elif settings.SHEQU_PRODUCTION and not place_model.objects.exists():
+            self.stdout.write(
+                "生产模式：不载入示范社区（需要时用 --demo）。 / Production: the demo is not loaded (--demo to load it)."
+            )
+        if settings.SHEQU_PRODUCTION:
             call_command("collectstatic", interactive=False, verbosity=0)
 
         # WhiteNoise serves static files with a synchronous iterator; under ASGI Django warns about it.
@@ -72,9 +89,16 @@ class Command(BaseCommand):
             host=host,
             port=port,
             lifespan="off",
+            # The client address is REMOTE_ADDR, full stop; X-Forwarded-For is read by shequ.core.net
+            # only as far as TRUSTED_PROXIES allows (uvicorn would otherwise trust it from localhost).
+            proxy_headers=False,
             log_level="warning",
             access_log=verbosity > 1,
+            workers=options["workers"],
         )
+        if options["workers"] > 1:
+            self._serve_processes(config, stop, worker)
+            return
         server = uvicorn.Server(config)
 
         def request_stop(signum, frame) -> None:
@@ -96,6 +120,21 @@ class Command(BaseCommand):
             self.stdout.flush()
         if not server.started and not server.should_exit:
             raise CommandError(f"无法在 {host}:{port} 启动网站。 / Could not serve on {host}:{port}.")
+
+    def _serve_processes(self, config, stop: threading.Event, worker: threading.Thread | None) -> None:
+        """N web processes (uvicorn's supervisor restarts any that die); the job worker stays here."""
+        from uvicorn.supervisors import Multiprocess  # noqa: PLC0415
+
+        sock = config.bind_socket()
+        try:
+            Multiprocess(config, sockets=[sock]).run()
+        finally:
+            stop.set()
+            if worker is not None:
+                worker.join(timeout=10)
+            sock.close()
+            self.stdout.write("shequ 已停止。 / shequ stopped.")
+            self.stdout.flush()
 
     def _print_welcome(self, host: str, port: int) -> None:
         shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host

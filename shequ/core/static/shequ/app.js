@@ -12,4 +12,9 @@
       });
     }, 0);
   });
+  // <select data-autosubmit> sends its form when changed (no inline handlers: see the Content-Security-Policy).
+  document.addEventListener("change", function (event) {
+    var field = event.target;
+    if (field.matches && field.matches("select[data-autosubmit]") && field.form) field.form.requestSubmit();
+  });
 })();

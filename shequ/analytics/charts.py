@@ -1,0 +1,112 @@
+"""Server-side SVG charts (no script, no CDN): they scale to the phone's width, print as vectors, and
+every chart sits next to its data table. Colours pass 3:1 against white and are told apart by the
+legend's order as well as by colour."""
+
+from __future__ import annotations
+
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+
+PALETTE = ("#b3261e", "#0b57d0", "#146c2e", "#8a4b00", "#6a1b9a", "#00696d", "#5f6368")
+WIDTH = 640
+HEIGHT = 240
+PAD_LEFT = 36
+PAD_BOTTOM = 28
+
+
+def stacked_bars(*, title: str, labels: list[str], series: list[tuple[str, list[int]]]) -> SafeString:
+    """A stacked bar per label (a month), one colour per series, with a value axis of 4 steps."""
+    totals = [sum(values[i] for _, values in series) for i in range(len(labels))]
+    peak = max(totals, default=0) or 1
+    inner_w = WIDTH - PAD_LEFT - 8
+    inner_h = HEIGHT - PAD_BOTTOM - 12
+    step = inner_w / max(len(labels), 1)
+    bar = step * 0.7
+    rects = []
+    for i, label in enumerate(labels):
+        y = 12 + inner_h
+        x = PAD_LEFT + i * step + (step - bar) / 2
+        for k, (name, values) in enumerate(series):
+            h = inner_h * values[i] / peak
+            if values[i]:
+                y -= h
+                rects.append(
+                    (
+                        f"{x:.1f}",
+                        f"{y:.1f}",
+                        f"{bar:.1f}",
+                        f"{h:.1f}",
+                        PALETTE[k % len(PALETTE)],
+                        f"{label} {name} {values[i]}",
+                    )
+                )
+    bars = format_html_join(
+        "",
+        '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"><title>{}</title></rect>',
+        rects,
+    )
+    ticks = format_html_join(
+        "",
+        '<text x="{}" y="{}" text-anchor="middle" class="tick">{}</text>',
+        (
+            (f"{PAD_LEFT + i * step + step / 2:.1f}", HEIGHT - 8, label[-2:] if len(labels) > 6 else label)
+            for i, label in enumerate(labels)
+        ),
+    )
+    grid = format_html_join(
+        "",
+        '<line x1="{}" x2="{}" y1="{}" y2="{}" class="grid"/><text x="{}" y="{}" text-anchor="end" class="tick">{}</text>',
+        (
+            (
+                PAD_LEFT,
+                WIDTH - 8,
+                f"{12 + inner_h - inner_h * q / 4:.1f}",
+                f"{12 + inner_h - inner_h * q / 4:.1f}",
+                PAD_LEFT - 4,
+                f"{16 + inner_h - inner_h * q / 4:.1f}",
+                round(peak * q / 4),
+            )
+            for q in range(5)
+        ),
+    )
+    legend = format_html_join(
+        "",
+        '<li><span class="swatch" style="background:{}"></span>{}</li>',
+        ((PALETTE[k % len(PALETTE)], name) for k, (name, _v) in enumerate(series)),
+    )
+    return format_html(
+        '<figure class="chart"><svg viewBox="0 0 {} {}" role="img" aria-label="{}" preserveAspectRatio="xMidYMid meet">'
+        '{}{}{}</svg><ul class="legend">{}</ul></figure>',
+        WIDTH,
+        HEIGHT,
+        title,
+        grid,
+        bars,
+        ticks,
+        legend,
+    )
+
+
+def meter(value: float | None) -> SafeString:
+    """A horizontal bar for a rate (0…1) inside a table cell."""
+    if value is None:
+        return format_html("{}", "")
+    return format_html(
+        '<span class="meter" aria-hidden="true"><span style="width:{}%"></span></span>', f"{value * 100:.0f}"
+    )
+
+
+def sparkline(values: list[float | None]) -> SafeString:
+    """A small line of monthly composites (gaps where there were too few ratings)."""
+    w, h = 90, 24
+    n = max(len(values) - 1, 1)
+    points = [(i * w / n, h - 2 - (v * (h - 4))) for i, v in enumerate(values) if v is not None]
+    if not points:
+        return format_html("{}", "")
+    path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+    return format_html(
+        '<svg class="spark" viewBox="0 0 {} {}" aria-hidden="true"><polyline points="{}" fill="none" stroke="#0b57d0" stroke-width="2"/></svg>',
+        w,
+        h,
+        path,
+    )

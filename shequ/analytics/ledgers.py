@@ -1,0 +1,190 @@
+"""The Excel ledgers (台账) of the dashboards: each table of the page, and the appeals ledger of the
+period, with the same filters as the page."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from shequ.analytics.dashboards import Filters, appeals_in_period
+from shequ.analytics.exports import Column, Sheet
+from shequ.analytics.selectors import Dashboard
+from shequ.analytics.templatetags.analytics_tags import hours
+from shequ.appeals.models import Kind, Rating, Source, Status
+from shequ.directory.models import Place
+
+TABLES = (
+    "appeals",
+    "parties",
+    "communities",
+    "categories",
+    "times",
+    "hotspots",
+    "repeats",
+    "hotline",
+    "trend",
+)
+
+
+def _rate_columns() -> list[Column]:
+    return [
+        Column(_("响应率"), 10, "pct"),
+        Column(_("解决率"), 10, "pct"),
+        Column(_("满意率"), 10, "pct"),
+        Column(_("综合得分"), 10, "pct"),
+        Column(_("样本不足"), 10),
+        Column(_("派单"), 8, "int"),
+        Column(_("评价"), 8, "int"),
+    ]
+
+
+def _rate_cells(r) -> list[Any]:
+    return [
+        r.response_rate,
+        r.resolution_rate,
+        r.satisfaction_rate,
+        r.composite,
+        "" if r.sufficient else _("是"),
+        r.dispatched,
+        r.rated,
+    ]
+
+
+def appeals_sheet(f: Filters) -> Sheet:
+    kinds, statuses, sources, ratings = (dict(c.choices) for c in (Kind, Status, Source, Rating))
+    communities = dict(Place.objects.filter(kind="community").values_list("pk", "name"))
+
+    def rows() -> Iterator[list[Any]]:
+        for a in appeals_in_period(f).iterator(chunk_size=2000):
+            yield [
+                a["number"],
+                a["created_at"],
+                kinds.get(a["kind"], a["kind"]),
+                a["category__name"],
+                communities.get(a["community_id"], ""),
+                a["place__name"],
+                sources.get(a["source"], a["source"]),
+                statuses.get(a["status"], a["status"]),
+                a["first_party__name"] or a["responsible_party__name"] or "",
+                a["dispatched_at"],
+                a["accepted_at"],
+                a["resolved_at"],
+                ratings.get(a["rating"], "") if a["rating"] else "",
+                {True: _("是"), False: _("否")}.get(a["solved"], ""),
+            ]
+
+    return Sheet(
+        _("诉求台账"),
+        [
+            Column(_("编号"), 18),
+            Column(_("提交时间"), 17, "datetime"),
+            Column(_("类型"), 8),
+            Column(_("分类"), 14),
+            Column(_("社区"), 14),
+            Column(_("地点"), 16),
+            Column(_("来源"), 12),
+            Column(_("状态"), 10),
+            Column(_("首接负责主体"), 24),
+            Column(_("派单时间"), 17, "datetime"),
+            Column(_("签收时间"), 17, "datetime"),
+            Column(_("办结时间"), 17, "datetime"),
+            Column(_("评价"), 10),
+            Column(_("是否解决"), 10),
+        ],
+        rows(),
+    )
+
+
+def dashboard_sheet(d: Dashboard, table: str) -> Sheet:
+    if table == "parties":
+        return Sheet(
+            _("主体排行"),
+            [
+                Column(_("名称"), 28),
+                Column(_("新增"), 8, "int"),
+                Column(_("办结"), 8, "int"),
+                *_rate_columns(),
+            ],
+            ([r.label, r.created, r.resolved, *_rate_cells(r.rates)] for r in d.parties),
+        )
+    if table == "communities":
+        return Sheet(
+            _("社区排行"),
+            [
+                Column(_("社区"), 18),
+                Column(_("新增"), 8, "int"),
+                Column(_("办结"), 8, "int"),
+                *_rate_columns(),
+            ],
+            ([r.label, r.created, r.resolved, *_rate_cells(r.rates)] for r in d.community_rows),
+        )
+    if table == "categories":
+        return Sheet(
+            _("分类排行"),
+            [
+                Column(_("分类"), 18),
+                Column(_("新增"), 8, "int"),
+                Column(_("办结"), 8, "int"),
+                *_rate_columns(),
+            ],
+            ([r.label, r.created, r.resolved, *_rate_cells(r.rates)] for r in d.categories),
+        )
+    if table == "times":
+        return Sheet(
+            _("办理时长"),
+            [
+                Column(_("分类"), 18),
+                Column(_("办结"), 8, "int"),
+                Column(_("中位数"), 12),
+                Column(_("90分位"), 12),
+            ],
+            ([r.label, r.resolved, hours(r.median_hours), hours(r.p90_hours)] for r in d.times_by_category),
+        )
+    if table == "hotspots":
+        return Sheet(
+            _("热点"),
+            [Column(_("地点或设施"), 30), Column(_("层级"), 8), Column(_("诉求数"), 8, "int")],
+            ([h.label, h.level, h.count] for h in d.hot_spots),
+        )
+    if table == "repeats":
+        return Sheet(
+            _("反复出现的问题"),
+            [
+                Column(_("设施"), 30),
+                Column(_("再次报修"), 10, "int"),
+                Column(_("编号"), 18),
+                Column(_("提交时间"), 17, "datetime"),
+                Column(_("办结时间"), 17, "datetime"),
+            ],
+            (
+                [r.label, r.repeats, r.numbers.get(fa.appeal_id, ""), fa.created_at, fa.resolved_at]
+                for r in d.repeats
+                for fa in r.history
+            ),
+        )
+    if table == "hotline":
+        return Sheet(
+            _("社区解决与12345"),
+            [
+                Column(_("月份"), 10),
+                Column(_("社区内反映"), 12, "int"),
+                Column(_("12345工单"), 12, "int"),
+                Column(_("其中社区事务"), 12, "int"),
+                Column(_("社区事务占比"), 12, "pct"),
+            ],
+            ([r.month, r.in_shequ, r.hotline, r.community_matters, r.matter_share] for r in d.hotline),
+        )
+    return Sheet(
+        _("月度趋势"),
+        [
+            Column(_("月份"), 10),
+            *[Column(s.label, 12, "int") for s in d.trend.series],
+            Column(_("合计"), 10, "int"),
+        ],
+        (
+            [m, *[s.values[i] for s in d.trend.series], d.trend.totals[i]]
+            for i, m in enumerate(d.trend.periods)
+        ),
+    )
