@@ -15,7 +15,9 @@ from shequ.api.auth import AUTH
 from shequ.appeals import api as appeals_api
 from shequ.core.errors import DomainError, Forbidden, Invalid, NotFound, Unauthorized
 from shequ.decisions import api as decisions_api
+from shequ.elections import api as elections_api
 from shequ.forum import api as forum_api
+from shequ.funds import api as funds_api
 from shequ.notices import api as notices_api
 from shequ.notifications import api as notifications_api
 from shequ.supervision import api as supervision_api
@@ -85,6 +87,8 @@ ROUTERS = (
     supervision_api.router,
     analytics_api.router,
     decisions_api.router,
+    elections_api.router,
+    funds_api.router,
 )
 for _router in ROUTERS:
     api.add_router("", _router)

@@ -36,6 +36,7 @@ from shequ.appeals.models import (
 from shequ.appeals.transitions import EVENT_OF, TRANSITIONS, S
 from shequ.core import clock, jobs
 from shequ.core.errors import Conflict, Forbidden, Invalid, NotFound
+from shequ.core.ratelimit import rate_limit
 from shequ.directory.models import Party, PartyKind, PartyPlace, Place, PlaceKind, Spot
 from shequ.directory.selectors import party_place_ids, place_within
 
@@ -187,8 +188,10 @@ def appeal_create(
     filed_by=None,
     is_public: bool = True,
     photos: Iterable = (),
+    resolve_due_at: datetime | None = None,
 ) -> Appeal:
-    """File an appeal and route it in the same transaction (to a party, or the dispatch queue)."""
+    """File an appeal and route it in the same transaction (to a party, or the dispatch queue).
+    `resolve_due_at` keeps an imported order's own deadline (a 12345 order's time limit)."""
     if kind not in Kind.values:
         raise Invalid(
             "请选择诉求类型。", "Choose a valid kind.", code="kind_invalid", fields={"kind": "invalid"}
@@ -230,6 +233,10 @@ def appeal_create(
     if filed_by is not None and source == Source.APP:
         source = Source.STAFF
     prepared = photo_files.prepare(list(photos or ()))
+    # abuse limits (core.ratelimit): a resident filing for themselves, every filing about one place
+    rate_limit("appeal", account=reporter.pk if filed_by is None else None, place=place.pk)
+    if prepared:
+        rate_limit("upload", account=(filed_by or reporter).pk, cost=len(prepared))
     household = place if place.kind == PlaceKind.HOUSEHOLD else None
     if household is None:
         roles = user_roles(user=reporter)
@@ -268,7 +275,7 @@ def appeal_create(
             updated_at=now,
             dispatched_at=now if found.dispatched else None,
             accept_due_at=due.accept_due_at,
-            resolve_due_at=due.resolve_due_at,
+            resolve_due_at=resolve_due_at or due.resolve_due_at,
         )
         appeal.save()
         appeal.number = f"{_local_date(now)}{appeal.pk:06d}"
