@@ -144,6 +144,8 @@ INSTALLED_APPS = [
     "shequ.forum",
     "shequ.activities",
     "shequ.decisions",
+    "shequ.elections",
+    "shequ.funds",
     "shequ.portal",
     "shequ.api",
     "shequ.demo",
@@ -324,9 +326,21 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# Abuse limits (shequ.core.ratelimit): (count, seconds) per action and key; RATE_LIMITS=0 turns them off.
+SHEQU_RATE_LIMITS_ENABLED = env_bool("RATE_LIMITS", True)
+SHEQU_RATE_LIMITS = {
+    "appeal": {"account": (10, 3600), "place": (60, 3600)},  # a resident filing for themselves
+    "booking": {"account": (5, 24 * 3600), "place": (20, 24 * 3600)},  # place = the venue
+    "forum_post": {"account": (30, 3600), "place": (300, 3600)},  # place = the board
+    "upload": {"account": (60, 3600)},
+    "register": {"phone": (3, 3600), "address": (10, 3600)},
+}
+
 # Blocks on the resident home page, in order: callables (request, household) -> dict | None.
 SHEQU_HOME_SECTIONS = [
     "shequ.decisions.home.section",
+    "shequ.elections.home.section",
+    "shequ.funds.home.section",
     "shequ.appeals.home.section",
     "shequ.notices.home.section",
 ]

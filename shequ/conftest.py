@@ -119,6 +119,12 @@ def _test_settings(settings, tmp_path_factory):
     settings.STATIC_ROOT = str(tmp_path_factory.getbasetemp() / "no-static-root")
     settings.SHEQU_JOBS_INLINE = True
     settings.AXES_ENABLED = True
+    # Abuse limits count in the cache: off for the suite (tests file many appeals as one person);
+    # shequ/core/tests/test_ratelimit.py turns them on.
+    settings.SHEQU_RATE_LIMITS_ENABLED = False
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 def make_user(phone: str, name: str, password: str = "shequ-test-pass") -> User:
