@@ -67,7 +67,7 @@ def demo_coordination_load() -> dict[str, int]:
             reporter=users["13900000036"],
             kind="complaint",
             category=heating,
-            place=users["13900000036"].residencies.first().household,
+            place=users["13900000036"].residencies.get().household,
             text="入冬以来1号楼、2号楼暖气都不热，屋里只有十四五度，楼里老人受不了。",
         )
     with at(11.9):
@@ -164,7 +164,7 @@ def demo_coordination_load() -> dict[str, int]:
                 reporter=users[phone],
                 kind="help",
                 category=dispute,
-                place=users[phone].residencies.first().household,
+                place=users[phone].residencies.get().household,
                 text=text,
             )
 

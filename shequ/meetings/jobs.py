@@ -3,6 +3,7 @@ notifications queued by the services (run after commit; idempotent through the n
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from django.urls import reverse
@@ -20,7 +21,7 @@ def action_items(now: datetime) -> int:
     return services.sweep_action_items(now=now)
 
 
-def _staff(party_ids) -> set[int]:
+def _staff(party_ids: Sequence[int | None]) -> set[int]:
     ids = [p for p in party_ids if p]
     return set(
         Membership.objects.filter(party_id__in=ids, is_active=True, role__in=rules.STAFF_ROLES).values_list(
@@ -76,7 +77,7 @@ def notify_item_event(*, event_id: int) -> None:
     if event is None:
         return
     item = event.item
-    parties = [item.responsible_party_id]
+    parties: list[int | None] = [item.responsible_party_id]
     if event.kind == "escalate":
         parties += [event.data.get("to_party"), item.meeting.convener_id]
     if event.kind in ("complete", "overdue"):

@@ -67,7 +67,9 @@ def slot_choices(*, place: Place | None) -> list[VenueSlot]:
 def invitable_parties(*, place: Place | None, convener: Party | None) -> list[Party]:
     if place is None:
         return []
-    parties = list(parties_serving(place=place, kinds=INVITABLE_KINDS).order_by("kind", "name"))
+    parties = list(
+        parties_serving(place=place, kinds=[str(k) for k in INVITABLE_KINDS]).order_by("kind", "name")
+    )
     parties += list(property_companies_in(place=place))
     if place.district_id:
         parties += list(

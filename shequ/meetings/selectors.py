@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 
@@ -19,7 +20,7 @@ def _party_ids(user) -> set[int]:
     return user_roles(user=user).observed_party_ids if user.is_authenticated else set()
 
 
-def _supervised_places(user) -> QuerySet[PartyPlace] | None:
+def _supervised_places(user) -> QuerySet[PartyPlace, Any] | None:
     """The places the user's party organisation / street office serve, as a subquery (no query of its own)."""
     roles = user_roles(user=user)
     ids = [m.party_id for m in roles.memberships if m.party.kind in SUPERVISING]

@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 
 from shequ.core import clock
 from shequ.meetings import rules, selectors, services
-from shequ.portal.start import Item, StartBlock, Tile  # the start page's own block types
 
 LIST_LIMIT = 3
 

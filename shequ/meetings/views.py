@@ -64,7 +64,7 @@ def create(request: HttpRequest) -> HttpResponse:
     place_id = int_or_none(request.POST.get("place") or request.GET.get("place"))
     place = next((p for p in places if p.pk == place_id), places[0] if places else None)
     wanted_appeal = int_or_none(request.GET.get("appeal"))
-    if request.method == "POST":
+    if request.method == "POST" and place is not None:
         try:
             slot_id = int_or_none(request.POST.get("slot"))
             meeting = services.meeting_create(

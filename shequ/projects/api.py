@@ -111,7 +111,7 @@ def projects_list(request: HttpRequest):
 @router.get("/projects/{project_id}", response=ProjectDetailOut)
 def project_get(request: HttpRequest, project_id: int):
     project = selectors.access_project(user=request.user, project_id=project_id)
-    project.account = _account(project)
+    project.account = _account(project)  # type: ignore[attr-defined]  # for the schema
     return project
 
 

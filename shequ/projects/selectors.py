@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Q, QuerySet, Sum
 
@@ -75,7 +76,7 @@ def project_account(*, project: Project) -> Account:
     )
     lines = []
     for source, label in Source.choices:
-        f = funding.get(source, {})
+        f: Any = funding.get(source, {})
         lines.append(
             AccountLine(
                 source=source,

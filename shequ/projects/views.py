@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
@@ -200,10 +202,10 @@ def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 @login_required
 @domain_errors
-def file(request: HttpRequest, pk: int, kind: str, row_id: int) -> HttpResponse:
+def file(request: HttpRequest, pk: int, kind: str, row_id: int) -> HttpResponseBase:
     """Receipts and photos are public to those who may see the project's account (never a media URL)."""
     project = selectors.access_project(user=request.user, project_id=pk)
-    models = {
+    models: dict[str, tuple[Any, str, str]] = {
         "funding": (project.fundings, "receipt", "receipt_type"),
         "spending": (project.spendings, "receipt", "receipt_type"),
         "milestone": (project.milestones, "photo", "photo_type"),

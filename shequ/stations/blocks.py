@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
+from shequ.accounts.selectors import user_roles
 from shequ.core.masking import mask_name
+from shequ.directory.models import PartyKind, Role
 from shequ.stations import selectors
-from shequ.stations.models import Volunteer
 
 
 def who_section(request: HttpRequest, household) -> dict | None:
@@ -33,5 +34,10 @@ def home_section(request: HttpRequest, household) -> dict | None:
     """邻里互助: links to the stations, micro-projects and courses; a volunteer's queue and hours."""
     if not request.user.is_authenticated:
         return None
-    volunteering = list(Volunteer.objects.filter(user=request.user, is_active=True).select_related("station"))
-    return {"template": "stations/_home_block.html", "volunteering": volunteering}
+    # From the memberships already loaded for the request (joining makes a volunteer membership): no query.
+    stations = [
+        m.party
+        for m in user_roles(user=request.user).memberships
+        if m.role == Role.VOLUNTEER and m.party.kind == PartyKind.MUTUAL_AID_STATION
+    ]
+    return {"template": "stations/_home_block.html", "stations": stations}

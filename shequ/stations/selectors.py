@@ -143,7 +143,11 @@ def access_need(*, user, appeal_id: int) -> Appeal:
         .filter(pk=appeal_id, responsible_party__kind=PartyKind.MUTUAL_AID_STATION)
         .first()
     )
-    if appeal is None or not rules.may_see_needs(user=user, station=appeal.responsible_party):
+    if (
+        appeal is None
+        or appeal.responsible_party is None
+        or not rules.may_see_needs(user=user, station=appeal.responsible_party)
+    ):
         raise NotFound("没有找到这个需求。", "Need not found.")
     return appeal
 

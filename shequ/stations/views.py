@@ -56,9 +56,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("stations:detail", pk)
     volunteers = selectors.top_volunteers(station=station)
     completions = selectors.completed_courses(user_ids=[v.user_id for v in volunteers])
-    for v in volunteers:
-        v.display_name = mask_name(v.user.real_name)
-        v.completed = completions.get(v.user_id, [])
+    for v in volunteers:  # display fields for the table (names masked: volunteers are residents)
+        v.display_name = mask_name(v.user.real_name)  # type: ignore[attr-defined]  # template-only field
+        v.completed = completions.get(v.user_id, [])  # type: ignore[attr-defined]  # template-only field
     return render(
         request,
         "stations/detail.html",
@@ -122,8 +122,8 @@ def need(request: HttpRequest, appeal_id: int) -> HttpResponse:
             "take": take,
             "mine": take is not None and take.volunteer.user_id == request.user.pk,
             "contact": selectors.need_contact(user=request.user, appeal=appeal),
-            "is_volunteer": rules.active_volunteer(user=request.user, station=appeal.responsible_party)
-            is not None,
+            "is_volunteer": appeal.responsible_party is not None
+            and rules.active_volunteer(user=request.user, station=appeal.responsible_party) is not None,
         },
     )
 
@@ -131,7 +131,8 @@ def need(request: HttpRequest, appeal_id: int) -> HttpResponse:
 @login_required
 def my_hours(request: HttpRequest) -> HttpResponse:
     logs = list(selectors.hours_ledger(user=request.user)[:500])
-    completed = selectors.completed_courses(user_ids=[request.user.pk]).get(request.user.pk, [])
+    user_id: int = request.user.pk or 0  # signed in (login_required)
+    completed = selectors.completed_courses(user_ids=[user_id]).get(user_id, [])
     return render(
         request,
         "stations/my_hours.html",
@@ -195,7 +196,9 @@ def course(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as exc:
             _flash(request, exc)
         return redirect("stations:course", pk)
-    mine = row.enrolments.filter(user=request.user).exclude(status=EnrolmentStatus.CANCELLED).first()
+    mine = (
+        row.enrolments.filter(user_id=request.user.pk or 0).exclude(status=EnrolmentStatus.CANCELLED).first()
+    )
     return render(
         request,
         "stations/course.html",

@@ -1,6 +1,6 @@
 """In real Chromium: the 环物会 director convenes a meeting on an open appeal, takes attendance,
 writes minutes with a decision and an action item and closes it; the responsible property company
-sees the action item on its "会议与待办" page and its start page; the appeal's meetings block shows it.
+sees the action item on its "会议与待办" page and its start page; the appeal's page shows the meeting.
 
 Screenshots (390 px normal and large type, 1280 px) go to /tmp/shots/coord/.
 """
@@ -132,8 +132,8 @@ def test_director_convenes_closes_and_the_company_sees_its_item(
     expect(page.locator("#items-h + ul")).to_contain_text("排查1号楼供暖管道")
     page.goto(f"{live_server.url}/")  # staff land on their start page
     expect(page.locator("#start-meetings")).to_contain_text("排查1号楼供暖管道")
-    # The block the appeal's page will load through the appeals extension point (see docs/coordination.md).
-    page.goto(f"{live_server.url}/meetings/appeal/{appeal.pk}/block/")
+    # The appeal's page shows the meeting (the block registered at the appeals extension point).
+    page.goto(f"{live_server.url}/appeals/{appeal.pk}/")
     expect(page.locator("#appeal-meetings")).to_contain_text("暖气不热协调会")
     context.close()
 
