@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from shequ.conftest import needs_chromium
@@ -133,7 +134,7 @@ def test_director_convenes_closes_and_the_company_sees_its_item(
     page.goto(f"{live_server.url}/")  # staff land on their start page
     expect(page.locator("#start-meetings")).to_contain_text("排查1号楼供暖管道")
     # The appeal's page shows the meeting (the block registered at the appeals extension point).
-    page.goto(f"{live_server.url}/appeals/{appeal.pk}/")
+    page.goto(live_server.url + reverse("appeals:detail", args=[appeal.pk]))
     expect(page.locator("#appeal-meetings")).to_contain_text("暖气不热协调会")
     context.close()
 
