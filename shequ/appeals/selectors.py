@@ -20,7 +20,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shequ.accounts.selectors import primary_household, user_roles
+from shequ.accounts.selectors import primary_household, user_roles, verified_reporter_q
 from shequ.appeals import services
 from shequ.appeals.models import (
     AWAITING_ACCEPT,
@@ -133,8 +133,8 @@ def _mine_q(viewer: Viewer) -> Q:
     uid = viewer.user.pk
     followed = Appeal.followers.through.objects.filter(user_id=uid).values("appeal_id")
     q = Q(reporter_id=uid) | Q(filed_by_id=uid) | Q(pk__in=followed)
-    if viewer.household_ids:
-        q |= Q(household_id__in=viewer.household_ids)
+    if viewer.household_ids:  # the household's appeals, not those of someone it has not verified
+        q |= Q(household_id__in=viewer.household_ids) & verified_reporter_q()
     return q
 
 
