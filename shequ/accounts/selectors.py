@@ -278,3 +278,12 @@ def verified_reporter_q(*, prefix: str = "") -> Q:
         status=Residency.Status.VERIFIED,
     )
     return Q(Exists(verified))
+
+
+def is_verified_reporter(*, reporter_id: int | None, household_id: int | None) -> bool:
+    """The same rule for one row: False only for a reporter the row's household has not verified."""
+    if reporter_id is None or household_id is None:
+        return True
+    return Residency.objects.filter(
+        user_id=reporter_id, household_id=household_id, status=Residency.Status.VERIFIED
+    ).exists()

@@ -80,3 +80,38 @@ def test_sign_ups_are_limited_per_address_and_per_phone(client, world, settings)
                     relation="owner",
                     client_address=f"198.51.100.{i}",
                 )
+
+
+def test_no_notification_fan_out_from_an_unverified_claimant(world, django_capture_on_commit_callbacks):
+    from shequ.appeals import services as appeals
+    from shequ.appeals.selectors import category_by_code
+    from shequ.notifications.models import Notification
+
+    claimant = services.user_register(
+        phone="13712345602",
+        real_name="冒名者",
+        password="a-long-pass-99",
+        household=world.household_a,
+        relation="family",
+    )
+    before = Notification.objects.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        appeals.appeal_create(
+            reporter=claimant,
+            kind="help",
+            category=category_by_code(code="lift"),
+            place=world.household_a,
+            text="电梯坏了",
+            urgency="emergency",
+        )
+    assert Notification.objects.count() == before  # nobody alerted, no SMS queued
+    with django_capture_on_commit_callbacks(execute=True):
+        appeals.appeal_create(
+            reporter=world.resident_a,
+            kind="help",
+            category=category_by_code(code="lift"),
+            place=world.household_a,
+            text="电梯坏了",
+            urgency="emergency",
+        )
+    assert Notification.objects.count() > before  # a verified resident's appeal does alert the party
