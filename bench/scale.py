@@ -74,6 +74,7 @@ def bench_env(url: str, static_root: str) -> dict[str, str]:
         SECURE_COOKIES="0",
         SECURE_SSL_REDIRECT="0",
         STATIC_ROOT=static_root,
+        RATE_LIMITS="0",  # the load generator is one account filing thousands of appeals
         LOG_LEVEL="WARNING",
         PYTHONPATH=str(ROOT) + os.pathsep + env.get("PYTHONPATH", ""),
     )

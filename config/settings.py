@@ -131,6 +131,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    "django_htmx",  # ships htmx itself: base.html loads it with {% htmx_script %}
     "ninja",  # serves the API docs page (Swagger UI) from local static files, not a CDN
     "shequ.core",
     "shequ.directory",
@@ -143,6 +144,8 @@ INSTALLED_APPS = [
     "shequ.forum",
     "shequ.activities",
     "shequ.decisions",
+    "shequ.elections",
+    "shequ.funds",
     "shequ.portal",
     "shequ.api",
     "shequ.demo",
@@ -256,11 +259,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if not SHEQU_PRODUCTION
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
-    },
+    # Hashed, pre-compressed static files with a one-year immutable lifetime once `collectstatic` has run
+    # (`shequ serve` runs it); plain names from the finders before that (shequ/core/staticfiles.py).
+    "staticfiles": {"BACKEND": "shequ.core.staticfiles.StaticStorage"},
 }
 WHITENOISE_USE_FINDERS = not SHEQU_PRODUCTION
 
@@ -325,9 +326,21 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# Abuse limits (shequ.core.ratelimit): (count, seconds) per action and key; RATE_LIMITS=0 turns them off.
+SHEQU_RATE_LIMITS_ENABLED = env_bool("RATE_LIMITS", True)
+SHEQU_RATE_LIMITS = {
+    "appeal": {"account": (10, 3600), "place": (60, 3600)},  # a resident filing for themselves
+    "booking": {"account": (5, 24 * 3600), "place": (20, 24 * 3600)},  # place = the venue
+    "forum_post": {"account": (30, 3600), "place": (300, 3600)},  # place = the board
+    "upload": {"account": (60, 3600)},
+    "register": {"phone": (3, 3600), "address": (10, 3600)},
+}
+
 # Blocks on the resident home page, in order: callables (request, household) -> dict | None.
 SHEQU_HOME_SECTIONS = [
     "shequ.decisions.home.section",
+    "shequ.elections.home.section",
+    "shequ.funds.home.section",
     "shequ.appeals.home.section",
     "shequ.notices.home.section",
 ]

@@ -14,6 +14,7 @@ from shequ.activities.models import ACTIVE_BOOKING, Activity, ActivityKind, Book
 from shequ.activities.selectors import check_can_join, is_venue_owner
 from shequ.core import clock
 from shequ.core.errors import Conflict, Forbidden, Invalid
+from shequ.core.ratelimit import rate_limit
 from shequ.directory.models import Party, Place, PlaceKind, Spot
 from shequ.directory.selectors import party_place_ids, place_within
 from shequ.notifications.services import notify
@@ -277,6 +278,7 @@ def booking_create(*, user, slot: VenueSlot, purpose: str, people: int = 1) -> B
     purpose = (purpose or "").strip()
     if not purpose:
         raise Invalid("请填写用途。", "Please give the purpose.", fields={"purpose": "必填"})
+    rate_limit("booking", account=user.pk, place=venue.pk)
     if slot.starts_at <= clock.now():
         raise Conflict("这个时段已经开始或过去了。", "This slot has already started.", code="slot_past")
     taken = Conflict("这个时段已被预约，请选择其他时段。", "This slot is already booked.", code="slot_taken")

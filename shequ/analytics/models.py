@@ -4,6 +4,7 @@ hotline exchange. Nothing here is written outside `shequ.analytics` services."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -122,3 +123,106 @@ class RollupState(models.Model):
     class Meta:
         verbose_name = _("统计刷新进度")
         verbose_name_plural = _("统计刷新进度")
+
+
+class HotlineMatch(models.TextChoices):
+    BUILDING = "building", _("楼栋")
+    COMPOUND = "compound", _("小区")
+    COMMUNITY = "community", _("社区")
+    NONE = "none", _("未匹配")
+
+
+class HotlineImport(models.Model):
+    """One upload of a 12345 file: who, what, and the row report (kept even when it was refused)."""
+
+    area = models.ForeignKey(
+        "directory.Place", verbose_name=_("地区"), on_delete=models.PROTECT, related_name="+"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("导入人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    filename = models.CharField(_("文件名"), max_length=200)
+    file_format = models.CharField(_("格式"), max_length=8)
+    created_at = models.DateTimeField(_("导入时间"), default=clock.now)
+    ok = models.BooleanField(_("已导入"), default=False)
+    report = models.JSONField(_("导入报告"), default=dict)
+
+    class Meta:
+        verbose_name = _("12345导入")
+        verbose_name_plural = _("12345导入")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["area", "-created_at"], name="an_hotimport_area")]
+
+
+class HotlineMapping(models.Model):
+    """The column mapping an area last used (our field → the file's header), offered next time."""
+
+    area = models.OneToOneField(
+        "directory.Place", verbose_name=_("地区"), on_delete=models.CASCADE, related_name="+"
+    )
+    columns = models.JSONField(_("列对应"), default=dict)
+    updated_at = models.DateTimeField(_("更新时间"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("12345列对应")
+        verbose_name_plural = _("12345列对应")
+
+
+class HotlineOrder(models.Model):
+    """A 12345 work order, deduplicated on its hotline number, filed as an appeal with source "hotline".
+    The caller's name and phone stay here (personal data, masked in every public view)."""
+
+    number = models.CharField(_("工单编号"), max_length=40, unique=True)
+    area = models.ForeignKey(
+        "directory.Place", verbose_name=_("地区"), on_delete=models.PROTECT, related_name="+"
+    )
+    appeal = models.OneToOneField(
+        "appeals.Appeal",
+        verbose_name=_("诉求"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="hotline_order",
+    )
+    received_at = models.DateTimeField(_("来电时间"))
+    deadline = models.DateTimeField(_("办理时限"), null=True, blank=True)
+    caller_name = models.CharField(_("来电人"), max_length=50, blank=True, default="")
+    caller_phone = models.CharField(_("来电号码"), max_length=32, blank=True, default="")
+    address_text = models.CharField(_("地址"), max_length=300)
+    category_text = models.CharField(_("分类"), max_length=50)
+    content = models.TextField(_("内容"))
+    hotline_status = models.CharField(_("热线状态"), max_length=30, blank=True, default="")
+    match = models.CharField(_("地址匹配"), max_length=10, choices=HotlineMatch.choices)
+    matched_place = models.ForeignKey(
+        "directory.Place",
+        verbose_name=_("匹配地点"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    last_import = models.ForeignKey(
+        HotlineImport, verbose_name=_("导入批次"), null=True, on_delete=models.SET_NULL, related_name="orders"
+    )
+    created_at = models.DateTimeField(_("导入时间"), default=clock.now)
+    updated_at = models.DateTimeField(_("更新时间"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("12345工单")
+        verbose_name_plural = _("12345工单")
+        ordering = ["-received_at", "-id"]
+        indexes = [
+            models.Index(fields=["area", "-received_at"], name="an_hotline_area_received"),
+            models.Index(
+                fields=["area", "-received_at"],
+                name="an_hotline_unfiled",
+                condition=models.Q(appeal__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number

@@ -11,4 +11,7 @@ urlpatterns = [
     path("street/export.xlsx", views.street_export, name="street_export"),
     path("community/", views.community_dashboard, name="community_dashboard"),
     path("community/export.xlsx", views.community_export, name="community_export"),
+    path("hotline/", views.hotline, name="hotline"),
+    path("hotline/export", views.hotline_export, name="hotline_export"),
+    path("hotline/orders/<int:pk>/assign", views.hotline_assign, name="hotline_assign"),
 ]

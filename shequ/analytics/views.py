@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from shequ.analytics import charts, ledgers, rates, selectors
+from shequ.analytics import hotline as hotline_svc
 from shequ.analytics.dashboards import REPEAT_DAYS, SPANS, SPIKE_MIN, SPIKE_SIGMAS, SPIKE_WEEKS
 from shequ.analytics.exports import xlsx_response
 from shequ.appeals.models import Kind, Source
@@ -170,3 +172,79 @@ def street_export(request: HttpRequest) -> HttpResponse:
 @domain_errors
 def community_export(request: HttpRequest) -> HttpResponse:
     return _export(request, "community")
+
+
+# ---------------------------------------------------------------- the 12345 hotline exchange
+
+
+@login_required
+@domain_errors
+def hotline(request: HttpRequest) -> HttpResponse:
+    """Import a 12345 file (with the remembered column mapping), see the orders and the unmatched queue."""
+    area = hotline_svc.access_hotline_area(user=request.user, area_id=_area_id(request, "area"))
+    batch = None
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            batch_error = gettext("请选择要导入的文件。")
+            return _hotline_page(request, area, error=batch_error, status=422)
+        mapping = {k: request.POST.get(f"col_{k}", "") for k in hotline_svc.FIELDS}
+        batch = hotline_svc.hotline_import(
+            actor=request.user, area=area, data=upload.read(), filename=upload.name or "", mapping=mapping
+        )
+        return _hotline_page(request, area, batch=batch, status=200 if batch.ok else 422)
+    return _hotline_page(request, area)
+
+
+def _hotline_page(
+    request: HttpRequest, area, *, batch=None, error: str = "", status: int = 200
+) -> HttpResponse:
+    orders = hotline_svc.hotline_orders(area=area)
+    remembered = hotline_svc.remembered_mapping(area=area)
+    return render(
+        request,
+        "analytics/hotline.html",
+        {
+            "area": area,
+            "areas": hotline_svc.hotline_areas(user=request.user),
+            "batch": batch,
+            "error": error,
+            "fields": [(k, hotline_svc.LABELS[k], remembered.get(k, "")) for k in hotline_svc.FIELDS],
+            "required": hotline_svc.REQUIRED,
+            "orders": hotline_svc.order_views(orders.filter(appeal__isnull=False)[:50], full=True),
+            "unfiled": hotline_svc.order_views(orders.filter(appeal__isnull=True)[:50], full=True),
+            "communities": hotline_svc.area_communities(area=area),
+            "format": hotline_svc.last_format(area=area),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+@domain_errors
+def hotline_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        order = hotline_svc.hotline_order_assign(
+            actor=request.user, order_id=pk, community_id=int(request.POST.get("community") or 0)
+        )
+    except (Invalid, ValueError) as exc:
+        messages.error(request, error_text(exc) if isinstance(exc, Invalid) else gettext("请选择社区。"))
+        return redirect(reverse("analytics:hotline"))
+    messages.success(request, gettext("已分派到社区，等待居委会派单。"))
+    return redirect(reverse("analytics:hotline") + f"?area={order.area_id}")
+
+
+@login_required
+@require_GET
+@domain_errors
+def hotline_export(request: HttpRequest) -> HttpResponse:
+    area = hotline_svc.access_hotline_area(user=request.user, area_id=_area_id(request, "area"))
+    fmt = request.GET.get("format") or hotline_svc.last_format(area=area)
+    try:
+        data, content_type = hotline_svc.hotline_export(area=area, file_format=fmt)
+    except Invalid as exc:
+        return render(request, "analytics/bad_filters.html", {"error": error_text(exc)}, status=422)
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="12345-reply-{area.pk}.{fmt}"'
+    return response

@@ -71,3 +71,13 @@ class RequestHygieneMiddleware:
         except DomainError as exc:
             return error_response(request, exc)
         return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        """A domain refusal (a rate limit, a conflict) that a page did not handle is that refusal's page,
+        in the person's language — never a 500."""
+        from shequ.core.errors import DomainError
+        from shequ.core.views import error_response
+
+        if isinstance(exception, DomainError):
+            return error_response(request, exception)
+        return None

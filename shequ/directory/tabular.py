@@ -1,4 +1,5 @@
-"""Reading spreadsheets of buildings, units and households (.xlsx, .csv in UTF-8 / UTF-8-BOM / GBK).
+"""Reading spreadsheets of buildings, units and households (.xlsx, .csv in UTF-8 / UTF-8-BOM / GBK, and
+JSON arrays of objects for importers that take them).
 
 Only parsing lives here; `directory.services.places_import` validates and writes.
 """
@@ -187,6 +188,26 @@ def _xlsx_rows(data: bytes) -> list[list[object]]:
         workbook.close()
 
 
+def _json_rows(data: bytes) -> list[list[object]]:
+    """A JSON array of objects as a header row (the first object's keys) and value rows."""
+    import json  # noqa: PLC0415
+
+    try:
+        items = json.loads(_decode(data))
+    except ValueError:
+        raise Invalid("无法读取该 JSON 文件。", "Could not read the JSON file.", code="import_json_invalid")
+    if isinstance(items, dict):
+        items = next((v for v in items.values() if isinstance(v, list)), [])
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        raise Invalid(
+            "JSON 文件应为对象数组。",
+            "The JSON file must be an array of objects.",
+            code="import_json_invalid",
+        )
+    header: list[object] = list(items[0]) if items else []
+    return [header, *([item.get(str(k)) for k in header] for item in items)]
+
+
 def read_rows(
     file: IO[bytes] | bytes, filename: str, columns: Columns = PLACES
 ) -> list[tuple[int, dict[str, str]]]:
@@ -201,6 +222,8 @@ def read_rows(
         rows = _xlsx_rows(data)
     elif name.endswith((".csv", ".txt")):
         rows = _csv_rows(data)
+    elif name.endswith(".json"):
+        rows = _json_rows(data)
     else:
         raise Invalid(
             "只支持 .xlsx 或 .csv 文件。", "Only .xlsx and .csv files are supported.", code="import_format"

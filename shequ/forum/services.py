@@ -13,6 +13,7 @@ from django.urls import reverse
 from shequ.core import clock
 from shequ.core.errors import Conflict, Forbidden, Invalid
 from shequ.core.masking import mask_text
+from shequ.core.ratelimit import rate_limit
 from shequ.directory.models import Place, PlaceKind
 from shequ.forum.models import (
     Ban,
@@ -105,6 +106,7 @@ def topic_create(*, author, board: Board, title: str, body: str) -> Topic:
         raise Invalid(
             "标题不能超过80个字。", "The title may not exceed 80 characters.", fields={"title": "太长"}
         )
+    rate_limit("forum_post", account=author.pk, place=board.pk)
     status = _screen(f"{title}\n{body}")
     now = clock.now()
     with transaction.atomic():
@@ -132,6 +134,7 @@ def reply_create(*, author, topic: Topic, body: str) -> Reply:
     body = (body or "").strip()
     if not body:
         raise Invalid("请填写回复内容。", "The reply is empty.", fields={"body": "必填"})
+    rate_limit("forum_post", account=author.pk, place=topic.board_id)
     status = _screen(body)
     now = clock.now()
     with transaction.atomic():

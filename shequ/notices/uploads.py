@@ -1,23 +1,24 @@
-"""Checks for notice attachments: images must open with Pillow, PDFs must start with the PDF magic bytes."""
+"""Checks for notice attachments: images go through the product's one image policy (shequ.core.uploads:
+type by content, size, pixel count, re-encoded without EXIF/GPS); PDFs must start with the PDF magic bytes."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from PIL import Image, UnidentifiedImageError
 
 from shequ.core.errors import Invalid
+from shequ.core.uploads import image_clean
 
 IMAGE_MAX_BYTES = 5 * 1024 * 1024
 PDF_MAX_BYTES = 10 * 1024 * 1024
 MAX_FILES = 6
-IMAGE_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp"}
 
 
 @dataclass
 class CheckedFile:
-    upload: UploadedFile
+    upload: UploadedFile | ContentFile
     kind: str
     content_type: str
 
@@ -31,27 +32,20 @@ def check_attachment(upload: UploadedFile) -> CheckedFile:
         if size > PDF_MAX_BYTES:
             raise Invalid("PDF文件不能超过10MB。", "A PDF may not exceed 10 MB.", code="file_too_large")
         return CheckedFile(upload=upload, kind="pdf", content_type="application/pdf")
-    if size > IMAGE_MAX_BYTES:
-        raise Invalid("图片不能超过5MB。", "An image may not exceed 5 MB.", code="file_too_large")
     try:
-        with Image.open(upload) as img:
-            fmt = img.format
-            img.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        clean = image_clean(upload, max_bytes=IMAGE_MAX_BYTES, prefix="image", field="files")
+    except Invalid as exc:
+        if exc.code != "image_not_image":
+            raise
         raise Invalid(
             "附件只能是图片（JPG、PNG、GIF、WEBP）或PDF文件。",
             "Attachments must be images (JPG, PNG, GIF, WEBP) or PDF files.",
             code="file_type",
         )
-    finally:
-        upload.seek(0)
-    if fmt not in IMAGE_FORMATS:
-        raise Invalid(
-            "附件只能是图片（JPG、PNG、GIF、WEBP）或PDF文件。",
-            "Attachments must be images (JPG, PNG, GIF, WEBP) or PDF files.",
-            code="file_type",
-        )
-    return CheckedFile(upload=upload, kind="image", content_type=IMAGE_FORMATS[fmt])
+    stem = (upload.name or "image").rsplit(".", 1)[0][:180] or "image"
+    return CheckedFile(
+        upload=ContentFile(clean.data, name=f"{stem}.jpg"), kind="image", content_type="image/jpeg"
+    )
 
 
 def check_attachments(uploads: list[UploadedFile]) -> list[CheckedFile]:

@@ -7,4 +7,5 @@ app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
     path("who/", views.who, name="who"),
+    path("home/switch", views.switch, name="switch"),
 ]

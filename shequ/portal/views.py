@@ -5,15 +5,17 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 from shequ.accounts.models import Residency
 from shequ.accounts.selectors import can_verify_anyone, pending_residencies_for, primary_household, user_roles
 from shequ.directory.models import PartyKind
 from shequ.directory.selectors import party_serving, property_company_for
+from shequ.portal import start as start_pages
 from shequ.portal.selectors import who_looks_after
 
 # The channel grid of the home page. Each channel links to the first URL that exists, so features
@@ -63,6 +65,37 @@ def home_sections(request: HttpRequest, household) -> list[dict]:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    """Staff land on their start page; residents (and staff who switched) on the resident home."""
+    start = start_pages.start_for(user=request.user)
+    if start_pages.home_view(request, start) == start_pages.VIEW_STAFF:
+        return staff_start(request, start)
+    return resident_home(request, start)
+
+
+def staff_start(request: HttpRequest, start: start_pages.Start) -> HttpResponse:
+    return render(
+        request,
+        "portal/start.html",
+        {
+            "start": start,
+            "desk_labels": [start_pages.DESK_LABELS[d] for d in start.desks],
+            "blocks": start_pages.start_blocks(request, start),
+            "home_view": start_pages.VIEW_STAFF,
+        },
+    )
+
+
+@require_POST
+@login_required
+def switch(request: HttpRequest) -> HttpResponse:
+    """Switch the home page between the staff start page and the resident home (kept in the session)."""
+    wanted = request.POST.get("view")
+    if wanted in (start_pages.VIEW_STAFF, start_pages.VIEW_RESIDENT):
+        request.session[start_pages.VIEW_SESSION_KEY] = wanted
+    return redirect("portal:home")
+
+
+def resident_home(request: HttpRequest, start: start_pages.Start) -> HttpResponse:
     user = request.user
     roles = user_roles(user=user)
     household = primary_household(user=user)
@@ -91,6 +124,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "pending_count": pending_count,
             "channels": channels(),
             "home_sections": home_sections(request, household),
+            "start": start,
+            "home_view": start_pages.VIEW_RESIDENT,
         },
     )
 

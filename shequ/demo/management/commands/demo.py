@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
+from shequ.core.ratelimit import suspended
 from shequ.demo.services import demo_load
 
 
@@ -22,7 +23,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options) -> None:
-        summary = demo_load(reset=options["reset"], content=not options["no_content"])
+        with suspended():  # one operator loading sample data, not a resident filing fifty appeals
+            summary = demo_load(reset=options["reset"], content=not options["no_content"])
         if not summary.loaded:
             self.stdout.write(
                 "示范社区已载入，未做改动（用 --reset 重新载入）。 / The demo is already loaded "

@@ -1,0 +1,143 @@
+"""Start pages: each kind of staff gets their own, residents keep theirs, people who are both can switch."""
+
+from __future__ import annotations
+
+import pytest
+from django.core import checks
+from django.urls import reverse
+
+from shequ.appeals.models import Category
+from shequ.appeals.services import appeal_create
+from shequ.conftest import make_user
+from shequ.directory import services as ds
+from shequ.directory.models import Role
+from shequ.portal import start as start_pages
+from shequ.portal.start import DEPARTMENT, DISPATCHER, HANDLER, STREET, SUPERVISOR, start_for
+
+
+def _blocks(html: str) -> list[str]:
+    import re
+
+    return re.findall(r'id="start-([a-z]+)"', html)
+
+
+@pytest.fixture
+def lift_appeal(world):
+    return appeal_create(
+        reporter=world.resident_a,
+        kind="help",
+        category=Category.objects.get(code="lift"),
+        place=world.household_a,
+        text="1号楼电梯停在5楼",
+    )
+
+
+class TestDesks:
+    def test_each_role_has_its_desk(self, world):
+        assert start_for(user=world.handler_x).desks == [HANDLER]
+        assert start_for(user=world.rc_staff).desks == [DISPATCHER]
+        assert start_for(user=world.env_director).desks == [SUPERVISOR]
+        assert start_for(user=world.party_secretary).desks == [SUPERVISOR]
+        assert start_for(user=world.street_leader).desks == [STREET]
+        assert start_for(user=world.police_officer).desks == [HANDLER]
+
+    def test_department_desk(self, world):
+        officer = make_user("13900000077", "部门")
+        ds.membership_create(user=officer, party=world.dept_housing, role=Role.STAFF)
+        assert start_for(user=officer).desks == [DEPARTMENT]
+
+    def test_observer_is_read_only(self, world):
+        start = start_for(user=world.observer)
+        assert start.desks == [STREET] and start.read_only
+
+    def test_volunteers_and_residents_have_no_desk(self, world):
+        assert start_for(user=world.resident_a).desks == []
+        assert start_for(user=world.building_leader).desks == []
+        assert start_for(user=world.volunteer).desks == []
+
+
+class TestPages:
+    def test_resident_keeps_the_resident_home(self, client, world):
+        client.force_login(world.resident_a)
+        html = client.get(reverse("portal:home")).content.decode()
+        assert "report-button" in html and not _blocks(html)
+
+    def test_handler_lands_on_the_queue(self, client, world, lift_appeal, django_assert_max_num_queries):
+        client.force_login(world.handler_x)
+        with django_assert_max_num_queries(14):
+            response = client.get(reverse("portal:home"))
+        html = response.content.decode()
+        assert _blocks(html) == ["queue"]
+        assert "我要反映" not in html.split("<main")[1].split("</main>")[0]
+        assert f"?selected={lift_appeal.pk}" in html  # the next due item
+        assert 'data-tab="workbench"' in html and "工作台</a>" in html
+
+    def test_dispatcher_sees_the_unrouted_queue_first(self, client, world, django_assert_max_num_queries):
+        Category.objects.create(code="mystery", name="神秘事项")
+        appeal_create(
+            reporter=world.resident_b,
+            kind="suggestion",
+            category=Category.objects.get(code="mystery"),
+            place=world.household_b,
+            text="建议",
+        )
+        client.force_login(world.rc_staff)
+        with django_assert_max_num_queries(16):
+            html = client.get(reverse("portal:home")).content.decode()
+        assert _blocks(html)[0] == "dispatch"
+        assert "去派单（1）" in html and "神秘事项" in html
+
+    def test_street_leader_sees_kpis(self, client, world, lift_appeal, django_assert_max_num_queries):
+        client.force_login(world.street_leader)
+        client.get(reverse("portal:home"))  # the first read brings the analytics rollups up to date
+        # session, user, roles (3), streets, 4 counts, communities, rates, league, unread …
+        with django_assert_max_num_queries(19):
+            html = client.get(reverse("portal:home")).content.decode()
+        assert _blocks(html) == ["street"]
+        assert "未办结" in html and "响应率" in html
+        assert reverse("analytics:street_dashboard") in html
+
+    def test_observer_gets_read_only_links(self, client, world):
+        client.force_login(world.observer)
+        html = client.get(reverse("portal:home")).content.decode()
+        assert _blocks(html) == ["street"] and "只读" in html
+
+    def test_bottom_bar_marks_the_current_tab(self, client, world):
+        client.force_login(world.rc_staff)
+        html = client.get(reverse("appeals:workbench") + "?status=submitted").content.decode()
+        assert 'data-tab="desk" aria-current="page"' in html.replace(' class="tab-primary"', "")
+        client.force_login(world.resident_a)
+        html = client.get(reverse("appeals:mine")).content.decode()
+        assert 'data-tab="mine" aria-current="page"' in html
+
+
+class TestSwitch:
+    def test_staff_resident_switches_and_back(self, client, world):
+        ds.membership_create(user=world.resident_a, party=world.mutual_aid, role=Role.HEAD)
+        client.force_login(world.resident_a)
+        assert _blocks(client.get(reverse("portal:home")).content.decode()) == ["queue"]
+        client.post(reverse("portal:switch"), {"view": "resident"})
+        html = client.get(reverse("portal:home")).content.decode()
+        assert "report-button" in html and "切换到工作首页" in html
+        client.post(reverse("portal:switch"), {"view": "staff"})
+        assert _blocks(client.get(reverse("portal:home")).content.decode()) == ["queue"]
+
+    def test_switch_needs_post_and_login(self, client, world):
+        assert client.post(reverse("portal:switch"), {"view": "resident"}).status_code == 302
+        client.force_login(world.handler_x)
+        assert client.get(reverse("portal:switch")).status_code == 405
+        # Without a household the resident view is not offered: the start page stays.
+        client.post(reverse("portal:switch"), {"view": "resident"})
+        assert _blocks(client.get(reverse("portal:home")).content.decode()) == ["queue"]
+
+
+class TestRegistry:
+    def test_a_broken_block_path_fails_the_system_check(self, monkeypatch):
+        monkeypatch.setattr(start_pages, "block_paths", lambda: ["shequ.portal.start_blocks.nope"])
+        errors = start_pages.check_start_blocks()
+        assert [e.id for e in errors] == ["portal.E001"]
+        assert all(isinstance(e, checks.Error) for e in errors)
+
+    def test_every_declared_block_imports(self):
+        assert start_pages.check_start_blocks() == []
+        assert len(start_pages.block_providers()) >= 5
