@@ -143,6 +143,8 @@ INSTALLED_APPS = [
     "shequ.forum",
     "shequ.activities",
     "shequ.decisions",
+    "shequ.elections",
+    "shequ.funds",
     "shequ.portal",
     "shequ.api",
     "shequ.demo",
@@ -338,6 +340,8 @@ SHEQU_RATE_LIMITS = {
 # Blocks on the resident home page, in order: callables (request, household) -> dict | None.
 SHEQU_HOME_SECTIONS = [
     "shequ.decisions.home.section",
+    "shequ.elections.home.section",
+    "shequ.funds.home.section",
     "shequ.appeals.home.section",
     "shequ.notices.home.section",
 ]

@@ -19,6 +19,8 @@ urlpatterns = [
     path("forum/", include("shequ.forum.urls")),
     path("activities/", include("shequ.activities.urls")),
     path("decisions/", include("shequ.decisions.urls")),
+    path("elections/", include("shequ.elections.urls")),
+    path("funds/", include("shequ.funds.urls")),
     path("notifications/", include("shequ.notifications.urls")),
     path("supervision/", include("shequ.supervision.urls")),
     path("analytics/", include("shequ.analytics.urls")),

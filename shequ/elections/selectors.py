@@ -1,0 +1,81 @@
+"""Reads of elections. Everything about an election is public except the roll's personal details; the
+ballot box is published only after the close (before, only its size is known)."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from shequ.core.errors import NotFound
+from shequ.decisions.rules import acts_as_organiser
+from shequ.elections import counting
+from shequ.elections.models import BoxBallot, Election, ElectionStatus, RollEntry
+
+
+def elections_visible_to(*, user) -> QuerySet[Election]:
+    return Election.objects.select_related("organiser", "place").order_by("-created_at", "-id")
+
+
+def access_election(*, user, election_id: int) -> Election:
+    election = Election.objects.select_related("organiser", "place").filter(pk=election_id).first()
+    if election is None:
+        raise NotFound("没有找到这次选举。", "No such election.")
+    return election
+
+
+def is_organiser(*, user, election: Election) -> bool:
+    return acts_as_organiser(user=user, party_id=election.organiser_id)
+
+
+def my_roll_entry(*, user, election: Election) -> RollEntry | None:
+    if not user.is_authenticated:
+        return None
+    return RollEntry.objects.filter(election=election, user=user).first()
+
+
+def open_for_user(*, user) -> list[tuple[Election, bool]]:
+    if not user.is_authenticated:
+        return []
+    entries = RollEntry.objects.filter(user=user, election__status=ElectionStatus.VOTING).select_related(
+        "election"
+    )
+    return [(e.election, e.voted) for e in entries[:5]]
+
+
+def published_box(*, election: Election, receipt: str = "") -> list[BoxBallot]:
+    """The published ballot box (after the close), ordered by receipt; or one ballot found by its receipt."""
+    if election.status != ElectionStatus.CLOSED:
+        return []
+    qs = BoxBallot.objects.filter(election=election)
+    if receipt:
+        qs = qs.filter(receipt=receipt.strip().upper())
+    return list(qs.order_by("receipt"))
+
+
+def recount(*, election: Election) -> counting.Outcome:
+    """Anyone's recount of the published box, with the same pure functions the close used."""
+    ballots = [b.choices for b in published_box(election=election)]
+    return counting.elect(
+        counting.count(ballots, election.candidates.filter(withdrawn=False).values_list("pk", flat=True)),
+        seats=election.seats,
+        alternates=election.alternates,
+    )
+
+
+def roll_summary(*, election: Election) -> dict:
+    qs = RollEntry.objects.filter(election=election)
+    return {
+        "voters": qs.count(),
+        "voted": qs.filter(voted=True).count(),
+        "ballots": BoxBallot.objects.filter(election=election).count(),
+    }
+
+
+def roll_for(*, user, election: Election) -> QuerySet[RollEntry]:
+    """The roll (who may vote and *that* they voted) for the organiser; residents see counts only."""
+    if not is_organiser(user=user, election=election):
+        return RollEntry.objects.none()
+    return RollEntry.objects.filter(election=election).order_by("building", "name")
+
+
+def search_q(term: str) -> Q:
+    return Q(name__contains=term)

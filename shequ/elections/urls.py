@@ -1,0 +1,14 @@
+from django.urls import path
+
+from shequ.elections import views
+
+app_name = "elections"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/vote", views.vote, name="vote"),
+    path("<int:pk>/box", views.box, name="box"),
+    path("<int:pk>/export.xlsx", views.export, name="export"),
+    path("<int:pk>/<str:action>", views.act, name="act"),
+]

@@ -1,0 +1,188 @@
+"""Pages of elections: the candidates, voting (receipt shown once), the published ballot box and recount."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from shequ.core.errors import DomainError, Forbidden, Invalid, NotFound
+from shequ.core.views import domain_errors, error_text
+from shequ.decisions.exports import workbook_bytes
+from shequ.decisions.views import _parse_local
+from shequ.elections import selectors, services
+from shequ.elections.models import ElectionStatus
+
+
+def _flash(request: HttpRequest, exc: DomainError) -> None:
+    if isinstance(exc, Forbidden | NotFound):
+        raise exc
+    messages.error(request, error_text(exc))
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "elections/index.html",
+        {
+            "elections": list(selectors.elections_visible_to(user=request.user)[:50]),
+            "mine": selectors.open_for_user(user=request.user),
+        },
+    )
+
+
+def _context(request: HttpRequest, election) -> dict:
+    candidates = list(election.candidates.filter(withdrawn=False).select_related("building"))
+    result = election.result if election.status == ElectionStatus.CLOSED else None
+    names = {c.pk: c for c in candidates}
+    if result:
+        scores = {int(k): v for k, v in result["scores"].items()}
+        for c in candidates:
+            c.score = scores.get(c.pk, 0)  # type: ignore[attr-defined]
+            c.elected = c.pk in result["elected"]  # type: ignore[attr-defined]
+            c.tied = c.pk in result["tied"]  # type: ignore[attr-defined]
+            c.alternate = next((r for r, cid in result["alternates"] if cid == c.pk), None)  # type: ignore[attr-defined]
+        candidates.sort(key=lambda c: -c.score)  # type: ignore[attr-defined]
+    entry = selectors.my_roll_entry(user=request.user, election=election)
+    return {
+        "election": election,
+        "candidates": candidates,
+        "names": names,
+        "appointed": list(election.appointed.select_related("party")),
+        "entry": entry,
+        "organiser": selectors.is_organiser(user=request.user, election=election),
+        "summary": selectors.roll_summary(election=election),
+        "result": result,
+        "can_vote": entry is not None and not entry.voted and election.status == ElectionStatus.VOTING,
+    }
+
+
+@login_required
+@domain_errors
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    election = selectors.access_election(user=request.user, election_id=pk)
+    return render(request, "elections/detail.html", _context(request, election))
+
+
+@login_required
+@require_POST
+@domain_errors
+def vote(request: HttpRequest, pk: int) -> HttpResponse:
+    election = selectors.access_election(user=request.user, election_id=pk)
+    try:
+        ids = [int(v) for v in request.POST.getlist("candidate")]
+        receipt = services.election_vote(user=request.user, election=election, candidate_ids=ids)
+    except ValueError:
+        messages.error(request, _("请选择候选人。"))
+        return redirect("elections:detail", pk=pk)
+    except DomainError as exc:
+        _flash(request, exc)
+        return redirect("elections:detail", pk=pk)
+    # The receipt is shown once, on this response; nothing stores it with the voter.
+    return render(request, "elections/receipt.html", {"election": election, "receipt": receipt})
+
+
+@login_required
+@domain_errors
+def box(request: HttpRequest, pk: int) -> HttpResponse:
+    election = selectors.access_election(user=request.user, election_id=pk)
+    receipt = (request.GET.get("receipt") or "").strip()
+    ballots = selectors.published_box(election=election, receipt=receipt)
+    names = dict(election.candidates.values_list("pk", "name"))
+    recount = selectors.recount(election=election) if election.status == ElectionStatus.CLOSED else None
+    return render(
+        request,
+        "elections/box.html",
+        {
+            "election": election,
+            "receipt": receipt,
+            "ballots": [(b.receipt, [names[c] for c in b.choices]) for b in ballots],
+            "recount": [(names[cid], score) for _r, cid, score in recount.ranking] if recount else [],
+            "matches": recount is not None and recount.as_dict()["scores"] == election.result.get("scores"),
+        },
+    )
+
+
+@login_required
+@domain_errors
+def export(request: HttpRequest, pk: int) -> HttpResponse:
+    election = selectors.access_election(user=request.user, election_id=pk)
+    names = dict(election.candidates.values_list("pk", "name"))
+    sheets = [
+        (
+            "候选人",
+            [["候选人", "提名方式", "得票"]]
+            + [
+                [c.name, c.get_route_display(), (election.result.get("scores") or {}).get(str(c.pk), "")]
+                for c in election.candidates.all()
+            ],
+        )
+    ]
+    if election.status == ElectionStatus.CLOSED:
+        sheets.append(
+            (
+                "投票箱",
+                [["回执码", "所选候选人"]]
+                + [
+                    [b.receipt, "、".join(names[c] for c in b.choices)]
+                    for b in selectors.published_box(election=election)
+                ],
+            )
+        )
+    roll = selectors.roll_for(user=request.user, election=election)
+    if roll.exists():
+        sheets.append(
+            (
+                "选民名册",
+                [["楼栋", "姓名", "已投票"]]
+                + [[r.building, r.name, "是" if r.voted else "否"] for r in roll],
+            )
+        )
+    response = HttpResponse(
+        workbook_bytes(sheets),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="election-{election.pk}.xlsx"'
+    return response
+
+
+@login_required
+@require_POST
+@domain_errors
+def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    election = selectors.access_election(user=request.user, election_id=pk)
+    p = request.POST
+    try:
+        if action == "nominate":
+            services.candidate_nominate(
+                actor=request.user,
+                election=election,
+                route=p.get("route", ""),
+                statement=p.get("statement", ""),
+                name=p.get("name", ""),
+                nominators=p.get("nominators", ""),
+            )
+            messages.success(request, _("提名已登记。"))
+        elif action == "publicise":
+            opens_at, closes_at = _parse_local(p.get("opens_at", "")), _parse_local(p.get("closes_at", ""))
+            if opens_at is None or closes_at is None:
+                raise Invalid("请填写投票时间。", "Give the voting window.")
+            services.election_publicise(
+                actor=request.user, election=election, opens_at=opens_at, closes_at=closes_at
+            )
+            messages.success(request, _("候选人已公示。"))
+        elif action == "open":
+            services.election_open(actor=request.user, election=election)
+            messages.success(request, _("投票已开始。"))
+        elif action == "close":
+            services.election_close(actor=request.user, election=election)
+            messages.success(request, _("选举已结束，结果和投票箱已公开。"))
+        else:
+            raise Http404
+    except DomainError as exc:
+        _flash(request, exc)
+    return redirect("elections:detail", pk=pk)
