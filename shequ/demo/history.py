@@ -282,7 +282,9 @@ def demo_history_load(*, today: date | None = None) -> dict[str, int]:
                     )
                     if code == "lift" and lifts:
                         if community == shc and old_lifts and rng.random() < 0.6:
-                            spot = old_lifts[int(rng.triangular(0, min(len(old_lifts), 8), 0))]  # a few fail most
+                            spot = old_lifts[
+                                int(rng.triangular(0, min(len(old_lifts), 8), 0))
+                            ]  # a few fail most
                         else:
                             spot = rng.choice(lifts)
                         place = spot.place
