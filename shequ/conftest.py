@@ -113,8 +113,10 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings):
+def _test_settings(settings, tmp_path_factory):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Never the checkout's collected files (they may be older than the code): plain names from the finders.
+    settings.STATIC_ROOT = str(tmp_path_factory.getbasetemp() / "no-static-root")
     settings.SHEQU_JOBS_INLINE = True
     settings.AXES_ENABLED = True
     # Abuse limits count in the cache: off for the suite (tests file many appeals as one person);
