@@ -122,6 +122,8 @@ def _test_settings(settings, tmp_path_factory):
     # Abuse limits count in the cache: off for the suite (tests file many appeals as one person);
     # shequ/core/tests/test_ratelimit.py turns them on.
     settings.SHEQU_RATE_LIMITS_ENABLED = False
+    # The demo's year of history takes seconds; shequ/demo/tests/test_history.py turns it on.
+    settings.SHEQU_DEMO_HISTORY = False
     from django.core.cache import cache
 
     cache.clear()
