@@ -90,10 +90,17 @@ LADDER_TOP = 3
 
 def escalation_target(*, appeal: Appeal, level: int) -> Party | None:
     """The party an appeal reaches at `level` (1, 2, 3); None when the ladder has no such rung here."""
-    return ladder_target(place=appeal.place, responsible=appeal.responsible_party, level=level)
+    return ladder_target(
+        place=appeal.place,
+        responsible=appeal.responsible_party,
+        level=level,
+        reached_id=appeal.escalated_to_id,
+    )
 
 
-def ladder_target(*, place: Place, responsible: Party | None, level: int) -> Party | None:
+def ladder_target(
+    *, place: Place, responsible: Party | None, level: int, reached_id: int | None = None
+) -> Party | None:
     """The ladder itself, for anything tracked like an appeal (a meeting's action item): the party at
     `level` above `responsible` for `place`; None when the ladder has no such rung here."""
     if level <= 1:
@@ -109,6 +116,8 @@ def ladder_target(*, place: Place, responsible: Party | None, level: int) -> Par
         kinds = [PartyKind.STREET_OFFICE]
     for kind in kinds:
         target = party_serving(place=place, kind=kind)
-        if target is not None and (responsible is None or target.pk != responsible.pk):
+        # A rung already reached is skipped, so each party is told once (a residents' committee's
+        # appeal reaches the party organisation at level 1, and the street office next).
+        if target is not None and target.pk not in (getattr(responsible, "pk", None), reached_id):
             return target
     return None

@@ -579,7 +579,10 @@ def action_item_transition(*, item: ActionItem, actor, action: str, text: str = 
             party = None
             while party is None and level <= routing.LADDER_TOP:
                 party = routing.ladder_target(
-                    place=row.meeting.place, responsible=row.responsible_party, level=level
+                    place=row.meeting.place,
+                    responsible=row.responsible_party,
+                    level=level,
+                    reached_id=row.escalated_to_id,
                 )
                 if party is None:
                     level += 1
