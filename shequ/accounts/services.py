@@ -19,8 +19,7 @@ from shequ.directory.models import Place, PlaceKind
 
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 
-# The job that tells people about a residency change lives in shequ.portal.jobs (accounts may not
-# import notifications); it is referred to by name only.
+# The job that tells people about a residency change (shequ.accounts.jobs), enqueued by name.
 RESIDENCY_NOTIFY_JOB = "accounts.residency_changed"
 
 

@@ -1,7 +1,13 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AnalyticsConfig(AppConfig):
     name = "shequ.analytics"
     label = "analytics"
     verbose_name = "数据分析研判"
+
+    def ready(self) -> None:
+        from shequ.appeals.extensions import register_workbench_link  # noqa: PLC0415
+
+        register_workbench_link(name="league", url_name="analytics:league", label=_("物业排行"), order=30)

@@ -25,7 +25,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from django.db.models import Q
 from django.utils import timezone
+
+from shequ.appeals.models import AWAITING_ACCEPT, OPEN_STATUSES, Appeal, Status
 
 ACCEPT_LIMITS = {
     "emergency": timedelta(minutes=30),
@@ -261,3 +264,25 @@ def callback_due(*, resolved_at: datetime) -> datetime:
 def extend(due: datetime | None, *, seconds: int) -> datetime | None:
     """A due time pushed later by a pause of `seconds` (None stays None)."""
     return None if due is None else due + timedelta(seconds=seconds)
+
+
+# ---------------------------------------------------------------- overdue (the one definition)
+
+
+def overdue_q(*, now: datetime) -> Q:
+    """Open appeals past their accept limit (not yet accepted) or their resolve limit (not paused)."""
+    return (Q(status__in=AWAITING_ACCEPT) & Q(accept_due_at__lt=now)) | (
+        Q(status__in=OPEN_STATUSES) & ~Q(status=Status.PAUSED) & Q(resolve_due_at__lt=now)
+    )
+
+
+def is_overdue(appeal: Appeal, *, now: datetime) -> bool:
+    """The same rule as `overdue_q`, for one loaded appeal."""
+    if appeal.status in AWAITING_ACCEPT and appeal.accept_due_at and appeal.accept_due_at < now:
+        return True
+    return (
+        appeal.status in OPEN_STATUSES
+        and appeal.status != Status.PAUSED
+        and appeal.resolve_due_at is not None
+        and appeal.resolve_due_at < now
+    )

@@ -123,57 +123,6 @@ class DescribeForm(forms.Form):
         return text
 
 
-class ReasonForm(forms.Form):
-    reason = forms.CharField(
-        label=_("原因"),
-        max_length=500,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages={"required": _("请填写原因。 / A reason is required.")},
-    )
-
-
-class TextForm(forms.Form):
-    text = forms.CharField(
-        label=_("内容"),
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": _("请填写内容。 / Please write something.")},
-    )
-
-
-class TransferForm(forms.Form):
-    to_party = forms.TypedChoiceField(label=_("转给"), coerce=int, choices=())
-    reason = forms.CharField(
-        label=_("原因"),
-        max_length=500,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages={"required": _("请填写原因。 / A reason is required.")},
-    )
-
-    def __init__(self, *args, party_choices: list[tuple[int, str]], **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["to_party"].choices = party_choices
-
-
-class EscalateForm(forms.Form):
-    reason = forms.CharField(
-        label=_("升级原因"),
-        max_length=500,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages={"required": _("请填写原因。 / A reason is required.")},
-    )
-
-
-class ResolveForm(forms.Form):
-    text = forms.CharField(
-        label=_("办理结果"),
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": _("请填写办理结果。 / Please describe the outcome.")},
-    )
-    photos = PhotosField(label=_("现场照片（可选）"))
-
-
 class FeedbackForm(forms.Form):
     """The resident's answer after resolution: solved or not, and how satisfied."""
 
@@ -193,18 +142,6 @@ class FeedbackForm(forms.Form):
     text = forms.CharField(
         label=_("还想说（可选）"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-
-
-class BulkAcceptForm(forms.Form):
-    ids = forms.TypedMultipleChoiceField(
-        coerce=int, choices=(), error_messages={"required": _("请先勾选工单。 / Select appeals first.")}
-    )
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        # Any id may be posted; each is fetched through the permission check before it is accepted.
-        data = self.data.getlist("ids") if hasattr(self.data, "getlist") else []
-        self.fields["ids"].choices = [(v, v) for v in data if str(v).isdigit()][:200]
 
 
 class StaffFileForm(forms.Form):

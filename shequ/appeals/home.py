@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shequ.appeals import selectors
+from shequ.appeals import presenter, selectors
 from shequ.core import clock
 
 HOME_LIMIT = 3
@@ -11,12 +11,10 @@ HOME_LIMIT = 3
 def section(request, household) -> dict | None:
     if not request.user.is_authenticated:
         return None
-    from shequ.appeals.views import _decorate  # the list rows' display fields, shared with "my appeals"
-
     appeals = list(
         selectors.appeals_visible_to(user=request.user, scope="mine")
         .select_related(*selectors.LIST_RELATED)
         .order_by("-created_at", "-id")[:HOME_LIMIT]
     )
-    _decorate(appeals, user=request.user, now=clock.now())
-    return {"template": "appeals/_home_section.html", "appeals": appeals}
+    shown = presenter.present_all(appeals, user=request.user, now=clock.now())
+    return {"template": "appeals/_home_section.html", "appeals": shown}

@@ -11,8 +11,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
+from django.http import FileResponse
 
-from shequ.core.errors import Invalid
+from shequ.appeals.models import AppealPhoto
+from shequ.core.errors import Invalid, NotFound
 from shequ.core.uploads import image_clean
 
 MAX_PHOTOS = 9
@@ -51,3 +53,16 @@ def prepare(uploads: Iterable, *, already: int = 0) -> list[PreparedPhoto]:
     if already + len(uploads) > MAX_PHOTOS:
         raise _invalid("每条诉求最多9张照片。", "At most 9 photos per appeal.", "too_many_photos")
     return [prepare_one(u) for u in uploads]
+
+
+def serve(photo: AppealPhoto, *, thumb: bool) -> FileResponse:
+    """The photo's file (the caller has checked who may see it: `selectors.access_photo`)."""
+    field = photo.thumbnail if thumb and photo.thumbnail else photo.image
+    try:
+        handle = field.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise NotFound("照片文件不存在。", "The photo file is missing.")
+    response = FileResponse(handle, content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

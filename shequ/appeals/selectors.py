@@ -1,48 +1,28 @@
-"""Reads of appeals, with the permission rules (who sees what) and masking for public display.
-
-Visibility (contract):
-* a resident sees the appeals they filed or follow, those of their household, and the public ones of
-  their community (masked);
-* staff (any role, observers included) of the responsible / first / helper party see them; staff of
-  the dispatcher (residents' committee) and of the party it was escalated to, and of the party
-  organisation / street office / 环物会 / residents' committee serving the place, see every
-  non-consultation appeal there;
-* consultations are visible only to the reporter's household and the consulted party.
-Unmasked data (names, phones, household) only for the reporter's side and acting staff involved.
-"""
+"""Reads of appeals: what a user may see (the rules are in `shequ.appeals.access`), the lists and
+queues built from them, the timeline and photos, categories, places to report about."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime
-
 from django.db.models import Prefetch, Q, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shequ.accounts.selectors import primary_household, user_roles
-from shequ.appeals import services
+from shequ.accounts.selectors import primary_household
+from shequ.appeals.access import Viewer, actor_capacity, allowed_actions, events_q, photos_q, viewer_for
+from shequ.appeals.deadlines import overdue_q
 from shequ.appeals.models import (
-    AWAITING_ACCEPT,
     OPEN_STATUSES,
     Appeal,
     AppealEvent,
     AppealPhoto,
     Category,
     Kind,
+    Status,
 )
 from shequ.core import clock
 from shequ.core.errors import Forbidden, Invalid, NotFound
-from shequ.core.masking import mask_name, mask_phone, mask_text
-from shequ.directory.models import PartyKind, PartyPlace, Place, Spot
+from shequ.directory.models import Place, Spot
 
 SCOPES = ("mine", "assigned", "public", "all")
-AREA_KINDS = (
-    PartyKind.PARTY_ORG,
-    PartyKind.STREET_OFFICE,
-    PartyKind.ENV_PROPERTY_COMMITTEE,
-    PartyKind.RESIDENTS_COMMITTEE,
-)
 LIST_RELATED = (
     "category",
     "category__parent",
@@ -57,73 +37,6 @@ LIST_RELATED = (
     "first_party",
     "escalated_to",
 )
-
-
-@dataclass
-class Viewer:
-    """Everything needed to decide visibility and masking for one user, loaded once per request."""
-
-    user: object
-    acting_party_ids: set[int] = field(default_factory=set)
-    party_ids: set[int] = field(default_factory=set)  # every membership, observers included
-    household_ids: set[int] = field(default_factory=set)  # verified households
-    community_ids: set[int] = field(default_factory=set)  # communities the user lives in
-    area_ids: set[int] = field(default_factory=set)  # places supervised by the user's parties
-    acting_area_ids: set[int] = field(default_factory=set)
-
-    @property
-    def is_authenticated(self) -> bool:
-        return bool(getattr(self.user, "is_authenticated", False))
-
-    def reporter_side(self, appeal: Appeal) -> bool:
-        uid = getattr(self.user, "pk", None)
-        return uid is not None and (
-            appeal.reporter_id == uid
-            or appeal.filed_by_id == uid
-            or appeal.household_id in self.household_ids
-        )
-
-    def _in_area(self, appeal: Appeal, ids: set[int]) -> bool:
-        return not appeal.is_consultation and bool(
-            {appeal.street_id, appeal.community_id, appeal.compound_id, appeal.building_id} & ids
-        )
-
-    def staff_of(self, appeal: Appeal, ids: set[int]) -> bool:
-        direct = {appeal.responsible_party_id, appeal.first_party_id, appeal.helper_party_id}
-        if not appeal.is_consultation:
-            direct |= {appeal.dispatcher_id, appeal.escalated_to_id}
-        direct.discard(None)
-        return bool(direct & ids)
-
-    def is_staff_for(self, appeal: Appeal) -> bool:
-        """Acting staff involved in (or supervising) this appeal: sees internal events and real names."""
-        return self.staff_of(appeal, self.acting_party_ids) or self._in_area(appeal, self.acting_area_ids)
-
-    def sees_full(self, appeal: Appeal) -> bool:
-        return self.reporter_side(appeal) or self.is_staff_for(appeal)
-
-
-def viewer_for(*, user) -> Viewer:
-    cached = getattr(user, "_shequ_appeal_viewer", None)
-    if cached is not None:
-        return cached
-    viewer = Viewer(user=user)
-    if getattr(user, "is_authenticated", False):
-        roles = user_roles(user=user)
-        viewer.acting_party_ids = set(roles.party_ids)
-        viewer.party_ids = set(roles.observed_party_ids)
-        viewer.household_ids = {h.pk for h in roles.verified_households}
-        viewer.community_ids = {r.household.community_id for r in roles.residencies if r.status != "rejected"}
-        viewer.community_ids.discard(None)
-        area_parties = {m.party_id: m.role for m in roles.memberships if m.party.kind in AREA_KINDS}
-        if area_parties:
-            rows = PartyPlace.objects.filter(party_id__in=area_parties).values_list("party_id", "place_id")
-            for party_id, place_id in rows:
-                viewer.area_ids.add(place_id)
-                if party_id in viewer.acting_party_ids:
-                    viewer.acting_area_ids.add(place_id)
-        user._shequ_appeal_viewer = viewer  # type: ignore[attr-defined]
-    return viewer
 
 
 # ---------------------------------------------------------------- querysets
@@ -236,11 +149,20 @@ def appeal_list(
     return qs.select_related(*LIST_RELATED).order_by("-created_at", "-id")
 
 
-def overdue_q(*, now: datetime) -> Q:
-    """Open appeals past their accept limit (not yet accepted) or resolve limit (not paused)."""
-    return (Q(status__in=AWAITING_ACCEPT) & Q(accept_due_at__lt=now)) | (
-        Q(status__in=OPEN_STATUSES) & ~Q(status="paused") & Q(resolve_due_at__lt=now)
+def resolved_public_appeals(*, user, party_id: int, limit: int = 5) -> list[Appeal]:
+    """The newest public appeals a party resolved, as this user may see them (物业之窗)."""
+    qs = appeals_visible_to(user=user, scope="public").filter(
+        responsible_party_id=party_id, status__in=[Status.RESOLVED, Status.CLOSED]
     )
+    return list(qs.order_by("-resolved_at")[:limit])
+
+
+def my_consultations(*, user, category_codes: tuple[str, ...], limit: int = 20) -> list[Appeal]:
+    """The user's own consultations in these categories (家庭医生, 警民直通车 pages)."""
+    qs = appeals_visible_to(user=user, scope="mine").filter(
+        kind=Kind.CONSULT, category__code__in=category_codes
+    )
+    return list(qs.order_by("-id")[:limit])
 
 
 def access_appeal(*, user, appeal_id: int, for_action: bool = False) -> Appeal:
@@ -259,7 +181,7 @@ def access_appeal(*, user, appeal_id: int, for_action: bool = False) -> Appeal:
     )
     if appeal is None:
         raise NotFound("没有找到这条诉求。", "Appeal not found.")
-    if for_action and not services.actor_capacity(appeal=appeal, actor=user).capacities:
+    if for_action and not actor_capacity(appeal=appeal, actor=user).capacities:
         raise Forbidden(
             "您可以查看，但不能办理这条诉求。",
             "You may see this appeal but not act on it.",
@@ -269,27 +191,30 @@ def access_appeal(*, user, appeal_id: int, for_action: bool = False) -> Appeal:
 
 
 def appeal_actions(*, appeal: Appeal, user) -> list[str]:
-    return services.allowed_actions(appeal=appeal, actor=user)
+    return allowed_actions(appeal=appeal, actor=user)
 
 
 def appeal_timeline(*, appeal: Appeal, user) -> list[AppealEvent]:
-    """Events in order; internal ones only for acting staff involved in the appeal."""
-    viewer = viewer_for(user=user)
+    """Events in order, with their photos; internal ones only for acting staff involved in the appeal."""
     qs = appeal.events.select_related("actor", "party").prefetch_related(
         Prefetch("photos", queryset=AppealPhoto.objects.order_by("id"))
     )
-    if not viewer.is_staff_for(appeal):
-        qs = qs.filter(is_public=True)
-    return list(qs.order_by("created_at", "id"))
+    return list(qs.filter(events_q(appeal=appeal, user=user)).order_by("created_at", "id"))
+
+
+def _photos_q(*, appeal: Appeal, user) -> QuerySet[AppealPhoto]:
+    return AppealPhoto.objects.filter(photos_q(appeal=appeal, user=user), appeal=appeal)
 
 
 def appeal_photos(*, appeal: Appeal, user) -> list[AppealPhoto]:
-    return list(AppealPhoto.objects.filter(appeal=appeal).order_by("created_at", "id"))
+    """The photos this user may see (those of events they may see), oldest first."""
+    return list(_photos_q(appeal=appeal, user=user).order_by("created_at", "id"))
 
 
 def access_photo(*, user, appeal_id: int, photo_id: int) -> AppealPhoto:
+    """One photo, for the page and the API alike: NotFound unless the user may see it."""
     appeal = access_appeal(user=user, appeal_id=appeal_id)
-    photo = AppealPhoto.objects.filter(appeal=appeal, pk=photo_id).first()
+    photo = _photos_q(appeal=appeal, user=user).filter(pk=photo_id).first()
     if photo is None:
         raise NotFound("没有找到这张照片。", "Photo not found.")
     return photo
@@ -359,52 +284,3 @@ def report_places_for(*, user) -> tuple[Place | None, list[ReportPlace]]:
         ):
             options.append((f"s{spot.pk}", _("社区 %(s)s") % {"s": spot.name}, spot.place, spot))
     return household, options
-
-
-# ---------------------------------------------------------------- display (masking)
-
-
-def place_label(*, appeal: Appeal, masked: bool) -> str:
-    """Full place (community … household) for the reporter's side and staff; compound + building only
-    for everyone else (no household number)."""
-    place = appeal.place
-    parts: list[str] = []
-    for node in (place.community, place.compound, place.building):
-        if node is not None and node.name not in parts:
-            parts.append(node.name)
-    if not masked:
-        for node in (place.unit, place):
-            if (
-                node is not None
-                and node.kind not in ("district", "street", "grid")
-                and node.name not in parts
-            ):
-                if node.pk not in (place.community_id, place.compound_id, place.building_id):
-                    parts.append(node.name)
-    elif place.kind in ("community", "compound", "building") and not parts:
-        parts.append(place.name)
-    if appeal.spot_id and appeal.spot is not None:
-        parts.append(appeal.spot.name)
-    return " ".join(parts)
-
-
-def reporter_label(*, appeal: Appeal, masked: bool) -> dict:
-    user = appeal.reporter
-    if masked:
-        return {"name": mask_name(user.real_name), "phone": mask_phone(user.phone)}
-    return {"name": user.real_name, "phone": user.phone}
-
-
-def display_text(text: str, *, masked: bool) -> str:
-    return mask_text(text) if masked else text
-
-
-def actor_label(*, event: AppealEvent, masked: bool) -> str:
-    if event.actor_id is None:
-        return "系统"
-    name = event.actor.real_name
-    return mask_name(name) if masked else name
-
-
-def local_iso(value: datetime | None) -> str | None:
-    return timezone.localtime(value).isoformat() if value else None

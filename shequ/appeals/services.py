@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -20,8 +19,8 @@ from django.utils import timezone
 from shequ.accounts.selectors import user_roles
 from shequ.appeals import deadlines, routing
 from shequ.appeals import photos as photo_files
+from shequ.appeals.access import ACTORS, Capacity, actor_capacity
 from shequ.appeals.models import (
-    OPEN_STATUSES,
     Appeal,
     AppealEvent,
     AppealPhoto,
@@ -34,168 +33,14 @@ from shequ.appeals.models import (
     Status,
     Urgency,
 )
+from shequ.appeals.transitions import EVENT_OF, TRANSITIONS, S
 from shequ.core import clock, jobs
 from shequ.core.errors import Conflict, Forbidden, Invalid, NotFound
 from shequ.core.ratelimit import rate_limit
 from shequ.directory.models import Party, PartyKind, PartyPlace, Place, PlaceKind, Spot
 from shequ.directory.selectors import party_place_ids, place_within
 
-S = Status
-OPEN = frozenset(OPEN_STATUSES)
-ANY = frozenset(Status.values)
-
-# action → (statuses it may start from, status it leads to; None = unchanged or decided by the action)
-TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
-    "dispatch": (frozenset({S.SUBMITTED}), S.DISPATCHED),
-    "accept": (frozenset({S.SUBMITTED, S.DISPATCHED}), S.ACCEPTED),
-    "return": (frozenset({S.DISPATCHED, S.ACCEPTED, S.IN_PROGRESS}), S.SUBMITTED),
-    "redispatch": (frozenset({S.DISPATCHED, S.ACCEPTED, S.IN_PROGRESS, S.PAUSED}), S.DISPATCHED),
-    "transfer": (frozenset({S.DISPATCHED, S.ACCEPTED, S.IN_PROGRESS}), S.DISPATCHED),
-    "pause": (frozenset({S.ACCEPTED, S.IN_PROGRESS}), S.PAUSED),
-    "resume": (frozenset({S.PAUSED}), S.IN_PROGRESS),
-    "reply": (OPEN | {S.RESOLVED}, None),  # a party's first reply after accepting → in_progress
-    "note": (ANY, None),
-    "resolve": (frozenset({S.ACCEPTED, S.IN_PROGRESS, S.PAUSED}), S.RESOLVED),
-    "confirm": (frozenset({S.RESOLVED}), S.CLOSED),
-    "reopen": (frozenset({S.RESOLVED, S.CLOSED}), S.IN_PROGRESS),
-    "rate": (frozenset({S.RESOLVED, S.CLOSED}), None),  # solved → closed; not solved → in_progress
-    "close": (OPEN | {S.RESOLVED}, S.CLOSED),
-    "merge": (OPEN, S.MERGED),
-    "escalate": (OPEN, None),
-    "close_unrated": (frozenset({S.RESOLVED}), S.CLOSED),
-}
-
-# Who may perform each action. Capacities: reporter (the person who filed it, or for whom it was
-# filed), responsible (acting staff of the current responsible party — for a property company only
-# on places it serves), dispatcher (acting staff of the residents' committee that dispatches it),
-# supervisor (acting staff of the party it was escalated to, or of the party organisation / street
-# office / 环物会 serving the place), involved (acting staff of the first or helper party),
-# system (actor None: sweepers and imports).
-ACTORS: dict[str, frozenset[str]] = {
-    "dispatch": frozenset({"dispatcher", "system"}),
-    "accept": frozenset({"responsible"}),
-    "return": frozenset({"responsible"}),
-    "redispatch": frozenset({"dispatcher", "system"}),
-    "transfer": frozenset({"responsible", "dispatcher", "supervisor"}),
-    "pause": frozenset({"responsible"}),
-    "resume": frozenset({"responsible"}),
-    "reply": frozenset({"responsible", "dispatcher", "supervisor", "reporter"}),
-    "note": frozenset({"responsible", "dispatcher", "supervisor", "involved", "system"}),
-    "resolve": frozenset({"responsible"}),
-    "confirm": frozenset({"reporter"}),
-    "reopen": frozenset({"reporter"}),
-    "rate": frozenset({"reporter"}),
-    "close": frozenset({"dispatcher", "system"}),
-    "merge": frozenset({"dispatcher"}),
-    "escalate": frozenset({"responsible", "dispatcher", "supervisor", "system"}),
-    "close_unrated": frozenset({"system"}),
-}
-ACTIONS = tuple(TRANSITIONS)
-
-# The event each action writes.
-EVENT_OF = {
-    "dispatch": EventKind.DISPATCHED,
-    "accept": EventKind.ACCEPTED,
-    "return": EventKind.RETURNED,
-    "redispatch": EventKind.DISPATCHED,
-    "transfer": EventKind.TRANSFERRED,
-    "pause": EventKind.PAUSED,
-    "resume": EventKind.RESUMED,
-    "reply": EventKind.REPLIED,
-    "note": EventKind.NOTE,
-    "resolve": EventKind.RESOLVED,
-    "confirm": EventKind.CONFIRMED,
-    "reopen": EventKind.REOPENED,
-    "rate": EventKind.RATED,
-    "close": EventKind.CLOSED,
-    "merge": EventKind.MERGED,
-    "escalate": EventKind.ESCALATED,
-    "close_unrated": EventKind.CLOSED_UNRATED,
-}
-
-SUPERVISING_KINDS = (PartyKind.PARTY_ORG, PartyKind.STREET_OFFICE, PartyKind.ENV_PROPERTY_COMMITTEE)
 TEXT_MAX = 2000
-
-
-# ---------------------------------------------------------------- who is the actor to this appeal
-
-
-@dataclass
-class Capacity:
-    """What one user is to one appeal, and for which party they act."""
-
-    system: bool = False
-    capacities: set[str] = field(default_factory=set)
-    party: Party | None = None  # the party they act for here (for the event row)
-
-    def has(self, names: Iterable[str]) -> bool:
-        return bool(self.capacities & set(names))
-
-
-def actor_capacity(*, appeal: Appeal, actor) -> Capacity:
-    if actor is None:
-        return Capacity(system=True, capacities={"system"})
-    cap = Capacity()
-    if appeal.reporter_id == actor.pk:
-        cap.capacities.add("reporter")
-    roles = user_roles(user=actor)
-    acting = roles.party_ids
-    if not acting:
-        return cap
-    if appeal.responsible_party_id in acting:
-        party = appeal.responsible_party
-        if party.kind != PartyKind.PROPERTY_COMPANY or place_within(
-            place=appeal.place, ancestor_ids=party_place_ids(party=party)
-        ):
-            cap.capacities.add("responsible")
-            cap.party = party
-    # A consultation is private to the household and the consulted party: the committee dispatches it
-    # only while it sits in the committee's own queue.
-    private = appeal.is_consultation and appeal.responsible_party_id != appeal.dispatcher_id
-    if appeal.dispatcher_id in acting and not private:
-        cap.capacities.add("dispatcher")
-        cap.party = cap.party or appeal.dispatcher
-    if appeal.escalated_to_id in acting and not appeal.is_consultation:
-        cap.capacities.add("supervisor")
-        cap.party = cap.party or appeal.escalated_to
-    if {appeal.first_party_id, appeal.helper_party_id} & acting:
-        cap.capacities.add("involved")
-        cap.party = cap.party or (
-            appeal.helper_party if appeal.helper_party_id in acting else appeal.first_party
-        )
-    if "supervisor" not in cap.capacities and not appeal.is_consultation:
-        supervising = [
-            m.party for m in roles.memberships if m.party_id in acting and m.party.kind in SUPERVISING_KINDS
-        ]
-        if supervising:
-            hit = set(
-                PartyPlace.objects.filter(
-                    party__in=supervising, place_id__in=appeal.place.ancestor_ids()
-                ).values_list("party_id", flat=True)
-            )
-            if hit:
-                cap.capacities.add("supervisor")
-                cap.party = cap.party or next(p for p in supervising if p.pk in hit)
-    return cap
-
-
-def allowed_actions(*, appeal: Appeal, actor) -> list[str]:
-    """Actions this user may perform on the appeal now (for buttons and the API's `actions`)."""
-    cap = actor_capacity(appeal=appeal, actor=actor)
-    out = []
-    for action, (sources, _target) in TRANSITIONS.items():
-        if action == "close_unrated" or appeal.status not in sources or not cap.has(ACTORS[action]):
-            continue
-        if action == "return" and appeal.responsible_party_id == appeal.dispatcher_id:
-            continue
-        if action == "accept" and appeal.status == S.SUBMITTED and "dispatcher" not in cap.capacities:
-            continue
-        if action == "rate" and appeal.status == S.CLOSED and appeal.rated_at is not None:
-            continue
-        if action == "reopen" and appeal.status == S.CLOSED and appeal.closed_unrated:
-            continue
-        out.append(action)
-    return out
 
 
 # ---------------------------------------------------------------- helpers

@@ -1,19 +1,19 @@
 from django.urls import path
 
-from shequ.appeals import views
+from shequ.appeals.views import filing, lists, page, report, workbench
 
 app_name = "appeals"
 
 urlpatterns = [
-    path("report", views.report, name="report"),
-    path("mine", views.mine, name="mine"),
-    path("public", views.public, name="public"),
-    path("<int:pk>", views.detail, name="detail"),
-    path("<int:pk>/photos/<int:photo_id>/<str:size>", views.photo, name="photo"),
-    path("<int:pk>/act/<slug:action>", views.act, name="act"),
-    path("<int:pk>/follow", views.follow, name="follow"),
-    path("workbench", views.workbench, name="workbench"),
-    path("workbench/queue", views.workbench_queue, name="workbench_queue"),
-    path("workbench/accept", views.bulk_accept, name="bulk_accept"),
-    path("workbench/file", views.file_for_resident, name="file"),
+    path("report", report.report, name="report"),
+    path("mine", lists.mine, name="mine"),
+    path("public", lists.public, name="public"),
+    path("<int:pk>", page.detail, name="detail"),
+    path("<int:pk>/photos/<int:photo_id>/<str:size>", page.photo, name="photo"),
+    path("<int:pk>/act/<slug:action>", page.act, name="act"),
+    path("<int:pk>/follow", page.follow, name="follow"),
+    path("workbench", workbench.workbench, name="workbench"),
+    path("workbench/queue", workbench.workbench_queue, name="workbench_queue"),
+    path("workbench/accept", workbench.bulk_accept, name="bulk_accept"),
+    path("workbench/file", filing.file_for_resident, name="file"),
 ]

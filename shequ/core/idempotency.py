@@ -2,7 +2,7 @@
 
 The record (`IdempotencyRecord`) is written in the same transaction as the work, so a crash leaves neither,
 and the unique (user, key) constraint makes two concurrent attempts end with one result. Used by the API's
-`Idempotency-Key` header (`shequ.api.idempotency`) and by one-time form tokens (a double-tapped form).
+`Idempotency-Key` header (`shequ.core.http_idempotency`) and by one-time form tokens (a double-tapped form).
 """
 
 from __future__ import annotations

@@ -2,15 +2,25 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
 
 from shequ.core.errors import DomainError, Forbidden, NotFound
+
+R = TypeVar("R", bound=HttpResponseBase)
 
 
 @require_POST
@@ -30,11 +40,11 @@ def error_text(exc: DomainError) -> str:
     return exc.message_en if (get_language() or "").startswith("en") else exc.message_zh
 
 
-def domain_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def domain_errors(view: Callable[..., R]) -> Callable[..., R]:
     """Turn NotFound/Forbidden raised by selectors and services into Django's 404/403 pages."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> R:
         try:
             return view(request, *args, **kwargs)
         except NotFound as exc:

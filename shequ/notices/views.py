@@ -14,11 +14,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shequ.accounts.selectors import primary_household, user_roles
+from shequ.analytics.rates import party_rates
+from shequ.appeals import selectors as appeal_selectors
 from shequ.core.errors import DomainError, Forbidden, NotFound
 from shequ.core.views import domain_errors, error_text
 from shequ.directory.models import Membership, Party, PartyKind, Place, PlaceKind, Role, ServiceContract
 from shequ.directory.selectors import contracts_active_on, members_for_place, party_serving
-from shequ.notices import integrations, selectors, services
+from shequ.notices import selectors, services
 from shequ.notices.channels import CHANNEL_RULES
 from shequ.notices.forms import NoticeForm
 from shequ.notices.models import Channel, NoticeAttachment
@@ -249,8 +251,8 @@ def property_page(request: HttpRequest, party_id: int) -> HttpResponse:
             "contacts": [
                 m for m in contacts if m.role in (Role.HEAD, Role.MANAGER, Role.DEPUTY) or m.public_phone
             ],
-            "rates": _rate_rows(integrations.party_rates(party_id=company.pk)),
-            "appeals": integrations.resolved_public_appeals(user=request.user, party_id=company.pk),
+            "rates": _rate_rows(party_rates(party_ids=[company.pk]).get(company.pk)),
+            "appeals": appeal_selectors.resolved_public_appeals(user=request.user, party_id=company.pk),
             "notices": selectors.channel_notices(channel=Channel.PROPERTY, party=company, limit=10),
             "can_post": any(
                 r.party.pk == company.pk and r.channel == Channel.PROPERTY
@@ -318,8 +320,7 @@ def doctor_page(request: HttpRequest) -> HttpResponse:
             "household": household,
             "team": team,
             "members": members,
-            "consultations": integrations.my_consultations(user=request.user, category_codes=("health",)),
-            "appeals_ready": integrations.appeals_ready(),
+            "consultations": appeal_selectors.my_consultations(user=request.user, category_codes=("health",)),
         },
     )
 
@@ -338,8 +339,7 @@ def police_page(request: HttpRequest) -> HttpResponse:
             "station": station,
             "officers": officers,
             "notices": notices,
-            "consultations": integrations.my_consultations(user=request.user, category_codes=("safety",)),
-            "appeals_ready": integrations.appeals_ready(),
+            "consultations": appeal_selectors.my_consultations(user=request.user, category_codes=("safety",)),
         },
     )
 

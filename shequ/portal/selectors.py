@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
+from shequ.analytics.rates import Rates, party_rates
 from shequ.core import clock
 from shequ.directory.models import Membership, Party, PartyKind, PartyPlace, Place, Role
 from shequ.directory.selectors import property_company_for
@@ -162,16 +162,9 @@ def nearest_parties(*, place: Place, kinds: list[str]) -> dict[str, Party]:
     return {kind: party for kind, (_, party) in best.items()}
 
 
-def party_rates_this_month(*, party_ids: list[int]) -> dict[int, object]:
-    """The three rates from shequ.analytics when it is installed; {} until then."""
+def party_rates_this_month(*, party_ids: list[int]) -> dict[int, Rates]:
+    """The three rates of each party this month."""
     if not party_ids:
-        return {}
-    try:
-        module = importlib.import_module("shequ.analytics.rates")
-    except ModuleNotFoundError:
-        return {}
-    party_rates = getattr(module, "party_rates", None)
-    if party_rates is None:
         return {}
     return party_rates(party_ids=party_ids, month=clock.now().strftime("%Y-%m"))
 

@@ -16,7 +16,8 @@ from shequ.analytics import rates as analytics_rates
 from shequ.analytics.selectors import party_league
 from shequ.appeals import selectors as appeal_selectors
 from shequ.appeals.models import AWAITING_ACCEPT, OPEN_STATUSES, Appeal, Status
-from shequ.appeals.views import _duration, _time_chips
+from shequ.appeals.presenter import duration as _duration
+from shequ.appeals.presenter import time_chips as _time_chips
 from shequ.core import clock
 from shequ.directory.models import Party, PartyKind, Place
 from shequ.portal.start import (

@@ -8,29 +8,15 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from shequ.accounts.selectors import user_roles
-from shequ.api.idempotency import idempotent
 from shequ.appeals.selectors import access_appeal
 from shequ.core.errors import NotFound
+from shequ.core.http_idempotency import idempotent
 from shequ.core.pagination import Limit, Offset
+from shequ.core.schemas import ERRORS
 from shequ.supervision import selectors, services
 from shequ.supervision.models import Summons
 
 router = Router(tags=["supervision"])
-
-
-class ErrorBody(Schema):
-    code: str
-    message: str
-    message_zh: str
-    message_en: str
-    fields: dict[str, str]
-
-
-class ErrorOut(Schema):
-    error: ErrorBody
-
-
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 class WhistleIn(Schema):

@@ -134,21 +134,6 @@ class TestWho:
         html = client.get(reverse("portal:who")).content.decode()
         assert "本月还没有可统计的诉求" in html
 
-    def test_rates_degrade_without_analytics(self, world, monkeypatch):
-        import importlib
-
-        from shequ.portal import selectors
-
-        real = importlib.import_module
-
-        def missing(name, *args):
-            if name == "shequ.analytics.rates":
-                raise ModuleNotFoundError(name)
-            return real(name, *args)
-
-        monkeypatch.setattr(selectors.importlib, "import_module", missing)
-        assert selectors.party_rates_this_month(party_ids=[world.company_x.pk]) == {}
-
 
 class TestHome:
     def test_resident_home(self, client, world, settings, django_assert_max_num_queries):

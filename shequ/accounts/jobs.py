@@ -1,4 +1,4 @@
-"""Tell people about residency changes (accounts may not import notifications, so the job lives here)."""
+"""Tell people about residency changes: the verifying committee and owners when someone asks, the resident when verified or rejected."""
 
 from __future__ import annotations
 

@@ -1,0 +1,245 @@
+"""What a user is to an appeal, and what that lets them see and do — the one home of these rules,
+used by the pages, the API, the admin, commands and importers.
+
+* `actor_capacity` — the capacities (reporter, responsible, dispatcher, supervisor, involved,
+  system) a user has on one appeal, and the party they act for there;
+* `ACTORS` — which capacities may perform each action; `allowed_actions` — the actions open now;
+* `Viewer` / `viewer_for` — what a user may see: whole appeals (the querysets in
+  `shequ.appeals.selectors` are built from it), internal events, real names and phones;
+* `events_q` / `photos_q` / `may_add_photos` — which events and photos a user sees, who adds photos.
+
+Visibility (contract):
+* a resident sees the appeals they filed or follow, those of their household, and the public ones of
+  their community (masked);
+* staff (any role, observers included) of the responsible / first / helper party see them; staff of
+  the dispatcher (residents' committee) and of the party it was escalated to, and of the party
+  organisation / street office / 环物会 / residents' committee serving the place, see every
+  non-consultation appeal there;
+* consultations are visible only to the reporter's household and the consulted party.
+Unmasked data (names, phones, household) only for the reporter's side and acting staff involved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Q
+
+from shequ.accounts.selectors import user_roles
+from shequ.appeals.models import Appeal, Status
+from shequ.appeals.transitions import TRANSITIONS
+from shequ.directory.models import Party, PartyKind, PartyPlace
+from shequ.directory.selectors import party_place_ids, place_within
+
+S = Status
+SUPERVISING_KINDS = (PartyKind.PARTY_ORG, PartyKind.STREET_OFFICE, PartyKind.ENV_PROPERTY_COMMITTEE)
+AREA_KINDS = (
+    PartyKind.PARTY_ORG,
+    PartyKind.STREET_OFFICE,
+    PartyKind.ENV_PROPERTY_COMMITTEE,
+    PartyKind.RESIDENTS_COMMITTEE,
+)
+# Actions that may carry photos (both public: an internal note never carries one).
+PHOTO_ACTIONS = frozenset({"resolve", "reply"})
+
+# Who may perform each action. Capacities: reporter (the person who filed it, or for whom it was
+# filed), responsible (acting staff of the current responsible party — for a property company only
+# on places it serves), dispatcher (acting staff of the residents' committee that dispatches it),
+# supervisor (acting staff of the party it was escalated to, or of the party organisation / street
+# office / 环物会 serving the place), involved (acting staff of the first or helper party),
+# system (actor None: sweepers and imports).
+ACTORS: dict[str, frozenset[str]] = {
+    "dispatch": frozenset({"dispatcher", "system"}),
+    "accept": frozenset({"responsible"}),
+    "return": frozenset({"responsible"}),
+    "redispatch": frozenset({"dispatcher", "system"}),
+    "transfer": frozenset({"responsible", "dispatcher", "supervisor"}),
+    "pause": frozenset({"responsible"}),
+    "resume": frozenset({"responsible"}),
+    "reply": frozenset({"responsible", "dispatcher", "supervisor", "reporter"}),
+    "note": frozenset({"responsible", "dispatcher", "supervisor", "involved", "system"}),
+    "resolve": frozenset({"responsible"}),
+    "confirm": frozenset({"reporter"}),
+    "reopen": frozenset({"reporter"}),
+    "rate": frozenset({"reporter"}),
+    "close": frozenset({"dispatcher", "system"}),
+    "merge": frozenset({"dispatcher"}),
+    "escalate": frozenset({"responsible", "dispatcher", "supervisor", "system"}),
+    "close_unrated": frozenset({"system"}),
+}
+# ---------------------------------------------------------------- who is the actor to this appeal
+
+
+@dataclass
+class Capacity:
+    """What one user is to one appeal, and for which party they act."""
+
+    system: bool = False
+    capacities: set[str] = field(default_factory=set)
+    party: Party | None = None  # the party they act for here (for the event row)
+
+    def has(self, names: Iterable[str]) -> bool:
+        return bool(self.capacities & set(names))
+
+
+def actor_capacity(*, appeal: Appeal, actor) -> Capacity:
+    if actor is None:
+        return Capacity(system=True, capacities={"system"})
+    cap = Capacity()
+    if appeal.reporter_id == actor.pk:
+        cap.capacities.add("reporter")
+    roles = user_roles(user=actor)
+    acting = roles.party_ids
+    if not acting:
+        return cap
+    party = appeal.responsible_party
+    if party is not None and party.pk in acting:
+        if party.kind != PartyKind.PROPERTY_COMPANY or place_within(
+            place=appeal.place, ancestor_ids=party_place_ids(party=party)
+        ):
+            cap.capacities.add("responsible")
+            cap.party = party
+    # A consultation is private to the household and the consulted party: the committee dispatches it
+    # only while it sits in the committee's own queue.
+    private = appeal.is_consultation and appeal.responsible_party_id != appeal.dispatcher_id
+    if appeal.dispatcher_id in acting and not private:
+        cap.capacities.add("dispatcher")
+        cap.party = cap.party or appeal.dispatcher
+    if appeal.escalated_to_id in acting and not appeal.is_consultation:
+        cap.capacities.add("supervisor")
+        cap.party = cap.party or appeal.escalated_to
+    if {appeal.first_party_id, appeal.helper_party_id} & acting:
+        cap.capacities.add("involved")
+        cap.party = cap.party or (
+            appeal.helper_party if appeal.helper_party_id in acting else appeal.first_party
+        )
+    if "supervisor" not in cap.capacities and not appeal.is_consultation:
+        supervising = [
+            m.party for m in roles.memberships if m.party_id in acting and m.party.kind in SUPERVISING_KINDS
+        ]
+        if supervising:
+            hit = set(
+                PartyPlace.objects.filter(
+                    party__in=supervising, place_id__in=appeal.place.ancestor_ids()
+                ).values_list("party_id", flat=True)
+            )
+            if hit:
+                cap.capacities.add("supervisor")
+                cap.party = cap.party or next(p for p in supervising if p.pk in hit)
+    return cap
+
+
+def allowed_actions(*, appeal: Appeal, actor) -> list[str]:
+    """Actions this user may perform on the appeal now (for buttons and the API's `actions`)."""
+    cap = actor_capacity(appeal=appeal, actor=actor)
+    out = []
+    for action, (sources, _target) in TRANSITIONS.items():
+        if action == "close_unrated" or appeal.status not in sources or not cap.has(ACTORS[action]):
+            continue
+        if action == "return" and appeal.responsible_party_id == appeal.dispatcher_id:
+            continue
+        if action == "accept" and appeal.status == S.SUBMITTED and "dispatcher" not in cap.capacities:
+            continue
+        if action == "rate" and appeal.status == S.CLOSED and appeal.rated_at is not None:
+            continue
+        if action == "reopen" and appeal.status == S.CLOSED and appeal.closed_unrated:
+            continue
+        out.append(action)
+    return out
+
+
+# ---------------------------------------------------------------- who sees what
+
+
+@dataclass
+class Viewer:
+    """Everything needed to decide visibility and masking for one user, loaded once per request."""
+
+    user: object
+    acting_party_ids: set[int] = field(default_factory=set)
+    party_ids: set[int] = field(default_factory=set)  # every membership, observers included
+    household_ids: set[int] = field(default_factory=set)  # verified households
+    community_ids: set[int] = field(default_factory=set)  # communities the user lives in
+    area_ids: set[int] = field(default_factory=set)  # places supervised by the user's parties
+    acting_area_ids: set[int] = field(default_factory=set)
+
+    @property
+    def is_authenticated(self) -> bool:
+        return bool(getattr(self.user, "is_authenticated", False))
+
+    def reporter_side(self, appeal: Appeal) -> bool:
+        uid = getattr(self.user, "pk", None)
+        return uid is not None and (
+            appeal.reporter_id == uid
+            or appeal.filed_by_id == uid
+            or appeal.household_id in self.household_ids
+        )
+
+    def _in_area(self, appeal: Appeal, ids: set[int]) -> bool:
+        return not appeal.is_consultation and bool(
+            {appeal.street_id, appeal.community_id, appeal.compound_id, appeal.building_id} & ids
+        )
+
+    def staff_of(self, appeal: Appeal, ids: set[int]) -> bool:
+        direct = {appeal.responsible_party_id, appeal.first_party_id, appeal.helper_party_id}
+        if not appeal.is_consultation:
+            direct |= {appeal.dispatcher_id, appeal.escalated_to_id}
+        direct.discard(None)
+        return bool(direct & ids)
+
+    def is_staff_for(self, appeal: Appeal) -> bool:
+        """Acting staff involved in (or supervising) this appeal: sees internal events and real names."""
+        return self.staff_of(appeal, self.acting_party_ids) or self._in_area(appeal, self.acting_area_ids)
+
+    def sees_full(self, appeal: Appeal) -> bool:
+        return self.reporter_side(appeal) or self.is_staff_for(appeal)
+
+
+def viewer_for(*, user) -> Viewer:
+    cached = getattr(user, "_shequ_appeal_viewer", None)
+    if cached is not None:
+        return cached
+    viewer = Viewer(user=user)
+    if getattr(user, "is_authenticated", False):
+        roles = user_roles(user=user)
+        viewer.acting_party_ids = set(roles.party_ids)
+        viewer.party_ids = set(roles.observed_party_ids)
+        viewer.household_ids = {h.pk for h in roles.verified_households}
+        viewer.community_ids = {
+            r.household.community_id
+            for r in roles.residencies
+            if r.status != "rejected" and r.household.community_id is not None
+        }
+        area_parties = {m.party_id: m.role for m in roles.memberships if m.party.kind in AREA_KINDS}
+        if area_parties:
+            rows = PartyPlace.objects.filter(party_id__in=area_parties).values_list("party_id", "place_id")
+            for party_id, place_id in rows:
+                viewer.area_ids.add(place_id)
+                if party_id in viewer.acting_party_ids:
+                    viewer.acting_area_ids.add(place_id)
+        user._shequ_appeal_viewer = viewer
+    return viewer
+
+
+# ---------------------------------------------------------------- events and photos
+
+
+def events_q(*, appeal: Appeal, user: Any) -> Q:
+    """Which of an appeal's events a user sees: internal ones only for acting staff involved in (or
+    supervising) the appeal."""
+    return Q() if viewer_for(user=user).is_staff_for(appeal) else Q(is_public=True)
+
+
+def photos_q(*, appeal: Appeal, user: Any) -> Q:
+    """Which of an appeal's photos a user sees: a photo attached to an event is as internal as the
+    event; one without an event (never written today) as public as the appeal."""
+    if viewer_for(user=user).is_staff_for(appeal):
+        return Q()
+    return Q(event__isnull=True) | Q(event__is_public=True)
+
+
+def may_add_photos(*, appeal: Appeal, user: Any) -> bool:
+    """The reporter's side, and anyone who may act on the appeal now, may add photos to it."""
+    return viewer_for(user=user).reporter_side(appeal) or bool(allowed_actions(appeal=appeal, actor=user))

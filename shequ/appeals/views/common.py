@@ -1,0 +1,78 @@
+"""Small helpers the appeal pages share: safe redirects, htmx, paging, one-time form tokens."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from urllib.parse import urlencode
+
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+
+from shequ.accounts.http import AuthedRequest
+from shequ.accounts.models import User
+from shequ.accounts.selectors import user_roles
+from shequ.core import idempotency
+from shequ.directory.models import Party, Place, Spot
+from shequ.directory.selectors import compounds_served_by
+
+PAGE_SIZE = 20
+
+# ---------------------------------------------------------------- errors → pages
+
+
+def safe_next(request: AuthedRequest, fallback: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+def is_htmx(request: AuthedRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def page_of(request: AuthedRequest, qs: QuerySet, size: int = PAGE_SIZE):
+    return Paginator(qs, size).get_page(request.GET.get("page"))
+
+
+def qs_without_page(request: AuthedRequest, drop: tuple[str, ...] = ("page",)) -> str:
+    return urlencode([(k, v) for k, vs in request.GET.lists() for v in vs if k not in drop])
+
+
+def resolve_place(options, value: str) -> tuple[Place, Spot | None, str] | None:
+    for key, label, place, spot in options:
+        if key == value:
+            return place, spot, label
+    return None
+
+
+def once(request: AuthedRequest, *, token: str, work: Callable[[], int]) -> int:
+    """Run `work() -> appeal id` once per form token: a double-tapped or resent form files one appeal, not two."""
+    try:
+        return idempotency.once(user=request.user, key=f"form:{token}", path=request.path, work=work)
+    except idempotency.InProgress as exc:
+        raise Http404(_("请求正在处理，请刷新页面查看。")) from exc
+
+
+def staff_scope(user: User) -> tuple[list[Party], bool]:
+    roles = user_roles(user=user)
+    parties = [m.party for m in roles.memberships]
+    unique = list({p.pk: p for p in parties}.values())
+    return unique, bool(roles.party_ids)
+
+
+def compound_ids(parties: list[Party]) -> list[int]:
+    return [c.pk for c in compounds_served_by(parties=parties)]
+
+
+def require_staff(user: User) -> tuple[list[Party], bool]:
+    parties, can_act = staff_scope(user)
+    if not parties:
+        raise PermissionDenied(_("工作台只对社区工作人员开放。"))
+    return parties, can_act

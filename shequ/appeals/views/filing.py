@@ -1,0 +1,236 @@
+"""Staff file an appeal for a resident (walk-in, phone) or from a patrol (未诉先办)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from shequ.accounts.http import AuthedRequest
+from shequ.accounts.models import Residency, User
+from shequ.accounts.selectors import residents_search
+from shequ.appeals import selectors, services
+from shequ.appeals.forms import (
+    StaffFileForm,
+    new_form_token,
+)
+from shequ.appeals.models import (
+    Category,
+)
+from shequ.appeals.views.common import compound_ids, once, require_staff, resolve_place
+from shequ.core.errors import DomainError, Invalid
+from shequ.core.views import domain_errors, error_text
+from shequ.directory.models import Party, Place, Spot
+from shequ.directory.selectors import (
+    household_in,
+    households_search,
+    places_for_filing,
+)
+
+# ---------------------------------------------------------------- filing for a resident or from a patrol
+
+
+def _grouped_categories(categories: list[Category]) -> list:
+    """Choices grouped by the top-level category (a top-level one with children is a choice too)."""
+    children: dict[int, list[Category]] = {}
+    for c in categories:
+        if c.parent_id:
+            children.setdefault(c.parent_id, []).append(c)
+    out: list = []
+    for c in categories:
+        if c.parent_id:
+            continue
+        kids = children.get(c.pk)
+        if kids:
+            out.append(
+                (
+                    c.name,
+                    [(c.code, _("%(name)s（其他）") % {"name": c.name})] + [(k.code, k.name) for k in kids],
+                )
+            )
+        else:
+            out.append((c.code, c.name))
+    return out
+
+
+def _file_places(parties: list[Party]) -> tuple[list[tuple[str, str, Place, Spot | None]], dict[str, str]]:
+    """Choices of place for staff filing: each compound they serve, its buildings and its spots, and the
+    compound each choice belongs to (for grouping)."""
+    options: list[tuple[str, str, Place, Spot | None]] = []
+    groups: dict[str, str] = {}
+    for area in places_for_filing(parties=parties):
+        c = area.compound
+        rows: list[tuple[str, str, Place, Spot | None]] = [
+            (f"p{c.pk}", _("%(c)s 公共区域") % {"c": c.name}, c, None)
+        ]
+        rows += [(f"p{b.pk}", f"{c.name} {b.name}", b, None) for b in area.buildings]
+        rows += [
+            (
+                f"s{sp.pk}",
+                " ".join(n for n in (c.name, sp.place.name if sp.place_id != c.pk else "", sp.name) if n),
+                sp.place,
+                sp,
+            )
+            for sp in area.spots
+        ]
+        for row in rows:
+            groups[row[0]] = c.name
+        options += rows
+    return options, groups
+
+
+def _residents_in_area(parties: list[Party], term: str) -> list[Residency]:
+    return residents_search(compound_ids=compound_ids(parties), term=term)
+
+
+def _households_in_area(parties: list[Party], term: str) -> list[Place]:
+    return households_search(compound_ids=compound_ids(parties), term=term)
+
+
+def _household_in_area(parties: list[Party], value: str) -> Place | None:
+    if not (value or "").isdigit():
+        return None
+    return household_in(compound_ids=compound_ids(parties), household_id=int(value))
+
+
+def _resident_lookup(parties: list[Party], phone: str) -> tuple[User | None, Place | None]:
+    """The resident with exactly this phone living in the staff's area, and their household."""
+    if not phone or not phone.isdigit():
+        return None, None
+    for residency in _residents_in_area(parties, phone):
+        if residency.user.phone == phone:
+            return residency.user, residency.household
+    return None, None
+
+
+@login_required
+@domain_errors
+def file_for_resident(request: AuthedRequest) -> HttpResponse:
+    """Staff file an appeal on behalf of a resident (walk-in, phone) or from a patrol (未诉先办)."""
+    parties, can_act = require_staff(request.user)
+    if not can_act:
+        raise PermissionDenied(_("观察员不能代为反映。"))
+    categories = selectors.categories(active_only=True)
+    places, groups = _file_places(parties)
+    category_choices = _grouped_categories(categories)
+    place_choices: list = [("household", _("居民家中（查找到的房屋）"))]
+    by_compound: dict[str, list[tuple[str, str]]] = {}
+    for key, label, _place, _spot in places:
+        by_compound.setdefault(groups[key], []).append((key, label))
+    place_choices += list(by_compound.items())
+    term = (request.GET.get("q") or request.GET.get("phone") or "").strip()[:20]
+    matches = _residents_in_area(parties, term) if term else []
+    homes = (
+        _households_in_area(parties, term) if term and not (term.isdigit() and term.startswith("1")) else []
+    )
+    phone = term if term.isdigit() and len(term) == 11 else ""
+    if not phone and len(matches) == 1 and not homes:
+        phone = matches[0].user.phone
+    resident, household = _resident_lookup(parties, phone)
+    picked = _household_in_area(parties, request.GET.get("household", ""))
+    if picked is not None and resident is None:
+        household = picked
+    lookup = {
+        "term": term,
+        "phone": phone,
+        "user": resident,
+        "household": household,
+        "searched": bool(term) or picked is not None,
+        "matches": [] if resident else matches,
+        "homes": [] if (resident or picked) else homes,
+    }
+    if request.method == "POST":
+        form = StaffFileForm(
+            request.POST, request.FILES, category_choices=category_choices, place_choices=place_choices
+        )
+        if form.is_valid():
+            try:
+                appeal_id = _file_submit(request, form.cleaned_data, categories, places, parties)
+            except DomainError as exc:
+                form.add_error(None, error_text(exc))
+            else:
+                messages.success(request, _("已代为提交。"))
+                return HttpResponseRedirect(reverse("appeals:workbench") + f"?selected={appeal_id}")
+    else:
+        initial = {
+            "token": new_form_token(),
+            "source": request.GET.get("source", "staff"),
+            "resident_phone": phone,
+            "resident_name": resident.real_name if resident else "",
+            "place": "household" if household else "",
+            "household": household.pk if household else None,
+        }
+        form = StaffFileForm(initial=initial, category_choices=category_choices, place_choices=place_choices)
+    return render(
+        request,
+        "appeals/file.html",
+        {"form": form, "lookup": lookup},
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+def _file_submit(request: AuthedRequest, data: dict, categories, places, parties) -> int:
+    category = next(c for c in categories if c.code == data["category"])
+    source = data["source"]
+    reporter: User = request.user
+    resident, household = _resident_lookup(parties, data.get("resident_phone", ""))
+    if household is None and data.get("household"):
+        # A household picked by number for a caller who has no account yet.
+        household = _household_in_area(parties, str(data["household"]))
+    if source == "staff" and resident is not None:
+        reporter = resident
+    if data["place"] == "household":
+        if household is None:
+            raise _invalid_place()
+        place, spot = household, None
+    else:
+        resolved = resolve_place(places, data["place"])
+        if resolved is None:
+            raise _invalid_place()
+        place, spot, _label = resolved
+    text = data["text"]
+
+    def create() -> int:
+        appeal = services.appeal_create(
+            reporter=reporter,
+            kind=data["kind"],
+            category=category,
+            place=place,
+            spot=spot,
+            text=text,
+            urgency=data["urgency"],
+            source=source,
+            filed_by=request.user,
+            is_public=not data["private"],
+            photos=data["photos"],
+        )
+        if (
+            source == "staff"
+            and resident is None
+            and (data.get("resident_name") or data.get("resident_phone"))
+        ):
+            # The caller has no account yet: keep their contact on an internal note for the handler.
+            services.appeal_event_add(
+                appeal=appeal,
+                actor=request.user,
+                kind="note",
+                is_public=False,
+                text=_("来访/来电居民：%(name)s %(phone)s")
+                % {"name": data.get("resident_name", ""), "phone": data.get("resident_phone", "")},
+            )
+        return appeal.pk
+
+    return once(request, token=data["token"], work=create)
+
+
+def _invalid_place() -> Invalid:
+    return Invalid(
+        "请选择地点；按手机号没有找到居民的房屋。",
+        "Choose a place; no household was found for that phone.",
+        code="place_required",
+        fields={"place": "required"},
+    )

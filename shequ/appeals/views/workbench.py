@@ -1,0 +1,149 @@
+"""The staff workbench: the queue of my parties, filters, the selected appeal with its actions, bulk accept."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Case, F, Q, When
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from shequ.accounts.http import AuthedRequest
+from shequ.appeals import extensions, presenter, selectors, services
+from shequ.appeals.forms import (
+    QueueFilterForm,
+)
+from shequ.appeals.models import (
+    AWAITING_ACCEPT,
+    OPEN_STATUSES,
+)
+from shequ.appeals.views.common import is_htmx, page_of, qs_without_page, require_staff, safe_next
+from shequ.appeals.views.page import detail_context, load_appeal
+from shequ.core import clock
+from shequ.core.errors import DomainError
+from shequ.core.views import domain_errors, error_text
+from shequ.directory.models import Party
+from shequ.directory.selectors import (
+    compounds_served_by,
+)
+
+QUEUE_PAGE_SIZE = 25
+
+# ---------------------------------------------------------------- staff workbench
+
+
+def _queue(request: AuthedRequest, parties: list[Party]):
+    categories = selectors.categories(active_only=True)
+    compounds = compounds_served_by(parties=parties)
+    form = QueueFilterForm(request.GET or None, categories=categories, compounds=compounds)
+    qs = selectors.appeals_visible_to(user=request.user, scope="assigned")
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    status = data.get("status", "")
+    if status == "all":
+        pass
+    elif status:
+        qs = qs.filter(status=status)
+    else:
+        qs = qs.filter(status__in=list(OPEN_STATUSES))
+    if data.get("category"):
+        cat = next((c for c in categories if c.code == data["category"]), None)
+        if cat is not None:
+            qs = qs.filter(Q(category=cat) | Q(category__parent=cat))
+    if data.get("compound"):
+        qs = qs.filter(compound_id=int(data["compound"]))
+    if data.get("urgency"):
+        qs = qs.filter(urgency=data["urgency"])
+    now = clock.now()
+    if data.get("overdue"):
+        qs = qs.filter(selectors.overdue_q(now=now))
+    if data.get("q"):
+        term = data["q"].strip()
+        qs = qs.filter(Q(number__icontains=term) | Q(text__icontains=term))
+    if status in ("", *OPEN_STATUSES):
+        # Work in the order it falls due: the next limit (accept, else resolve) first, overdue on top.
+        next_due = Case(
+            When(status__in=list(AWAITING_ACCEPT), then=F("accept_due_at")), default=F("resolve_due_at")
+        )
+        qs = qs.annotate(next_due=next_due).order_by(F("next_due").asc(nulls_last=True), "-id")
+    else:
+        qs = qs.order_by("-created_at", "-id")
+    qs = qs.select_related(*selectors.LIST_RELATED)
+    page = page_of(request, qs, QUEUE_PAGE_SIZE)
+    page.object_list = presenter.present_all(list(page.object_list), user=request.user, now=now)
+    return form, page
+
+
+def _queue_context(request: AuthedRequest, parties: list[Party], can_act: bool) -> dict:
+    form, page = _queue(request, parties)
+    selected = request.GET.get("selected", "")
+    return {
+        "filter_form": form,
+        "page": page,
+        "can_act": can_act,
+        "parties": parties,
+        "qs": qs_without_page(request, ("page", "selected", "pane")),
+        "qs_with_page": qs_without_page(request, ("selected", "pane")),
+        "queue_url": reverse("appeals:workbench_queue"),
+        "workbench_links": extensions.workbench_links(),
+        "selected_id": int(selected) if selected.isdigit() else None,
+    }
+
+
+@login_required
+@domain_errors
+def workbench(request: AuthedRequest) -> HttpResponse:
+    """The staff workbench: my parties' queue, filters, the selected appeal with every action."""
+    parties, can_act = require_staff(request.user)
+    selected_raw = request.GET.get("selected", "")
+    selected = None
+    if selected_raw.isdigit():
+        selected = load_appeal(request.user, int(selected_raw))
+    back = reverse("appeals:workbench") + "?" + qs_without_page(request, ("pane",))
+    if is_htmx(request) and request.GET.get("pane") and selected is not None:
+        ctx = detail_context(request, selected, hx=True, next_url=back)
+        return render(request, "appeals/_detail_body.html", ctx)
+    ctx = _queue_context(request, parties, can_act)
+    ctx["filters_active"] = any(
+        request.GET.get(k) for k in ("status", "category", "compound", "urgency", "overdue", "q")
+    )
+    if selected is not None:
+        ctx.update(detail_context(request, selected, hx=True, next_url=back))
+        ctx["selected"] = ctx.pop("a")
+    return render(request, "appeals/workbench.html", ctx)
+
+
+@login_required
+@domain_errors
+def workbench_queue(request: AuthedRequest) -> HttpResponse:
+    """Just the queue (#workbench-queue): htmx reloads it after an action or a live notification."""
+    parties, can_act = require_staff(request.user)
+    return render(request, "appeals/_queue.html", _queue_context(request, parties, can_act))
+
+
+@require_POST
+@login_required
+@domain_errors
+def bulk_accept(request: AuthedRequest) -> HttpResponse:
+    _parties, can_act = require_staff(request.user)
+    if not can_act:
+        raise PermissionDenied(_("观察员不能办理。"))
+    ids = [int(v) for v in request.POST.getlist("ids") if v.isdigit()][:100]
+    done, failed = 0, []
+    for appeal_id in ids:
+        try:
+            appeal = selectors.access_appeal(user=request.user, appeal_id=appeal_id, for_action=True)
+            services.appeal_transition(appeal=appeal, actor=request.user, action="accept")
+            done += 1
+        except DomainError as exc:
+            failed.append(f"#{appeal_id} {error_text(exc)}")
+    if done:
+        messages.success(request, _("已签收 %(n)d 件。") % {"n": done})
+    if failed:
+        messages.error(request, _("以下工单未能签收：%(list)s") % {"list": "；".join(failed)})
+    if not ids:
+        messages.error(request, _("请先勾选工单。"))
+    return HttpResponseRedirect(safe_next(request, reverse("appeals:workbench")))
