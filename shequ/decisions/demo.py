@@ -57,20 +57,18 @@ def register_compound(
     buyer = (_name(rng), "13600000000")
     for i, h in enumerate(households):
         user: User | None = owners.get(h.pk)
+        building = h.building.name if h.building is not None else ""
+        unit = h.unit.name if h.unit is not None else ""
         if user is not None:
             name, phone = user.real_name, user.phone
         elif i >= len(households) - unsold and developer:
-            lines.append(
-                f"{h.building.name},{h.unit.name if h.unit_id else ''},{h.name},住宅,{h.floor_area},登记,{developer},,,是"
-            )
+            lines.append(f"{building},{unit},{h.name},住宅,{h.floor_area},登记,{developer},,,是")
             continue
         elif i in (3, 4):
             name, phone = buyer  # one buyer of two flats: counts once, with both areas
         else:
             name, phone = _name(rng), ""
-        lines.append(
-            f"{h.building.name},{h.unit.name if h.unit_id else ''},{h.name},住宅,{h.floor_area},登记,{name},{phone},,"
-        )
+        lines.append(f"{building},{unit},{h.name},住宅,{h.floor_area},登记,{name},{phone},,")
     report = register.register_import(
         actor=actor,
         organiser=organiser,
