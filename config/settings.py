@@ -131,6 +131,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    "django_htmx",  # ships htmx itself: base.html loads it with {% htmx_script %}
     "ninja",  # serves the API docs page (Swagger UI) from local static files, not a CDN
     "shequ.core",
     "shequ.directory",
@@ -258,11 +259,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if not SHEQU_PRODUCTION
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
-    },
+    # Hashed, pre-compressed static files with a one-year immutable lifetime once `collectstatic` has run
+    # (`shequ serve` runs it); plain names from the finders before that (shequ/core/staticfiles.py).
+    "staticfiles": {"BACKEND": "shequ.core.staticfiles.StaticStorage"},
 }
 WHITENOISE_USE_FINDERS = not SHEQU_PRODUCTION
 

@@ -113,13 +113,17 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings):
+def _test_settings(settings, tmp_path_factory):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Never the checkout's collected files (they may be older than the code): plain names from the finders.
+    settings.STATIC_ROOT = str(tmp_path_factory.getbasetemp() / "no-static-root")
     settings.SHEQU_JOBS_INLINE = True
     settings.AXES_ENABLED = True
     # Abuse limits count in the cache: off for the suite (tests file many appeals as one person);
     # shequ/core/tests/test_ratelimit.py turns them on.
     settings.SHEQU_RATE_LIMITS_ENABLED = False
+    # The demo's year of history takes seconds; shequ/demo/tests/test_history.py turns it on.
+    settings.SHEQU_DEMO_HISTORY = False
     from django.core.cache import cache
 
     cache.clear()

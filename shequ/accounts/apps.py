@@ -1,8 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
     name = "shequ.accounts"
+    verbose_name = _("账号与住户")
     label = "accounts"
 
     def ready(self) -> None:

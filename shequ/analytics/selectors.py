@@ -4,7 +4,9 @@ the leaders' dashboards."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db.models import Q
 
 from shequ.analytics.dashboards import (
@@ -38,9 +40,11 @@ from shequ.analytics.rates import (
     party_rates_by_month,
     place_rates,
     rank_key,
+    recent_months,
 )
 from shequ.analytics.scope import access_community, access_street, parties_in_streets, viewer_street_ids
 from shequ.appeals.models import Category
+from shequ.core import clock
 from shequ.core.errors import Invalid, NotFound
 from shequ.directory.models import Party, PartyKind, Place, PlaceKind
 from shequ.directory.selectors import party_place_ids
@@ -153,7 +157,7 @@ class Dashboard:
 def dashboard_filters(*, user, level: str, area_id: int | None, params: dict) -> tuple[Place, Filters]:
     """Check the viewer may see the area (street leaders their street, community leaders their
     community, observers read) and parse the shared filters."""
-    month = params.get("month") or current_month()
+    month = params.get("month") or default_month()
     parsed = parse_filters(
         month=month,
         span=params.get("span"),
@@ -168,6 +172,12 @@ def dashboard_filters(*, user, level: str, area_id: int | None, params: dict) ->
         return area, Filters(street_id=area.pk, **parsed)
     area = access_community(user=user, community_id=area_id)
     return area, Filters(street_id=area.street_id, community_id=area.pk, **parsed)
+
+
+def default_month() -> str:
+    """The month a dashboard opens on: this month, or last month in the first week of a month."""
+    today = clock.now().astimezone(ZoneInfo(settings.TIME_ZONE)).date()
+    return current_month() if today.day > 7 else recent_months(2)[0]
 
 
 def dashboard(*, user, level: str, area_id: int | None, params: dict) -> Dashboard:

@@ -1,8 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AppealsConfig(AppConfig):
     name = "shequ.appeals"
+    verbose_name = _("诉求")
     label = "appeals"
 
     def ready(self) -> None:

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
 from django.db import connection, transaction
@@ -38,6 +39,7 @@ class DemoSummary:
     notices: int = 0
     content_error: str = ""
     seconds: float = 0.0
+    history: int = 0
 
 
 def demo_is_loaded() -> bool:
@@ -67,6 +69,14 @@ def demo_load(reset: bool = False, *, content: bool = False) -> DemoSummary:
             summary.content_error = f"{type(exc).__name__}: {exc}"
         else:
             summary.appeals, summary.notices = made["appeals"], made["notices"]
+        if getattr(settings, "SHEQU_DEMO_HISTORY", True):  # a year of appeals for the dashboards
+            from shequ.demo.history import demo_history_load  # noqa: PLC0415
+
+            try:
+                summary.history = demo_history_load()["appeals"]
+            except Exception as exc:  # the community is loaded; say what went wrong and carry on
+                log.exception("demo history failed")
+                summary.content_error = f"{type(exc).__name__}: {exc}"
     summary.seconds = round(time.monotonic() - started, 2)
     return summary
 

@@ -82,6 +82,8 @@ def preferences(request: HttpRequest) -> HttpResponse:
         {
             "rows": rows,
             "has_email": bool(request.user.email),
+            # Name only the channels that have a column: never promise WeChat when it is not offered.
+            "channel_names": "、".join(str(label) for _c, label, _on in (rows[0].channels if rows else [])),
         },
     )
 

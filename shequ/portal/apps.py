@@ -1,8 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PortalConfig(AppConfig):
     name = "shequ.portal"
+    verbose_name = _("首页")
     label = "portal"
     # Blocks of the staff start pages (docs/start-pages.md). Any app may declare its own the same way.
     shequ_start_blocks = (

@@ -12,7 +12,13 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from shequ.accounts.models import Residency
-from shequ.accounts.selectors import can_verify_anyone, pending_residencies_for, primary_household, user_roles
+from shequ.accounts.selectors import (
+    can_verify_anyone,
+    is_committee_verifier,
+    pending_residencies_for,
+    primary_household,
+    user_roles,
+)
 from shequ.directory.models import PartyKind
 from shequ.directory.selectors import party_serving, property_company_for
 from shequ.portal import start as start_pages
@@ -121,6 +127,7 @@ def resident_home(request: HttpRequest, start: start_pages.Start) -> HttpRespons
             "staff_parties": list(dict.fromkeys(staff_parties)),
             "member_parties": list(dict.fromkeys(member_parties)),
             "can_verify": can_verify,
+            "verifies_as_committee": can_verify and is_committee_verifier(user=user),
             "pending_count": pending_count,
             "channels": channels(),
             "home_sections": home_sections(request, household),

@@ -161,7 +161,9 @@ class TestHome:
         ):
             assert label in html, label
         assert reverse("portal:who") in html and "甲物业" in html
-        assert "住户认证" in html  # a verified owner verifies family members
+        assert (
+            "审核家人的认证申请" in html
+        )  # a verified owner reviews family members' requests, not their own
 
     def test_staff_see_workbench_and_queue(self, client, world):
         client.force_login(world.rc_staff)

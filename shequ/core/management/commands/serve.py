@@ -72,8 +72,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 "生产模式：不载入示范社区（需要时用 --demo）。 / Production: the demo is not loaded (--demo to load it)."
             )
-        if settings.SHEQU_PRODUCTION:
-            call_command("collectstatic", interactive=False, verbosity=0)
+        # Hashed, compressed static files for every mode, the embedded demo too (docs/weight.md).
+        call_command("collectstatic", interactive=False, verbosity=0)
 
         # WhiteNoise serves static files with a synchronous iterator; under ASGI Django warns about it.
         warnings.filterwarnings("ignore", message="StreamingHttpResponse must consume synchronous iterators")

@@ -41,6 +41,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"示范内容 / sample content: {summary.appeals} appeals, {summary.notices} notices."
             )
+        if summary.history:
+            self.stdout.write(f"一年的诉求历史 / a year of history: {summary.history} appeals.")
         if summary.content_error:
             self.stderr.write(f"示范诉求和公告未能载入 / sample content not loaded: {summary.content_error}")
         self.stdout.write("登录账号 / logins: shequ demo-accounts")

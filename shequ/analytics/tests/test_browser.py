@@ -1,0 +1,89 @@
+"""The street leader's dashboard in real Chromium, on the demo with its year of history: 390 px (normal
+and large type) and 1280 px, switching the period, downloading an Excel export. Screenshots go to
+/tmp/shots/analytics/."""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from openpyxl import load_workbook
+
+from shequ.conftest import needs_chromium
+
+SHOTS = Path(os.environ.get("SHEQU_SHOTS", "/tmp/shots/analytics"))
+pytestmark = [pytest.mark.browser, needs_chromium]
+
+
+def _context(browser, live_server, user, viewport, *, large: bool = False):
+    client = Client()
+    client.force_login(user)
+    context = browser.new_context(viewport=viewport, locale="zh-CN", accept_downloads=True)
+    host = live_server.url.split("//", 1)[1].split(":")[0]
+    cookies = [
+        {
+            "name": settings.SESSION_COOKIE_NAME,
+            "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+            "domain": host,
+            "path": "/",
+        }
+    ]
+    if large:
+        cookies.append({"name": "shequ_large", "value": "1", "domain": host, "path": "/"})
+    context.add_cookies(cookies)
+    context.set_default_timeout(20000)
+    return context
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_street_leader_dashboard_phone_and_desktop(live_server, browser, settings):
+    from shequ.accounts.models import User
+    from shequ.demo.history import demo_history_load
+    from shequ.demo.services import demo_load
+
+    settings.SHEQU_DEMO_HISTORY = False
+    demo_load(content=False)
+    made = demo_history_load()
+    assert made["appeals"] > 2000
+    leader = User.objects.get(phone="13900000091")  # 中关村街道's leader
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    url = f"{live_server.url}/analytics/street/"
+
+    for name, viewport, large in (
+        ("street-390", {"width": 390, "height": 844}, False),
+        ("street-390-large", {"width": 390, "height": 844}, True),
+        ("street-1280", {"width": 1280, "height": 900}, False),
+    ):
+        context = _context(browser, live_server, leader, viewport, large=large)
+        page = context.new_page()
+        page.goto(url)
+        assert "中关村街道" in page.locator("h1").inner_text()
+        assert page.locator("[data-kpi=created] .value").inner_text() not in ("", "—", "0")
+        assert page.locator("#parties tbody tr").count() >= 3
+        # nothing wider than the screen but the scrollable tables
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 1, f"{name}: page scrolls sideways by {overflow}px"
+        # the data table of the chart is one tap away
+        page.locator("details.data summary").first.click()
+        assert page.locator("details.data table").first.is_visible()
+        page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+        if name == "street-390":
+            # switch the period: 12 months ending with the same month
+            page.select_option("#f-span", "12")
+            page.locator(".dash-filters button[type=submit]").click()
+            page.wait_for_url("**span=12**")
+            assert "近 12 个月" in page.locator(".page-head .sub").inner_text()
+            page.screenshot(path=str(SHOTS / "street-390-12m.png"), full_page=True)
+            # download the appeals ledger of that period
+            with page.expect_download() as info:
+                page.locator("a.export").first.click()
+            download = info.value
+            assert download.suggested_filename.endswith(".xlsx")
+            data = Path(download.path()).read_bytes()
+            rows = list(load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True))
+            assert rows[0][0] == "编号" and len(rows) > 100
+        context.close()

@@ -1,0 +1,60 @@
+"""The admin speaks Chinese: section headings, the login guard's pages, Django's newest labels."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from shequ.accounts.models import User
+
+
+@pytest.fixture
+def admin_client(client, db):
+    admin = User.objects.create_superuser(phone="13800009999", password="x-admin-pass", real_name="管理员")
+    client.force_login(admin)
+    return client
+
+
+def _words(html: str) -> set[str]:
+    html = re.sub(r"<script.*?</script>|<style.*?</style>", "", html, flags=re.S)
+    text = re.sub(r"<[^>]+>", "\n", html)
+    return {line.strip() for line in text.split("\n") if line.strip()}
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/",
+        "/admin/axes/accessattempt/",
+        "/admin/axes/accesslog/",
+        "/admin/axes/accessfailurelog/",
+    ],
+)
+def test_admin_headings_are_chinese(admin_client, url):
+    response = admin_client.get(url)
+    assert response.status_code == 200
+    words = _words(response.content.decode())
+    english = {
+        "Accounts",
+        "Axes",
+        "Access attempts",
+        "Access logs",
+        "Access failures",
+        "Appeals",
+        "Notifications",
+        "Forum",
+        "Activities",
+        "Add link",
+        "Change or view list link",
+        "Model name",
+        "Attempt Time",
+        "Path",
+    }
+    assert not words & english, words & english
+    assert "登录防护" in words and "账号与住户" in words
+
+
+def test_admin_index_url_exists():
+    assert reverse("admin:index") == "/admin/"
