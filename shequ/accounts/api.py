@@ -20,6 +20,7 @@ from shequ.accounts.selectors import (
 )
 from shequ.core.errors import Invalid, Unauthorized
 from shequ.core.masking import mask_phone
+from shequ.core.net import client_ip
 from shequ.directory.models import Place, PlaceKind
 
 router = Router(tags=["accounts"])
@@ -222,6 +223,7 @@ def register(request: HttpRequest, payload: RegisterIn):
         password=payload.password,
         household=_household(payload.household_id),
         relation=payload.relation,
+        client_address=client_ip(request),
     )
     residency = user.residencies.select_related("household").get()
     return Status(

@@ -15,6 +15,7 @@ from shequ.accounts.selectors import access_resettable_user, user_roles, verify_
 from shequ.accounts.tokens import logins_end_everywhere
 from shequ.core import clock, jobs
 from shequ.core.errors import Conflict, Forbidden, Invalid
+from shequ.core.ratelimit import rate_limit
 from shequ.directory.models import Place, PlaceKind
 
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
@@ -78,9 +79,20 @@ def _check_relation(relation: str) -> None:
         )
 
 
-def user_register(*, phone: str, real_name: str, password: str, household: Place, relation: str) -> User:
-    """A resident signs up: an account plus a pending residency the committee (or the owner) verifies."""
+def user_register(
+    *,
+    phone: str,
+    real_name: str,
+    password: str,
+    household: Place,
+    relation: str,
+    client_address: str | None = None,
+) -> User:
+    """A resident signs up: an account plus a pending residency the committee (or the owner) verifies.
+    Limited per phone and per client address (core.ratelimit), so the form cannot be used to try
+    phone after phone."""
     phone = check_phone(phone)
+    rate_limit("register", phone=phone, address=client_address)
     real_name = (real_name or "").strip()
     if not (2 <= len(real_name) <= 50):
         raise Invalid(

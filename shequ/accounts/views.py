@@ -26,6 +26,7 @@ from shequ.accounts.forms import (
 )
 from shequ.accounts.models import Residency
 from shequ.core.errors import DomainError, Unauthorized
+from shequ.core.net import client_ip
 from shequ.core.views import domain_errors, error_text
 from shequ.directory.models import Place, PlaceKind
 
@@ -155,6 +156,7 @@ def register(request: HttpRequest) -> HttpResponse:
                         password=acc["password"],
                         household=household,
                         relation=relation,
+                        client_address=client_ip(request),
                     )
                     auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
                 else:

@@ -27,10 +27,10 @@ from typing import Any
 
 from django.db.models import Q
 
-from shequ.accounts.selectors import user_roles
+from shequ.accounts.selectors import Roles, user_roles
 from shequ.appeals.models import Appeal, Status
 from shequ.appeals.transitions import TRANSITIONS
-from shequ.directory.models import Party, PartyKind, PartyPlace
+from shequ.directory.models import Membership, Party, PartyKind, PartyPlace, Role
 from shequ.directory.selectors import party_place_ids, place_within
 
 S = Status
@@ -41,6 +41,61 @@ AREA_KINDS = (
     PartyKind.ENV_PROPERTY_COMMITTEE,
     PartyKind.RESIDENTS_COMMITTEE,
 )
+# ---------------------------------------------------------------- the role policy (DESIGN §1)
+#
+# What each membership role lets its holder be on appeals of the party's places:
+#   "staff"     — acts for the party (capacities below) and sees what the party sees, unmasked;
+#   "observer"  — sees what the party sees, never acts (officials without posting rights);
+#   "volunteer" — a resident helping (楼组长, 网格员, the 环物会's elected owner members): no staff
+#                 capacity and no staff visibility — they see and follow what any resident of their
+#                 community sees, masked, and never dispatch, close, merge, escalate, transfer or
+#                 blow the whistle;
+#   "helper"    — a mutual-aid station's volunteer: works the station's own appeals (accept, return,
+#                 pause, resume, reply, note, resolve — capacity "helper"), sees them masked, and
+#                 like every volunteer never dispatches, closes, merges, escalates or transfers.
+ROLE_POLICY: dict[str, str] = {
+    Role.HEAD: "staff",
+    Role.DEPUTY: "staff",
+    Role.STAFF: "staff",
+    Role.DISPATCHER: "staff",
+    Role.HANDLER: "staff",
+    Role.MANAGER: "staff",
+    Role.DOCTOR: "staff",
+    Role.POLICE_OFFICER: "staff",
+    Role.MEMBER: "staff",  # except the 环物会's elected owners, below
+    Role.BUILDING_LEADER: "volunteer",
+    Role.GRID_WORKER: "volunteer",
+    Role.VOLUNTEER: "volunteer",
+    Role.OBSERVER: "observer",
+}
+# The 环物会's six elected owner members are residents (DESIGN §1), not staff of the committee.
+VOLUNTEER_MEMBER_KINDS = frozenset({PartyKind.ENV_PROPERTY_COMMITTEE, PartyKind.MUTUAL_AID_STATION})
+
+
+def role_policy(membership: Membership) -> str:
+    """ "staff", "observer" or "volunteer" for one membership (the table above)."""
+    if membership.role == Role.VOLUNTEER and membership.party.kind == PartyKind.MUTUAL_AID_STATION:
+        return "helper"
+    if membership.role == Role.MEMBER and membership.party.kind in VOLUNTEER_MEMBER_KINDS:
+        return "volunteer"
+    return ROLE_POLICY.get(membership.role, "volunteer")
+
+
+def acting_party_ids(roles: Roles) -> set[int]:
+    """Parties a user acts for on appeals (staff roles only)."""
+    return {m.party_id for m in roles.memberships if role_policy(m) == "staff"}
+
+
+def helping_party_ids(roles: Roles) -> set[int]:
+    """Mutual-aid stations whose appeals a volunteer works (capacity "helper")."""
+    return {m.party_id for m in roles.memberships if role_policy(m) == "helper"}
+
+
+def reading_party_ids(roles: Roles) -> set[int]:
+    """Parties whose appeals a user sees as the party does (staff and observers; not volunteers)."""
+    return {m.party_id for m in roles.memberships if role_policy(m) != "volunteer"}
+
+
 # Actions that may carry photos (both public: an internal note never carries one).
 PHOTO_ACTIONS = frozenset({"resolve", "reply"})
 
@@ -52,15 +107,15 @@ PHOTO_ACTIONS = frozenset({"resolve", "reply"})
 # system (actor None: sweepers and imports).
 ACTORS: dict[str, frozenset[str]] = {
     "dispatch": frozenset({"dispatcher", "system"}),
-    "accept": frozenset({"responsible"}),
-    "return": frozenset({"responsible"}),
+    "accept": frozenset({"helper", "responsible"}),
+    "return": frozenset({"helper", "responsible"}),
     "redispatch": frozenset({"dispatcher", "system"}),
     "transfer": frozenset({"responsible", "dispatcher", "supervisor"}),
-    "pause": frozenset({"responsible"}),
-    "resume": frozenset({"responsible"}),
-    "reply": frozenset({"responsible", "dispatcher", "supervisor", "reporter"}),
-    "note": frozenset({"responsible", "dispatcher", "supervisor", "involved", "system"}),
-    "resolve": frozenset({"responsible"}),
+    "pause": frozenset({"helper", "responsible"}),
+    "resume": frozenset({"helper", "responsible"}),
+    "reply": frozenset({"helper", "responsible", "dispatcher", "supervisor", "reporter"}),
+    "note": frozenset({"helper", "responsible", "dispatcher", "supervisor", "involved", "system"}),
+    "resolve": frozenset({"helper", "responsible"}),
     "confirm": frozenset({"reporter"}),
     "reopen": frozenset({"reporter"}),
     "rate": frozenset({"reporter"}),
@@ -91,7 +146,10 @@ def actor_capacity(*, appeal: Appeal, actor) -> Capacity:
     if appeal.reporter_id == actor.pk:
         cap.capacities.add("reporter")
     roles = user_roles(user=actor)
-    acting = roles.party_ids
+    acting = acting_party_ids(roles)
+    if appeal.responsible_party_id is not None and appeal.responsible_party_id in helping_party_ids(roles):
+        cap.capacities.add("helper")
+        cap.party = appeal.responsible_party
     if not acting:
         return cap
     party = appeal.responsible_party
@@ -204,15 +262,19 @@ def viewer_for(*, user) -> Viewer:
     viewer = Viewer(user=user)
     if getattr(user, "is_authenticated", False):
         roles = user_roles(user=user)
-        viewer.acting_party_ids = set(roles.party_ids)
-        viewer.party_ids = set(roles.observed_party_ids)
+        viewer.acting_party_ids = acting_party_ids(roles)
+        viewer.party_ids = reading_party_ids(roles)
         viewer.household_ids = {h.pk for h in roles.verified_households}
         viewer.community_ids = {
             r.household.community_id
             for r in roles.residencies
             if r.status != "rejected" and r.household.community_id is not None
         }
-        area_parties = {m.party_id: m.role for m in roles.memberships if m.party.kind in AREA_KINDS}
+        area_parties = {
+            m.party_id: m.role
+            for m in roles.memberships
+            if m.party.kind in AREA_KINDS and m.party_id in viewer.party_ids
+        }
         if area_parties:
             rows = PartyPlace.objects.filter(party_id__in=area_parties).values_list("party_id", "place_id")
             for party_id, place_id in rows:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db.models import Count
 from django.urls import NoReverseMatch, reverse
 
+from shequ.accounts.selectors import is_verified_reporter
 from shequ.appeals.models import AppealEvent, EventKind
 from shequ.core.jobs import handler
 from shequ.core.masking import mask_text
@@ -131,9 +132,15 @@ def notify_event(*, event_id: int) -> None:
     if event is None:
         return
     recipients = recipients_for(event)
+    appeal = event.appeal
+    if recipients and not is_verified_reporter(
+        reporter_id=appeal.reporter_id, household_id=appeal.household_id
+    ):
+        # Someone the household has not verified: no SMS or inbox fan-out to parties (issue #9);
+        # the reporter still hears what happens to their own appeal.
+        recipients = recipients & {appeal.reporter_id}
     if not recipients:
         return
-    appeal = event.appeal
     template = TITLES.get(event.kind, "诉求有新动态：{number}")
     title = template.format(number=appeal.number, category=appeal.category.name)
     body = mask_text(event.text[:500] if event.text else appeal.text[:200])

@@ -104,6 +104,8 @@ def escalation_target(*, appeal: Appeal, level: int) -> Party | None:
         kinds = [PartyKind.STREET_OFFICE]
     for kind in kinds:
         target = party_serving(place=place, kind=kind)
-        if target is not None and target.pk != appeal.responsible_party_id:
+        # A rung already reached is skipped, so each party is told once (a residents' committee's
+        # appeal reaches the party organisation at level 1, and the street office next).
+        if target is not None and target.pk not in (appeal.responsible_party_id, appeal.escalated_to_id):
             return target
     return None

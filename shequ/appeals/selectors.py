@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from shequ.accounts.selectors import primary_household
+from shequ.accounts.selectors import primary_household, verified_reporter_q
 from shequ.appeals.access import Viewer, actor_capacity, allowed_actions, events_q, photos_q, viewer_for
 from shequ.appeals.deadlines import overdue_q
 from shequ.appeals.models import (
@@ -46,8 +46,8 @@ def _mine_q(viewer: Viewer) -> Q:
     uid = viewer.user.pk
     followed = Appeal.followers.through.objects.filter(user_id=uid).values("appeal_id")
     q = Q(reporter_id=uid) | Q(filed_by_id=uid) | Q(pk__in=followed)
-    if viewer.household_ids:
-        q |= Q(household_id__in=viewer.household_ids)
+    if viewer.household_ids:  # the household's appeals, not those of someone it has not verified
+        q |= Q(household_id__in=viewer.household_ids) & verified_reporter_q()
     return q
 
 

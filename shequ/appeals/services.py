@@ -19,7 +19,7 @@ from django.utils import timezone
 from shequ.accounts.selectors import user_roles
 from shequ.appeals import deadlines, routing
 from shequ.appeals import photos as photo_files
-from shequ.appeals.access import ACTORS, Capacity, actor_capacity
+from shequ.appeals.access import ACTORS, PHOTO_ACTIONS, Capacity, actor_capacity
 from shequ.appeals.models import (
     Appeal,
     AppealEvent,
@@ -352,6 +352,14 @@ def appeal_transition(*, appeal: Appeal, actor, action: str, **data) -> Appeal:
     Returns the updated appeal (a fresh instance)."""
     if action not in TRANSITIONS:
         raise NotFound("没有这个操作。", f"Unknown action {action!r}.", code="unknown_action")
+    if data.get("photos") and action not in PHOTO_ACTIONS:
+        # An internal note never carries a photo (it would be as hidden as the note, or leak).
+        raise Invalid(
+            "此操作不能附带照片。",
+            "This action cannot carry photos.",
+            code="photos_not_allowed",
+            fields={"photos": "not allowed"},
+        )
     prepared = photo_files.prepare(list(data.get("photos") or ())) if data.get("photos") else []
     with transaction.atomic():
         locked = (
@@ -502,6 +510,15 @@ def _h_dispatch(step: _Step, target: str) -> None:
 
 def _h_transfer(step: _Step, target: str) -> None:
     party = _party(step.data.get("to_party") or step.data.get("to_party_id"))
+    current = step.appeal.responsible_party
+    if step.appeal.is_consultation and current is not None and party.kind != current.kind:
+        # A private consultation stays with the same kind of service (a doctor to another doctor).
+        raise Invalid(
+            "私密咨询只能转给同类服务单位。",
+            "A private consultation can only go to a party of the same kind of service.",
+            code="consultation_transfer_kind",
+            fields={"to_party_id": "other kind"},
+        )
     step.event_text = step.reason(required=True)
     step.end_pause()
     _dispatch_to(step, party, target)
@@ -560,7 +577,7 @@ def _h_reply(step: _Step, target: str | None) -> None:
         step.event_party = None
         step.event_data["by_reporter"] = True
         return
-    if step.appeal.status == S.ACCEPTED and "responsible" in step.cap.capacities:
+    if step.appeal.status == S.ACCEPTED and step.cap.has({"responsible", "helper"}):
         step.set("status", S.IN_PROGRESS)
 
 
@@ -822,6 +839,10 @@ def appeal_follow(*, appeal: Appeal, user, follow: bool = True) -> bool:
     """Follow (or stop following) an appeal the user can see; returns whether they now follow it."""
     if appeal.reporter_id == user.pk:
         return True
+    if user_roles(user=user).is_observer:
+        raise Forbidden(
+            "观察员只能查看，不能关注。", "Observers read; they do not follow.", code="observer_read_only"
+        )
     if follow:
         appeal.followers.add(user)
     else:

@@ -40,7 +40,7 @@ REFORM_MONTHS_AGO = 6
 SEED = 12345
 DEMO_FILE = "demo-12345.csv"
 # category code → (base per month per 1,000 households, months with a seasonal factor)
-MIX = {
+MIX: dict[str, tuple[float, dict[int, float]]] = {
     "lift": (9, {}),
     "heating": (2, {11: 7, 12: 9, 1: 9, 2: 7, 3: 4}),
     "water": (4, {6: 2, 7: 2.5, 8: 2}),
@@ -164,6 +164,7 @@ class _History:
             a.status, a.closed_at = Status.CLOSED, when + timedelta(days=3)
         if (
             a.status not in (Status.CLOSED, Status.RESOLVED)
+            and a.resolve_due_at is not None
             and a.resolve_due_at < self.now
             and rng.random() < 0.5
         ):
@@ -209,14 +210,19 @@ class _History:
                     )
                 )
             elif a.closed_unrated:
-                out.append(AppealEvent(appeal=a, kind=EventKind.CLOSED_UNRATED, created_at=a.closed_at))
+                out.append(
+                    AppealEvent(
+                        appeal=a, kind=EventKind.CLOSED_UNRATED, created_at=a.closed_at or a.created_at
+                    )
+                )
         return out
 
 
 def _reporters() -> dict[int, list[User]]:
     out: dict[int, list[User]] = {}
     for r in Residency.objects.select_related("user", "household").filter(status=Residency.Status.VERIFIED):
-        out.setdefault(r.household.community_id, []).append(r.user)
+        if r.household.community_id:
+            out.setdefault(r.household.community_id, []).append(r.user)
     return out
 
 

@@ -19,6 +19,7 @@ from django.urls import reverse
 
 from shequ.accounts.selectors import user_roles
 from shequ.appeals import deadlines, routing
+from shequ.appeals.access import acting_party_ids
 from shequ.appeals.models import AWAITING_ACCEPT, Appeal, EventKind, Status
 from shequ.appeals.services import appeal_event_add, appeal_transition
 from shequ.core import clock
@@ -61,9 +62,8 @@ def _members(party_ids: Iterable[int | None]) -> set[int]:
 def _acting_party_of_kinds(*, actor, appeal: Appeal, kinds: Iterable[str]) -> Party | None:
     """The party of one of `kinds` the actor acts for and that serves the appeal's place (or reached it)."""
     roles = user_roles(user=actor)
-    candidates = [
-        m.party for m in roles.memberships if m.party_id in roles.party_ids and m.party.kind in kinds
-    ]
+    acting = acting_party_ids(roles)
+    candidates = [m.party for m in roles.memberships if m.party_id in acting and m.party.kind in kinds]
     if not candidates:
         return None
     for party in candidates:

@@ -168,7 +168,10 @@ def detail_context(request: AuthedRequest, appeal: Appeal, *, hx: bool, next_url
     photos = shown.visible_photos
     is_reporter = appeal.reporter_id == user.pk
     allowed = set(shown.actions)
-    staff = access.viewer_for(user=user).is_staff_for(appeal)
+    # A station volunteer working the station's appeal gets the staff panel (masked, fewer actions).
+    staff = access.viewer_for(user=user).is_staff_for(appeal) or (
+        "helper" in access.actor_capacity(appeal=appeal, actor=user).capacities
+    )
     roles = user_roles(user=user)
     observer = not roles.party_ids and bool(roles.observed_party_ids)
     # Staff (also when they filed it themselves from a patrol) get the staff panel; the reporter the resident's.

@@ -131,6 +131,7 @@ def test_staff_with_a_household_can_switch(live_server, world, busy, browser):
     page.click("button:has-text('切换到居民首页')")
     page.wait_for_selector("a.report-button")
     assert page.locator(".tabbar a[aria-current=page]").inner_text().strip() == "首页"
+    assert_layout_ok(page, "resident home")
     _shoot(page, "switch-resident-390")
     page.click("button:has-text('切换到工作首页')")
     page.wait_for_selector("#start-queue")
