@@ -212,8 +212,21 @@ def demo_content_load() -> dict[str, int]:
             func()
         made["appeals"] = Appeal.objects.count() - before
     _life_load()
+    _votes_load(users, parties)
     _coordination_load()
     return made
+
+
+def _votes_load(users: dict, parties: dict) -> None:
+    """Owners' register, decisions, the 环物会 election and the maintenance fund (docs/decisions.md)."""
+    from shequ.decisions.demo import demo_decisions_load  # noqa: PLC0415
+    from shequ.elections.demo import demo_election_load  # noqa: PLC0415
+    from shequ.funds.demo import demo_fund_load  # noqa: PLC0415
+
+    with transaction.atomic():
+        decisions = demo_decisions_load(users=users, parties=parties)
+        demo_election_load(users=users, parties=parties)
+        demo_fund_load(users=users, parties=parties, lifts=decisions["lifts"])
 
 
 def _life_load() -> None:

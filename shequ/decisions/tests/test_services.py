@@ -375,3 +375,10 @@ def test_publicity_and_window_rules(world):
             services.decision_open(actor=world.rc_staff, decision=d)
         assert exc.value.code == "too_early"
     assert Notice.objects.filter(title__contains="业主表决公示").count() == 1
+
+
+def test_a_ballot_costs_a_constant_number_of_queries(world, django_assert_max_num_queries):
+    standard_register(world)
+    d = voting_decision(world)
+    with clock.frozen(VOTING), django_assert_max_num_queries(10):
+        services.ballot_cast(user=world.resident_a, decision=d, choice="agree")

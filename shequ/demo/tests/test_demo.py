@@ -345,6 +345,7 @@ def test_sample_content_through_the_apps_services(db, demo):
         "party",
         "property",
         "police",
+        "owners",  # the 上河村 owners' committee posts its vote's publicity and result (docs/decisions.md)
     }
 
 
