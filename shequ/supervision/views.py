@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -20,10 +20,7 @@ from shequ.supervision.models import Summons, WhistleKind
 
 
 def _appeal_url(appeal_id: int) -> str:
-    try:
-        return reverse("appeals:detail", args=[appeal_id])
-    except NoReverseMatch:
-        return "/"
+    return reverse("appeals:detail", args=[appeal_id])
 
 
 @login_required
