@@ -14,13 +14,12 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.urls import reverse
 
 from shequ.accounts.selectors import user_roles
-from shequ.appeals import deadlines, routing
+from shequ.appeals import deadlines
 from shequ.appeals.access import acting_party_ids
-from shequ.appeals.models import AWAITING_ACCEPT, Appeal, EventKind, Status
+from shequ.appeals.models import Appeal, EventKind, Status
 from shequ.appeals.services import appeal_event_add, appeal_transition
 from shequ.core import clock
 from shequ.core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
@@ -35,7 +34,6 @@ log = logging.getLogger("shequ.supervision")
 WHISTLE_KINDS = (PartyKind.PARTY_ORG, PartyKind.RESIDENTS_COMMITTEE, PartyKind.STREET_OFFICE)
 SUMMONABLE_KINDS = (PartyKind.DEPARTMENT, PartyKind.POLICE_STATION)
 CLOSED_STATUSES = (Status.RESOLVED, Status.CLOSED, Status.MERGED)
-RESOLVE_CHAIN_CAP = timedelta(hours=24)
 CALLBACK_REMIND_AFTER = timedelta(days=3)
 FEE_WAIVER_AGE = 60
 MAX_DEPARTMENTS = 10
@@ -418,66 +416,20 @@ def _allowed(nearest: Nearest, *, rule: str) -> Nearest:
 # ---------------------------------------------------------------- sweeps
 
 
-def escalation_interval(
-    *, appeal_urgency: str, time_class: str, category_id: int | None, stage: str
-) -> timedelta:
-    """How long each rung of the ladder has to answer before the next one is told."""
-    accept = deadlines.accept_limit(urgency=appeal_urgency, time_class=time_class, category_id=category_id)
-    if stage == "accept":
-        return accept
-    resolve = deadlines.resolve_limit(time_class=time_class, urgency=appeal_urgency, category_id=category_id)
-    return max(accept, min(resolve, RESOLVE_CHAIN_CAP))
-
-
-def next_escalation_at(*, base: datetime, level: int, interval: timedelta) -> datetime:
-    """The rung after `level` is due at the limit, then one interval per rung already climbed."""
-    return base + interval * level
-
-
 def sweep_escalations(*, now: datetime, limit: int = 500) -> int:
-    """Escalate every open appeal whose accept or resolve limit (plus one interval per rung already
-    climbed) has passed. The claim is a conditional UPDATE with the current level in the WHERE."""
-    top = routing.LADDER_TOP
-    fields = (
-        "id",
-        "escalation_level",
-        "urgency",
-        "category_id",
-        "category__time_class",
-        "accept_due_at",
-        "resolve_due_at",
-        "status",
+    """Escalate every appeal whose `next_due_at` (the current stage's limit plus one interval per rung
+    already climbed; NULL when it can never be escalated) has passed, in due order. The claim is a
+    conditional UPDATE with the level and due time in the WHERE."""
+    rows = (
+        Appeal.objects.filter(next_due_at__lte=now)
+        .order_by("next_due_at", "id")
+        .values_list("id", "escalation_level", "status", "next_due_at")[:limit]
     )
-    accept_rows = (
-        Appeal.objects.filter(status__in=AWAITING_ACCEPT, accept_due_at__lte=now, escalation_level__lt=top)
-        .order_by("escalation_level", "accept_due_at", "id")
-        .values_list(*fields)[:limit]
-    )
-    resolve_rows = (
-        Appeal.objects.filter(
-            status__in=(Status.ACCEPTED, Status.IN_PROGRESS),
-            resolve_due_at__lte=now,
-            escalation_level__lt=top,
-        )
-        .order_by("escalation_level", "resolve_due_at", "id")
-        .values_list(*fields)[:limit]
-    )
-    done = 0
-    for stage, rows in (("accept", accept_rows), ("resolve", resolve_rows)):
-        for pk, level, urgency, category_id, time_class, accept_due, resolve_due, _status in rows:
-            base = accept_due if stage == "accept" else resolve_due
-            interval = escalation_interval(
-                appeal_urgency=urgency, time_class=time_class, category_id=category_id, stage=stage
-            )
-            if next_escalation_at(base=base, level=level, interval=interval) > now:
-                continue
-            done += _escalate_one(pk=pk, level=level, stage=stage, base=base)
-    return done
+    return sum(_escalate_one(pk=pk, level=level, status=status, due=due) for pk, level, status, due in rows)
 
 
-def _escalate_one(*, pk: int, level: int, stage: str, base: datetime) -> int:
-    statuses = AWAITING_ACCEPT if stage == "accept" else (Status.ACCEPTED, Status.IN_PROGRESS)
-    due_field = "accept_due_at" if stage == "accept" else "resolve_due_at"
+def _escalate_one(*, pk: int, level: int, status: str, due: datetime) -> int:
+    stage = deadlines.escalation_stage(status)
     reason = (
         "超过签收时限仍未签收，系统自动升级。"
         if stage == "accept"
@@ -485,9 +437,9 @@ def _escalate_one(*, pk: int, level: int, stage: str, base: datetime) -> int:
     )
     try:
         with transaction.atomic():
-            won = Appeal.objects.filter(
-                Q(pk=pk, escalation_level=level, status__in=statuses) & Q(**{due_field: base})
-            ).update(escalation_level=level)  # a no-op write that locks the row: the claim
+            won = Appeal.objects.filter(pk=pk, escalation_level=level, status=status, next_due_at=due).update(
+                escalation_level=level
+            )  # a no-op write that locks the row: the claim
             if not won:
                 return 0
             appeal_transition(
@@ -498,8 +450,9 @@ def _escalate_one(*, pk: int, level: int, stage: str, base: datetime) -> int:
                 reason_code=f"{stage}_overdue",
             )
         return 1
-    except DomainError as exc:  # e.g. no higher rung serves this place
+    except DomainError as exc:  # no higher rung serves this place: nothing more can fall due
         log.info("appeal %s not escalated: %s", pk, exc.message_en)
+        Appeal.objects.filter(pk=pk, escalation_level=level, next_due_at=due).update(next_due_at=None)
         return 0
     except Exception:  # one bad row must not stop the batch; the next pass retries it
         log.exception("escalating appeal %s failed", pk)
