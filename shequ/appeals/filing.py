@@ -286,6 +286,7 @@ def appeal_create(
             accept_due_at=plan.due.accept_due_at,
             resolve_due_at=resolve_due_at or plan.due.resolve_due_at,
         )
+        appeal.next_due_at = deadlines.next_due_of(appeal)
         appeal.save()
         appeal.number = f"{timezone.localtime(now):%Y%m%d}{appeal.pk:06d}"
         Appeal.objects.filter(pk=appeal.pk).update(number=appeal.number)

@@ -209,6 +209,7 @@ class _Step:
     def commit(self) -> None:
         appeal = self.appeal
         if self.changed:
+            self.set("next_due_at", deadlines.next_due_of(appeal))
             self.set("updated_at", self.now)
             appeal.save(update_fields=self.changed)
         data = {"from": self.old_status, "to": appeal.status, **self.event_data}
