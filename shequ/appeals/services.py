@@ -19,7 +19,7 @@ from django.utils import timezone
 from shequ.accounts.selectors import user_roles
 from shequ.appeals import deadlines, routing
 from shequ.appeals import photos as photo_files
-from shequ.appeals.access import ACTORS, PHOTO_ACTIONS, Capacity, actor_capacity
+from shequ.appeals.access import ACTORS, PHOTO_ACTIONS, Capacity, actor_capacity, may_file_at
 from shequ.appeals.models import (
     Appeal,
     AppealEvent,
@@ -142,17 +142,7 @@ def _check_place(*, reporter, place: Place, filed_by, source: str) -> None:
         )
     staff = filed_by or (reporter if source in (Source.PATROL, Source.HOTLINE, Source.STAFF) else None)
     if staff is not None:
-        acting = user_roles(user=staff).party_ids
-        ok = (
-            acting
-            and PartyPlace.objects.filter(party_id__in=acting, place_id__in=place.ancestor_ids()).exists()
-        )
-        if not ok:
-            ok = acting and any(
-                place_within(place=place, ancestor_ids=party_place_ids(party=p))
-                for p in Party.objects.filter(pk__in=acting, kind=PartyKind.PROPERTY_COMPANY)
-            )
-        if not ok:
+        if not may_file_at(user=staff, place=place):
             raise Forbidden(
                 "您不负责这个地点，不能代为反映。", "You do not serve this place.", code="not_serving_place"
             )
