@@ -9,5 +9,8 @@ class AnalyticsConfig(AppConfig):
 
     def ready(self) -> None:
         from shequ.appeals.extensions import register_workbench_link  # noqa: PLC0415
+        from shequ.notifications.verbs import URGENT, register  # noqa: PLC0415
+
+        register("analytics.spike", _("数据预警：诉求量异常上升"), URGENT)
 
         register_workbench_link(name="league", url_name="analytics:league", label=_("物业排行"), order=30)

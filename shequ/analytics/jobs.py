@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from shequ.analytics import rollups
+from shequ.analytics import alerts, rollups
 from shequ.core.jobs import periodic
 
 
@@ -12,3 +12,10 @@ from shequ.core.jobs import periodic
 def rollup(now: datetime) -> int:
     """Roll up the appeals changed since the watermark (a no-op query when nothing changed)."""
     return rollups.rollup_refresh()
+
+
+@periodic("analytics.spikes", every=3600)
+def spikes(now: datetime) -> int:
+    """Send each new early-warning spike to the leaders' inbox once (`alerts.spikes_notify`)."""
+    rollups.rollup_refresh()
+    return alerts.spikes_notify(now=now)

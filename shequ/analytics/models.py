@@ -226,3 +226,24 @@ class HotlineOrder(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class SpikeAlert(models.Model):
+    """One early-warning spike that was sent to the leaders' inbox: (area, dimension, key, week) is notified
+    once, however many times the sweep sees it again or the count grows during the week."""
+
+    area_id = models.BigIntegerField()  # the street or community whose leaders were told
+    dimension = models.CharField(max_length=12)  # category | compound
+    key = models.BigIntegerField()
+    week = models.DateField()  # Monday of the week
+    count = models.IntegerField()  # appeals this week when it was first seen
+    threshold = models.FloatField()
+    recipients = models.IntegerField(default=0)
+    notified_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("预警通知")
+        verbose_name_plural = _("预警通知")
+        constraints = [
+            models.UniqueConstraint(fields=["area_id", "dimension", "key", "week"], name="an_spike_once"),
+        ]

@@ -1,4 +1,8 @@
-"""REST: elections under /api/v1/elections/… (candidates, vote → receipt, published box, recount)."""
+"""REST: elections under /api/v1/elections/…: organisers create and run them (appointed members, nominations,
+the representatives' roll, publicity, open, paper ballots, close); voters vote → receipt; the published box.
+
+Errors are the services' own: 403 not the organiser / not on the roll, 409 wrong stage / already voted /
+too few candidates, 422 bad settings or choices (zh and en in every body)."""
 
 from __future__ import annotations
 
@@ -7,6 +11,9 @@ from datetime import datetime
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
+from shequ.accounts.models import User
+from shequ.core.errors import Invalid
+from shequ.directory.models import Party, Place, PlaceKind
 from shequ.elections import selectors, services
 from shequ.elections.models import ElectionStatus
 
@@ -48,6 +55,61 @@ class ElectionOut(Schema):
         return obj.result if obj.status == ElectionStatus.CLOSED else None
 
 
+class ElectionIn(Schema):
+    organiser_id: int
+    place_id: int
+    kind: str
+    electorate: str
+    title: str
+    description: str = ""
+    seats: int
+    max_choices: int | None = None
+    alternates: int = 0
+    min_nominators: int = 5
+
+
+class AppointedIn(Schema):
+    role: str
+    name: str
+    party_id: int
+
+
+class AppointedOut(Schema):
+    id: int
+    role: str
+    name: str
+    party_id: int
+
+
+class NominateIn(Schema):
+    route: str
+    statement: str
+    name: str = ""
+    building_id: int | None = None
+    nominators: str = ""
+
+
+class PubliciseIn(Schema):
+    opens_at: datetime
+    closes_at: datetime
+
+
+class RollIn(Schema):
+    phone: str
+
+
+class RollOut(Schema):
+    id: int
+    name: str
+    building: str
+    voted: bool
+
+
+class PaperIn(Schema):
+    roll_entry_id: int
+    candidate_ids: list[int]
+
+
 class VoteIn(Schema):
     candidate_ids: list[int]
 
@@ -82,6 +144,119 @@ def vote(request: HttpRequest, election_id: int, payload: VoteIn):
             )
         },
     )
+
+
+def _get(model, pk: int, field: str):
+    obj = model.objects.filter(pk=pk).first()
+    if obj is None:
+        raise Invalid("不存在。", "Not found.", fields={field: "无效"})
+    return obj
+
+
+@router.post("/elections", response={201: ElectionOut})
+def election_create(request: HttpRequest, payload: ElectionIn):
+    """Create an election (organiser staff). 环物会: exactly 6 seats; the appointed members come next."""
+    e = services.election_create(
+        actor=request.auth,
+        organiser=_get(Party, payload.organiser_id, "organiser_id"),
+        place=_get(Place, payload.place_id, "place_id"),
+        kind=payload.kind,
+        electorate=payload.electorate,
+        title=payload.title,
+        description=payload.description,
+        seats=payload.seats,
+        max_choices=payload.max_choices,
+        alternates=payload.alternates,
+        min_nominators=payload.min_nominators,
+    )
+    return Status(201, e)
+
+
+@router.post("/elections/{election_id}/appointed", response={201: AppointedOut})
+def appointed(request: HttpRequest, election_id: int, payload: AppointedIn):
+    e = selectors.access_election(user=request.auth, election_id=election_id)
+    member = services.appointed_add(
+        actor=request.auth,
+        election=e,
+        role=payload.role,
+        name=payload.name,
+        party=_get(Party, payload.party_id, "party_id"),
+    )
+    return Status(201, member)
+
+
+@router.post("/elections/{election_id}/candidates", response={201: CandidateOut})
+def nominate(request: HttpRequest, election_id: int, payload: NominateIn):
+    """Nominate: `self` (a verified resident; an owner in an owners' election), `owners` (at least
+    `min_nominators` names in `nominators`), `party_org` or `residents_committee` (their staff)."""
+    e = selectors.access_election(user=request.auth, election_id=election_id)
+    building = None
+    if payload.building_id is not None:
+        building = Place.objects.filter(pk=payload.building_id, kind=PlaceKind.BUILDING).first()
+        if building is None:
+            raise Invalid("所在楼栋无效。", "Invalid building.", fields={"building_id": "无效"})
+    candidate = services.candidate_nominate(
+        actor=request.auth,
+        election=e,
+        route=payload.route,
+        statement=payload.statement,
+        name=payload.name,
+        building=building,
+        nominators=payload.nominators,
+    )
+    return Status(201, candidate)
+
+
+@router.post("/elections/{election_id}/publicise", response=ElectionOut)
+def publicise(request: HttpRequest, election_id: int, payload: PubliciseIn):
+    """Close nominations and post the candidates; voting may open no sooner than 7 days from now."""
+    e = selectors.access_election(user=request.auth, election_id=election_id)
+    return services.election_publicise(
+        actor=request.auth, election=e, opens_at=payload.opens_at, closes_at=payload.closes_at
+    )
+
+
+@router.post("/elections/{election_id}/open", response=ElectionOut)
+def open_voting(request: HttpRequest, election_id: int):
+    e = selectors.access_election(user=request.auth, election_id=election_id)
+    return services.election_open(actor=request.auth, election=e)
+
+
+@router.get("/elections/{election_id}/roll", response=list[RollOut])
+def roll(request: HttpRequest, election_id: int):
+    """The roll (who may vote and *that* they voted): the organiser's staff only."""
+    e = selectors.access_election_to_organise(user=request.auth, election_id=election_id)
+    return list(selectors.roll_for(user=request.auth, election=e))
+
+
+@router.post("/elections/{election_id}/roll", response={201: RollOut})
+def roll_add(request: HttpRequest, election_id: int, payload: RollIn):
+    """Add a residents' representative (a verified resident of the place, found by phone)."""
+    e = selectors.access_election_to_organise(user=request.auth, election_id=election_id)
+    user = User.objects.filter(phone=payload.phone.strip()).first()
+    if user is None:
+        raise Invalid("没有这个手机号的用户。", "No user with that phone.", fields={"phone": "无效"})
+    return Status(201, services.representative_add(actor=request.auth, election=e, user=user))
+
+
+@router.delete("/elections/{election_id}/roll/{entry_id}", response={204: None})
+def roll_remove(request: HttpRequest, election_id: int, entry_id: int):
+    e = selectors.access_election_to_organise(user=request.auth, election_id=election_id)
+    services.representative_remove(actor=request.auth, election=e, entry_id=entry_id)
+    return Status(204, None)
+
+
+@router.post("/elections/{election_id}/paper", response={201: ReceiptOut})
+def paper(request: HttpRequest, election_id: int, payload: PaperIn):
+    """Enter a paper ballot at the polling station: tick the voter on the roll, drop the choices in the box."""
+    e = selectors.access_election_to_organise(user=request.auth, election_id=election_id)
+    receipt = services.election_enter_paper(
+        actor=request.auth,
+        election=e,
+        roll_entry_id=payload.roll_entry_id,
+        candidate_ids=payload.candidate_ids,
+    )
+    return Status(201, {"receipt": receipt})
 
 
 @router.post("/elections/{election_id}/close", response=ElectionOut)

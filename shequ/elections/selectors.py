@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from shequ.core.errors import NotFound
+from shequ.core.errors import Forbidden, NotFound
 from shequ.decisions.rules import acts_as_organiser
+from shequ.directory.models import Party, PartyKind, Place, PlaceKind
 from shequ.elections import counting
 from shequ.elections.models import BoxBallot, Election, ElectionStatus, RollEntry
 
@@ -20,6 +21,43 @@ def access_election(*, user, election_id: int) -> Election:
     if election is None:
         raise NotFound("没有找到这次选举。", "No such election.")
     return election
+
+
+def access_election_to_organise(*, user, election_id: int) -> Election:
+    """The election, or Forbidden unless the user acts for its organiser (roll, paper ballots)."""
+    election = access_election(user=user, election_id=election_id)
+    if not is_organiser(user=user, election=election):
+        raise Forbidden(
+            "只有组织单位的工作人员可以进行此操作。",
+            "Only the organising party's staff may do this.",
+            code="not_organiser",
+        )
+    return election
+
+
+def roll_by_building(*, election: Election) -> list[tuple[str, list[RollEntry]]]:
+    """The roll grouped by building, for the organiser's roll and paper-ballot pages (one query)."""
+    groups: dict[str, list[RollEntry]] = {}
+    for entry in RollEntry.objects.filter(election=election).order_by("building", "name", "id"):
+        groups.setdefault(entry.building, []).append(entry)
+    return list(groups.items())
+
+
+def organiser_choices(*, election: Election) -> dict:
+    """What the organiser's nomination and appointment forms offer: the buildings of the place and the
+    parties (residents' committee, police) serving it."""
+    place = election.place
+    buildings = Place.objects.filter(kind=PlaceKind.BUILDING).filter(
+        Q(pk=place.pk) | Q(compound_id=place.pk) | Q(community_id=place.pk)
+    )
+    parties = Party.objects.filter(
+        kind__in=[PartyKind.RESIDENTS_COMMITTEE, PartyKind.POLICE_STATION],
+        served__place_id__in=[i for i in place.ancestor_ids() if i],
+    ).distinct()
+    return {
+        "buildings": list(buildings.select_related("parent").order_by("compound_id", "sort", "id")[:300]),
+        "parties": list(parties.order_by("kind", "name")),
+    }
 
 
 def is_organiser(*, user, election: Election) -> bool:

@@ -343,6 +343,22 @@ def representative_add(*, actor, election: Election, user) -> RollEntry:
     return entry
 
 
+def representative_remove(*, actor, election: Election, entry_id: int) -> None:
+    """Take a residents' representative off the roll (before voting opens); recorded as an event."""
+    check_organiser(user=actor, party=election.organiser)
+    if election.electorate != Electorate.REPRESENTATIVES or election.status not in (
+        ElectionStatus.NOMINATION,
+        ElectionStatus.PUBLICITY,
+    ):
+        raise Conflict("现在不能调整代表名册。", "The roll cannot change now.", code="invalid_transition")
+    entry = RollEntry.objects.filter(pk=entry_id, election=election).first()
+    if entry is None:
+        raise Invalid("名册上没有这位代表。", "No such representative on the roll.", code="not_on_roll")
+    with transaction.atomic():
+        entry.delete()
+        _event(election, "representative_removed", actor, user=entry.user_id, name=entry.name)
+
+
 def election_open(*, actor, election: Election) -> Election:
     """Open voting: for an owners' election fix the roll from the register (one entry per voting owner with an
     account — owners without one vote on paper, `election_enter_paper`)."""

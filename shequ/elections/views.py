@@ -9,12 +9,22 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from shequ.accounts.models import User
 from shequ.core.errors import DomainError, Forbidden, Invalid, NotFound
 from shequ.core.views import domain_errors, error_text
 from shequ.decisions.exports import workbook_bytes
+from shequ.decisions.rules import organiser_parties
 from shequ.decisions.views import _parse_local
+from shequ.directory.models import Party, Place, PlaceKind
+from shequ.directory.selectors import compounds_served_by
 from shequ.elections import selectors, services
-from shequ.elections.models import ElectionStatus
+from shequ.elections.models import (
+    AppointedRole,
+    ElectionKind,
+    ElectionStatus,
+    Electorate,
+    NominationRoute,
+)
 
 
 def _flash(request: HttpRequest, exc: DomainError) -> None:
@@ -31,6 +41,131 @@ def index(request: HttpRequest) -> HttpResponse:
         {
             "elections": list(selectors.elections_visible_to(user=request.user)[:50]),
             "mine": selectors.open_for_user(user=request.user),
+            "can_organise": bool(organiser_parties(user=request.user)),
+        },
+    )
+
+
+def _int(value: str | None, default: int | None = None) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else default
+    except ValueError:
+        return default
+
+
+@login_required
+@domain_errors
+def create(request: HttpRequest) -> HttpResponse:
+    """An organiser sets up an election: place, kind, electorate, seats, choices per ballot, alternates."""
+    parties = organiser_parties(user=request.user)
+    if not parties:
+        raise Forbidden("只有组织单位可以发起选举。", "Only organisers may start an election.")
+    compounds = compounds_served_by(parties=parties)
+    community_ids = {c.community_id for c in compounds if c.community_id}
+    places = list(Place.objects.filter(pk__in=community_ids).order_by("sort", "id")) + compounds
+    errors: dict = {}
+    if request.method == "POST":
+        p = request.POST
+        party = next((x for x in parties if str(x.pk) == p.get("organiser")), None)
+        place = next((x for x in places if str(x.pk) == p.get("place")), None)
+        try:
+            if party is None or place is None:
+                raise Invalid("请选择组织单位和选举范围。", "Choose the organiser and the place.")
+            election = services.election_create(
+                actor=request.user,
+                organiser=party,
+                place=place,
+                kind=p.get("kind", ""),
+                electorate=p.get("electorate", ""),
+                title=p.get("title", ""),
+                description=p.get("description", ""),
+                seats=_int(p.get("seats"), 0) or 0,
+                max_choices=_int(p.get("max_choices")),
+                alternates=_int(p.get("alternates"), 0) or 0,
+                min_nominators=_int(p.get("min_nominators"), 5) or 5,
+            )
+        except DomainError as exc:
+            _flash(request, exc)
+            errors = getattr(exc, "fields", {})
+        else:
+            messages.success(request, _("选举已创建，请登记提名。"))
+            return redirect("elections:detail", pk=election.pk)
+    return render(
+        request,
+        "elections/create.html",
+        {
+            "parties": parties,
+            "places": places,
+            "kinds": ElectionKind.choices,
+            "electorates": Electorate.choices,
+            "errors": errors,
+            "post": request.POST,
+        },
+    )
+
+
+@login_required
+@domain_errors
+def roll(request: HttpRequest, pk: int) -> HttpResponse:
+    """The residents' representatives roll per building: add by phone, remove (before voting opens)."""
+    election = selectors.access_election_to_organise(user=request.user, election_id=pk)
+    if request.method == "POST":
+        try:
+            if request.POST.get("remove"):
+                services.representative_remove(
+                    actor=request.user, election=election, entry_id=_int(request.POST["remove"], 0) or 0
+                )
+                messages.success(request, _("已从代表名册中移除。"))
+            else:
+                user = User.objects.filter(phone=(request.POST.get("phone") or "").strip()).first()
+                if user is None:
+                    raise Invalid("没有这个手机号的用户。", "No user with that phone.")
+                services.representative_add(actor=request.user, election=election, user=user)
+                messages.success(request, _("已加入代表名册。"))
+        except DomainError as exc:
+            _flash(request, exc)
+        return redirect("elections:roll", pk=pk)
+    return render(
+        request,
+        "elections/roll.html",
+        {
+            "election": election,
+            "groups": selectors.roll_by_building(election=election),
+            "editable": election.electorate == Electorate.REPRESENTATIVES
+            and election.status in (ElectionStatus.NOMINATION, ElectionStatus.PUBLICITY),
+        },
+    )
+
+
+@login_required
+@domain_errors
+def paper(request: HttpRequest, pk: int) -> HttpResponse:
+    """Paper ballots at the polling station: staff tick the voter on the roll and enter the slip's choices;
+    the receipt is written on the slip (shown once, here)."""
+    election = selectors.access_election_to_organise(user=request.user, election_id=pk)
+    receipt = None
+    if request.method == "POST":
+        try:
+            entry_id = _int(request.POST.get("entry"))
+            if entry_id is None:
+                raise Invalid("请选择选民。", "Choose the voter.", fields={"entry": "必填"})
+            ids = [_int(v, 0) or 0 for v in request.POST.getlist("candidate")]
+            receipt = services.election_enter_paper(
+                actor=request.user, election=election, roll_entry_id=entry_id, candidate_ids=ids
+            )
+        except DomainError as exc:
+            _flash(request, exc)
+        else:
+            messages.success(request, _("纸质选票已录入。"))
+    return render(
+        request,
+        "elections/paper.html",
+        {
+            "election": election,
+            "receipt": receipt,
+            "groups": selectors.roll_by_building(election=election),
+            "candidates": list(election.candidates.filter(withdrawn=False).select_related("building")),
+            "open": election.status == ElectionStatus.VOTING,
         },
     )
 
@@ -48,13 +183,21 @@ def _context(request: HttpRequest, election) -> dict:
             c.alternate = next((r for r, cid in result["alternates"] if cid == c.pk), None)  # type: ignore[attr-defined]
         candidates.sort(key=lambda c: -c.score)  # type: ignore[attr-defined]
     entry = selectors.my_roll_entry(user=request.user, election=election)
+    organiser = selectors.is_organiser(user=request.user, election=election)
+    nominating = election.status == ElectionStatus.NOMINATION
     return {
+        "organiser_forms": selectors.organiser_choices(election=election)
+        if organiser and nominating
+        else None,
+        "routes": [(v, label) for v, label in NominationRoute.choices if v != NominationRoute.SELF],
+        "roles": AppointedRole.choices,
         "election": election,
         "candidates": candidates,
         "names": names,
         "appointed": list(election.appointed.select_related("party")),
         "entry": entry,
-        "organiser": selectors.is_organiser(user=request.user, election=election),
+        "organiser": organiser,
+        "can_stand": nominating and request.user.is_authenticated,
         "summary": selectors.roll_summary(election=election),
         "result": result,
         "can_vote": entry is not None and not entry.voted and election.status == ElectionStatus.VOTING,
@@ -157,7 +300,19 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     election = selectors.access_election(user=request.user, election_id=pk)
     p = request.POST
     try:
-        if action == "nominate":
+        if action == "appoint":
+            party = Party.objects.filter(pk=_int(p.get("party"), 0)).first()
+            if party is None:
+                raise Invalid("请选择所在单位。", "Choose the party.", fields={"party": "必填"})
+            services.appointed_add(
+                actor=request.user,
+                election=election,
+                role=p.get("role", ""),
+                name=p.get("name", ""),
+                party=party,
+            )
+            messages.success(request, _("委员已登记。"))
+        elif action == "nominate":
             services.candidate_nominate(
                 actor=request.user,
                 election=election,
@@ -165,6 +320,7 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 statement=p.get("statement", ""),
                 name=p.get("name", ""),
                 nominators=p.get("nominators", ""),
+                building=Place.objects.filter(pk=_int(p.get("building"), 0), kind=PlaceKind.BUILDING).first(),
             )
             messages.success(request, _("提名已登记。"))
         elif action == "publicise":
