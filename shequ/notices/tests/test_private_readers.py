@@ -17,7 +17,11 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def notice(world):
     school = ds.party_create(
-        kind=PartyKind.CO_BUILDER, name="测试小学", code="t-school", home=world.community, places=[world.community]
+        kind=PartyKind.CO_BUILDER,
+        name="测试小学",
+        code="t-school",
+        home=world.community,
+        places=[world.community],
     )
     world.teacher = make_user("13900000031", "王老师")
     ds.membership_create(user=world.teacher, party=school, role=Role.STAFF)
@@ -45,7 +49,7 @@ READS = {
     "volunteer": 403,  # a mutual-aid station volunteer
     "dept_staff": 403,  # a district department
     "env_member": 403,  # an elected 环物会 owner member (a resident volunteer, not of A1)
-    "observer": 403,  # a street-office observer
+    "observer": 200,  # a street-office observer reads what the street office reads (never writes)
     "resident_a2": 403,  # another building of the same compound
     "resident_b": 403,
     "outsider": 403,
