@@ -383,6 +383,9 @@ def generate(
         cur.execute(f"INSERT INTO {EVENT_TABLE} ({event_cols}) {unions}")
         n_events = cur.rowcount
         say(f"inserted {n_events} events")
+        from shequ.appeals.sweeps import next_due_refresh  # noqa: PLC0415
+
+        say(f"next_due_at set on {next_due_refresh()} appeals")
 
         cur.execute("SET session_replication_role = DEFAULT")
         for _name, sql in indexes:

@@ -516,10 +516,11 @@ def sweep(count: int) -> dict:
             UPDATE appeals_appeal SET status = %s, accepted_at = NULL, resolved_at = NULL,
                    closed_at = NULL, rating = NULL, solved = NULL, rated_at = NULL,
                    closed_unrated = false, callback_due_at = NULL, escalation_level = 0,
-                   escalated_to_id = NULL, accept_due_at = %s
+                   escalated_to_id = NULL, accept_due_at = %s,
+                   next_due_at = CASE WHEN kind <> 'consult' THEN %s END
             WHERE id = ANY(%s)
             """,
-            [Status.DISPATCHED, now - timedelta(hours=30), ids],
+            [Status.DISPATCHED, now - timedelta(hours=30), now - timedelta(hours=30), ids],
         )
         cur.execute("DELETE FROM core_job WHERE status <> 'done'")
         cur.execute("ANALYZE appeals_appeal")

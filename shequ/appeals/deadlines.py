@@ -28,7 +28,8 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Q
 from django.utils import timezone
 
-from shequ.appeals.models import AWAITING_ACCEPT, OPEN_STATUSES, Appeal, Status
+from shequ.appeals.models import AWAITING_ACCEPT, OPEN_STATUSES, Appeal, Kind, Status
+from shequ.appeals.routing import LADDER_TOP
 
 ACCEPT_LIMITS = {
     "emergency": timedelta(minutes=30),
@@ -43,6 +44,13 @@ RESOLVE_BY_CLASS = {
 EMERGENCY_RESOLVE = timedelta(hours=2)
 URGENT_RESOLVE_CAP = timedelta(hours=24)
 CALLBACK_WINDOW = timedelta(days=7)
+RESOLVE_CHAIN_CAP = timedelta(hours=24)
+
+# The statuses in which each escalation chain runs (paused stops the clock; resolved is the callback's).
+ESCALATING = {
+    "accept": frozenset(AWAITING_ACCEPT),
+    "resolve": frozenset({Status.ACCEPTED, Status.IN_PROGRESS}),
+}
 
 
 @dataclass(frozen=True)
@@ -264,6 +272,65 @@ def callback_due(*, resolved_at: datetime) -> datetime:
 def extend(due: datetime | None, *, seconds: int) -> datetime | None:
     """A due time pushed later by a pause of `seconds` (None stays None)."""
     return None if due is None else due + timedelta(seconds=seconds)
+
+
+# ---------------------------------------------------------------- the escalation schedule (next_due_at)
+
+
+def escalation_interval(*, urgency: str, time_class: str, category_id: int | None, stage: str) -> timedelta:
+    """How long each rung of the ladder has to answer before the next one is told: the accept limit
+    for the accept chain; min(resolve limit, 24 h), at least the accept limit, for the resolve chain."""
+    accept = accept_limit(urgency=urgency, time_class=time_class, category_id=category_id)
+    if stage == "accept":
+        return accept
+    resolve = resolve_limit(time_class=time_class, urgency=urgency, category_id=category_id)
+    return max(accept, min(resolve, RESOLVE_CHAIN_CAP))
+
+
+def escalation_stage(status: str) -> str | None:
+    """ "accept" or "resolve": the chain whose clock runs in this status (None: no clock runs)."""
+    return next((stage for stage, statuses in ESCALATING.items() if status in statuses), None)
+
+
+def next_due(
+    *,
+    kind: str,
+    status: str,
+    escalation_level: int,
+    accept_due_at: datetime | None,
+    resolve_due_at: datetime | None,
+    urgency: str,
+    time_class: str,
+    category_id: int | None,
+) -> datetime | None:
+    """`Appeal.next_due_at`: when the sweeper next has something to do — the current stage's limit
+    (accept, or resolve once accepted), then one interval per rung already climbed. None when
+    nothing can fall due: closed/resolved/merged, paused, a private consultation (never
+    escalated), or the top of the ladder reached."""
+    stage = escalation_stage(status)
+    if stage is None or kind == Kind.CONSULT or escalation_level >= LADDER_TOP:
+        return None
+    base = accept_due_at if stage == "accept" else resolve_due_at
+    if base is None or escalation_level == 0:
+        return base
+    interval = escalation_interval(
+        urgency=urgency, time_class=time_class, category_id=category_id, stage=stage
+    )
+    return base + interval * escalation_level
+
+
+def next_due_of(appeal: Appeal) -> datetime | None:
+    """`next_due` of a loaded appeal (its category loaded or cached)."""
+    return next_due(
+        kind=appeal.kind,
+        status=appeal.status,
+        escalation_level=appeal.escalation_level,
+        accept_due_at=appeal.accept_due_at,
+        resolve_due_at=appeal.resolve_due_at,
+        urgency=appeal.urgency,
+        time_class=appeal.category.time_class,
+        category_id=appeal.category_id,
+    )
 
 
 # ---------------------------------------------------------------- overdue (the one definition)

@@ -4,7 +4,7 @@ transition's transaction, run after commit; idempotent through the notification 
 from __future__ import annotations
 
 from django.db.models import Count
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from shequ.accounts.selectors import is_verified_reporter
 from shequ.appeals.models import AppealEvent, EventKind
@@ -89,10 +89,7 @@ def _party_members(party_ids, place: Place | None = None) -> set[int]:
 
 
 def _url(appeal_id: int) -> str:
-    try:
-        return reverse("appeals:detail", args=[appeal_id])
-    except NoReverseMatch:
-        return f"/appeals/{appeal_id}/"
+    return reverse("appeals:detail", args=[appeal_id])
 
 
 def recipients_for(event: AppealEvent) -> set[int]:

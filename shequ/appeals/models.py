@@ -248,6 +248,9 @@ class Appeal(models.Model):
         related_name="appeals_escalated",
     )
     callback_due_at = models.DateTimeField(_("回访时限"), null=True, blank=True)
+    # When the sweeper next has something to do: the current stage's limit, then the next rung of the
+    # ladder (`deadlines.next_due`). Kept by appeal_create/appeal_transition; NULL = nothing can fall due.
+    next_due_at = models.DateTimeField(_("下一时限"), null=True, blank=True)
     outcome = models.TextField(_("办理结果"), blank=True, default="")
     rating = models.CharField(_("评价"), max_length=12, choices=Rating.choices, null=True, blank=True)
     solved = models.BooleanField(_("是否解决"), null=True, blank=True)
@@ -303,6 +306,12 @@ class Appeal(models.Model):
                 fields=["callback_due_at"],
                 name="appeal_callback_due",
                 condition=Q(callback_due_at__isnull=False),
+            ),
+            # the sweeper: next_due_at <= now ORDER BY next_due_at (and the workbench's "next due")
+            models.Index(
+                fields=["next_due_at", "id"],
+                name="appeal_due_sweep",
+                condition=Q(next_due_at__isnull=False),
             ),
         ]
 

@@ -277,6 +277,7 @@ def appeal_create(
             accept_due_at=due.accept_due_at,
             resolve_due_at=resolve_due_at or due.resolve_due_at,
         )
+        appeal.next_due_at = deadlines.next_due_of(appeal)
         appeal.save()
         appeal.number = f"{_local_date(now)}{appeal.pk:06d}"
         Appeal.objects.filter(pk=appeal.pk).update(number=appeal.number)
@@ -469,6 +470,7 @@ class _Step:
     def commit(self) -> None:
         appeal = self.appeal
         if self.changed:
+            self.set("next_due_at", deadlines.next_due_of(appeal))
             self.set("updated_at", self.now)
             appeal.save(update_fields=self.changed)
         data = {"from": self.old_status, "to": appeal.status, **self.event_data}

@@ -15,6 +15,31 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
+class TimelineEvent(models.Model):
+    """One immutable line of a record's timeline (a meeting, an action item, a project …): what kind of
+    change, who made it, its data, when. Written only by the owning app's services; never updated.
+
+    A concrete event adds the foreign key to what it is the timeline of (and, where the app needs
+    them, the acting party and a text) and an index `(<owner>, at)` named for the timeline query.
+    """
+
+    kind = models.CharField(max_length=24)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    data = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "id"]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError(f"{type(self).__name__} is immutable")
+        super().save(*args, **kwargs)
+
+
 class Job(models.Model):
     """A durable unit of background work, written in the same transaction as the change that needs it."""
 

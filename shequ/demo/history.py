@@ -31,7 +31,17 @@ from shequ.accounts.models import Residency, User
 from shequ.analytics.models import HotlineImport, HotlineMatch, HotlineOrder
 from shequ.analytics.rollups import rollup_rebuild
 from shequ.appeals import routing
-from shequ.appeals.models import Appeal, AppealEvent, Category, EventKind, Rating, Source, Status
+from shequ.appeals.models import (
+    OPEN_STATUSES,
+    Appeal,
+    AppealEvent,
+    Category,
+    EventKind,
+    Rating,
+    Source,
+    Status,
+)
+from shequ.appeals.sweeps import next_due_refresh
 from shequ.core import clock
 from shequ.directory.models import Place, PlaceKind, Spot, SpotKind
 
@@ -332,6 +342,7 @@ def demo_history_load(*, today: date | None = None) -> dict[str, int]:
                 )
     with transaction.atomic():
         Appeal.objects.bulk_create(h.appeals, batch_size=1000)
+        next_due_refresh(ids=[a.pk for a in h.appeals if a.status in OPEN_STATUSES])
         AppealEvent.objects.bulk_create(h.events(), batch_size=2000)
         batch = HotlineImport.objects.create(
             area=shc.street if shc is not None and shc.street else communities[0],

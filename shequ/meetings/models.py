@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from shequ.core import clock
+from shequ.core.models import TimelineEvent
 
 
 class MeetingStatus(models.TextChoices):
@@ -78,22 +79,15 @@ class Meeting(models.Model):
         return self.topic
 
 
-class MeetingEvent(models.Model):
+class MeetingEvent(TimelineEvent):
     """An immutable row per change of a meeting (created, invited, answered, started, minutes, closed …)."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(max_length=24)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
     party = models.ForeignKey(
         "directory.Party", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    data = models.JSONField(default=dict, blank=True)
-    at = models.DateTimeField(default=clock.now)
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(TimelineEvent.Meta):
         indexes = [models.Index(fields=["meeting", "at"], name="meet_event_timeline")]
 
 
@@ -216,19 +210,12 @@ class ActionItem(models.Model):
         return self.description[:40]
 
 
-class ActionItemEvent(models.Model):
+class ActionItemEvent(TimelineEvent):
     item = models.ForeignKey(ActionItem, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(max_length=24)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
     party = models.ForeignKey(
         "directory.Party", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     text = models.TextField(blank=True, default="")
-    data = models.JSONField(default=dict, blank=True)
-    at = models.DateTimeField(default=clock.now)
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(TimelineEvent.Meta):
         indexes = [models.Index(fields=["item", "at"], name="meet_item_event_timeline")]

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from shequ.core import clock
+from shequ.core.models import TimelineEvent
 
 
 class Source(models.TextChoices):
@@ -73,21 +74,14 @@ class Project(models.Model):
         return self.title
 
 
-class ProjectEvent(models.Model):
+class ProjectEvent(TimelineEvent):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(max_length=24)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
     party = models.ForeignKey(
         "directory.Party", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     text = models.TextField(blank=True, default="")
-    data = models.JSONField(default=dict, blank=True)
-    at = models.DateTimeField(default=clock.now)
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(TimelineEvent.Meta):
         indexes = [models.Index(fields=["project", "at"], name="proj_event_timeline")]
 
 

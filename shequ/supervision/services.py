@@ -14,18 +14,17 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.urls import reverse
 
 from shequ.accounts.selectors import user_roles
-from shequ.appeals import deadlines, routing
+from shequ.appeals import deadlines
 from shequ.appeals.access import acting_party_ids
-from shequ.appeals.models import AWAITING_ACCEPT, Appeal, EventKind, Status
+from shequ.appeals.models import Appeal, EventKind, Status
 from shequ.appeals.services import appeal_event_add, appeal_transition
 from shequ.core import clock
 from shequ.core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from shequ.directory.models import ACTING_ROLES, Membership, Party, PartyKind, PartyPlace
-from shequ.directory.selectors import party_place_ids, place_within
+from shequ.directory.selectors import Nearest, parties_nearest
 from shequ.notifications.services import notify
 from shequ.supervision import policies
 from shequ.supervision.models import CallbackReminder, Summons, Whistle, WhistleKind
@@ -35,7 +34,6 @@ log = logging.getLogger("shequ.supervision")
 WHISTLE_KINDS = (PartyKind.PARTY_ORG, PartyKind.RESIDENTS_COMMITTEE, PartyKind.STREET_OFFICE)
 SUMMONABLE_KINDS = (PartyKind.DEPARTMENT, PartyKind.POLICE_STATION)
 CLOSED_STATUSES = (Status.RESOLVED, Status.CLOSED, Status.MERGED)
-RESOLVE_CHAIN_CAP = timedelta(hours=24)
 CALLBACK_REMIND_AFTER = timedelta(days=3)
 FEE_WAIVER_AGE = 60
 MAX_DEPARTMENTS = 10
@@ -131,7 +129,16 @@ def whistle_blow(*, appeal: Appeal, actor, kind: str, departments: Iterable, rea
                 fields={"departments": "invalid"},
             )
     dept_ids = list(dict.fromkeys(dept_ids))
-    depts = list(Party.objects.filter(pk__in=dept_ids, is_active=True, kind__in=SUMMONABLE_KINDS))
+    offered = {p.pk: p for p in whistle_department_choices(appeal=appeal).all}
+    stray = [pk for pk in dept_ids if pk not in offered]
+    if stray and Party.objects.filter(pk__in=stray, kind__in=SUMMONABLE_KINDS, is_active=True).exists():
+        raise Invalid(
+            "所选部门不负责这条诉求所在的街道。",
+            "A department chosen does not serve this appeal's street.",
+            code="department_other_street",
+            fields={"departments": "other street"},
+        )
+    depts = [offered[pk] for pk in dept_ids if pk in offered]
     if not dept_ids or len(depts) != len(dept_ids) or len(depts) > MAX_DEPARTMENTS:
         raise Invalid(
             "请选择一至十个职能部门。",
@@ -358,80 +365,71 @@ def helper_assign(
     return locked
 
 
-def helper_company_choices(*, appeal: Appeal) -> list[Party]:
-    """Property companies that could help (active, not the responsible one), those serving nearby first."""
-    companies = list(
-        Party.objects.filter(kind=PartyKind.PROPERTY_COMPANY, is_active=True)
-        .exclude(pk__in=[p for p in (appeal.responsible_party_id, appeal.first_party_id) if p])
-        .order_by("name")
+# Whether a chooser offers parties of another street (behind "其他街道") — the one rule for page and API.
+OTHER_STREETS_ALLOWED = {
+    # a bigger company may help across the street boundary, but only when chosen on purpose
+    "helper": True,
+    # a police station answers for its own street; district departments cover every street anyway
+    "whistle": False,
+}
+
+
+def helper_company_choices(*, appeal: Appeal) -> Nearest:
+    """Property companies that could help (active, not the responsible one): own street first, the
+    closest first; companies of other streets apart (see OTHER_STREETS_ALLOWED)."""
+    companies = Party.objects.filter(kind=PartyKind.PROPERTY_COMPANY, is_active=True).exclude(
+        pk__in=[p for p in (appeal.responsible_party_id, appeal.first_party_id) if p]
     )
-    near = [c for c in companies if place_within(place=appeal.place, ancestor_ids=party_place_ids(party=c))]
-    return near + [c for c in companies if c not in near]
+    return _allowed(parties_nearest(place=appeal.place, parties=companies), rule="helper")
+
+
+def whistle_department_choices(*, appeal: Appeal) -> Nearest:
+    """Departments and police stations that may be summoned to this appeal: those covering its place or
+    working in its street, the closest first."""
+    departments = Party.objects.filter(kind__in=SUMMONABLE_KINDS, is_active=True)
+    return _allowed(parties_nearest(place=appeal.place, parties=departments), rule="whistle")
+
+
+def check_may_choose(*, actor, appeal: Appeal, rule: str) -> None:
+    """Only who may blow the whistle sees its departments; only the 环物会 sees the helper companies."""
+    if rule == "whistle":
+        if _acting_party_of_kinds(actor=actor, appeal=appeal, kinds=WHISTLE_KINDS) is None:
+            raise Forbidden(
+                "只有社区党组织、居委会或街道可以吹哨。",
+                "Only the community may blow the whistle.",
+                code="whistle_forbidden",
+            )
+    elif (
+        _acting_party_of_kinds(actor=actor, appeal=appeal, kinds=(PartyKind.ENV_PROPERTY_COMMITTEE,)) is None
+    ):
+        raise Forbidden(
+            "只有环物会可以安排大手拉小手。",
+            "Only the environment-and-property committee may do this.",
+            code="helper_forbidden",
+        )
+
+
+def _allowed(nearest: Nearest, *, rule: str) -> Nearest:
+    return nearest if OTHER_STREETS_ALLOWED[rule] else Nearest(near=nearest.near, others=[])
 
 
 # ---------------------------------------------------------------- sweeps
 
 
-def escalation_interval(
-    *, appeal_urgency: str, time_class: str, category_id: int | None, stage: str
-) -> timedelta:
-    """How long each rung of the ladder has to answer before the next one is told."""
-    accept = deadlines.accept_limit(urgency=appeal_urgency, time_class=time_class, category_id=category_id)
-    if stage == "accept":
-        return accept
-    resolve = deadlines.resolve_limit(time_class=time_class, urgency=appeal_urgency, category_id=category_id)
-    return max(accept, min(resolve, RESOLVE_CHAIN_CAP))
-
-
-def next_escalation_at(*, base: datetime, level: int, interval: timedelta) -> datetime:
-    """The rung after `level` is due at the limit, then one interval per rung already climbed."""
-    return base + interval * level
-
-
 def sweep_escalations(*, now: datetime, limit: int = 500) -> int:
-    """Escalate every open appeal whose accept or resolve limit (plus one interval per rung already
-    climbed) has passed. The claim is a conditional UPDATE with the current level in the WHERE."""
-    top = routing.LADDER_TOP
-    fields = (
-        "id",
-        "escalation_level",
-        "urgency",
-        "category_id",
-        "category__time_class",
-        "accept_due_at",
-        "resolve_due_at",
-        "status",
+    """Escalate every appeal whose `next_due_at` (the current stage's limit plus one interval per rung
+    already climbed; NULL when it can never be escalated) has passed, in due order. The claim is a
+    conditional UPDATE with the level and due time in the WHERE."""
+    rows = (
+        Appeal.objects.filter(next_due_at__lte=now)
+        .order_by("next_due_at", "id")
+        .values_list("id", "escalation_level", "status", "next_due_at")[:limit]
     )
-    accept_rows = (
-        Appeal.objects.filter(status__in=AWAITING_ACCEPT, accept_due_at__lte=now, escalation_level__lt=top)
-        .order_by("escalation_level", "accept_due_at", "id")
-        .values_list(*fields)[:limit]
-    )
-    resolve_rows = (
-        Appeal.objects.filter(
-            status__in=(Status.ACCEPTED, Status.IN_PROGRESS),
-            resolve_due_at__lte=now,
-            escalation_level__lt=top,
-        )
-        .order_by("escalation_level", "resolve_due_at", "id")
-        .values_list(*fields)[:limit]
-    )
-    done = 0
-    for stage, rows in (("accept", accept_rows), ("resolve", resolve_rows)):
-        for pk, level, urgency, category_id, time_class, accept_due, resolve_due, _status in rows:
-            base = accept_due if stage == "accept" else resolve_due
-            interval = escalation_interval(
-                appeal_urgency=urgency, time_class=time_class, category_id=category_id, stage=stage
-            )
-            if next_escalation_at(base=base, level=level, interval=interval) > now:
-                continue
-            done += _escalate_one(pk=pk, level=level, stage=stage, base=base)
-    return done
+    return sum(_escalate_one(pk=pk, level=level, status=status, due=due) for pk, level, status, due in rows)
 
 
-def _escalate_one(*, pk: int, level: int, stage: str, base: datetime) -> int:
-    statuses = AWAITING_ACCEPT if stage == "accept" else (Status.ACCEPTED, Status.IN_PROGRESS)
-    due_field = "accept_due_at" if stage == "accept" else "resolve_due_at"
+def _escalate_one(*, pk: int, level: int, status: str, due: datetime) -> int:
+    stage = deadlines.escalation_stage(status)
     reason = (
         "超过签收时限仍未签收，系统自动升级。"
         if stage == "accept"
@@ -439,9 +437,9 @@ def _escalate_one(*, pk: int, level: int, stage: str, base: datetime) -> int:
     )
     try:
         with transaction.atomic():
-            won = Appeal.objects.filter(
-                Q(pk=pk, escalation_level=level, status__in=statuses) & Q(**{due_field: base})
-            ).update(escalation_level=level)  # a no-op write that locks the row: the claim
+            won = Appeal.objects.filter(pk=pk, escalation_level=level, status=status, next_due_at=due).update(
+                escalation_level=level
+            )  # a no-op write that locks the row: the claim
             if not won:
                 return 0
             appeal_transition(
@@ -452,8 +450,9 @@ def _escalate_one(*, pk: int, level: int, stage: str, base: datetime) -> int:
                 reason_code=f"{stage}_overdue",
             )
         return 1
-    except DomainError as exc:  # e.g. no higher rung serves this place
+    except DomainError as exc:  # no higher rung serves this place: nothing more can fall due
         log.info("appeal %s not escalated: %s", pk, exc.message_en)
+        Appeal.objects.filter(pk=pk, escalation_level=level, next_due_at=due).update(next_due_at=None)
         return 0
     except Exception:  # one bad row must not stop the batch; the next pass retries it
         log.exception("escalating appeal %s failed", pk)

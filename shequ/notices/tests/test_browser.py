@@ -75,6 +75,7 @@ def test_staff_posts_notice_and_resident_reads_it(live_server, world, browser):
     assert "1号楼明日停水通知" not in other.inner_text("main")
 
 
+@pytest.mark.screenshots
 def test_channel_pages_screenshots(live_server, world, browser):
     from shequ.activities import services as acts
     from shequ.forum import services as forum

@@ -68,6 +68,7 @@ def _shoot(page, name):
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
+@pytest.mark.screenshots
 def test_screenshots(live_server, world, browser):
     ds.membership_create(
         user=world.handler_x,

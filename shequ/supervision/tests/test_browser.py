@@ -87,6 +87,7 @@ def test_open_workbench_shows_a_new_appeal_within_two_seconds(live_server, world
             browser.close()
 
 
+@pytest.mark.screenshots
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_supervision_pages_screenshots(live_server, world):
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
