@@ -1,4 +1,6 @@
-"""The demo community's facts, from the article in /work/shared/seed (numbers exact, people fictional).
+"""The demo community's facts, from the article (docs/article.md; numbers exact, people fictional).
+
+Longer than our ~500-line rule on purpose: it is data, not logic — one literal table per kind of fact.
 
 北京市 is implicit. 海淀区 → 中关村街道 → 希格玛社区: 9 compounds (院子), 1,880 households, 11 property
 companies of varied size (three compounds split between two companies by building). 海淀区 → 曙光街道:
