@@ -6,7 +6,7 @@ from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -42,10 +42,14 @@ class CappedPaginator(Paginator):
     """Counts no further than `pagination.COUNT_CAP` + 1 rows (the page shows "1万+"), and loads a page
     by its ids first (`pagination.fetch_page`), so a deep page costs what a first page costs."""
 
+    def __init__(self, qs: QuerySet, per_page: int) -> None:
+        super().__init__(qs, per_page)
+        self.qs = qs
+
     @property
-    def count(self) -> int:  # type: ignore[override]
+    def count(self) -> int:
         if not hasattr(self, "_capped"):
-            self._capped = capped_count(self.object_list)
+            self._capped = capped_count(self.qs)
         return self._capped
 
     @property
@@ -55,7 +59,7 @@ class CappedPaginator(Paginator):
     def page(self, number):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
-        return self._get_page(fetch_page(self.object_list, bottom, bottom + self.per_page), number, self)
+        return Page(fetch_page(self.qs, bottom, bottom + self.per_page), number, self)
 
 
 def page_of(request: AuthedRequest, qs: QuerySet, size: int = PAGE_SIZE):
