@@ -433,6 +433,7 @@ PEOPLE = (
         "demo-sigma-env",
         "member",
         "委员（曾任物业经理）",
+        places=("zcdl",),  # the compound they look after
         home=Home("zcdl", 1, 2, "402"),
         birth_year=1958,
     ),
@@ -444,6 +445,7 @@ PEOPLE = (
         "demo-sigma-env",
         "member",
         "委员（财务）",
+        places=("zcxl",),  # the compound they look after
         home=Home("zcxl", 2, 1, "301"),
         birth_year=1961,
     ),
@@ -455,6 +457,7 @@ PEOPLE = (
         "demo-sigma-env",
         "member",
         "委员（环卫专家）",
+        places=("xgmgy",),  # the compound they look after
         home=Home("xgmgy", 1, 2, "1003"),
         birth_year=1957,
     ),
@@ -466,6 +469,7 @@ PEOPLE = (
         "demo-sigma-env",
         "member",
         "委员",
+        places=("kyxq",),  # the compound they look after
         home=Home("kyxq", 4, 1, "202"),
         birth_year=1963,
     ),
@@ -477,6 +481,7 @@ PEOPLE = (
         "demo-sigma-env",
         "member",
         "委员",
+        places=("zgcdy",),  # the compound they look after
         home=Home("zgcdy", 2, 1, "1502"),
         birth_year=1960,
     ),
@@ -488,6 +493,7 @@ PEOPLE = (
         "demo-sigma-env",
         "member",
         "委员",
+        places=("bshxy",),  # the compound they look after
         home=Home("bshxy", 1, 2, "601"),
         birth_year=1955,
     ),
