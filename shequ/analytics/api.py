@@ -80,8 +80,8 @@ class TrendOut(Schema):
 class TimeOut(Schema):
     label: str
     resolved: int
-    median_hours: int | None
-    p90_hours: int | None
+    median_hours: float | None  # exact, nearest rank
+    p90_hours: float | None
 
 
 class RankOut(Schema):
