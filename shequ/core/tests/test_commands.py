@@ -96,7 +96,9 @@ def test_serve_runs_the_demo_in_one_process(served_dir):
         text=True,
     )
     try:
-        _wait_for(f"{base}/accounts/login/", proc)
+        # A first start migrates and loads the whole demo before it answers (under a minute on an idle
+        # machine); the bound is generous because CI machines are shared.
+        _wait_for(f"{base}/accounts/login/", proc, timeout=300)
         jar = http.cookiejar.CookieJar()
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
         with opener.open(f"{base}/accounts/login/") as response:
