@@ -746,6 +746,19 @@ def _h_merge(step: _Step, target: str) -> None:
         into.followers.add(*watchers)
 
 
+def escalation_data(
+    *, level: int, to_party_id: int, from_party_id: int | None, auto: bool, reason_code: str
+) -> dict[str, Any]:
+    """The `escalated` event's data, written by the transition and by the sweeper's batch alike."""
+    return {
+        "level": level,
+        "to_party": to_party_id,
+        "from_party": from_party_id,
+        "auto": auto,
+        "reason_code": reason_code,
+    }
+
+
 def _h_escalate(step: _Step, target: str | None) -> None:
     appeal = step.appeal
     if appeal.is_consultation:
@@ -773,13 +786,13 @@ def _h_escalate(step: _Step, target: str | None) -> None:
                 code="escalation_top",
             )
     step.event_data.update(
-        {
-            "level": level,
-            "to_party": party.pk,
-            "from_party": appeal.escalated_to_id,
-            "auto": step.actor is None,
-            "reason_code": step.data.get("reason_code", ""),
-        }
+        escalation_data(
+            level=level,
+            to_party_id=party.pk,
+            from_party_id=appeal.escalated_to_id,
+            auto=step.actor is None,
+            reason_code=step.data.get("reason_code", ""),
+        )
     )
     step.set("escalation_level", level)
     step.set("escalated_to", party)

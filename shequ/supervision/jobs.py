@@ -9,11 +9,6 @@ from shequ.core.jobs import periodic
 from shequ.supervision import services
 
 
-@periodic("supervision.escalate", every=30)
-def escalate(now: datetime) -> int:
-    return services.sweep_escalations(now=now)
-
-
 @periodic("supervision.callbacks", every=60)
 def callbacks(now: datetime) -> int:
     return services.sweep_callbacks(now=now)

@@ -17,7 +17,6 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from shequ.accounts.selectors import user_roles
-from shequ.appeals import deadlines
 from shequ.appeals.access import acting_party_ids
 from shequ.appeals.models import Appeal, EventKind, Status
 from shequ.appeals.services import appeal_event_add, appeal_transition
@@ -368,49 +367,6 @@ def helper_company_choices(*, appeal: Appeal) -> list[Party]:
 
 
 # ---------------------------------------------------------------- sweeps
-
-
-def sweep_escalations(*, now: datetime, limit: int = 500) -> int:
-    """Escalate every appeal whose `next_due_at` (the current stage's limit plus one interval per rung
-    already climbed; NULL when it can never be escalated) has passed, in due order. The claim is a
-    conditional UPDATE with the level and due time in the WHERE."""
-    rows = (
-        Appeal.objects.filter(next_due_at__lte=now)
-        .order_by("next_due_at", "id")
-        .values_list("id", "escalation_level", "status", "next_due_at")[:limit]
-    )
-    return sum(_escalate_one(pk=pk, level=level, status=status, due=due) for pk, level, status, due in rows)
-
-
-def _escalate_one(*, pk: int, level: int, status: str, due: datetime) -> int:
-    stage = deadlines.escalation_stage(status)
-    reason = (
-        "超过签收时限仍未签收，系统自动升级。"
-        if stage == "accept"
-        else "超过办结时限仍未办结，系统自动升级。"
-    )
-    try:
-        with transaction.atomic():
-            won = Appeal.objects.filter(pk=pk, escalation_level=level, status=status, next_due_at=due).update(
-                escalation_level=level
-            )  # a no-op write that locks the row: the claim
-            if not won:
-                return 0
-            appeal_transition(
-                appeal=Appeal(pk=pk),
-                actor=None,
-                action="escalate",
-                reason=reason,
-                reason_code=f"{stage}_overdue",
-            )
-        return 1
-    except DomainError as exc:  # no higher rung serves this place: nothing more can fall due
-        log.info("appeal %s not escalated: %s", pk, exc.message_en)
-        Appeal.objects.filter(pk=pk, escalation_level=level, next_due_at=due).update(next_due_at=None)
-        return 0
-    except Exception:  # one bad row must not stop the batch; the next pass retries it
-        log.exception("escalating appeal %s failed", pk)
-        return 0
 
 
 def sweep_callbacks(*, now: datetime, limit: int = 500) -> int:
