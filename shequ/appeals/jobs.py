@@ -215,3 +215,9 @@ def notify_events(*, event_ids: list[int]) -> None:
 def escalate(now: datetime) -> int:
     """The escalation sweep (`shequ.appeals.sweeps`), run by every worker and `shequ sweep`."""
     return sweeps.sweep_escalations(now=now)
+
+
+@periodic("appeals.callbacks", every=60)
+def callbacks(now: datetime) -> int:
+    """The callback sweep: remind once at 3 days, close unrated at 7 (`shequ.appeals.sweeps`)."""
+    return sweeps.sweep_callbacks(now=now)

@@ -1,5 +1,10 @@
 """The sweeps of the work-order lifecycle: escalation of overdue appeals and the callback (回访).
 
+**Callbacks.** `sweep_callbacks` reminds the resident once, 3 days after resolution (the unique
+`CallbackReminder(appeal, resolved_at)` row is the claim; reminded appeals are excluded by the
+query), and closes as *unrated* at `callback_due_at` (conditional UPDATE, then the `close_unrated`
+transition) — never counted as satisfied.
+
 **Escalation.** `Appeal.next_due_at` is when the sweeper next has something to do with an appeal
 (NULL when nothing can fall due, so private consultations, paused appeals and the top of the ladder
 are never even read). `sweep_escalations` claims the due rows in due order, a batch at a time
@@ -23,14 +28,16 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, F, OuterRef, Q
 
 from shequ.appeals import deadlines
-from shequ.appeals.models import Appeal, AppealEvent, EventKind, Kind, Urgency
+from shequ.appeals.actions import escalation_data
+from shequ.appeals.models import Appeal, AppealEvent, CallbackReminder, EventKind, Kind, Status, Urgency
 from shequ.appeals.routing import LADDER_TOP, Ladder
-from shequ.appeals.services import escalation_data
+from shequ.appeals.services import appeal_event_add, appeal_transition
 from shequ.core import clock, jobs
+from shequ.core.errors import DomainError
 
 log = logging.getLogger("shequ.appeals.sweeps")
 
@@ -153,3 +160,76 @@ def next_due_refresh(*, model: Any = Appeal, ids: list[int] | None = None) -> in
                     .update(next_due_at=F(base) + interval * level)
                 )
     return changed
+
+
+# ---------------------------------------------------------------- the callback (回访)
+
+CALLBACK_REMIND_AFTER = timedelta(days=3)
+
+
+def sweep_callbacks(*, now: datetime, limit: int = 500) -> int:
+    """Remind the resident once, then close as unrated when the 7-day callback window ends."""
+    done = 0
+    reminded = CallbackReminder.objects.filter(appeal_id=OuterRef("pk"), resolved_at=OuterRef("resolved_at"))
+    remind_rows = (
+        Appeal.objects.filter(
+            status=Status.RESOLVED,
+            callback_due_at__gt=now,
+            resolved_at__lte=now - CALLBACK_REMIND_AFTER,
+        )
+        .exclude(Exists(reminded))  # reminded ones are never read again: no starvation behind them
+        .order_by("callback_due_at", "id")
+        .values_list("id", "resolved_at")[:limit]
+    )
+    for pk, resolved_at in remind_rows:
+        done += _remind_one(pk=pk, resolved_at=resolved_at, now=now)
+    close_rows = (
+        Appeal.objects.filter(status=Status.RESOLVED, callback_due_at__lte=now)
+        .order_by("callback_due_at", "id")
+        .values_list("id", "callback_due_at")[:limit]
+    )
+    for pk, due in close_rows:
+        done += _close_unrated_one(pk=pk, due=due)
+    return done
+
+
+def _remind_one(*, pk: int, resolved_at: datetime, now: datetime) -> int:
+    with transaction.atomic():
+        if CallbackReminder.objects.filter(appeal_id=pk, resolved_at=resolved_at).exists():
+            return 0
+        try:
+            with transaction.atomic():
+                CallbackReminder.objects.create(appeal_id=pk, resolved_at=resolved_at, reminded_at=now)
+        except IntegrityError:
+            return 0  # another worker reminded first
+        appeal = Appeal.objects.filter(pk=pk, status=Status.RESOLVED).first()
+        if appeal is None:
+            transaction.set_rollback(True)
+            return 0
+        appeal_event_add(
+            appeal=appeal,
+            actor=None,
+            kind=EventKind.CALLBACK_REMINDED,
+            is_public=True,
+            text="诉求已办结，请确认是否解决并评价；7天内未评价将自动关闭（不计入满意度）。",
+            data={"resolved_at": resolved_at.isoformat()},
+        )
+    return 1
+
+
+def _close_unrated_one(*, pk: int, due: datetime) -> int:
+    try:
+        with transaction.atomic():
+            won = Appeal.objects.filter(pk=pk, status=Status.RESOLVED, callback_due_at=due).update(
+                callback_due_at=due
+            )
+            if not won:
+                return 0
+            appeal_transition(appeal=Appeal(pk=pk), actor=None, action="close_unrated")
+        return 1
+    except DomainError as exc:
+        log.info("appeal %s not closed unrated: %s", pk, exc.message_en)
+        return 0
+    except Exception:
+        log.exception("closing appeal %s as unrated failed", pk)
+        return 0

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from shequ.appeals.selectors import access_appeal
+from shequ.appeals.services import appeal_transition, fee_waiver_eligible, helper_company_choices
 from shequ.core.errors import DomainError, NotFound
 from shequ.core.views import domain_errors, error_text
 from shequ.directory.models import Party, PartyKind
@@ -131,9 +132,10 @@ def helper(request: HttpRequest, appeal_id: int) -> HttpResponse:
     if request.method == "POST":
         waived = {"auto": None, "yes": True, "no": False}.get(request.POST.get("fee_waived", "auto"))
         try:
-            services.helper_assign(
+            appeal_transition(
                 appeal=appeal,
                 actor=request.user,
+                action="assign_helper",
                 company=request.POST.get("company") or 0,
                 fee_waived=waived,
                 note=request.POST.get("note", ""),
@@ -150,9 +152,9 @@ def helper(request: HttpRequest, appeal_id: int) -> HttpResponse:
         "supervision/helper.html",
         {
             "appeal": appeal,
-            "companies": services.helper_company_choices(appeal=appeal),
+            "companies": helper_company_choices(appeal=appeal),
             "error": error,
-            "eligible": services.fee_waiver_eligible(user=appeal.reporter),
+            "eligible": fee_waiver_eligible(user=appeal.reporter),
         },
         status=422 if error else 200,
     )

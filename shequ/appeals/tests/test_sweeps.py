@@ -135,18 +135,18 @@ def resolved(world, file_appeal, at=T0):
 def test_callback_reminds_once_then_closes_unrated(world, file_appeal):
     appeal = resolved(world, file_appeal)
     assert appeal.callback_due_at == T0 + timedelta(days=7)
-    assert sweep(T0 + timedelta(days=2))["supervision.callbacks"] == 0
-    assert sweep(T0 + timedelta(days=3, minutes=1))["supervision.callbacks"] == 1
-    assert sweep(T0 + timedelta(days=4))["supervision.callbacks"] == 0  # reminded once only
+    assert sweep(T0 + timedelta(days=2))["appeals.callbacks"] == 0
+    assert sweep(T0 + timedelta(days=3, minutes=1))["appeals.callbacks"] == 1
+    assert sweep(T0 + timedelta(days=4))["appeals.callbacks"] == 0  # reminded once only
     assert AppealEvent.objects.filter(appeal=appeal, kind="callback_reminded").count() == 1
     assert (
         Notification.objects.filter(recipient=world.resident_a, verb="appeal.callback_reminded").count() == 1
     )
-    assert sweep(T0 + timedelta(days=6, hours=23))["supervision.callbacks"] == 0
-    assert sweep(T0 + timedelta(days=7, minutes=1))["supervision.callbacks"] == 1
+    assert sweep(T0 + timedelta(days=6, hours=23))["appeals.callbacks"] == 0
+    assert sweep(T0 + timedelta(days=7, minutes=1))["appeals.callbacks"] == 1
     a = reload(appeal)
     assert a.status == "closed" and a.closed_unrated and a.rating is None and a.solved is None
-    assert sweep(T0 + timedelta(days=8))["supervision.callbacks"] == 0
+    assert sweep(T0 + timedelta(days=8))["appeals.callbacks"] == 0
 
 
 def test_rating_in_time_prevents_the_unrated_close(world, file_appeal):
@@ -173,7 +173,7 @@ def test_not_solved_reopens_and_a_new_resolution_gets_a_new_reminder(world, file
     assert reload(appeal).status == "in_progress"
     with clock.frozen(T0 + timedelta(days=5)):
         appeal_transition(appeal=appeal, actor=world.handler_x, action="resolve", text="再次维修")
-    assert sweep(T0 + timedelta(days=8, minutes=1))["supervision.callbacks"] == 1
+    assert sweep(T0 + timedelta(days=8, minutes=1))["appeals.callbacks"] == 1
     assert AppealEvent.objects.filter(appeal=appeal, kind="callback_reminded").count() == 2
 
 
