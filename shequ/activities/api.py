@@ -96,42 +96,42 @@ class DecideIn(Schema):
 @router.get("/activities", response=list[ActivityOut], summary="近期活动 / Upcoming activities")
 @paginate(BoundedPageNumberPagination, page_size=20)
 def activities(request: HttpRequest, kind: str | None = None):
-    qs = selectors.activities_for(user=request.auth)
+    qs = selectors.activities_for(user=request.user)
     return qs.filter(kind=kind) if kind else qs
 
 
 @router.get("/activities/{activity_id}", response=ActivityOut, summary="活动详情 / An activity")
 def activity(request: HttpRequest, activity_id: int):
-    return selectors.access_activity(user=request.auth, activity_id=activity_id)
+    return selectors.access_activity(user=request.user, activity_id=activity_id)
 
 
 @router.post("/activities/{activity_id}/signup", response={201: SignupOut}, summary="报名 / Sign up")
 def signup(request: HttpRequest, activity_id: int, payload: SignupIn):
-    a = selectors.access_activity(user=request.auth, activity_id=activity_id)
-    return Status(201, services.signup_create(user=request.auth, activity=a, note=payload.note))
+    a = selectors.access_activity(user=request.user, activity_id=activity_id)
+    return Status(201, services.signup_create(user=request.user, activity=a, note=payload.note))
 
 
 @router.post("/activities/{activity_id}/cancel", response=SignupOut, summary="取消报名 / Cancel")
 def cancel(request: HttpRequest, activity_id: int):
-    a = selectors.access_activity(user=request.auth, activity_id=activity_id)
-    return services.signup_cancel(user=request.auth, activity=a)
+    a = selectors.access_activity(user=request.user, activity_id=activity_id)
+    return services.signup_cancel(user=request.user, activity=a)
 
 
 @router.post("/activities/{activity_id}/checkin", response=SignupOut, summary="签到 / Check in")
 def checkin(request: HttpRequest, activity_id: int, payload: CheckinIn):
-    a = selectors.access_activity(user=request.auth, activity_id=activity_id)
-    return services.checkin(user=request.auth, activity=a, code=payload.code)
+    a = selectors.access_activity(user=request.user, activity_id=activity_id)
+    return services.checkin(user=request.user, activity=a, code=payload.code)
 
 
 @router.get("/venues", response=list[VenueOut], summary="场地 / Venues")
 @paginate(BoundedPageNumberPagination, page_size=50)
 def venues(request: HttpRequest):
-    return selectors.venues_for(user=request.auth)
+    return selectors.venues_for(user=request.user)
 
 
 @router.get("/venues/{venue_id}/slots", response=list[SlotOut], summary="时段 / Slots")
 def slots(request: HttpRequest, venue_id: int):
-    v = selectors.access_venue(user=request.auth, venue_id=venue_id)
+    v = selectors.access_venue(user=request.user, venue_id=venue_id)
     return selectors.slots_for(venue=v)
 
 
@@ -141,10 +141,10 @@ def slots(request: HttpRequest, venue_id: int):
     summary="预约时段 / Book a slot (409 when taken)",
 )
 def book(request: HttpRequest, slot_id: int, payload: BookingIn):
-    slot = selectors.access_slot(user=request.auth, slot_id=slot_id)
+    slot = selectors.access_slot(user=request.user, slot_id=slot_id)
     return Status(
         201,
-        services.booking_create(user=request.auth, slot=slot, purpose=payload.purpose, people=payload.people),
+        services.booking_create(user=request.user, slot=slot, purpose=payload.purpose, people=payload.people),
     )
 
 
@@ -153,18 +153,18 @@ def book(request: HttpRequest, slot_id: int, payload: BookingIn):
 )
 @paginate(BoundedPageNumberPagination, page_size=30)
 def bookings(request: HttpRequest, scope: str = "mine"):
-    return selectors.bookings_for(user=request.auth, scope="approve" if scope == "approve" else "mine")
+    return selectors.bookings_for(user=request.user, scope="approve" if scope == "approve" else "mine")
 
 
 @router.post("/venues/bookings/{booking_id}/approve", response=BookingOut, summary="审批 / Approve or reject")
 def approve(request: HttpRequest, booking_id: int, payload: DecideIn):
-    b = selectors.access_booking(user=request.auth, booking_id=booking_id)
+    b = selectors.access_booking(user=request.user, booking_id=booking_id)
     return services.booking_decide(
-        actor=request.auth, booking=b, approve=payload.approve, reason=payload.reason
+        actor=request.user, booking=b, approve=payload.approve, reason=payload.reason
     )
 
 
 @router.post("/venues/bookings/{booking_id}/cancel", response=BookingOut, summary="取消预约 / Cancel")
 def booking_cancel(request: HttpRequest, booking_id: int):
-    b = selectors.access_booking(user=request.auth, booking_id=booking_id)
-    return services.booking_cancel(user=request.auth, booking=b)
+    b = selectors.access_booking(user=request.user, booking_id=booking_id)
+    return services.booking_cancel(user=request.user, booking=b)

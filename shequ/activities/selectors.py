@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from django.db.models import Q, QuerySet
 
 from shequ.accounts.models import Residency
@@ -11,6 +13,12 @@ from shequ.core import clock
 from shequ.core.errors import Forbidden, NotFound
 from shequ.directory.models import Place
 from shequ.directory.selectors import party_place_ids
+
+
+class Placed(Protocol):
+    """Anything whose place decides who may join it (an activity, a venue)."""
+
+    place: Place
 
 
 def _resident_ids(user, *, verified_only: bool) -> set[int]:
@@ -53,8 +61,7 @@ def community_ids_for(*, user) -> set[int]:
             .exclude(community_id=None)
             .values_list("community_id", flat=True)
         )
-    ids.discard(None)
-    return ids
+    return {i for i in ids if i is not None}
 
 
 def can_see(*, user, place: Place) -> bool:
@@ -85,7 +92,7 @@ def access_activity(*, user, activity_id: int) -> Activity:
     raise Forbidden("这个活动不面向您所在的社区。", "This activity is not open to your community.")
 
 
-def check_can_join(*, user, activity: Activity) -> None:
+def check_can_join(*, user, activity: Activity | Placed) -> None:
     if not _within(activity.place, _resident_ids(user, verified_only=True)) and not _within(
         activity.place, _staff_ids(user)
     ):
@@ -140,7 +147,7 @@ def slots_for(*, venue: Venue, days: int = 14) -> list[VenueSlot]:
     )
     active = {b.slot_id: b for b in Booking.objects.filter(slot__in=slots, status__in=ACTIVE_BOOKING)}
     for s in slots:
-        s.active_booking = active.get(s.pk)
+        s.active_booking = active.get(s.pk)  # type: ignore[attr-defined]  # read by the venue template
     return slots
 
 

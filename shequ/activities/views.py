@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from shequ.accounts.models import User
 from shequ.activities import selectors, services
 from shequ.activities.models import ActivityKind, Signup
 from shequ.core.errors import DomainError, Forbidden, NotFound
@@ -32,9 +35,12 @@ def index(request: HttpRequest) -> HttpResponse:
     if kind:
         qs = qs.filter(kind=kind)
     page = Paginator(qs, 20).get_page(request.GET.get("page"))
-    mine = {s.activity_id: s for s in Signup.objects.filter(user=request.user, activity__in=page.object_list)}
+    mine = {
+        s.activity_id: s
+        for s in Signup.objects.filter(user=cast(User, request.user), activity__in=page.object_list)
+    }
     for a in page.object_list:
-        a.my_signup = mine.get(a.pk)
+        a.my_signup = mine.get(a.pk)  # type: ignore[attr-defined]  # read by the list template
     return render(
         request,
         "activities/index.html",
@@ -84,14 +90,16 @@ class ActivityForm(forms.Form):
         super().__init__(*args, **kwargs)
         from shequ.directory.selectors import party_place_ids  # noqa: PLC0415
 
-        self.fields["organiser"].choices = [(p.pk, p.name) for p in parties]
+        cast(forms.ChoiceField, self.fields["organiser"]).choices = [(p.pk, p.name) for p in parties]
         ids: set[int] = set()
         for p in parties:
             ids |= party_place_ids(party=p)
         places = Place.objects.filter(
             kind__in=[PlaceKind.COMMUNITY, PlaceKind.COMPOUND, PlaceKind.BUILDING]
         ).filter(pk__in=ids) | Place.objects.filter(kind=PlaceKind.COMMUNITY, street_id__in=ids)
-        self.fields["place"].choices = [(p.pk, p.name) for p in places.order_by("kind", "id")[:200]]
+        cast(forms.ChoiceField, self.fields["place"]).choices = [
+            (p.pk, p.name) for p in places.order_by("kind", "id")[:200]
+        ]
 
 
 @login_required

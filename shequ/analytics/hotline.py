@@ -24,8 +24,8 @@ from django.db.models import Q, QuerySet
 from shequ.accounts.selectors import user_roles
 from shequ.analytics.exports import Column, Sheet, write_workbook
 from shequ.analytics.models import HotlineImport, HotlineMapping, HotlineMatch, HotlineOrder
+from shequ.appeals.filing import appeal_create
 from shequ.appeals.models import Category, Kind, Source, Status
-from shequ.appeals.services import appeal_create
 from shequ.core import clock
 from shequ.core.errors import Forbidden, Invalid, NotFound
 from shequ.core.masking import mask_name, mask_phone

@@ -11,7 +11,8 @@ from typing import Any
 from shequ.appeals import deadlines, routing
 from shequ.appeals.helpers import h_assign_helper
 from shequ.appeals.models import Appeal, Rating
-from shequ.appeals.step import Step, _check_target_serves, _party, _refuse_state, _text
+from shequ.appeals.records import checked_text as _text
+from shequ.appeals.step import Step, _check_target_serves, _party, _refuse_state
 from shequ.appeals.transitions import S
 from shequ.core.errors import Conflict, Invalid
 from shequ.directory.models import Party
@@ -238,7 +239,7 @@ def _h_close_unrated(step: Step, target: str) -> None:
 
 def _h_merge(step: Step, target: str) -> None:
     appeal = step.appeal
-    into = step.data.get("into") or step.data.get("into_id")
+    into: Any = step.data.get("into") or step.data.get("into_id")
     if not isinstance(into, Appeal):
         try:
             into = Appeal.objects.filter(pk=int(into)).first()
@@ -299,6 +300,7 @@ def _h_escalate(step: Step, target: str | None) -> None:
     step.event_text = step.reason(required=step.actor is not None)
     to = step.data.get("to_party") or step.data.get("to_party_id")
     level = appeal.escalation_level + 1
+    party: Party | None
     if to:
         party = _party(to)
         _check_target_serves(party, appeal)
@@ -314,6 +316,7 @@ def _h_escalate(step: Step, target: str | None) -> None:
                 "The appeal is already at the top of the ladder.",
                 code="escalation_top",
             )
+    assert party is not None  # given, or found on the ladder (else refused above)
     step.event_data.update(
         escalation_data(
             level=level,

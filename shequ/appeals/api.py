@@ -23,7 +23,7 @@ from pydantic import ValidationError
 
 from shequ.accounts.models import User
 from shequ.accounts.selectors import primary_household
-from shequ.appeals import access, presenter, selectors, services
+from shequ.appeals import access, filing, presenter, selectors, services
 from shequ.appeals import photos as photo_files
 from shequ.appeals.models import Category
 from shequ.appeals.presenter import PresentedAppeal
@@ -118,28 +118,8 @@ def list_categories(request: HttpRequest) -> list[Category]:
     return selectors.categories()
 
 
-def _resolve_reporter(user: User, body: AppealIn) -> tuple[User, User | None]:
-    if body.reporter_id is None and not body.reporter_phone:
-        return user, None
-    qs = User.objects.filter(is_active=True)
-    other = (
-        qs.filter(pk=body.reporter_id).first()
-        if body.reporter_id
-        else qs.filter(phone=(body.reporter_phone or "").strip()).first()
-    )
-    if other is None:
-        raise Invalid(
-            "没有找到这位居民。",
-            "No such resident.",
-            code="reporter_invalid",
-            fields={"reporter_id": "not found"},
-        )
-    if other.pk == user.pk:
-        return user, None
-    return other, user
-
-
-def _place_for(user: User, reporter: User, body: AppealIn) -> tuple[Place, Spot | None]:
+def _place_for(body: AppealIn) -> tuple[Place | None, Spot | None]:
+    """The place and spot the body names (ids parsed here; who may report where is the service's)."""
     spot = None
     if body.spot_id:
         spot = Spot.objects.select_related("place").filter(pk=body.spot_id).first()
@@ -154,14 +134,7 @@ def _place_for(user: User, reporter: User, body: AppealIn) -> tuple[Place, Spot 
                 "没有找到这个地点。", "No such place.", code="place_invalid", fields={"place_id": "invalid"}
             )
         return place, spot
-    if spot is not None:
-        return spot.place, spot
-    home = primary_household(user=reporter)
-    if home is None:
-        raise Invalid(
-            "请选择地点。", "Choose a place.", code="place_required", fields={"place_id": "required"}
-        )
-    return home, spot
+    return (spot.place if spot is not None else None), spot
 
 
 @router.post(
@@ -179,21 +152,34 @@ def create_appeal(request: HttpRequest):
 
     def work() -> tuple[int, dict]:
         category = selectors.category_by_code(code=body.category)
-        reporter, filed_by = _resolve_reporter(user, body)
-        place, spot = _place_for(user, reporter, body)
-        appeal = services.appeal_create(
-            reporter=reporter,
-            kind=body.kind,
-            category=category,
-            place=place,
-            text=body.text,
-            urgency=body.urgency or category.default_urgency,
-            spot=spot,
-            source=body.source,
-            filed_by=filed_by,
-            is_public=body.is_public,
-            photos=files,
-        )
+        place, spot = _place_for(body)
+        fields = {
+            "kind": body.kind,
+            "category": category,
+            "spot": spot,
+            "text": body.text,
+            "urgency": body.urgency or category.default_urgency,
+            "is_public": body.is_public,
+            "photos": files,
+        }
+        if body.reporter_id is not None or body.reporter_phone:
+            # Staff on behalf of a caller: the same rule as the page (`filing.caller_for`).
+            caller = filing.caller_for(
+                staff=user,
+                phone=body.reporter_phone or "",
+                name=body.reporter_name or "",
+                user_id=body.reporter_id,
+            )
+            appeal = filing.appeal_file_for(
+                staff=user, caller=caller, place=place, source=body.source, **fields
+            )
+        else:
+            home = place or primary_household(user=user)
+            if home is None:
+                raise Invalid(
+                    "请选择地点。", "Choose a place.", code="place_required", fields={"place_id": "required"}
+                )
+            appeal = filing.appeal_create(reporter=user, place=home, source=body.source, **fields)
         return 201, _detail_body(_fresh(user), appeal.pk)
 
     return idempotent(request, work)
@@ -212,6 +198,7 @@ def list_appeals(request: HttpRequest, filters: Query[ListQuery]):
         urgency=filters.urgency,
         overdue=filters.overdue,
         kind=filters.kind,
+        q=filters.q,
     )
     count = qs.count()
     start = (filters.page - 1) * filters.page_size
@@ -330,7 +317,7 @@ ACTION_SUMMARIES = {
     "resolve": "办结 / Resolve (text; multipart photos)",
     "confirm": "确认解决 / Confirm solved",
     "reopen": "重新办理 / Reopen (reason)",
-    "rate": "评价 / Rate (solved, rating)",
+    "rate": "评价 / Rate (solved, rating; solved on a resolved appeal confirms it first)",
     "close": "关闭 / Close (reason)",
     "merge": "合并为重复 / Merge as duplicate (into_id)",
     "escalate": "升级 / Escalate (reason, to_party_id optional)",
@@ -346,6 +333,22 @@ def _action_endpoint(action: str):
 
         def work() -> tuple[int, dict]:
             data = body.model_dump(exclude_none=True)
+            if action == "rate":  # the resident's answer: the same service as the page's form
+                if body.solved is None:
+                    raise Invalid(
+                        "请选择问题是否解决。",
+                        "Say whether the problem was solved.",
+                        code="solved_required",
+                        fields={"solved": "required"},
+                    )
+                services.appeal_feedback(
+                    appeal=appeal,
+                    user=user,
+                    solved=body.solved,
+                    rating=body.rating or "",
+                    text=body.text or "",
+                )
+                return 200, _detail_body(_fresh(user), appeal.pk)
             if files:
                 data["photos"] = files
             services.appeal_transition(appeal=appeal, actor=user, action=action, **data)

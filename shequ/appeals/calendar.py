@@ -141,7 +141,8 @@ def _cached(key: str, load: Callable[[], T]) -> T:
 
 
 def _load_calendar() -> WorkCalendar:
-    holidays, workdays = set(), set()
+    holidays: set[date] = set()
+    workdays: set[date] = set()
     for day, kind in CalendarDay.objects.values_list("date", "kind"):
         (workdays if kind == CalendarDay.Kind.WORKDAY else holidays).add(day)
     return WorkCalendar(holidays=frozenset(holidays), workdays=frozenset(workdays))

@@ -1,20 +1,21 @@
 """大手拉小手: the 环物会 asks another property company to do the work, the first party staying
 accountable; the door-fee waiver for residents aged 60+ living alone. The `assign_helper` action of
-the transition function (`h_assign_helper`), and the companies to offer (`helper_company_choices`).
+the transition function (`h_assign_helper`).
 """
 
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from shequ.accounts.selectors import user_roles
 from shequ.appeals.access import acting_party_ids
 from shequ.appeals.models import Appeal
-from shequ.appeals.step import Step, _text
+from shequ.appeals.records import checked_text as _text
+from shequ.appeals.step import Step
 from shequ.core import clock
 from shequ.core.errors import Forbidden, Invalid
 from shequ.directory.models import Party, PartyKind, PartyPlace
-from shequ.directory.selectors import party_place_ids, place_within
 
 FEE_WAIVER_AGE = 60
 
@@ -57,7 +58,7 @@ def h_assign_helper(step: Step, target: str | None) -> None:
             "Only the environment-and-property committee may assign a helper company.",
             code="helper_forbidden",
         )
-    company = step.data.get("company")
+    company: Any = step.data.get("company")
     if not isinstance(company, Party):
         try:
             company = Party.objects.filter(pk=int(company)).first()
@@ -90,7 +91,7 @@ def h_assign_helper(step: Step, target: str | None) -> None:
     waived = eligible if asked is None else bool(asked)
     step.set("helper_party", company)
     step.set("fee_waived", waived)
-    first = appeal.first_party.name if appeal.first_party_id else ""
+    first = appeal.first_party.name if appeal.first_party is not None else ""
     step.event_text = note or f"{company.name} 协助处理，{first}仍为首接负责主体。"
     step.event_party = env
     step.event_data.update(
@@ -101,14 +102,3 @@ def h_assign_helper(step: Step, target: str | None) -> None:
             "first_party": appeal.first_party_id,
         }
     )
-
-
-def helper_company_choices(*, appeal: Appeal) -> list[Party]:
-    """Property companies that could help (active, not the responsible one), those serving nearby first."""
-    companies = list(
-        Party.objects.filter(kind=PartyKind.PROPERTY_COMPANY, is_active=True)
-        .exclude(pk__in=[p for p in (appeal.responsible_party_id, appeal.first_party_id) if p])
-        .order_by("name")
-    )
-    near = [c for c in companies if place_within(place=appeal.place, ancestor_ids=party_place_ids(party=c))]
-    return near + [c for c in companies if c not in near]

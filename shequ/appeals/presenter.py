@@ -44,7 +44,7 @@ class Chip:
 
 def _clock_chip(*, due: datetime, start: datetime | None, now: datetime, stage: str) -> Chip:
     left = (due - now).total_seconds()
-    if left <= 0:
+    if left < 0:  # past due: the rule of `deadlines.is_overdue` (due < now)
         label = (_("签收已超时%(t)s") if stage == "accept" else _("办结已超时%(t)s")) % {"t": duration(left)}
         return Chip("overdue", label)
     total = (due - start).total_seconds() if start and due > start else left

@@ -222,7 +222,13 @@ class AppealIn(Schema):
     is_public: bool = True
     source: str = Source.APP
     reporter_id: int | None = Field(default=None, description="staff filing on behalf of this resident")
-    reporter_phone: str | None = Field(default=None, description="or the resident's phone")
+    reporter_phone: str | None = Field(
+        default=None,
+        description="or the caller's phone: a resident of the places you serve becomes the reporter; "
+        "anyone else is filed as a caller without an account (their phone and `reporter_name` on an "
+        "internal note) — the answer never says whether a phone is registered",
+    )
+    reporter_name: str | None = Field(default=None, max_length=50, description="the caller's name")
 
 
 class ActionIn(Schema):

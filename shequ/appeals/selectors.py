@@ -3,13 +3,16 @@ queues built from them, the timeline and photos, categories, places to report ab
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, Q, QuerySet
+from dataclasses import dataclass
+
+from django.db.models import Case, F, Prefetch, Q, QuerySet, When
 from django.utils.translation import gettext as _
 
 from shequ.accounts.selectors import primary_household, verified_reporter_q
 from shequ.appeals.access import Viewer, actor_capacity, allowed_actions, events_q, photos_q, viewer_for
 from shequ.appeals.deadlines import overdue_q
 from shequ.appeals.models import (
+    AWAITING_ACCEPT,
     OPEN_STATUSES,
     Appeal,
     AppealEvent,
@@ -108,6 +111,27 @@ def appeals_visible_to(*, user, scope: str = "all") -> QuerySet[Appeal]:
     return Appeal.objects.filter(q)
 
 
+def _statuses(status: str | list[str] | None) -> list[str]:
+    statuses = status if isinstance(status, list) else [x for x in (status or "").split(",") if x]
+    if "open" in statuses:
+        statuses = [x for x in statuses if x != "open"] + sorted(OPEN_STATUSES)
+    return statuses
+
+
+def due_order() -> tuple:
+    """Work in the order it falls due: the next limit (accept, else resolve) first, overdue on top."""
+    next_due = Case(
+        When(status__in=list(AWAITING_ACCEPT), then=F("accept_due_at")), default=F("resolve_due_at")
+    )
+    return (next_due.asc(nulls_last=True), "-id")
+
+
+def search_q(term: str) -> Q:
+    """The queue's search box: an appeal number (exact), or words in the text."""
+    term = term.strip()[:50]
+    return Q(number=term) | Q(text__icontains=term)
+
+
 def appeal_list(
     *,
     user,
@@ -119,16 +143,17 @@ def appeal_list(
     urgency: str | None = None,
     overdue: bool | None = None,
     kind: str | None = None,
+    q: str | None = None,
 ) -> QuerySet[Appeal]:
-    """A filtered, ordered list with everything the list rows need (constant query count)."""
+    """THE list and queue selector (my appeals, the public list, the workbench queue and the API's
+    `GET /appeals` all come from here): filters, search, the order, and everything the rows need
+    (constant query count). Only open statuses → due-time order (the workbench queue); else newest first."""
     qs = appeals_visible_to(user=user, scope=scope)
-    if status:
-        statuses = status if isinstance(status, list) else [s for s in status.split(",") if s]
-        if "open" in statuses:
-            statuses = [s for s in statuses if s != "open"] + list(OPEN_STATUSES)
+    statuses = _statuses(status)
+    if statuses:
         qs = qs.filter(status__in=statuses)
     if category:
-        qs = qs.filter(Q(category__code=category) | Q(category__parent__code=category))
+        qs = qs.filter(category_id__in=category_ids(code=category))
     if place_id:
         qs = qs.filter(
             Q(place_id=place_id)
@@ -146,7 +171,10 @@ def appeal_list(
     if overdue is not None:
         late = overdue_q(now=clock.now())
         qs = qs.filter(late) if overdue else qs.exclude(late)
-    return qs.select_related(*LIST_RELATED).order_by("-created_at", "-id")
+    if q and q.strip():
+        qs = qs.filter(search_q(q))
+    by_due = bool(statuses) and set(statuses) <= set(OPEN_STATUSES)
+    return qs.select_related(*LIST_RELATED).order_by(*(due_order() if by_due else ("-created_at", "-id")))
 
 
 def resolved_public_appeals(*, user, party_id: int, limit: int = 5) -> list[Appeal]:
@@ -225,6 +253,31 @@ def categories(*, active_only: bool = True) -> list[Category]:
     if active_only:
         qs = qs.filter(is_active=True)
     return list(qs)
+
+
+@dataclass(frozen=True)
+class CategoryGroup:
+    """A top-level category and its children (none for a category that stands alone)."""
+
+    category: Category
+    children: list[Category]
+
+
+def category_tree(items: list[Category] | None = None) -> list[CategoryGroup]:
+    """THE category tree (the report page's buttons, the staff form's groups, the filters): top-level
+    categories in order, each with its children in order. `items` defaults to the active ones."""
+    items = categories(active_only=True) if items is None else items
+    children: dict[int, list[Category]] = {}
+    for c in items:
+        if c.parent_id:
+            children.setdefault(c.parent_id, []).append(c)
+    return [CategoryGroup(c, children.get(c.pk, [])) for c in items if not c.parent_id]
+
+
+def category_ids(*, code: str) -> list[int]:
+    """A category and its children (a parent category covers its children), by code."""
+    ids = Category.objects.filter(Q(code=code) | Q(parent__code=code)).values_list("pk", flat=True)
+    return list(ids) or [0]
 
 
 def category_by_code(*, code: str) -> Category:

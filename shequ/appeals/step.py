@@ -1,6 +1,6 @@
 """A transition in progress (`Step`: collects the changed fields, saves only those, recomputes
-`next_due_at`, writes the one event and queues its notification) and the small helpers every action
-shares. Used by `shequ.appeals.services.appeal_transition` and the handlers in `actions`/`helpers`.
+`next_due_at`, writes the one event and queues its notification) and the checks every action shares.
+Used by `shequ.appeals.services.appeal_transition` and the handlers in `actions` and `helpers`.
 """
 
 from __future__ import annotations
@@ -11,30 +11,12 @@ from typing import Any
 from shequ.appeals import deadlines
 from shequ.appeals.access import Capacity
 from shequ.appeals.models import Appeal, AppealEvent, Status
+from shequ.appeals.records import checked_text as _text
+from shequ.appeals.records import event_write as _event
 from shequ.appeals.transitions import EVENT_OF, S
-from shequ.core import clock, jobs
 from shequ.core.errors import Conflict, Invalid
 from shequ.directory.models import Party, PartyKind, PartyPlace
 from shequ.directory.selectors import party_place_ids, place_within
-
-TEXT_MAX = 2000
-
-
-# ---------------------------------------------------------------- helpers
-
-
-def _text(value: Any, *, field_name: str, required: bool, zh: str, en: str) -> str:
-    text = (value or "").strip() if isinstance(value, str) or value is None else str(value).strip()
-    if required and not text:
-        raise Invalid(zh, en, code=f"{field_name}_required", fields={field_name: en})
-    if len(text) > TEXT_MAX:
-        raise Invalid(
-            "内容太长（最多2000字）。",
-            "Too long (at most 2000 characters).",
-            code="text_too_long",
-            fields={field_name: "too long"},
-        )
-    return text
 
 
 def _party(value: Any, *, field_name: str = "to_party") -> Party:
@@ -69,37 +51,6 @@ def _check_target_serves(party: Party, appeal: Appeal) -> None:
             code="party_not_serving",
             fields={"to_party_id": "not serving"},
         )
-
-
-def _notify_job(event: AppealEvent) -> None:
-    jobs.enqueue("appeals.notify_event", event_id=event.pk, dedupe_key=f"appeals.notify_event:{event.pk}")
-
-
-def _event(
-    *,
-    appeal: Appeal,
-    kind: str,
-    actor,
-    party: Party | None,
-    text: str = "",
-    is_public: bool = True,
-    data: dict | None = None,
-    at: datetime | None = None,
-    notify: bool = True,
-) -> AppealEvent:
-    event = AppealEvent.objects.create(
-        appeal=appeal,
-        kind=kind,
-        actor=actor,
-        party=party,
-        text=text,
-        is_public=is_public,
-        data=data or {},
-        created_at=at or clock.now(),
-    )
-    if notify:
-        _notify_job(event)
-    return event
 
 
 def _refuse_state(appeal: Appeal, action: str) -> Conflict:

@@ -182,14 +182,16 @@ def sweep_callbacks(*, now: datetime, limit: int = 500) -> int:
         .values_list("id", "resolved_at")[:limit]
     )
     for pk, resolved_at in remind_rows:
-        done += _remind_one(pk=pk, resolved_at=resolved_at, now=now)
+        if resolved_at is not None:  # always: the query asks for resolved_at <= …
+            done += _remind_one(pk=pk, resolved_at=resolved_at, now=now)
     close_rows = (
         Appeal.objects.filter(status=Status.RESOLVED, callback_due_at__lte=now)
         .order_by("callback_due_at", "id")
         .values_list("id", "callback_due_at")[:limit]
     )
     for pk, due in close_rows:
-        done += _close_unrated_one(pk=pk, due=due)
+        if due is not None:  # always: the query asks for callback_due_at <= now
+            done += _close_unrated_one(pk=pk, due=due)
     return done
 
 

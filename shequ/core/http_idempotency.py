@@ -23,7 +23,7 @@ def idempotent(request: HttpRequest, work: Callable[[], tuple[int, dict]]) -> Js
     if not key:
         status, body = work()
         return JsonResponse(body, status=status)
-    user = request.auth if hasattr(request, "auth") else request.user  # type: ignore[attr-defined]
+    user = request.user  # the API's authentication sets it for tokens and sessions alike
     outcome = remember(user=user, key=key, method=request.method or "POST", path=request.path, work=work)
     response = JsonResponse(outcome.body, status=outcome.status)
     if outcome.replayed:

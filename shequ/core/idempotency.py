@@ -47,7 +47,7 @@ def remember(
                     "This Idempotency-Key was already used for a different request.",
                     code="idempotency_key_reused",
                 )
-            return Outcome(existing.status_code or 200, existing.response_body, replayed=True)
+            return Outcome(existing.status_code or 200, existing.response_body or {}, replayed=True)
         try:
             with transaction.atomic():
                 record = IdempotencyRecord.objects.create(user=user, key=key, method=method, path=path)

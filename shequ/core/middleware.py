@@ -36,7 +36,7 @@ class ChineseFirstLocaleMiddleware:
         supported = {code for code, _name in settings.LANGUAGES}
         language = chosen if chosen in supported else settings.LANGUAGE_CODE
         translation.activate(language)
-        request.LANGUAGE_CODE = translation.get_language()  # type: ignore[attr-defined]
+        request.LANGUAGE_CODE = translation.get_language()
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         patch_vary_headers(response, ["Cookie"])
@@ -65,7 +65,9 @@ class RequestHygieneMiddleware:
             if request.method not in ("GET", "HEAD", "OPTIONS"):
                 if request.content_type in FORM_TYPES:
                     hygiene.check_pairs((k, v) for k, values in request.POST.lists() for v in values)
-                    hygiene.check_pairs((f.name or "", "") for f in request.FILES.values())
+                    hygiene.check_pairs(
+                        (f.name or "", "") for _k, files in request.FILES.lists() for f in files
+                    )
                 else:
                     hygiene.check_json(request.body)
         except DomainError as exc:

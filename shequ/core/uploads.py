@@ -79,9 +79,11 @@ def image_clean(
                     raise _refuse("too_many_pixels", prefix, field)
                 probe.verify()
             upload.seek(0)
-            with Image.open(upload) as img:
-                img.load()
-                img = ImageOps.exif_transpose(img)  # keep the visible orientation, then drop the EXIF
+            with Image.open(upload) as opened:
+                opened.load()
+                img: Image.Image = ImageOps.exif_transpose(
+                    opened
+                )  # keep the visible orientation, then drop the EXIF
                 if img.mode not in ("RGB", "L"):
                     background = Image.new("RGB", img.size, (255, 255, 255))
                     rgba = img.convert("RGBA")

@@ -90,55 +90,55 @@ class StatusOut(Schema):
 
 @router.get("/forum/boards", response=list[BoardOut], summary="我的讨论版 / My boards")
 def boards(request: HttpRequest):
-    services.boards_ensure_for(user=request.auth)
-    return selectors.boards_for(user=request.auth)
+    services.boards_ensure_for(user=request.user)
+    return selectors.boards_for(user=request.user)
 
 
 @router.get("/forum/boards/{board_id}/topics", response=list[TopicOut], summary="话题列表 / Topics")
 @paginate(BoundedPageNumberPagination, page_size=20)
 def topics(request: HttpRequest, board_id: int):
-    board = selectors.access_board(user=request.auth, board_id=board_id)
-    return selectors.topics_for(user=request.auth, board=board)
+    board = selectors.access_board(user=request.user, board_id=board_id)
+    return selectors.topics_for(user=request.user, board=board)
 
 
 @router.post("/forum/boards/{board_id}/topics", response={201: TopicOut}, summary="发话题 / New topic")
 def topic_create(request: HttpRequest, board_id: int, payload: TopicIn):
-    board = selectors.access_board(user=request.auth, board_id=board_id)
+    board = selectors.access_board(user=request.user, board_id=board_id)
     return Status(
-        201, services.topic_create(author=request.auth, board=board, title=payload.title, body=payload.body)
+        201, services.topic_create(author=request.user, board=board, title=payload.title, body=payload.body)
     )
 
 
 @router.get("/forum/topics/{topic_id}", response=TopicOut, summary="话题 / A topic")
 def topic_detail(request: HttpRequest, topic_id: int):
-    return selectors.access_topic(user=request.auth, topic_id=topic_id)
+    return selectors.access_topic(user=request.user, topic_id=topic_id)
 
 
 @router.get("/forum/topics/{topic_id}/replies", response=list[ReplyOut], summary="回复 / Replies")
 @paginate(BoundedPageNumberPagination, page_size=50)
 def replies(request: HttpRequest, topic_id: int):
-    topic = selectors.access_topic(user=request.auth, topic_id=topic_id)
-    return selectors.replies_for(user=request.auth, topic=topic)
+    topic = selectors.access_topic(user=request.user, topic_id=topic_id)
+    return selectors.replies_for(user=request.user, topic=topic)
 
 
 @router.post("/forum/topics/{topic_id}/replies", response={201: ReplyOut}, summary="回复 / Reply")
 def reply_create(request: HttpRequest, topic_id: int, payload: ReplyIn):
-    topic = selectors.access_topic(user=request.auth, topic_id=topic_id)
-    return Status(201, services.reply_create(author=request.auth, topic=topic, body=payload.body))
+    topic = selectors.access_topic(user=request.user, topic_id=topic_id)
+    return Status(201, services.reply_create(author=request.user, topic=topic, body=payload.body))
 
 
 def _target(request, kind: str, pk: int):
     if kind == "topics":
-        return selectors.access_topic(user=request.auth, topic_id=pk)
+        return selectors.access_topic(user=request.user, topic_id=pk)
     if kind == "replies":
-        return selectors.access_reply(user=request.auth, reply_id=pk)
+        return selectors.access_reply(user=request.user, reply_id=pk)
     raise NotFound("没有找到。", "Not found.")
 
 
 @router.post("/forum/{kind}/{pk}/like", response=LikeOut, summary="点赞或取消 / Toggle like")
 def like(request: HttpRequest, kind: str, pk: int):
     target = _target(request, kind, pk)
-    liked = services.like_toggle(user=request.auth, target=target)
+    liked = services.like_toggle(user=request.user, target=target)
     target.refresh_from_db(fields=["like_count"])
     return {"liked": liked, "like_count": target.like_count}
 
@@ -146,7 +146,7 @@ def like(request: HttpRequest, kind: str, pk: int):
 @router.post("/forum/{kind}/{pk}/report", response=ReportOut, summary="举报 / Report")
 def report(request: HttpRequest, kind: str, pk: int, payload: ReasonIn):
     target = _target(request, kind, pk)
-    count = services.report_create(user=request.auth, target=target, reason=payload.reason)
+    count = services.report_create(user=request.user, target=target, reason=payload.reason)
     return {"report_count": count, "status": target.status}
 
 
@@ -154,15 +154,15 @@ def report(request: HttpRequest, kind: str, pk: int, payload: ReasonIn):
 def moderate(request: HttpRequest, kind: str, pk: int, payload: ModerateIn):
     target = _target(request, kind, pk)
     services.post_moderate(
-        moderator=request.auth, target=target, action=payload.action, reason=payload.reason
+        moderator=request.user, target=target, action=payload.action, reason=payload.reason
     )
     return target
 
 
 @router.post("/forum/boards/{board_id}/bans", response={201: dict}, summary="禁言 / Block a user")
 def ban(request: HttpRequest, board_id: int, payload: BanIn):
-    board = selectors.access_board(user=request.auth, board_id=board_id)
-    if not selectors.is_moderator(user=request.auth, board=board):  # before the lookup: no id probing
+    board = selectors.access_board(user=request.user, board_id=board_id)
+    if not selectors.is_moderator(user=request.user, board=board):  # before the lookup: no id probing
         raise Forbidden(
             "只有社区居委会的工作人员可以禁言。", "Only the residents' committee may block users."
         )
@@ -170,7 +170,7 @@ def ban(request: HttpRequest, board_id: int, payload: BanIn):
     if user is None:
         raise NotFound("用户不存在。", "User not found.")
     until = clock.now() + timedelta(days=payload.days) if payload.days else None
-    b = services.user_ban(moderator=request.auth, board=board, user=user, reason=payload.reason, until=until)
+    b = services.user_ban(moderator=request.user, board=board, user=user, reason=payload.reason, until=until)
     return Status(201, {"id": b.pk, "user_id": user.pk, "until": b.until})
 
 
@@ -182,5 +182,5 @@ class MuteOut(Schema):
     "/forum/users/{user_id}/mute", response=MuteOut, summary="屏蔽或取消屏蔽 / Toggle blocking a user"
 )
 def mute(request: HttpRequest, user_id: int):
-    other = selectors.access_author(user=request.auth, user_id=user_id)
-    return {"muted": services.user_mute_toggle(user=request.auth, other=other)}
+    other = selectors.access_author(user=request.user, user_id=user_id)
+    return {"muted": services.user_mute_toggle(user=request.user, other=other)}

@@ -46,7 +46,8 @@ class FilterResult:
 def check_sensitive(text: str) -> FilterResult:
     """Which active sensitive words the text contains (case-insensitive)."""
     lowered = (text or "").lower()
-    blocked, review = [], []
+    blocked: list[str] = []
+    review: list[str] = []
     for word, action in SensitiveWord.objects.filter(is_active=True).values_list("word", "action"):
         if word and word.lower() in lowered:
             (blocked if action == SensitiveWord.Action.BLOCK else review).append(word)
@@ -76,7 +77,9 @@ def board_ensure(*, place: Place) -> Board:
     try:
         with transaction.atomic():
             return Board.objects.create(
-                place=place, name=f"{place.name}邻里交流", community_id=place.community_id
+                place=place,
+                name=f"{place.name}邻里交流",
+                community_id=place.community_id if place.community_id is not None else place.pk,
             )
     except IntegrityError:
         return Board.objects.get(place=place)

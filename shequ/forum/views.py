@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -13,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from shequ.accounts.models import User
 from shequ.core import clock
 from shequ.core.errors import DomainError, Forbidden, NotFound
 from shequ.core.views import domain_errors, error_text
@@ -98,7 +100,9 @@ def topic_new(request: HttpRequest, pk: int) -> HttpResponse:
 def topic(request: HttpRequest, pk: int) -> HttpResponse:
     t = selectors.access_topic(user=request.user, topic_id=pk)
     replies = list(selectors.replies_for(user=request.user, topic=t))
-    t.liked = Like.objects.filter(user=request.user, topic=t, reply__isnull=True).exists()
+    t.liked = Like.objects.filter(  # type: ignore[attr-defined]  # read by the topic template
+        user=cast(User, request.user), topic=t, reply__isnull=True
+    ).exists()
     try:
         selectors.check_can_post(user=request.user, board=t.board)
         can_post = True

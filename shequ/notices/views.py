@@ -19,7 +19,13 @@ from shequ.appeals import selectors as appeal_selectors
 from shequ.core.errors import DomainError, Forbidden, NotFound
 from shequ.core.views import domain_errors, error_text
 from shequ.directory.models import Membership, Party, PartyKind, Place, PlaceKind, Role, ServiceContract
-from shequ.directory.selectors import contracts_active_on, members_for_place, party_serving
+from shequ.directory.selectors import (
+    Nearest,
+    contracts_active_on,
+    members_for_place,
+    parties_nearest,
+    party_serving,
+)
 from shequ.notices import selectors, services
 from shequ.notices.channels import CHANNEL_RULES
 from shequ.notices.forms import NoticeForm
@@ -209,13 +215,15 @@ def property_index(request: HttpRequest) -> HttpResponse:
         company = party_serving(place=household, kind=PartyKind.PROPERTY_COMPANY)
         if company is not None and request.GET.get("all") != "1":
             return redirect("notices:property", party_id=company.pk)
-    community_ids = {h.community_id for h in user_roles(user=request.user).verified_households}
-    if household is not None:
-        community_ids.add(household.community_id)
-    companies = Party.objects.filter(kind=PartyKind.PROPERTY_COMPANY, is_active=True)
-    if community_ids:
-        companies = companies.filter(home_id__in=community_ids)
-    return render(request, "notices/property_index.html", {"companies": companies.order_by("name")[:100]})
+    roles = user_roles(user=request.user)
+    # Nearest first: the person's household, else the place of the first party they work for.
+    place = household or next((m.party.home for m in roles.memberships if m.party.home_id), None)
+    companies = Party.objects.filter(kind=PartyKind.PROPERTY_COMPANY, is_active=True).order_by("name")[:200]
+    if place is None:
+        nearest = Nearest(near=list(companies), others=[])
+    else:
+        nearest = parties_nearest(place=place, parties=companies)
+    return render(request, "notices/property_index.html", {"nearest": nearest})
 
 
 @login_required

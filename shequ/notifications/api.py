@@ -68,7 +68,7 @@ class PreferenceIn(Schema):
 def _preferences(user) -> list[dict]:
     out = []
     for row in selectors.preference_matrix(user=user):
-        item = {"verb": row.verb, "label": row.label}
+        item: dict[str, str | bool] = {"verb": row.verb, "label": row.label}
         item.update({channel: on for channel, _label, on in row.channels})
         out.append(item)
     return out

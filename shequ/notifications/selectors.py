@@ -74,6 +74,6 @@ def preference_matrix(*, user) -> list[PreferenceRow]:
         cells = []
         for channel in EXTERNAL_CHANNELS:
             enabled = stored.get((code, str(channel)), str(channel) in verb.defaults)
-            cells.append((str(channel), channel.label, enabled))
+            cells.append((str(channel), str(channel.label), enabled))
         rows.append(PreferenceRow(verb=code, label=str(verb.label), channels=cells))
     return rows

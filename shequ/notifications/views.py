@@ -81,14 +81,14 @@ def preferences(request: HttpRequest) -> HttpResponse:
         "notifications/preferences.html",
         {
             "rows": rows,
-            "has_email": bool(request.user.email),
+            "has_email": bool(getattr(request.user, "email", "")),  # login_required: a User
             # Name only the channels that have a column: never promise WeChat when it is not offered.
             "channel_names": "、".join(str(label) for _c, label, _on in (rows[0].channels if rows else [])),
         },
     )
 
 
-async def stream(request: HttpRequest) -> HttpResponse:
+async def stream(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """Server-sent events for the logged-in user: `hello` on connect, `notification` per new message."""
     user = await request.auser()
     if not user.is_authenticated:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from django.apps import apps
 from django.core import checks
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
@@ -166,18 +166,6 @@ class StartBlock:
 BlockProvider = Callable[[HttpRequest, Start], "StartBlock | None"]
 
 
-def first_url(*candidates: str | tuple[str, str]) -> str:
-    """The first URL name that exists ("name" or ("name", "?query")), so links follow features as they
-    land (the analytics dashboards replace the league table when that app is installed)."""
-    for candidate in candidates:
-        name, query = candidate if isinstance(candidate, tuple) else (candidate, "")
-        try:
-            return reverse(name) + query
-        except NoReverseMatch:
-            continue
-    return ""
-
-
 def block_paths() -> list[str]:
     """Every app's `shequ_start_blocks`, in INSTALLED_APPS order."""
     return [path for config in apps.get_app_configs() for path in getattr(config, "shequ_start_blocks", ())]
@@ -221,11 +209,11 @@ class Tab:
 
 
 # The tab of each desk's main task, after 首页 and 工作台: (label, icon, url candidates).
-DESK_TABS: dict[str, tuple[Promise, str, tuple[str | tuple[str, str], ...]]] = {
-    STREET: (_("排名"), "chart", ("analytics:street_dashboard", "analytics:league")),
-    DEPARTMENT: (_("报到"), "whistle", ("supervision:summonses",)),
-    SUPERVISOR: (_("升级"), "flag", ("supervision:escalated",)),
-    DISPATCHER: (_("派单"), "list", (("appeals:workbench", "?status=submitted"),)),
+DESK_TABS: dict[str, tuple[Promise, str, str, str]] = {
+    STREET: (_("排名"), "chart", "analytics:street_dashboard", ""),
+    DEPARTMENT: (_("报到"), "whistle", "supervision:summonses", ""),
+    SUPERVISOR: (_("升级"), "flag", "supervision:escalated", ""),
+    DISPATCHER: (_("派单"), "list", "appeals:workbench", "?status=submitted"),
 }
 
 
@@ -237,29 +225,18 @@ def tabs_for(request: HttpRequest, start: Start) -> list[Tab]:
     staff_view = home_view(request, start) == VIEW_STAFF
     if staff_view:
         tabs.append(Tab("home", str(_("首页")), "home", home))
-        workbench = first_url("appeals:workbench")
-        if workbench:
-            tabs.append(Tab("workbench", str(_("工作台")), "tools", workbench, primary=True))
+        tabs.append(Tab("workbench", str(_("工作台")), "tools", reverse("appeals:workbench"), primary=True))
         desk_tab = DESK_TABS.get(start.main_desk or "")
         if desk_tab is not None:
-            label, icon, candidates = desk_tab
-            url = first_url(*candidates)
-            if url:
-                tabs.append(Tab("desk", str(label), icon, url))
-        inbox = first_url("notifications:inbox")
-        if inbox:
-            tabs.append(Tab("inbox", str(_("消息")), "bell", inbox))
+            label, icon, name, query = desk_tab
+            tabs.append(Tab("desk", str(label), icon, reverse(name) + query))
+        tabs.append(Tab("inbox", str(_("消息")), "bell", reverse("notifications:inbox")))
     else:
         tabs.append(Tab("home", str(_("首页")), "home", home))
-        report = first_url("appeals:report")
-        if report and not start.roles.is_observer:
-            tabs.append(Tab("report", str(_("我要反映")), "report", report, primary=True))
-        mine = first_url("appeals:mine")
-        if mine:
-            tabs.append(Tab("mine", str(_("我的诉求")), "list", mine))
-        who = first_url("portal:who")
-        if who:
-            tabs.append(Tab("who", str(_("找得到")), "people", who))
+        if not start.roles.is_observer:
+            tabs.append(Tab("report", str(_("我要反映")), "report", reverse("appeals:report"), primary=True))
+        tabs.append(Tab("mine", str(_("我的诉求")), "list", reverse("appeals:mine")))
+        tabs.append(Tab("who", str(_("找得到")), "people", reverse("portal:who")))
     full = request.get_full_path()
     exact = next((t for t in tabs if t.url == full), None)
     if exact is None:

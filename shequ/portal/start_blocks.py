@@ -30,7 +30,6 @@ from shequ.portal.start import (
     Start,
     StartBlock,
     Tile,
-    first_url,
 )
 from shequ.supervision import selectors as supervision_selectors
 from shequ.supervision.models import Whistle
@@ -195,7 +194,7 @@ def escalations(request: HttpRequest, start: Start) -> StartBlock | None:
         item = _appeal_item(w.appeal, url=reverse("supervision:board", args=[w.appeal_id]))
         item.chip, item.chip_level = w.get_kind_display(), "info"
         items.append(item)
-    dashboard = first_url("analytics:community_dashboard")
+    dashboard = reverse("analytics:community_dashboard")
     return StartBlock(
         key="escalations",
         title=_("升级与吹哨"),
@@ -209,7 +208,7 @@ def escalations(request: HttpRequest, start: Start) -> StartBlock | None:
         items=items,
         empty=_("没有升级的诉求，也没有未结束的吹哨。"),
         more_url=dashboard,
-        more_label=_("社区数据") if dashboard else "",
+        more_label=_("社区数据"),
         order=20,
         desk=SUPERVISOR if start.has(SUPERVISOR) else DISPATCHER,
     )
@@ -287,7 +286,7 @@ def street(request: HttpRequest, start: Start) -> StartBlock | None:
         place_ids=list(communities), level="community", month=month
     ).values():
         rates.add(r.counts)
-    league_url = first_url("analytics:street_dashboard", "analytics:league")
+    league_url = reverse("analytics:street_dashboard")
     public_url = reverse("appeals:public")
 
     def pct(value: float | None) -> str:

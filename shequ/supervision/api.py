@@ -62,6 +62,17 @@ class HelperIn(Schema):
     note: str = ""
 
 
+class ChoiceOut(Schema):
+    id: int
+    name: str
+    kind: str
+
+
+class ChoicesOut(Schema):
+    near: list[ChoiceOut]  # own street (or covering it), nearest first
+    others: list[ChoiceOut]  # other streets, behind "其他街道"; empty where the rule forbids them
+
+
 class HelperOut(Schema):
     appeal_id: int
     helper_party_id: int
@@ -270,3 +281,32 @@ def escalated(request: HttpRequest, limit: Limit = 50, offset: Offset = 0):
         }
         for a in rows
     ]
+
+
+def _choices(nearest) -> dict:
+    def rows(parties):
+        return [{"id": p.pk, "name": p.name, "kind": p.kind} for p in parties]
+
+    return {"near": rows(nearest.near), "others": rows(nearest.others)}
+
+
+@router.get(
+    "/appeals/{int:appeal_id}/whistle/choices",
+    response={200: ChoicesOut, **ERRORS},
+    summary="可召集的部门（本街道优先）/ Departments that may be summoned, nearest first",
+)
+def whistle_choices(request: HttpRequest, appeal_id: int):
+    appeal = access_appeal(user=request.user, appeal_id=appeal_id)
+    services.check_may_choose(actor=request.user, appeal=appeal, rule="whistle")
+    return _choices(services.whistle_department_choices(appeal=appeal))
+
+
+@router.get(
+    "/appeals/{int:appeal_id}/helper/choices",
+    response={200: ChoicesOut, **ERRORS},
+    summary="可协助的物业企业（本街道优先）/ Helper companies, own street first",
+)
+def helper_choices(request: HttpRequest, appeal_id: int):
+    appeal = access_appeal(user=request.user, appeal_id=appeal_id)
+    services.check_may_choose(actor=request.user, appeal=appeal, rule="helper")
+    return _choices(services.helper_company_choices(appeal=appeal))

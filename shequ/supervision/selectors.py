@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from django.db.models import Q, QuerySet
 
 from shequ.accounts.selectors import user_roles
-from shequ.appeals.models import OPEN_STATUSES, Appeal
+from shequ.appeals.models import OPEN_STATUSES, Appeal, AppealEvent, EventKind
 from shequ.core import clock
 from shequ.supervision.models import Summons, Whistle
 
@@ -17,11 +17,18 @@ from shequ.supervision.models import Summons, Whistle
 
 
 def escalated_appeals(*, user, open_only: bool = True) -> QuerySet[Appeal]:
-    """Appeals escalated to a party the user acts for — each ladder level's queue for its workbench."""
+    """Appeals escalated to a party the user acts for — each ladder level's queue for its workbench.
+    An appeal that climbed further stays on the list of every level it passed (their escalation events
+    name them), so the 环物会 and the party organisation still see what they failed to settle."""
     ids = user_roles(user=user).party_ids
     if not ids:
         return Appeal.objects.none()
-    qs = Appeal.objects.filter(escalated_to_id__in=ids, escalation_level__gt=0).exclude(kind="consult")
+    passed = AppealEvent.objects.filter(kind=EventKind.ESCALATED, party_id__in=ids).values("appeal_id")
+    qs = (
+        Appeal.objects.filter(Q(escalated_to_id__in=ids) | Q(pk__in=passed))
+        .filter(escalation_level__gt=0)
+        .exclude(kind="consult")
+    )
     if open_only:
         qs = qs.filter(status__in=OPEN_STATUSES)
     return qs.select_related(

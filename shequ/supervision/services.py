@@ -24,6 +24,7 @@ from shequ.appeals.services import appeal_event_add
 from shequ.core import clock
 from shequ.core.errors import Conflict, Forbidden, Invalid, NotFound
 from shequ.directory.models import ACTING_ROLES, Membership, Party, PartyKind, PartyPlace
+from shequ.directory.selectors import Nearest, parties_nearest
 from shequ.notifications.services import notify
 from shequ.supervision import policies
 from shequ.supervision.models import Summons, Whistle, WhistleKind
@@ -126,7 +127,16 @@ def whistle_blow(*, appeal: Appeal, actor, kind: str, departments: Iterable, rea
                 fields={"departments": "invalid"},
             )
     dept_ids = list(dict.fromkeys(dept_ids))
-    depts = list(Party.objects.filter(pk__in=dept_ids, is_active=True, kind__in=SUMMONABLE_KINDS))
+    offered = {p.pk: p for p in whistle_department_choices(appeal=appeal).all}
+    stray = [pk for pk in dept_ids if pk not in offered]
+    if stray and Party.objects.filter(pk__in=stray, kind__in=SUMMONABLE_KINDS, is_active=True).exists():
+        raise Invalid(
+            "所选部门不负责这条诉求所在的街道。",
+            "A department chosen does not serve this appeal's street.",
+            code="department_other_street",
+            fields={"departments": "other street"},
+        )
+    depts = [offered[pk] for pk in dept_ids if pk in offered]
     if not dept_ids or len(depts) != len(dept_ids) or len(depts) > MAX_DEPARTMENTS:
         raise Invalid(
             "请选择一至十个职能部门。",
@@ -269,6 +279,57 @@ def summons_report_back(*, summons_id: int, actor, text: str) -> Summons:
             },
         )
     return summons
+
+
+# ---------------------------------------------------------------- choosers (helper companies, departments)
+
+
+# Whether a chooser offers parties of another street (behind "其他街道") — the one rule for page and API.
+OTHER_STREETS_ALLOWED = {
+    # a bigger company may help across the street boundary, but only when chosen on purpose
+    "helper": True,
+    # a police station answers for its own street; district departments cover every street anyway
+    "whistle": False,
+}
+
+
+def helper_company_choices(*, appeal: Appeal) -> Nearest:
+    """Property companies that could help (active, not the responsible one): own street first, the
+    closest first; companies of other streets apart (see OTHER_STREETS_ALLOWED)."""
+    companies = Party.objects.filter(kind=PartyKind.PROPERTY_COMPANY, is_active=True).exclude(
+        pk__in=[p for p in (appeal.responsible_party_id, appeal.first_party_id) if p]
+    )
+    return _allowed(parties_nearest(place=appeal.place, parties=companies), rule="helper")
+
+
+def whistle_department_choices(*, appeal: Appeal) -> Nearest:
+    """Departments and police stations that may be summoned to this appeal: those covering its place or
+    working in its street, the closest first."""
+    departments = Party.objects.filter(kind__in=SUMMONABLE_KINDS, is_active=True)
+    return _allowed(parties_nearest(place=appeal.place, parties=departments), rule="whistle")
+
+
+def check_may_choose(*, actor, appeal: Appeal, rule: str) -> None:
+    """Only who may blow the whistle sees its departments; only the 环物会 sees the helper companies."""
+    if rule == "whistle":
+        if _acting_party_of_kinds(actor=actor, appeal=appeal, kinds=WHISTLE_KINDS) is None:
+            raise Forbidden(
+                "只有社区党组织、居委会或街道可以吹哨。",
+                "Only the community may blow the whistle.",
+                code="whistle_forbidden",
+            )
+    elif (
+        _acting_party_of_kinds(actor=actor, appeal=appeal, kinds=(PartyKind.ENV_PROPERTY_COMMITTEE,)) is None
+    ):
+        raise Forbidden(
+            "只有环物会可以安排大手拉小手。",
+            "Only the environment-and-property committee may do this.",
+            code="helper_forbidden",
+        )
+
+
+def _allowed(nearest: Nearest, *, rule: str) -> Nearest:
+    return nearest if OTHER_STREETS_ALLOWED[rule] else Nearest(near=nearest.near, others=[])
 
 
 # ---------------------------------------------------------------- sweeps

@@ -11,11 +11,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from shequ.accounts.http import AuthedRequest
+from shequ.accounts.selectors import user_roles
 from shequ.appeals.selectors import access_appeal
-from shequ.appeals.services import appeal_transition, fee_waiver_eligible, helper_company_choices
+from shequ.appeals.services import appeal_transition, fee_waiver_eligible
 from shequ.core.errors import DomainError, NotFound
 from shequ.core.views import domain_errors, error_text
-from shequ.directory.models import Party, PartyKind
 from shequ.supervision import selectors, services
 from shequ.supervision.models import Summons, WhistleKind
 
@@ -26,8 +27,14 @@ def _appeal_url(appeal_id: int) -> str:
 
 @login_required
 @require_GET
-def escalated(request: HttpRequest) -> HttpResponse:
+def escalated(request: AuthedRequest) -> HttpResponse:
+    my_ids = user_roles(user=request.user).party_ids
+    if not my_ids:
+        # residents have no escalations: back to their own home, not an empty staff page
+        return redirect("portal:home")
     rows = list(selectors.escalated_appeals(user=request.user)[:200])
+    for a in rows:
+        a.climbed_past_me = a.escalated_to_id not in my_ids  # type: ignore[attr-defined]  # display flag
     template = (
         "supervision/_escalated_rows.html"
         if request.headers.get("HX-Request")
@@ -69,16 +76,8 @@ def summons_act(request: HttpRequest, pk: int, step: str) -> HttpResponse:
 @domain_errors
 def whistle(request: HttpRequest, appeal_id: int) -> HttpResponse:
     appeal = access_appeal(user=request.user, appeal_id=appeal_id)
-    if (
-        services._acting_party_of_kinds(actor=request.user, appeal=appeal, kinds=services.WHISTLE_KINDS)
-        is None
-    ):
-        from shequ.core.errors import Forbidden  # noqa: PLC0415
-
-        raise Forbidden("只有社区党组织、居委会或街道可以吹哨。", "Only the community may blow the whistle.")
-    departments = list(
-        Party.objects.filter(kind__in=services.SUMMONABLE_KINDS, is_active=True).order_by("kind", "name")
-    )
+    services.check_may_choose(actor=request.user, appeal=appeal, rule="whistle")
+    departments = services.whistle_department_choices(appeal=appeal).near
     error = ""
     chosen: list[str] = []
     if request.method == "POST":
@@ -117,17 +116,7 @@ def whistle(request: HttpRequest, appeal_id: int) -> HttpResponse:
 @domain_errors
 def helper(request: HttpRequest, appeal_id: int) -> HttpResponse:
     appeal = access_appeal(user=request.user, appeal_id=appeal_id)
-    if (
-        services._acting_party_of_kinds(
-            actor=request.user, appeal=appeal, kinds=(PartyKind.ENV_PROPERTY_COMMITTEE,)
-        )
-        is None
-    ):
-        from shequ.core.errors import Forbidden  # noqa: PLC0415
-
-        raise Forbidden(
-            "只有环物会可以安排大手拉小手。", "Only the environment-and-property committee may do this."
-        )
+    services.check_may_choose(actor=request.user, appeal=appeal, rule="helper")
     error = ""
     if request.method == "POST":
         waived = {"auto": None, "yes": True, "no": False}.get(request.POST.get("fee_waived", "auto"))
@@ -152,7 +141,8 @@ def helper(request: HttpRequest, appeal_id: int) -> HttpResponse:
         "supervision/helper.html",
         {
             "appeal": appeal,
-            "companies": helper_company_choices(appeal=appeal),
+            "choices": services.helper_company_choices(appeal=appeal),
+            "chosen": request.POST.get("company", ""),
             "error": error,
             "eligible": fee_waiver_eligible(user=appeal.reporter),
         },

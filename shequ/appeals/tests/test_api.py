@@ -350,8 +350,9 @@ def test_staff_files_on_behalf_over_api(world, client):
         "staff",
     )
     assert r.json()["reporter"]["name"] == "张三"  # the filer is on the reporter's side
+    # A phone with no resident in the filer's area is a caller without an account: a place is needed.
     r = create(client, {"category": "water", "text": "x", "reporter_phone": "13012345678"})
-    assert r.status_code == 422 and r.json()["error"]["code"] == "reporter_invalid"
+    assert r.status_code == 422 and r.json()["error"]["code"] == "place_required"
     client.force_login(world.handler_y)  # company Y does not serve compound A
     r = create(
         client,

@@ -125,3 +125,196 @@ def test_observer_may_not_follow(client, world, file_appeal):
         assert api_post(client, f"/api/v1/appeals/{appeal.pk}/follow").status_code == 403
         assert client.post(reverse("appeals:follow", args=[appeal.pk]), {"follow": "1"}).status_code == 403
     assert not appeal.followers.filter(pk=world.observer.pk).exists()
+
+
+# ---------------------------------------------------------------- filing for a caller (filing.caller_for)
+
+
+def _file_page(client, world, token: str, **fields):
+    body = {
+        "source": "staff",
+        "category": "water",
+        "place": "household",
+        "urgency": "normal",
+        "kind": "help",
+        "text": "来电：厨房没水",
+        "token": token,
+        **fields,
+    }
+    return client.post(reverse("appeals:file"), body)
+
+
+def test_staff_file_for_the_same_people_on_page_and_api(client, world):
+    """A resident of the staff's compounds becomes the reporter through both doors; a resident of a
+    compound they do not serve is treated exactly like an unknown number (nothing tells them apart)."""
+    client.force_login(world.handler_x)
+    assert _file_page(client, world, "p1", resident_phone=world.resident_a.phone).status_code == 302
+    api = api_post(
+        client,
+        "/api/v1/appeals",
+        {"category": "water", "text": "来电：厨房没水", "reporter_phone": world.resident_a.phone},
+    )
+    assert api.status_code == 201, api.content
+    by_page, by_api = Appeal.objects.order_by("id")
+    for appeal in (by_page, by_api):
+        assert (appeal.reporter_id, appeal.filed_by_id, appeal.source) == (
+            world.resident_a.pk,
+            world.handler_x.pk,
+            "staff",
+        )
+        assert appeal.place_id == world.household_a.pk
+    # Resident B lives in compound B (company Y's): company X's handler gets the same answer for B's
+    # registered phone as for a number nobody has — through both doors.
+    answers = []
+    for phone in (world.resident_b.phone, "13012345678"):
+        got = api_post(client, "/api/v1/appeals", {"category": "water", "text": "x", "reporter_phone": phone})
+        answers.append((got.status_code, got.json()["error"]["code"]))
+        page = client.post(
+            reverse("appeals:file"),
+            {
+                "source": "staff",
+                "category": "water",
+                "place": "household",
+                "urgency": "normal",
+                "kind": "help",
+                "text": "x",
+                "token": f"t{phone}",
+                "resident_phone": phone,
+            },
+        )
+        answers.append((page.status_code, "page"))
+    assert answers[0] == answers[2] == (422, "place_required")
+    assert answers[1] == answers[3] == (422, "page")
+    # An id outside the area is "no such resident", like an id that does not exist.
+    for user_id in (world.resident_b.pk, 999_999):
+        got = api_post(client, "/api/v1/appeals", {"category": "water", "text": "x", "reporter_id": user_id})
+        assert got.status_code == 422 and got.json()["error"]["code"] == "reporter_invalid"
+
+
+def test_caller_without_account_keeps_a_note_on_page_and_api(client, world):
+    client.force_login(world.handler_x)
+    page = _file_page(
+        client,
+        world,
+        "n1",
+        resident_name="老赵",
+        resident_phone="13700000000",
+        household=world.household_a2.pk,
+    )
+    assert page.status_code == 302
+    api = api_post(
+        client,
+        "/api/v1/appeals",
+        {
+            "category": "water",
+            "text": "来电：厨房没水",
+            "reporter_phone": "13700000000",
+            "reporter_name": "老赵",
+            "place_id": world.household_a2.pk,
+        },
+    )
+    assert api.status_code == 201, api.content
+    for appeal in Appeal.objects.order_by("id"):
+        assert appeal.reporter_id == world.handler_x.pk and appeal.place_id == world.household_a2.pk
+        note = appeal.events.get(kind=EventKind.NOTE)
+        assert note.is_public is False and "老赵" in note.text and "13700000000" in note.text
+
+
+def test_a_resident_may_not_file_for_someone_else_over_the_api(client, world):
+    client.force_login(world.resident_a)
+    got = api_post(
+        client,
+        "/api/v1/appeals",
+        {"category": "water", "text": "x", "reporter_phone": world.resident_a2.phone},
+    )
+    assert got.status_code == 403 and got.json()["error"]["code"] == "not_staff"
+
+
+# ---------------------------------------------------------------- feedback (services.appeal_feedback)
+
+
+def _resolved(world, file_appeal):
+    appeal = file_appeal()
+    for action, data in (("accept", {}), ("resolve", {"text": "修好了"})):
+        appeal = services.appeal_transition(appeal=appeal, actor=world.handler_x, action=action, **data)
+    return appeal
+
+
+def test_feedback_writes_confirmed_and_rated_on_page_and_api(client, world, file_appeal):
+    by_page, by_api = _resolved(world, file_appeal), _resolved(world, file_appeal)
+    client.force_login(world.resident_a)
+    got = client.post(
+        reverse("appeals:act", args=[by_page.pk, "feedback"]), {"solved": "yes", "rating": "satisfied"}
+    )
+    assert got.status_code == 302
+    got = api_post(client, f"/api/v1/appeals/{by_api.pk}/rate", {"solved": True, "rating": "satisfied"})
+    assert got.status_code == 200, got.content
+    for appeal in (by_page, by_api):
+        appeal.refresh_from_db()
+        kinds = list(appeal.events.values_list("kind", flat=True))
+        assert kinds[-2:] == [EventKind.CONFIRMED, EventKind.RATED]
+        assert (appeal.status, appeal.solved, appeal.rating) == ("closed", True, "satisfied")
+
+
+def test_feedback_not_solved_reopens_on_page_and_api(client, world, file_appeal):
+    by_page, by_api = _resolved(world, file_appeal), _resolved(world, file_appeal)
+    client.force_login(world.resident_a)
+    client.post(
+        reverse("appeals:act", args=[by_page.pk, "feedback"]), {"solved": "no", "rating": "unsatisfied"}
+    )
+    api_post(client, f"/api/v1/appeals/{by_api.pk}/rate", {"solved": False, "rating": "unsatisfied"})
+    for appeal in (by_page, by_api):
+        appeal.refresh_from_db()
+        assert appeal.status == "in_progress" and appeal.solved is False
+        assert EventKind.CONFIRMED not in set(appeal.events.values_list("kind", flat=True))
+    got = api_post(client, f"/api/v1/appeals/{by_api.pk}/rate", {"rating": "satisfied"})
+    assert got.status_code == 422
+
+
+# ---------------------------------------------------------------- the preview (filing.filing_plan)
+
+
+def test_preview_shows_exactly_the_deadlines_the_appeal_gets(client, world):
+    """A category-specific limit (a DeadlinePolicy for lifts) is what the preview promises and what the
+    filed appeal carries."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from shequ.appeals.models import Category
+    from shequ.core import clock
+    from shequ.supervision import policies
+    from shequ.supervision.models import DeadlinePolicy
+
+    lift = Category.objects.get(code="lift")
+    DeadlinePolicy.objects.create(category=lift, accept_limit=45, accept_unit="minutes", resolve_limit=6)
+    policies.clear_cache()
+    client.force_login(world.resident_a)
+    params = {"category": "lift", "place": f"s{world.lift_a1.pk}", "urgency": "normal", "step": "3"}
+    with clock.frozen(datetime(2026, 11, 30, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))):
+        html = client.get(reverse("appeals:report"), params).content.decode()
+        assert "45分钟内签收，6小时内办结" in html
+        got = api_post(
+            client, "/api/v1/appeals", {"category": "lift", "text": "电梯停了", "spot_id": world.lift_a1.pk}
+        )
+        appeal = Appeal.objects.get(pk=got.json()["id"])
+        assert (appeal.accept_due_at - appeal.created_at).total_seconds() == 45 * 60
+        assert (appeal.resolve_due_at - appeal.created_at).total_seconds() == 6 * 3600
+    policies.clear_cache()
+
+
+# ---------------------------------------------------------------- the queue (selectors.appeal_list)
+
+
+def test_queue_search_and_due_order_are_the_same_on_page_and_api(client, world, file_appeal):
+    normal = file_appeal(text="水管漏水 normal")
+    urgent = file_appeal(text="水管爆裂 urgent", urgency="emergency")  # falls due first
+    other = file_appeal(text="楼道灯不亮")
+    client.force_login(world.handler_x)
+    api = client.get("/api/v1/appeals", {"scope": "assigned", "status": "open", "q": "水管"}).json()
+    assert [i["id"] for i in api["items"]] == [urgent.pk, normal.pk]
+    page = client.get(reverse("appeals:workbench"), {"q": "水管"}).content.decode()
+    assert page.index(urgent.number) < page.index(normal.number) and other.number not in page
+    api = client.get("/api/v1/appeals", {"scope": "assigned", "q": other.number}).json()
+    assert [i["id"] for i in api["items"]] == [other.pk]
+    page = client.get(reverse("appeals:workbench"), {"q": other.number}).content.decode()
+    assert other.number in page and normal.number not in page

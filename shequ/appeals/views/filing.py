@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from shequ.accounts.http import AuthedRequest
-from shequ.accounts.models import Residency, User
+from shequ.accounts.models import Residency
 from shequ.accounts.selectors import residents_search
-from shequ.appeals import selectors, services
+from shequ.appeals import filing, selectors
 from shequ.appeals.forms import (
     StaffFileForm,
     new_form_token,
@@ -36,22 +36,12 @@ from shequ.directory.selectors import (
 
 def _grouped_categories(categories: list[Category]) -> list:
     """Choices grouped by the top-level category (a top-level one with children is a choice too)."""
-    children: dict[int, list[Category]] = {}
-    for c in categories:
-        if c.parent_id:
-            children.setdefault(c.parent_id, []).append(c)
     out: list = []
-    for c in categories:
-        if c.parent_id:
-            continue
-        kids = children.get(c.pk)
-        if kids:
-            out.append(
-                (
-                    c.name,
-                    [(c.code, _("%(name)s（其他）") % {"name": c.name})] + [(k.code, k.name) for k in kids],
-                )
-            )
+    for group in selectors.category_tree(categories):
+        c = group.category
+        if group.children:
+            label = _("%(name)s（其他）") % {"name": c.name}
+            out.append((c.name, [(c.code, label)] + [(k.code, k.name) for k in group.children]))
         else:
             out.append((c.code, c.name))
     return out
@@ -97,14 +87,18 @@ def _household_in_area(parties: list[Party], value: str) -> Place | None:
     return household_in(compound_ids=compound_ids(parties), household_id=int(value))
 
 
-def _resident_lookup(parties: list[Party], phone: str) -> tuple[User | None, Place | None]:
-    """The resident with exactly this phone living in the staff's area, and their household."""
-    if not phone or not phone.isdigit():
-        return None, None
-    for residency in _residents_in_area(parties, phone):
-        if residency.user.phone == phone:
-            return residency.user, residency.household
-    return None, None
+def _caller(request: AuthedRequest, parties: list[Party], phone: str, household: str = "", name: str = ""):
+    """Whom the staff member files for — the one rule (`filing.caller_for`), here limited to the
+    compounds the page offers."""
+    if not phone and not str(household).isdigit():
+        return filing.Caller(name=name)
+    return filing.caller_for(
+        staff=request.user,
+        phone=phone,
+        name=name,
+        household_id=int(household) if str(household).isdigit() else None,
+        compound_ids=compound_ids(parties),
+    )
 
 
 @login_required
@@ -130,10 +124,9 @@ def file_for_resident(request: AuthedRequest) -> HttpResponse:
     phone = term if term.isdigit() and len(term) == 11 else ""
     if not phone and len(matches) == 1 and not homes:
         phone = matches[0].user.phone
-    resident, household = _resident_lookup(parties, phone)
-    picked = _household_in_area(parties, request.GET.get("household", ""))
-    if picked is not None and resident is None:
-        household = picked
+    found = _caller(request, parties, phone, request.GET.get("household", ""))
+    resident, household = found.user, found.household
+    picked = household if resident is None else None
     lookup = {
         "term": term,
         "phone": phone,
@@ -175,54 +168,36 @@ def file_for_resident(request: AuthedRequest) -> HttpResponse:
 
 def _file_submit(request: AuthedRequest, data: dict, categories, places, parties) -> int:
     category = next(c for c in categories if c.code == data["category"])
-    source = data["source"]
-    reporter: User = request.user
-    resident, household = _resident_lookup(parties, data.get("resident_phone", ""))
-    if household is None and data.get("household"):
-        # A household picked by number for a caller who has no account yet.
-        household = _household_in_area(parties, str(data["household"]))
-    if source == "staff" and resident is not None:
-        reporter = resident
-    if data["place"] == "household":
-        if household is None:
-            raise _invalid_place()
-        place, spot = household, None
-    else:
+    caller = _caller(
+        request,
+        parties,
+        data.get("resident_phone", ""),
+        str(data.get("household") or ""),
+        data.get("resident_name", ""),
+    )
+    place, spot = None, None
+    if data["place"] != "household":
         resolved = resolve_place(places, data["place"])
         if resolved is None:
             raise _invalid_place()
         place, spot, _label = resolved
-    text = data["text"]
+    elif caller.household is None:
+        raise _invalid_place()
 
     def create() -> int:
-        appeal = services.appeal_create(
-            reporter=reporter,
+        return filing.appeal_file_for(
+            staff=request.user,
+            caller=caller,
             kind=data["kind"],
             category=category,
             place=place,
             spot=spot,
-            text=text,
+            text=data["text"],
             urgency=data["urgency"],
-            source=source,
-            filed_by=request.user,
+            source=data["source"],
             is_public=not data["private"],
             photos=data["photos"],
-        )
-        if (
-            source == "staff"
-            and resident is None
-            and (data.get("resident_name") or data.get("resident_phone"))
-        ):
-            # The caller has no account yet: keep their contact on an internal note for the handler.
-            services.appeal_event_add(
-                appeal=appeal,
-                actor=request.user,
-                kind="note",
-                is_public=False,
-                text=_("来访/来电居民：%(name)s %(phone)s")
-                % {"name": data.get("resident_name", ""), "phone": data.get("resident_phone", "")},
-            )
-        return appeal.pk
+        ).pk
 
     return once(request, token=data["token"], work=create)
 

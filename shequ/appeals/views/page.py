@@ -6,7 +6,6 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.db.models import Q, prefetch_related_objects
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -314,7 +313,7 @@ def act(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
             form = FeedbackForm(request.POST)
             if not form.is_valid():
                 raise forms.ValidationError([e for errs in form.errors.values() for e in errs])
-            _feedback(appeal=appeal, user=request.user, **form.cleaned_data)
+            services.appeal_feedback(appeal=appeal, user=request.user, **form.cleaned_data)
         else:
             data = _action_data(request, action, appeal)
             services.appeal_transition(appeal=appeal, actor=request.user, action=action, **data)
@@ -335,16 +334,6 @@ def act(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
     for item in flash:
         (messages.success if item["level"] == "success" else messages.error)(request, item["text"])
     return HttpResponseRedirect(next_url)
-
-
-def _feedback(*, appeal: Appeal, user: User, solved: bool, rating: str, text: str) -> None:
-    """The resident's answer (回访): solved → confirm and rate; not solved → rate, which reopens it."""
-    with transaction.atomic():
-        if solved and appeal.status == Status.RESOLVED:
-            appeal = services.appeal_transition(appeal=appeal, actor=user, action="confirm")
-        services.appeal_transition(
-            appeal=appeal, actor=user, action="rate", rating=rating, solved=solved, text=text
-        )
 
 
 @require_POST

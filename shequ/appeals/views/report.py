@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shequ.accounts.http import AuthedRequest
-from shequ.appeals import deadlines, presenter, routing, selectors, services
+from shequ.appeals import filing, presenter, selectors, services
 from shequ.appeals.forms import (
     URGENCY_CHOICES,
     DescribeForm,
@@ -67,15 +67,17 @@ def _report_url(**params) -> str:
 
 
 def _preview(category: Category, place: Place, urgency: str) -> dict | None:
-    """ "将由 XX物业 负责，30分钟内签收" — shown before the resident submits."""
+    """ "将由 XX物业 负责，30分钟内签收，24小时内办结" — shown before the resident submits: the same plan
+    (`filing.filing_plan`) the filing uses, so these are exactly the deadlines the appeal will get."""
     try:
-        route = routing.route(category=category, place=place)
+        plan = filing.filing_plan(category=category, place=place, urgency=urgency)
     except DomainError:
         return None
     return {
-        "party_name": route.party.name,
-        "dispatched": route.dispatched,
-        "accept_within": presenter.duration(deadlines.accept_limit(urgency=urgency).total_seconds()),
+        "party_name": plan.route.party.name,
+        "dispatched": plan.route.dispatched,
+        "accept_within": presenter.duration((plan.due.accept_due_at - plan.start).total_seconds()),
+        "resolve_within": presenter.duration((plan.due.resolve_due_at - plan.start).total_seconds()),
     }
 
 
@@ -136,40 +138,17 @@ def report(request: AuthedRequest) -> HttpResponse:
 
 def _report_step1(request: AuthedRequest, household: Place | None) -> HttpResponse:
     categories = selectors.categories(active_only=True)
-    children: dict[int, list[Category]] = {}
-    for c in categories:
-        if c.parent_id:
-            children.setdefault(c.parent_id, []).append(c)
     groups = []
     singles = []
-    for c in categories:
-        if c.parent_id:
-            continue
-        kids = children.get(c.pk)
-        if kids:
-            groups.append(
-                {
-                    "title": c.name,
-                    "items": [
-                        {
-                            "code": k.code,
-                            "name": k.name,
-                            "icon": _category_icon(k),
-                            "url": _report_url(category=k.code),
-                        }
-                        for k in kids
-                    ],
-                }
-            )
+    for group in selectors.category_tree(categories):
+        items = [
+            {"code": k.code, "name": k.name, "icon": _category_icon(k), "url": _report_url(category=k.code)}
+            for k in (group.children or [group.category])
+        ]
+        if group.children:
+            groups.append({"title": group.category.name, "items": items})
         else:
-            singles.append(
-                {
-                    "code": c.code,
-                    "name": c.name,
-                    "icon": _category_icon(c),
-                    "url": _report_url(category=c.code),
-                }
-            )
+            singles += items
     if singles:
         groups.append({"title": _("其他问题"), "items": singles})
     consults = [

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, F, Q, When
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -16,10 +15,6 @@ from shequ.accounts.http import AuthedRequest
 from shequ.appeals import extensions, presenter, selectors, services
 from shequ.appeals.forms import (
     QueueFilterForm,
-)
-from shequ.appeals.models import (
-    AWAITING_ACCEPT,
-    OPEN_STATUSES,
 )
 from shequ.appeals.views.common import is_htmx, page_of, qs_without_page, require_staff, safe_next
 from shequ.appeals.views.page import detail_context, load_appeal
@@ -40,38 +35,19 @@ def _queue(request: AuthedRequest, parties: list[Party]):
     categories = selectors.categories(active_only=True)
     compounds = compounds_served_by(parties=parties)
     form = QueueFilterForm(request.GET or None, categories=categories, compounds=compounds)
-    qs = selectors.appeals_visible_to(user=request.user, scope="assigned")
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     status = data.get("status", "")
-    if status == "all":
-        pass
-    elif status:
-        qs = qs.filter(status=status)
-    else:
-        qs = qs.filter(status__in=list(OPEN_STATUSES))
-    if data.get("category"):
-        cat = next((c for c in categories if c.code == data["category"]), None)
-        if cat is not None:
-            qs = qs.filter(Q(category=cat) | Q(category__parent=cat))
-    if data.get("compound"):
-        qs = qs.filter(compound_id=int(data["compound"]))
-    if data.get("urgency"):
-        qs = qs.filter(urgency=data["urgency"])
+    qs = selectors.appeal_list(
+        user=request.user,
+        scope="assigned",
+        status=None if status == "all" else (status or "open"),
+        category=data.get("category") or None,
+        compound_id=int(data["compound"]) if data.get("compound") else None,
+        urgency=data.get("urgency") or None,
+        overdue=True if data.get("overdue") else None,
+        q=data.get("q") or None,
+    )
     now = clock.now()
-    if data.get("overdue"):
-        qs = qs.filter(selectors.overdue_q(now=now))
-    if data.get("q"):
-        term = data["q"].strip()
-        qs = qs.filter(Q(number__icontains=term) | Q(text__icontains=term))
-    if status in ("", *OPEN_STATUSES):
-        # Work in the order it falls due: the next limit (accept, else resolve) first, overdue on top.
-        next_due = Case(
-            When(status__in=list(AWAITING_ACCEPT), then=F("accept_due_at")), default=F("resolve_due_at")
-        )
-        qs = qs.annotate(next_due=next_due).order_by(F("next_due").asc(nulls_last=True), "-id")
-    else:
-        qs = qs.order_by("-created_at", "-id")
-    qs = qs.select_related(*selectors.LIST_RELATED)
     page = page_of(request, qs, QUEUE_PAGE_SIZE)
     page.object_list = presenter.present_all(list(page.object_list), user=request.user, now=now)
     return form, page

@@ -64,6 +64,29 @@ def test_escalated_queue_per_level(client, world, appeal, django_assert_max_num_
     assert appeal.number not in client.get(reverse("supervision:escalated")).content.decode()
 
 
+def test_escalated_stays_on_every_level_it_passed(client, world, appeal):
+    """After climbing from the 环物会 to the party organisation it is still on the 环物会's list, marked."""
+    with clock.frozen(T0 + timedelta(minutes=31)):
+        run_once(now=clock.now())
+    appeal.refresh_from_db()
+    assert appeal.escalated_to == world.env_committee
+    with clock.frozen(T0 + timedelta(hours=2)):
+        run_once(now=clock.now())
+    appeal.refresh_from_db()
+    assert appeal.escalation_level >= 2 and appeal.escalated_to != world.env_committee
+    client.force_login(world.env_director)
+    body = client.get(reverse("supervision:escalated")).content.decode()
+    assert appeal.number in body and "已升至上级" in body
+    api = client.get("/api/v1/supervision/escalated").json()
+    assert appeal.pk in [row["id"] for row in api]
+
+
+def test_residents_are_sent_home_from_escalations(client, world):
+    client.force_login(world.resident_a)
+    response = client.get(reverse("supervision:escalated"))
+    assert response.status_code == 302 and response["Location"] == reverse("portal:home")
+
+
 def test_whistle_page_permissions_and_post(client, world, appeal, dept_staff):
     url = reverse("supervision:whistle", args=[appeal.pk])
     for who, status in (("handler_x", 403), ("env_director", 403), ("resident_a", 403), ("outsider", 404)):
@@ -109,7 +132,7 @@ def test_helper_page(client, world, appeal):
     assert client.get(url).status_code == 403
     client.force_login(world.env_director)
     page = client.get(url).content.decode()
-    assert "乙物业" in page and "甲物业" not in page.split("<select")[1].split("</select>")[0]
+    assert f'value="{world.company_y.pk}"' in page and f'value="{world.company_x.pk}"' not in page
     r = client.post(url, {"company": world.company_y.pk, "fee_waived": "auto"})
     assert r.status_code == 302
     assert Appeal.objects.get(pk=appeal.pk).helper_party == world.company_y

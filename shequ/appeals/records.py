@@ -1,0 +1,81 @@
+"""The low-level writes every appeal service shares: a checked text, an immutable timeline event
+(with its notification job, run after commit), photos saved with their event. Only
+`shequ.appeals.services` and `shequ.appeals.filing` call these; other apps call those services."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from shequ.appeals.models import Appeal, AppealEvent, AppealPhoto
+from shequ.core import clock, jobs
+from shequ.core.errors import Invalid
+from shequ.directory.models import Party
+
+TEXT_MAX = 2000
+
+
+def checked_text(value: Any, *, field_name: str, required: bool, zh: str, en: str) -> str:
+    text = (value or "").strip() if isinstance(value, str) or value is None else str(value).strip()
+    if required and not text:
+        raise Invalid(zh, en, code=f"{field_name}_required", fields={field_name: en})
+    if len(text) > TEXT_MAX:
+        raise Invalid(
+            "内容太长（最多2000字）。",
+            "Too long (at most 2000 characters).",
+            code="text_too_long",
+            fields={field_name: "too long"},
+        )
+    return text
+
+
+def notify_job(event: AppealEvent) -> None:
+    jobs.enqueue("appeals.notify_event", event_id=event.pk, dedupe_key=f"appeals.notify_event:{event.pk}")
+
+
+def event_write(
+    *,
+    appeal: Appeal,
+    kind: str,
+    actor,
+    party: Party | None,
+    text: str = "",
+    is_public: bool = True,
+    data: dict | None = None,
+    at: datetime | None = None,
+    notify: bool = True,
+) -> AppealEvent:
+    event = AppealEvent.objects.create(
+        appeal=appeal,
+        kind=kind,
+        actor=actor,
+        party=party,
+        text=text,
+        is_public=is_public,
+        data=data or {},
+        created_at=at or clock.now(),
+    )
+    if notify:
+        notify_job(event)
+    return event
+
+
+def photos_save(
+    *, appeal: Appeal, prepared: list, event: AppealEvent | None, user, stage: str
+) -> list[AppealPhoto]:
+    saved = []
+    for item in prepared:
+        photo = AppealPhoto(
+            appeal=appeal,
+            event=event,
+            stage=stage,
+            uploaded_by=user,
+            size=item.size,
+            width=item.width,
+            height=item.height,
+        )
+        photo.image.save("photo.jpg", item.image, save=False)
+        photo.thumbnail.save("thumb.jpg", item.thumbnail, save=False)
+        photo.save()
+        saved.append(photo)
+    return saved
