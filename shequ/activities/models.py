@@ -77,6 +77,7 @@ class Signup(TimeStampedModel):
     queued_at = models.DateTimeField(default=clock.now)
     note = models.CharField(_("备注"), max_length=200, blank=True, default="")
     checked_in_at = models.DateTimeField(_("签到时间"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("取消时间"), null=True, blank=True)
     checked_in_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

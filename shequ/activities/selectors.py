@@ -9,6 +9,7 @@ from django.db.models import Q, QuerySet
 from shequ.accounts.models import Residency
 from shequ.accounts.selectors import user_roles
 from shequ.activities.models import ACTIVE_BOOKING, Activity, Booking, Signup, Venue, VenueSlot
+from shequ.appeals.access import may_write, role_policy
 from shequ.core import clock
 from shequ.core.errors import Forbidden, NotFound
 from shequ.directory.models import Place
@@ -32,9 +33,12 @@ def _resident_ids(user, *, verified_only: bool) -> set[int]:
 
 
 def _staff_ids(user) -> set[int]:
+    """Places of the parties the user acts for — observers read and never write (access.may_write), so an
+    observer membership lets nobody sign up or book."""
     ids: set[int] = set()
     for m in user_roles(user=user).memberships:
-        ids |= party_place_ids(party=m.party)
+        if role_policy(m) != "observer":
+            ids |= party_place_ids(party=m.party)
     return ids
 
 
@@ -93,6 +97,12 @@ def access_activity(*, user, activity_id: int) -> Activity:
 
 
 def check_can_join(*, user, activity: Activity | Placed) -> None:
+    if not may_write(user=user):
+        raise Forbidden(
+            "观察员只能查看，不能报名或预约。",
+            "Observers read; they do not sign up or book.",
+            code="observer_read_only",
+        )
     if not _within(activity.place, _resident_ids(user, verified_only=True)) and not _within(
         activity.place, _staff_ids(user)
     ):

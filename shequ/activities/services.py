@@ -130,9 +130,48 @@ def signup_cancel(*, user, activity: Activity) -> Signup:
             raise Conflict("您没有报名这个活动。", "You have not signed up.", code="not_signed_up")
         freed = signup.status == Signup.Status.CONFIRMED
         signup.status = Signup.Status.CANCELLED
-        signup.save(update_fields=["status", "updated_at"])
+        signup.cancelled_at = clock.now()
+        signup.save(update_fields=["status", "cancelled_at", "updated_at"])
         if freed:
             _promote(act)
+        _counts(act.pk)
+    return signup
+
+
+UNDO_CANCEL_WINDOW = timedelta(minutes=10)
+
+
+def signup_undo_window_open(*, signup: Signup | None, now=None) -> bool:
+    """May this cancelled sign-up still be undone (within UNDO_CANCEL_WINDOW of the cancellation)?"""
+    return bool(
+        signup is not None
+        and signup.status == Signup.Status.CANCELLED
+        and signup.cancelled_at is not None
+        and (now or clock.now()) - signup.cancelled_at <= UNDO_CANCEL_WINDOW
+    )
+
+
+def signup_cancel_undo(*, user, activity: Activity) -> Signup:
+    """Undo a cancellation within UNDO_CANCEL_WINDOW: the place comes back when one is free; when the
+    waitlist's first person already took it, the sign-up goes back to its old place in the queue
+    (its original queue time, so ahead of later sign-ups) — nobody loses a place they were given."""
+    now = clock.now()
+    with transaction.atomic():
+        act = Activity.objects.select_for_update().get(pk=activity.pk)
+        signup = Signup.objects.filter(activity=act, user=user).first()
+        if not signup_undo_window_open(signup=signup, now=now):
+            raise Conflict(
+                "已超过撤销时限，请重新报名。",
+                "Too late to undo; please sign up again.",
+                code="undo_too_late",
+            )
+        assert signup is not None  # (checked above)
+        if act.status != Activity.Status.OPEN or act.starts_at < now:
+            raise Conflict("报名已截止。", "Sign-up has closed.", code="signup_closed")
+        confirmed = Signup.objects.filter(activity=act, status=Signup.Status.CONFIRMED).count()
+        signup.status = Signup.Status.CONFIRMED if confirmed < act.capacity else Signup.Status.WAITLISTED
+        signup.cancelled_at = None
+        signup.save(update_fields=["status", "cancelled_at", "updated_at"])
         _counts(act.pk)
     return signup
 

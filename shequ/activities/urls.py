@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/signup/", views.signup, name="signup"),
     path("<int:pk>/cancel/", views.cancel, name="cancel"),
+    path("<int:pk>/cancel/undo/", views.cancel_undo, name="cancel_undo"),
     path("<int:pk>/call-off/", views.activity_cancel, name="activity_cancel"),
     path("<int:pk>/checkin/", views.checkin, name="checkin"),
     path("<int:pk>/checkin/<int:signup_id>/", views.checkin_by_organiser, name="checkin_by_organiser"),

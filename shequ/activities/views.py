@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -58,12 +59,14 @@ def index(request: HttpRequest) -> HttpResponse:
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     activity = selectors.access_activity(user=request.user, activity_id=pk)
     organiser = selectors.is_organiser(user=request.user, activity=activity)
+    signup = selectors.my_signup(user=request.user, activity=activity)
     return render(
         request,
         "activities/detail.html",
         {
             "activity": activity,
-            "signup": selectors.my_signup(user=request.user, activity=activity),
+            "signup": signup,
+            "can_undo": services.signup_undo_window_open(signup=signup),
             "is_organiser": organiser,
             "signups": list(selectors.signups_for(user=request.user, activity=activity)) if organiser else [],
         },
@@ -159,12 +162,47 @@ def signup(request: HttpRequest, pk: int) -> HttpResponse:
 @domain_errors
 def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     activity = selectors.access_activity(user=request.user, activity_id=pk)
+    if request.POST.get("confirmed") != "1":
+        signup = selectors.my_signup(user=request.user, activity=activity)
+        confirmed = signup is not None and signup.status == "confirmed"
+        return render(
+            request,
+            "core/confirm.html",
+            {
+                "title": _("取消报名"),
+                "text": (
+                    _("确定取消报名吗？您的名额会让给候补的第一位；10分钟内可以撤销，之后再报名要排到最后。")
+                    if confirmed
+                    else _("确定取消报名吗？10分钟内可以撤销，之后再报名要排到候补的最后。")
+                ),
+                "action": reverse("activities:cancel", args=[pk]),
+                "confirm_label": _("确定取消报名"),
+                "back_url": reverse("activities:detail", args=[pk]),
+            },
+        )
     try:
         services.signup_cancel(user=request.user, activity=activity)
     except DomainError as exc:
         _flash(request, exc)
     else:
-        messages.success(request, _("已取消报名。"))
+        messages.success(request, _("已取消报名。10分钟内可以在本页撤销。"))
+    return redirect("activities:detail", pk=pk)
+
+
+@login_required
+@require_POST
+@domain_errors
+def cancel_undo(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = selectors.access_activity(user=request.user, activity_id=pk)
+    try:
+        signup = services.signup_cancel_undo(user=request.user, activity=activity)
+    except DomainError as exc:
+        _flash(request, exc)
+    else:
+        if signup.status == "confirmed":
+            messages.success(request, _("已撤销取消，您的名额保留。"))
+        else:
+            messages.warning(request, _("名额已递补给候补的居民，您回到原来的候补位置。"))
     return redirect("activities:detail", pk=pk)
 
 
@@ -299,6 +337,18 @@ def bookings(request: HttpRequest) -> HttpResponse:
 @domain_errors
 def booking_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     b = selectors.access_booking(user=request.user, booking_id=pk)
+    if request.POST.get("confirmed") != "1":
+        return render(
+            request,
+            "core/confirm.html",
+            {
+                "title": _("取消预约"),
+                "text": _("确定取消这次场地预约吗？取消后这个时段会让给别人预约。"),
+                "action": reverse("activities:booking_cancel", args=[pk]),
+                "confirm_label": _("确定取消预约"),
+                "back_url": reverse("activities:bookings"),
+            },
+        )
     try:
         services.booking_cancel(user=request.user, booking=b)
     except DomainError as exc:

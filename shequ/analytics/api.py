@@ -80,8 +80,8 @@ class TrendOut(Schema):
 class TimeOut(Schema):
     label: str
     resolved: int
-    median_hours: int | None
-    p90_hours: int | None
+    median_hours: float | None  # exact, nearest rank
+    p90_hours: float | None
 
 
 class RankOut(Schema):
@@ -272,3 +272,8 @@ def street_dashboard(request: HttpRequest, q: Query[DashboardQuery], street: int
 def community_dashboard(request: HttpRequest, q: Query[DashboardQuery], community: int | None = None):
     d = selectors.dashboard(user=request.user, level="community", area_id=community, params=_params(q))
     return _dashboard_out(d)
+
+
+from shequ.analytics import hotline_api  # noqa: E402 — the 12345 exchange's endpoints, same tag
+
+router.add_router("", hotline_api.router)

@@ -391,25 +391,20 @@ def _root_of() -> dict[int, int]:
 class TimeRow:
     label: str
     resolved: int
-    median_hours: int | None
-    p90_hours: int | None
+    median_hours: float | None  # exact (nearest rank), hours — see percentiles.py
+    p90_hours: float | None
 
 
 def resolution_times(f: Filters, *, by: str) -> list[TimeRow]:
-    """Median and 90th-percentile resolution time (as duration buckets) per category or party."""
+    """Exact median and 90th-percentile resolution time per top-level category or accountable party of the
+    appeals resolved in the period (`percentiles.resolution_quantiles`)."""
+    from shequ.analytics.percentiles import resolution_quantiles  # noqa: PLC0415
+
     group = {"category": "category_id", "party": "party_id"}[by]
-    acc: dict[int, Totals] = defaultdict(Totals)
-    roots = _root_of() if by == "category" else {}
-    for row in _sums(rollup_rows(f), group):
-        key = roots.get(row[group], row[group]) if by == "category" else row[group]
-        acc[key].add(row)
+    found = resolution_quantiles(f, group=group, roots=_root_of() if by == "category" else None)
     model = Category if by == "category" else Party
-    names = dict(model.objects.filter(pk__in=list(acc)).values_list("pk", "name"))
-    rows = [
-        TimeRow(names.get(k, "—"), t.resolved, t.median_hours, t.p90_hours)
-        for k, t in acc.items()
-        if t.resolved
-    ]
+    names = dict(model.objects.filter(pk__in=list(found)).values_list("pk", "name"))
+    rows = [TimeRow(names.get(k, "—"), n, p50, p90) for k, (n, p50, p90) in found.items() if n]
     rows.sort(key=lambda r: (-r.resolved, r.label))
     return rows
 

@@ -29,7 +29,7 @@ from shequ.appeals.models import Category, Kind, Source, Status
 from shequ.core import clock
 from shequ.core.errors import Forbidden, Invalid, NotFound
 from shequ.core.masking import mask_name, mask_phone
-from shequ.directory.models import ACTING_ROLES, PartyKind, Place, PlaceKind
+from shequ.directory.models import ACTING_ROLES, PartyKind, Place, PlaceKind, Role
 from shequ.directory.tabular import Columns, read_rows
 
 FIELDS = {
@@ -74,6 +74,9 @@ TIME_FORMATS = (
 )
 FORMATS = ("xlsx", "csv", "json")
 IMPORTER_KINDS = (PartyKind.STREET_OFFICE, PartyKind.RESIDENTS_COMMITTEE, PartyKind.PARTY_ORG)
+# The orders carry the caller's name and phone: resident volunteers (楼组长, 网格员, 志愿者) acting for the
+# committee are residents, not its staff, and do not handle them; observers only read.
+HOTLINE_ROLES = ACTING_ROLES - {Role.BUILDING_LEADER, Role.GRID_WORKER, Role.VOLUNTEER}
 
 
 def _tz() -> ZoneInfo:
@@ -88,7 +91,7 @@ def hotline_areas(*, user) -> list[Place]:
     whose hotline orders the user may import, dispatch and export."""
     ids: set[int] = set()
     for m in user_roles(user=user).memberships:
-        if m.role in ACTING_ROLES and m.party.kind in IMPORTER_KINDS:
+        if m.role in HOTLINE_ROLES and m.party.kind in IMPORTER_KINDS:
             ids.update(p.place_id for p in m.party.served.all())
             if m.party.home_id:
                 ids.add(m.party.home_id)

@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from shequ.analytics.dashboards import Filters, appeals_in_period
 from shequ.analytics.exports import Column, Sheet
 from shequ.analytics.selectors import Dashboard
-from shequ.analytics.templatetags.analytics_tags import hours
 from shequ.appeals.models import Kind, Rating, Source, Status
 from shequ.directory.models import Place
 
@@ -137,10 +136,10 @@ def dashboard_sheet(d: Dashboard, table: str) -> Sheet:
             [
                 Column(_("分类"), 18),
                 Column(_("办结"), 8, "int"),
-                Column(_("中位数"), 12),
-                Column(_("90分位"), 12),
+                Column(_("中位数（小时）"), 12, "float"),
+                Column(_("90分位（小时）"), 12, "float"),
             ],
-            ([r.label, r.resolved, hours(r.median_hours), hours(r.p90_hours)] for r in d.times_by_category),
+            ([r.label, r.resolved, r.median_hours, r.p90_hours] for r in d.times_by_category),
         )
     if table == "hotspots":
         return Sheet(

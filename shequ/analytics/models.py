@@ -50,6 +50,9 @@ class AppealFact(models.Model):
             models.Index(fields=["community_id", "created_at"], name="an_fact_comm_created"),
             # the history of one spot / building for repeat problems
             models.Index(fields=["spot_id", "created_at"], name="an_fact_spot_created"),
+            # exact resolution-time percentiles of the appeals resolved in a period (percentiles.py)
+            models.Index(fields=["street_id", "resolved_at"], name="an_fact_street_resolved"),
+            models.Index(fields=["community_id", "resolved_at"], name="an_fact_comm_resolved"),
         ]
 
 

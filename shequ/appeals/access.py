@@ -28,9 +28,9 @@ from typing import Any
 from django.db.models import Q
 
 from shequ.accounts.selectors import Roles, user_roles
-from shequ.appeals.models import Appeal, Status
+from shequ.appeals.models import Appeal, Kind, Status
 from shequ.appeals.transitions import TRANSITIONS
-from shequ.directory.models import Membership, Party, PartyKind, PartyPlace, Role
+from shequ.directory.models import Membership, Party, PartyKind, PartyPlace, Place, Role
 from shequ.directory.selectors import party_place_ids, place_within
 
 S = Status
@@ -43,13 +43,19 @@ AREA_KINDS = (
 )
 # ---------------------------------------------------------------- the role policy (DESIGN §1)
 #
-# What each membership role lets its holder be on appeals of the party's places:
-#   "staff"     — acts for the party (capacities below) and sees what the party sees, unmasked;
-#   "observer"  — sees what the party sees, never acts (officials without posting rights);
-#   "volunteer" — a resident helping (楼组长, 网格员, the 环物会's elected owner members): no staff
-#                 capacity and no staff visibility — they see and follow what any resident of their
-#                 community sees, masked, and never dispatch, close, merge, escalate, transfer or
-#                 blow the whistle;
+# Declared once. ROLE_POLICY names the policy class of each membership role; POLICY says, for each
+# class (and for residents, who hold no membership), which places it covers and what it may read and
+# do there. The code below enforces it; the permission matrix (shequ/api/tests/test_matrix.py) is
+# generated from POLICY, never from the code.
+#
+# Classes of membership:
+#   "staff"     — acts for the party (capacities below) on the places it serves, unmasked;
+#   "observer"  — sees what the party sees, masked, and never writes (no action, follow, sign-up …);
+#   "volunteer" — a resident helping (楼组长 of a building, 网格员 of a grid, the 环物会's elected owner
+#                 member of a compound): only in the places of their membership (Membership.places) —
+#                 sees the public appeals there masked, follows them and files for residents who
+#                 cannot (walk-in, phone); never dispatches, accepts, closes, merges, escalates,
+#                 transfers or blows the whistle. A volunteer membership without places covers nothing;
 #   "helper"    — a mutual-aid station's volunteer: works the station's own appeals (accept, return,
 #                 pause, resume, reply, note, resolve — capacity "helper"), sees them masked, and
 #                 like every volunteer never dispatches, closes, merges, escalates or transfers.
@@ -71,14 +77,113 @@ ROLE_POLICY: dict[str, str] = {
 # The 环物会's six elected owner members are residents (DESIGN §1), not staff of the committee.
 VOLUNTEER_MEMBER_KINDS = frozenset({PartyKind.ENV_PROPERTY_COMMITTEE, PartyKind.MUTUAL_AID_STATION})
 
+FULL, MASKED, NONE = "full", "masked", "none"
+REPORTER_ACTIONS = frozenset({"reply", "confirm", "reopen", "rate"})
+RESPONSIBLE_ACTIONS = frozenset(
+    {"accept", "return", "transfer", "pause", "resume", "reply", "note", "resolve", "escalate"}
+)
+DISPATCHER_ACTIONS = frozenset(
+    {"dispatch", "accept", "redispatch", "transfer", "reply", "note", "close", "merge", "escalate"}
+)
+SUPERVISOR_ACTIONS = frozenset({"transfer", "reply", "note", "escalate"})
+
+
+@dataclass(frozen=True)
+class Grant:
+    """What a policy class may read and do on the appeals lying in one kind of place relative to the
+    holder (see RELATIONS). `public`/`private`/`consult`: how it sees public appeals, non-public ones
+    and consultations there (full, masked or none = not visible: 404); `actions`: the transitions it
+    may take there at most (the appeal's status and routing decide which of them are open now)."""
+
+    public: str = NONE
+    private: str = NONE
+    consult: str = NONE
+    internal: bool = False  # internal events and the photos on them
+    actions: frozenset[str] = frozenset()
+    follow: bool = False
+    file_for_others: bool = False  # file on behalf of a resident there (walk-in, phone, patrol)
+
+
+# Where an appeal lies relative to the holder of a role:
+#   own             — they filed it (residents) / it is in their home building;
+#   same_building   — another household of their home building (for a volunteer: inside their
+#                     building, grid or compound; for a party: a building it serves);
+#   other_building  — elsewhere in the same community (for a volunteer: outside their places; for a
+#                     property company: a building another company serves);
+#   other_community — another community of the same street.
+RELATIONS = ("own", "same_building", "other_building", "other_community")
+
+NOTHING = Grant()
+REPORTER = Grant(public=FULL, private=FULL, consult=FULL, actions=REPORTER_ACTIONS, follow=True)
+NEIGHBOUR = Grant(public=MASKED, follow=True)
+VOLUNTEER = Grant(public=MASKED, follow=True, file_for_others=True)
+OBSERVING = Grant(public=MASKED, private=MASKED)
+HANDLING = Grant(
+    public=FULL, private=FULL, internal=True, actions=RESPONSIBLE_ACTIONS, follow=True, file_for_others=True
+)
+DISPATCHING = Grant(
+    public=FULL,
+    private=FULL,
+    internal=True,
+    actions=DISPATCHER_ACTIONS | RESPONSIBLE_ACTIONS,
+    follow=True,
+    file_for_others=True,
+)
+SUPERVISING = Grant(
+    public=FULL,
+    private=FULL,
+    internal=True,
+    actions=SUPERVISOR_ACTIONS | RESPONSIBLE_ACTIONS,
+    follow=True,
+    file_for_others=True,
+)
+CONSULTED = Grant(consult=FULL, internal=True, actions=RESPONSIBLE_ACTIONS, follow=True)
+
+
+def _places(own: Grant, same: Grant, other: Grant, far: Grant) -> dict[str, Grant]:
+    return dict(zip(RELATIONS, (own, same, other, far), strict=True))
+
+
+# The policy table: class → relation → grant. Staff classes are "staff:<party kind>".
+POLICY: dict[str, dict[str, Grant]] = {
+    # A verified owner or tenant (votes differ, appeals do not); an unverified one sees the same, but
+    # what they file stays theirs and the committee's until the household verifies them.
+    "resident": _places(REPORTER, NEIGHBOUR, NEIGHBOUR, NOTHING),
+    "volunteer": _places(VOLUNTEER, VOLUNTEER, NOTHING, NOTHING),
+    "observer": _places(OBSERVING, OBSERVING, OBSERVING, OBSERVING),  # of a street office
+    f"staff:{PartyKind.PROPERTY_COMPANY}": _places(HANDLING, HANDLING, NOTHING, NOTHING),
+    f"staff:{PartyKind.RESIDENTS_COMMITTEE}": _places(DISPATCHING, DISPATCHING, DISPATCHING, NOTHING),
+    f"staff:{PartyKind.PARTY_ORG}": _places(SUPERVISING, SUPERVISING, SUPERVISING, NOTHING),
+    f"staff:{PartyKind.ENV_PROPERTY_COMMITTEE}": _places(SUPERVISING, SUPERVISING, SUPERVISING, NOTHING),
+    f"staff:{PartyKind.STREET_OFFICE}": _places(SUPERVISING, SUPERVISING, SUPERVISING, SUPERVISING),
+    # Consulted parties see the consultations put to them (and appeals routed to them) only.
+    f"staff:{PartyKind.FAMILY_DOCTOR_TEAM}": _places(CONSULTED, CONSULTED, CONSULTED, NOTHING),
+    f"staff:{PartyKind.POLICE_STATION}": _places(CONSULTED, CONSULTED, CONSULTED, NOTHING),
+    # Departments, co-builders, owners' bodies and stations see only what is routed, escalated or
+    # summoned to them — nothing by place.
+    f"staff:{PartyKind.DEPARTMENT}": _places(NOTHING, NOTHING, NOTHING, NOTHING),
+    f"staff:{PartyKind.CO_BUILDER}": _places(NOTHING, NOTHING, NOTHING, NOTHING),
+    f"staff:{PartyKind.OWNERS_COMMITTEE}": _places(NOTHING, NOTHING, NOTHING, NOTHING),
+    f"staff:{PartyKind.OWNERS_ASSEMBLY}": _places(NOTHING, NOTHING, NOTHING, NOTHING),
+    f"staff:{PartyKind.MUTUAL_AID_STATION}": _places(NOTHING, NOTHING, NOTHING, NOTHING),
+    "helper": _places(NOTHING, NOTHING, NOTHING, NOTHING),  # the station's own queue only
+    "outsider": _places(NOTHING, NOTHING, NOTHING, NOTHING),
+}
+
 
 def role_policy(membership: Membership) -> str:
-    """ "staff", "observer" or "volunteer" for one membership (the table above)."""
+    """ "staff", "observer", "volunteer" or "helper" for one membership (the table above)."""
     if membership.role == Role.VOLUNTEER and membership.party.kind == PartyKind.MUTUAL_AID_STATION:
         return "helper"
     if membership.role == Role.MEMBER and membership.party.kind in VOLUNTEER_MEMBER_KINDS:
         return "volunteer"
     return ROLE_POLICY.get(membership.role, "volunteer")
+
+
+def policy_class(membership: Membership) -> str:
+    """The row of POLICY one membership falls under ("staff:property_company", "volunteer" …)."""
+    kind = role_policy(membership)
+    return f"staff:{membership.party.kind}" if kind == "staff" else kind
 
 
 def acting_party_ids(roles: Roles) -> set[int]:
@@ -92,8 +197,39 @@ def helping_party_ids(roles: Roles) -> set[int]:
 
 
 def reading_party_ids(roles: Roles) -> set[int]:
-    """Parties whose appeals a user sees as the party does (staff and observers; not volunteers)."""
+    """Parties whose appeals a user sees as the party does (staff, observers, station helpers — its queue)."""
     return {m.party_id for m in roles.memberships if role_policy(m) != "volunteer"}
+
+
+def volunteer_place_ids(roles: Roles) -> set[int]:
+    """The buildings, grids and compounds a user looks after as a volunteer (their memberships' places)."""
+    return {p.pk for m in roles.memberships if role_policy(m) == "volunteer" for p in m.places.all()}
+
+
+def may_write(*, user: Any) -> bool:
+    """Observers read and never write: no action, follow, sign-up, booking or post. False for a user
+    whose every membership is an observer one and who lives nowhere verified."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return not user_roles(user=user).is_observer
+
+
+def may_file_at(*, user: Any, place: Place) -> bool:
+    """May this user file for someone else (walk-in, phone, patrol) about `place`? Staff on the places
+    their party serves (a property company: its contracts); volunteers only in their own places."""
+    roles = user_roles(user=user)
+    ancestors = set(place.ancestor_ids())
+    if volunteer_place_ids(roles) & ancestors:
+        return True
+    acting = acting_party_ids(roles)
+    if not acting:
+        return False
+    if PartyPlace.objects.filter(party_id__in=acting, place_id__in=ancestors).exists():
+        return True
+    return any(
+        place_within(place=place, ancestor_ids=party_place_ids(party=p))
+        for p in Party.objects.filter(pk__in=acting, kind=PartyKind.PROPERTY_COMPANY)
+    )
 
 
 # Actions that may carry photos (both public: an internal note never carries one).
@@ -226,6 +362,7 @@ class Viewer:
     community_ids: set[int] = field(default_factory=set)  # communities the user lives in
     area_ids: set[int] = field(default_factory=set)  # places supervised by the user's parties
     acting_area_ids: set[int] = field(default_factory=set)
+    volunteer_place_ids: set[int] = field(default_factory=set)  # a volunteer's building, grid, compound
 
     @property
     def is_authenticated(self) -> bool:
@@ -268,6 +405,7 @@ def viewer_for(*, user) -> Viewer:
         roles = user_roles(user=user)
         viewer.acting_party_ids = acting_party_ids(roles)
         viewer.party_ids = reading_party_ids(roles)
+        viewer.volunteer_place_ids = volunteer_place_ids(roles)
         viewer.household_ids = {h.pk for h in roles.verified_households}
         viewer.community_ids = {
             r.household.community_id
@@ -287,6 +425,19 @@ def viewer_for(*, user) -> Viewer:
                     viewer.acting_area_ids.add(place_id)
         user._shequ_appeal_viewer = viewer
     return viewer
+
+
+def volunteer_q(viewer: Viewer) -> Q:
+    """The appeals a volunteer sees for their places (POLICY["volunteer"]): public ones, masked, in their
+    building, grid or compound — not consultations, not private appeals."""
+    ids = viewer.volunteer_place_ids
+    if not ids:
+        return Q(pk__in=[])
+    return (
+        Q(is_public=True)
+        & ~Q(kind=Kind.CONSULT)
+        & (Q(place_id__in=ids) | Q(building_id__in=ids) | Q(compound_id__in=ids) | Q(place__grid_id__in=ids))
+    )
 
 
 # ---------------------------------------------------------------- events and photos

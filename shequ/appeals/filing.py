@@ -27,14 +27,15 @@ from shequ.accounts.models import Residency, User
 from shequ.accounts.selectors import user_roles
 from shequ.appeals import deadlines, routing
 from shequ.appeals import photos as photo_files
+from shequ.appeals.access import may_file_at
 from shequ.appeals.models import Appeal, Category, EventKind, Kind, PhotoStage, Source, Urgency
 from shequ.appeals.records import checked_text, event_write, photos_save
 from shequ.appeals.transitions import S
 from shequ.core import clock
 from shequ.core.errors import Forbidden, Invalid
 from shequ.core.ratelimit import rate_limit
-from shequ.directory.models import Party, PartyKind, PartyPlace, Place, PlaceKind, Spot
-from shequ.directory.selectors import compounds_served_by, household_in, party_place_ids, place_within
+from shequ.directory.models import Party, Place, PlaceKind, Spot
+from shequ.directory.selectors import compounds_served_by, household_in
 
 # ---------------------------------------------------------------- whom staff may file for
 
@@ -116,15 +117,8 @@ def caller_for(
 
 
 def _staff_serves(*, staff: User, place: Place) -> bool:
-    acting = user_roles(user=staff).party_ids
-    if not acting:
-        return False
-    if PartyPlace.objects.filter(party_id__in=acting, place_id__in=place.ancestor_ids()).exists():
-        return True
-    return any(
-        place_within(place=place, ancestor_ids=party_place_ids(party=p))
-        for p in Party.objects.filter(pk__in=acting, kind=PartyKind.PROPERTY_COMPANY)
-    )
+    """The role policy's rule (staff on their party's places, volunteers on their own places only)."""
+    return may_file_at(user=staff, place=place)
 
 
 def _check_place(*, reporter: User, place: Place, filed_by: User | None, source: str) -> list[Place]:

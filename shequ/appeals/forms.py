@@ -65,15 +65,13 @@ class PhotosField(forms.FileField):
     def clean(self, data, initial=None):  # type: ignore[override]
         files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
         if len(files) > MAX_PHOTOS:
-            raise ValidationError(_("最多上传9张照片。 / At most 9 photos."), code="too_many_photos")
+            raise ValidationError(_("最多上传9张照片。"), code="too_many_photos")
         for f in files:
             if f.size > MAX_PHOTO_BYTES:
-                raise ValidationError(
-                    _("每张照片不能超过8MB。 / Each photo must be at most 8 MB."), code="too_big"
-                )
+                raise ValidationError(_("每张照片不能超过8MB。"), code="too_big")
             content_type = getattr(f, "content_type", "") or ""
             if content_type and not content_type.startswith("image/"):
-                raise ValidationError(_("只能上传图片。 / Only images can be uploaded."), code="not_image")
+                raise ValidationError(_("只能上传图片。"), code="not_image")
         return files
 
 
@@ -111,7 +109,7 @@ class DescribeForm(forms.Form):
         label=_("说说是什么问题"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4, "placeholder": _("例如：5号楼2单元电梯停了，有老人被困。")}),
-        error_messages={"required": _("请写一句话说明问题。 / Please describe the problem.")},
+        error_messages={"required": _("请写一句话说明问题。")},
     )
     photos = PhotosField(label=_("照片（可选，最多9张）"))
     private = forms.BooleanField(label=_("不公开（只有我家和处理单位能看到）"), required=False)
@@ -119,7 +117,7 @@ class DescribeForm(forms.Form):
     def clean_text(self) -> str:
         text = self.cleaned_data["text"].strip()
         if len(text) < 2:
-            raise ValidationError(_("请多写几个字说明问题。 / Please say a bit more."), code="too_short")
+            raise ValidationError(_("请多写几个字说明问题。"), code="too_short")
         return text
 
 
@@ -131,13 +129,13 @@ class FeedbackForm(forms.Form):
         coerce=lambda v: v == "yes",
         widget=forms.RadioSelect,
         choices=[("yes", _("已解决")), ("no", _("没解决"))],
-        error_messages={"required": _("请选择是否解决。 / Please say whether it was solved.")},
+        error_messages={"required": _("请选择是否解决。")},
     )
     rating = forms.ChoiceField(
         label=_("您满意吗？"),
         choices=RATING_CHOICES,
         widget=forms.RadioSelect,
-        error_messages={"required": _("请选择满意程度。 / Please rate.")},
+        error_messages={"required": _("请选择满意程度。")},
     )
     text = forms.CharField(
         label=_("还想说（可选）"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -179,7 +177,7 @@ class StaffFileForm(forms.Form):
         if data.get("source") == "staff" and not (data.get("resident_phone") or data.get("resident_name")):
             self.add_error(
                 "resident_phone",
-                _("代居民反映时请填写居民的手机号或姓名。 / Enter the resident's phone or name."),
+                _("代居民反映时请填写居民的手机号或姓名。"),
             )
         return data
 

@@ -9,7 +9,15 @@ from django.db.models import Case, F, Prefetch, Q, QuerySet, When
 from django.utils.translation import gettext as _
 
 from shequ.accounts.selectors import primary_household, verified_reporter_q
-from shequ.appeals.access import Viewer, actor_capacity, allowed_actions, events_q, photos_q, viewer_for
+from shequ.appeals.access import (
+    Viewer,
+    actor_capacity,
+    allowed_actions,
+    events_q,
+    photos_q,
+    viewer_for,
+    volunteer_q,
+)
 from shequ.appeals.deadlines import overdue_q
 from shequ.appeals.models import (
     AWAITING_ACCEPT,
@@ -75,8 +83,9 @@ def _area_q(ids: set[int]) -> Q:
 def _public_q(viewer: Viewer) -> Q:
     ids = viewer.community_ids | viewer.area_ids
     if not ids:
-        return Q(pk__in=[])
-    return Q(is_public=True) & ~Q(kind=Kind.CONSULT) & (Q(community_id__in=ids) | Q(street_id__in=ids))
+        return volunteer_q(viewer)
+    public = Q(is_public=True) & ~Q(kind=Kind.CONSULT) & (Q(community_id__in=ids) | Q(street_id__in=ids))
+    return public | volunteer_q(viewer) if viewer.volunteer_place_ids else public
 
 
 def appeals_visible_to(*, user, scope: str = "all") -> QuerySet[Appeal]:

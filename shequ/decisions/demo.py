@@ -81,15 +81,11 @@ def register_compound(
 
 
 def _paper(decision: Decision, actor, voters: list[RollVoter], choices: list[str]) -> None:
-    for voter, choice in zip(voters, choices, strict=False):
-        services.ballot_enter(
-            actor=actor,
-            decision=decision,
-            voter_id=voter.pk,
-            choice=choice,
-            channel="paper",
-            document=photo(f"ballot-{voter.pk}.jpg"),
-        )
+    """The stack of paper ballots, scanned as one file and entered at once (`ballots_enter_batch`)."""
+    entries = [(v.pk, c) for v, c in zip(voters, choices, strict=False)]
+    services.ballots_enter_batch(
+        actor=actor, decision=decision, entries=entries, document=photo(f"ballots-{decision.pk}.jpg")
+    )
 
 
 def demo_decisions_load(*, users: dict[str, User], parties: dict[str, Party]) -> dict[str, Decision]:

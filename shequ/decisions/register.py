@@ -15,6 +15,7 @@ from typing import IO
 from django.db import transaction
 
 from shequ.accounts.models import Residency, User
+from shequ.core import clock
 from shequ.core.errors import Forbidden, Invalid
 from shequ.decisions.models import AreaSource, ExclusiveUnit, Owner, Ownership, UnitKind
 from shequ.decisions.rules import check_organiser
@@ -287,53 +288,74 @@ def register_import(
         return report
 
     with transaction.atomic():
-        owners = {(o.name, o.phone, o.is_developer): o for o in Owner.objects.filter(compound=compound)}
-        existing_developer = next((o for o in owners.values() if o.is_developer), None)
-        units = {u.label: u for u in ExclusiveUnit.objects.filter(compound=compound)}
-        for label, rows in by_unit.items():
-            first = rows[0]
-            unit = units.get(label)
-            if unit is None:
-                unit = ExclusiveUnit.objects.create(
-                    compound=compound,
-                    building=first.building,
-                    household=first.household,
-                    kind=first.kind,
-                    label=label,
-                    area=first.area,
-                    area_source=first.area_source,
-                    developer_unsold=first.developer,
-                )
-            else:
-                unit.area, unit.area_source, unit.kind = first.area, first.area_source, first.kind
-                unit.developer_unsold = first.developer
-                unit.save(update_fields=["area", "area_source", "kind", "developer_unsold", "updated_at"])
-                Ownership.objects.filter(unit=unit).delete()
-            report.units += 1
-            for row in rows:
-                if row.developer:
-                    owner = existing_developer
-                    if owner is None:
-                        owner = Owner.objects.create(
-                            compound=compound, name=row.owner, phone=row.phone, is_developer=True
-                        )
-                        existing_developer = owner
-                        report.owners_created += 1
-                    elif owner.name != row.owner:
-                        owner.name = row.owner
-                        owner.save(update_fields=["name", "updated_at"])
-                else:
-                    key = (row.owner, row.phone, False)
-                    owner = owners.get(key)
-                    if owner is None:
-                        owner = Owner.objects.create(compound=compound, name=row.owner, phone=row.phone)
-                        owners[key] = owner
-                        report.owners_created += 1
-                Ownership.objects.create(
-                    unit=unit, owner=owner, is_representative=len(rows) == 1 or bool(row.representative)
-                )
+        _write(compound=compound, by_unit=by_unit, report=report)
         report.linked = register_link_users(compound=compound)
     return report
+
+
+def _write(*, compound: Place, by_unit: dict[str, list[_Row]], report: RegisterReport) -> None:
+    """Write the checked rows set-based (a few queries whatever the size): new owners and units in bulk,
+    changed units updated in one statement, their ownerships replaced."""
+    now = clock.now()
+    owners = {(o.name, o.phone, o.is_developer): o for o in Owner.objects.filter(compound=compound)}
+    developer = next((o for o in owners.values() if o.is_developer), None)
+    rows = [r for unit_rows in by_unit.values() for r in unit_rows]
+    developer_row = next((r for r in rows if r.developer), None)
+    if developer_row is not None and developer is not None and developer.name != developer_row.owner:
+        developer.name = developer_row.owner
+        developer.save(update_fields=["name", "updated_at"])
+    wanted = {(r.owner, r.phone, False) for r in rows if not r.developer}
+    new_owners = [Owner(compound=compound, name=n, phone=p) for n, p, _d in sorted(wanted - set(owners))]
+    if developer_row is not None and developer is None:
+        new_owners.append(
+            Owner(compound=compound, name=developer_row.owner, phone=developer_row.phone, is_developer=True)
+        )
+    Owner.objects.bulk_create(new_owners, batch_size=500)
+    report.owners_created += len(new_owners)
+    if new_owners:
+        owners = {(o.name, o.phone, o.is_developer): o for o in Owner.objects.filter(compound=compound)}
+        developer = next((o for o in owners.values() if o.is_developer), None)
+    units = {u.label: u for u in ExclusiveUnit.objects.filter(compound=compound)}
+    changed = [units[label] for label in by_unit if label in units]
+    for unit in changed:
+        first = by_unit[unit.label][0]
+        unit.area, unit.area_source, unit.kind = first.area, first.area_source, first.kind
+        unit.developer_unsold, unit.updated_at = first.developer, now
+    ExclusiveUnit.objects.bulk_update(
+        changed, ["area", "area_source", "kind", "developer_unsold", "updated_at"], batch_size=500
+    )
+    Ownership.objects.filter(unit__in=[u.pk for u in changed]).delete()
+    created = [
+        ExclusiveUnit(
+            compound=compound,
+            building=first.building,
+            household=first.household,
+            kind=first.kind,
+            label=label,
+            area=first.area,
+            area_source=first.area_source,
+            developer_unsold=first.developer,
+        )
+        for label, unit_rows in by_unit.items()
+        if label not in units
+        for first in unit_rows[:1]
+    ]
+    ExclusiveUnit.objects.bulk_create(created, batch_size=500)
+    if created:
+        units = {u.label: u for u in ExclusiveUnit.objects.filter(compound=compound)}
+    report.units += len(by_unit)
+    Ownership.objects.bulk_create(
+        [
+            Ownership(
+                unit=units[label],
+                owner=developer if r.developer else owners[(r.owner, r.phone, False)],
+                is_representative=len(unit_rows) == 1 or bool(r.representative),
+            )
+            for label, unit_rows in by_unit.items()
+            for r in unit_rows
+        ],
+        batch_size=1000,
+    )
 
 
 def register_link_users(*, compound: Place) -> int:

@@ -42,6 +42,7 @@ def demo_coordination_load() -> dict[str, int]:
     from shequ.appeals import services as appeals  # noqa: PLC0415
     from shequ.appeals.models import Category  # noqa: PLC0415
     from shequ.directory.models import Party, Place  # noqa: PLC0415
+    from shequ.meetings import action_items as meeting_items  # noqa: PLC0415
     from shequ.meetings import services as meetings  # noqa: PLC0415
     from shequ.projects import services as projects  # noqa: PLC0415
     from shequ.projects.models import Source  # noqa: PLC0415
@@ -130,12 +131,12 @@ def demo_coordination_load() -> dict[str, int]:
         )
         meetings.meeting_transition(meeting=meeting, actor=director, action="close")
     with at(6):
-        meetings.action_item_transition(
+        meeting_items.action_item_transition(
             item=done, actor=users["13900000051"], action="complete", text="已逐户排气，室温回升到18℃。"
         )
     for days_ago in (2, 0.9, 0.01):  # the reminder, then overdue and escalated (once) to the 环物会
         with at(days_ago):
-            meetings.sweep_action_items(now=clock.now())
+            meeting_items.sweep_action_items(now=clock.now())
     made["meetings"] += 1
 
     # ---------------------------------------------------------------- the station, 招宝山-style

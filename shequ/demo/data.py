@@ -1,4 +1,6 @@
-"""The demo community's facts, from the article in /work/shared/seed (numbers exact, people fictional).
+"""The demo community's facts, from the article (docs/article.md; numbers exact, people fictional).
+
+Longer than our ~500-line rule on purpose: it is data, not logic — one literal table per kind of fact.
 
 北京市 is implicit. 海淀区 → 中关村街道 → 希格玛社区: 9 compounds (院子), 1,880 households, 11 property
 companies of varied size (three compounds split between two companies by building). 海淀区 → 曙光街道:
@@ -431,6 +433,7 @@ PEOPLE = (
         "demo-sigma-env",
         "member",
         "委员（曾任物业经理）",
+        places=("zcdl",),  # the compound they look after
         home=Home("zcdl", 1, 2, "402"),
         birth_year=1958,
     ),
@@ -442,6 +445,7 @@ PEOPLE = (
         "demo-sigma-env",
         "member",
         "委员（财务）",
+        places=("zcxl",),  # the compound they look after
         home=Home("zcxl", 2, 1, "301"),
         birth_year=1961,
     ),
@@ -453,6 +457,7 @@ PEOPLE = (
         "demo-sigma-env",
         "member",
         "委员（环卫专家）",
+        places=("xgmgy",),  # the compound they look after
         home=Home("xgmgy", 1, 2, "1003"),
         birth_year=1957,
     ),
@@ -464,6 +469,7 @@ PEOPLE = (
         "demo-sigma-env",
         "member",
         "委员",
+        places=("kyxq",),  # the compound they look after
         home=Home("kyxq", 4, 1, "202"),
         birth_year=1963,
     ),
@@ -475,6 +481,7 @@ PEOPLE = (
         "demo-sigma-env",
         "member",
         "委员",
+        places=("zgcdy",),  # the compound they look after
         home=Home("zgcdy", 2, 1, "1502"),
         birth_year=1960,
     ),
@@ -486,6 +493,7 @@ PEOPLE = (
         "demo-sigma-env",
         "member",
         "委员",
+        places=("bshxy",),  # the compound they look after
         home=Home("bshxy", 1, 2, "601"),
         birth_year=1955,
     ),

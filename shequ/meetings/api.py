@@ -9,7 +9,7 @@ from ninja import Router, Schema, Status
 
 from shequ.core.errors import Invalid, NotFound
 from shequ.directory.models import Party, Place
-from shequ.meetings import selectors, services
+from shequ.meetings import action_items, selectors, services
 from shequ.meetings.models import Meeting
 from shequ.meetings.options import appeal_choices, decision_or_none, parties_by_ids, slot_choices
 
@@ -59,7 +59,7 @@ class ActionItemOut(Schema):
 
     @staticmethod
     def resolve_overdue(obj) -> bool:
-        return services.is_overdue(item=obj)
+        return action_items.is_overdue(item=obj)
 
 
 class AgendaOut(Schema):
@@ -287,4 +287,6 @@ def action_items_mine(request: HttpRequest, all: bool = False):
 @router.post("/action-items/{item_id}/{action}", response=ActionItemOut)
 def action_item_transition(request: HttpRequest, item_id: int, action: str, payload: ItemActionIn):
     item = selectors.access_action_item(user=request.user, item_id=item_id)
-    return services.action_item_transition(item=item, actor=request.user, action=action, text=payload.text)
+    return action_items.action_item_transition(
+        item=item, actor=request.user, action=action, text=payload.text
+    )

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from shequ.core.xlsx import Sheet
+from shequ.meetings.action_items import is_overdue
 from shequ.meetings.models import ActionItem, Meeting
-from shequ.meetings.services import is_overdue
 
 
 def attendance(meeting: Meeting) -> Sheet:

@@ -11,14 +11,14 @@ from django.utils import timezone
 
 from shequ.core.jobs import handler, periodic
 from shequ.directory.models import Membership
-from shequ.meetings import rules, services
+from shequ.meetings import action_items, rules
 from shequ.meetings.models import ActionItemEvent, Invitation, Meeting
 from shequ.notifications.services import notify
 
 
 @periodic("meetings.action_items", every=60)
-def action_items(now: datetime) -> int:
-    return services.sweep_action_items(now=now)
+def sweep(now: datetime) -> int:
+    return action_items.sweep_action_items(now=now)
 
 
 def _staff(party_ids: Sequence[int | None]) -> set[int]:

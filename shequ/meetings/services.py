@@ -17,7 +17,6 @@ from django.utils import timezone
 
 from shequ.activities import services as activity_services
 from shequ.activities.models import Booking, VenueSlot
-from shequ.appeals import routing
 from shequ.appeals.models import Appeal
 from shequ.core import clock, jobs
 from shequ.core.errors import Conflict, Forbidden, Invalid, NotFound
@@ -31,7 +30,6 @@ from shequ.meetings.models import (
     Attendance,
     Decision,
     Invitation,
-    ItemStatus,
     Meeting,
     MeetingEvent,
     MeetingStatus,
@@ -41,7 +39,6 @@ from shequ.notices.services import notice_create
 
 TEXT_MAX = 4000
 REMIND_BEFORE = timedelta(hours=24)  # the responsible party is reminded a day before the due time
-ESCALATE_EVERY = timedelta(days=3)  # after the first rung, one more rung per interval while still open
 MEETING_PLACE_KINDS = (PlaceKind.COMMUNITY, PlaceKind.GRID, PlaceKind.COMPOUND, PlaceKind.BUILDING)
 
 MS = MeetingStatus
@@ -60,26 +57,10 @@ EDITABLE = {
     "action_item": frozenset({MS.HELD, MS.CLOSED}),
 }
 
-IS = ItemStatus
-ITEM_TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
-    "remind": (frozenset({IS.OPEN}), None),
-    "overdue": (frozenset({IS.OPEN}), None),
-    "escalate": (frozenset({IS.OPEN}), None),
-    "complete": (frozenset({IS.OPEN}), IS.DONE),
-    "cancel": (frozenset({IS.OPEN}), IS.CANCELLED),
-}
-# Who may: system (the sweeper, actor None), responsible (staff of the responsible party or of the
-# party it was escalated to), convener (officers of the convening party).
-ITEM_ACTORS: dict[str, frozenset[str]] = {
-    "remind": frozenset({"system"}),
-    "overdue": frozenset({"system"}),
-    "escalate": frozenset({"system", "convener"}),
-    "complete": frozenset({"responsible"}),
-    "cancel": frozenset({"convener"}),
-}
 
-
-def _text(value: Any, *, name: str, zh: str, en: str, required: bool = True, limit: int = TEXT_MAX) -> str:
+def clean_text(
+    value: Any, *, name: str, zh: str, en: str, required: bool = True, limit: int = TEXT_MAX
+) -> str:
     text = str(value or "").strip()
     if required and not text:
         raise Invalid(zh, en, code="required", fields={name: en})
@@ -169,7 +150,7 @@ def meeting_create(
             "street office may convene a coordination meeting.",
             code="not_convener",
         )
-    topic = _text(topic, name="topic", zh="请填写会议议题。", en="Please give the topic.", limit=120)
+    topic = clean_text(topic, name="topic", zh="请填写会议议题。", en="Please give the topic.", limit=120)
     if place.kind not in MEETING_PLACE_KINDS or not _serves(convener, place):
         raise Invalid(
             "请选择召集单位负责的社区、小区或楼栋。",
@@ -205,7 +186,7 @@ def meeting_create(
             topic=topic,
             starts_at=starts_at,
             ends_at=ends_at,
-            location=_text(location, name="location", zh="", en="", required=False, limit=200),
+            location=clean_text(location, name="location", zh="", en="", required=False, limit=200),
             booking=booking,
             created_by=actor,
         )
@@ -247,7 +228,7 @@ def invitation_answer(*, invitation: Invitation, actor, answer: str, delegate_na
         raise Invalid("请选择答复。", "Choose an answer.", fields={"answer": "invalid"})
     if invitation.party_id not in rules.staff_party_ids(user=actor):
         raise Forbidden("只有受邀单位可以答复。", "Only the invited party may answer.", code="not_invited")
-    delegate_name = _text(
+    delegate_name = clean_text(
         delegate_name,
         name="delegate_name",
         zh="请填写委派参会人的姓名。",
@@ -284,7 +265,7 @@ def _agenda_add(*, meeting: Meeting, actor, appeal: Appeal | None = None, title:
                 fields={"appeal": "private"},
             )
         title = title or f"{appeal.number} {appeal.category.name}：{appeal.text[:40]}"
-    title = _text(title, name="title", zh="请填写议程。", en="Please give the agenda item.", limit=200)
+    title = clean_text(title, name="title", zh="请填写议程。", en="Please give the agenda item.", limit=200)
     sort = meeting.agenda.count() + 1
     item = AgendaItem.objects.create(meeting=meeting, appeal=appeal, title=title, sort=sort)
     _meeting_event(meeting, "agenda", actor, appeal=getattr(appeal, "pk", None), title=title)
@@ -313,7 +294,7 @@ def attendance_take(*, meeting: Meeting, actor, present: Sequence[AttendeeIn]) -
         _check_editable(meeting, "attendance")
         rows: dict[tuple[str, int | None], Attendance] = {}
         for person in present:
-            name = _text(
+            name = clean_text(
                 person.name, name="name", zh="请填写参会人姓名。", en="Please give the name.", limit=50
             )
             key = (name, getattr(person.party, "pk", None))
@@ -337,7 +318,7 @@ def minutes_write(*, meeting: Meeting, actor, minutes: str) -> Meeting:
         meeting = _locked(meeting)
         _check_manager(meeting=meeting, actor=actor)
         _check_editable(meeting, "minutes")
-        text = _text(minutes, name="minutes", zh="请填写会议纪要。", en="Please write the minutes.")
+        text = clean_text(minutes, name="minutes", zh="请填写会议纪要。", en="Please write the minutes.")
         meeting.minutes, meeting.minutes_by, meeting.minutes_at = text, actor, clock.now()
         meeting.save(update_fields=["minutes", "minutes_by", "minutes_at"])
         _meeting_event(meeting, "minutes", actor, length=len(text))
@@ -349,7 +330,9 @@ def decision_add(*, meeting: Meeting, actor, text: str) -> Decision:
         meeting = _locked(meeting)
         _check_manager(meeting=meeting, actor=actor)
         _check_editable(meeting, "decision")
-        text = _text(text, name="text", zh="请填写决定事项。", en="Please write the decision.", limit=1000)
+        text = clean_text(
+            text, name="text", zh="请填写决定事项。", en="Please write the decision.", limit=1000
+        )
         decision = Decision.objects.create(meeting=meeting, text=text, sort=meeting.decisions.count() + 1)
         _meeting_event(meeting, "decision", actor, decision=decision.pk)
     return decision
@@ -378,7 +361,7 @@ def action_item_create(
             fields=errors,
         )
     assert responsible_party is not None and due_at is not None
-    description = _text(
+    description = clean_text(
         description, name="description", zh="请填写任务内容。", en="Describe the task.", limit=1000
     )
     if timezone.is_naive(due_at):
@@ -402,7 +385,13 @@ def action_item_create(
             next_check_at=remind_at if remind_at > now else due_at,
             created_by=actor,
         )
-        _item_event(item, "created", actor, meeting.convener, due_at=due_at.isoformat())
+        ActionItemEvent.objects.create(  # "created" notifies nobody: the meeting's event below does
+            item=item,
+            kind="created",
+            actor=actor,
+            party=meeting.convener,
+            data={"due_at": due_at.isoformat()},
+        )
         _meeting_event(meeting, "action_item", actor, responsible_party, item=item.pk)
     return item
 
@@ -463,7 +452,7 @@ def meeting_transition(*, meeting: Meeting, actor, action: str) -> Meeting:
     return meeting
 
 
-def summary_text(*, meeting: Meeting) -> str:
+def summaryclean_text(*, meeting: Meeting) -> str:
     """The public summary: topic, parties present, decisions, action items and their state."""
     from shequ.meetings.selectors import meeting_summary  # noqa: PLC0415
 
@@ -495,166 +484,6 @@ def _post_summary(*, meeting: Meeting, actor):
         channel=channel,
         place=meeting.place,
         title=f"协调会结果公示：{meeting.topic}"[:120],
-        body=summary_text(meeting=meeting) + f"\n\n详情：{reverse('meetings:summary', args=[meeting.pk])}",
+        body=summaryclean_text(meeting=meeting)
+        + f"\n\n详情：{reverse('meetings:summary', args=[meeting.pk])}",
     )
-
-
-# ---------------------------------------------------------------- action items
-
-
-def _item_event(
-    item: ActionItem, kind: str, actor, party: Party | None = None, text: str = "", **data
-) -> ActionItemEvent:
-    event = ActionItemEvent.objects.create(
-        item=item, kind=kind, actor=actor, party=party, text=text, data=data
-    )
-    if kind != "created":
-        jobs.enqueue("meetings.notify_item_event", event_id=event.pk)
-    return event
-
-
-def _item_capacity(item: ActionItem, actor) -> set[str]:
-    if actor is None:
-        return {"system"}
-    caps: set[str] = set()
-    staff = rules.staff_party_ids(user=actor)
-    if item.responsible_party_id in staff or (item.escalated_to_id and item.escalated_to_id in staff):
-        caps.add("responsible")
-    if item.meeting.convener_id in rules.managing_party_ids(user=actor):
-        caps.add("convener")
-    return caps
-
-
-def item_allowed_actions(*, item: ActionItem, actor) -> list[str]:
-    caps = _item_capacity(item, actor)
-    return [
-        a for a, (sources, _t) in ITEM_TRANSITIONS.items() if item.status in sources and caps & ITEM_ACTORS[a]
-    ]
-
-
-def action_item_transition(*, item: ActionItem, actor, action: str, text: str = "") -> ActionItem:
-    """THE transition of an action item. The sweeper (actor None) reminds, marks overdue and escalates
-    (up the appeals ladder: `routing.ladder_target`); the responsible party completes; the convener
-    cancels or escalates by hand."""
-    if action not in ITEM_TRANSITIONS:
-        raise NotFound("没有这个操作。", f"Unknown action {action!r}.", code="unknown_action")
-    with transaction.atomic():
-        row = (
-            ActionItem.objects.select_for_update(of=("self",))
-            .select_related(
-                "meeting", "meeting__place", "meeting__convener", "responsible_party", "escalated_to"
-            )
-            .filter(pk=item.pk)
-            .first()
-        )
-        if row is None:
-            raise NotFound("没有找到这项任务。", "Action item not found.")
-        if not _item_capacity(row, actor) & ITEM_ACTORS[action]:
-            raise Forbidden(
-                "您不能对这项任务执行此操作。",
-                "You may not do this to this action item.",
-                code="action_forbidden",
-            )
-        sources, target = ITEM_TRANSITIONS[action]
-        if row.status not in sources:
-            raise Conflict(
-                f"任务{row.get_status_display()}，不能再操作。",
-                f"The action item is {row.status}.",
-                code="invalid_transition",
-            )
-        now = clock.now()
-        changed: list[str] = []
-        data: dict[str, Any] = {}
-        party = None
-        if action == "remind":
-            row.reminded_at, row.next_check_at = now, row.due_at
-            changed += ["reminded_at", "next_check_at"]
-        elif action == "overdue":
-            row.overdue_at = now
-            changed.append("overdue_at")
-        elif action == "escalate":
-            if not text and actor is not None:
-                raise Invalid("请填写升级原因。", "Please give a reason.", fields={"text": "required"})
-            level = row.escalation_level + 1
-            party = None
-            while party is None and level <= routing.LADDER_TOP:
-                party = routing.ladder_target(
-                    place=row.meeting.place,
-                    responsible=row.responsible_party,
-                    level=level,
-                    reached_id=row.escalated_to_id,
-                )
-                if party is None:
-                    level += 1
-            if party is None:
-                raise Conflict(
-                    "已经升级到最高一级。", "Already at the top of the ladder.", code="escalation_top"
-                )
-            data = {
-                "level": level,
-                "to_party": party.pk,
-                "from_party": row.escalated_to_id,
-                "auto": actor is None,
-            }
-            row.escalation_level, row.escalated_to = level, party
-            row.next_check_at = now + ESCALATE_EVERY if level < routing.LADDER_TOP else None
-            changed += ["escalation_level", "escalated_to", "next_check_at"]
-        elif action == "complete":
-            text = _text(text, name="text", zh="请填写完成情况。", en="Say what was done.", limit=2000)
-            row.done_at, row.done_note, row.next_check_at = now, text, None
-            changed += ["done_at", "done_note", "next_check_at"]
-        elif action == "cancel":
-            text = _text(text, name="text", zh="请填写撤销原因。", en="Please give a reason.", limit=2000)
-            row.next_check_at = None
-            changed.append("next_check_at")
-        old = row.status
-        if target is not None:
-            row.status = target
-            changed.append("status")
-        row.save(update_fields=changed)
-        _item_event(row, action, actor, party, text=text, **{"from": old, "to": row.status, **data})
-    return row
-
-
-def is_overdue(*, item: ActionItem, now: datetime | None = None) -> bool:
-    """The one definition of an overdue action item: still open after its due time."""
-    return item.status == IS.OPEN and item.due_at <= (now or clock.now())
-
-
-# ---------------------------------------------------------------- the sweep
-
-
-def sweep_action_items(*, now: datetime, limit: int = 500) -> int:
-    """Remind a day before, mark overdue and escalate at the due time, then one rung per interval.
-
-    Claims exactly the due rows in order (`next_check_at`, an indexed column); each claim is a
-    conditional UPDATE on the value read, so two workers never act on one item twice."""
-    rows = list(
-        ActionItem.objects.filter(status=IS.OPEN, next_check_at__lte=now)
-        .order_by("next_check_at", "id")
-        .values_list("id", "next_check_at", "due_at", "reminded_at", "overdue_at")[:limit]
-    )
-    done = 0
-    for pk, check_at, due_at, reminded_at, overdue_at in rows:
-        with transaction.atomic():
-            won = ActionItem.objects.filter(pk=pk, status=IS.OPEN, next_check_at=check_at).update(
-                next_check_at=None
-            )
-            if not won:
-                continue
-            item = ActionItem(pk=pk)
-            try:
-                if now < due_at:
-                    if reminded_at is None:
-                        action_item_transition(item=item, actor=None, action="remind")
-                        done += 1
-                    else:
-                        ActionItem.objects.filter(pk=pk).update(next_check_at=due_at)
-                    continue
-                if overdue_at is None:
-                    action_item_transition(item=item, actor=None, action="overdue")
-                action_item_transition(item=item, actor=None, action="escalate")
-                done += 1
-            except Conflict:  # no higher rung serves this place: stays overdue, not looked at again
-                continue
-    return done

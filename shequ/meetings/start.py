@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shequ.core import clock
-from shequ.meetings import rules, selectors, services
+from shequ.meetings import action_items, rules, selectors
 
 LIST_LIMIT = 3
 
@@ -74,7 +74,7 @@ def block(request: HttpRequest, start: Any) -> StartBlock | None:
         counts = open_items.aggregate(n=Count("id"), overdue=Count("id", filter=Q(due_at__lte=now)))
         total, overdue = counts["n"], counts["overdue"]
     else:
-        total, overdue = len(items), sum(services.is_overdue(item=it, now=now) for it in items)
+        total, overdue = len(items), sum(action_items.is_overdue(item=it, now=now) for it in items)
     items = items[:LIST_LIMIT]
     convenes = bool(rules.convening_parties(user=user)) and not start.read_only
     return StartBlock(
@@ -99,8 +99,10 @@ def block(request: HttpRequest, start: Any) -> StartBlock | None:
                 title=it.description[:40],
                 url=reverse("meetings:item", args=[it.pk]),
                 meta=f"{it.responsible_party.name} · {timezone.localtime(it.due_at):%m-%d %H:%M}",
-                chip=_("已超期") if services.is_overdue(item=it, now=now) else str(it.get_status_display()),
-                chip_level="overdue" if services.is_overdue(item=it, now=now) else "warn",
+                chip=_("已超期")
+                if action_items.is_overdue(item=it, now=now)
+                else str(it.get_status_display()),
+                chip_level="overdue" if action_items.is_overdue(item=it, now=now) else "warn",
             )
             for it in items
         ]

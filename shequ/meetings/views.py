@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from shequ.core.errors import DomainError, Forbidden, NotFound
 from shequ.core.views import domain_errors, error_text
 from shequ.core.xlsx import xlsx_response
-from shequ.meetings import exports, selectors, services
+from shequ.meetings import action_items, exports, selectors, services
 from shequ.meetings.forms import int_list, int_or_none, local_datetime
 from shequ.meetings.models import Answer, MeetingStatus
 from shequ.meetings.options import (
@@ -292,7 +292,7 @@ def item(request: HttpRequest, item_id: int) -> HttpResponse:
     row = selectors.access_action_item(user=request.user, item_id=item_id)
     if request.method == "POST":
         try:
-            services.action_item_transition(
+            action_items.action_item_transition(
                 item=row,
                 actor=request.user,
                 action=request.POST.get("action", ""),
@@ -309,8 +309,8 @@ def item(request: HttpRequest, item_id: int) -> HttpResponse:
         {
             "item": row,
             "events": row.events.select_related("actor", "party"),
-            "actions": services.item_allowed_actions(item=row, actor=request.user),
-            "overdue": services.is_overdue(item=row),
+            "actions": action_items.item_allowed_actions(item=row, actor=request.user),
+            "overdue": action_items.is_overdue(item=row),
         },
     )
 

@@ -8,6 +8,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from shequ.accounts.models import Residency
 from shequ.accounts.selectors import user_roles
+from shequ.appeals.access import role_policy
 from shequ.core import clock
 from shequ.core.errors import Forbidden, NotFound
 from shequ.directory.models import Membership, Party, Place, PlaceKind, Role
@@ -113,10 +114,20 @@ def _household_scope(*, user) -> tuple[set[int], set[int]]:
     return private, public
 
 
-def staff_place_ids(*, user) -> set[int]:
-    """Places covered by any party the user acts (or observes) for — staff see those places' notices."""
+def job_place_ids(*, user, channel: str) -> set[int]:
+    """Places whose private notices in `channel` are the user's job to read: those of the parties that
+    post in this channel (CHANNEL_RULES) — their staff and observers on the places the party serves,
+    building leaders and grid workers on their own places. Not volunteers, schools, departments or
+    anyone else who merely serves the place (issue #9, item 5)."""
+    rule = CHANNEL_RULES.get(channel)
+    if rule is None:
+        return set()
     ids: set[int] = set()
     for m in user_roles(user=user).memberships:
+        if m.party.kind not in rule.party_kinds or m.role == Role.VOLUNTEER:
+            continue
+        if role_policy(m) == "volunteer" and m.role not in PLACE_BOUND_ROLES:
+            continue  # the 环物会's elected owner members are residents
         ids |= _covering_ids(m)
     return ids
 
@@ -175,8 +186,7 @@ def access_notice(*, user, notice_id: int) -> Notice:
     private, _public = _household_scope(user=user)
     if notice.place_id in private:
         return notice
-    scope = set(notice.place.ancestor_ids())
-    if scope & staff_place_ids(user=user):
+    if set(notice.place.ancestor_ids()) & job_place_ids(user=user, channel=notice.channel):
         return notice
     raise Forbidden(
         "这条公告只对本楼（小区）已认证的居民开放。",

@@ -50,6 +50,7 @@ class WhoEntry:
     missing: str = ""  # shown when nobody is set up yet
     via: Party | None = None  # no phone of their own: reach them through this party (the committee)
     consult: str = ""  # appeal category code for a private question (family doctor, police)
+    place: str = ""  # the place they look after for this household (the grid of a grid worker)
 
     @property
     def phone(self) -> str:
@@ -203,6 +204,8 @@ def who_looks_after(*, household: Place) -> list[WhoEntry]:
     )
 
     rates = party_rates_this_month(party_ids=sorted({p.pk for p in parties.values()}))
+    # The household's grid (网格), where its community uses grids: the grid worker's card names it.
+    grid = Place.objects.filter(pk=household.grid_id).first() if household.grid_id else None
     entries = []
     for key, kind, roles, title, icon, duty in ROWS:
         party = parties.get(kind) if kind else None
@@ -232,6 +235,8 @@ def who_looks_after(*, household: Place) -> list[WhoEntry]:
             rates=_rates_of(rates.get(party.pk)) if party is not None and kind else [],
         )
         entry.consult = CONSULT_CATEGORY.get(key, "")
+        if key == "grid_worker" and grid is not None:
+            entry.place = grid.name
         if party is None and not people:
             entry.missing = str(_("暂未登记，可先联系社区居委会。"))
         entries.append(entry)

@@ -75,8 +75,54 @@ def test_signup_pages(world, activity, client):
     r = client.post(reverse("activities:signup", args=[activity.pk]))
     assert r.status_code == 302
     assert Signup.objects.get(user=world.resident_a).status == "confirmed"
+    # the first POST only asks (a real step, no JavaScript needed); nothing changes yet
     r = client.post(reverse("activities:cancel", args=[activity.pk]))
+    assert r.status_code == 200 and 'name="confirmed" value="1"' in r.content.decode()
+    assert "让给候补" in r.content.decode()
+    assert Signup.objects.get(user=world.resident_a).status == "confirmed"
+    r = client.post(reverse("activities:cancel", args=[activity.pk]), {"confirmed": "1"})
     assert Signup.objects.get(user=world.resident_a).status == "cancelled"
+    page = client.get(reverse("activities:detail", args=[activity.pk])).content.decode()
+    assert reverse("activities:cancel_undo", args=[activity.pk]) in page
+    client.post(reverse("activities:cancel_undo", args=[activity.pk]))
+    assert Signup.objects.get(user=world.resident_a).status == "confirmed"
+
+
+def test_undo_cancel_within_the_window(world, activity):
+    """Undo gives the place back when it is free; when the waitlist's first took it, the undoer goes
+    back to the old queue place (ahead of later sign-ups); after 10 minutes undo is refused, and a new
+    sign-up goes to the back."""
+    t0 = activity.starts_at - timedelta(days=3)
+    with clock.frozen(t0):
+        services.signup_create(user=world.resident_a, activity=activity)
+        services.signup_create(user=world.resident_a2, activity=activity)
+        services.signup_cancel(user=world.resident_a, activity=activity)
+        assert services.signup_cancel_undo(user=world.resident_a, activity=activity).status == "confirmed"
+    with clock.frozen(t0 + timedelta(minutes=1)):
+        services.signup_create(user=world.resident_b, activity=activity)  # full (2): waitlisted
+        services.signup_cancel(user=world.resident_a, activity=activity)  # resident_b promoted
+        assert Signup.objects.get(user=world.resident_b).status == "confirmed"
+        back = services.signup_cancel_undo(user=world.resident_a, activity=activity)
+        assert back.status == "waitlisted" and back.queued_at == t0
+        services.signup_cancel(user=world.resident_a, activity=activity)
+    with clock.frozen(t0 + timedelta(minutes=12)):
+        with pytest.raises(Conflict) as err:
+            services.signup_cancel_undo(user=world.resident_a, activity=activity)
+        assert err.value.code == "undo_too_late"
+        again = services.signup_create(user=world.resident_a, activity=activity)
+        assert again.status == "waitlisted" and again.queued_at == t0 + timedelta(minutes=12)
+
+
+def test_booking_cancel_asks_first(world, slot, client):
+    b = services.booking_create(user=world.resident_a, slot=slot, purpose="广场舞")
+    client.force_login(world.resident_a)
+    r = client.post(reverse("activities:booking_cancel", args=[b.pk]))
+    assert r.status_code == 200 and "确定取消预约" in r.content.decode()
+    b.refresh_from_db()
+    assert b.status != "cancelled"
+    client.post(reverse("activities:booking_cancel", args=[b.pk]), {"confirmed": "1"})
+    b.refresh_from_db()
+    assert b.status == "cancelled"
 
 
 def test_booking_one_active_per_slot_enforced_by_database(world, slot):

@@ -59,6 +59,18 @@ def hours(value) -> str:
 
 
 @register.filter
+def duration(value) -> str:
+    """An exact duration in hours: "45 分钟", "3.5 小时", "2.3 天" (from 48 hours)."""
+    if value is None:
+        return "—"
+    if value < 1:
+        return _("%(m)s 分钟") % {"m": round(value * 60)}
+    if value < 48:
+        return _("%(h)s 小时") % {"h": f"{value:.1f}".removesuffix(".0")}
+    return _("%(d)s 天") % {"d": f"{value / 24:.1f}".removesuffix(".0")}
+
+
+@register.filter
 def index(values, i):
     """values|index:2 → values[2] ("" when out of range)."""
     try:

@@ -218,7 +218,11 @@ def detail_context(request: AuthedRequest, appeal: Appeal, *, hx: bool, next_url
         "observer": observer,
         "resident_actions": resident_actions,
         "transfer_choices": transfer_choices,
-        "show_feedback": is_reporter and "rate" in allowed and not appeal.rated_at,
+        # closed as unrated after the time limit: the rating window is over, no form any more
+        "show_feedback": is_reporter
+        and "rate" in allowed
+        and not appeal.rated_at
+        and not appeal.closed_unrated,
         "rating_choices": RATING_CHOICES,
     }
 

@@ -49,6 +49,13 @@ SPOT_FOR_CATEGORY = {
 # ---------------------------------------------------------------- report in three steps
 
 
+CONSULT_EXAMPLES = {
+    "health": gettext_lazy("例如：最近血压偏高，饮食上要注意什么？"),
+    "safety": gettext_lazy("例如：楼道里常有陌生人推销，要不要报警？"),
+    "": gettext_lazy("例如：想了解一下相关规定和办理方法。"),
+}
+
+
 def _category_icon(category: Category) -> str:
     return category.icon or "tools"
 
@@ -195,7 +202,9 @@ def _report_step3(
             }
         )
     if consult:
-        form.fields["text"].widget.attrs["placeholder"] = _("例如：最近血压偏高，饮食上要注意什么？")
+        # The example fits whom the question goes to: the family doctor or the community police.
+        example = CONSULT_EXAMPLES.get(category.code, CONSULT_EXAMPLES[""])
+        form.fields["text"].widget.attrs["placeholder"] = example
     return render(
         request,
         "appeals/report_describe.html",

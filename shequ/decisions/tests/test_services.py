@@ -382,3 +382,47 @@ def test_a_ballot_costs_a_constant_number_of_queries(world, django_assert_max_nu
     d = voting_decision(world)
     with clock.frozen(VOTING), django_assert_max_num_queries(10):
         services.ballot_cast(user=world.resident_a, decision=d, choice="agree")
+
+
+def test_a_stack_of_paper_ballots_is_entered_all_or_nothing(world, django_assert_max_num_queries):
+    """One scan for the stack; a wrong entry anywhere and nothing is written."""
+    standard_register(world)
+    decision = voting_decision(world)
+    voters = list(decision.voters.order_by("pk"))
+    scan = photo("stack.jpg")
+    with clock.frozen(VOTING):
+        with pytest.raises(Invalid):
+            services.ballots_enter_batch(
+                actor=world.rc_staff,
+                decision=decision,
+                entries=[(voters[0].pk, "agree"), (voters[1].pk, "maybe")],
+                document=scan,
+            )
+        with pytest.raises(Invalid):
+            services.ballots_enter_batch(
+                actor=world.rc_staff,
+                decision=decision,
+                entries=[(voters[0].pk, "agree"), (voters[0].pk, "agree")],
+                document=scan,
+            )
+        with pytest.raises(Forbidden):
+            services.ballots_enter_batch(
+                actor=world.resident_a, decision=decision, entries=[(voters[0].pk, "agree")], document=scan
+            )
+        assert not Ballot.objects.filter(decision=decision).exists()
+        entries = [(v.pk, "agree" if i % 4 else "abstain") for i, v in enumerate(voters[:-1])]
+        with django_assert_max_num_queries(12):
+            n = services.ballots_enter_batch(
+                actor=world.rc_staff, decision=decision, entries=entries, document=scan
+            )
+        assert n == len(entries) == Ballot.objects.filter(decision=decision, channel="paper").count()
+        assert len({b.document.name for b in Ballot.objects.filter(decision=decision)}) == 1
+        assert DecisionEvent.objects.filter(decision=decision, kind="ballot_paper").count() == n
+        with pytest.raises(Conflict):  # one of them again, with the last one: still nothing new
+            services.ballots_enter_batch(
+                actor=world.rc_staff,
+                decision=decision,
+                entries=[(voters[-1].pk, "agree"), (voters[0].pk, "agree")],
+                document=scan,
+            )
+        assert Ballot.objects.filter(decision=decision).count() == n

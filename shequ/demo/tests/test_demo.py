@@ -362,3 +362,24 @@ def test_demo_command_reports_content_problems_without_failing(db, demo, monkeyp
     assert "demo loaded" in captured.out
     assert "appeals changed" in captured.err
     assert demo_is_loaded()
+
+
+def test_sigma_uses_grids_with_a_grid_worker_each_and_scoped_volunteers(db, demo, client):
+    """Issue #14: 希格玛社区 is divided into grids; each has its grid worker, shown on 谁在管我家 with the
+    grid's name; grid workers and the 环物会's elected owners are scoped to their grid / compound."""
+    sigma = place("demo-sigma")
+    grids = list(Place.objects.filter(kind=PlaceKind.GRID, community=sigma).order_by("sort"))
+    assert [g.name for g in grids] == ["第一网格", "第二网格", "第三网格"]
+    for grid in grids:
+        assert Membership.objects.filter(role="grid_worker", places=grid).count() == 1
+        assert Place.objects.filter(kind=PlaceKind.COMPOUND, grid=grid).exists()
+    for member in Membership.objects.filter(party__code="demo-sigma-env", role="member"):
+        (compound,) = member.places.all()
+        assert compound.kind == PlaceKind.COMPOUND
+    resident = User.objects.get(phone="13800000001")
+    household = Residency.objects.filter(user=resident).first().household
+    client.force_login(resident)
+    html = client.get(reverse("portal:who")).content.decode()
+    grid = Place.objects.get(pk=household.grid_id)
+    worker = Membership.objects.get(role="grid_worker", places=grid).user
+    assert grid.name in html and worker.real_name in html

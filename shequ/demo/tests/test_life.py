@@ -108,7 +108,9 @@ def test_resident_pages_show_the_demo_life(loaded, client):
     assert client.get(reverse("activities:bookings")).status_code == 200
 
 
-def test_life_loads_quickly(db):
+def test_life_loads_quickly(db, django_assert_max_num_queries):
+    """Fast by construction, not by the clock of a shared machine: the life content loads in a bounded
+    number of queries (797 when this bound was set), plus a wall-clock bound only a pathology breaks."""
     from shequ.activities.models import Activity
     from shequ.demo.life import demo_life_load
     from shequ.forum.models import Topic
@@ -116,8 +118,9 @@ def test_life_loads_quickly(db):
     with override_settings(**FAST_HASHER):
         demo_load(reset=True, content=False)
     started = time.monotonic()
-    made = demo_life_load()
-    assert time.monotonic() - started < 2
+    with django_assert_max_num_queries(900):
+        made = demo_life_load()
+    assert time.monotonic() - started < 30
     assert made["topics"] == Topic.objects.count() and made["activities"] == Activity.objects.count()
     assert made["bookings"] >= 2 and made["slots"] >= 42
 

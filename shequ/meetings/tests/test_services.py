@@ -11,7 +11,7 @@ from shequ.activities import services as activity_services
 from shequ.activities.models import Booking
 from shequ.core import clock, jobs
 from shequ.core.errors import Conflict, Forbidden, Invalid
-from shequ.meetings import selectors, services
+from shequ.meetings import action_items, selectors, services
 from shequ.meetings.models import ActionItem, ActionItemEvent, Answer, MeetingStatus
 from shequ.meetings.tests.conftest import T0
 from shequ.notices.models import Notice
@@ -123,19 +123,19 @@ def test_overdue_action_item_escalates_through_the_sweeper_exactly_once(world, m
     assert ActionItemEvent.objects.filter(item=item, kind="escalate").count() == 1
     assert ActionItemEvent.objects.filter(item=item, kind="overdue").count() == 1
     assert (item.escalation_level, item.escalated_to_id) == (1, world.env_committee.pk)
-    assert services.is_overdue(item=item, now=late)
+    assert action_items.is_overdue(item=item, now=late)
     assert (
         Notification.objects.filter(recipient=world.env_director, verb="meeting.item_escalate").count() == 1
     )
     # The next rung only after the interval.
-    later = late + services.ESCALATE_EVERY + timedelta(minutes=1)
+    later = late + action_items.ESCALATE_EVERY + timedelta(minutes=1)
     with clock.frozen(later):
         jobs.run_once(now=later)
     item.refresh_from_db()
     assert (item.escalation_level, item.escalated_to_id) == (2, world.party_org.pk)
     # Done: the sweep leaves it alone.
     with clock.frozen(later):
-        services.action_item_transition(
+        action_items.action_item_transition(
             item=item, actor=world.handler_x, action="complete", text="已更换阀门"
         )
     jobs.run_once(now=later + timedelta(days=30))
@@ -152,12 +152,12 @@ def test_complete_only_by_the_responsible_party(world, meeting):
         due_at=T0 + timedelta(days=3),
     )
     with pytest.raises(Forbidden):
-        services.action_item_transition(item=item, actor=world.handler_y, action="complete", text="x")
+        action_items.action_item_transition(item=item, actor=world.handler_y, action="complete", text="x")
     with pytest.raises(Invalid):
-        services.action_item_transition(item=item, actor=world.handler_x, action="complete", text="")
-    services.action_item_transition(item=item, actor=world.handler_x, action="complete", text="已完成")
+        action_items.action_item_transition(item=item, actor=world.handler_x, action="complete", text="")
+    action_items.action_item_transition(item=item, actor=world.handler_x, action="complete", text="已完成")
     with pytest.raises(Conflict):
-        services.action_item_transition(item=item, actor=world.handler_x, action="complete", text="again")
+        action_items.action_item_transition(item=item, actor=world.handler_x, action="complete", text="again")
 
 
 def test_venue_booking_through_activities_no_double_booking(world, appeal):

@@ -1,0 +1,59 @@
+"""Defects a new user hits (issue #14): words and states on the pages they open first."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from shequ.appeals import services
+from shequ.appeals.models import Category
+
+
+def _appeal(world, **kw):
+    return services.appeal_create(
+        reporter=world.resident_a,
+        kind="help",
+        category=Category.objects.get(code="lift"),
+        place=world.household_a,
+        text="1号楼电梯困人，请尽快处理",
+        **kw,
+    )
+
+
+def test_closed_unrated_appeal_shows_no_rating_form(client, world):
+    appeal = services.appeal_transition(appeal=_appeal(world), actor=world.handler_x, action="accept")
+    appeal = services.appeal_transition(appeal=appeal, actor=world.handler_x, action="resolve", text="好了")
+    client.force_login(world.resident_a)
+    assert 'name="rating"' in client.get(reverse("appeals:detail", args=[appeal.pk])).content.decode()
+    services.appeal_transition(appeal=appeal, actor=None, action="close_unrated")
+    assert 'name="rating"' not in client.get(reverse("appeals:detail", args=[appeal.pk])).content.decode()
+
+
+def test_police_consultation_example_is_not_about_blood_pressure(client, world):
+    client.force_login(world.resident_a)
+    police = client.get(reverse("appeals:report") + "?category=safety&kind=consult").content.decode()
+    doctor = client.get(reverse("appeals:report") + "?category=health&kind=consult").content.decode()
+    assert "血压" not in police and "报警" in police
+    assert "血压" in doctor
+
+
+def test_report_error_in_the_active_language_only(client, world):
+    client.force_login(world.resident_a)
+    page = client.get(
+        reverse("appeals:report") + "?category=lift&step=3&urgency=normal&place=p" + str(world.household_a.pk)
+    )
+    assert page.status_code == 200
+    body = page.content.decode()
+    import re
+
+    data = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', body))
+    data.update({"text": "", "kind": "help"})
+    bad = client.post(reverse("appeals:report"), data).content.decode()
+    assert "请写一句话说明问题。" in bad and "Please describe" not in bad
+    client.cookies["django_language"] = "en"
+    bad = client.post(reverse("appeals:report"), data).content.decode()
+    assert "Please describe the problem." in bad and "请写一句话说明问题" not in bad
+
+
+def test_verify_button_reads_as_a_review_not_a_task(client, world):
+    client.force_login(world.rc_staff)
+    assert "审核住户认证" in client.get(reverse("accounts:profile")).content.decode()
