@@ -38,11 +38,13 @@ from shequ.appeals.schemas import (
 from shequ.core import clock
 from shequ.core.errors import Forbidden, Invalid
 from shequ.core.http_idempotency import idempotent
-from shequ.core.pagination import fetch_page
+from shequ.core.pagination import capped_count, fetch_page
 from shequ.core.schemas import ERRORS
 from shequ.directory.models import Place, Spot
 
 router = Router(tags=["appeals"])
+# What the answer's place label reads (`presenter.place_label`), loaded with the place.
+PLACE_LABEL_RELATED = ("community", "compound", "building", "unit")
 
 
 def _body_doc(model: type[AppealIn] | type[ActionIn], *, multipart: bool) -> dict[str, Any]:
@@ -122,13 +124,17 @@ def _place_for(body: AppealIn) -> tuple[Place | None, Spot | None]:
     """The place and spot the body names (ids parsed here; who may report where is the service's)."""
     spot = None
     if body.spot_id:
-        spot = Spot.objects.select_related("place").filter(pk=body.spot_id).first()
+        spot = (
+            Spot.objects.select_related(*(f"place__{r}" for r in PLACE_LABEL_RELATED))
+            .filter(pk=body.spot_id)
+            .first()
+        )
         if spot is None:
             raise Invalid(
                 "没有找到这个公共部位。", "No such spot.", code="spot_invalid", fields={"spot_id": "invalid"}
             )
     if body.place_id:
-        place = Place.objects.filter(pk=body.place_id).first()
+        place = Place.objects.select_related(*PLACE_LABEL_RELATED).filter(pk=body.place_id).first()
         if place is None:
             raise Invalid(
                 "没有找到这个地点。", "No such place.", code="place_invalid", fields={"place_id": "invalid"}
@@ -180,7 +186,9 @@ def create_appeal(request: HttpRequest):
                     "请选择地点。", "Choose a place.", code="place_required", fields={"place_id": "required"}
                 )
             appeal = filing.appeal_create(reporter=user, place=home, source=body.source, **fields)
-        return 201, _detail_body(_fresh(user), appeal.pk)
+        # The answer is built from the instance the service returned: no reload of the appeal.
+        shown = presenter.present_detail(appeal, user=_fresh(user), now=clock.now(), just_filed=True)
+        return 201, AppealDetailOut.from_orm(shown).model_dump(mode="json")
 
     return idempotent(request, work)
 
@@ -200,7 +208,7 @@ def list_appeals(request: HttpRequest, filters: Query[ListQuery]):
         kind=filters.kind,
         q=filters.q,
     )
-    count = qs.count()
+    count = capped_count(qs)  # at most COUNT_CAP + 1: "more than 10,000"
     start = (filters.page - 1) * filters.page_size
     rows = fetch_page(qs, start, start + filters.page_size) if start < count else []
     return {

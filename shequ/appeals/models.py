@@ -150,10 +150,15 @@ def _thumb_path(instance: AppealPhoto, filename: str) -> str:
 
 
 class Appeal(models.Model):
-    number = models.CharField(_("编号"), max_length=20, unique=True)
+    # Unique through Meta.constraints (appeal_number): one btree index, no second `_like` one.
+    number = models.CharField(_("编号"), max_length=20)
     kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices, default=Kind.HELP)
     category = models.ForeignKey(
-        Category, verbose_name=_("分类"), on_delete=models.PROTECT, related_name="appeals"
+        Category,
+        verbose_name=_("分类"),
+        on_delete=models.PROTECT,
+        related_name="appeals",
+        db_index=False,  # covered by appeal_category (category, -created_at)
     )
     urgency = models.CharField(_("紧急程度"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
     place = models.ForeignKey(
@@ -180,11 +185,16 @@ class Appeal(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         help_text=_("提交时反映人所在的房屋；同户家人可查看"),
+        db_index=False,  # covered by appeal_household (household, -created_at)
     )
     text = models.TextField(_("内容"))
     source = models.CharField(_("来源"), max_length=10, choices=Source.choices, default=Source.APP)
     reporter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("反映人"), on_delete=models.PROTECT, related_name="appeals"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("反映人"),
+        on_delete=models.PROTECT,
+        related_name="appeals",
+        db_index=False,  # covered by appeal_reporter (reporter, -created_at)
     )
     filed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -203,6 +213,7 @@ class Appeal(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="appeals_dispatching",
+        db_index=False,  # covered by appeal_dispatcher_status (dispatcher, status)
     )
     responsible_party = models.ForeignKey(
         "directory.Party",
@@ -211,6 +222,7 @@ class Appeal(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="appeals_responsible",
+        db_index=False,  # covered by appeal_party_status (responsible_party, status)
     )
     first_party = models.ForeignKey(
         "directory.Party",
@@ -219,6 +231,7 @@ class Appeal(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="appeals_first",
+        db_index=False,  # covered by appeal_first_status (first_party, status)
     )
     handler = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -246,6 +259,7 @@ class Appeal(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="appeals_escalated",
+        db_index=False,  # covered by appeal_escalated_status (escalated_to, status)
     )
     callback_due_at = models.DateTimeField(_("回访时限"), null=True, blank=True)
     # When the sweeper next has something to do: the current stage's limit, then the next rung of the
@@ -281,19 +295,34 @@ class Appeal(models.Model):
         verbose_name = _("诉求")
         verbose_name_plural = _("诉求")
         ordering = ["-created_at", "-id"]
+        # Each index serves a product query (named in the comment); a foreign key whose index a
+        # composite below already leads with has db_index=False.
         indexes = [
+            # lists filtered by status, newest first (GET /appeals?status=…, the street's open tiles)
             models.Index(fields=["status", "-created_at"], name="appeal_status"),
+            # the workbench queue / scope=assigned: the responsible party's open appeals
             models.Index(fields=["responsible_party", "status"], name="appeal_party_status"),
+            # staff visibility of the first party (首接负责) and its rates
             models.Index(fields=["first_party", "status"], name="appeal_first_status"),
+            # the supervisor's escalations (scope=assigned, the 环物会 / party org start pages)
             models.Index(fields=["escalated_to", "status"], name="appeal_escalated_status"),
+            # the residents' committee's dispatch queue and its visibility of the community
             models.Index(fields=["dispatcher", "status"], name="appeal_dispatcher_status"),
+            # the public list of a community, newest first
             models.Index(fields=["community_id", "-created_at"], name="appeal_community"),
+            # the public list / workbench filtered by compound, newest first
             models.Index(fields=["compound_id", "-created_at"], name="appeal_compound"),
+            # a building's appeals (building leaders' area, the place filter)
             models.Index(fields=["building_id", "-created_at"], name="appeal_building"),
+            # my appeals: those I filed, newest first (one arm of the UNION)
             models.Index(fields=["reporter", "-created_at"], name="appeal_reporter"),
+            # my appeals: my household's, newest first (one arm of the UNION)
             models.Index(fields=["household", "-created_at"], name="appeal_household"),
+            # every list's newest-first order and its keyset pages
             models.Index(fields=["-created_at"], name="appeal_created"),
+            # the category filter, newest first
             models.Index(fields=["category", "-created_at"], name="appeal_category"),
+            # the overdue filter and the escalation sweep (accept / resolve stage)
             models.Index(
                 fields=["accept_due_at"], name="appeal_accept_due", condition=Q(accept_due_at__isnull=False)
             ),
@@ -302,6 +331,7 @@ class Appeal(models.Model):
                 name="appeal_resolve_due",
                 condition=Q(resolve_due_at__isnull=False),
             ),
+            # the callback sweep (remind, close unrated)
             models.Index(
                 fields=["callback_due_at"],
                 name="appeal_callback_due",
@@ -313,6 +343,10 @@ class Appeal(models.Model):
                 name="appeal_due_sweep",
                 condition=Q(next_due_at__isnull=False),
             ),
+        ]
+        constraints = [
+            # an appeal by its number (the workbench search, 12345 cross-references)
+            models.UniqueConstraint(fields=["number"], name="appeal_number"),
         ]
 
     def __str__(self) -> str:

@@ -173,15 +173,19 @@ def present_event(event: AppealEvent, *, masked: bool) -> PresentedEvent:
     )
 
 
-def present_detail(appeal: Appeal, *, user: Any, now: datetime) -> PresentedAppeal:
+def present_detail(appeal: Appeal, *, user: Any, now: datetime, just_filed: bool = False) -> PresentedAppeal:
     """An appeal with what its page and the API's detail show: the events and photos this user may
-    see (`shequ.appeals.selectors`) and the actions open to them (`shequ.appeals.access`)."""
+    see (`shequ.appeals.selectors`) and the actions open to them (`shequ.appeals.access`).
+    `just_filed`: the instance the filing service returned (its relations already in hand, no
+    followers yet) — the answer to a filing without reloading the appeal."""
     shown = present(appeal, viewer=access.viewer_for(user=user), now=now)
     shown.events = [
         present_event(e, masked=shown.masked) for e in selectors.appeal_timeline(appeal=appeal, user=user)
     ]
     shown.visible_photos = selectors.appeal_photos(appeal=appeal, user=user)
     shown.actions = access.allowed_actions(appeal=appeal, actor=user)
+    if just_filed:
+        return shown
     if getattr(user, "is_authenticated", False):
         shown.is_following = appeal.followers.filter(pk=user.pk).exists()
     shown.followers_count = appeal.followers.count()

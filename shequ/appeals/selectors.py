@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Case, F, Prefetch, Q, QuerySet, When
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from shequ.accounts.selectors import primary_household, verified_reporter_q
@@ -20,7 +20,6 @@ from shequ.appeals.access import (
 )
 from shequ.appeals.deadlines import overdue_q
 from shequ.appeals.models import (
-    AWAITING_ACCEPT,
     OPEN_STATUSES,
     Appeal,
     AppealEvent,
@@ -128,11 +127,9 @@ def _statuses(status: str | list[str] | None) -> list[str]:
 
 
 def due_order() -> tuple:
-    """Work in the order it falls due: the next limit (accept, else resolve) first, overdue on top."""
-    next_due = Case(
-        When(status__in=list(AWAITING_ACCEPT), then=F("accept_due_at")), default=F("resolve_due_at")
-    )
-    return (next_due.asc(nulls_last=True), "-id")
+    """Work in the order it falls due: `next_due_at` (the current limit, overdue on top; kept by the
+    transitions, indexed by appeal_due_sweep); paused and private ones, which cannot fall due, last."""
+    return (F("next_due_at").asc(nulls_last=True), "-id")
 
 
 def search_q(term: str) -> Q:

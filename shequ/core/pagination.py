@@ -26,6 +26,15 @@ def fetch_page(qs: QuerySet, start: int, stop: int) -> list:
     return [by_id[pk] for pk in ids if pk in by_id]
 
 
+COUNT_CAP = 10_000
+
+
+def capped_count(qs: QuerySet, cap: int = COUNT_CAP) -> int:
+    """How many rows, counted no further than `cap` + 1 (shown as "1万+"): a count over a million
+    visible rows costs as much as reading them; a list only needs to know there are more than a page."""
+    return qs.order_by().values("pk")[: cap + 1].count()
+
+
 # Bounds for every list of the product (issue #9, finding 8): no page, offset or limit a client sends
 # can make the database compute an offset beyond these, and a wrong one is a clear 422, not a 500.
 MAX_PAGE = 10_000

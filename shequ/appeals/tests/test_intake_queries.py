@@ -1,0 +1,39 @@
+"""Filing an appeal over the API costs a constant, small number of queries (with and without
+`Idempotency-Key`): the answer is built from what the filing service already holds."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def _post(client, body, **headers):
+    return client.post("/api/v1/appeals", json.dumps(body), content_type="application/json", **headers)
+
+
+@pytest.mark.parametrize("key", [None, "k-1"])
+def test_filing_costs_a_constant_small_number_of_queries(client, world, django_assert_max_num_queries, key):
+    client.force_login(world.resident_a)
+    headers = {"HTTP_IDEMPOTENCY_KEY": key} if key else {}
+    _post(client, {"category": "water", "text": "warm up"})
+    limit = 28 if key else 23  # session, user, roles, routing (5), the writes (5), the answer (3); the key: 5
+    counts = []
+    for n, body in enumerate(
+        (
+            {"category": "lift", "text": "电梯停了", "spot_id": world.lift_a1.pk},
+            {"category": "water", "text": "没水了", "place_id": world.household_a.pk},
+            {"category": "noise", "text": "楼下噪音"},
+        )
+    ):
+        more = {"HTTP_IDEMPOTENCY_KEY": f"{key}-{n}"} if key else {}
+        with django_assert_max_num_queries(limit) as queries:
+            got = _post(client, body, **(more or headers))
+        assert got.status_code == 201, got.content
+        assert got.json()["events"] and got.json()["responsible_party"]
+        counts.append(len(queries.captured_queries))
+        sqls = " ".join(q["sql"] for q in queries.captured_queries)
+        assert sqls.count('FROM "appeals_appeal"') == 0  # the answer does not reload the appeal
+    assert max(counts) - min(counts) <= 1
