@@ -1,5 +1,5 @@
 """The calendar, the time-limit policies and the callback reminders now belong to appeals (its migration
-0004 takes them over). State only: the tables stay where they are."""
+0005 takes them over). State only: the tables stay where they are."""
 
 from django.db import migrations
 
@@ -7,7 +7,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
     dependencies = [
         ("supervision", "0002_seed_calendar_and_policies"),
-        ("appeals", "0004_lifecycle_tables"),
+        ("appeals", "0005_lifecycle_tables"),
     ]
 
     operations = [

@@ -9,7 +9,7 @@ import shequ.core.clock
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("appeals", "0003_next_due_at"),
+        ("appeals", "0004_lean_indexes"),
         ("supervision", "0002_seed_calendar_and_policies"),
     ]
 
