@@ -241,6 +241,12 @@ def main() -> None:
         default="",
         help="measure only the reads whose name contains one of these (comma-separated)",
     )
+    parser.add_argument(
+        "--sweeps",
+        default="",
+        help="sweep phase: run only the periodic sweeps whose name starts with one of these (comma-separated;"
+        " default all, e.g. 'appeals.' for escalation and callbacks without the analytics rollups)",
+    )
     parser.add_argument("--out", default="")
     args = parser.parse_args()
 
@@ -494,11 +500,11 @@ def measure(args, phases: set[str], actors: Actors, base: str, rows: list[dict],
         print(f"  c=64 api assigned: {report['c64']}", flush=True)
 
     if "sweep" in phases:
-        report["sweep"] = sweep(args.overdue)
+        report["sweep"] = sweep(args.overdue, sweeps=tuple(filter(None, args.sweeps.split(","))))
         print(f"  sweep: {report['sweep']}", flush=True)
 
 
-def sweep(count: int) -> dict:
+def sweep(count: int, sweeps: tuple[str, ...] = ()) -> dict:
     """Make `count` appeals overdue for acceptance (the same ones each run) and time the sweeper
     clearing them: every escalation rung it owes, with its notifications, until nothing is left."""
     from datetime import timedelta
@@ -532,7 +538,13 @@ def sweep(count: int) -> dict:
     ran = 0
     limit = 600.0  # bounded: a sweeper that has not cleared them by then has failed the target
     while time.perf_counter() - t0 < limit:
-        results = jobs.run_periodics(None, force=True)
+        if sweeps:
+            now = clock.now()
+            results = {
+                name: item.func(now) for name, item in jobs.PERIODICS.items() if name.startswith(sweeps)
+            }
+        else:
+            results = jobs.run_periodics(None, force=True)
         passes.append(results)
         moved = sum(v for k, v in results.items() if k != "jobs")
         escalated += sum(v for k, v in results.items() if "escalat" in k)
@@ -552,6 +564,7 @@ def sweep(count: int) -> dict:
     ).count()
     return {
         "overdue": count,
+        "sweeps": list(sweeps) or "all",
         "seconds": round(seconds, 1),
         "passes": len(passes),
         "escalations": escalated,

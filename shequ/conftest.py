@@ -100,6 +100,19 @@ class _CspWatchedBrowser:
         return getattr(self._browser, name)
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """No connection pool in tests (pytest-django's hook, before the test databases are made): a pooled
+    PostgreSQL connection left open at teardown would stop the test database from being dropped
+    ("being accessed by other users"). Production keeps its pool (config/settings.py)."""
+    from django.conf import settings
+    from django.db import connections
+
+    for alias, db in settings.DATABASES.items():
+        if db.get("OPTIONS", {}).pop("pool", None) is not None:
+            connections[alias].close()
+
+
 @pytest.fixture
 def browser():
     """A headless Chromium for one test (use with `live_server`); fails on any CSP violation."""

@@ -287,3 +287,17 @@ def is_verified_reporter(*, reporter_id: int | None, household_id: int | None) -
     return Residency.objects.filter(
         user_id=reporter_id, household_id=household_id, status=Residency.Status.VERIFIED
     ).exists()
+
+
+def verified_reporter_pairs(*, pairs: set[tuple[int, int]]) -> set[tuple[int, int]]:
+    """The same rule for a batch: which (reporter id, household id) pairs are verified residencies."""
+    if not pairs:
+        return set()
+    which = Q()
+    for reporter_id, household_id in pairs:
+        which |= Q(user_id=reporter_id, household_id=household_id)
+    return set(
+        Residency.objects.filter(which, status=Residency.Status.VERIFIED).values_list(
+            "user_id", "household_id"
+        )
+    )

@@ -259,7 +259,11 @@ ACTORS: dict[str, frozenset[str]] = {
     "merge": frozenset({"dispatcher"}),
     "escalate": frozenset({"responsible", "dispatcher", "supervisor", "system"}),
     "close_unrated": frozenset({"system"}),
+    # the 环物会 only (the handler checks the supervising party is one); its own page in supervision
+    "assign_helper": frozenset({"supervisor"}),
 }
+# Actions with a page of their own rather than a button among the appeal's actions.
+OWN_PAGE_ACTIONS = frozenset({"close_unrated", "assign_helper"})
 # ---------------------------------------------------------------- who is the actor to this appeal
 
 
@@ -330,7 +334,7 @@ def allowed_actions(*, appeal: Appeal, actor) -> list[str]:
     cap = actor_capacity(appeal=appeal, actor=actor)
     out = []
     for action, (sources, _target) in TRANSITIONS.items():
-        if action == "close_unrated" or appeal.status not in sources or not cap.has(ACTORS[action]):
+        if action in OWN_PAGE_ACTIONS or appeal.status not in sources or not cap.has(ACTORS[action]):
             continue
         if action == "return" and appeal.responsible_party_id == appeal.dispatcher_id:
             continue

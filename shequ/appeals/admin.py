@@ -1,11 +1,20 @@
-"""Admin: categories and routing rules are configuration (editable); appeals, events and photos are
+"""Admin: categories, routing rules, time limits and the holiday calendar are configuration (editable); appeals, events and photos are
 read-only records — every change to an appeal goes through `appeal_transition`."""
 
 from __future__ import annotations
 
 from django.contrib import admin
 
-from shequ.appeals.models import Appeal, AppealEvent, AppealPhoto, Category, RoutingRule
+from shequ.appeals import calendar, sweeps
+from shequ.appeals.models import (
+    Appeal,
+    AppealEvent,
+    AppealPhoto,
+    CalendarDay,
+    Category,
+    DeadlinePolicy,
+    RoutingRule,
+)
 
 
 @admin.register(Category)
@@ -97,3 +106,45 @@ class AppealPhotoAdmin(ReadOnlyAdmin):
     list_display = ("appeal", "stage", "width", "height", "size", "created_at")
     list_select_related = ("appeal",)
     exclude = ("image", "thumbnail")
+
+
+class _TimeConfigAdmin(admin.ModelAdmin):
+    """The calendar and the time limits: a change clears the cached copies (`appeals.calendar`) and
+    recomputes every open appeal's next due time (`sweeps.next_due_refresh`, set-based)."""
+
+    def _changed(self) -> None:
+        calendar.clear_cache()
+        sweeps.next_due_refresh()
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        self._changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        self._changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        self._changed()
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(_TimeConfigAdmin):
+    list_display = ("date", "kind", "name")
+    list_filter = ("kind", "name")
+    date_hierarchy = "date"
+
+
+@admin.register(DeadlinePolicy)
+class DeadlinePolicyAdmin(_TimeConfigAdmin):
+    list_display = (
+        "__str__",
+        "accept_limit",
+        "accept_unit",
+        "resolve_limit",
+        "resolve_unit",
+        "is_active",
+        "note",
+    )
+    list_filter = ("is_active", "urgency", "time_class")

@@ -10,26 +10,33 @@ Defaults from Beijing's 12345 practice:
 
 Pausing stops the clock: every due time moves later by the paused seconds.
 
-Configurable policies and the working-day calendar (owned by ``shequ.supervision``) plug in through
-`install()`: a *policy lookup* ``(kind, time_class, urgency, category_id) -> Limit | None`` and a
-*calendar provider* ``() -> WorkCalendar``. ``shequ.supervision`` installs both at startup from its
-``DeadlinePolicy`` and ``CalendarDay`` tables; without them the built-in defaults below apply. The
-calendar functions (`add_working_days`, `add_working_hours`) are pure: they take the calendar.
+Staff configure limits (``DeadlinePolicy``) and the working-day calendar (``CalendarDay``) in the
+admin; `shequ.appeals.calendar` reads them (cached) and holds the pure calendar maths
+(`add_working_days`, `add_working_hours`, `Limit`), re-exported here. Without a matching policy
+the built-in defaults below apply.
 Callers only use `due_times()`, `accept_due()`, `resolve_due()` and `callback_due()` (each accepts an
 optional ``category_id`` so category-specific policies apply).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.db.models import Q
-from django.utils import timezone
 
+from shequ.appeals import calendar
+from shequ.appeals.calendar import (  # re-exported: callers compute with deadlines alone
+    PLAIN_WEEK,
+    Limit,
+    WorkCalendar,
+    add_working_days,
+    add_working_hours,
+)
 from shequ.appeals.models import AWAITING_ACCEPT, OPEN_STATUSES, Appeal, Kind, Status
 from shequ.appeals.routing import LADDER_TOP
+
+__all__ = ["PLAIN_WEEK", "Limit", "WorkCalendar", "add_working_days", "add_working_hours"]
 
 ACCEPT_LIMITS = {
     "emergency": timedelta(minutes=30),
@@ -59,135 +66,16 @@ class DueTimes:
     resolve_due_at: datetime
 
 
-# ---------------------------------------------------------------- working-day calendar
-
-
-@dataclass(frozen=True)
-class WorkCalendar:
-    """Monday–Friday, except public holidays (rest) and make-up workdays (调休上班)."""
-
-    holidays: frozenset[date] = field(default_factory=frozenset)
-    workdays: frozenset[date] = field(default_factory=frozenset)
-    day_start: time = time(9, 0)
-    day_end: time = time(18, 0)
-
-    def is_working_day(self, day: date) -> bool:
-        if day in self.workdays:
-            return True
-        if day in self.holidays:
-            return False
-        return day.weekday() < 5
-
-
-PLAIN_WEEK = WorkCalendar()
-
-
-def _local(value: datetime) -> datetime:
-    return timezone.localtime(value) if timezone.is_aware(value) else value
-
-
-def _aware(value: datetime, like: datetime) -> datetime:
-    if timezone.is_aware(like) and timezone.is_naive(value):
-        return timezone.make_aware(value, timezone.get_current_timezone())
-    return value
-
-
-def add_working_days(start: datetime, n: int, calendar: WorkCalendar | None = None) -> datetime:
-    """The same local clock time on the n-th working day after `start`'s date (Friday 10:00 + 1 → Monday
-    10:00; the eve of the Spring Festival + 1 → the first day back)."""
-    cal = calendar or current_calendar()
-    local = _local(start)
-    day = local.date()
-    counted = 0
-    while counted < n:
-        day += timedelta(days=1)
-        if cal.is_working_day(day):
-            counted += 1
-    return _aware(datetime.combine(day, local.time().replace(tzinfo=None)), start)
-
-
-def add_working_hours(start: datetime, hours: float, calendar: WorkCalendar | None = None) -> datetime:
-    """`start` plus `hours` counted only inside office hours (day_start–day_end) of working days."""
-    cal = calendar or current_calendar()
-    remaining = timedelta(hours=hours)
-    local = _local(start).replace(tzinfo=None)
-    cursor = local
-    for _ in range(3660):  # at most ten years of days
-        day = cursor.date()
-        if cal.is_working_day(day):
-            opens = datetime.combine(day, cal.day_start)
-            closes = datetime.combine(day, cal.day_end)
-            begin = max(cursor, opens)
-            if begin < closes:
-                available = closes - begin
-                if remaining <= available:
-                    return _aware(begin + remaining, start)
-                remaining -= available
-        cursor = datetime.combine(day + timedelta(days=1), time(0, 0))
-    raise ValueError("working hours do not fit in ten years")
-
-
 # ---------------------------------------------------------------- limits and policies
 
 
-@dataclass(frozen=True)
-class Limit:
-    amount: int
-    unit: str = "hours"  # minutes | hours | days | working_days
-
-    def after(self, start: datetime, calendar: WorkCalendar | None = None) -> datetime:
-        if self.unit == "working_days":
-            return add_working_days(start, self.amount, calendar)
-        if self.unit == "days":
-            return start + timedelta(days=self.amount)
-        if self.unit == "minutes":
-            return start + timedelta(minutes=self.amount)
-        return start + timedelta(hours=self.amount)
-
-    @property
-    def nominal(self) -> timedelta:
-        """The limit as a duration (a working day counts as 24 hours) — for display and ordering."""
-        per = {
-            "minutes": timedelta(minutes=1),
-            "hours": timedelta(hours=1),
-            "days": timedelta(days=1),
-            "working_days": timedelta(days=1),
-        }
-        return per.get(self.unit, timedelta(hours=1)) * self.amount
-
-
-PolicyLookup = Callable[..., "Limit | None"]
-_policy_lookup: PolicyLookup | None = None
-_calendar_provider: Callable[[], WorkCalendar] | None = None
-
-
-def install(
-    *, policy_lookup: PolicyLookup | None = None, calendar_provider: Callable[[], WorkCalendar] | None = None
-) -> None:
-    """Plug in configurable policies and the calendar (done by shequ.supervision at startup)."""
-    global _policy_lookup, _calendar_provider
-    _policy_lookup = policy_lookup
-    _calendar_provider = calendar_provider
-
-
 def current_calendar() -> WorkCalendar:
-    if _calendar_provider is None:
-        return PLAIN_WEEK
-    try:
-        return _calendar_provider()
-    except Exception:  # a missing table during migrations must not break deadline maths
-        return PLAIN_WEEK
+    """The working-day calendar of the database (`shequ.appeals.calendar`, cached)."""
+    return calendar.current()
 
 
 def _looked_up(kind: str, *, time_class: str | None, urgency: str, category_id: int | None) -> Limit | None:
-    if _policy_lookup is None:
-        return None
-    try:
-        return _policy_lookup(
-            kind=kind, time_class=time_class or "", urgency=urgency, category_id=category_id
-        )
-    except Exception:
-        return None
+    return calendar.lookup(kind=kind, time_class=time_class or "", urgency=urgency, category_id=category_id)
 
 
 def default_accept_limit(*, urgency: str) -> Limit:

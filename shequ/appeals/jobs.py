@@ -3,15 +3,19 @@ transition's transaction, run after commit; idempotent through the notification 
 
 from __future__ import annotations
 
+from collections import defaultdict
+from datetime import datetime
+
 from django.db.models import Count
 from django.urls import reverse
 
-from shequ.accounts.selectors import is_verified_reporter
-from shequ.appeals.models import AppealEvent, EventKind
-from shequ.core.jobs import handler
+from shequ.accounts.selectors import verified_reporter_pairs
+from shequ.appeals import sweeps
+from shequ.appeals.models import Appeal, AppealEvent, EventKind
+from shequ.core.jobs import handler, periodic
 from shequ.core.masking import mask_text
 from shequ.directory.models import ACTING_ROLES, Membership, Place
-from shequ.notifications.services import notify
+from shequ.notifications.services import Message, notify_many
 
 # Events the reporter and followers hear about (public progress and the outcome).
 TO_REPORTER = {
@@ -65,87 +69,155 @@ TITLES = {
 }
 
 
-def _party_members(party_ids, place: Place | None = None) -> set[int]:
-    """Acting members of the parties; members assigned to particular places (a 管家's buildings, a
-    grid worker's grid) only when the appeal's place is among them."""
-    ids = {p for p in party_ids if p}
-    if not ids:
-        return set()
-    rows = (
-        Membership.objects.filter(party_id__in=ids, is_active=True, role__in=ACTING_ROLES)
-        .annotate(n_places=Count("places"))
-        .values_list("id", "user_id", "n_places")
-    )
-    general = {user_id for _id, user_id, n in rows if n == 0}
-    scoped = {mid: user_id for mid, user_id, n in rows if n}
-    if scoped and place is not None:
-        hits = Membership.places.through.objects.filter(
-            membership_id__in=scoped, place_id__in=place.ancestor_ids()
-        ).values_list("membership_id", flat=True)
-        general |= {scoped[mid] for mid in hits}
-    elif scoped:
-        general |= set(scoped.values())
-    return general
+class Audience:
+    """Who can be told about a batch of events, read with a few queries for the whole batch: the
+    appeals' followers, the parties' acting members (members assigned to particular places — a 管家's
+    buildings, a grid worker's grid — only when the appeal's place is among them), and whether each
+    reporter is verified by the appeal's household."""
+
+    def __init__(self, events: list[AppealEvent]) -> None:
+        appeals = {e.appeal_id: e.appeal for e in events}
+        self.followers: dict[int, set[int]] = defaultdict(set)
+        for appeal_id, user_id in Appeal.followers.through.objects.filter(appeal_id__in=appeals).values_list(
+            "appeal_id", "user_id"
+        ):
+            self.followers[appeal_id].add(user_id)
+        party_ids = {
+            p
+            for e in events
+            for p in (
+                e.appeal.responsible_party_id,
+                e.appeal.dispatcher_id,
+                e.appeal.escalated_to_id,
+                e.appeal.helper_party_id,
+                e.data.get("to_party") if isinstance(e.data, dict) else None,
+            )
+            if p
+        }
+        rows = list(
+            Membership.objects.filter(party_id__in=party_ids, is_active=True, role__in=ACTING_ROLES)
+            .annotate(n_places=Count("places"))
+            .values_list("id", "party_id", "user_id", "n_places")
+        )
+        self.general: dict[int, set[int]] = defaultdict(set)
+        self.scoped: dict[int, dict[int, int]] = defaultdict(dict)  # party → membership → user
+        for mid, party_id, user_id, n in rows:
+            if n:
+                self.scoped[party_id][mid] = user_id
+            else:
+                self.general[party_id].add(user_id)
+        scoped_ids = [mid for members in self.scoped.values() for mid in members]
+        self.places: dict[int, set[int]] = defaultdict(set)
+        for mid, place_id in Membership.places.through.objects.filter(
+            membership_id__in=scoped_ids
+        ).values_list("membership_id", "place_id"):
+            self.places[mid].add(place_id)
+        self.verified = verified_reporter_pairs(
+            pairs={(a.reporter_id, a.household_id) for a in appeals.values() if a.household_id}
+        )
+
+    def members(self, *, party_ids, place: Place | None) -> set[int]:
+        out: set[int] = set()
+        ancestors = set(place.ancestor_ids()) if place is not None else None
+        for party_id in {p for p in party_ids if p}:
+            out |= self.general.get(party_id, set())
+            for mid, user_id in self.scoped.get(party_id, {}).items():
+                if ancestors is None or self.places[mid] & ancestors:
+                    out.add(user_id)
+        return out
+
+    def is_verified_reporter(self, appeal: Appeal) -> bool:
+        """`accounts.selectors.is_verified_reporter`, read for the whole batch at once."""
+        if appeal.reporter_id is None or appeal.household_id is None:
+            return True
+        return (appeal.reporter_id, appeal.household_id) in self.verified
 
 
 def _url(appeal_id: int) -> str:
     return reverse("appeals:detail", args=[appeal_id])
 
 
-def recipients_for(event: AppealEvent) -> set[int]:
+def recipients_for(event: AppealEvent, audience: Audience | None = None) -> set[int]:
+    audience = audience or Audience([event])
     appeal = event.appeal
     kind = event.kind
     out: set[int] = set()
     if not event.is_public:
         return out  # internal notes stay inside the parties' own timeline
+    place = appeal.place
     if kind in TO_REPORTER:
         out.add(appeal.reporter_id)
-        out |= set(appeal.followers.values_list("id", flat=True))
+        out |= audience.followers.get(appeal.pk, set())
     if kind == EventKind.REPLIED and event.data.get("by_reporter"):
-        out = _party_members(place=appeal.place, party_ids=[appeal.responsible_party_id])
+        out = audience.members(place=place, party_ids=[appeal.responsible_party_id])
     if kind in TO_PARTY:
-        out |= _party_members(place=appeal.place, party_ids=[appeal.responsible_party_id])
+        out |= audience.members(place=place, party_ids=[appeal.responsible_party_id])
     if kind in (EventKind.SUBMITTED, EventKind.RETURNED):
-        out |= _party_members(place=appeal.place, party_ids=[appeal.dispatcher_id])
+        out |= audience.members(place=place, party_ids=[appeal.dispatcher_id])
     if kind == EventKind.ESCALATED:
         targets = [event.data.get("to_party") or appeal.escalated_to_id, appeal.responsible_party_id]
-        out |= _party_members(place=appeal.place, party_ids=targets)
+        out |= audience.members(place=place, party_ids=targets)
     if kind == EventKind.HELPER_ASSIGNED:
-        out |= _party_members(place=appeal.place, party_ids=[appeal.helper_party_id])
+        out |= audience.members(place=place, party_ids=[appeal.helper_party_id])
     if kind == EventKind.REOPENED or (kind == EventKind.RATED and event.data.get("reopened")):
-        out |= _party_members(place=appeal.place, party_ids=[appeal.responsible_party_id])
+        out |= audience.members(place=place, party_ids=[appeal.responsible_party_id])
     out.discard(event.actor_id)
-    out.discard(None)
+    out.discard(None)  # type: ignore[arg-type]  # a set of ids; None may come from a missing reporter
+    if out and not audience.is_verified_reporter(appeal):
+        # Someone the household has not verified: no SMS or inbox fan-out to parties (issue #9);
+        # the reporter still hears what happens to their own appeal.
+        out &= {appeal.reporter_id}
     return out
+
+
+def notify_events_now(event_ids: list[int]) -> int:
+    """Tell the right people about each event: one audience read and one `notify_many` per batch."""
+    events = list(
+        AppealEvent.objects.select_related("appeal", "appeal__category", "appeal__place")
+        .filter(pk__in=event_ids)
+        .order_by("id")
+    )
+    if not events:
+        return 0
+    audience = Audience(events)
+    messages = []
+    for event in events:
+        recipients = recipients_for(event, audience)
+        if not recipients:
+            continue
+        appeal = event.appeal
+        template = TITLES.get(event.kind, "诉求有新动态：{number}")
+        messages.append(
+            Message(
+                recipients=frozenset(recipients),
+                verb=f"appeal.{event.kind}",
+                title=template.format(number=appeal.number, category=appeal.category.name),
+                body=mask_text(event.text[:500] if event.text else appeal.text[:200]),
+                url=_url(appeal.pk),
+                key=f"appeal-event-{event.pk}",
+            )
+        )
+    return notify_many(messages)
 
 
 @handler("appeals.notify_event")
 def notify_event(*, event_id: int) -> None:
-    event = (
-        AppealEvent.objects.select_related("appeal", "appeal__category", "appeal__place", "party")
-        .filter(pk=event_id)
-        .first()
-    )
-    if event is None:
-        return
-    recipients = recipients_for(event)
-    appeal = event.appeal
-    if recipients and not is_verified_reporter(
-        reporter_id=appeal.reporter_id, household_id=appeal.household_id
-    ):
-        # Someone the household has not verified: no SMS or inbox fan-out to parties (issue #9);
-        # the reporter still hears what happens to their own appeal.
-        recipients = recipients & {appeal.reporter_id}
-    if not recipients:
-        return
-    template = TITLES.get(event.kind, "诉求有新动态：{number}")
-    title = template.format(number=appeal.number, category=appeal.category.name)
-    body = mask_text(event.text[:500] if event.text else appeal.text[:200])
-    notify(
-        recipients=recipients,
-        verb=f"appeal.{event.kind}",
-        title=title,
-        body=body,
-        url=_url(appeal.pk),
-        key=f"appeal-event-{event.pk}",
-    )
+    notify_events_now([event_id])
+
+
+@handler("appeals.notify_events")
+def notify_events(*, event_ids: list[int]) -> None:
+    """The fan-out of a sweep's batch of escalations (one job per batch, not one per event)."""
+    notify_events_now(event_ids)
+
+
+@periodic("appeals.escalate", every=30)
+def escalate(now: datetime) -> int:
+    """The escalation sweep (`shequ.appeals.sweeps`), run by every worker and `shequ sweep`."""
+    return sweeps.sweep_escalations(now=now)
+
+
+@periodic("appeals.callbacks", every=60)
+def callbacks(now: datetime) -> int:
+    """The callback sweep: remind once at 3 days, close unrated at 7 (`shequ.appeals.sweeps`)."""
+    return sweeps.sweep_callbacks(now=now)

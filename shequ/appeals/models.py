@@ -489,3 +489,10 @@ class RoutingRule(models.Model):
     def __str__(self) -> str:
         target = self.party.name if self.party_id else self.get_party_kind_display()
         return f"{self.category or _('全部分类')} → {target}"
+
+
+# The lifecycle's time tables live in their own module; imported here so Django registers them.
+from shequ.appeals.lifecycle_models import CalendarDay as CalendarDay  # noqa: E402
+from shequ.appeals.lifecycle_models import CallbackReminder as CallbackReminder  # noqa: E402
+from shequ.appeals.lifecycle_models import DeadlinePolicy as DeadlinePolicy  # noqa: E402
+from shequ.appeals.lifecycle_models import Unit as Unit  # noqa: E402

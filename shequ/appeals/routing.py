@@ -12,6 +12,7 @@ queue — never nowhere.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Q
@@ -98,26 +99,71 @@ def escalation_target(*, appeal: Appeal, level: int) -> Party | None:
     )
 
 
+def ladder_kinds(*, responsible_kind: str | None, level: int) -> list[str]:
+    """The kinds of party tried, in order, at `level` above a party of `responsible_kind`."""
+    if level <= 1:
+        if responsible_kind == PartyKind.PROPERTY_COMPANY:
+            return [PartyKind.ENV_PROPERTY_COMMITTEE, PartyKind.RESIDENTS_COMMITTEE]
+        if responsible_kind == PartyKind.RESIDENTS_COMMITTEE:
+            return [PartyKind.PARTY_ORG]
+        return [PartyKind.RESIDENTS_COMMITTEE]
+    if level == 2:
+        return [PartyKind.PARTY_ORG, PartyKind.STREET_OFFICE]
+    return [PartyKind.STREET_OFFICE]
+
+
 def ladder_target(
     *, place: Place, responsible: Party | None, level: int, reached_id: int | None = None
 ) -> Party | None:
     """The ladder itself, for anything tracked like an appeal (a meeting's action item): the party at
     `level` above `responsible` for `place`; None when the ladder has no such rung here."""
-    if level <= 1:
-        kinds = [PartyKind.RESIDENTS_COMMITTEE]
-        party = responsible
-        if party is not None and party.kind == PartyKind.PROPERTY_COMPANY:
-            kinds = [PartyKind.ENV_PROPERTY_COMMITTEE, PartyKind.RESIDENTS_COMMITTEE]
-        if party is not None and party.kind == PartyKind.RESIDENTS_COMMITTEE:
-            kinds = [PartyKind.PARTY_ORG]
-    elif level == 2:
-        kinds = [PartyKind.PARTY_ORG, PartyKind.STREET_OFFICE]
-    else:
-        kinds = [PartyKind.STREET_OFFICE]
-    for kind in kinds:
+    for kind in ladder_kinds(responsible_kind=getattr(responsible, "kind", None), level=level):
         target = party_serving(place=place, kind=kind)
         # A rung already reached is skipped, so each party is told once (a residents' committee's
         # appeal reaches the party organisation at level 1, and the street office next).
         if target is not None and target.pk not in (getattr(responsible, "pk", None), reached_id):
             return target
     return None
+
+
+class Ladder:
+    """`escalation_target` for a batch of appeals with one query: the ladder's rungs (committees, the
+    party organisation, the street office) are parties serving a place or one of its ancestors, the
+    nearest first — `party_serving`'s rule for every kind but a property company, which is never a rung."""
+
+    KINDS = (
+        PartyKind.ENV_PROPERTY_COMMITTEE,
+        PartyKind.RESIDENTS_COMMITTEE,
+        PartyKind.PARTY_ORG,
+        PartyKind.STREET_OFFICE,
+    )
+
+    def __init__(self, places: Iterable[Place]) -> None:
+        ids = {pid for place in places for pid in place.ancestor_ids()}
+        self._serving: dict[tuple[int, str], int] = {}
+        rows = (
+            Party.objects.filter(is_active=True, kind__in=self.KINDS, served__place_id__in=ids)
+            .order_by("id")
+            .values_list("id", "kind", "served__place_id")
+        )
+        for party_id, kind, place_id in rows:
+            self._serving.setdefault((place_id, kind), party_id)
+
+    def serving(self, *, place: Place, kind: str) -> int | None:
+        return next(
+            (self._serving[(pid, kind)] for pid in place.ancestor_ids() if (pid, kind) in self._serving),
+            None,
+        )
+
+    def next_rung(self, *, appeal: Appeal) -> tuple[int, int | None]:
+        """(level, party id) of the appeal's next rung, skipping levels with no party here (as the
+        `escalate` transition does); party None when the ladder has nothing above."""
+        responsible = appeal.responsible_party
+        level = appeal.escalation_level + 1
+        while level <= LADDER_TOP:
+            for kind in ladder_kinds(responsible_kind=getattr(responsible, "kind", None), level=level):
+                target = self.serving(place=appeal.place, kind=kind)
+                if target is not None and target not in (appeal.responsible_party_id, appeal.escalated_to_id):
+                    return level, target
+            level += 1
+        return level, None

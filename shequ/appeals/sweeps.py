@@ -1,5 +1,20 @@
 """The sweeps of the work-order lifecycle: escalation of overdue appeals and the callback (回访).
 
+**Callbacks.** `sweep_callbacks` reminds the resident once, 3 days after resolution (the unique
+`CallbackReminder(appeal, resolved_at)` row is the claim; reminded appeals are excluded by the
+query), and closes as *unrated* at `callback_due_at` (conditional UPDATE, then the `close_unrated`
+transition) — never counted as satisfied.
+
+**Escalation.** `Appeal.next_due_at` is when the sweeper next has something to do with an appeal
+(NULL when nothing can fall due, so private consultations, paused appeals and the top of the ladder
+are never even read). `sweep_escalations` claims the due rows in due order, a batch at a time
+(`SELECT … WHERE next_due_at <= now ORDER BY next_due_at, id LIMIT n FOR UPDATE SKIP LOCKED` on
+PostgreSQL, so parallel workers take disjoint batches; SQLite takes its one write lock first), climbs
+every rung each row owes (the same ladder and event as the `escalate` transition), and writes the
+batch set-based: one UPDATE of the rows, one INSERT of the events, one notification job per
+`NOTIFY_BATCH` events (`appeals.notify_events`, a few statements whatever the batch's size). A
+worker killed mid-batch rolls the batch back; the next pass does it.
+
 `next_due_refresh()` recomputes `Appeal.next_due_at` set-based (a handful of UPDATEs, whatever the
 number of rows): used by the migration that added the column, after bulk loads (demo history,
 benchmark generator) and when a time-limit policy changes.
@@ -7,15 +22,110 @@ benchmark generator) and when a time-limit policy changes.
 
 from __future__ import annotations
 
+import logging
+import time
 from collections import defaultdict
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import F, Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, F, OuterRef, Q
 
 from shequ.appeals import deadlines
-from shequ.appeals.models import Appeal, Kind, Urgency
-from shequ.appeals.routing import LADDER_TOP
+from shequ.appeals.actions import escalation_data
+from shequ.appeals.models import Appeal, AppealEvent, CallbackReminder, EventKind, Kind, Status, Urgency
+from shequ.appeals.routing import LADDER_TOP, Ladder
+from shequ.appeals.services import appeal_event_add, appeal_transition
+from shequ.core import clock, jobs
+from shequ.core.errors import DomainError
+
+log = logging.getLogger("shequ.appeals.sweeps")
+
+BATCH = 500  # appeals claimed per transaction
+NOTIFY_BATCH = 500  # events per notification job
+SWEEP_SECONDS = 30.0  # one call stops starting batches after this (the next pass goes on)
+REASONS = {
+    "accept": "超过签收时限仍未签收，系统自动升级。",
+    "resolve": "超过办结时限仍未办结，系统自动升级。",
+}
+
+
+def sweep_escalations(*, now: datetime, batch: int | None = None) -> int:
+    """Escalate every appeal whose `next_due_at` has passed, in due order, every rung it owes.
+    Returns the number of escalations (events) written."""
+    size = batch or BATCH
+    started = time.monotonic()
+    total = 0
+    while time.monotonic() - started < SWEEP_SECONDS:
+        try:
+            claimed, escalated = _escalate_batch(now=now, size=size)
+        except Exception:  # the batch rolled back; the next pass retries it
+            log.exception("escalation batch failed")
+            break
+        total += escalated
+        if claimed < size:
+            break
+    return total
+
+
+def _escalate_batch(*, now: datetime, size: int) -> tuple[int, int]:
+    """Claim up to `size` due appeals and escalate them in one transaction: (claimed, escalations)."""
+    with transaction.atomic():
+        if connection.vendor == "sqlite":
+            # No row locks in SQLite: take its one write lock before reading what is due.
+            Appeal.objects.filter(pk=-1).update(next_due_at=None)
+        rows = list(
+            Appeal.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("place", "responsible_party", "category")
+            .filter(next_due_at__lte=now)
+            .order_by("next_due_at", "id")[:size]
+        )
+        return len(rows), _write_escalations(rows, now=now)
+
+
+def _write_escalations(rows: list[Appeal], *, now: datetime) -> int:
+    ladder = Ladder(a.place for a in rows)
+    stamp = clock.now()
+    events: list[AppealEvent] = []
+    for appeal in rows:
+        stage = deadlines.escalation_stage(appeal.status) or "accept"
+        while appeal.next_due_at is not None and appeal.next_due_at <= now:
+            level, party_id = ladder.next_rung(appeal=appeal)
+            if party_id is None:  # no higher rung serves this place: nothing more can fall due
+                log.info("appeal %s: no rung above level %s", appeal.pk, appeal.escalation_level)
+                appeal.next_due_at = None
+                break
+            data = escalation_data(
+                level=level,
+                to_party_id=party_id,
+                from_party_id=appeal.escalated_to_id,
+                auto=True,
+                reason_code=f"{stage}_overdue",
+            )
+            events.append(
+                AppealEvent(
+                    appeal_id=appeal.pk,
+                    kind=EventKind.ESCALATED,
+                    actor=None,
+                    party_id=party_id,
+                    text=REASONS[stage],
+                    is_public=True,
+                    data={"from": appeal.status, "to": appeal.status, **data},
+                    created_at=stamp,
+                )
+            )
+            appeal.escalation_level, appeal.escalated_to_id = level, party_id
+            appeal.next_due_at = deadlines.next_due_of(appeal)
+        appeal.updated_at = stamp
+    Appeal.objects.bulk_update(rows, ["escalation_level", "escalated_to", "next_due_at", "updated_at"])
+    ids = [event.pk for event in AppealEvent.objects.bulk_create(events)]
+    chunks = [ids[i : i + NOTIFY_BATCH] for i in range(0, len(ids), NOTIFY_BATCH)]
+    jobs.enqueue_many(
+        "appeals.notify_events",
+        [{"event_ids": chunk} for chunk in chunks],
+        dedupe_keys=[f"appeals.notify_events:{chunk[0]}-{chunk[-1]}" for chunk in chunks],
+    )
+    return len(events)
 
 
 def next_due_refresh(*, model: Any = Appeal, ids: list[int] | None = None) -> int:
@@ -50,3 +160,78 @@ def next_due_refresh(*, model: Any = Appeal, ids: list[int] | None = None) -> in
                     .update(next_due_at=F(base) + interval * level)
                 )
     return changed
+
+
+# ---------------------------------------------------------------- the callback (回访)
+
+CALLBACK_REMIND_AFTER = timedelta(days=3)
+
+
+def sweep_callbacks(*, now: datetime, limit: int = 500) -> int:
+    """Remind the resident once, then close as unrated when the 7-day callback window ends."""
+    done = 0
+    reminded = CallbackReminder.objects.filter(appeal_id=OuterRef("pk"), resolved_at=OuterRef("resolved_at"))
+    remind_rows = (
+        Appeal.objects.filter(
+            status=Status.RESOLVED,
+            callback_due_at__gt=now,
+            resolved_at__lte=now - CALLBACK_REMIND_AFTER,
+        )
+        .exclude(Exists(reminded))  # reminded ones are never read again: no starvation behind them
+        .order_by("callback_due_at", "id")
+        .values_list("id", "resolved_at")[:limit]
+    )
+    for pk, resolved_at in remind_rows:
+        if resolved_at is not None:  # always: the query asks for resolved_at <= …
+            done += _remind_one(pk=pk, resolved_at=resolved_at, now=now)
+    close_rows = (
+        Appeal.objects.filter(status=Status.RESOLVED, callback_due_at__lte=now)
+        .order_by("callback_due_at", "id")
+        .values_list("id", "callback_due_at")[:limit]
+    )
+    for pk, due in close_rows:
+        if due is not None:  # always: the query asks for callback_due_at <= now
+            done += _close_unrated_one(pk=pk, due=due)
+    return done
+
+
+def _remind_one(*, pk: int, resolved_at: datetime, now: datetime) -> int:
+    with transaction.atomic():
+        if CallbackReminder.objects.filter(appeal_id=pk, resolved_at=resolved_at).exists():
+            return 0
+        try:
+            with transaction.atomic():
+                CallbackReminder.objects.create(appeal_id=pk, resolved_at=resolved_at, reminded_at=now)
+        except IntegrityError:
+            return 0  # another worker reminded first
+        appeal = Appeal.objects.filter(pk=pk, status=Status.RESOLVED).first()
+        if appeal is None:
+            transaction.set_rollback(True)
+            return 0
+        appeal_event_add(
+            appeal=appeal,
+            actor=None,
+            kind=EventKind.CALLBACK_REMINDED,
+            is_public=True,
+            text="诉求已办结，请确认是否解决并评价；7天内未评价将自动关闭（不计入满意度）。",
+            data={"resolved_at": resolved_at.isoformat()},
+        )
+    return 1
+
+
+def _close_unrated_one(*, pk: int, due: datetime) -> int:
+    try:
+        with transaction.atomic():
+            won = Appeal.objects.filter(pk=pk, status=Status.RESOLVED, callback_due_at=due).update(
+                callback_due_at=due
+            )
+            if not won:
+                return 0
+            appeal_transition(appeal=Appeal(pk=pk), actor=None, action="close_unrated")
+        return 1
+    except DomainError as exc:
+        log.info("appeal %s not closed unrated: %s", pk, exc.message_en)
+        return 0
+    except Exception:
+        log.exception("closing appeal %s as unrated failed", pk)
+        return 0

@@ -29,6 +29,7 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     "merge": (OPEN, S.MERGED),
     "escalate": (OPEN, None),
     "close_unrated": (frozenset({S.RESOLVED}), S.CLOSED),
+    "assign_helper": (OPEN, None),  # 大手拉小手: helper_party and fee_waived, status unchanged
 }
 
 ACTIONS = tuple(TRANSITIONS)
@@ -52,4 +53,5 @@ EVENT_OF = {
     "merge": EventKind.MERGED,
     "escalate": EventKind.ESCALATED,
     "close_unrated": EventKind.CLOSED_UNRATED,
+    "assign_helper": EventKind.HELPER_ASSIGNED,
 }

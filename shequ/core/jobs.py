@@ -95,6 +95,32 @@ def enqueue(
     return job
 
 
+def enqueue_many(name: str, payloads: list[dict], *, dedupe_keys: list[str]) -> int:
+    """Queue many jobs of one kind in the current transaction with one INSERT (fan-out of a batch).
+    Each has its dedupe key: a key already queued is skipped. Returns how many were queued."""
+    if name not in HANDLERS:
+        discover()
+        if name not in HANDLERS:
+            raise KeyError(f"unknown job {name!r}")
+    if not payloads:
+        return 0
+    now = clock.now()
+    rows = [
+        Job(name=name, payload=payload, run_at=now, dedupe_key=key)
+        for payload, key in zip(payloads, dedupe_keys, strict=True)
+    ]
+    existing = set(Job.objects.filter(dedupe_key__in=dedupe_keys).values_list("dedupe_key", flat=True))
+    Job.objects.bulk_create([r for r in rows if r.dedupe_key not in existing], ignore_conflicts=True)
+    if settings.SHEQU_JOBS_INLINE:
+        ids = list(
+            Job.objects.filter(name=name, dedupe_key__in=dedupe_keys, status=Job.Status.QUEUED).values_list(
+                "id", flat=True
+            )
+        )
+        transaction.on_commit(lambda: [run_job(i, worker="inline") for i in ids])
+    return len(rows) - len(existing)
+
+
 def _claimable(now: datetime) -> Q:
     due = Q(status=Job.Status.QUEUED, run_at__lte=now)
     stale = Q(status=Job.Status.RUNNING, locked_until__lt=now)

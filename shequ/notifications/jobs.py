@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from shequ.core.jobs import handler
-from shequ.notifications.services import delivery_send
+from shequ.notifications.services import deliveries_send, delivery_send
 
 
 @handler("notifications.deliver")
 def deliver(*, delivery_id: int) -> None:
     delivery_send(delivery_id=delivery_id)
+
+
+@handler("notifications.deliver_many")
+def deliver_many(*, delivery_ids: list[int]) -> None:
+    deliveries_send(delivery_ids=delivery_ids)

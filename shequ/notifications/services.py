@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import transaction
@@ -28,6 +29,18 @@ DELIVERY_MAX_ATTEMPTS = 6
 DELIVERY_BACKOFF_SECONDS = 30  # 30 s, 60 s, 2 min, 4 min, 8 min …
 
 
+@dataclass(frozen=True)
+class Message:
+    """One thing to tell: the same title to each recipient (user ids), once per `key`."""
+
+    recipients: frozenset[int]
+    verb: str
+    title: str
+    key: str
+    body: str = ""
+    url: str = ""
+
+
 def notify(
     *,
     recipients: Iterable,
@@ -39,79 +52,102 @@ def notify(
     live_push: bool = True,
 ) -> int:
     """Tell each recipient (User objects or ids). Returns how many new inbox rows were written."""
-    ids = sorted({getattr(r, "pk", r) for r in recipients if r is not None})
-    if not ids:
+    ids = frozenset(getattr(r, "pk", r) for r in recipients if r is not None)
+    message = Message(recipients=ids, verb=verb, title=title, body=body, url=url, key=key)
+    return notify_many([message], live_push=live_push)
+
+
+def notify_many(messages: Iterable[Message], *, live_push: bool = True) -> int:
+    """`notify` for a batch (a sweep's escalations): a few statements whatever the number of messages —
+    the inbox rows in one INSERT, their outbox rows in one, and one delivery job per
+    `DELIVERY_BATCH` outbox rows. Returns how many new inbox rows were written."""
+    wanted = {m.key: m for m in messages if m.recipients}
+    if not wanted:
         return 0
-    existing = set(
-        Notification.objects.filter(key=key, recipient_id__in=ids).values_list("recipient_id", flat=True)
-    )
-    new_ids = [uid for uid in ids if uid not in existing]
-    if not new_ids:
-        return 0
+    keys = list(wanted)
+    existing = set(Notification.objects.filter(key__in=keys).values_list("recipient_id", "key"))
     rows = [
-        Notification(recipient_id=uid, verb=verb, title=title[:200], body=body, url=url[:300], key=key)
-        for uid in new_ids
+        Notification(
+            recipient_id=uid, verb=m.verb, title=m.title[:200], body=m.body, url=m.url[:300], key=m.key
+        )
+        for m in wanted.values()
+        for uid in sorted(m.recipients)
+        if (uid, m.key) not in existing
     ]
-    Notification.objects.bulk_create(rows, ignore_conflicts=True)
-    created = dict(
-        Notification.objects.filter(key=key, recipient_id__in=new_ids).values_list("recipient_id", "id")
-    )
-    _queue_deliveries(created, verb=verb)
-    if live_push:
-        event = {"type": "notification", "verb": verb, "title": title[:200], "url": url, "key": key}
-        user_ids = list(created)
-        transaction.on_commit(lambda: _push(user_ids, event, created))
-    return len(created)
+    if not rows:
+        return 0
+    Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
+    created: dict[str, dict[int, int]] = {}
+    for nid, uid, key in Notification.objects.filter(key__in=keys).values_list("id", "recipient_id", "key"):
+        if (uid, key) not in existing:
+            created.setdefault(key, {})[uid] = nid
+    by_verb: dict[str, dict[int, int]] = {}
+    for key, per_user in created.items():
+        by_verb.setdefault(wanted[key].verb, {}).update({nid: uid for uid, nid in per_user.items()})
+    _queue_deliveries(by_verb)
+    if live_push and created:
+        pushes = {
+            uid: {
+                "type": "notification",
+                "verb": m.verb,
+                "title": m.title[:200],
+                "url": m.url,
+                "key": m.key,
+                "id": nid,
+            }
+            for key, per_user in created.items()
+            for m in (wanted[key],)
+            for uid, nid in per_user.items()
+        }
+        transaction.on_commit(lambda: _push(pushes))
+    return sum(len(per_user) for per_user in created.values())
 
 
-def _push(user_ids: list[int], event: dict, notification_ids: dict[int, int]) -> None:
+def _push(pushes: dict[int, dict]) -> None:
+    """One live event per user (a batch that tells someone several things pushes the last one)."""
     try:
-        for uid in user_ids:
-            live.publish([uid], {**event, "id": notification_ids.get(uid)})
+        for uid, event in pushes.items():
+            live.publish([uid], event)
     except Exception:  # live updates are best effort; the inbox row is the record
         log.warning("live push failed", exc_info=True)
 
 
-def _queue_deliveries(created: dict[int, int], *, verb: str) -> None:
-    if not created:
-        return
-    wanted = channels_for_users(user_ids=list(created), verb=verb)
-    deliveries = [
-        Delivery(notification_id=nid, channel=channel)
-        for uid, nid in created.items()
-        for channel in wanted.get(uid, ())
-    ]
+DELIVERY_BATCH = 200
+
+
+def _queue_deliveries(by_verb: dict[str, dict[int, int]]) -> None:
+    """Outbox rows for new inbox rows ({verb: {notification id: user id}}) and their delivery jobs."""
+    deliveries = []
+    for verb, notes in by_verb.items():
+        channels = channels_for_users(user_ids=sorted(set(notes.values())), verb=verb)
+        deliveries += [
+            Delivery(notification_id=nid, channel=ch)
+            for nid, uid in notes.items()
+            for ch in channels.get(uid, ())
+        ]
     if not deliveries:
         return
-    Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
-    for delivery_id in Delivery.objects.filter(
-        notification_id__in=list(created.values()), status=Delivery.Status.PENDING, attempts=0
-    ).values_list("id", flat=True):
-        jobs.enqueue(
-            "notifications.deliver", delivery_id=delivery_id, dedupe_key=f"notif-delivery:{delivery_id}:0"
-        )
-
-
-def delivery_send(*, delivery_id: int) -> str:
-    """Send one outbox row (the job body). Claims the row with a conditional UPDATE so it is sent once."""
-    from shequ.notifications.senders import OutgoingMessage, Undeliverable, sender_for  # noqa: PLC0415
-
-    row = (
-        Delivery.objects.select_related("notification", "notification__recipient")
-        .filter(id=delivery_id)
-        .first()
+    Delivery.objects.bulk_create(deliveries, ignore_conflicts=True, batch_size=2000)
+    note_ids = [nid for notes in by_verb.values() for nid in notes]
+    ids = sorted(
+        Delivery.objects.filter(
+            notification_id__in=note_ids, status=Delivery.Status.PENDING, attempts=0
+        ).values_list("id", flat=True)
     )
-    if row is None or row.status != Delivery.Status.PENDING:
-        return "skip"
-    now = clock.now()
-    claimed = Delivery.objects.filter(
-        id=delivery_id, status=Delivery.Status.PENDING, attempts=row.attempts
-    ).update(status=Delivery.Status.SENT, sent_at=now, attempts=F("attempts") + 1, last_error="")
-    if not claimed:
-        return "skip"
+    chunks = [ids[i : i + DELIVERY_BATCH] for i in range(0, len(ids), DELIVERY_BATCH)]
+    jobs.enqueue_many(
+        "notifications.deliver_many",
+        [{"delivery_ids": chunk} for chunk in chunks],
+        dedupe_keys=[f"notif-deliveries:{chunk[0]}-{chunk[-1]}:0" for chunk in chunks],
+    )
+
+
+def _message(row: Delivery):
+    from shequ.notifications.senders import OutgoingMessage  # noqa: PLC0415
+
     note = row.notification
     user = note.recipient
-    message = OutgoingMessage(
+    return OutgoingMessage(
         delivery_id=row.pk,
         channel=row.channel,
         user_id=user.pk,
@@ -122,23 +158,30 @@ def delivery_send(*, delivery_id: int) -> str:
         body=note.body,
         url=note.url,
     )
+
+
+def _send(row: Delivery, *, attempts_before: int) -> str:
+    """Send one claimed outbox row (already marked sent); on failure mark it skipped, failed, or due
+    again with exponential backoff (a retry job of its own)."""
+    from shequ.notifications.senders import Undeliverable, sender_for  # noqa: PLC0415
+
     try:
-        sender_for(row.channel).send(message)
+        sender_for(row.channel).send(_message(row))
     except Undeliverable as exc:
-        Delivery.objects.filter(id=delivery_id).update(
+        Delivery.objects.filter(id=row.pk).update(
             status=Delivery.Status.SKIPPED, sent_at=None, last_error=str(exc)[:2000]
         )
         return "skipped"
     except Exception as exc:
-        attempts = row.attempts + 1
+        attempts = attempts_before + 1
         if attempts >= DELIVERY_MAX_ATTEMPTS:
-            Delivery.objects.filter(id=delivery_id).update(
+            Delivery.objects.filter(id=row.pk).update(
                 status=Delivery.Status.FAILED, sent_at=None, last_error=repr(exc)[:2000]
             )
-            log.warning("delivery %s failed for good: %r", delivery_id, exc)
+            log.warning("delivery %s failed for good: %r", row.pk, exc)
             return "failed"
-        retry_at = now + timedelta(seconds=DELIVERY_BACKOFF_SECONDS * 2 ** (attempts - 1))
-        Delivery.objects.filter(id=delivery_id).update(
+        retry_at = clock.now() + timedelta(seconds=DELIVERY_BACKOFF_SECONDS * 2 ** (attempts - 1))
+        Delivery.objects.filter(id=row.pk).update(
             status=Delivery.Status.PENDING,
             sent_at=None,
             next_attempt_at=retry_at,
@@ -147,11 +190,47 @@ def delivery_send(*, delivery_id: int) -> str:
         jobs.enqueue(
             "notifications.deliver",
             run_at=retry_at,
-            delivery_id=delivery_id,
-            dedupe_key=f"notif-delivery:{delivery_id}:{attempts}",
+            delivery_id=row.pk,
+            dedupe_key=f"notif-delivery:{row.pk}:{attempts}",
         )
         return "retry"
     return "sent"
+
+
+def delivery_send(*, delivery_id: int) -> str:
+    """Send one outbox row (a retry's job body). Claims the row with a conditional UPDATE so it is sent once."""
+    row = (
+        Delivery.objects.select_related("notification", "notification__recipient")
+        .filter(id=delivery_id)
+        .first()
+    )
+    if row is None or row.status != Delivery.Status.PENDING:
+        return "skip"
+    claimed = Delivery.objects.filter(
+        id=delivery_id, status=Delivery.Status.PENDING, attempts=row.attempts
+    ).update(status=Delivery.Status.SENT, sent_at=clock.now(), attempts=F("attempts") + 1, last_error="")
+    if not claimed:
+        return "skip"
+    return _send(row, attempts_before=row.attempts)
+
+
+def deliveries_send(*, delivery_ids: list[int]) -> dict[str, int]:
+    """Send a batch of first attempts (the fan-out job's body): the rows still pending are locked
+    (others skipped) and claimed with one UPDATE, then sent one by one; failures retry on their own."""
+    with transaction.atomic():
+        rows = list(
+            Delivery.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("notification", "notification__recipient")
+            .filter(id__in=delivery_ids, status=Delivery.Status.PENDING, attempts=0)
+        )
+        Delivery.objects.filter(id__in=[r.pk for r in rows]).update(
+            status=Delivery.Status.SENT, sent_at=clock.now(), attempts=F("attempts") + 1, last_error=""
+        )
+        counts: dict[str, int] = {}
+        for row in rows:
+            result = _send(row, attempts_before=0)
+            counts[result] = counts.get(result, 0) + 1
+    return counts
 
 
 def notification_mark_read(*, user, notification_id: int) -> Notification:
@@ -196,6 +275,9 @@ __all__ = [
     "delivery_send",
     "notification_mark_read",
     "notifications_mark_all_read",
+    "Message",
+    "deliveries_send",
     "notify",
+    "notify_many",
     "preferences_set",
 ]

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from shequ.supervision import policies
-from shequ.supervision.models import CalendarDay, DeadlinePolicy, Summons, Whistle, WhistleLimit
+from shequ.supervision.models import Summons, Whistle, WhistleLimit
 
 
 class ClearsPolicyCache(admin.ModelAdmin):
@@ -16,27 +16,6 @@ class ClearsPolicyCache(admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         super().delete_queryset(request, queryset)
         policies.clear_cache()
-
-
-@admin.register(CalendarDay)
-class CalendarDayAdmin(ClearsPolicyCache):
-    list_display = ("date", "kind", "name")
-    list_filter = ("kind", "name")
-    date_hierarchy = "date"
-
-
-@admin.register(DeadlinePolicy)
-class DeadlinePolicyAdmin(ClearsPolicyCache):
-    list_display = (
-        "__str__",
-        "accept_limit",
-        "accept_unit",
-        "resolve_limit",
-        "resolve_unit",
-        "is_active",
-        "note",
-    )
-    list_filter = ("is_active", "urgency", "time_class")
 
 
 @admin.register(WhistleLimit)

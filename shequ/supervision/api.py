@@ -9,6 +9,7 @@ from ninja import Router, Schema
 
 from shequ.accounts.selectors import user_roles
 from shequ.appeals.selectors import access_appeal
+from shequ.appeals.services import appeal_transition
 from shequ.core.errors import NotFound
 from shequ.core.http_idempotency import idempotent
 from shequ.core.pagination import Limit, Offset
@@ -238,9 +239,10 @@ def helper(request: HttpRequest, appeal_id: int, payload: HelperIn):
     appeal = access_appeal(user=request.user, appeal_id=appeal_id)
 
     def work():
-        done = services.helper_assign(
+        done = appeal_transition(
             appeal=appeal,
             actor=request.user,
+            action="assign_helper",
             company=payload.company_id,
             fee_waived=payload.fee_waived,
             note=payload.note,

@@ -10,9 +10,7 @@ class SupervisionConfig(AppConfig):
     def ready(self) -> None:
         from shequ.appeals.extensions import register_appeal_block, register_workbench_link  # noqa: PLC0415
         from shequ.appeals.models import Kind  # noqa: PLC0415
-        from shequ.supervision import policies  # noqa: PLC0415
 
-        policies.install()
         # The whistle board and its buttons on every appeal but a private consultation.
         register_appeal_block(
             name="supervision",

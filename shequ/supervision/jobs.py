@@ -1,4 +1,4 @@
-"""Periodic sweeps of supervision, run by every worker (`shequ worker`, `shequ serve`) and by
+"""Periodic sweeps of supervision (whistles; escalation and callbacks are `shequ.appeals.jobs`), run by every worker (`shequ worker`, `shequ serve`) and by
 `shequ sweep [--now ISO]`. Each claims its rows itself, so several workers are safe."""
 
 from __future__ import annotations
@@ -7,16 +7,6 @@ from datetime import datetime
 
 from shequ.core.jobs import periodic
 from shequ.supervision import services
-
-
-@periodic("supervision.escalate", every=30)
-def escalate(now: datetime) -> int:
-    return services.sweep_escalations(now=now)
-
-
-@periodic("supervision.callbacks", every=60)
-def callbacks(now: datetime) -> int:
-    return services.sweep_callbacks(now=now)
 
 
 @periodic("supervision.whistles", every=60)

@@ -1,5 +1,6 @@
-"""Writes of supervision: whistles and summonses (吹哨报到), helper companies (大手拉小手), and the
-sweeps that escalate overdue appeals, remind and close unrated callbacks (回访).
+"""Writes of supervision: whistles and summonses (吹哨报到) and the sweep that closes whistles and
+tells departments late to report in. The work order's lifecycle — escalation, callbacks (回访),
+helper companies (大手拉小手, the `assign_helper` transition) — is `shequ.appeals`.
 
 Appeal status changes go through `shequ.appeals.services.appeal_transition`; timeline lines without a
 status change through `appeal_event_add`. Every sweep claims each step with a conditional UPDATE (or a
@@ -11,31 +12,28 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from datetime import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.urls import reverse
 
 from shequ.accounts.selectors import user_roles
-from shequ.appeals import deadlines
 from shequ.appeals.access import acting_party_ids
 from shequ.appeals.models import Appeal, EventKind, Status
-from shequ.appeals.services import appeal_event_add, appeal_transition
+from shequ.appeals.services import appeal_event_add
 from shequ.core import clock
-from shequ.core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from shequ.core.errors import Conflict, Forbidden, Invalid, NotFound
 from shequ.directory.models import ACTING_ROLES, Membership, Party, PartyKind, PartyPlace
 from shequ.directory.selectors import Nearest, parties_nearest
 from shequ.notifications.services import notify
 from shequ.supervision import policies
-from shequ.supervision.models import CallbackReminder, Summons, Whistle, WhistleKind
+from shequ.supervision.models import Summons, Whistle, WhistleKind
 
 log = logging.getLogger("shequ.supervision")
 
 WHISTLE_KINDS = (PartyKind.PARTY_ORG, PartyKind.RESIDENTS_COMMITTEE, PartyKind.STREET_OFFICE)
 SUMMONABLE_KINDS = (PartyKind.DEPARTMENT, PartyKind.POLICE_STATION)
 CLOSED_STATUSES = (Status.RESOLVED, Status.CLOSED, Status.MERGED)
-CALLBACK_REMIND_AFTER = timedelta(days=3)
-FEE_WAIVER_AGE = 60
 MAX_DEPARTMENTS = 10
 
 
@@ -283,86 +281,7 @@ def summons_report_back(*, summons_id: int, actor, text: str) -> Summons:
     return summons
 
 
-# ---------------------------------------------------------------- 大手拉小手
-
-
-def fee_waiver_eligible(*, user, today: date | None = None) -> bool:
-    """Residents aged 60 or more who live alone pay no door-to-door fee."""
-    year = (today or clock.now().date()).year
-    return bool(user.lives_alone and user.birth_year and year - user.birth_year >= FEE_WAIVER_AGE)
-
-
-def helper_assign(
-    *, appeal: Appeal, actor, company, fee_waived: bool | None = None, note: str = ""
-) -> Appeal:
-    """The 环物会 asks another property company to do the work; the first party stays accountable.
-    `fee_waived` None decides from the reporter (60+ and living alone); True requires that."""
-    env = _acting_party_of_kinds(actor=actor, appeal=appeal, kinds=(PartyKind.ENV_PROPERTY_COMMITTEE,))
-    if env is None:
-        raise Forbidden(
-            "只有环物会可以安排大手拉小手。",
-            "Only the environment-and-property committee may assign a helper company.",
-            code="helper_forbidden",
-        )
-    company = company if isinstance(company, Party) else Party.objects.filter(pk=company).first()
-    if company is None or company.kind != PartyKind.PROPERTY_COMPANY or not company.is_active:
-        raise Invalid(
-            "请选择一家物业服务企业。",
-            "Choose a property company.",
-            code="company_invalid",
-            fields={"company": "invalid"},
-        )
-    if company.pk in (appeal.responsible_party_id, appeal.first_party_id):
-        raise Invalid(
-            "协助企业不能是原责任企业。",
-            "The helper must be another company.",
-            code="company_same",
-            fields={"company": "same"},
-        )
-    note = _text(note, name="note", zh="", en="", required=False, limit=500)
-    with transaction.atomic():
-        locked = (
-            Appeal.objects.select_for_update(of=("self",))
-            .select_related("reporter")
-            .filter(pk=appeal.pk)
-            .first()
-        )
-        if locked is None:
-            raise NotFound("没有找到这条诉求。", "Appeal not found.")
-        if locked.status in CLOSED_STATUSES:
-            raise Conflict(
-                "诉求已办结，不能再安排协助。", "The appeal is no longer open.", code="appeal_not_open"
-            )
-        eligible = fee_waiver_eligible(user=locked.reporter)
-        if fee_waived and not eligible:
-            raise Invalid(
-                "只有60岁以上独居老人可以免收上门费。",
-                "Only residents aged 60+ who live alone have the door fee waived.",
-                code="fee_waiver_not_eligible",
-                fields={"fee_waived": "not eligible"},
-            )
-        waived = eligible if fee_waived is None else bool(fee_waived)
-        # The two fields belong to the work order; appeals has no transition for them (see docs/supervision.md).
-        Appeal.objects.filter(pk=locked.pk).update(
-            helper_party=company, fee_waived=waived, updated_at=clock.now()
-        )
-        locked.helper_party, locked.fee_waived = company, waived
-        appeal_event_add(
-            appeal=locked,
-            actor=actor,
-            kind=EventKind.HELPER_ASSIGNED,
-            party=env,
-            text=note
-            or f"{company.name} 协助处理，{locked.first_party.name if locked.first_party_id else ''}仍为首接负责主体。",
-            is_public=True,
-            data={
-                "helper_party": company.pk,
-                "helper_name": company.name,
-                "fee_waived": waived,
-                "first_party": locked.first_party_id,
-            },
-        )
-    return locked
+# ---------------------------------------------------------------- choosers (helper companies, departments)
 
 
 # Whether a chooser offers parties of another street (behind "其他街道") — the one rule for page and API.
@@ -414,109 +333,6 @@ def _allowed(nearest: Nearest, *, rule: str) -> Nearest:
 
 
 # ---------------------------------------------------------------- sweeps
-
-
-def sweep_escalations(*, now: datetime, limit: int = 500) -> int:
-    """Escalate every appeal whose `next_due_at` (the current stage's limit plus one interval per rung
-    already climbed; NULL when it can never be escalated) has passed, in due order. The claim is a
-    conditional UPDATE with the level and due time in the WHERE."""
-    rows = (
-        Appeal.objects.filter(next_due_at__lte=now)
-        .order_by("next_due_at", "id")
-        .values_list("id", "escalation_level", "status", "next_due_at")[:limit]
-    )
-    return sum(_escalate_one(pk=pk, level=level, status=status, due=due) for pk, level, status, due in rows)
-
-
-def _escalate_one(*, pk: int, level: int, status: str, due: datetime) -> int:
-    stage = deadlines.escalation_stage(status)
-    reason = (
-        "超过签收时限仍未签收，系统自动升级。"
-        if stage == "accept"
-        else "超过办结时限仍未办结，系统自动升级。"
-    )
-    try:
-        with transaction.atomic():
-            won = Appeal.objects.filter(pk=pk, escalation_level=level, status=status, next_due_at=due).update(
-                escalation_level=level
-            )  # a no-op write that locks the row: the claim
-            if not won:
-                return 0
-            appeal_transition(
-                appeal=Appeal(pk=pk),
-                actor=None,
-                action="escalate",
-                reason=reason,
-                reason_code=f"{stage}_overdue",
-            )
-        return 1
-    except DomainError as exc:  # no higher rung serves this place: nothing more can fall due
-        log.info("appeal %s not escalated: %s", pk, exc.message_en)
-        Appeal.objects.filter(pk=pk, escalation_level=level, next_due_at=due).update(next_due_at=None)
-        return 0
-    except Exception:  # one bad row must not stop the batch; the next pass retries it
-        log.exception("escalating appeal %s failed", pk)
-        return 0
-
-
-def sweep_callbacks(*, now: datetime, limit: int = 500) -> int:
-    """Remind the resident once, then close as unrated when the 7-day callback window ends."""
-    done = 0
-    remind_rows = Appeal.objects.filter(
-        status=Status.RESOLVED,
-        callback_due_at__gt=now,
-        resolved_at__lte=now - CALLBACK_REMIND_AFTER,
-    ).values_list("id", "resolved_at")[:limit]
-    for pk, resolved_at in remind_rows:
-        done += _remind_one(pk=pk, resolved_at=resolved_at, now=now)
-    close_rows = Appeal.objects.filter(status=Status.RESOLVED, callback_due_at__lte=now).values_list(
-        "id", "callback_due_at"
-    )[:limit]
-    for pk, due in close_rows:
-        done += _close_unrated_one(pk=pk, due=due)
-    return done
-
-
-def _remind_one(*, pk: int, resolved_at: datetime, now: datetime) -> int:
-    with transaction.atomic():
-        if CallbackReminder.objects.filter(appeal_id=pk, resolved_at=resolved_at).exists():
-            return 0
-        try:
-            with transaction.atomic():
-                CallbackReminder.objects.create(appeal_id=pk, resolved_at=resolved_at, reminded_at=now)
-        except IntegrityError:
-            return 0  # another worker reminded first
-        appeal = Appeal.objects.filter(pk=pk, status=Status.RESOLVED).first()
-        if appeal is None:
-            transaction.set_rollback(True)
-            return 0
-        appeal_event_add(
-            appeal=appeal,
-            actor=None,
-            kind=EventKind.CALLBACK_REMINDED,
-            is_public=True,
-            text="诉求已办结，请确认是否解决并评价；7天内未评价将自动关闭（不计入满意度）。",
-            data={"resolved_at": resolved_at.isoformat()},
-        )
-    return 1
-
-
-def _close_unrated_one(*, pk: int, due: datetime) -> int:
-    try:
-        with transaction.atomic():
-            won = Appeal.objects.filter(pk=pk, status=Status.RESOLVED, callback_due_at=due).update(
-                callback_due_at=due
-            )
-            if not won:
-                return 0
-            appeal_transition(appeal=Appeal(pk=pk), actor=None, action="close_unrated")
-        return 1
-    except DomainError as exc:
-        log.info("appeal %s not closed unrated: %s", pk, exc.message_en)
-        return 0
-    except Exception:
-        log.exception("closing appeal %s as unrated failed", pk)
-        return 0
 
 
 def sweep_whistles(*, now: datetime, limit: int = 500) -> int:

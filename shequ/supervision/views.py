@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from shequ.accounts.http import AuthedRequest
 from shequ.accounts.selectors import user_roles
 from shequ.appeals.selectors import access_appeal
+from shequ.appeals.services import appeal_transition, fee_waiver_eligible
 from shequ.core.errors import DomainError, NotFound
 from shequ.core.views import domain_errors, error_text
 from shequ.supervision import selectors, services
@@ -120,9 +121,10 @@ def helper(request: HttpRequest, appeal_id: int) -> HttpResponse:
     if request.method == "POST":
         waived = {"auto": None, "yes": True, "no": False}.get(request.POST.get("fee_waived", "auto"))
         try:
-            services.helper_assign(
+            appeal_transition(
                 appeal=appeal,
                 actor=request.user,
+                action="assign_helper",
                 company=request.POST.get("company") or 0,
                 fee_waived=waived,
                 note=request.POST.get("note", ""),
@@ -142,7 +144,7 @@ def helper(request: HttpRequest, appeal_id: int) -> HttpResponse:
             "choices": services.helper_company_choices(appeal=appeal),
             "chosen": request.POST.get("company", ""),
             "error": error,
-            "eligible": services.fee_waiver_eligible(user=appeal.reporter),
+            "eligible": fee_waiver_eligible(user=appeal.reporter),
         },
         status=422 if error else 200,
     )

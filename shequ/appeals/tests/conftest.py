@@ -10,6 +10,15 @@ def _appeals_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_time_config():
+    from shequ.appeals import calendar
+
+    calendar.clear_cache()
+    yield
+    calendar.clear_cache()
+
+
 @pytest.fixture
 def file_appeal(world):
     """File an appeal through the service: `file_appeal(category="lift", place=world.household_a, ...)`."""

@@ -1,4 +1,4 @@
-"""Time limits are pure functions (DESIGN §3 defaults); pausing stops the clock."""
+"""Time limits (DESIGN §3 defaults, the seeded policies); pausing stops the clock."""
 
 from __future__ import annotations
 
@@ -8,6 +8,9 @@ import pytest
 
 from shequ.appeals import deadlines, services
 from shequ.core import clock
+
+# Limits are configurable (DeadlinePolicy rows, read through appeals.calendar): every figure reads them.
+pytestmark = pytest.mark.django_db
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 

@@ -280,14 +280,13 @@ def test_preview_shows_exactly_the_deadlines_the_appeal_gets(client, world):
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    from shequ.appeals.models import Category
+    from shequ.appeals import calendar
+    from shequ.appeals.models import Category, DeadlinePolicy
     from shequ.core import clock
-    from shequ.supervision import policies
-    from shequ.supervision.models import DeadlinePolicy
 
     lift = Category.objects.get(code="lift")
     DeadlinePolicy.objects.create(category=lift, accept_limit=45, accept_unit="minutes", resolve_limit=6)
-    policies.clear_cache()
+    calendar.clear_cache()
     client.force_login(world.resident_a)
     params = {"category": "lift", "place": f"s{world.lift_a1.pk}", "urgency": "normal", "step": "3"}
     with clock.frozen(datetime(2026, 11, 30, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))):
@@ -299,7 +298,7 @@ def test_preview_shows_exactly_the_deadlines_the_appeal_gets(client, world):
         appeal = Appeal.objects.get(pk=got.json()["id"])
         assert (appeal.accept_due_at - appeal.created_at).total_seconds() == 45 * 60
         assert (appeal.resolve_due_at - appeal.created_at).total_seconds() == 6 * 3600
-    policies.clear_cache()
+    calendar.clear_cache()
 
 
 # ---------------------------------------------------------------- the queue (selectors.appeal_list)

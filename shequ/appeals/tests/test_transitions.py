@@ -47,6 +47,8 @@ def actor_for(action: str, status: str, world):
         return world.resident_a
     if action == "close_unrated":
         return None
+    if action == "assign_helper":
+        return world.env_director
     return world.rc_staff if status == S.SUBMITTED else world.handler_x
 
 
@@ -65,6 +67,7 @@ def data_for(action: str, world, original: Appeal) -> dict:
         "close": {"reason": "重复提交"},
         "merge": {"into": original},
         "escalate": {"reason": "超时未处理"},
+        "assign_helper": {"company": world.company_y},
     }.get(action, {})
 
 
@@ -90,6 +93,7 @@ close          closed      closed      closed      closed      closed      close
 merge          merged      merged      merged      merged      merged      -           -           -
 escalate       =           =           =           =           =           -           -           -
 close_unrated  -           -           -           -           -           closed      -           -
+assign_helper  =           =           =           =           =           -           -           -
 """
 
 
@@ -149,6 +153,7 @@ REFUSED = {
     "merge": ["handler_x", "resident_a", "observer", None],
     "escalate": ["resident_a", "observer", "handler_y", "volunteer", "outsider"],
     "close_unrated": ["resident_a", "handler_x", "rc_staff", "party_secretary", "observer"],
+    "assign_helper": ["resident_a", "handler_x", "rc_staff", "party_secretary", "observer", None],
 }
 VALID_STATUS = {
     "dispatch": S.SUBMITTED,
@@ -168,6 +173,7 @@ VALID_STATUS = {
     "merge": S.DISPATCHED,
     "escalate": S.DISPATCHED,
     "close_unrated": S.RESOLVED,
+    "assign_helper": S.DISPATCHED,
 }
 
 

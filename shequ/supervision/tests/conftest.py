@@ -1,13 +1,16 @@
 import pytest
 
+from shequ.appeals import calendar
 from shequ.supervision import policies
 
 
 @pytest.fixture(autouse=True)
 def _fresh_policy_cache():
     policies.clear_cache()
+    calendar.clear_cache()
     yield
     policies.clear_cache()
+    calendar.clear_cache()
 
 
 @pytest.fixture(autouse=True)

@@ -176,8 +176,12 @@ def test_helper_company_with_fee_waiver_for_elderly_living_alone(world, appeal):
     world.resident_a.lives_alone = True
     world.resident_a.save()
     with clock.frozen(T0):
-        updated = services.helper_assign(
-            appeal=appeal, actor=world.env_director, company=world.company_y, fee_waived=None
+        updated = appeal_transition(
+            action="assign_helper",
+            appeal=appeal,
+            actor=world.env_director,
+            company=world.company_y,
+            fee_waived=None,
         )
     a = Appeal.objects.get(pk=appeal.pk)
     assert a.helper_party == world.company_y and a.fee_waived and updated.fee_waived
@@ -194,21 +198,37 @@ def test_fee_waiver_needs_60_plus_and_living_alone(world, appeal):
     world.resident_a.birth_year = 1980
     world.resident_a.save()
     with pytest.raises(Invalid):
-        services.helper_assign(
-            appeal=appeal, actor=world.env_director, company=world.company_y, fee_waived=True
+        appeal_transition(
+            action="assign_helper",
+            appeal=appeal,
+            actor=world.env_director,
+            company=world.company_y,
+            fee_waived=True,
         )
-    services.helper_assign(appeal=appeal, actor=world.env_director, company=world.company_y, fee_waived=None)
+    appeal_transition(
+        action="assign_helper",
+        appeal=appeal,
+        actor=world.env_director,
+        company=world.company_y,
+        fee_waived=None,
+    )
     assert not Appeal.objects.get(pk=appeal.pk).fee_waived
 
 
 @pytest.mark.parametrize("who", ["handler_x", "rc_staff", "resident_a", "party_secretary"])
 def test_only_the_env_committee_assigns_helpers(world, appeal, who):
     with pytest.raises(Forbidden):
-        services.helper_assign(appeal=appeal, actor=getattr(world, who), company=world.company_y)
+        appeal_transition(
+            action="assign_helper", appeal=appeal, actor=getattr(world, who), company=world.company_y
+        )
 
 
 def test_helper_must_be_another_company(world, appeal):
     with pytest.raises(Invalid):
-        services.helper_assign(appeal=appeal, actor=world.env_director, company=world.company_x)
+        appeal_transition(
+            action="assign_helper", appeal=appeal, actor=world.env_director, company=world.company_x
+        )
     with pytest.raises(Invalid):
-        services.helper_assign(appeal=appeal, actor=world.env_director, company=world.police)
+        appeal_transition(
+            action="assign_helper", appeal=appeal, actor=world.env_director, company=world.police
+        )

@@ -1,7 +1,7 @@
 """Real worker processes: one killed mid-batch (SIGKILL) and restarted loses nothing and does nothing
 twice; two workers in parallel on PostgreSQL never process one step twice.
 
-The processes run `python -m shequ.supervision.drill` against their own database (a copy of a
+The processes run `python -m shequ.appeals.drill` against their own database (a copy of a
 migrated template), so they are real, separate processes sharing nothing but the database.
 """
 
@@ -112,7 +112,7 @@ def drill_url(request, tmp_path):
 
 def _start_worker(url: str, slow: float) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "shequ.supervision.drill", "worker", "--slow", str(slow)],
+        [sys.executable, "-m", "shequ.appeals.drill", "worker", "--slow", str(slow)],
         cwd=ROOT,
         env=_env(url),
         stdout=subprocess.PIPE,
@@ -136,11 +136,11 @@ def _read_until(proc: subprocess.Popen, *, count: int, timeout: float = 60) -> l
 
 
 def _check(url: str) -> dict:
-    return json.loads(_run(url, "shequ.supervision.drill", "check").strip().splitlines()[-1])
+    return json.loads(_run(url, "shequ.appeals.drill", "check").strip().splitlines()[-1])
 
 
 def test_worker_killed_mid_batch_loses_nothing_and_does_nothing_twice(drill_url):
-    _run(drill_url, "shequ.supervision.drill", "setup", "--appeals", str(N))
+    _run(drill_url, "shequ.appeals.drill", "setup", "--appeals", str(N))
     proc = _start_worker(drill_url, slow=0.25)
     try:
         done = _read_until(proc, count=5)
@@ -155,7 +155,7 @@ def test_worker_killed_mid_batch_loses_nothing_and_does_nothing_twice(drill_url)
     assert after_kill["max_events_per_appeal"] == 1
     # restarted: one pass of `shequ sweep` finishes the batch
     out = _run(drill_url, "shequ.cli", "sweep")
-    assert "supervision.escalate" in out
+    assert "appeals.escalate" in out
     final = _check(drill_url)
     assert final == {
         "appeals": N,
@@ -172,7 +172,7 @@ def test_two_workers_in_parallel_never_double_process(drill_url):
             "parallel workers are tested on PostgreSQL (SQLite serialises writers; run the suite with "
             "DATABASE_URL=postgres://… to include this test)"
         )
-    _run(drill_url, "shequ.supervision.drill", "setup", "--appeals", str(N))
+    _run(drill_url, "shequ.appeals.drill", "setup", "--appeals", str(N))
     a = _start_worker(drill_url, slow=0.05)
     b = _start_worker(drill_url, slow=0.05)
     try:

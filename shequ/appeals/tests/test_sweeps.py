@@ -33,8 +33,8 @@ def test_emergency_lift_climbs_the_ladder(world, file_appeal):
     assert appeal.responsible_party == world.company_x
     assert appeal.accept_due_at == T0 + timedelta(minutes=30)
 
-    assert sweep(T0 + timedelta(minutes=29))["supervision.escalate"] == 0
-    assert sweep(T0 + timedelta(minutes=31))["supervision.escalate"] == 1
+    assert sweep(T0 + timedelta(minutes=29))["appeals.escalate"] == 0
+    assert sweep(T0 + timedelta(minutes=31))["appeals.escalate"] == 1
     a = reload(appeal)
     assert (a.escalation_level, a.escalated_to) == (1, world.env_committee)
     assert a.responsible_party == world.company_x and a.first_party == world.company_x  # still accountable
@@ -44,14 +44,14 @@ def test_emergency_lift_climbs_the_ladder(world, file_appeal):
     assert Notification.objects.filter(recipient=world.env_director, verb="appeal.escalated").exists()
 
     # a second pass at the same time does nothing more (idempotent)
-    assert sweep(T0 + timedelta(minutes=32))["supervision.escalate"] == 0
+    assert sweep(T0 + timedelta(minutes=32))["appeals.escalate"] == 0
     # one more interval (30 min) unanswered → the community party organisation, then the street office
-    assert sweep(T0 + timedelta(minutes=61))["supervision.escalate"] == 1
+    assert sweep(T0 + timedelta(minutes=61))["appeals.escalate"] == 1
     assert reload(appeal).escalated_to == world.party_org
-    assert sweep(T0 + timedelta(minutes=91))["supervision.escalate"] == 1
+    assert sweep(T0 + timedelta(minutes=91))["appeals.escalate"] == 1
     a = reload(appeal)
     assert (a.escalation_level, a.escalated_to) == (3, world.street_office)
-    assert sweep(T0 + timedelta(hours=5))["supervision.escalate"] == 0  # top of the ladder
+    assert sweep(T0 + timedelta(hours=5))["appeals.escalate"] == 0  # top of the ladder
     assert AppealEvent.objects.filter(appeal=a, kind="escalated").count() == 3
 
 
@@ -61,7 +61,7 @@ def test_accepting_stops_the_accept_ladder(world, file_appeal):
     sweep(T0 + timedelta(minutes=31))
     with clock.frozen(T0 + timedelta(minutes=40)):
         appeal_transition(appeal=appeal, actor=world.handler_x, action="accept")
-    assert sweep(T0 + timedelta(minutes=61))["supervision.escalate"] == 0
+    assert sweep(T0 + timedelta(minutes=61))["appeals.escalate"] == 0
     assert reload(appeal).escalation_level == 1
 
 
@@ -69,8 +69,8 @@ def test_resolve_overdue_escalates_to_the_committee(world, file_appeal):
     with clock.frozen(T0):
         appeal = file_appeal(urgency="normal")  # lift: 2 h to accept, 24 h to resolve
         appeal_transition(appeal=appeal, actor=world.handler_x, action="accept")
-    assert sweep(T0 + timedelta(hours=23))["supervision.escalate"] == 0
-    assert sweep(T0 + timedelta(hours=24, minutes=1))["supervision.escalate"] == 1
+    assert sweep(T0 + timedelta(hours=23))["appeals.escalate"] == 0
+    assert sweep(T0 + timedelta(hours=24, minutes=1))["appeals.escalate"] == 1
     assert reload(appeal).escalated_to == world.env_committee
     data = AppealEvent.objects.get(appeal=appeal, kind="escalated").data
     assert data["reason_code"] == "resolve_overdue"
@@ -82,12 +82,12 @@ def test_pausing_stops_the_resolve_clock(world, file_appeal):
         appeal_transition(appeal=appeal, actor=world.handler_x, action="accept")
     with clock.frozen(T0 + timedelta(hours=1)):
         appeal_transition(appeal=appeal, actor=world.handler_x, action="pause", reason="等配件")
-    assert sweep(T0 + timedelta(hours=30))["supervision.escalate"] == 0  # paused: no escalation
+    assert sweep(T0 + timedelta(hours=30))["appeals.escalate"] == 0  # paused: no escalation
     with clock.frozen(T0 + timedelta(hours=11)):
         appeal_transition(appeal=appeal, actor=world.handler_x, action="resume")
     assert reload(appeal).resolve_due_at == T0 + timedelta(hours=34)
-    assert sweep(T0 + timedelta(hours=33))["supervision.escalate"] == 0
-    assert sweep(T0 + timedelta(hours=34, minutes=1))["supervision.escalate"] == 1
+    assert sweep(T0 + timedelta(hours=33))["appeals.escalate"] == 0
+    assert sweep(T0 + timedelta(hours=34, minutes=1))["appeals.escalate"] == 1
 
 
 def test_non_property_appeal_goes_to_the_residents_committee_first(world, file_appeal):
@@ -107,8 +107,8 @@ def test_manual_escalation_with_a_reason(world, file_appeal):
     a = reload(appeal)
     assert a.escalation_level == 1 and a.escalated_to == world.env_committee
     # the manual rung counts: the sweeper's next rung waits one more interval after the limit
-    assert sweep(T0 + timedelta(hours=2, minutes=1))["supervision.escalate"] == 0
-    assert sweep(T0 + timedelta(hours=4, minutes=1))["supervision.escalate"] == 1
+    assert sweep(T0 + timedelta(hours=2, minutes=1))["appeals.escalate"] == 0
+    assert sweep(T0 + timedelta(hours=4, minutes=1))["appeals.escalate"] == 1
     assert reload(appeal).escalated_to == world.party_org
 
 
@@ -117,7 +117,7 @@ def test_sweep_command_with_now(world, file_appeal, capsys):
         appeal = file_appeal(urgency="emergency")
     call_command("sweep", now=(T0 + timedelta(minutes=31)).isoformat())
     out = capsys.readouterr().out
-    assert "supervision.escalate: 1" in out
+    assert "appeals.escalate: 1" in out
     assert reload(appeal).escalated_to == world.env_committee
 
 
@@ -135,18 +135,18 @@ def resolved(world, file_appeal, at=T0):
 def test_callback_reminds_once_then_closes_unrated(world, file_appeal):
     appeal = resolved(world, file_appeal)
     assert appeal.callback_due_at == T0 + timedelta(days=7)
-    assert sweep(T0 + timedelta(days=2))["supervision.callbacks"] == 0
-    assert sweep(T0 + timedelta(days=3, minutes=1))["supervision.callbacks"] == 1
-    assert sweep(T0 + timedelta(days=4))["supervision.callbacks"] == 0  # reminded once only
+    assert sweep(T0 + timedelta(days=2))["appeals.callbacks"] == 0
+    assert sweep(T0 + timedelta(days=3, minutes=1))["appeals.callbacks"] == 1
+    assert sweep(T0 + timedelta(days=4))["appeals.callbacks"] == 0  # reminded once only
     assert AppealEvent.objects.filter(appeal=appeal, kind="callback_reminded").count() == 1
     assert (
         Notification.objects.filter(recipient=world.resident_a, verb="appeal.callback_reminded").count() == 1
     )
-    assert sweep(T0 + timedelta(days=6, hours=23))["supervision.callbacks"] == 0
-    assert sweep(T0 + timedelta(days=7, minutes=1))["supervision.callbacks"] == 1
+    assert sweep(T0 + timedelta(days=6, hours=23))["appeals.callbacks"] == 0
+    assert sweep(T0 + timedelta(days=7, minutes=1))["appeals.callbacks"] == 1
     a = reload(appeal)
     assert a.status == "closed" and a.closed_unrated and a.rating is None and a.solved is None
-    assert sweep(T0 + timedelta(days=8))["supervision.callbacks"] == 0
+    assert sweep(T0 + timedelta(days=8))["appeals.callbacks"] == 0
 
 
 def test_rating_in_time_prevents_the_unrated_close(world, file_appeal):
@@ -173,7 +173,7 @@ def test_not_solved_reopens_and_a_new_resolution_gets_a_new_reminder(world, file
     assert reload(appeal).status == "in_progress"
     with clock.frozen(T0 + timedelta(days=5)):
         appeal_transition(appeal=appeal, actor=world.handler_x, action="resolve", text="再次维修")
-    assert sweep(T0 + timedelta(days=8, minutes=1))["supervision.callbacks"] == 1
+    assert sweep(T0 + timedelta(days=8, minutes=1))["appeals.callbacks"] == 1
     assert AppealEvent.objects.filter(appeal=appeal, kind="callback_reminded").count() == 2
 
 

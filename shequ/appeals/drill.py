@@ -1,10 +1,10 @@
 """A small runner for crash and concurrency drills of the sweeper (used by the tests, handy by hand).
 
-    python -m shequ.supervision.drill setup --appeals 30      build a tiny community with overdue appeals
-    python -m shequ.supervision.drill worker [--slow 0.2]     run the real worker loop; --slow sleeps inside
-                                                              each escalation's transaction (a wide window to
+    python -m shequ.appeals.drill setup --appeals 30      build a tiny community with overdue appeals
+    python -m shequ.appeals.drill worker [--slow 0.2]     run the real worker loop; --slow sleeps inside
+                                                              each escalation batch's transaction (a wide window to
                                                               kill it mid-batch); prints "escalated <id>" per commit
-    python -m shequ.supervision.drill check                   print JSON counts (escalations per appeal …)
+    python -m shequ.appeals.drill check                   print JSON counts (escalations per appeal …)
 
 Uses the database of DATABASE_URL, like every `shequ` command.
 """
@@ -86,26 +86,30 @@ def setup(n: int) -> None:
 
 
 def worker(slow: float) -> None:
+    from shequ.appeals import sweeps
     from shequ.core.jobs import run_worker
-    from shequ.supervision import services
 
-    original_transition = services.appeal_transition
-    original_one = services._escalate_one
+    sweeps.BATCH = 4  # small batches: a kill lands between commits, with some batches done
+    original_write = sweeps._write_escalations
+    original_batch = sweeps._escalate_batch
+    written: list[int] = []
 
-    def slow_transition(**kwargs):
-        result = original_transition(**kwargs)
+    def slow_write(rows, **kwargs):
+        done = original_write(rows, **kwargs)
+        written.extend(a.pk for a in rows if a.escalation_level)
         if slow:
-            time.sleep(slow)  # still inside the claim's transaction
+            time.sleep(slow * len(rows))  # still inside the batch's transaction
+        return done
+
+    def reporting_batch(**kwargs):
+        written.clear()
+        result = original_batch(**kwargs)  # committed when it returns
+        for pk in written:
+            print(f"escalated {pk}", flush=True)
         return result
 
-    def reporting_one(**kwargs):
-        won = original_one(**kwargs)
-        if won:
-            print(f"escalated {kwargs['pk']}", flush=True)
-        return won
-
-    services.appeal_transition = slow_transition
-    services._escalate_one = reporting_one
+    sweeps._write_escalations = slow_write
+    sweeps._escalate_batch = reporting_batch
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *a: stop.set())
     print("worker ready", flush=True)
@@ -135,7 +139,7 @@ def check() -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m shequ.supervision.drill")
+    parser = argparse.ArgumentParser(prog="python -m shequ.appeals.drill")
     sub = parser.add_subparsers(dest="cmd", required=True)
     s = sub.add_parser("setup")
     s.add_argument("--appeals", type=int, default=30)

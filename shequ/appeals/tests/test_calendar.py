@@ -1,4 +1,4 @@
-"""Limits, pauses and the working-day calendar."""
+"""Limits, pauses and the working-day calendar (`shequ.appeals.calendar`, `shequ.appeals.deadlines`)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from shequ.appeals import deadlines
+from shequ.appeals import calendar, deadlines
 from shequ.appeals.deadlines import Limit, WorkCalendar, add_working_days, add_working_hours
-from shequ.supervision import policies
-from shequ.supervision.models import CalendarDay, DeadlinePolicy, WhistleLimit
+from shequ.appeals.models import CalendarDay, DeadlinePolicy
 
 SH = ZoneInfo("Asia/Shanghai")
 
@@ -19,9 +18,16 @@ def at(*args) -> datetime:
     return datetime(*args, tzinfo=SH)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    calendar.clear_cache()
+    yield
+    calendar.clear_cache()
+
+
 @pytest.fixture
 def cal(db) -> WorkCalendar:
-    return policies.calendar()
+    return calendar.current()
 
 
 def test_2026_schedule_is_seeded(cal):
@@ -82,7 +88,7 @@ def test_policies_are_configurable_by_category_and_urgency(db):
     lift = Category.objects.filter(time_class="utility").first()
     DeadlinePolicy.objects.create(category=lift, urgency="", resolve_limit=2, resolve_unit="working_days")
     DeadlinePolicy.objects.create(time_class="general", urgency="normal", accept_limit=1, accept_unit="hours")
-    policies.clear_cache()
+    calendar.clear_cache()
     fri = at(2026, 11, 27, 10)
     assert deadlines.resolve_due(
         time_class="utility", urgency="normal", start=fri, category_id=lift.pk
@@ -93,16 +99,6 @@ def test_policies_are_configurable_by_category_and_urgency(db):
     )
     assert deadlines.accept_due(urgency="normal", time_class="general", start=fri) == fri + timedelta(hours=1)
     assert deadlines.accept_due(urgency="normal", time_class="complex", start=fri) == fri + timedelta(hours=2)
-
-
-def test_whistle_report_in_limits(db):
-    fri = at(2026, 11, 27, 15)
-    assert policies.whistle_due(kind="routine", start=fri) == at(2026, 11, 30, 15)
-    assert policies.whistle_due(kind="tough", start=fri) == fri + timedelta(hours=4)
-    assert policies.whistle_due(kind="emergency", start=fri) == fri + timedelta(minutes=30)
-    WhistleLimit.objects.filter(kind="tough").update(limit=2)
-    policies.clear_cache()
-    assert policies.whistle_due(kind="tough", start=fri) == fri + timedelta(hours=2)
 
 
 def test_limit_units():
