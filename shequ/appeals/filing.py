@@ -21,13 +21,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from shequ.accounts.models import Residency, User
 from shequ.accounts.selectors import user_roles
 from shequ.appeals import deadlines, routing
 from shequ.appeals import photos as photo_files
-from shequ.appeals.access import may_file_at
+from shequ.appeals.access import acting_party_ids, may_file_at, volunteer_place_ids
 from shequ.appeals.models import Appeal, Category, EventKind, Kind, PhotoStage, Source, Urgency
 from shequ.appeals.records import checked_text, event_write, photos_save
 from shequ.appeals.transitions import S
@@ -64,6 +65,18 @@ def acting_parties(*, staff: User) -> list[Party]:
     return list(Party.objects.filter(pk__in=ids)) if ids else []
 
 
+def _within_q(place_ids: set[int]) -> Q:
+    """Residencies whose household lies in one of these places (a household, building, grid, compound
+    or community: the place's own denormalised ancestors)."""
+    return (
+        Q(household_id__in=place_ids)
+        | Q(household__building_id__in=place_ids)
+        | Q(household__grid_id__in=place_ids)
+        | Q(household__compound_id__in=place_ids)
+        | Q(household__community_id__in=place_ids)
+    )
+
+
 def _not_staff() -> Forbidden:
     return Forbidden(
         "只有工作人员可以代居民反映。", "Only staff may file for someone else.", code="not_staff"
@@ -83,6 +96,8 @@ def caller_for(
     parties serve, by exact phone or by id; otherwise a caller without an account (by phone: the same
     answer whether the number is registered elsewhere or not; by id: "no such resident" either way).
     `household_id` picks a household in those compounds for a caller without an account."""
+    roles = user_roles(user=staff)
+    volunteer_only = not acting_party_ids(roles)  # a building leader, grid worker, elected owner member
     if compound_ids is None:
         parties = acting_parties(staff=staff)
         if not parties:
@@ -97,6 +112,10 @@ def caller_for(
             .select_related("user", "household")
             .order_by("-status", "id")  # a verified residency first
         )
+        if volunteer_only:
+            # Volunteers find residents only in their own places (the role policy's place scope): a
+            # phone elsewhere gets the same answer as a number nobody has.
+            qs = qs.filter(_within_q(volunteer_place_ids(roles)))
         found = (qs.filter(user_id=user_id) if user_id is not None else qs.filter(user__phone=phone)).first()
     if user_id is not None and found is None:
         raise Invalid(

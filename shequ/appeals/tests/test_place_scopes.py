@@ -128,6 +128,26 @@ def test_volunteer_files_for_residents_only_in_their_own_places(scoped, who, ins
         )
 
 
+@pytest.mark.parametrize(
+    ("who", "inside", "outside"),
+    [("building_leader", "resident_a", "resident_a2"), ("env_member", "resident_a2", "resident_b")],
+)
+def test_volunteer_looks_up_residents_only_in_their_own_places(scoped, who, inside, outside):
+    """A building leader's phone lookup finds the residents of their building; a phone in another
+    building of the same compound gets the caller-without-account answer, as an unknown number does."""
+    from shequ.appeals import filing
+
+    w = scoped
+    actor = getattr(w, who)
+    everywhere = [w.compound_a.pk, w.compound_b.pk]  # what the page offers a member of the committee
+    found = filing.caller_for(staff=actor, phone=getattr(w, inside).phone, compound_ids=everywhere)
+    assert found.user == getattr(w, inside)
+    hidden = filing.caller_for(staff=actor, phone=getattr(w, outside).phone, compound_ids=everywhere)
+    unknown = filing.caller_for(staff=actor, phone="13799990000", compound_ids=everywhere)
+    assert hidden.user is None and hidden.household is None and hidden.name == ""
+    assert (unknown.user, unknown.household) == (hidden.user, hidden.household)
+
+
 def test_the_policy_table_names_every_role_and_relation():
     """The table the permission matrix is generated from covers every membership role's class."""
     from shequ.directory.models import PartyKind
