@@ -25,6 +25,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 
 from shequ.accounts.selectors import Roles, user_roles
@@ -458,7 +460,7 @@ def allowed_actions(*, appeal: Appeal, actor) -> list[str]:
 class Viewer:
     """Everything needed to decide visibility and masking for one user, loaded once per request."""
 
-    user: object
+    user: AbstractBaseUser | AnonymousUser
     acting_party_ids: set[int] = field(default_factory=set)
     party_ids: set[int] = field(default_factory=set)  # every membership, observers included
     household_ids: set[int] = field(default_factory=set)  # verified households
