@@ -130,7 +130,9 @@ def notice_pin(*, actor, notice: Notice, pinned: bool) -> Notice:
 def check_may_manage(*, actor, notice: Notice) -> None:
     """Withdrawing and restoring are the publishing party's (one rule for both and the confirm page)."""
     if not can_manage(user=actor, notice=notice):
-        raise Forbidden("只有发布单位可以撤回或恢复公告。", "Only the publisher may withdraw or restore a notice.")
+        raise Forbidden(
+            "只有发布单位可以撤回或恢复公告。", "Only the publisher may withdraw or restore a notice."
+        )
 
 
 def notice_withdraw(*, actor, notice: Notice) -> Notice:

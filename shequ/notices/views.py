@@ -146,9 +146,7 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
             "core/confirm.html",
             {
                 "title": _("撤回公告"),
-                "text": _(
-                    "确定撤回“%(title)s”吗？撤回后住户不再看到这条公告；需要时可以在公告页恢复。"
-                )
+                "text": _("确定撤回“%(title)s”吗？撤回后住户不再看到这条公告；需要时可以在公告页恢复。")
                 % {"title": notice.title},
                 "action": reverse("notices:withdraw", args=[pk]),
                 "confirm_label": _("确定撤回"),

@@ -325,7 +325,9 @@ def test_withdraw(world, client):
     page = client.get(reverse("notices:detail", args=[n.pk])).content.decode()
     assert "恢复公告" in page
     client.force_login(world.resident_a)
-    assert client.post(reverse("notices:restore", args=[n.pk])).status_code == 404  # withdrawn: not theirs to see
+    assert (
+        client.post(reverse("notices:restore", args=[n.pk])).status_code == 404
+    )  # withdrawn: not theirs to see
     client.force_login(world.rc_staff)
     assert client.post(reverse("notices:restore", args=[n.pk])).status_code == 302  # undo
     assert n.pk in feed_ids(world.resident_a)
