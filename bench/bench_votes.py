@@ -49,7 +49,7 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     from shequ.accounts.models import Residency, User
     from shequ.core import clock
-    from shequ.decisions import register, services
+    from shequ.decisions import register, services, voting
     from shequ.decisions.models import Ballot, RollVoter
     from shequ.directory import services as ds
     from shequ.directory.models import PartyKind, PlaceKind, Role
@@ -141,7 +141,7 @@ def main() -> None:
     def cast_queries(d, user) -> tuple[int, float]:
         with CaptureQueriesContext(connection) as ctx:
             start = time.perf_counter()
-            services.ballot_cast(user=User.objects.get(pk=user.pk), decision=d, choice="agree")
+            voting.ballot_cast(user=User.objects.get(pk=user.pk), decision=d, choice="agree")
             elapsed = time.perf_counter() - start
         return len(ctx.captured_queries), elapsed
 

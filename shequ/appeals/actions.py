@@ -6,6 +6,7 @@ changes and writes the event (`shequ.appeals.step`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from shequ.appeals import deadlines, routing
@@ -96,7 +97,7 @@ def _h_resume(step: Step, target: str) -> None:
     step.set("status", target)
 
 
-def _h_reply(step: Step, target: str | None) -> None:
+def _h_reply(step: Step, target: str) -> None:
     step.event_text = _text(
         step.data.get("text"),
         field_name="text",
@@ -113,7 +114,7 @@ def _h_reply(step: Step, target: str | None) -> None:
         step.set("status", S.IN_PROGRESS)
 
 
-def _h_note(step: Step, target: str | None) -> None:
+def _h_note(step: Step, target: str) -> None:
     step.event_text = _text(
         step.data.get("text"),
         field_name="text",
@@ -196,7 +197,7 @@ def _h_reopen(step: Step, target: str) -> None:
     _reopen(step)
 
 
-def _h_rate(step: Step, target: str | None) -> None:
+def _h_rate(step: Step, target: str) -> None:
     appeal = step.appeal
     if appeal.status == S.CLOSED and appeal.rated_at is not None:
         raise Conflict("已经评价过了。", "This appeal has already been rated.", code="already_rated")
@@ -302,7 +303,7 @@ def escalation_data(
     }
 
 
-def _h_escalate(step: Step, target: str | None) -> None:
+def _h_escalate(step: Step, target: str) -> None:
     appeal = step.appeal
     if appeal.is_consultation:
         raise Conflict(
@@ -344,7 +345,8 @@ def _h_escalate(step: Step, target: str | None) -> None:
     step.event_party = party
 
 
-HANDLERS = {
+# Each handler gets the step and the status the action leads to (the current one when it keeps it).
+HANDLERS: dict[str, Callable[[Step, str], None]] = {
     "dispatch": _h_dispatch,
     "redispatch": _h_dispatch,
     "transfer": _h_transfer,

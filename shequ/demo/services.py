@@ -9,7 +9,6 @@ import time
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from types import SimpleNamespace
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -99,8 +98,8 @@ def _rerun_data_migrations() -> None:
             if key not in plan:
                 plan.append(key)
     # RunPython code gets the historical apps and a schema editor it uses (at most) for `.connection`;
-    # a real schema editor cannot be opened inside a transaction on SQLite.
-    editor = SimpleNamespace(connection=connection)
+    # a schema editor cannot be entered inside a transaction on SQLite, so this one is never entered.
+    editor = connection.schema_editor()
     for key in plan:
         migration = loader.graph.nodes[key]
         if not any(isinstance(op, RunPython) for op in migration.operations):
@@ -190,7 +189,7 @@ class _Builder:
         self.places: dict[str, Place] = {}
         self.buildings: dict[tuple[str, int], Place] = {}
         self.households: dict[tuple[str, int, int, str], Place] = {}
-        self.parties: dict[str, object] = {}
+        self.parties: dict[str, Party] = {}
         self.place_count = 0
         self.household_count = 0
 
@@ -366,12 +365,12 @@ class _Builder:
                 fee_standard="住宅物业费 1.9–3.2 元/平方米·月（以合同为准）；60岁以上独居老人免上门费。",
             )
         by_company: dict[str, list[Place]] = {}
-        for spec in (*data.SIGMA_COMPOUND_SPECS, data.SHC_SPEC):
-            for key, first, last in spec.companies:
-                if first == 1 and last == spec.buildings:
-                    scope = [self.places[spec.key]]
+        for compound in (*data.SIGMA_COMPOUND_SPECS, data.SHC_SPEC):
+            for key, first, last in compound.companies:
+                if first == 1 and last == compound.buildings:
+                    scope = [self.places[compound.key]]
                 else:
-                    scope = [self.buildings[(spec.key, b)] for b in range(first, last + 1)]
+                    scope = [self.buildings[(compound.key, b)] for b in range(first, last + 1)]
                 by_company.setdefault(key, []).extend(scope)
         for i, (key, scope) in enumerate(by_company.items()):
             starts = date(self.year - 1 - i % 4, i % 12 + 1, 1)

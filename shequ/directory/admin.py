@@ -7,6 +7,8 @@ fields (a party's phone or description, a membership's title), which is said whe
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -51,8 +53,9 @@ class PlaceForm(forms.ModelForm):
         model = Place
         fields = ["kind", "name", "parent", "code", "sort", "floor", "floor_area", "address"]
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         kind = data.get("kind") or (self.instance.kind if self.instance.pk else None)
         if not kind or not data.get("name"):
             return data
@@ -390,8 +393,9 @@ class ContractForm(forms.ModelForm):
         model = ServiceContract
         fields = ["company", "places", "starts_on", "ends_on", "number", "note"]
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if data.get("company") and data.get("places") is not None and data.get("starts_on"):
             try:
                 services.check_contract(
@@ -460,8 +464,9 @@ class RegistrationForm(forms.ModelForm):
         model = PartyRegistration
         fields = ["party", "party_org", "registered_on", "contact_name", "note"]
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         party, org = data.get("party"), data.get("party_org")
         if party and org:
             if org.kind != PartyKind.PARTY_ORG:

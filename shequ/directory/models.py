@@ -127,6 +127,13 @@ class Place(TimeStampedModel):
         out += [i for i in ids if i and i != self.pk]
         return out
 
+    def scope_name(self) -> str:
+        """A scope as people say it: a building or unit with its compound ("知春里小区 1号楼"), anything
+        else by its own name. Select `compound` with the place to keep it query-free."""
+        if self.kind in (PlaceKind.BUILDING, PlaceKind.UNIT) and self.compound_id and self.compound:
+            return f"{self.compound.name} {self.name}"
+        return self.name
+
     def full_name(self) -> str:
         """e.g. 希格玛社区 知春里小区 5号楼 2单元 301."""
         parts = []

@@ -265,7 +265,8 @@ def _refresh_subtree(root: Place) -> None:
     for node in descendants:
         nodes[node.pk] = node
     for node in descendants:
-        node.parent = nodes.get(node.parent_id) or node.parent
+        if node.parent_id is not None and node.parent_id in nodes:
+            node.parent = nodes[node.parent_id]
         fill_ancestors(node)
         own = ANCESTOR_FIELDS.get(PlaceKind(node.kind))
         if own:

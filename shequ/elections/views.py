@@ -17,7 +17,7 @@ from shequ.decisions.rules import organiser_parties
 from shequ.decisions.views import _parse_local
 from shequ.directory.models import Party, Place, PlaceKind
 from shequ.directory.selectors import compounds_served_by
-from shequ.elections import selectors, services
+from shequ.elections import selectors, services, voting
 from shequ.elections.models import (
     AppointedRole,
     ElectionKind,
@@ -150,7 +150,7 @@ def paper(request: HttpRequest, pk: int) -> HttpResponse:
             if entry_id is None:
                 raise Invalid("请选择选民。", "Choose the voter.", fields={"entry": "必填"})
             ids = [_int(v, 0) or 0 for v in request.POST.getlist("candidate")]
-            receipt = services.election_enter_paper(
+            receipt = voting.election_enter_paper(
                 actor=request.user, election=election, roll_entry_id=entry_id, candidate_ids=ids
             )
         except DomainError as exc:
@@ -177,11 +177,11 @@ def _context(request: HttpRequest, election) -> dict:
     if result:
         scores = {int(k): v for k, v in result["scores"].items()}
         for c in candidates:
-            c.score = scores.get(c.pk, 0)  # type: ignore[attr-defined]
-            c.elected = c.pk in result["elected"]  # type: ignore[attr-defined]
-            c.tied = c.pk in result["tied"]  # type: ignore[attr-defined]
-            c.alternate = next((r for r, cid in result["alternates"] if cid == c.pk), None)  # type: ignore[attr-defined]
-        candidates.sort(key=lambda c: -c.score)  # type: ignore[attr-defined]
+            c.score = scores.get(c.pk, 0)
+            c.elected = c.pk in result["elected"]
+            c.tied = c.pk in result["tied"]
+            c.alternate = next((r for r, cid in result["alternates"] if cid == c.pk), None)
+        candidates.sort(key=lambda c: -c.score)
     entry = selectors.my_roll_entry(user=request.user, election=election)
     organiser = selectors.is_organiser(user=request.user, election=election)
     nominating = election.status == ElectionStatus.NOMINATION
@@ -218,7 +218,7 @@ def vote(request: HttpRequest, pk: int) -> HttpResponse:
     election = selectors.access_election(user=request.user, election_id=pk)
     try:
         ids = [int(v) for v in request.POST.getlist("candidate")]
-        receipt = services.election_vote(user=request.user, election=election, candidate_ids=ids)
+        receipt = voting.election_vote(user=request.user, election=election, candidate_ids=ids)
     except ValueError:
         messages.error(request, _("请选择候选人。"))
         return redirect("elections:detail", pk=pk)
@@ -301,7 +301,7 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     p = request.POST
     try:
         if action == "appoint":
-            party = Party.objects.filter(pk=_int(p.get("party"), 0)).first()
+            party = Party.objects.filter(pk=_int(p.get("party"), 0) or 0).first()
             if party is None:
                 raise Invalid("请选择所在单位。", "Choose the party.", fields={"party": "必填"})
             services.appointed_add(
@@ -320,7 +320,9 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 statement=p.get("statement", ""),
                 name=p.get("name", ""),
                 nominators=p.get("nominators", ""),
-                building=Place.objects.filter(pk=_int(p.get("building"), 0), kind=PlaceKind.BUILDING).first(),
+                building=Place.objects.filter(
+                    pk=_int(p.get("building"), 0) or 0, kind=PlaceKind.BUILDING
+                ).first(),
             )
             messages.success(request, _("提名已登记。"))
         elif action == "publicise":

@@ -316,8 +316,21 @@ def test_withdraw(world, client):
     assert client.post(reverse("notices:pin", args=[n.pk]), {"pinned": "1"}).status_code == 302
     n.refresh_from_db()
     assert n.is_pinned
-    assert client.post(reverse("notices:withdraw", args=[n.pk])).status_code == 302
+    asked = client.post(reverse("notices:withdraw", args=[n.pk]))  # the first POST only asks
+    assert asked.status_code == 200 and "确定撤回" in asked.content.decode()
+    n.refresh_from_db()
+    assert not n.is_withdrawn and n.pk in feed_ids(world.resident_a)
+    assert client.post(reverse("notices:withdraw", args=[n.pk]), {"confirmed": "1"}).status_code == 302
     assert n.pk not in feed_ids(world.resident_a)
+    page = client.get(reverse("notices:detail", args=[n.pk])).content.decode()
+    assert "恢复公告" in page
+    client.force_login(world.resident_a)
+    assert (
+        client.post(reverse("notices:restore", args=[n.pk])).status_code == 404
+    )  # withdrawn: not theirs to see
+    client.force_login(world.rc_staff)
+    assert client.post(reverse("notices:restore", args=[n.pk])).status_code == 302  # undo
+    assert n.pk in feed_ids(world.resident_a)
 
 
 def test_feed_query_count_is_pinned(world, client, django_assert_max_num_queries):
