@@ -36,7 +36,9 @@ def _resolved(world, file_appeal, n: int) -> list[int]:
 
 
 def _events(ids: list[int], kind: str) -> list[int]:
-    return sorted(AppealEvent.objects.filter(appeal_id__in=ids, kind=kind).values_list("appeal_id", flat=True))
+    return sorted(
+        AppealEvent.objects.filter(appeal_id__in=ids, kind=kind).values_list("appeal_id", flat=True)
+    )
 
 
 def test_a_backlog_larger_than_a_batch_is_cleared_once_each(world, file_appeal):
