@@ -406,7 +406,9 @@ def test_api_votes_paper_ballots_and_the_owners_list(client, world):
         assert {x["voter"]: x["voted"] for x in lines}["王五"] is True
         assert all(x["choices"] is None for x in lines)  # whom they chose only after the close
     with clock.frozen(AFTER):
-        owner, staff, outsider = (_token(client, u) for u in (world.resident_a, world.rc_staff, world.outsider))
+        owner, staff, outsider = (
+            _token(client, u) for u in (world.resident_a, world.rc_staff, world.outsider)
+        )
         _err(client.post(f"{api}/close", **outsider), 403)
         r = client.post(f"{api}/close", **staff)
         assert r.status_code == 200, r.content
