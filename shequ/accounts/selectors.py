@@ -91,9 +91,10 @@ def primary_household(*, user: User):
     return pending[0] if pending else None
 
 
-def residents_search(*, compound_ids: list[int], term: str) -> list[Residency]:
-    """Residencies (not rejected, active users) in these compounds whose phone starts with `term` (all digits)
-    or whose real name contains it, by name; at most 20, with user and household loaded."""
+def residents_search(*, compound_ids: list[int], term: str, within: Q | None = None) -> list[Residency]:
+    """Residencies (not rejected, active users) in these compounds (and `within`: the searcher's own scope,
+    e.g. a volunteer's building) whose phone starts with `term` (all digits) or whose real name contains
+    it, by name; at most 20, with user and household loaded."""
     term = term.strip()
     if not term or not compound_ids:
         return []
@@ -103,6 +104,8 @@ def residents_search(*, compound_ids: list[int], term: str) -> list[Residency]:
         .select_related("user", "household", "household__compound", "household__building", "household__unit")
         .order_by("user__real_name", "id")
     )
+    if within is not None:
+        qs = qs.filter(within)
     qs = (
         qs.filter(user__phone__startswith=term)
         if term.isdigit()

@@ -25,13 +25,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 
 from shequ.accounts.selectors import Roles, user_roles
 from shequ.appeals.models import Appeal, Kind, Status
 from shequ.appeals.transitions import TRANSITIONS
-from shequ.directory.models import Membership, Party, PartyKind, PartyPlace, Place, Role
-from shequ.directory.selectors import party_place_ids, place_within
+from shequ.directory.models import Membership, Party, PartyKind, PartyPlace, Place, PlaceKind, Role
+from shequ.directory.selectors import compounds_served_by, party_place_ids, place_within
 
 S = Status
 SUPERVISING_KINDS = (PartyKind.PARTY_ORG, PartyKind.STREET_OFFICE, PartyKind.ENV_PROPERTY_COMMITTEE)
@@ -206,6 +208,109 @@ def volunteer_place_ids(roles: Roles) -> set[int]:
     return {p.pk for m in roles.memberships if role_policy(m) == "volunteer" for p in m.places.all()}
 
 
+def filing_party_ids(roles: Roles) -> set[int]:
+    """Parties whose staff may file for a resident (walk-in, phone, patrol): staff memberships whose
+    POLICY row grants `file_for_others` somewhere (not consulted parties, departments, stations …)."""
+    return {
+        m.party_id
+        for m in roles.memberships
+        if role_policy(m) == "staff"
+        and any(g.file_for_others for g in POLICY.get(policy_class(m), POLICY["outsider"]).values())
+    }
+
+
+@dataclass
+class StaffScope:
+    """What the workbench shows and offers one user, derived from the role policy only: whose queue
+    they read (staff, observers, station helpers), for whom they act, where they may file for a
+    resident and look residents up (their filing parties' compounds; a volunteer's own places)."""
+
+    reading: list[Party]  # parties whose queue they see
+    acting_ids: set[int]  # parties they act for (policy class "staff")
+    helping_ids: set[int]  # mutual-aid stations whose own appeals they work
+    filing: list[Party]  # parties for which they file for residents
+    volunteer_place_ids: set[int]  # buildings, grids, compounds they look after as volunteers
+    _compounds: tuple[set[int], list[int]] | None = None  # (the filing parties' compounds, all)
+
+    @property
+    def is_open(self) -> bool:
+        """May they open the workbench at all?"""
+        return bool(self.reading or self.volunteer_place_ids)
+
+    @property
+    def can_act(self) -> bool:
+        """May they act on the appeals in their queue (accept, reply …)? Not observers, not volunteers."""
+        return bool(self.acting_ids or self.helping_ids)
+
+    @property
+    def may_file(self) -> bool:
+        return bool(self.filing or self.volunteer_place_ids)
+
+    def _load(self) -> tuple[set[int], list[int]]:
+        if self._compounds is None:
+            served = {c.pk for c in compounds_served_by(parties=self.filing)}
+            near: set[int] = set()
+            ids = self.volunteer_place_ids
+            if ids:
+                near = set(
+                    Place.objects.filter(kind=PlaceKind.COMPOUND)
+                    .filter(
+                        Q(pk__in=ids)
+                        | Q(grid_id__in=ids)
+                        | Q(community_id__in=ids)
+                        | Q(pk__in=Place.objects.filter(pk__in=ids).values("compound_id"))
+                    )
+                    .values_list("pk", flat=True)
+                )
+            self._compounds = (served, sorted(served | near))
+        return self._compounds
+
+    def compound_ids(self) -> list[int]:
+        """Compounds where they may file and look residents up: every compound their filing parties
+        serve, and each compound holding one of their volunteer places (narrowed by `covers`)."""
+        return self._load()[1]
+
+    def covers(self, place: Place) -> bool:
+        """Is `place` theirs to file about: in a compound a filing party serves, or inside one of
+        their volunteer places (the place's denormalised ancestors; no query once loaded)?"""
+        served = self._load()[0]
+        ancestors = set(place.ancestor_ids())
+        return bool(served & ancestors) or bool(self.volunteer_place_ids & ancestors)
+
+    def within_q(self, prefix: str) -> Q:
+        """Rows whose place (`prefix`, e.g. "household__") `covers` accepts, for a queryset filter."""
+        served = self._load()[0]
+        ids = self.volunteer_place_ids
+        q = Q(**{f"{prefix}compound_id__in": served}) if served else Q(pk__in=[])
+        if ids:
+            for column in ("id", "building_id", "grid_id", "compound_id", "community_id"):
+                q |= Q(**{f"{prefix}{column}__in": ids})
+        return q
+
+
+def staff_scope(*, user: Any) -> StaffScope:
+    """THE workbench scope of a user (cached on the user for the request), from `ROLE_POLICY`/`POLICY`:
+    a volunteer membership (楼组长, 网格员, the 环物会's elected owner member) never makes its party
+    theirs — only their own places."""
+    cached = getattr(user, "_shequ_staff_scope", None)
+    if cached is not None:
+        return cached
+    roles = user_roles(user=user)
+    reading = reading_party_ids(roles)
+    filing = filing_party_ids(roles)
+    parties = {m.party_id: m.party for m in roles.memberships}
+    scope = StaffScope(
+        reading=[parties[i] for i in sorted(reading)],
+        acting_ids=acting_party_ids(roles),
+        helping_ids=helping_party_ids(roles),
+        filing=[parties[i] for i in sorted(filing)],
+        volunteer_place_ids=volunteer_place_ids(roles),
+    )
+    if getattr(user, "is_authenticated", False):
+        user._shequ_staff_scope = scope
+    return scope
+
+
 def may_write(*, user: Any) -> bool:
     """Observers read and never write: no action, follow, sign-up, booking or post. False for a user
     whose every membership is an observer one and who lives nowhere verified."""
@@ -221,7 +326,7 @@ def may_file_at(*, user: Any, place: Place) -> bool:
     ancestors = set(place.ancestor_ids())
     if volunteer_place_ids(roles) & ancestors:
         return True
-    acting = acting_party_ids(roles)
+    acting = filing_party_ids(roles)
     if not acting:
         return False
     if PartyPlace.objects.filter(party_id__in=acting, place_id__in=ancestors).exists():
@@ -355,7 +460,7 @@ def allowed_actions(*, appeal: Appeal, actor) -> list[str]:
 class Viewer:
     """Everything needed to decide visibility and masking for one user, loaded once per request."""
 
-    user: object
+    user: AbstractBaseUser | AnonymousUser
     acting_party_ids: set[int] = field(default_factory=set)
     party_ids: set[int] = field(default_factory=set)  # every membership, observers included
     household_ids: set[int] = field(default_factory=set)  # verified households

@@ -6,6 +6,7 @@ changes and writes the event (`shequ.appeals.step`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from shequ.appeals import deadlines, routing
@@ -96,7 +97,7 @@ def _h_resume(step: Step, target: str) -> None:
     step.set("status", target)
 
 
-def _h_reply(step: Step, target: str | None) -> None:
+def _h_reply(step: Step, target: str) -> None:
     step.event_text = _text(
         step.data.get("text"),
         field_name="text",
@@ -113,7 +114,7 @@ def _h_reply(step: Step, target: str | None) -> None:
         step.set("status", S.IN_PROGRESS)
 
 
-def _h_note(step: Step, target: str | None) -> None:
+def _h_note(step: Step, target: str) -> None:
     step.event_text = _text(
         step.data.get("text"),
         field_name="text",
@@ -143,10 +144,23 @@ def _h_resolve(step: Step, target: str) -> None:
     step.event_party = step.appeal.responsible_party
 
 
+def close_fields(now: Any) -> dict[str, Any]:
+    """What closing an appeal sets (close, confirm, rate and the unrated close alike)."""
+    return {"status": S.CLOSED, "closed_at": now, "callback_due_at": None}
+
+
+UNRATED_CLOSE_TEXT = "回访期满未评价，自动关闭。"
+
+
+def unrated_close_fields(now: Any) -> dict[str, Any]:
+    """What the unrated close (回访期满未评价) sets: written by the `close_unrated` transition and by the
+    callback sweep's set-based batch (`shequ.appeals.sweeps`) alike."""
+    return {"closed_unrated": True, **close_fields(now)}
+
+
 def _close(step: Step) -> None:
-    step.set("status", S.CLOSED)
-    step.set("closed_at", step.now)
-    step.set("callback_due_at", None)
+    for name, value in close_fields(step.now).items():
+        step.set(name, value)
 
 
 def _h_confirm(step: Step, target: str) -> None:
@@ -183,7 +197,7 @@ def _h_reopen(step: Step, target: str) -> None:
     _reopen(step)
 
 
-def _h_rate(step: Step, target: str | None) -> None:
+def _h_rate(step: Step, target: str) -> None:
     appeal = step.appeal
     if appeal.status == S.CLOSED and appeal.rated_at is not None:
         raise Conflict("已经评价过了。", "This appeal has already been rated.", code="already_rated")
@@ -231,10 +245,10 @@ def _h_close(step: Step, target: str) -> None:
 
 
 def _h_close_unrated(step: Step, target: str) -> None:
-    step.event_text = step.reason(required=False) or "回访期满未评价，自动关闭。"
+    step.event_text = step.reason(required=False) or UNRATED_CLOSE_TEXT
     step.event_party = None
-    step.set("closed_unrated", True)
-    _close(step)
+    for name, value in unrated_close_fields(step.now).items():
+        step.set(name, value)
 
 
 def _h_merge(step: Step, target: str) -> None:
@@ -289,7 +303,7 @@ def escalation_data(
     }
 
 
-def _h_escalate(step: Step, target: str | None) -> None:
+def _h_escalate(step: Step, target: str) -> None:
     appeal = step.appeal
     if appeal.is_consultation:
         raise Conflict(
@@ -331,7 +345,8 @@ def _h_escalate(step: Step, target: str | None) -> None:
     step.event_party = party
 
 
-HANDLERS = {
+# Each handler gets the step and the status the action leads to (the current one when it keeps it).
+HANDLERS: dict[str, Callable[[Step, str], None]] = {
     "dispatch": _h_dispatch,
     "redispatch": _h_dispatch,
     "transfer": _h_transfer,

@@ -21,22 +21,21 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from shequ.accounts.models import Residency, User
 from shequ.accounts.selectors import user_roles
 from shequ.appeals import deadlines, routing
 from shequ.appeals import photos as photo_files
-from shequ.appeals.access import acting_party_ids, may_file_at, volunteer_place_ids
+from shequ.appeals.access import may_file_at, staff_scope
 from shequ.appeals.models import Appeal, Category, EventKind, Kind, PhotoStage, Source, Urgency
 from shequ.appeals.records import checked_text, event_write, photos_save
 from shequ.appeals.transitions import S
 from shequ.core import clock
 from shequ.core.errors import Forbidden, Invalid
 from shequ.core.ratelimit import rate_limit
-from shequ.directory.models import Party, Place, PlaceKind, Spot
-from shequ.directory.selectors import compounds_served_by, household_in
+from shequ.directory.models import Place, PlaceKind, Spot
+from shequ.directory.selectors import household_in
 
 # ---------------------------------------------------------------- whom staff may file for
 
@@ -59,24 +58,6 @@ class Caller:
         return f"来访/来电居民：{self.name} {self.phone}".strip()
 
 
-def acting_parties(*, staff: User) -> list[Party]:
-    """The parties a staff member acts for (observers act for none)."""
-    ids = user_roles(user=staff).party_ids
-    return list(Party.objects.filter(pk__in=ids)) if ids else []
-
-
-def _within_q(place_ids: set[int]) -> Q:
-    """Residencies whose household lies in one of these places (a household, building, grid, compound
-    or community: the place's own denormalised ancestors)."""
-    return (
-        Q(household_id__in=place_ids)
-        | Q(household__building_id__in=place_ids)
-        | Q(household__grid_id__in=place_ids)
-        | Q(household__compound_id__in=place_ids)
-        | Q(household__community_id__in=place_ids)
-    )
-
-
 def _not_staff() -> Forbidden:
     return Forbidden(
         "只有工作人员可以代居民反映。", "Only staff may file for someone else.", code="not_staff"
@@ -96,26 +77,23 @@ def caller_for(
     parties serve, by exact phone or by id; otherwise a caller without an account (by phone: the same
     answer whether the number is registered elsewhere or not; by id: "no such resident" either way).
     `household_id` picks a household in those compounds for a caller without an account."""
-    roles = user_roles(user=staff)
-    volunteer_only = not acting_party_ids(roles)  # a building leader, grid worker, elected owner member
+    scope = staff_scope(user=staff)  # the workbench's scope: the same policy for page and API
     if compound_ids is None:
-        parties = acting_parties(staff=staff)
-        if not parties:
+        if not scope.may_file:
             raise _not_staff()
-        compound_ids = [c.pk for c in compounds_served_by(parties=parties)]
+        compound_ids = scope.compound_ids()
     phone, name = (phone or "").strip()[:20], (name or "").strip()[:50]
     found: Residency | None = None
     if compound_ids and (user_id is not None or (phone.isdigit() and len(phone) == 11)):
+        # Only where the role policy lets them file (a volunteer: their own places): a phone elsewhere
+        # gets the same answer as a number nobody has.
         qs = (
             Residency.objects.filter(household__compound_id__in=compound_ids, user__is_active=True)
+            .filter(scope.within_q("household__"))
             .exclude(status=Residency.Status.REJECTED)
             .select_related("user", "household")
             .order_by("-status", "id")  # a verified residency first
         )
-        if volunteer_only:
-            # Volunteers find residents only in their own places (the role policy's place scope): a
-            # phone elsewhere gets the same answer as a number nobody has.
-            qs = qs.filter(_within_q(volunteer_place_ids(roles)))
         found = (qs.filter(user_id=user_id) if user_id is not None else qs.filter(user__phone=phone)).first()
     if user_id is not None and found is None:
         raise Invalid(
@@ -128,7 +106,9 @@ def caller_for(
         return Caller(user=found.user, household=found.household, name=found.user.real_name, phone=phone)
     household = None
     if household_id is not None and compound_ids:
-        household = household_in(compound_ids=compound_ids, household_id=household_id)
+        household = household_in(
+            compound_ids=compound_ids, household_id=household_id, within=scope.within_q("")
+        )
     return Caller(household=household, name=name, phone=phone)
 
 

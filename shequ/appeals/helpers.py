@@ -46,7 +46,7 @@ def _acting_env_committee(*, actor, appeal: Appeal) -> Party | None:
     return next((p for p in committees if p.pk in serving), None)
 
 
-def h_assign_helper(step: Step, target: str | None) -> None:
+def h_assign_helper(step: Step, target: str) -> None:
     """The 环物会 asks another property company to do the work; the first party stays accountable.
     data: company (Party or id), fee_waived (None decides from the reporter: 60+ and living alone;
     True requires that), note."""

@@ -44,7 +44,7 @@ TO_PARTY = {
     EventKind.WHISTLE_BLOWN,
 }
 
-TITLES = {
+TITLES: dict[str, str] = {
     EventKind.SUBMITTED: "新诉求待派单：{number}",
     EventKind.DISPATCHED: "新工单：{number} {category}",
     EventKind.ACCEPTED: "您的诉求已签收：{number}",
@@ -162,7 +162,6 @@ def recipients_for(event: AppealEvent, audience: Audience | None = None) -> set[
     if kind == EventKind.REOPENED or (kind == EventKind.RATED and event.data.get("reopened")):
         out |= audience.members(place=place, party_ids=[appeal.responsible_party_id])
     out.discard(event.actor_id)
-    out.discard(None)  # type: ignore[arg-type]  # a set of ids; None may come from a missing reporter
     if out and not audience.is_verified_reporter(appeal):
         # Someone the household has not verified: no SMS or inbox fan-out to parties (issue #9);
         # the reporter still hears what happens to their own appeal.

@@ -487,7 +487,7 @@ class RoutingRule(models.Model):
         ]
 
     def __str__(self) -> str:
-        target = self.party.name if self.party_id else self.get_party_kind_display()
+        target = self.party.name if self.party is not None else self.get_party_kind_display()
         return f"{self.category or _('全部分类')} → {target}"
 
 

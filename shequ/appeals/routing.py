@@ -47,7 +47,7 @@ def dispatcher_for(*, place: Place) -> Party:
 
 
 def _target(rule: RoutingRule, place: Place) -> Party | None:
-    if rule.party_id:
+    if rule.party is not None:
         return rule.party if rule.party.is_active else None
     return party_serving(place=place, kind=rule.party_kind)
 

@@ -54,6 +54,8 @@ LIST_RELATED = (
 
 def _mine_q(viewer: Viewer) -> Q:
     uid = viewer.user.pk
+    if uid is None:  # an anonymous viewer has no appeals of its own
+        return Q(pk__in=[])
     followed = Appeal.followers.through.objects.filter(user_id=uid).values("appeal_id")
     q = Q(reporter_id=uid) | Q(filed_by_id=uid) | Q(pk__in=followed)
     if viewer.household_ids:  # the household's appeals, not those of someone it has not verified

@@ -94,7 +94,7 @@ def appeal_transition(*, appeal: Appeal, actor, action: str, **data) -> Appeal:
                 )
         step = Step(appeal=locked, actor=actor, cap=cap, action=action, data=data, now=clock.now())
         handler = HANDLERS[action]
-        handler(step, target)
+        handler(step, locked.status if target is None else target)  # None: the action keeps the status
         step.commit()
         if prepared:
             stage = PhotoStage.RESOLUTION if action == "resolve" else PhotoStage.PROGRESS

@@ -21,7 +21,8 @@ def fetch_page(qs: QuerySet, start: int, stop: int) -> list:
         return []
     rows = qs.model._default_manager.filter(pk__in=ids)
     rows.query.select_related = qs.query.select_related
-    rows = rows.prefetch_related(*qs._prefetch_related_lookups)
+    # The stubs do not declare the queryset's list of prefetches; Django has no public reader for it.
+    rows = rows.prefetch_related(*qs._prefetch_related_lookups)  # type: ignore[attr-defined]
     by_id = {row.pk: row for row in rows}
     return [by_id[pk] for pk in ids if pk in by_id]
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Any, cast
 
 from django.http import HttpRequest
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from shequ.core.errors import Forbidden, Invalid
-from shequ.decisions import register, selectors, services
+from shequ.decisions import register, selectors, services, voting
 from shequ.decisions.models import Decision, DecisionStatus
 from shequ.decisions.rules import check_organiser, organiser_parties
 from shequ.directory.models import Party, Place, PlaceKind
@@ -126,12 +127,12 @@ class RegisterRowOut(Schema):
 
 
 def _decision(request: HttpRequest, decision_id: int) -> Decision:
-    return selectors.access_decision(user=request.auth, decision_id=decision_id)
+    return selectors.access_decision(user=request.user, decision_id=decision_id)
 
 
 @router.get("/decisions", response=list[DecisionOut])
 def decisions(request: HttpRequest, status: str | None = None):
-    qs = selectors.decisions_visible_to(user=request.auth).prefetch_related("buildings")
+    qs = selectors.decisions_visible_to(user=request.user).prefetch_related("buildings")
     if status:
         qs = qs.filter(status=status)
     return list(qs[:100])
@@ -147,7 +148,7 @@ def decision_create(request: HttpRequest, payload: DecisionIn):
     if len(buildings) != len(set(payload.building_ids)):
         raise Invalid("楼栋不存在。", "No such building.", fields={"building_ids": "无效"})
     decision = services.decision_create(
-        actor=request.auth,
+        actor=request.user,
         organiser=party,
         compound=compound,
         matter=payload.matter,
@@ -167,35 +168,35 @@ def decision(request: HttpRequest, decision_id: int):
 def publicise(request: HttpRequest, decision_id: int, payload: PubliciseIn):
     d = _decision(request, decision_id)
     return services.decision_publicise(
-        actor=request.auth, decision=d, opens_at=payload.opens_at, closes_at=payload.closes_at
+        actor=request.user, decision=d, opens_at=payload.opens_at, closes_at=payload.closes_at
     )
 
 
 @router.post("/decisions/{decision_id}/open", response=DecisionOut)
 def open_voting(request: HttpRequest, decision_id: int):
-    return services.decision_open(actor=request.auth, decision=_decision(request, decision_id))
+    return services.decision_open(actor=request.user, decision=_decision(request, decision_id))
 
 
 @router.post("/decisions/{decision_id}/close", response=DecisionOut)
 def close(request: HttpRequest, decision_id: int):
-    return services.decision_close(actor=request.auth, decision=_decision(request, decision_id))
+    return services.decision_close(actor=request.user, decision=_decision(request, decision_id))
 
 
 @router.post("/decisions/{decision_id}/cancel", response=DecisionOut)
 def cancel(request: HttpRequest, decision_id: int, payload: CancelIn):
     d = _decision(request, decision_id)
-    return services.decision_cancel(actor=request.auth, decision=d, reason=payload.reason)
+    return services.decision_cancel(actor=request.user, decision=d, reason=payload.reason)
 
 
 @router.post("/decisions/{decision_id}/vote", response={201: BallotOut})
 def vote(request: HttpRequest, decision_id: int, payload: VoteIn):
     d = _decision(request, decision_id)
-    return Status(201, services.ballot_cast(user=request.auth, decision=d, choice=payload.choice))
+    return Status(201, voting.ballot_cast(user=request.user, decision=d, choice=payload.choice))
 
 
 @router.get("/decisions/{decision_id}/my-ballot", response=BallotOut | None)
 def my_ballot(request: HttpRequest, decision_id: int):
-    return selectors.my_ballot(user=request.auth, decision=_decision(request, decision_id))
+    return selectors.my_ballot(user=request.user, decision=_decision(request, decision_id))
 
 
 @router.post("/decisions/{decision_id}/paper", response={201: BallotOut})
@@ -210,8 +211,8 @@ def paper(
     """Multipart: `voter_id`, `choice`, `channel` (paper | proxy), `proxy_name`, and the `document` file
     (the photo of the paper ballot or the written authorisation)."""
     d = _decision(request, decision_id)
-    ballot = services.ballot_enter(
-        actor=request.auth,
+    ballot = voting.ballot_enter(
+        actor=request.user,
         decision=d,
         voter_id=voter_id,
         choice=choice,
@@ -228,8 +229,8 @@ def correct(request: HttpRequest, decision_id: int, ballot_id: int, payload: Cor
     ballot = d.ballots.filter(pk=ballot_id).first()
     if ballot is None:
         raise Invalid("没有这张表决票。", "No such ballot.")
-    return services.ballot_correct(
-        actor=request.auth, decision=d, ballot=ballot, choice=payload.choice, reason=payload.reason
+    return voting.ballot_correct(
+        actor=request.user, decision=d, ballot=ballot, choice=payload.choice, reason=payload.reason
     )
 
 
@@ -245,7 +246,7 @@ def ballots(request: HttpRequest, decision_id: int):
             "choice": u.ballot.choice if u.ballot else None,
             "channel": u.ballot.channel if u.ballot else None,
         }
-        for u in selectors.ballot_list(user=request.auth, decision=d)
+        for u in cast("list[Any]", selectors.ballot_list(user=request.user, decision=d))
     ]
 
 
@@ -261,7 +262,7 @@ def register_mine(request: HttpRequest):
             "representative": o.is_representative,
             "developer_unsold": o.unit.developer_unsold,
         }
-        for o in selectors.my_register(user=request.auth)
+        for o in selectors.my_register(user=request.user)
     ]
 
 
@@ -271,9 +272,9 @@ def register_import(request: HttpRequest, compound_id: int, file: File[UploadedF
     if compound is None:
         raise Invalid("小区不存在。", "No such compound.")
     party = None
-    for p in organiser_parties(user=request.auth):
+    for p in organiser_parties(user=request.user):
         try:
-            check_organiser(user=request.auth, party=p, place=compound)
+            check_organiser(user=request.user, party=p, place=compound)
         except Forbidden:
             continue
         party = p
@@ -281,6 +282,6 @@ def register_import(request: HttpRequest, compound_id: int, file: File[UploadedF
     if party is None:
         raise Forbidden("您不负责这个小区的业主名册。", "You do not keep this compound's register.")
     report = register.register_import(
-        actor=request.auth, organiser=party, compound=compound, file=file.read(), filename=file.name or ""
+        actor=request.user, organiser=party, compound=compound, file=file.read(), filename=file.name or ""
     )
     return Status(200 if report.ok else 422, report.as_dict())

@@ -10,7 +10,7 @@ from django.core.files.base import ContentFile
 
 from shequ.accounts.models import Residency, User
 from shequ.core import clock
-from shequ.decisions import register, services
+from shequ.decisions import register, services, voting
 from shequ.decisions.models import Decision, RollVoter
 from shequ.directory.models import Party, Place, PlaceKind
 
@@ -83,7 +83,7 @@ def register_compound(
 def _paper(decision: Decision, actor, voters: list[RollVoter], choices: list[str]) -> None:
     """The stack of paper ballots, scanned as one file and entered at once (`ballots_enter_batch`)."""
     entries = [(v.pk, c) for v, c in zip(voters, choices, strict=False)]
-    services.ballots_enter_batch(
+    voting.ballots_enter_batch(
         actor=actor, decision=decision, entries=entries, document=photo(f"ballots-{decision.pk}.jpg")
     )
 

@@ -41,13 +41,12 @@ def register_xlsx(*, compound: Place) -> bytes:
     for o in selectors.register_rows(compound_id=compound.pk):
         unit = o.unit
         household = unit.household
+        building = unit.building.name if unit.building is not None else ""
         rows.append(
             [
-                unit.building.name if unit.building_id else "",
-                household.unit.name if household is not None and household.unit_id else "",
-                household.name
-                if household is not None
-                else unit.label.removeprefix(unit.building.name if unit.building_id else ""),
+                building,
+                household.unit.name if household is not None and household.unit is not None else "",
+                household.name if household is not None else unit.label.removeprefix(building),
                 unit.get_kind_display(),
                 str(unit.area),
                 unit.get_area_source_display(),
@@ -138,6 +137,8 @@ def decision_xlsx(*, user, decision: Decision) -> bytes:
         sheets.append(("逐户表决", lines))
         events: list[list] = [["时间", "事件", "操作人", "理由"]]
         for e in decision.events.select_related("actor").order_by("at", "id"):
-            events.append([_when(e.at), e.kind, e.actor.real_name if e.actor_id else "系统", e.reason])
+            events.append(
+                [_when(e.at), e.kind, e.actor.real_name if e.actor is not None else "系统", e.reason]
+            )
         sheets.append(("操作记录", events))
     return workbook_bytes(sheets)

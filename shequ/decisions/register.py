@@ -158,7 +158,7 @@ def _household_index(compound: Place) -> tuple[dict[str, Place], dict[tuple[int,
     )
     buildings = {p.name: p for p in places if p.kind == PlaceKind.BUILDING}
     households = {
-        (p.building_id or 0, p.unit.name if p.unit_id else "", p.name): p
+        (p.building_id or 0, p.unit.name if p.unit is not None else "", p.name): p
         for p in places
         if p.kind == PlaceKind.HOUSEHOLD
     }
@@ -264,7 +264,7 @@ def register_import(
                     ],
                 )
     for label, rows in by_unit.items():
-        problems: list[tuple[str, str]] = []
+        problems = []
         if len({(r.area, r.area_source, r.kind) for r in rows}) > 1:
             problems.append((f"“{label}”各行的面积或类型不一致", f"rows of {label} disagree on area or kind"))
         if len({r.owner + r.phone for r in rows}) < len(rows):
@@ -375,7 +375,7 @@ def register_link_users(*, compound: Place) -> int:
             household__compound=compound,
         ).values_list("user_id", "household_id")
     )
-    households = {}
+    households: dict[int, set[int]] = {}
     for owner_id, household_id in Ownership.objects.filter(
         owner__in=candidates, unit__household__isnull=False
     ).values_list("owner_id", "unit__household_id"):

@@ -24,7 +24,7 @@ from shequ.decisions.models import (
     RollVoter,
 )
 from shequ.decisions.rules import acts_as_organiser, is_owner_in, organiser_parties
-from shequ.decisions.services import voter_of
+from shequ.decisions.voting import voter_of
 
 DETAIL_RELATED = ("organiser", "compound", "compound__community")
 

@@ -1,4 +1,5 @@
-"""Writes of owners' decisions: create, publicise, open, close (count and post), cancel; ballots.
+"""Writes of owners' decisions: create, publicise, open, close (count and post), cancel. Ballots are in
+`decisions.voting`; the roll comes from the register through `decisions.roll`.
 
 One transition function (`_transition`) with an explicit table of allowed moves; every change and every
 ballot is an immutable `DecisionEvent`. Notifications and board notices go out through the existing
@@ -8,9 +9,8 @@ channels (notices, inbox) in the same transaction, delivered after commit.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Count, Sum
 from django.urls import reverse
 from django.utils import timezone
@@ -19,20 +19,15 @@ from shequ.core import clock
 from shequ.core.errors import Conflict, Forbidden, Invalid
 from shequ.decisions import counting
 from shequ.decisions.models import (
-    Ballot,
-    BallotChannel,
-    Choice,
     Decision,
     DecisionEvent,
     DecisionStatus,
-    ExclusiveUnit,
     Matter,
-    Ownership,
     RollUnit,
     RollVoter,
 )
-from shequ.decisions.rules import ORGANISER_KINDS, check_may_vote_as_resident, check_organiser
-from shequ.decisions.uploads import check_document
+from shequ.decisions.roll import decision_units, owner_roll, total_area
+from shequ.decisions.rules import ORGANISER_KINDS, check_organiser
 from shequ.directory.models import Party, PartyKind, Place, PlaceKind
 from shequ.notifications.services import notify
 
@@ -59,7 +54,7 @@ BOARD_CHANNEL = {
 }
 
 
-def _event(decision: Decision, kind: str, actor, reason: str = "", **data) -> DecisionEvent:
+def record_event(decision: Decision, kind: str, actor, reason: str = "", **data) -> DecisionEvent:
     return DecisionEvent.objects.create(decision=decision, kind=kind, actor=actor, reason=reason, data=data)
 
 
@@ -81,7 +76,7 @@ def _transition(
         setattr(locked, name, value)
         changed.append(name)
     locked.save(update_fields=changed)
-    _event(locked, kind, actor, reason, previous=previous, status=to, **data)
+    record_event(locked, kind, actor, reason, previous=previous, status=to, **data)
     return locked
 
 
@@ -124,7 +119,7 @@ def decision_create(
         )
         if buildings:
             decision.buildings.set(buildings)
-        _event(decision, "created", actor, matter=matter, buildings=[b.pk for b in buildings])
+        record_event(decision, "created", actor, matter=matter, buildings=[b.pk for b in buildings])
     return decision
 
 
@@ -193,14 +188,6 @@ def threshold_text(decision: Decision) -> str:
     return base + "经参与表决专有部分面积过半数且人数过半数的业主同意。"
 
 
-def _roll_units(decision: Decision):
-    units = ExclusiveUnit.objects.filter(compound=decision.compound)
-    building_ids = list(decision.buildings.values_list("pk", flat=True))
-    if building_ids:
-        units = units.filter(building_id__in=building_ids)
-    return units
-
-
 def decision_open(*, actor, decision: Decision) -> Decision:
     """Open voting (at or after the publicised start): fix the roll from the register as it is now."""
     if actor is not None:
@@ -209,52 +196,49 @@ def decision_open(*, actor, decision: Decision) -> Decision:
         raise Conflict(
             "公示期还没有结束，不能开始投票。", "The publicity period has not ended.", code="too_early"
         )
-    rows = list(
-        Ownership.objects.filter(unit__in=_roll_units(decision), is_representative=True).values_list(
-            "unit_id", "unit__label", "unit__area", "owner_id", "owner__name", "owner__is_developer"
-        )
-    )
-    if not rows:
+    voters = owner_roll(decision_units(decision))
+    if not voters:
         raise Conflict(
             "这个范围的业主名册是空的，请先导入名册。",
             "The owners' register here is empty.",
             code="register_empty",
         )
     with transaction.atomic():
-        voters: dict[int, RollVoter] = {}
-        for _unit_id, _label, area, owner_id, name, is_dev in rows:
-            voter = voters.get(owner_id)
-            if voter is None:
-                voters[owner_id] = RollVoter(
-                    decision=decision,
-                    owner_id=owner_id,
-                    name=name,
-                    area=area,
-                    unit_count=1,
-                    is_developer=is_dev,
-                )
-            else:
-                voter.area += area
-                voter.unit_count += 1
-        RollVoter.objects.bulk_create(list(voters.values()), batch_size=1000)
-        ids = dict(RollVoter.objects.filter(decision=decision).values_list("owner_id", "id"))
-        RollUnit.objects.bulk_create(
+        RollVoter.objects.bulk_create(
             [
-                RollUnit(decision=decision, unit_id=u, voter_id=ids[o], label=label, area=area)
-                for u, label, area, o, _n, _d in rows
+                RollVoter(
+                    decision=decision,
+                    owner_id=v.owner_id,
+                    name=v.name,
+                    area=v.area,
+                    unit_count=v.unit_count,
+                    is_developer=v.is_developer,
+                )
+                for v in voters.values()
             ],
             batch_size=1000,
         )
-        total_area = sum((v.area for v in voters.values()), start=Decimal("0"))
+        ids = dict(RollVoter.objects.filter(decision=decision).values_list("owner_id", "id"))
+        RollUnit.objects.bulk_create(
+            [
+                RollUnit(
+                    decision=decision, unit_id=u.unit_id, voter_id=ids[v.owner_id], label=u.label, area=u.area
+                )
+                for v in voters.values()
+                for u in v.units
+            ],
+            batch_size=1000,
+        )
+        area = total_area(voters)
         decision = _transition(
             decision=decision,
             to=DecisionStatus.VOTING,
             actor=actor,
             kind="opened",
-            fields={"total_area": total_area, "total_owners": len(voters)},
-            total_area=str(total_area),
+            fields={"total_area": area, "total_owners": len(voters)},
+            total_area=str(area),
             total_owners=len(voters),
-            units=len(rows),
+            units=sum(v.unit_count for v in voters.values()),
         )
         recipients = RollVoter.objects.filter(decision=decision, owner__user__isnull=False).values_list(
             "owner__user_id", flat=True
@@ -268,210 +252,6 @@ def decision_open(*, actor, decision: Decision) -> Decision:
             key=f"decision.opened:{decision.pk}",
         )
     return decision
-
-
-def _check_voting(decision: Decision) -> None:
-    now = clock.now()
-    if decision.status != DecisionStatus.VOTING or (decision.closes_at and now >= decision.closes_at):
-        raise Conflict("现在不在投票时间内。", "Voting is not open now.", code="not_voting")
-
-
-def voter_of(*, user, decision: Decision) -> RollVoter | None:
-    """The roll entry the user votes as (the representative owner of their units), if any."""
-    return (
-        RollVoter.objects.filter(decision=decision, owner__user=user).select_related("owner").first()
-        if user.is_authenticated
-        else None
-    )
-
-
-def _save_ballot(
-    *, decision: Decision, voter: RollVoter, choice: str, channel: str, actor, **extra
-) -> Ballot:
-    if choice not in Choice.values:
-        raise Invalid(
-            "请选择同意、反对或弃权。", "Choose agree, disagree or abstain.", fields={"choice": "无效"}
-        )
-    try:
-        with transaction.atomic():
-            ballot = Ballot.objects.create(
-                decision=decision, voter=voter, choice=choice, channel=channel, cast_by=actor, **extra
-            )
-    except IntegrityError:
-        raise Conflict(
-            "这位业主已经投过票，表决票一经提交不能更改。",
-            "This owner has already voted; a cast ballot is final.",
-            code="already_voted",
-        )
-    # The choice itself is not in the event: the per-unit list is where owners inspect ballots.
-    _event(decision, f"ballot_{channel}", actor, voter=voter.pk, ballot=ballot.pk)
-    return ballot
-
-
-def ballot_cast(*, user, decision: Decision, choice: str) -> Ballot:
-    """An owner votes online. Final once cast."""
-    check_may_vote_as_resident(user=user, compound_id=decision.compound_id)
-    _check_voting(decision)
-    voter = voter_of(user=user, decision=decision)
-    if voter is None:
-        co_owner = Ownership.objects.filter(
-            owner__user=user, unit__in=_roll_units(decision), is_representative=False
-        ).exists()
-        if co_owner:
-            raise Forbidden(
-                "您的房屋由共有人中的代表人投票。",
-                "Your unit votes through its representative co-owner.",
-                code="not_representative",
-            )
-        raise Forbidden(
-            "这次表决的名册上没有您（只有涉及楼栋的业主参加）。",
-            "You are not on this decision's roll.",
-            code="not_on_roll",
-        )
-    with transaction.atomic():
-        return _save_ballot(
-            decision=decision, voter=voter, choice=choice, channel=BallotChannel.ONLINE, actor=user
-        )
-
-
-def ballot_enter(
-    *,
-    actor,
-    decision: Decision,
-    voter_id: int,
-    choice: str,
-    channel: str,
-    document=None,
-    proxy_name: str = "",
-) -> Ballot:
-    """Staff of the organiser enter a paper ballot (with its photo) or a proxy ballot (with the written
-    authorisation attached)."""
-    check_organiser(user=actor, party=decision.organiser)
-    _check_voting(decision)
-    if channel not in (BallotChannel.PAPER, BallotChannel.PROXY):
-        raise Invalid(
-            "方式应为纸质票或委托投票。", "Channel must be paper or proxy.", fields={"channel": "无效"}
-        )
-    if document is None:
-        need = "纸质表决票的照片" if channel == BallotChannel.PAPER else "授权委托书"
-        raise Invalid(
-            f"请上传{need}。",
-            "Attach the photo of the ballot or the authorisation.",
-            fields={"document": "必填"},
-        )
-    proxy_name = (proxy_name or "").strip()
-    if channel == BallotChannel.PROXY and not proxy_name:
-        raise Invalid("请填写受托人姓名。", "Name the proxy.", fields={"proxy_name": "必填"})
-    check_document(document)
-    voter = RollVoter.objects.filter(decision=decision, pk=voter_id).first()
-    if voter is None:
-        raise Invalid("名册上没有这位业主。", "No such owner on the roll.", fields={"voter": "无效"})
-    if Ballot.objects.filter(decision=decision, voter=voter).exists():
-        raise Conflict(
-            "这位业主已经投过票（含网上投票），不能再录入纸质票。",
-            "This owner has already voted (possibly online); no second ballot.",
-            code="already_voted",
-        )
-    with transaction.atomic():
-        return _save_ballot(
-            decision=decision,
-            voter=voter,
-            choice=choice,
-            channel=channel,
-            actor=actor,
-            document=document,
-            proxy_name=proxy_name[:100],
-        )
-
-
-def ballots_enter_batch(*, actor, decision: Decision, entries: list[tuple[int, str]], document) -> int:
-    """Staff enter a stack of paper ballots scanned as one document (photo or PDF): every ballot of the stack
-    refers to the one scan. All or none: a bad choice, an owner not on the roll, one already voted, or the
-    same owner twice in the stack, and nothing is written. Set-based: a handful of queries for any size."""
-    check_organiser(user=actor, party=decision.organiser)
-    _check_voting(decision)
-    if document is None:
-        raise Invalid(
-            "请上传纸质表决票的扫描件。", "Attach the scan of the ballots.", fields={"document": "必填"}
-        )
-    check_document(document)
-    voter_ids = [v for v, _c in entries]
-    if not entries or len(set(voter_ids)) != len(voter_ids):
-        raise Invalid("每位业主只能有一张表决票。", "One ballot per owner.", code="already_voted")
-    if any(c not in Choice.values for _v, c in entries):
-        raise Invalid(
-            "请选择同意、反对或弃权。", "Choose agree, disagree or abstain.", fields={"choice": "无效"}
-        )
-    on_roll = set(RollVoter.objects.filter(decision=decision, pk__in=voter_ids).values_list("pk", flat=True))
-    if on_roll != set(voter_ids):
-        raise Invalid("名册上没有这位业主。", "No such owner on the roll.", fields={"voter": "无效"})
-    if Ballot.objects.filter(decision=decision, voter_id__in=voter_ids).exists():
-        raise Conflict(
-            "其中有业主已经投过票（含网上投票），不能再录入纸质票。",
-            "An owner in the stack has already voted (possibly online); no second ballot.",
-            code="already_voted",
-        )
-    field = Ballot._meta.get_field("document")
-    try:
-        with transaction.atomic():
-            stored = field.storage.save(
-                field.generate_filename(Ballot(decision=decision), document.name), document
-            )
-            ballots = Ballot.objects.bulk_create(
-                [
-                    Ballot(
-                        decision=decision,
-                        voter_id=v,
-                        choice=c,
-                        channel=BallotChannel.PAPER,
-                        cast_by=actor,
-                        document=stored,
-                    )
-                    for v, c in entries
-                ],
-                batch_size=500,
-            )
-            DecisionEvent.objects.bulk_create(
-                [
-                    DecisionEvent(
-                        decision=decision,
-                        kind="ballot_paper",
-                        actor=actor,
-                        data={"voter": b.voter_id, "ballot": b.pk},
-                    )
-                    for b in ballots
-                ],
-                batch_size=500,
-            )
-    except IntegrityError:
-        raise Conflict(
-            "其中有业主已经投过票，表决票一经提交不能更改。",
-            "An owner in the stack has already voted; a cast ballot is final.",
-            code="already_voted",
-        ) from None
-    return len(ballots)
-
-
-def ballot_correct(*, actor, decision: Decision, ballot: Ballot, choice: str, reason: str) -> Ballot:
-    """Only the organiser corrects a ballot (e.g. a paper ballot entered wrongly), with a reason, on the record."""
-    check_organiser(user=actor, party=decision.organiser)
-    _check_voting(decision)
-    reason = (reason or "").strip()
-    if not reason:
-        raise Invalid("更正须填写理由。", "A correction needs a reason.", fields={"reason": "必填"})
-    if choice not in Choice.values:
-        raise Invalid(
-            "请选择同意、反对或弃权。", "Choose agree, disagree or abstain.", fields={"choice": "无效"}
-        )
-    with transaction.atomic():
-        locked = Ballot.objects.select_for_update().get(pk=ballot.pk, decision=decision)
-        if locked.choice == choice:
-            return locked
-        previous = locked.choice
-        locked.choice = choice
-        locked.save(update_fields=["choice"])
-        _event(decision, "ballot_corrected", actor, reason, ballot=locked.pk, old=previous, new=choice)
-    return locked
 
 
 def decision_tally(*, decision: Decision) -> counting.Tally:
@@ -525,7 +305,7 @@ def decision_close(*, actor, decision: Decision) -> Decision:
         )
         decision.notice_id = notice.pk
         decision.save(update_fields=["notice_id"])
-        _event(decision, "posted", actor, notice=notice.pk)
+        record_event(decision, "posted", actor, notice=notice.pk)
         recipients = RollVoter.objects.filter(decision=decision, owner__user__isnull=False).values_list(
             "owner__user_id", flat=True
         )

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from shequ.core import clock
 from shequ.core.errors import DomainError, Forbidden, Invalid, NotFound
 from shequ.core.views import domain_errors, error_text
-from shequ.decisions import exports, register, selectors, services
+from shequ.decisions import exports, register, selectors, services, voting
 from shequ.decisions.models import MAJOR_MATTERS, Ballot, BallotChannel, Choice, DecisionStatus, Matter
 from shequ.decisions.rules import check_organiser, organiser_parties
 from shequ.directory.models import Party, Place, PlaceKind
@@ -107,7 +107,7 @@ def vote(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("decisions:detail", pk=pk)
     if request.method == "POST" and request.POST.get("confirm") == "1":
         try:
-            services.ballot_cast(user=request.user, decision=decision, choice=choice)
+            voting.ballot_cast(user=request.user, decision=decision, choice=choice)
         except DomainError as exc:
             _flash(request, exc)
             return redirect("decisions:detail", pk=pk)
@@ -148,7 +148,7 @@ def export(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @domain_errors
-def document(request: HttpRequest, ballot_id: int) -> HttpResponse:
+def document(request: HttpRequest, ballot_id: int) -> FileResponse:
     ballot = get_object_or_404(Ballot.objects.select_related("decision"), pk=ballot_id)
     if not ballot.document or not selectors.may_see_ballots(user=request.user, decision=ballot.decision):
         raise Http404
@@ -236,7 +236,7 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 voter_id = int(p.get("voter", ""))
             except ValueError:
                 raise Invalid("请选择业主。", "Choose the owner.", fields={"voter": "必填"})
-            services.ballot_enter(
+            voting.ballot_enter(
                 actor=request.user,
                 decision=decision,
                 voter_id=voter_id,
@@ -248,7 +248,7 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             messages.success(request, _("表决票已录入。"))
         elif action == "correct":
             ballot = get_object_or_404(Ballot, pk=p.get("ballot") or 0, decision=decision)
-            services.ballot_correct(
+            voting.ballot_correct(
                 actor=request.user,
                 decision=decision,
                 ballot=ballot,
@@ -305,7 +305,11 @@ def register_page(request: HttpRequest, compound_id: int) -> HttpResponse:
             if upload is None:
                 raise Invalid("请选择文件。", "Choose a file.")
             report = register.register_import(
-                actor=request.user, organiser=party, compound=compound, file=upload, filename=upload.name
+                actor=request.user,
+                organiser=party,
+                compound=compound,
+                file=upload,
+                filename=upload.name or "",
             )
         except DomainError as exc:
             _flash(request, exc)

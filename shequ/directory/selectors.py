@@ -147,10 +147,19 @@ class FilingArea:
     spots: list[Spot]
 
 
-def places_for_filing(*, parties: list[Party]) -> list[FilingArea]:
-    """Places staff may file an appeal for: each compound the parties serve, its buildings and spots (3 queries
-    after the compounds)."""
-    compounds = compounds_served_by(parties=parties)
+def places_for_filing(
+    *, parties: list[Party] | None = None, compound_ids: list[int] | None = None
+) -> list[FilingArea]:
+    """Places staff may file an appeal for: each compound the parties serve (or each of `compound_ids`),
+    its buildings and spots (3 queries after the compounds)."""
+    if compound_ids is not None:
+        compounds = list(
+            Place.objects.filter(pk__in=compound_ids, kind=PlaceKind.COMPOUND).order_by(
+                "community_id", "sort", "id"
+            )
+        )
+    else:
+        compounds = compounds_served_by(parties=parties or [])
     if not compounds:
         return []
     compound_ids = [c.pk for c in compounds]
@@ -177,13 +186,15 @@ def places_for_filing(*, parties: list[Party]) -> list[FilingArea]:
 HOUSEHOLD_RELATED = ("compound", "building", "unit")
 
 
-def households_search(*, compound_ids: list[int], term: str) -> list[Place]:
+def households_search(*, compound_ids: list[int], term: str, within: Q | None = None) -> list[Place]:
     """Households in these compounds whose room number is the last word of `term` ("501", "3号楼 501",
     "知春东里 3号楼 2单元 501"); earlier words narrow by compound, building or unit name. At most 20."""
     if not compound_ids or not term:
         return []
     *where, room = term.split()
     qs = Place.objects.filter(kind=PlaceKind.HOUSEHOLD, compound_id__in=compound_ids, name=room)
+    if within is not None:  # the searcher's own scope inside those compounds (a volunteer's places)
+        qs = qs.filter(within)
     for part in where:
         qs = qs.filter(
             Q(compound__name__contains=part) | Q(building__name__contains=part) | Q(unit__name__contains=part)
@@ -191,10 +202,11 @@ def households_search(*, compound_ids: list[int], term: str) -> list[Place]:
     return list(qs.select_related(*HOUSEHOLD_RELATED).order_by("compound_id", "building_id", "unit_id")[:20])
 
 
-def household_in(*, compound_ids: list[int], household_id: int) -> Place | None:
-    """The household with this id if it lies in one of these compounds, else None."""
+def household_in(*, compound_ids: list[int], household_id: int, within: Q | None = None) -> Place | None:
+    """The household with this id if it lies in one of these compounds (and `within`), else None."""
     return (
         Place.objects.filter(pk=household_id, kind=PlaceKind.HOUSEHOLD, compound_id__in=compound_ids)
+        .filter(within if within is not None else Q())
         .select_related(*HOUSEHOLD_RELATED)
         .first()
     )

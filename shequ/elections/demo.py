@@ -8,7 +8,7 @@ from datetime import timedelta
 from shequ.accounts.models import Residency, User
 from shequ.core import clock
 from shequ.directory.models import Party, Place, PlaceKind
-from shequ.elections import services
+from shequ.elections import services, voting
 from shequ.elections.models import Election
 
 CANDIDATES = (
@@ -79,5 +79,5 @@ def demo_election_load(*, users: dict[str, User], parties: dict[str, Party]) -> 
         for i, entry in enumerate(
             election.roll.exclude(user__phone="13800000001").select_related("user")[:6]
         ):
-            services.election_vote(user=entry.user, election=election, candidate_ids=ids[i % 3 : i % 3 + 6])
+            voting.election_vote(user=entry.user, election=election, candidate_ids=ids[i % 3 : i % 3 + 6])
     return election

@@ -1,12 +1,10 @@
-"""Writes of elections: create, appoint, nominate, publicise candidates, open (fix the roll), vote, close.
+"""Writes of elections: create, appoint, nominate, publicise candidates, open (fix the roll), close.
 
-Voting is the one place that touches the ballot box; see `election_vote` for how secrecy is kept.
+Ballots (the only writes of the ballot box) are in `elections.voting`; the count in `elections.tally`.
 """
 
 from __future__ import annotations
 
-import random
-import secrets
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -17,11 +15,9 @@ from shequ.accounts.models import Residency
 from shequ.accounts.selectors import user_roles
 from shequ.core import clock
 from shequ.core.errors import Conflict, Forbidden, Invalid
-from shequ.decisions.models import Ownership
+from shequ.decisions.roll import owner_roll, units_in
 from shequ.decisions.rules import ORGANISER_KINDS, check_organiser
 from shequ.directory.models import Party, PartyKind, Place, PlaceKind
-from shequ.directory.selectors import within
-from shequ.elections import counting
 from shequ.elections.models import (
     AppointedMember,
     AppointedRole,
@@ -32,9 +28,11 @@ from shequ.elections.models import (
     ElectionKind,
     ElectionStatus,
     Electorate,
+    Method,
     NominationRoute,
     RollEntry,
 )
+from shequ.elections.tally import election_result
 from shequ.notifications.services import notify
 
 CANDIDATE_PUBLICITY_DAYS = 7
@@ -43,7 +41,6 @@ WINDOW_MAX_DAYS = 60
 # The 环物会: 1 director from the residents' committee, 2 community police as vice-directors, 6 elected owners.
 ENV_COMMITTEE_SEATS = 6
 ENV_COMMITTEE_APPOINTED = {AppointedRole.DIRECTOR: 1, AppointedRole.VICE_DIRECTOR: 2}
-RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
 ALLOWED = {
     ElectionStatus.NOMINATION: {ElectionStatus.PUBLICITY, ElectionStatus.CANCELLED},
@@ -83,6 +80,12 @@ def _transition(
     return locked
 
 
+def method_for(kind: str) -> str:
+    """The one rule for how an election counts: electing the owners' committee is art. 278 item 3 — the area
+    and headcount double majority on named ballots; everything else is a secret ballot counted by heads."""
+    return Method.OWNERS_278 if kind == ElectionKind.OWNERS_COMMITTEE else Method.SECRET
+
+
 def election_create(
     *,
     actor,
@@ -112,6 +115,10 @@ def election_create(
     max_choices = max_choices or seats
     if seats < 1 or not 1 <= max_choices <= seats:
         errors["max_choices"] = "每票可选人数应在1至应选名额之间"
+    if kind == ElectionKind.OWNERS_COMMITTEE and (
+        electorate != Electorate.OWNERS or place.kind != PlaceKind.COMPOUND
+    ):
+        errors["electorate"] = "业主委员会由本小区全体业主选举（选民为业主名册，范围为小区）"
     if kind == ElectionKind.ENV_COMMITTEE and seats != ENV_COMMITTEE_SEATS:
         errors["seats"] = "环物会由6名业主委员经选举产生（另有主任1名、副主任2名由居委会和社区民警担任）"
     if alternates < 0 or alternates > 20 or min_nominators < 1:
@@ -124,6 +131,7 @@ def election_create(
             place=place,
             kind=kind,
             electorate=electorate,
+            method=method_for(kind),
             title=title.strip(),
             description=(description or "").strip(),
             seats=seats,
@@ -132,7 +140,7 @@ def election_create(
             min_nominators=min_nominators,
             created_by=actor,
         )
-        _event(election, "created", actor, seats=seats, max_choices=max_choices)
+        _event(election, "created", actor, seats=seats, max_choices=max_choices, method=election.method)
     return election
 
 
@@ -336,7 +344,7 @@ def representative_add(*, actor, election: Election, user) -> RollEntry:
         user=user,
         defaults={
             "name": user.real_name,
-            "building": homes[0].household.building.name if homes[0].household.building_id else "",
+            "building": building.name if (building := homes[0].household.building) is not None else "",
         },
     )
     _event(election, "representative_added", actor, user=user.pk)
@@ -360,8 +368,9 @@ def representative_remove(*, actor, election: Election, entry_id: int) -> None:
 
 
 def election_open(*, actor, election: Election) -> Election:
-    """Open voting: for an owners' election fix the roll from the register (one entry per voting owner with an
-    account — owners without one vote on paper, `election_enter_paper`)."""
+    """Open voting: for an owners' election fix the roll from the register (`decisions.roll.owner_roll`: one
+    entry per owner, with all their units and area; owners without an account vote on paper,
+    `voting.election_enter_paper`)."""
     check_organiser(user=actor, party=election.organiser)
     if election.opens_at and clock.now() < election.opens_at:
         raise Conflict(
@@ -369,18 +378,23 @@ def election_open(*, actor, election: Election) -> Election:
         )
     with transaction.atomic():
         if election.electorate == Electorate.OWNERS:
-            rows = (
-                Ownership.objects.filter(within(election.place, "unit__household__"), is_representative=True)
-                .values_list("owner_id", "owner__name", "owner__user_id", "unit__building__name")
-                .order_by("owner_id")
-            )
-            seen: dict[int, RollEntry] = {}
-            for owner_id, name, user_id, building in rows:
-                if owner_id not in seen:
-                    seen[owner_id] = RollEntry(
-                        election=election, user_id=user_id, name=name, building=building or ""
+            voters = owner_roll(units_in(election.place))
+            RollEntry.objects.bulk_create(
+                [
+                    RollEntry(
+                        election=election,
+                        user_id=v.user_id,
+                        owner_id=v.owner_id,
+                        name=v.name,
+                        building=v.building,
+                        area=v.area,
+                        units=[[u.label, str(u.area)] for u in v.units],
+                        is_developer=v.is_developer,
                     )
-            RollEntry.objects.bulk_create(list(seen.values()), batch_size=1000)
+                    for v in voters.values()
+                ],
+                batch_size=1000,
+            )
         if not RollEntry.objects.filter(election=election).exists():
             raise Conflict("选民名册是空的。", "The roll is empty.", code="roll_empty")
         election = _transition(
@@ -400,96 +414,6 @@ def election_open(*, actor, election: Election) -> Election:
     return election
 
 
-def new_receipt() -> str:
-    raw = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(12))
-    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
-
-
-def _check_choices(election: Election, candidate_ids: list[int]) -> list[int]:
-    ids = sorted({int(c) for c in candidate_ids})
-    if len(ids) != len(candidate_ids):
-        raise Invalid("同一候选人只能选一次。", "A candidate can be chosen once.", code="duplicate_choice")
-    if not ids:
-        raise Invalid("请至少选择一名候选人。", "Choose at least one candidate.", code="no_choice")
-    if len(ids) > election.max_choices:
-        raise Invalid(
-            f"每票最多选{election.max_choices}人。",
-            f"At most {election.max_choices} choices per ballot.",
-            code="too_many_choices",
-        )
-    valid = set(election.candidates.filter(withdrawn=False, pk__in=ids).values_list("pk", flat=True))
-    if valid != set(ids):
-        raise Invalid("选择了不在候选人名单上的人。", "A choice is not a candidate.", code="not_a_candidate")
-    return ids
-
-
-def _drop_in_box(election: Election, choices: list[int]) -> str:
-    """Put a ballot in the box and rewrite the whole box in a random order (same transaction).
-
-    Why rewrite: a table keeps its insertion order (SQLite's rowid, PostgreSQL's ctid and the inserting
-    transaction id xmin). The roll row marked `voted` in this transaction could be matched to the box row
-    inserted in it. After the rewrite every box row of the election was written by this one transaction, in
-    shuffled order, so nothing in the box orders or dates its ballots. The caller holds the election's row
-    lock, so casts are serialised."""
-    receipt = new_receipt()
-    while BoxBallot.objects.filter(receipt=receipt).exists():  # 32^12 codes: practically never
-        receipt = new_receipt()
-    box = list(BoxBallot.objects.filter(election=election).values_list("receipt", "choices"))
-    box.append((receipt, choices))
-    random.SystemRandom().shuffle(box)
-    BoxBallot.objects.filter(election=election).delete()
-    BoxBallot.objects.bulk_create(
-        [BoxBallot(receipt=r, election=election, choices=c) for r, c in box], batch_size=1000
-    )
-    return receipt
-
-
-def _check_voting(election: Election) -> None:
-    now = clock.now()
-    if election.status != ElectionStatus.VOTING or (election.closes_at and now >= election.closes_at):
-        raise Conflict("现在不在投票时间内。", "Voting is not open now.", code="not_voting")
-
-
-def election_vote(*, user, election: Election, candidate_ids: list[int]) -> str:
-    """Cast a secret ballot; returns the receipt code — shown to the voter once and stored nowhere else that
-    names them."""
-    with transaction.atomic():
-        locked = Election.objects.select_for_update().get(pk=election.pk)
-        _check_voting(locked)
-        entry = (
-            RollEntry.objects.filter(election=locked, user=user).first() if user.is_authenticated else None
-        )
-        if entry is None:
-            raise Forbidden("选民名册上没有您。", "You are not on the roll.", code="not_on_roll")
-        choices = _check_choices(locked, candidate_ids)
-        if RollEntry.objects.filter(pk=entry.pk, voted=False).update(voted=True) != 1:
-            raise Conflict("您已经投过票。", "You have already voted.", code="already_voted")
-        return _drop_in_box(locked, choices)
-
-
-def election_enter_paper(*, actor, election: Election, roll_entry_id: int, candidate_ids: list[int]) -> str:
-    """A voter without an account votes on paper at the polling station: staff tick the roll and drop the
-    ballot in the box (the receipt is written on the voter's slip)."""
-    check_organiser(user=actor, party=election.organiser)
-    with transaction.atomic():
-        locked = Election.objects.select_for_update().get(pk=election.pk)
-        _check_voting(locked)
-        choices = _check_choices(locked, candidate_ids)
-        if RollEntry.objects.filter(pk=roll_entry_id, election=locked, voted=False).update(voted=True) != 1:
-            raise Conflict(
-                "该选民已经投过票或不在名册上。", "Already voted or not on the roll.", code="already_voted"
-            )
-        return _drop_in_box(locked, choices)
-
-
-def election_tally(*, election: Election) -> counting.Outcome:
-    ballots = BoxBallot.objects.filter(election=election).values_list("choices", flat=True)
-    candidates = election.candidates.filter(withdrawn=False).values_list("pk", flat=True)
-    return counting.elect(
-        counting.count(ballots, candidates), seats=election.seats, alternates=election.alternates
-    )
-
-
 def election_close(*, actor, election: Election) -> Election:
     """Close at the end of the window (or early when everyone on the roll voted), count, publish the box and
     post the result."""
@@ -502,9 +426,12 @@ def election_close(*, actor, election: Election) -> Election:
     if election.closes_at and clock.now() < election.closes_at and not everyone:
         raise Conflict("投票期限未到，不能提前结束。", "The voting window has not ended.", code="too_early")
     with transaction.atomic():
-        outcome = election_tally(election=election)
-        result = outcome.as_dict()
-        result["ballots"] = BoxBallot.objects.filter(election=election).count()
+        result = election_result(election=election)
+        result["ballots"] = (
+            election.named_ballots.count()
+            if election.is_named
+            else BoxBallot.objects.filter(election=election).count()
+        )
         result["voters"] = election.roll.count()
         result["voted"] = election.roll.filter(voted=True).count()
         election = _transition(
@@ -514,22 +441,46 @@ def election_close(*, actor, election: Election) -> Election:
             kind="closed",
             fields={"closed_at": clock.now(), "result": result},
         )
-        names = dict(election.candidates.values_list("pk", "name"))
-        lines = [f"{names[cid]}：{score} 票" for _rank, cid, score in outcome.ranking]
-        elected = "、".join(names[c] for c in outcome.elected) or "无"
-        body = (
-            f"应选 {election.seats} 名；选民 {result['voters']} 人，投票 {result['voted']} 人，有效票 {result['ballots']} 张。\n"
-            f"当选：{elected}\n"
-            + (
-                f"得票相同需另行选举：{'、'.join(names[c] for c in outcome.tied)}（{outcome.open_seats} 个名额）\n"
-                if outcome.tied
-                else ""
-            )
-            + (f"候补：{'、'.join(names[c] for _r, c in outcome.alternates)}\n" if outcome.alternates else "")
-            + "\n".join(lines)
-            + f"\n\n投票箱已公开，任何人可按回执码核对并重新计票：{election_url(election)}"
+        notice = _post(
+            actor=actor,
+            election=election,
+            title=f"【选举结果公示】{election.title}",
+            body=result_text(election),
         )
-        notice = _post(actor=actor, election=election, title=f"【选举结果公示】{election.title}", body=body)
         election.notice_id = notice.pk
         election.save(update_fields=["notice_id"])
     return election
+
+
+def result_text(election: Election) -> str:
+    """The posted result, from the stored result (the same figures the page and the export show)."""
+    r = election.result
+    names = dict(election.candidates.values_list("pk", "name"))
+    elected = "、".join(names[c] for c in r["elected"]) or "无"
+    tied = (
+        f"得票相同需另行选举：{'、'.join(names[c] for c in r['tied'])}（{r['open_seats']} 个名额）\n"
+        if r["tied"]
+        else ""
+    )
+    alternates = f"候补：{'、'.join(names[c] for _r, c in r['alternates'])}\n" if r["alternates"] else ""
+    if r.get("method") == Method.OWNERS_278:
+        lines = [
+            f"{names[int(cid)]}：同意 {c['agree_owners']} 人、{c['agree_area']} 平方米"
+            f"（{'过半数，通过' if c['passed'] else '未达到面积和人数均过半数'}）"
+            for cid, c in r["candidates"].items()
+        ]
+        head = (
+            f"应选 {election.seats} 名。业主 {r['total_owners']} 人，专有部分面积 {r['total_area']} 平方米；"
+            f"参与投票 {r['voted_owners']} 人、{r['voted_area']} 平方米"
+            f"（{'达到' if r['quorum'] else '未达到'}人数和面积均三分之二）。\n"
+            "规则：候选人须经参与投票的专有部分面积过半数且人数过半数的业主同意，按同意人数依次当选。\n"
+        )
+        tail = f"\n\n本小区业主可查看记名选票清单：{election_url(election)}"
+    else:
+        lines = [f"{names[cid]}：{score} 票" for _rank, cid, score in r["ranking"]]
+        head = (
+            f"应选 {election.seats} 名；选民 {r['voters']} 人，投票 {r['voted']} 人，"
+            f"有效票 {r['ballots']} 张。\n"
+        )
+        tail = f"\n\n投票箱已公开，任何人可按回执码核对并重新计票：{election_url(election)}"
+    return head + f"当选：{elected}\n" + tied + alternates + "\n".join(lines) + tail

@@ -46,7 +46,7 @@ class ReviewIn(Schema):
 
 
 def _app_out(request: HttpRequest, app) -> dict:
-    mine = [s.fen for s in selectors.cost_split(application=app) if request.auth.pk in s.owner_user_ids]
+    mine = [s.fen for s in selectors.cost_split(application=app) if request.user.pk in s.owner_user_ids]
     return {
         "id": app.pk,
         "title": app.title,
@@ -64,8 +64,8 @@ def _app_out(request: HttpRequest, app) -> dict:
 @router.get("/funds/accounts", response=list[AccountOut])
 def accounts(request: HttpRequest):
     out = []
-    for acc in selectors.accounts_for(user=request.auth):
-        mine = [s.fen for s in selectors.account_shares(account=acc) if request.auth.pk in s.owner_user_ids]
+    for acc in selectors.accounts_for(user=request.user):
+        mine = [s.fen for s in selectors.account_shares(account=acc) if request.user.pk in s.owner_user_ids]
         out.append(
             {
                 "id": acc.pk,
@@ -80,21 +80,21 @@ def accounts(request: HttpRequest):
 @router.get("/funds/review", response=list[ApplicationOut])
 def review(request: HttpRequest):
     return [
-        _app_out(request, a) for a in selectors.review_queue(user=request.auth).select_related("department")
+        _app_out(request, a) for a in selectors.review_queue(user=request.user).select_related("department")
     ]
 
 
 @router.get("/funds/applications/{application_id}", response=ApplicationOut)
 def application(request: HttpRequest, application_id: int):
-    return _app_out(request, selectors.access_application(user=request.auth, application_id=application_id))
+    return _app_out(request, selectors.access_application(user=request.user, application_id=application_id))
 
 
 @router.post("/funds/applications/{application_id}/review", response=ApplicationOut)
 def review_decide(request: HttpRequest, application_id: int, payload: ReviewIn):
-    app = selectors.access_application(user=request.auth, application_id=application_id)
+    app = selectors.access_application(user=request.user, application_id=application_id)
     if app is None:
         raise Invalid("没有这份申请。", "No such application.")
     app = services.application_review(
-        actor=request.auth, application=app, approve=payload.approve, reason=payload.reason
+        actor=request.user, application=app, approve=payload.approve, reason=payload.reason
     )
-    return _app_out(request, selectors.access_application(user=request.auth, application_id=app.pk))
+    return _app_out(request, selectors.access_application(user=request.user, application_id=app.pk))

@@ -113,7 +113,7 @@ def accounts_for(*, user) -> list[FundAccount]:
     place_ids: set[int] = set()
     for r in user_roles(user=user).residencies:
         if r.status == "verified" and r.relation == "owner":
-            place_ids |= {r.household.compound_id, r.household.building_id}
+            place_ids |= {i for i in (r.household.compound_id, r.household.building_id) if i is not None}
     q = Q(place_id__in=place_ids)
     org = [p.pk for p in organiser_parties(user=user)]
     apps = FundApplication.objects.filter(organiser_id__in=org).values("account_id") if org else None

@@ -185,7 +185,7 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 
 @login_required
-def document(request: HttpRequest, event_id: int) -> HttpResponse:
+def document(request: HttpRequest, event_id: int) -> FileResponse:
     event = get_object_or_404(FundEvent.objects.select_related("application__account__place"), pk=event_id)
     if not event.document or not selectors.may_see(user=request.user, application=event.application):
         raise Http404

@@ -15,7 +15,7 @@ from shequ.core.errors import Forbidden, Invalid
 from shequ.core.jobs import enqueue
 from shequ.directory.models import Party, Place
 from shequ.notices.models import Notice, NoticeAttachment, NoticeRead
-from shequ.notices.selectors import check_can_post
+from shequ.notices.selectors import can_manage, check_can_post
 from shequ.notices.uploads import check_attachments
 from shequ.notifications.services import notify
 
@@ -127,11 +127,27 @@ def notice_pin(*, actor, notice: Notice, pinned: bool) -> Notice:
     return notice
 
 
+def check_may_manage(*, actor, notice: Notice) -> None:
+    """Withdrawing and restoring are the publishing party's (one rule for both and the confirm page)."""
+    if not can_manage(user=actor, notice=notice):
+        raise Forbidden(
+            "只有发布单位可以撤回或恢复公告。", "Only the publisher may withdraw or restore a notice."
+        )
+
+
 def notice_withdraw(*, actor, notice: Notice) -> Notice:
-    if notice.party_id not in user_roles(user=actor).party_ids:
-        raise Forbidden("只有发布单位可以撤回公告。", "Only the publisher may withdraw a notice.")
+    check_may_manage(actor=actor, notice=notice)
     if not notice.is_withdrawn:
         notice.is_withdrawn = True
+        notice.save(update_fields=["is_withdrawn", "updated_at"])
+    return notice
+
+
+def notice_restore(*, actor, notice: Notice) -> Notice:
+    """Undo a withdrawal. A retried restore changes nothing."""
+    check_may_manage(actor=actor, notice=notice)
+    if notice.is_withdrawn:
+        notice.is_withdrawn = False
         notice.save(update_fields=["is_withdrawn", "updated_at"])
     return notice
 

@@ -136,9 +136,36 @@ def create(request: HttpRequest) -> HttpResponse:
 @require_POST
 @domain_errors
 def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """Withdraw in two steps that work without JavaScript: the first POST asks (a real page), the
+    second (confirmed=1) withdraws; the publisher can put it back with 恢复公告 (`restore`)."""
     notice = selectors.access_notice(user=request.user, notice_id=pk)
+    if request.POST.get("confirmed") != "1":
+        services.check_may_manage(actor=request.user, notice=notice)
+        return render(
+            request,
+            "core/confirm.html",
+            {
+                "title": _("撤回公告"),
+                "text": _("确定撤回“%(title)s”吗？撤回后住户不再看到这条公告；需要时可以在公告页恢复。")
+                % {"title": notice.title},
+                "action": reverse("notices:withdraw", args=[pk]),
+                "confirm_label": _("确定撤回"),
+                "back_url": reverse("notices:detail", args=[pk]),
+            },
+        )
     services.notice_withdraw(actor=request.user, notice=notice)
-    messages.success(request, _("公告已撤回。"))
+    messages.success(request, _("公告已撤回。需要时可以点“恢复公告”。"))
+    return redirect("notices:detail", pk=pk)
+
+
+@login_required
+@require_POST
+@domain_errors
+def restore(request: HttpRequest, pk: int) -> HttpResponse:
+    """Undo a withdrawal (publisher only). Residents are not told again: the notice keeps its key."""
+    notice = selectors.access_notice(user=request.user, notice_id=pk)
+    services.notice_restore(actor=request.user, notice=notice)
+    messages.success(request, _("公告已恢复。"))
     return redirect("notices:detail", pk=pk)
 
 

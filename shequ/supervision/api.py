@@ -247,10 +247,12 @@ def helper(request: HttpRequest, appeal_id: int, payload: HelperIn):
             fee_waived=payload.fee_waived,
             note=payload.note,
         )
+        helper_party = done.helper_party
+        assert helper_party is not None  # assign_helper always sets one, or raises
         return 200, {
             "appeal_id": done.pk,
-            "helper_party_id": done.helper_party.pk,
-            "helper_party": done.helper_party.name,
+            "helper_party_id": helper_party.pk,
+            "helper_party": helper_party.name,
             "fee_waived": done.fee_waived,
             "first_party_id": done.first_party_id,
         }

@@ -14,11 +14,10 @@ from django.utils.translation import gettext as _
 
 from shequ.accounts.http import AuthedRequest
 from shequ.accounts.models import User
-from shequ.accounts.selectors import user_roles
+from shequ.appeals.access import StaffScope, staff_scope
 from shequ.core import idempotency
 from shequ.core.pagination import COUNT_CAP, capped_count, fetch_page
-from shequ.directory.models import Party, Place, Spot
-from shequ.directory.selectors import compounds_served_by
+from shequ.directory.models import Place, Spot
 
 PAGE_SIZE = 20
 
@@ -85,19 +84,10 @@ def once(request: AuthedRequest, *, token: str, work: Callable[[], int]) -> int:
         raise Http404(_("请求正在处理，请刷新页面查看。")) from exc
 
 
-def staff_scope(user: User) -> tuple[list[Party], bool]:
-    roles = user_roles(user=user)
-    parties = [m.party for m in roles.memberships]
-    unique = list({p.pk: p for p in parties}.values())
-    return unique, bool(roles.party_ids)
-
-
-def compound_ids(parties: list[Party]) -> list[int]:
-    return [c.pk for c in compounds_served_by(parties=parties)]
-
-
-def require_staff(user: User) -> tuple[list[Party], bool]:
-    parties, can_act = staff_scope(user)
-    if not parties:
+def require_staff(user: User) -> StaffScope:
+    """The workbench scope (`access.staff_scope`, from the role policy) of someone allowed in: staff,
+    observers and station helpers of a party, or a volunteer with places; anyone else gets 403."""
+    scope = staff_scope(user=user)
+    if not scope.is_open:
         raise PermissionDenied(_("工作台只对社区工作人员开放。"))
-    return parties, can_act
+    return scope

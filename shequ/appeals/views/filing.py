@@ -14,6 +14,7 @@ from shequ.accounts.http import AuthedRequest
 from shequ.accounts.models import Residency
 from shequ.accounts.selectors import residents_search
 from shequ.appeals import filing, selectors
+from shequ.appeals.access import StaffScope
 from shequ.appeals.forms import (
     StaffFileForm,
     new_form_token,
@@ -21,15 +22,11 @@ from shequ.appeals.forms import (
 from shequ.appeals.models import (
     Category,
 )
-from shequ.appeals.views.common import compound_ids, once, require_staff, resolve_place
+from shequ.appeals.views.common import once, require_staff, resolve_place
 from shequ.core.errors import DomainError, Invalid
 from shequ.core.views import domain_errors, error_text
-from shequ.directory.models import Party, Place, Spot
-from shequ.directory.selectors import (
-    household_in,
-    households_search,
-    places_for_filing,
-)
+from shequ.directory.models import Place, Spot
+from shequ.directory.selectors import households_search, places_for_filing
 
 # ---------------------------------------------------------------- filing for a resident or from a patrol
 
@@ -47,12 +44,12 @@ def _grouped_categories(categories: list[Category]) -> list:
     return out
 
 
-def _file_places(parties: list[Party]) -> tuple[list[tuple[str, str, Place, Spot | None]], dict[str, str]]:
-    """Choices of place for staff filing: each compound they serve, its buildings and its spots, and the
-    compound each choice belongs to (for grouping)."""
+def _file_places(scope: StaffScope) -> tuple[list[tuple[str, str, Place, Spot | None]], dict[str, str]]:
+    """Choices of place for staff filing: each compound of their scope, its buildings and its spots
+    (a volunteer: only those inside their own places), and the compound each choice belongs to."""
     options: list[tuple[str, str, Place, Spot | None]] = []
     groups: dict[str, str] = {}
-    for area in places_for_filing(parties=parties):
+    for area in places_for_filing(compound_ids=scope.compound_ids()):
         c = area.compound
         rows: list[tuple[str, str, Place, Spot | None]] = [
             (f"p{c.pk}", _("%(c)s 公共区域") % {"c": c.name}, c, None)
@@ -67,29 +64,26 @@ def _file_places(parties: list[Party]) -> tuple[list[tuple[str, str, Place, Spot
             )
             for sp in area.spots
         ]
+        rows = [row for row in rows if scope.covers(row[2])]
         for row in rows:
             groups[row[0]] = c.name
         options += rows
     return options, groups
 
 
-def _residents_in_area(parties: list[Party], term: str) -> list[Residency]:
-    return residents_search(compound_ids=compound_ids(parties), term=term)
+def _residents_in_area(scope: StaffScope, term: str) -> list[Residency]:
+    return residents_search(
+        compound_ids=scope.compound_ids(), term=term, within=scope.within_q("household__")
+    )
 
 
-def _households_in_area(parties: list[Party], term: str) -> list[Place]:
-    return households_search(compound_ids=compound_ids(parties), term=term)
+def _households_in_area(scope: StaffScope, term: str) -> list[Place]:
+    return households_search(compound_ids=scope.compound_ids(), term=term, within=scope.within_q(""))
 
 
-def _household_in_area(parties: list[Party], value: str) -> Place | None:
-    if not (value or "").isdigit():
-        return None
-    return household_in(compound_ids=compound_ids(parties), household_id=int(value))
-
-
-def _caller(request: AuthedRequest, parties: list[Party], phone: str, household: str = "", name: str = ""):
-    """Whom the staff member files for — the one rule (`filing.caller_for`), here limited to the
-    compounds the page offers."""
+def _caller(request: AuthedRequest, scope: StaffScope, phone: str, household: str = "", name: str = ""):
+    """Whom the staff member files for — the one rule (`filing.caller_for`, on the same scope), here
+    limited to the compounds the page offers."""
     if not phone and not str(household).isdigit():
         return filing.Caller(name=name)
     return filing.caller_for(
@@ -97,7 +91,7 @@ def _caller(request: AuthedRequest, parties: list[Party], phone: str, household:
         phone=phone,
         name=name,
         household_id=int(household) if str(household).isdigit() else None,
-        compound_ids=compound_ids(parties),
+        compound_ids=scope.compound_ids(),
     )
 
 
@@ -105,11 +99,11 @@ def _caller(request: AuthedRequest, parties: list[Party], phone: str, household:
 @domain_errors
 def file_for_resident(request: AuthedRequest) -> HttpResponse:
     """Staff file an appeal on behalf of a resident (walk-in, phone) or from a patrol (未诉先办)."""
-    parties, can_act = require_staff(request.user)
-    if not can_act:
-        raise PermissionDenied(_("观察员不能代为反映。"))
+    scope = require_staff(request.user)
+    if not scope.may_file:
+        raise PermissionDenied(_("你的角色不能代居民反映。"))
     categories = selectors.categories(active_only=True)
-    places, groups = _file_places(parties)
+    places, groups = _file_places(scope)
     category_choices = _grouped_categories(categories)
     place_choices: list = [("household", _("居民家中（查找到的房屋）"))]
     by_compound: dict[str, list[tuple[str, str]]] = {}
@@ -117,14 +111,12 @@ def file_for_resident(request: AuthedRequest) -> HttpResponse:
         by_compound.setdefault(groups[key], []).append((key, label))
     place_choices += list(by_compound.items())
     term = (request.GET.get("q") or request.GET.get("phone") or "").strip()[:20]
-    matches = _residents_in_area(parties, term) if term else []
-    homes = (
-        _households_in_area(parties, term) if term and not (term.isdigit() and term.startswith("1")) else []
-    )
+    matches = _residents_in_area(scope, term) if term else []
+    homes = _households_in_area(scope, term) if term and not (term.isdigit() and term.startswith("1")) else []
     phone = term if term.isdigit() and len(term) == 11 else ""
     if not phone and len(matches) == 1 and not homes:
         phone = matches[0].user.phone
-    found = _caller(request, parties, phone, request.GET.get("household", ""))
+    found = _caller(request, scope, phone, request.GET.get("household", ""))
     resident, household = found.user, found.household
     picked = household if resident is None else None
     lookup = {
@@ -142,7 +134,7 @@ def file_for_resident(request: AuthedRequest) -> HttpResponse:
         )
         if form.is_valid():
             try:
-                appeal_id = _file_submit(request, form.cleaned_data, categories, places, parties)
+                appeal_id = _file_submit(request, form.cleaned_data, categories, places, scope)
             except DomainError as exc:
                 form.add_error(None, error_text(exc))
             else:
@@ -166,11 +158,11 @@ def file_for_resident(request: AuthedRequest) -> HttpResponse:
     )
 
 
-def _file_submit(request: AuthedRequest, data: dict, categories, places, parties) -> int:
+def _file_submit(request: AuthedRequest, data: dict, categories, places, scope: StaffScope) -> int:
     category = next(c for c in categories if c.code == data["category"])
     caller = _caller(
         request,
-        parties,
+        scope,
         data.get("resident_phone", ""),
         str(data.get("household") or ""),
         data.get("resident_name", ""),

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from shequ.accounts.http import AuthedRequest
 from shequ.appeals import extensions, presenter, selectors, services
+from shequ.appeals.access import StaffScope
 from shequ.appeals.forms import (
     QueueFilterForm,
 )
@@ -21,7 +22,6 @@ from shequ.appeals.views.page import detail_context, load_appeal
 from shequ.core import clock
 from shequ.core.errors import DomainError
 from shequ.core.views import domain_errors, error_text
-from shequ.directory.models import Party
 from shequ.directory.selectors import (
     compounds_served_by,
 )
@@ -31,9 +31,9 @@ QUEUE_PAGE_SIZE = 25
 # ---------------------------------------------------------------- staff workbench
 
 
-def _queue(request: AuthedRequest, parties: list[Party]):
+def _queue(request: AuthedRequest, scope: StaffScope):
     categories = selectors.categories(active_only=True)
-    compounds = compounds_served_by(parties=parties)
+    compounds = compounds_served_by(parties=scope.reading)
     form = QueueFilterForm(request.GET or None, categories=categories, compounds=compounds)
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     status = data.get("status", "")
@@ -53,14 +53,15 @@ def _queue(request: AuthedRequest, parties: list[Party]):
     return form, page
 
 
-def _queue_context(request: AuthedRequest, parties: list[Party], can_act: bool) -> dict:
-    form, page = _queue(request, parties)
+def _queue_context(request: AuthedRequest, scope: StaffScope) -> dict:
+    form, page = _queue(request, scope)
     selected = request.GET.get("selected", "")
     return {
         "filter_form": form,
         "page": page,
-        "can_act": can_act,
-        "parties": parties,
+        "can_act": scope.can_act,
+        "may_file": scope.may_file,
+        "parties": scope.reading,
         "qs": qs_without_page(request, ("page", "selected", "pane")),
         "qs_with_page": qs_without_page(request, ("selected", "pane")),
         "queue_url": reverse("appeals:workbench_queue"),
@@ -73,7 +74,7 @@ def _queue_context(request: AuthedRequest, parties: list[Party], can_act: bool) 
 @domain_errors
 def workbench(request: AuthedRequest) -> HttpResponse:
     """The staff workbench: my parties' queue, filters, the selected appeal with every action."""
-    parties, can_act = require_staff(request.user)
+    scope = require_staff(request.user)
     selected_raw = request.GET.get("selected", "")
     selected = None
     if selected_raw.isdigit():
@@ -82,7 +83,7 @@ def workbench(request: AuthedRequest) -> HttpResponse:
     if is_htmx(request) and request.GET.get("pane") and selected is not None:
         ctx = detail_context(request, selected, hx=True, next_url=back)
         return render(request, "appeals/_detail_body.html", ctx)
-    ctx = _queue_context(request, parties, can_act)
+    ctx = _queue_context(request, scope)
     ctx["filters_active"] = any(
         request.GET.get(k) for k in ("status", "category", "compound", "urgency", "overdue", "q")
     )
@@ -96,17 +97,15 @@ def workbench(request: AuthedRequest) -> HttpResponse:
 @domain_errors
 def workbench_queue(request: AuthedRequest) -> HttpResponse:
     """Just the queue (#workbench-queue): htmx reloads it after an action or a live notification."""
-    parties, can_act = require_staff(request.user)
-    return render(request, "appeals/_queue.html", _queue_context(request, parties, can_act))
+    return render(request, "appeals/_queue.html", _queue_context(request, require_staff(request.user)))
 
 
 @require_POST
 @login_required
 @domain_errors
 def bulk_accept(request: AuthedRequest) -> HttpResponse:
-    _parties, can_act = require_staff(request.user)
-    if not can_act:
-        raise PermissionDenied(_("观察员不能办理。"))
+    if not require_staff(request.user).can_act:
+        raise PermissionDenied(_("你的角色只能查看，不能办理工单。"))
     ids = [int(v) for v in request.POST.getlist("ids") if v.isdigit()][:100]
     done, failed = 0, []
     for appeal_id in ids:

@@ -9,7 +9,7 @@ from django.db import connection, connections
 
 from shequ.core import clock
 from shequ.core.errors import Conflict
-from shequ.decisions import services
+from shequ.decisions import voting
 from shequ.decisions.models import Ballot, Decision
 from shequ.decisions.tests.factories import VOTING, standard_register, voting_decision
 
@@ -29,7 +29,7 @@ def test_concurrent_ballots_of_one_owner_yield_exactly_one(world):
             d = Decision.objects.get(pk=decision.pk)
             barrier.wait()
             with clock.frozen(VOTING):
-                services.ballot_cast(user=world.resident_a, decision=d, choice=choice)
+                voting.ballot_cast(user=world.resident_a, decision=d, choice=choice)
             outcomes.append("ok")
         except Conflict:
             outcomes.append("conflict")

@@ -10,7 +10,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from shequ.core import clock
-from shequ.decisions import services
+from shequ.decisions import services, voting
 from shequ.decisions.models import Ballot, RollVoter
 from shequ.decisions.tests.factories import AFTER, VOTING, standard_register, voting_decision
 
@@ -51,7 +51,7 @@ def test_owner_votes_in_three_requests_and_sees_the_receipt(client, world, decis
 
 def test_turnout_is_visible_but_not_the_running_result(client, world, decision):
     with clock.frozen(VOTING):
-        services.ballot_cast(user=world.resident_a, decision=decision, choice="agree")
+        voting.ballot_cast(user=world.resident_a, decision=decision, choice="agree")
         login(client, world.resident_b)  # an owner of another compound: the public
         body = client.get(reverse("decisions:detail", args=[decision.pk])).content.decode()
         assert "1 / 5" in body and "表决结果" not in body
@@ -67,7 +67,7 @@ def test_turnout_is_visible_but_not_the_running_result(client, world, decision):
 
 def test_after_closing_owners_see_each_units_ballot_and_the_public_only_counts(client, world, decision):
     with clock.frozen(VOTING):
-        services.ballot_cast(user=world.resident_a, decision=decision, choice="disagree")
+        voting.ballot_cast(user=world.resident_a, decision=decision, choice="disagree")
     with clock.frozen(AFTER):
         services.decision_close(actor=world.rc_staff, decision=decision)
     login(client, world.resident_a2)
@@ -193,7 +193,7 @@ def test_organiser_closes_from_the_page_and_the_result_is_posted(client, world, 
 
 def test_pages_run_a_constant_number_of_queries(client, world, decision, django_assert_max_num_queries):
     with clock.frozen(VOTING):
-        services.ballot_cast(user=world.resident_a, decision=decision, choice="agree")
+        voting.ballot_cast(user=world.resident_a, decision=decision, choice="agree")
     with clock.frozen(AFTER):
         services.decision_close(actor=world.rc_staff, decision=decision)
     login(client, world.resident_a2)

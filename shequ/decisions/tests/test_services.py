@@ -13,7 +13,7 @@ from shequ.accounts.models import Residency
 from shequ.conftest import make_user
 from shequ.core import clock
 from shequ.core.errors import Conflict, Forbidden, Invalid
-from shequ.decisions import register, services
+from shequ.decisions import register, services, voting
 from shequ.decisions.models import Ballot, DecisionEvent, ExclusiveUnit, Owner, Ownership, RollVoter
 from shequ.decisions.tests.factories import (
     AFTER,
@@ -107,11 +107,11 @@ def test_developer_as_one_owner_decides_the_quorum_by_hand(world):
     standard_register(world)
     d = voting_decision(world)
     with clock.frozen(VOTING):
-        services.ballot_cast(user=world.resident_a, decision=d, choice="agree")
-        services.ballot_cast(user=world.resident_a2, decision=d, choice="agree")
+        voting.ballot_cast(user=world.resident_a, decision=d, choice="agree")
+        voting.ballot_cast(user=world.resident_a2, decision=d, choice="agree")
         for name in ("王五", "赵六"):
             v = RollVoter.objects.get(decision=d, name=name)
-            services.ballot_enter(
+            voting.ballot_enter(
                 actor=world.rc_staff,
                 decision=d,
                 voter_id=v.pk,
@@ -135,13 +135,13 @@ def test_ballot_is_final_and_one_per_owner(world):
     standard_register(world)
     d = voting_decision(world)
     with clock.frozen(VOTING):
-        services.ballot_cast(user=world.resident_a, decision=d, choice="agree")
+        voting.ballot_cast(user=world.resident_a, decision=d, choice="agree")
         with pytest.raises(Conflict) as exc:
-            services.ballot_cast(user=world.resident_a, decision=d, choice="disagree")
+            voting.ballot_cast(user=world.resident_a, decision=d, choice="disagree")
         assert exc.value.code == "already_voted"
         voter = RollVoter.objects.get(decision=d, owner__user=world.resident_a)
         with pytest.raises(Conflict):  # a paper ballot for an owner who already voted online
-            services.ballot_enter(
+            voting.ballot_enter(
                 actor=world.rc_staff,
                 decision=d,
                 voter_id=voter.pk,
@@ -167,13 +167,13 @@ def test_who_may_not_vote_is_refused_with_the_reason(world):
             (world.resident_b, "not_owner"),
         ):
             with pytest.raises(Forbidden) as exc:
-                services.ballot_cast(user=user, decision=d, choice="agree")
+                voting.ballot_cast(user=user, decision=d, choice="agree")
             assert exc.value.code == code and exc.value.message_en
         with pytest.raises(Invalid):
-            services.ballot_cast(user=world.resident_a, decision=d, choice="maybe")
+            voting.ballot_cast(user=world.resident_a, decision=d, choice="maybe")
     with clock.frozen(AFTER):  # outside the window
         with pytest.raises(Conflict) as exc:
-            services.ballot_cast(user=world.resident_a, decision=d, choice="agree")
+            voting.ballot_cast(user=world.resident_a, decision=d, choice="agree")
         assert exc.value.code == "not_voting"
     assert Ballot.objects.count() == 0
 
@@ -186,7 +186,7 @@ def test_co_owner_who_is_not_the_representative_is_told_so(world):
     register.register_link_users(compound=world.compound_a)
     d = voting_decision(world)
     with clock.frozen(VOTING), pytest.raises(Forbidden) as exc:
-        services.ballot_cast(user=qian, decision=d, choice="agree")
+        voting.ballot_cast(user=qian, decision=d, choice="agree")
     assert exc.value.code == "not_representative"
 
 
@@ -196,11 +196,11 @@ def test_paper_and_proxy_ballots_need_their_documents(world):
     wang = RollVoter.objects.get(decision=d, name="王五")
     with clock.frozen(VOTING):
         with pytest.raises(Invalid):
-            services.ballot_enter(
+            voting.ballot_enter(
                 actor=world.rc_staff, decision=d, voter_id=wang.pk, choice="agree", channel="paper"
             )
         with pytest.raises(Invalid):
-            services.ballot_enter(
+            voting.ballot_enter(
                 actor=world.rc_staff,
                 decision=d,
                 voter_id=wang.pk,
@@ -209,7 +209,7 @@ def test_paper_and_proxy_ballots_need_their_documents(world):
                 document=photo("auth.pdf"),
             )
         with pytest.raises(Forbidden):
-            services.ballot_enter(
+            voting.ballot_enter(
                 actor=world.building_leader,
                 decision=d,
                 voter_id=wang.pk,
@@ -217,7 +217,7 @@ def test_paper_and_proxy_ballots_need_their_documents(world):
                 channel="paper",
                 document=photo(),
             )
-        b = services.ballot_enter(
+        b = voting.ballot_enter(
             actor=world.rc_staff,
             decision=d,
             voter_id=wang.pk,
@@ -235,7 +235,7 @@ def test_correction_only_by_the_organiser_with_a_reason_on_the_record(world):
     d = voting_decision(world)
     wang = RollVoter.objects.get(decision=d, name="王五")
     with clock.frozen(VOTING):
-        b = services.ballot_enter(
+        b = voting.ballot_enter(
             actor=world.rc_staff,
             decision=d,
             voter_id=wang.pk,
@@ -244,12 +244,10 @@ def test_correction_only_by_the_organiser_with_a_reason_on_the_record(world):
             document=photo(),
         )
         with pytest.raises(Invalid):
-            services.ballot_correct(actor=world.rc_staff, decision=d, ballot=b, choice="disagree", reason="")
+            voting.ballot_correct(actor=world.rc_staff, decision=d, ballot=b, choice="disagree", reason="")
         with pytest.raises(Forbidden):
-            services.ballot_correct(
-                actor=world.resident_a, decision=d, ballot=b, choice="disagree", reason="x"
-            )
-        services.ballot_correct(
+            voting.ballot_correct(actor=world.resident_a, decision=d, ballot=b, choice="disagree", reason="x")
+        voting.ballot_correct(
             actor=world.rc_staff, decision=d, ballot=b, choice="disagree", reason="录入时看错了勾选"
         )
     event = DecisionEvent.objects.get(decision=d, kind="ballot_corrected")
@@ -263,11 +261,11 @@ def test_close_counts_posts_the_result_and_the_record_is_read_only(world):
     standard_register(world)
     d = voting_decision(world)
     with clock.frozen(VOTING):
-        services.ballot_cast(user=world.resident_a, decision=d, choice="agree")
+        voting.ballot_cast(user=world.resident_a, decision=d, choice="agree")
         with pytest.raises(Conflict):  # not everyone voted and the window is open
             services.decision_close(actor=world.rc_staff, decision=d)
         dev = RollVoter.objects.get(decision=d, is_developer=True)
-        services.ballot_enter(
+        voting.ballot_enter(
             actor=world.rc_staff,
             decision=d,
             voter_id=dev.pk,
@@ -276,7 +274,7 @@ def test_close_counts_posts_the_result_and_the_record_is_read_only(world):
             document=photo(),
         )
         wang = RollVoter.objects.get(decision=d, name="王五")
-        services.ballot_enter(
+        voting.ballot_enter(
             actor=world.rc_staff,
             decision=d,
             voter_id=wang.pk,
@@ -285,7 +283,7 @@ def test_close_counts_posts_the_result_and_the_record_is_read_only(world):
             document=photo(),
         )
         zhao = RollVoter.objects.get(decision=d, name="赵六")
-        services.ballot_enter(
+        voting.ballot_enter(
             actor=world.rc_staff,
             decision=d,
             voter_id=zhao.pk,
@@ -306,11 +304,11 @@ def test_close_counts_posts_the_result_and_the_record_is_read_only(world):
     assert "结果公示" in notice.title and "同意 2 人" in notice.body and notice.place == world.compound_a
     with clock.frozen(AFTER):
         with pytest.raises(Conflict):
-            services.ballot_correct(
+            voting.ballot_correct(
                 actor=world.rc_staff, decision=d, ballot=Ballot.objects.first(), choice="agree", reason="x"
             )
         with pytest.raises(Conflict):
-            services.ballot_cast(user=world.resident_a2, decision=d, choice="agree")
+            voting.ballot_cast(user=world.resident_a2, decision=d, choice="agree")
         with pytest.raises(Conflict):
             services.decision_cancel(actor=world.rc_staff, decision=d, reason="x")
 
@@ -321,7 +319,7 @@ def test_building_scoped_decision_has_only_those_owners(world):
     assert list(RollVoter.objects.filter(decision=d).values_list("name", flat=True)) == ["张小三"]
     assert d.is_major
     with clock.frozen(VOTING), pytest.raises(Forbidden) as exc:
-        services.ballot_cast(user=world.resident_a, decision=d, choice="agree")
+        voting.ballot_cast(user=world.resident_a, decision=d, choice="agree")
     assert exc.value.code == "not_on_roll"
 
 
@@ -381,7 +379,7 @@ def test_a_ballot_costs_a_constant_number_of_queries(world, django_assert_max_nu
     standard_register(world)
     d = voting_decision(world)
     with clock.frozen(VOTING), django_assert_max_num_queries(10):
-        services.ballot_cast(user=world.resident_a, decision=d, choice="agree")
+        voting.ballot_cast(user=world.resident_a, decision=d, choice="agree")
 
 
 def test_a_stack_of_paper_ballots_is_entered_all_or_nothing(world, django_assert_max_num_queries):
@@ -392,34 +390,34 @@ def test_a_stack_of_paper_ballots_is_entered_all_or_nothing(world, django_assert
     scan = photo("stack.jpg")
     with clock.frozen(VOTING):
         with pytest.raises(Invalid):
-            services.ballots_enter_batch(
+            voting.ballots_enter_batch(
                 actor=world.rc_staff,
                 decision=decision,
                 entries=[(voters[0].pk, "agree"), (voters[1].pk, "maybe")],
                 document=scan,
             )
         with pytest.raises(Invalid):
-            services.ballots_enter_batch(
+            voting.ballots_enter_batch(
                 actor=world.rc_staff,
                 decision=decision,
                 entries=[(voters[0].pk, "agree"), (voters[0].pk, "agree")],
                 document=scan,
             )
         with pytest.raises(Forbidden):
-            services.ballots_enter_batch(
+            voting.ballots_enter_batch(
                 actor=world.resident_a, decision=decision, entries=[(voters[0].pk, "agree")], document=scan
             )
         assert not Ballot.objects.filter(decision=decision).exists()
         entries = [(v.pk, "agree" if i % 4 else "abstain") for i, v in enumerate(voters[:-1])]
         with django_assert_max_num_queries(12):
-            n = services.ballots_enter_batch(
+            n = voting.ballots_enter_batch(
                 actor=world.rc_staff, decision=decision, entries=entries, document=scan
             )
         assert n == len(entries) == Ballot.objects.filter(decision=decision, channel="paper").count()
         assert len({b.document.name for b in Ballot.objects.filter(decision=decision)}) == 1
         assert DecisionEvent.objects.filter(decision=decision, kind="ballot_paper").count() == n
         with pytest.raises(Conflict):  # one of them again, with the last one: still nothing new
-            services.ballots_enter_batch(
+            voting.ballots_enter_batch(
                 actor=world.rc_staff,
                 decision=decision,
                 entries=[(voters[-1].pk, "agree"), (voters[0].pk, "agree")],

@@ -14,7 +14,7 @@ from shequ.accounts.models import Residency
 from shequ.conftest import make_user
 from shequ.core import clock
 from shequ.core.errors import Conflict, Forbidden, Invalid
-from shequ.elections import counting, selectors, services
+from shequ.elections import counting, selectors, services, voting
 from shequ.elections.models import BoxBallot, RollEntry
 from shequ.notices.models import Notice
 
@@ -110,7 +110,7 @@ def test_roll_records_that_someone_voted_and_the_box_is_rewritten_in_random_orde
     c = ids(e)
     with clock.frozen(VOTING):
         receipts = [
-            services.election_vote(user=u, election=e, candidate_ids=c[:6])
+            voting.election_vote(user=u, election=e, candidate_ids=c[:6])
             for u in (world.resident_a, world.resident_a2, world.resident_b)
         ]
     assert RollEntry.objects.filter(election=e, voted=True).count() == 3
@@ -128,19 +128,19 @@ def test_refusals_change_nothing(world):
     c = ids(e)
     with clock.frozen(VOTING):
         with pytest.raises(Invalid) as exc:
-            services.election_vote(user=world.resident_a, election=e, candidate_ids=c)  # 7 > 6 choices
+            voting.election_vote(user=world.resident_a, election=e, candidate_ids=c)  # 7 > 6 choices
         assert exc.value.code == "too_many_choices"
         with pytest.raises(Invalid):
-            services.election_vote(user=world.resident_a, election=e, candidate_ids=[c[0], c[0]])
+            voting.election_vote(user=world.resident_a, election=e, candidate_ids=[c[0], c[0]])
         with pytest.raises(Invalid):
-            services.election_vote(user=world.resident_a, election=e, candidate_ids=[])
+            voting.election_vote(user=world.resident_a, election=e, candidate_ids=[])
         with pytest.raises(Forbidden):
-            services.election_vote(user=world.outsider, election=e, candidate_ids=c[:1])
-        services.election_vote(user=world.resident_a, election=e, candidate_ids=c[:1])
+            voting.election_vote(user=world.outsider, election=e, candidate_ids=c[:1])
+        voting.election_vote(user=world.resident_a, election=e, candidate_ids=c[:1])
         with pytest.raises(Conflict):
-            services.election_vote(user=world.resident_a, election=e, candidate_ids=c[:1])
+            voting.election_vote(user=world.resident_a, election=e, candidate_ids=c[:1])
     with clock.frozen(T0 + timedelta(days=15)), pytest.raises(Conflict):
-        services.election_vote(user=world.resident_a2, election=e, candidate_ids=c[:1])
+        voting.election_vote(user=world.resident_a2, election=e, candidate_ids=c[:1])
     assert BoxBallot.objects.filter(election=e).count() == 1
 
 
@@ -151,7 +151,7 @@ def test_published_box_recounts_to_the_posted_tally_and_a_voter_finds_their_rece
     picks = [c[:6], c[1:7], c[:3], [c[6]], c[2:5]]
     with clock.frozen(VOTING):
         receipts = [
-            services.election_vote(user=v.user, election=e, candidate_ids=p)
+            voting.election_vote(user=v.user, election=e, candidate_ids=p)
             for v, p in zip(voters, picks, strict=True)
         ]
         assert selectors.published_box(election=e) == []  # not before the close

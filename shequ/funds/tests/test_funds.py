@@ -10,8 +10,9 @@ from django.urls import reverse
 from shequ.core import clock
 from shequ.core.errors import Conflict, Forbidden, Invalid
 from shequ.decisions import services as ds
+from shequ.decisions import voting as dv
 from shequ.decisions.tests.factories import AFTER, VOTING, standard_register, voting_decision
-from shequ.directory import services as dirs
+from shequ.directory import parties as dparties
 from shequ.directory.models import Role
 from shequ.funds import selectors, services
 from shequ.funds.models import FundAccount, FundEvent
@@ -33,7 +34,7 @@ def test_split_is_exact_and_adds_up():
 @pytest.fixture
 def setup(world):
     standard_register(world)
-    officer = dirs.membership_create(user=world.outsider, party=world.dept_housing, role=Role.STAFF).user
+    officer = dparties.membership_create(user=world.outsider, party=world.dept_housing, role=Role.STAFF).user
     account = FundAccount.objects.create(place=world.compound_a)
     services.ledger_post(actor=None, account=account, kind="deposit", amount_fen=65350000, note="首期交存")
     return world, officer, account
@@ -42,12 +43,12 @@ def setup(world):
 def passed_decision(world):
     d = voting_decision(world)
     with clock.frozen(VOTING):
-        ds.ballot_cast(user=world.resident_a, decision=d, choice="agree")
-        ds.ballot_cast(user=world.resident_a2, decision=d, choice="agree")
+        dv.ballot_cast(user=world.resident_a, decision=d, choice="agree")
+        dv.ballot_cast(user=world.resident_a2, decision=d, choice="agree")
         from shequ.decisions.models import RollVoter
 
         for v in RollVoter.objects.filter(decision=d, owner__user__isnull=True):
-            ds.ballot_enter(
+            dv.ballot_enter(
                 actor=world.rc_staff,
                 decision=d,
                 voter_id=v.pk,
