@@ -51,20 +51,22 @@ def main() -> None:
     from shequ.core import clock
     from shequ.decisions import register, services, voting
     from shequ.decisions.models import Ballot, RollVoter
-    from shequ.directory import services as ds
+    from shequ.directory import importer as dimport
+    from shequ.directory import parties as dparties
+    from shequ.directory import places as dplaces
     from shequ.directory.models import PartyKind, PlaceKind, Role
 
-    district = ds.place_create(kind=PlaceKind.DISTRICT, name="基准区", parent=None)
-    street = ds.place_create(kind=PlaceKind.STREET, name="基准街道", parent=district)
-    community = ds.place_create(kind=PlaceKind.COMMUNITY, name="基准社区", parent=street)
-    rc = ds.party_create(
+    district = dplaces.place_create(kind=PlaceKind.DISTRICT, name="基准区", parent=None)
+    street = dplaces.place_create(kind=PlaceKind.STREET, name="基准街道", parent=district)
+    community = dplaces.place_create(kind=PlaceKind.COMMUNITY, name="基准社区", parent=street)
+    rc = dparties.party_create(
         kind=PartyKind.RESIDENTS_COMMITTEE, name="基准居委会", code="b-rc", home=community, places=[community]
     )
     staff = User.objects.create_user(phone="13900009999", password="x-bench-pass", real_name="组织者")
-    ds.membership_create(user=staff, party=rc, role=Role.STAFF)
+    dparties.membership_create(user=staff, party=rc, role=Role.STAFF)
 
     def compound(name: str, units: int, phone_prefix: str):
-        c = ds.place_create(kind=PlaceKind.COMPOUND, name=name, parent=community)
+        c = dplaces.place_create(kind=PlaceKind.COMPOUND, name=name, parent=community)
         per_building = 200
         rows = ["楼栋,单元,门牌号,楼层,专有面积"]
         for i in range(units):
@@ -72,7 +74,7 @@ def main() -> None:
             rows.append(
                 f"{b + 1}号楼,{r // 50 + 1}单元,{(r % 50) // 2 + 1:02d}{r % 2 + 1:02d},,{60 + (i * 37) % 90}.{i % 100:02d}"
             )
-        report = ds.places_import(compound=c, file="\n".join(rows).encode(), filename="h.csv")
+        report = dimport.places_import(compound=c, file="\n".join(rows).encode(), filename="h.csv")
         assert report.ok, report.rejected[:3]
         owner_user = User.objects.create_user(
             phone=f"{phone_prefix}0000", password="x-bench-pass", real_name="投票业主"

@@ -64,7 +64,7 @@ class Place(TimeStampedModel):
     )
     floor = models.SmallIntegerField(_("楼层"), null=True, blank=True)
     address = models.CharField(_("地址"), max_length=200, blank=True, default="")
-    # Denormalised ancestors (set by directory.services; never by hand).
+    # Denormalised ancestors (set by directory.places; never by hand).
     district = models.ForeignKey(
         "self", verbose_name=_("所属区"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
