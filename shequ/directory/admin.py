@@ -1,4 +1,5 @@
-"""Admin screens for the directory. Every structural write goes through `directory.services`.
+"""Admin screens for the directory. Every structural write goes through the write modules
+(`directory.places`, `directory.parties`, `directory.importer`).
 
 Forms validate with the same checks the services use (so a bad parent is a form error, not a 500);
 `save_model` / `save_formset` then call the service. Plain saves remain only for simple, non-structural
@@ -19,7 +20,9 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from shequ.core.errors import DomainError
-from shequ.directory import services
+from shequ.directory import importer as dimport
+from shequ.directory import parties as dparties
+from shequ.directory import places as dplaces
 from shequ.directory.models import (
     Membership,
     Party,
@@ -61,10 +64,10 @@ class PlaceForm(forms.ModelForm):
             return data
         parent = data.get("parent")
         try:
-            services.check_place_parent(kind=kind, parent=parent)
+            dplaces.check_place_parent(kind=kind, parent=parent)
             if parent is not None and self.instance.pk and self.instance.pk in parent.ancestor_ids():
                 raise ValidationError(_("不能把地点移到它自己的下级之下。"))
-            services.check_name_free(parent=parent, name=data["name"], exclude_id=self.instance.pk)
+            dplaces.check_name_free(parent=parent, name=data["name"], exclude_id=self.instance.pk)
         except DomainError as exc:
             raise _as_validation_error(exc)
         return data
@@ -115,7 +118,7 @@ class PlaceAdmin(admin.ModelAdmin):
         if change:
             # The form already copied its values onto `obj`; the service compares against the stored row.
             stored = Place.objects.get(pk=obj.pk)
-            services.place_update(
+            dplaces.place_update(
                 place=stored,
                 name=data["name"],
                 parent=data.get("parent"),
@@ -127,7 +130,7 @@ class PlaceAdmin(admin.ModelAdmin):
             )
             _adopt(obj, stored)
         else:
-            created = services.place_create(
+            created = dplaces.place_create(
                 kind=data["kind"],
                 name=data["name"],
                 parent=data.get("parent"),
@@ -166,7 +169,7 @@ class PlaceAdmin(admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                report = services.places_import(
+                report = dimport.places_import(
                     compound=compound, file=upload.read(MAX_BYTES + 1), filename=upload.name
                 )
             except DomainError as exc:
@@ -237,7 +240,7 @@ class SpotAdmin(admin.ModelAdmin):
         data = form.cleaned_data
         if change:
             stored = Spot.objects.get(pk=obj.pk)  # compare against the stored row, not the form's copy
-            services.spot_update(
+            dplaces.spot_update(
                 spot=stored,
                 place=data["place"],
                 kind=data["kind"],
@@ -249,7 +252,7 @@ class SpotAdmin(admin.ModelAdmin):
         else:
             _adopt(
                 obj,
-                services.spot_create(
+                dplaces.spot_create(
                     place=data["place"],
                     kind=data["kind"],
                     name=data["name"],
@@ -324,7 +327,7 @@ class PartyAdmin(admin.ModelAdmin):
         }
         _adopt(
             obj,
-            services.party_create(
+            dparties.party_create(
                 kind=data["kind"], name=data["name"], code=data["code"], home=data.get("home"), **extra
             ),
         )
@@ -341,7 +344,7 @@ class PartyAdmin(admin.ModelAdmin):
             inline_form = forms_by_instance.get(id(membership))
             places = inline_form.cleaned_data.get("places", []) if inline_form else []
             if membership.pk is None:
-                created = services.membership_create(
+                created = dparties.membership_create(
                     user=membership.user,
                     party=form.instance,
                     role=membership.role,
@@ -374,7 +377,7 @@ class MembershipAdmin(admin.ModelAdmin):
         data = form.cleaned_data
         _adopt(
             obj,
-            services.membership_create(
+            dparties.membership_create(
                 user=data["user"],
                 party=data["party"],
                 role=data["role"],
@@ -398,7 +401,7 @@ class ContractForm(forms.ModelForm):
         data = self.cleaned_data
         if data.get("company") and data.get("places") is not None and data.get("starts_on"):
             try:
-                services.check_contract(
+                dparties.check_contract(
                     company=data["company"],
                     places=data["places"],
                     starts_on=data["starts_on"],
@@ -432,7 +435,7 @@ class ServiceContractAdmin(admin.ModelAdmin):
     def save_model(self, request, obj: ServiceContract, form, change: bool) -> None:
         data = form.cleaned_data
         if change:
-            services.contract_update(
+            dparties.contract_update(
                 contract=obj,
                 places=data["places"],
                 starts_on=data["starts_on"],
@@ -443,7 +446,7 @@ class ServiceContractAdmin(admin.ModelAdmin):
         else:
             _adopt(
                 obj,
-                services.contract_create(
+                dparties.contract_create(
                     company=data["company"],
                     places=data["places"],
                     starts_on=data["starts_on"],
@@ -491,7 +494,7 @@ class PartyRegistrationAdmin(admin.ModelAdmin):
             return
         data = form.cleaned_data
         try:
-            created = services.registration_create(
+            created = dparties.registration_create(
                 party=data["party"],
                 party_org=data["party_org"],
                 registered_on=data["registered_on"],
