@@ -7,7 +7,8 @@ decision, fills 80 % of the roll with ballots (bulk set-up), then measures in on
 - queries and time of one online ballot (`ballot_cast`) against the same on a 20-unit compound;
 - the tally (`decision_tally`) of the whole compound against a trivial reference (`SELECT count(*)` of
   its ballots) — must stay under a second;
-- queries of the results page for the big compound against the small one (constant).
+- queries of the results page for the big compound against the small one (constant);
+- the same three for an owners'-committee election (art. 278, named ballots) of each compound.
 
     .venv/bin/python bench/bench_votes.py [--units 5000]
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/shequ_votes_bench .venv/bin/python bench/bench_votes.py
@@ -51,20 +52,22 @@ def main() -> None:
     from shequ.core import clock
     from shequ.decisions import register, services, voting
     from shequ.decisions.models import Ballot, RollVoter
-    from shequ.directory import services as ds
+    from shequ.directory import importer as dimport
+    from shequ.directory import parties as dparties
+    from shequ.directory import places as dplaces
     from shequ.directory.models import PartyKind, PlaceKind, Role
 
-    district = ds.place_create(kind=PlaceKind.DISTRICT, name="基准区", parent=None)
-    street = ds.place_create(kind=PlaceKind.STREET, name="基准街道", parent=district)
-    community = ds.place_create(kind=PlaceKind.COMMUNITY, name="基准社区", parent=street)
-    rc = ds.party_create(
+    district = dplaces.place_create(kind=PlaceKind.DISTRICT, name="基准区", parent=None)
+    street = dplaces.place_create(kind=PlaceKind.STREET, name="基准街道", parent=district)
+    community = dplaces.place_create(kind=PlaceKind.COMMUNITY, name="基准社区", parent=street)
+    rc = dparties.party_create(
         kind=PartyKind.RESIDENTS_COMMITTEE, name="基准居委会", code="b-rc", home=community, places=[community]
     )
     staff = User.objects.create_user(phone="13900009999", password="x-bench-pass", real_name="组织者")
-    ds.membership_create(user=staff, party=rc, role=Role.STAFF)
+    dparties.membership_create(user=staff, party=rc, role=Role.STAFF)
 
     def compound(name: str, units: int, phone_prefix: str):
-        c = ds.place_create(kind=PlaceKind.COMPOUND, name=name, parent=community)
+        c = dplaces.place_create(kind=PlaceKind.COMPOUND, name=name, parent=community)
         per_building = 200
         rows = ["楼栋,单元,门牌号,楼层,专有面积"]
         for i in range(units):
@@ -72,7 +75,7 @@ def main() -> None:
             rows.append(
                 f"{b + 1}号楼,{r // 50 + 1}单元,{(r % 50) // 2 + 1:02d}{r % 2 + 1:02d},,{60 + (i * 37) % 90}.{i % 100:02d}"
             )
-        report = ds.places_import(compound=c, file="\n".join(rows).encode(), filename="h.csv")
+        report = dimport.places_import(compound=c, file="\n".join(rows).encode(), filename="h.csv")
         assert report.ok, report.rejected[:3]
         owner_user = User.objects.create_user(
             phone=f"{phone_prefix}0000", password="x-bench-pass", real_name="投票业主"
@@ -172,9 +175,9 @@ def main() -> None:
     services.decision_close(actor=staff, decision=big)
     clock.set_now(None)
     client = Client()
-    client.force_login(big_user)
     counts = {}
-    for label, d in (("small", small), ("big", big)):
+    for label, d, owner in (("small", small, small_user), ("big", big, big_user)):
+        client.force_login(owner)  # each compound's own owner: the same page, only the size differs
         client.get(f"/decisions/{d.pk}/")
         with CaptureQueriesContext(connection) as ctx:
             start = time.perf_counter()
@@ -184,6 +187,99 @@ def main() -> None:
     print(
         f"results page: {counts['small'][0]} queries (20 units) vs {counts['big'][0]} ({args.units} units); "
         f"{counts['small'][1] * 1000:.1f} ms vs {counts['big'][1] * 1000:.1f} ms, ratio {counts['big'][1] / counts['small'][1]:.2f}"
+    )
+
+    elections_part(
+        args=args, staff=staff, rc=rc, compounds=((small, small_user), (big, big_user)), timed=timed
+    )
+
+
+def elections_part(*, args, staff, rc, compounds, timed) -> None:
+    """The same for an owners'-committee election (art. 278, named ballots) of each compound: 10 candidates,
+    7 seats, 80 % of the roll voted on paper (bulk set-up), then one online vote, the count, the results page."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from shequ.accounts.models import User
+    from shequ.core import clock
+    from shequ.elections import services as es
+    from shequ.elections import tally, voting
+    from shequ.elections.models import NamedBallot, RollEntry
+
+    now = clock.now()
+    made = []
+    for d, user in compounds:
+        with clock.frozen(now - timedelta(days=10)):
+            e = es.election_create(
+                actor=staff,
+                organiser=rc,
+                place=d.compound,
+                kind="owners_committee",
+                electorate="owners",
+                title="基准业委会选举",
+                seats=7,
+                max_choices=7,
+            )
+            for i in range(10):
+                es.candidate_nominate(
+                    actor=staff, election=e, route="residents_committee", name=f"候选人{i}", statement="s"
+                )
+            e = es.election_publicise(
+                actor=staff, election=e, opens_at=now - timedelta(days=2), closes_at=now + timedelta(days=10)
+            )
+        with clock.frozen(now - timedelta(days=2)):
+            e = es.election_open(actor=staff, election=e)
+        ids = list(e.candidates.values_list("pk", flat=True))
+        entries = list(RollEntry.objects.filter(election=e, user__isnull=True).values_list("pk", flat=True))
+        entries = entries[: len(entries) * 4 // 5]
+        NamedBallot.objects.bulk_create(
+            [
+                NamedBallot(
+                    election=e, voter_id=v, choices=ids[v % 4 : v % 4 + 5], channel="paper", cast_by=staff
+                )
+                for v in entries
+            ],
+            batch_size=1000,
+        )
+        RollEntry.objects.filter(pk__in=entries).update(voted=True)
+        made.append((e, user, ids))
+    cast = []
+    for e, user, ids in made:
+        with CaptureQueriesContext(connection) as ctx:
+            start = time.perf_counter()
+            voting.election_vote(user=User.objects.get(pk=user.pk), election=e, candidate_ids=ids[:3])
+            cast.append((len(ctx.captured_queries), time.perf_counter() - start))
+    print(
+        f"owners'-committee ballot: {cast[0][0]} queries on 20 units, {cast[1][0]} on {args.units} units; "
+        f"{cast[0][1] * 1000:.1f} ms vs {cast[1][1] * 1000:.1f} ms"
+    )
+    big = made[1][0]
+    reference = timed(lambda: NamedBallot.objects.filter(election=big).count())
+    took = timed(lambda: tally.owners_tally(election=big))
+    out = tally.owners_tally(election=big)
+    p = out.participation
+    print(
+        f"owners'-committee count of {args.units} units, 10 candidates ({p.voted_owners}/{p.total_owners} owners "
+        f"voted): {took * 1000:.1f} ms; reference count(*) {reference * 1000:.2f} ms; ratio {took / reference:.0f}x; "
+        f"under 1 s: {took < 1}"
+    )
+    clock.set_now(now + timedelta(days=11))
+    for e, _user, _ids in made:
+        es.election_close(actor=staff, election=e)
+    clock.set_now(None)
+    client = Client()
+    pages = []
+    for e, owner, _ids in made:
+        client.force_login(owner)
+        client.get(f"/elections/{e.pk}/")
+        with CaptureQueriesContext(connection) as ctx:
+            start = time.perf_counter()
+            assert client.get(f"/elections/{e.pk}/").status_code == 200
+            pages.append((len(ctx.captured_queries), time.perf_counter() - start))
+    print(
+        f"owners'-committee results page: {pages[0][0]} queries (20 units) vs {pages[1][0]} ({args.units} units); "
+        f"{pages[0][1] * 1000:.1f} ms vs {pages[1][1] * 1000:.1f} ms"
     )
 
 

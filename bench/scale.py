@@ -250,8 +250,8 @@ def main() -> None:
     parser.add_argument("--out", default="")
     args = parser.parse_args()
 
-    if not args.db.startswith("shequ_bench"):
-        parser.error("--db must start with shequ_bench")
+    if not args.db.startswith(("shequ_bench", "shequ_perf")):
+        parser.error("--db must start with shequ_bench or shequ_perf (a benchmark's own database)")
     if args.drop:
         admin_exec(f'DROP DATABASE IF EXISTS "{args.db}" WITH (FORCE)')
         print(f"dropped {args.db}")

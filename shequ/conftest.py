@@ -12,6 +12,7 @@ world.outsider     a logged-in user with no household and no membership
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -19,7 +20,8 @@ from decimal import Decimal
 import pytest
 
 from shequ.accounts.models import Residency, User
-from shequ.directory import services as ds
+from shequ.directory import parties as dparties
+from shequ.directory import places as dplaces
 from shequ.directory.models import Party, PartyKind, Place, PlaceKind, Role
 
 # Browser tests: Debian's Chromium driven by Playwright (never `playwright install`).
@@ -98,6 +100,29 @@ class _CspWatchedBrowser:
 
     def __getattr__(self, name):
         return getattr(self._browser, name)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test databases, plus a check before they are dropped: on PostgreSQL any other
+    connection still open to the test database (a thread or process that outlived its test) is named
+    with its last query, so the leak can be found, and then ended, so the database can be dropped."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid, application_name, state, left(query, 300) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        left_open = cursor.fetchall()
+        for pid, app, state, query in left_open:
+            sys.__stderr__.write(
+                f"\nconnection left open to the test database: pid {pid} {app!r} {state}: {query}\n"
+            )
+            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
 
 
 @pytest.fixture(scope="session")
@@ -215,36 +240,36 @@ class World:
 
 
 def _household(unit: Place, name: str, area: str) -> Place:
-    return ds.place_create(kind=PlaceKind.HOUSEHOLD, name=name, parent=unit, floor_area=Decimal(area))
+    return dplaces.place_create(kind=PlaceKind.HOUSEHOLD, name=name, parent=unit, floor_area=Decimal(area))
 
 
 @pytest.fixture
 def world(db) -> World:
     P = PlaceKind
-    district = ds.place_create(kind=P.DISTRICT, name="测试区", parent=None)
-    street = ds.place_create(kind=P.STREET, name="测试街道", parent=district)
-    community = ds.place_create(kind=P.COMMUNITY, name="测试社区", parent=street)
-    compound_a = ds.place_create(kind=P.COMPOUND, name="甲小区", parent=community)
-    compound_b = ds.place_create(kind=P.COMPOUND, name="乙小区", parent=community)
-    building_a1 = ds.place_create(kind=P.BUILDING, name="1号楼", parent=compound_a)
-    building_a2 = ds.place_create(kind=P.BUILDING, name="2号楼", parent=compound_a)
-    building_b1 = ds.place_create(kind=P.BUILDING, name="1号楼", parent=compound_b)
-    unit_a1 = ds.place_create(kind=P.UNIT, name="1单元", parent=building_a1)
-    unit_a2 = ds.place_create(kind=P.UNIT, name="1单元", parent=building_a2)
-    unit_b1 = ds.place_create(kind=P.UNIT, name="1单元", parent=building_b1)
+    district = dplaces.place_create(kind=P.DISTRICT, name="测试区", parent=None)
+    street = dplaces.place_create(kind=P.STREET, name="测试街道", parent=district)
+    community = dplaces.place_create(kind=P.COMMUNITY, name="测试社区", parent=street)
+    compound_a = dplaces.place_create(kind=P.COMPOUND, name="甲小区", parent=community)
+    compound_b = dplaces.place_create(kind=P.COMPOUND, name="乙小区", parent=community)
+    building_a1 = dplaces.place_create(kind=P.BUILDING, name="1号楼", parent=compound_a)
+    building_a2 = dplaces.place_create(kind=P.BUILDING, name="2号楼", parent=compound_a)
+    building_b1 = dplaces.place_create(kind=P.BUILDING, name="1号楼", parent=compound_b)
+    unit_a1 = dplaces.place_create(kind=P.UNIT, name="1单元", parent=building_a1)
+    unit_a2 = dplaces.place_create(kind=P.UNIT, name="1单元", parent=building_a2)
+    unit_b1 = dplaces.place_create(kind=P.UNIT, name="1单元", parent=building_b1)
     household_a = _household(unit_a1, "101", "88.5")
     household_a2 = _household(unit_a2, "201", "75")
     household_b = _household(unit_b1, "302", "102.3")
-    lift_a1 = ds.spot_create(place=building_a1, kind="lift", name="1号电梯", install_year=2005)
+    lift_a1 = dplaces.spot_create(place=building_a1, kind="lift", name="1号电梯", install_year=2005)
 
     K = PartyKind
-    street_office = ds.party_create(
+    street_office = dparties.party_create(
         kind=K.STREET_OFFICE, name="测试街道办事处", code="t-street", home=street, places=[street]
     )
-    party_org = ds.party_create(
+    party_org = dparties.party_create(
         kind=K.PARTY_ORG, name="测试社区党委", code="t-party", home=community, places=[community]
     )
-    rc = ds.party_create(
+    rc = dparties.party_create(
         kind=K.RESIDENTS_COMMITTEE,
         name="测试社区居委会",
         code="t-rc",
@@ -252,39 +277,39 @@ def world(db) -> World:
         places=[community],
         phone="010-12345678",
     )
-    env = ds.party_create(
+    env = dparties.party_create(
         kind=K.ENV_PROPERTY_COMMITTEE, name="测试社区环物会", code="t-env", home=community, places=[community]
     )
-    company_x = ds.party_create(
+    company_x = dparties.party_create(
         kind=K.PROPERTY_COMPANY, name="甲物业", code="t-x", home=community, phone="010-11110000"
     )
-    company_y = ds.party_create(kind=K.PROPERTY_COMPANY, name="乙物业", code="t-y", home=community)
-    ds.contract_create(company=company_x, places=[compound_a], starts_on=date(2020, 1, 1))
-    ds.contract_create(company=company_y, places=[compound_b], starts_on=date(2020, 1, 1))
-    police = ds.party_create(
+    company_y = dparties.party_create(kind=K.PROPERTY_COMPANY, name="乙物业", code="t-y", home=community)
+    dparties.contract_create(company=company_x, places=[compound_a], starts_on=date(2020, 1, 1))
+    dparties.contract_create(company=company_y, places=[compound_b], starts_on=date(2020, 1, 1))
+    police = dparties.party_create(
         kind=K.POLICE_STATION, name="测试派出所", code="t-police", home=street, places=[community]
     )
-    doctors = ds.party_create(
+    doctors = dparties.party_create(
         kind=K.FAMILY_DOCTOR_TEAM,
         name="测试家庭医生团队",
         code="t-doctor",
         home=community,
         places=[community],
     )
-    mutual = ds.party_create(
+    mutual = dparties.party_create(
         kind=K.MUTUAL_AID_STATION, name="测试互助站", code="t-aid", home=community, places=[community]
     )
-    owners = ds.party_create(
+    owners = dparties.party_create(
         kind=K.OWNERS_COMMITTEE, name="甲小区业委会", code="t-owners", home=community, places=[compound_a]
     )
-    housing = ds.party_create(
+    housing = dparties.party_create(
         kind=K.DEPARTMENT, name="区住建委", code="t-zjw", home=district, places=[district]
     )
 
     def person(phone, name, party=None, role=None, places=()):
         user = make_user(phone, name)
         if party is not None:
-            ds.membership_create(user=user, party=party, role=role, places=places)
+            dparties.membership_create(user=user, party=party, role=role, places=places)
         return user
 
     resident_a = person("13800000001", "张三")

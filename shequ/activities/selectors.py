@@ -76,7 +76,7 @@ def can_see(*, user, place: Place) -> bool:
 
 def activities_for(*, user, upcoming: bool = True) -> QuerySet[Activity]:
     qs = Activity.objects.filter(community_id__in=community_ids_for(user=user)).select_related(
-        "organiser", "place"
+        "organiser", "place", "place__compound"
     )
     if upcoming:
         qs = qs.filter(ends_at__gte=clock.now())
@@ -88,7 +88,11 @@ def is_organiser(*, user, activity: Activity) -> bool:
 
 
 def access_activity(*, user, activity_id: int) -> Activity:
-    activity = Activity.objects.select_related("organiser", "place", "venue").filter(pk=activity_id).first()
+    activity = (
+        Activity.objects.select_related("organiser", "place", "place__compound", "venue")
+        .filter(pk=activity_id)
+        .first()
+    )
     if activity is None:
         raise NotFound("活动不存在。", "Activity not found.")
     if is_organiser(user=user, activity=activity) or activity.community_id in community_ids_for(user=user):
@@ -132,12 +136,14 @@ def organiser_parties(*, user) -> list:
 
 def venues_for(*, user) -> QuerySet[Venue]:
     return Venue.objects.filter(community_id__in=community_ids_for(user=user), is_active=True).select_related(
-        "owner", "place"
+        "owner", "place", "place__compound"
     )
 
 
 def access_venue(*, user, venue_id: int) -> Venue:
-    venue = Venue.objects.select_related("owner", "place", "spot").filter(pk=venue_id).first()
+    venue = (
+        Venue.objects.select_related("owner", "place", "place__compound", "spot").filter(pk=venue_id).first()
+    )
     if venue is None:
         raise NotFound("场地不存在。", "Venue not found.")
     if user_roles(user=user).acts_for(venue.owner_id) or venue.community_id in community_ids_for(user=user):

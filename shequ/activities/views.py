@@ -101,7 +101,7 @@ class ActivityForm(forms.Form):
             kind__in=[PlaceKind.COMMUNITY, PlaceKind.COMPOUND, PlaceKind.BUILDING]
         ).filter(pk__in=ids) | Place.objects.filter(kind=PlaceKind.COMMUNITY, street_id__in=ids)
         cast(forms.ChoiceField, self.fields["place"]).choices = [
-            (p.pk, p.name) for p in places.order_by("kind", "id")[:200]
+            (p.pk, p.scope_name()) for p in places.select_related("compound").order_by("kind", "id")[:200]
         ]
 
 
@@ -255,14 +255,41 @@ def venues(request: HttpRequest) -> HttpResponse:
 @login_required
 @domain_errors
 def venue(request: HttpRequest, pk: int) -> HttpResponse:
+    """A venue's slots one day at a time: a row of day chips (our own Chinese labels, links that work
+    without JavaScript) instead of one list of every slot of two weeks."""
+    from datetime import date, timedelta  # noqa: PLC0415
+
+    from django.utils import timezone  # noqa: PLC0415
+
     v = selectors.access_venue(user=request.user, venue_id=pk)
+    slots = selectors.slots_for(venue=v)
+    by_day: dict[date, list] = {}
+    for s in slots:
+        by_day.setdefault(timezone.localdate(s.starts_at), []).append(s)
+    try:
+        chosen: date | None = date.fromisoformat(request.GET.get("day", ""))
+    except ValueError:
+        chosen = None
+    if chosen not in by_day:  # the first day with a free slot, else the first day
+        chosen = next(
+            (d for d, day_slots in by_day.items() if any(x.active_booking is None for x in day_slots)),
+            next(iter(by_day), None),
+        )
+    days = [
+        {"day": d, "free": sum(1 for x in day_slots if x.active_booking is None), "current": d == chosen}
+        for d, day_slots in by_day.items()
+    ]
+    today = timezone.localdate()
     return render(
         request,
         "activities/venue.html",
         {
             "venue": v,
-            "slots": selectors.slots_for(venue=v),
+            "days": days,
+            "day": chosen,
+            "slots": by_day.get(chosen, []) if chosen else [],
             "is_owner": selectors.is_venue_owner(user=request.user, venue=v),
+            "open_days": [today + timedelta(days=i) for i in range(1, 15)],
         },
     )
 

@@ -144,10 +144,23 @@ def _h_resolve(step: Step, target: str) -> None:
     step.event_party = step.appeal.responsible_party
 
 
+def close_fields(now: Any) -> dict[str, Any]:
+    """What closing an appeal sets (close, confirm, rate and the unrated close alike)."""
+    return {"status": S.CLOSED, "closed_at": now, "callback_due_at": None}
+
+
+UNRATED_CLOSE_TEXT = "回访期满未评价，自动关闭。"
+
+
+def unrated_close_fields(now: Any) -> dict[str, Any]:
+    """What the unrated close (回访期满未评价) sets: written by the `close_unrated` transition and by the
+    callback sweep's set-based batch (`shequ.appeals.sweeps`) alike."""
+    return {"closed_unrated": True, **close_fields(now)}
+
+
 def _close(step: Step) -> None:
-    step.set("status", S.CLOSED)
-    step.set("closed_at", step.now)
-    step.set("callback_due_at", None)
+    for name, value in close_fields(step.now).items():
+        step.set(name, value)
 
 
 def _h_confirm(step: Step, target: str) -> None:
@@ -232,10 +245,10 @@ def _h_close(step: Step, target: str) -> None:
 
 
 def _h_close_unrated(step: Step, target: str) -> None:
-    step.event_text = step.reason(required=False) or "回访期满未评价，自动关闭。"
+    step.event_text = step.reason(required=False) or UNRATED_CLOSE_TEXT
     step.event_party = None
-    step.set("closed_unrated", True)
-    _close(step)
+    for name, value in unrated_close_fields(step.now).items():
+        step.set(name, value)
 
 
 def _h_merge(step: Step, target: str) -> None:

@@ -15,7 +15,7 @@ Handlers parse input, fetch through a permission-checking selector, call one ser
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, TypedDict
 
 from django.http import HttpRequest
 from ninja import Query, Router
@@ -102,7 +102,7 @@ def _detail_body(user: User, appeal_id: int) -> dict[str, Any]:
 
 
 def _user(request: HttpRequest) -> User:
-    return request.auth  # type: ignore[attr-defined]
+    return request.auth  # type: ignore[attr-defined]  # set by the router's auth; HttpRequest does not declare it
 
 
 def _fresh(user: User) -> User:
@@ -143,6 +143,18 @@ def _place_for(body: AppealIn) -> tuple[Place | None, Spot | None]:
     return (spot.place if spot is not None else None), spot
 
 
+class _Filed(TypedDict):
+    """What a filed appeal says, the same whoever files it (`appeal_create`, `appeal_file_for`)."""
+
+    kind: str
+    category: Category
+    spot: Spot | None
+    text: str
+    urgency: str
+    is_public: bool
+    photos: list[Any]
+
+
 @router.post(
     "/appeals",
     response={201: AppealDetailOut, **ERRORS},
@@ -159,7 +171,7 @@ def create_appeal(request: HttpRequest):
     def work() -> tuple[int, dict]:
         category = selectors.category_by_code(code=body.category)
         place, spot = _place_for(body)
-        fields = {
+        fields: _Filed = {
             "kind": body.kind,
             "category": category,
             "spot": spot,

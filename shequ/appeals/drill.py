@@ -35,32 +35,37 @@ def setup(n: int) -> None:
     from shequ.appeals.models import Category
     from shequ.appeals.services import appeal_create
     from shequ.core import clock, ratelimit
-    from shequ.directory import services as ds
+    from shequ.directory import parties as dparties
+    from shequ.directory import places as dplaces
     from shequ.directory.models import PartyKind as K
     from shequ.directory.models import PlaceKind as P
     from shequ.directory.models import Role
 
-    district = ds.place_create(kind=P.DISTRICT, name="演练区", parent=None)
-    street = ds.place_create(kind=P.STREET, name="演练街道", parent=district)
-    community = ds.place_create(kind=P.COMMUNITY, name="演练社区", parent=street)
-    compound = ds.place_create(kind=P.COMPOUND, name="演练小区", parent=community)
-    building = ds.place_create(kind=P.BUILDING, name="1号楼", parent=compound)
-    unit = ds.place_create(kind=P.UNIT, name="1单元", parent=building)
-    household = ds.place_create(kind=P.HOUSEHOLD, name="101", parent=unit)
-    ds.party_create(kind=K.STREET_OFFICE, name="演练街道办", code="d-street", home=street, places=[street])
-    ds.party_create(kind=K.PARTY_ORG, name="演练社区党委", code="d-party", home=community, places=[community])
-    ds.party_create(
+    district = dplaces.place_create(kind=P.DISTRICT, name="演练区", parent=None)
+    street = dplaces.place_create(kind=P.STREET, name="演练街道", parent=district)
+    community = dplaces.place_create(kind=P.COMMUNITY, name="演练社区", parent=street)
+    compound = dplaces.place_create(kind=P.COMPOUND, name="演练小区", parent=community)
+    building = dplaces.place_create(kind=P.BUILDING, name="1号楼", parent=compound)
+    unit = dplaces.place_create(kind=P.UNIT, name="1单元", parent=building)
+    household = dplaces.place_create(kind=P.HOUSEHOLD, name="101", parent=unit)
+    dparties.party_create(
+        kind=K.STREET_OFFICE, name="演练街道办", code="d-street", home=street, places=[street]
+    )
+    dparties.party_create(
+        kind=K.PARTY_ORG, name="演练社区党委", code="d-party", home=community, places=[community]
+    )
+    dparties.party_create(
         kind=K.RESIDENTS_COMMITTEE, name="演练居委会", code="d-rc", home=community, places=[community]
     )
-    env = ds.party_create(
+    env = dparties.party_create(
         kind=K.ENV_PROPERTY_COMMITTEE, name="演练环物会", code="d-env", home=community, places=[community]
     )
-    company = ds.party_create(kind=K.PROPERTY_COMPANY, name="演练物业", code="d-x", home=community)
-    ds.contract_create(company=company, places=[compound], starts_on=date(2020, 1, 1))
+    company = dparties.party_create(kind=K.PROPERTY_COMPANY, name="演练物业", code="d-x", home=community)
+    dparties.contract_create(company=company, places=[compound], starts_on=date(2020, 1, 1))
     director = User.objects.create_user(
         phone="13911110001", password="drill-pass-123", real_name="环物会主任"
     )
-    ds.membership_create(user=director, party=env, role=Role.HEAD)
+    dparties.membership_create(user=director, party=env, role=Role.HEAD)
     resident = User.objects.create_user(phone="13811110001", password="drill-pass-123", real_name="居民")
     Residency.objects.create(
         user=resident, household=household, relation="owner", status=Residency.Status.VERIFIED

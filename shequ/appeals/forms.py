@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -62,7 +63,7 @@ class PhotosField(forms.FileField):
         kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*", "multiple": True}))
         super().__init__(*args, **kwargs)
 
-    def clean(self, data, initial=None):  # type: ignore[override]
+    def clean(self, data, initial=None):
         files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
         if len(files) > MAX_PHOTOS:
             raise ValidationError(_("最多上传9张照片。"), code="too_many_photos")
@@ -85,7 +86,7 @@ class PlaceStepForm(forms.Form):
 
     def __init__(self, *args, place_choices: list[tuple[str, str]], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["place"].choices = place_choices
+        cast(forms.ChoiceField, self.fields["place"]).choices = place_choices
         if place_choices and not self.is_bound:
             self.initial.setdefault("place", place_choices[0][0])
 
@@ -169,11 +170,12 @@ class StaffFileForm(forms.Form):
 
     def __init__(self, *args, category_choices, place_choices, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = category_choices
-        self.fields["place"].choices = place_choices
+        cast(forms.ChoiceField, self.fields["category"]).choices = category_choices
+        cast(forms.ChoiceField, self.fields["place"]).choices = place_choices
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if data.get("source") == "staff" and not (data.get("resident_phone") or data.get("resident_name")):
             self.add_error(
                 "resident_phone",
@@ -197,5 +199,9 @@ class QueueFilterForm(forms.Form):
 
     def __init__(self, *args, categories, compounds, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = [("", _("全部"))] + [(c.code, c.name) for c in categories]
-        self.fields["compound"].choices = [("", _("全部"))] + [(str(p.pk), p.name) for p in compounds]
+        cast(forms.ChoiceField, self.fields["category"]).choices = [("", _("全部"))] + [
+            (c.code, c.name) for c in categories
+        ]
+        cast(forms.ChoiceField, self.fields["compound"]).choices = [("", _("全部"))] + [
+            (str(p.pk), p.name) for p in compounds
+        ]

@@ -2,8 +2,11 @@
 
 **Callbacks.** `sweep_callbacks` reminds the resident once, 3 days after resolution (the unique
 `CallbackReminder(appeal, resolved_at)` row is the claim; reminded appeals are excluded by the
-query), and closes as *unrated* at `callback_due_at` (conditional UPDATE, then the `close_unrated`
-transition) — never counted as satisfied.
+query), and closes as *unrated* at `callback_due_at` (the fields and event of the `close_unrated`
+transition, `actions.unrated_close_fields`) — never counted as satisfied. Both stages claim their
+rows like the escalation sweep (a batch at a time, `FOR UPDATE SKIP LOCKED`) and write each batch
+set-based: one INSERT of reminders, one UPDATE of appeals, one INSERT of events, one notification
+job per `NOTIFY_BATCH` events.
 
 **Escalation.** `Appeal.next_due_at` is when the sweeper next has something to do with an appeal
 (NULL when nothing can fall due, so private consultations, paused appeals and the top of the ladder
@@ -28,16 +31,14 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Q
 
 from shequ.appeals import deadlines
-from shequ.appeals.actions import escalation_data
+from shequ.appeals.actions import UNRATED_CLOSE_TEXT, escalation_data, unrated_close_fields
 from shequ.appeals.models import Appeal, AppealEvent, CallbackReminder, EventKind, Kind, Status, Urgency
 from shequ.appeals.routing import LADDER_TOP, Ladder
-from shequ.appeals.services import appeal_event_add, appeal_transition
 from shequ.core import clock, jobs
-from shequ.core.errors import DomainError
 
 log = logging.getLogger("shequ.appeals.sweeps")
 
@@ -71,9 +72,7 @@ def sweep_escalations(*, now: datetime, batch: int | None = None) -> int:
 def _escalate_batch(*, now: datetime, size: int) -> tuple[int, int]:
     """Claim up to `size` due appeals and escalate them in one transaction: (claimed, escalations)."""
     with transaction.atomic():
-        if connection.vendor == "sqlite":
-            # No row locks in SQLite: take its one write lock before reading what is due.
-            Appeal.objects.filter(pk=-1).update(next_due_at=None)
+        _write_lock()
         rows = list(
             Appeal.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("place", "responsible_party", "category")
@@ -118,14 +117,25 @@ def _write_escalations(rows: list[Appeal], *, now: datetime) -> int:
             appeal.next_due_at = deadlines.next_due_of(appeal)
         appeal.updated_at = stamp
     Appeal.objects.bulk_update(rows, ["escalation_level", "escalated_to", "next_due_at", "updated_at"])
-    ids = [event.pk for event in AppealEvent.objects.bulk_create(events)]
-    chunks = [ids[i : i + NOTIFY_BATCH] for i in range(0, len(ids), NOTIFY_BATCH)]
+    _notify([event.pk for event in AppealEvent.objects.bulk_create(events)])
+    return len(events)
+
+
+def _write_lock() -> None:
+    """No row locks in SQLite: take its one write lock before reading what is due (PostgreSQL locks
+    the claimed rows with `FOR UPDATE SKIP LOCKED` instead)."""
+    if connection.vendor == "sqlite":
+        Appeal.objects.filter(pk=-1).update(next_due_at=None)
+
+
+def _notify(event_ids: list[int]) -> None:
+    """One notification job per `NOTIFY_BATCH` events, queued in the batch's transaction."""
+    chunks = [event_ids[i : i + NOTIFY_BATCH] for i in range(0, len(event_ids), NOTIFY_BATCH)]
     jobs.enqueue_many(
         "appeals.notify_events",
         [{"event_ids": chunk} for chunk in chunks],
         dedupe_keys=[f"appeals.notify_events:{chunk[0]}-{chunk[-1]}" for chunk in chunks],
     )
-    return len(events)
 
 
 def next_due_refresh(*, model: Any = Appeal, ids: list[int] | None = None) -> int:
@@ -165,73 +175,118 @@ def next_due_refresh(*, model: Any = Appeal, ids: list[int] | None = None) -> in
 # ---------------------------------------------------------------- the callback (回访)
 
 CALLBACK_REMIND_AFTER = timedelta(days=3)
+REMINDER_TEXT = "诉求已办结，请确认是否解决并评价；7天内未评价将自动关闭（不计入满意度）。"
 
 
-def sweep_callbacks(*, now: datetime, limit: int = 500) -> int:
-    """Remind the resident once, then close as unrated when the 7-day callback window ends."""
-    done = 0
-    reminded = CallbackReminder.objects.filter(appeal_id=OuterRef("pk"), resolved_at=OuterRef("resolved_at"))
-    remind_rows = (
-        Appeal.objects.filter(
-            status=Status.RESOLVED,
-            callback_due_at__gt=now,
-            resolved_at__lte=now - CALLBACK_REMIND_AFTER,
-        )
-        .exclude(Exists(reminded))  # reminded ones are never read again: no starvation behind them
-        .order_by("callback_due_at", "id")
-        .values_list("id", "resolved_at")[:limit]
-    )
-    for pk, resolved_at in remind_rows:
-        if resolved_at is not None:  # always: the query asks for resolved_at <= …
-            done += _remind_one(pk=pk, resolved_at=resolved_at, now=now)
-    close_rows = (
-        Appeal.objects.filter(status=Status.RESOLVED, callback_due_at__lte=now)
-        .order_by("callback_due_at", "id")
-        .values_list("id", "callback_due_at")[:limit]
-    )
-    for pk, due in close_rows:
-        if due is not None:  # always: the query asks for callback_due_at <= now
-            done += _close_unrated_one(pk=pk, due=due)
-    return done
+def sweep_callbacks(*, now: datetime, batch: int | None = None) -> int:
+    """Remind the resident once, then close as unrated when the 7-day callback window ends: both
+    stages claim their due rows a batch at a time and write each batch set-based (the two stages take
+    turns, so a backlog of reminders never holds the closes back). Returns reminders + closes written."""
+    size = batch or BATCH
+    started = time.monotonic()
+    total = 0
+    pending = [_remind_batch, _close_unrated_batch]
+    while pending and time.monotonic() - started < SWEEP_SECONDS:
+        for stage in list(pending):
+            try:
+                claimed, written = stage(now=now, size=size)
+            except Exception:  # the batch rolled back; the next pass retries it
+                log.exception("callback batch failed (%s)", stage.__name__)
+                claimed, written = 0, 0
+            total += written
+            if claimed < size:
+                pending.remove(stage)
+    return total
 
 
-def _remind_one(*, pk: int, resolved_at: datetime, now: datetime) -> int:
+def _remind_batch(*, now: datetime, size: int) -> tuple[int, int]:
+    """Claim up to `size` resolved appeals owed their one reminder; write the reminders, their events
+    and notification jobs in one transaction: (claimed, reminded)."""
     with transaction.atomic():
-        if CallbackReminder.objects.filter(appeal_id=pk, resolved_at=resolved_at).exists():
-            return 0
-        try:
-            with transaction.atomic():
-                CallbackReminder.objects.create(appeal_id=pk, resolved_at=resolved_at, reminded_at=now)
-        except IntegrityError:
-            return 0  # another worker reminded first
-        appeal = Appeal.objects.filter(pk=pk, status=Status.RESOLVED).first()
-        if appeal is None:
-            transaction.set_rollback(True)
-            return 0
-        appeal_event_add(
-            appeal=appeal,
-            actor=None,
-            kind=EventKind.CALLBACK_REMINDED,
-            is_public=True,
-            text="诉求已办结，请确认是否解决并评价；7天内未评价将自动关闭（不计入满意度）。",
-            data={"resolved_at": resolved_at.isoformat()},
+        _write_lock()
+        reminded = CallbackReminder.objects.filter(
+            appeal_id=OuterRef("pk"), resolved_at=OuterRef("resolved_at")
         )
-    return 1
-
-
-def _close_unrated_one(*, pk: int, due: datetime) -> int:
-    try:
-        with transaction.atomic():
-            won = Appeal.objects.filter(pk=pk, status=Status.RESOLVED, callback_due_at=due).update(
-                callback_due_at=due
+        rows = list(
+            Appeal.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(
+                status=Status.RESOLVED,
+                callback_due_at__gt=now,
+                resolved_at__lte=now - CALLBACK_REMIND_AFTER,
             )
-            if not won:
-                return 0
-            appeal_transition(appeal=Appeal(pk=pk), actor=None, action="close_unrated")
-        return 1
-    except DomainError as exc:
-        log.info("appeal %s not closed unrated: %s", pk, exc.message_en)
-        return 0
-    except Exception:
-        log.exception("closing appeal %s as unrated failed", pk)
-        return 0
+            .exclude(Exists(reminded))  # reminded ones are never read again: no starvation behind them
+            .order_by("callback_due_at", "id")
+            .values_list("id", "resolved_at")[:size]
+        )
+        if not rows:
+            return 0, 0
+        # The rows are locked now; a worker that reminded them first has committed: read again.
+        done = set(
+            CallbackReminder.objects.filter(appeal_id__in=[pk for pk, _ in rows]).values_list(
+                "appeal_id", "resolved_at"
+            )
+        )
+        fresh = [(pk, at) for pk, at in rows if at is not None and (pk, at) not in done]
+        if not fresh:
+            return len(rows), 0
+        stamp = clock.now()
+        # The unique (appeal, resolved_at) row is the claim: a duplicate rolls the batch back.
+        CallbackReminder.objects.bulk_create(
+            [CallbackReminder(appeal_id=pk, resolved_at=at, reminded_at=now) for pk, at in fresh]
+        )
+        Appeal.objects.filter(pk__in=[pk for pk, _ in fresh]).update(updated_at=stamp)
+        events = AppealEvent.objects.bulk_create(
+            [
+                AppealEvent(
+                    appeal_id=pk,
+                    kind=EventKind.CALLBACK_REMINDED,
+                    actor=None,
+                    party=None,
+                    text=REMINDER_TEXT,
+                    is_public=True,
+                    data={"resolved_at": at.isoformat()},
+                    created_at=stamp,
+                )
+                for pk, at in fresh
+            ]
+        )
+        _notify([e.pk for e in events])
+        return len(rows), len(events)
+
+
+def _close_unrated_batch(*, now: datetime, size: int) -> tuple[int, int]:
+    """Claim up to `size` resolved appeals whose callback window has ended and close them unrated (the
+    fields and event of the `close_unrated` transition) with one UPDATE, one INSERT of the events and
+    their notification jobs: (claimed, closed)."""
+    with transaction.atomic():
+        _write_lock()
+        ids = list(
+            Appeal.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(status=Status.RESOLVED, callback_due_at__lte=now)
+            .order_by("callback_due_at", "id")
+            .values_list("id", flat=True)[:size]
+        )
+        if not ids:
+            return 0, 0
+        stamp = clock.now()
+        # Closed: nothing can fall due (`deadlines.next_due` is None for a closed appeal).
+        Appeal.objects.filter(pk__in=ids, status=Status.RESOLVED).update(
+            **unrated_close_fields(stamp), next_due_at=None, updated_at=stamp
+        )
+        events = AppealEvent.objects.bulk_create(
+            [
+                AppealEvent(
+                    appeal_id=pk,
+                    kind=EventKind.CLOSED_UNRATED,
+                    actor=None,
+                    party=None,
+                    text=UNRATED_CLOSE_TEXT,
+                    is_public=True,
+                    data={"from": Status.RESOLVED, "to": Status.CLOSED},
+                    created_at=stamp,
+                )
+                for pk in ids
+            ]
+        )
+        _notify([e.pk for e in events])
+        return len(ids), len(events)

@@ -9,7 +9,6 @@ import time
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from types import SimpleNamespace
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -22,7 +21,8 @@ from shequ.accounts.models import Residency, User
 from shequ.core import clock
 from shequ.demo import data
 from shequ.demo.data import Home, PersonSpec
-from shequ.directory import services as ds
+from shequ.directory import parties as dparties
+from shequ.directory import places as dplaces
 from shequ.directory.models import PLACE_LEVEL, Party, PartyKind, Place, PlaceKind, ServiceContract, SpotKind
 
 log = logging.getLogger("shequ.demo")
@@ -99,8 +99,8 @@ def _rerun_data_migrations() -> None:
             if key not in plan:
                 plan.append(key)
     # RunPython code gets the historical apps and a schema editor it uses (at most) for `.connection`;
-    # a real schema editor cannot be opened inside a transaction on SQLite.
-    editor = SimpleNamespace(connection=connection)
+    # a schema editor cannot be entered inside a transaction on SQLite, so this one is never entered.
+    editor = connection.schema_editor()
     for key in plan:
         migration = loader.graph.nodes[key]
         if not any(isinstance(op, RunPython) for op in migration.operations):
@@ -190,7 +190,7 @@ class _Builder:
         self.places: dict[str, Place] = {}
         self.buildings: dict[tuple[str, int], Place] = {}
         self.households: dict[tuple[str, int, int, str], Place] = {}
-        self.parties: dict[str, object] = {}
+        self.parties: dict[str, Party] = {}
         self.place_count = 0
         self.household_count = 0
 
@@ -203,7 +203,7 @@ class _Builder:
         sigma = self._place(
             "sigma", P.COMMUNITY, "希格玛社区", zgc, code="demo-sigma", address="北京市海淀区中关村街道知春路"
         )
-        communities = ds.places_bulk_create(
+        communities = dplaces.places_bulk_create(
             parent=sg,
             kind=P.COMMUNITY,
             rows=[
@@ -213,7 +213,7 @@ class _Builder:
         )
         self.place_count += len(communities)
         self.places["shanghecun"] = communities[0]
-        grids = ds.places_bulk_create(
+        grids = dplaces.places_bulk_create(
             parent=sigma,
             kind=P.GRID,
             rows=[
@@ -240,14 +240,14 @@ class _Builder:
         )
 
     def _place(self, key: str, kind: str, name: str, parent: Place | None, **extra) -> Place:
-        place = ds.place_create(kind=kind, name=name, parent=parent, **extra)
+        place = dplaces.place_create(kind=kind, name=name, parent=parent, **extra)
         self.places[key] = place
         self.place_count += 1
         return place
 
     def _compound(self, spec: data.CompoundSpec, grid: Place, *, low_rise: bool) -> None:
         compound = self._place(spec.key, PlaceKind.COMPOUND, spec.name, grid, code=f"demo-{spec.key}")
-        buildings = ds.places_bulk_create(
+        buildings = dplaces.places_bulk_create(
             parent=compound,
             kind=PlaceKind.BUILDING,
             rows=[{"name": f"{b}号楼", "sort": b} for b in range(1, spec.buildings + 1)],
@@ -256,7 +256,7 @@ class _Builder:
         base = 52 if low_rise else 78
         for b, building in enumerate(buildings, start=1):
             self.buildings[(spec.key, b)] = building
-            units = ds.places_bulk_create(
+            units = dplaces.places_bulk_create(
                 parent=building,
                 kind=PlaceKind.UNIT,
                 rows=[{"name": f"{u}单元", "sort": u} for u in range(1, spec.units + 1)],
@@ -277,7 +277,7 @@ class _Builder:
                                 "sort": floor * 10 + pos,
                             }
                         )
-                created = ds.places_bulk_create(parent=unit, kind=PlaceKind.HOUSEHOLD, rows=rows)
+                created = dplaces.places_bulk_create(parent=unit, kind=PlaceKind.HOUSEHOLD, rows=rows)
                 for household in created:
                     self.households[(spec.key, b, u, household.name)] = household
                 self.place_count += len(created)
@@ -285,27 +285,29 @@ class _Builder:
 
     def _spots(self) -> None:
         sigma, shc = self.places["sigma"], self.places["shc"]
-        ds.spot_create(
+        dplaces.spot_create(
             place=sigma,
             kind=SpotKind.BIKE_SHED,
             name="星规路智能车棚",
             install_year=2019,
             code="SIGMA-SHED-1",
         )
-        ds.spot_create(
+        dplaces.spot_create(
             place=sigma,
             kind=SpotKind.CHARGER,
             name="智能车棚电动自行车充电桩",
             install_year=2019,
             code="SIGMA-SHED-1-C",
         )
-        ds.spot_create(place=sigma, kind=SpotKind.ACTIVITY_ROOM, name="希格玛社区活动室", code="SIGMA-ROOM-1")
+        dplaces.spot_create(
+            place=sigma, kind=SpotKind.ACTIVITY_ROOM, name="希格玛社区活动室", code="SIGMA-ROOM-1"
+        )
         # one lift per unit in the high-rise compounds of 希格玛社区
         for key in ("xgjy", "xgmgy", "zgcdy"):
             spec = next(c for c in data.SIGMA_COMPOUND_SPECS if c.key == key)
             for b in range(1, spec.buildings + 1):
                 for u in range(1, spec.units + 1):
-                    ds.spot_create(
+                    dplaces.spot_create(
                         place=self.buildings[(key, b)],
                         kind=SpotKind.LIFT,
                         name=f"{u}单元电梯",
@@ -320,7 +322,7 @@ class _Builder:
                     year = self.year - 16 - index % 5
                 else:
                     year = self.year - 3 - index % 8
-                ds.spot_create(
+                dplaces.spot_create(
                     place=self.buildings[("shc", b)],
                     kind=SpotKind.LIFT,
                     name=f"{n}号电梯",
@@ -328,16 +330,16 @@ class _Builder:
                     code=f"SHC-{b:02d}-{n}",
                 )
                 index += 1
-        ds.spot_create(place=shc, kind=SpotKind.SQUARE, name="红巷生活广场", code="SHC-SQUARE-1")
-        ds.spot_create(
+        dplaces.spot_create(place=shc, kind=SpotKind.SQUARE, name="红巷生活广场", code="SHC-SQUARE-1")
+        dplaces.spot_create(
             place=shc, kind=SpotKind.BOILER_ROOM, name="锅炉房", install_year=2003, code="SHC-BOILER-1"
         )
-        ds.spot_create(place=shc, kind=SpotKind.ROAD, name="小区主路及路灯", code="SHC-ROAD-1")
+        dplaces.spot_create(place=shc, kind=SpotKind.ROAD, name="小区主路及路灯", code="SHC-ROAD-1")
 
     # --- parties --------------------------------------------------------------------------------------
     def _parties(self) -> None:
         for spec in data.PARTIES:
-            self.parties[spec.code] = ds.party_create(
+            self.parties[spec.code] = dparties.party_create(
                 kind=spec.kind,
                 name=spec.name,
                 code=spec.code,
@@ -354,7 +356,7 @@ class _Builder:
         ]
         companies.append(("shc-pm", *SHC_COMPANY, self.places["shanghecun"]))
         for i, (key, name, note, home) in enumerate(companies):
-            self.parties[key] = ds.party_create(
+            self.parties[key] = dparties.party_create(
                 kind=PartyKind.PROPERTY_COMPANY,
                 name=name,
                 code=f"demo-{key}",
@@ -366,16 +368,16 @@ class _Builder:
                 fee_standard="住宅物业费 1.9–3.2 元/平方米·月（以合同为准）；60岁以上独居老人免上门费。",
             )
         by_company: dict[str, list[Place]] = {}
-        for spec in (*data.SIGMA_COMPOUND_SPECS, data.SHC_SPEC):
-            for key, first, last in spec.companies:
-                if first == 1 and last == spec.buildings:
-                    scope = [self.places[spec.key]]
+        for compound in (*data.SIGMA_COMPOUND_SPECS, data.SHC_SPEC):
+            for key, first, last in compound.companies:
+                if first == 1 and last == compound.buildings:
+                    scope = [self.places[compound.key]]
                 else:
-                    scope = [self.buildings[(spec.key, b)] for b in range(first, last + 1)]
+                    scope = [self.buildings[(compound.key, b)] for b in range(first, last + 1)]
                 by_company.setdefault(key, []).extend(scope)
         for i, (key, scope) in enumerate(by_company.items()):
             starts = date(self.year - 1 - i % 4, i % 12 + 1, 1)
-            ds.contract_create(
+            dparties.contract_create(
                 company=self.parties[key],
                 places=scope,
                 starts_on=starts,
@@ -383,7 +385,7 @@ class _Builder:
                 number=f"WY-{starts.year}-{i + 1:03d}",
             )
             org = self.parties["demo-shc-party"] if key == "shc-pm" else sigma_org
-            ds.registration_create(
+            dparties.registration_create(
                 party=self.parties[key],
                 party_org=org,
                 registered_on=starts + timedelta(days=10),
@@ -422,7 +424,7 @@ class _Builder:
         for spec in specs:
             user = by_phone[spec.phone]
             if spec.party:
-                ds.membership_create(
+                dparties.membership_create(
                     user=user,
                     party=self.parties[spec.party],
                     role=spec.member_role,
@@ -431,7 +433,7 @@ class _Builder:
                     public_phone=_public_phone(spec.phone, spec.member_role),
                 )
             for party, role, title in spec.extra:
-                ds.membership_create(
+                dparties.membership_create(
                     user=user,
                     party=self.parties[party],
                     role=role,

@@ -64,7 +64,7 @@ class Place(TimeStampedModel):
     )
     floor = models.SmallIntegerField(_("楼层"), null=True, blank=True)
     address = models.CharField(_("地址"), max_length=200, blank=True, default="")
-    # Denormalised ancestors (set by directory.services; never by hand).
+    # Denormalised ancestors (set by directory.places; never by hand).
     district = models.ForeignKey(
         "self", verbose_name=_("所属区"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
@@ -126,6 +126,13 @@ class Place(TimeStampedModel):
         out = [self.pk] if self.pk else []
         out += [i for i in ids if i and i != self.pk]
         return out
+
+    def scope_name(self) -> str:
+        """A scope as people say it: a building or unit with its compound ("知春里小区 1号楼"), anything
+        else by its own name. Select `compound` with the place to keep it query-free."""
+        if self.kind in (PlaceKind.BUILDING, PlaceKind.UNIT) and self.compound_id and self.compound:
+            return f"{self.compound.name} {self.name}"
+        return self.name
 
     def full_name(self) -> str:
         """e.g. 希格玛社区 知春里小区 5号楼 2单元 301."""

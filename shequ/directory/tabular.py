@@ -1,7 +1,7 @@
 """Reading spreadsheets of buildings, units and households (.xlsx, .csv in UTF-8 / UTF-8-BOM / GBK, and
 JSON arrays of objects for importers that take them).
 
-Only parsing lives here; `directory.services.places_import` validates and writes.
+Only parsing lives here; `directory.importer.places_import` validates and writes.
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.create, name="create"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/withdraw/", views.withdraw, name="withdraw"),
+    path("<int:pk>/restore/", views.restore, name="restore"),
     path("<int:pk>/pin/", views.pin, name="pin"),
     path("<int:pk>/unread/<int:building_id>/", views.unread, name="unread"),
     path("<int:pk>/files/<int:attachment_id>/", views.attachment, name="attachment"),

@@ -18,7 +18,17 @@ from shequ.analytics.rates import party_rates
 from shequ.appeals import selectors as appeal_selectors
 from shequ.core.errors import DomainError, Forbidden, NotFound
 from shequ.core.views import domain_errors, error_text
-from shequ.directory.models import Membership, Party, PartyKind, Place, PlaceKind, Role, ServiceContract
+from shequ.directory import registrations
+from shequ.directory.models import (
+    Membership,
+    Party,
+    PartyKind,
+    PartyRegistration,
+    Place,
+    PlaceKind,
+    Role,
+    ServiceContract,
+)
 from shequ.directory.selectors import (
     Nearest,
     contracts_active_on,
@@ -136,9 +146,36 @@ def create(request: HttpRequest) -> HttpResponse:
 @require_POST
 @domain_errors
 def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """Withdraw in two steps that work without JavaScript: the first POST asks (a real page), the
+    second (confirmed=1) withdraws; the publisher can put it back with 恢复公告 (`restore`)."""
     notice = selectors.access_notice(user=request.user, notice_id=pk)
+    if request.POST.get("confirmed") != "1":
+        services.check_may_manage(actor=request.user, notice=notice)
+        return render(
+            request,
+            "core/confirm.html",
+            {
+                "title": _("撤回公告"),
+                "text": _("确定撤回“%(title)s”吗？撤回后住户不再看到这条公告；需要时可以在公告页恢复。")
+                % {"title": notice.title},
+                "action": reverse("notices:withdraw", args=[pk]),
+                "confirm_label": _("确定撤回"),
+                "back_url": reverse("notices:detail", args=[pk]),
+            },
+        )
     services.notice_withdraw(actor=request.user, notice=notice)
-    messages.success(request, _("公告已撤回。"))
+    messages.success(request, _("公告已撤回。需要时可以点“恢复公告”。"))
+    return redirect("notices:detail", pk=pk)
+
+
+@login_required
+@require_POST
+@domain_errors
+def restore(request: HttpRequest, pk: int) -> HttpResponse:
+    """Undo a withdrawal (publisher only). Residents are not told again: the notice keeps its key."""
+    notice = selectors.access_notice(user=request.user, notice_id=pk)
+    services.notice_restore(actor=request.user, notice=notice)
+    messages.success(request, _("公告已恢复。"))
     return redirect("notices:detail", pk=pk)
 
 
@@ -262,6 +299,12 @@ def property_page(request: HttpRequest, party_id: int) -> HttpResponse:
             "rates": _rate_rows(party_rates(party_ids=[company.pk]).get(company.pk)),
             "appeals": appeal_selectors.resolved_public_appeals(user=request.user, party_id=company.pk),
             "notices": selectors.channel_notices(channel=Channel.PROPERTY, party=company, limit=10),
+            "registrations": list(
+                PartyRegistration.objects.filter(party=company)
+                .select_related("party_org")
+                .order_by("-registered_on")
+            ),
+            "may_register": registrations.desk_for(user=request.user).any,
             "can_post": any(
                 r.party.pk == company.pk and r.channel == Channel.PROPERTY
                 for r in selectors.posting_rights(user=request.user)

@@ -17,7 +17,7 @@ from shequ.appeals.models import OPEN_STATUSES, Appeal, Status
 from shequ.appeals.services import appeal_transition
 from shequ.core import clock
 from shequ.core.errors import Conflict, Forbidden, Invalid, NotFound
-from shequ.directory import services as directory_services
+from shequ.directory import parties as dparties
 from shequ.directory.models import Party, PartyKind, PartyPlace, Place, PlaceKind, Role
 from shequ.stations import rules
 from shequ.stations.models import (
@@ -71,7 +71,7 @@ def volunteer_join(*, user, station: Party, skills: Sequence[str], availability:
             volunteer.skills, volunteer.availability, volunteer.is_active = skills, availability[:100], True
             volunteer.save(update_fields=["skills", "availability", "is_active"])
         # The appeal engine knows station volunteers through their directory membership.
-        directory_services.membership_create(user=user, party=station, role=Role.VOLUNTEER)
+        dparties.membership_create(user=user, party=station, role=Role.VOLUNTEER)
     forget_roles(user)
     return volunteer
 

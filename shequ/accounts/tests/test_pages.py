@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from shequ.accounts.models import Residency, User
-from shequ.directory import services as ds
+from shequ.directory import parties as dparties
 from shequ.directory.models import Role
 
 GOOD_PASSWORD = "huayuan-2024"
@@ -173,7 +173,7 @@ class TestProfileAndPassword:
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
     def test_profile_shows_homes_and_roles(self, client, world, django_assert_max_num_queries):
-        ds.membership_create(user=world.resident_a, party=world.mutual_aid, role=Role.VOLUNTEER)
+        dparties.membership_create(user=world.resident_a, party=world.mutual_aid, role=Role.VOLUNTEER)
         client.force_login(world.resident_a)
         with django_assert_max_num_queries(12):
             html = client.get(reverse("accounts:profile")).content.decode()
@@ -262,7 +262,7 @@ class TestVerifyQueue:
         assert pending.status == "pending"
 
     def test_observer_of_the_committee_reads_but_cannot_act(self, client, world, pending):
-        ds.membership_create(user=world.observer, party=world.rc, role=Role.OBSERVER)
+        dparties.membership_create(user=world.observer, party=world.rc, role=Role.OBSERVER)
         client.force_login(world.observer)
         # An observer membership is not a verifier role: no queue, and no action.
         assert client.get(reverse("accounts:verify_queue")).status_code == 403

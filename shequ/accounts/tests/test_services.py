@@ -6,7 +6,8 @@ from shequ.accounts import services
 from shequ.accounts.models import Residency, User
 from shequ.accounts.selectors import pending_residencies_for, user_roles, verify_reason
 from shequ.core.errors import Conflict, Forbidden, Invalid
-from shequ.directory import services as ds
+from shequ.directory import parties as dparties
+from shequ.directory import places as dplaces
 from shequ.directory.models import PartyKind, PlaceKind, Role
 from shequ.notifications.models import Notification
 
@@ -102,12 +103,12 @@ class TestVerify:
         assert pending_of(user).status == Residency.Status.VERIFIED
 
     def test_committee_of_another_community_cannot(self, world):
-        other = ds.place_create(kind=PlaceKind.COMMUNITY, name="别的社区", parent=world.street)
-        other_rc = ds.party_create(
+        other = dplaces.place_create(kind=PlaceKind.COMMUNITY, name="别的社区", parent=world.street)
+        other_rc = dparties.party_create(
             kind=PartyKind.RESIDENTS_COMMITTEE, name="别的居委会", code="o-rc", places=[other]
         )
         stranger = User.objects.create_user(phone="13600000001", password="x", real_name="外社区")
-        ds.membership_create(user=stranger, party=other_rc, role=Role.STAFF)
+        dparties.membership_create(user=stranger, party=other_rc, role=Role.STAFF)
         user = register(world)
         with pytest.raises(Forbidden):
             services.residency_verify(residency=pending_of(user), actor=stranger)
@@ -140,7 +141,7 @@ class TestVerify:
                 services.residency_verify(residency=pending_of(user), actor=actor)
 
     def test_observer_cannot(self, world):
-        ds.membership_create(user=world.observer, party=world.rc, role=Role.OBSERVER)
+        dparties.membership_create(user=world.observer, party=world.rc, role=Role.OBSERVER)
         user = register(world)
         assert user_roles(user=User.objects.get(pk=world.observer.pk)).is_observer
         with pytest.raises(Forbidden):
@@ -223,12 +224,12 @@ class TestPasswordReset:
         assert world.resident_b.check_password(temporary) and len(temporary) >= 8
 
     def test_others_cannot(self, world):
-        other = ds.place_create(kind=PlaceKind.COMMUNITY, name="别的社区", parent=world.street)
-        other_rc = ds.party_create(
+        other = dplaces.place_create(kind=PlaceKind.COMMUNITY, name="别的社区", parent=world.street)
+        other_rc = dparties.party_create(
             kind=PartyKind.RESIDENTS_COMMITTEE, name="别的居委会", code="o-rc2", places=[other]
         )
         stranger = User.objects.create_user(phone="13600000001", password="x", real_name="外社区")
-        ds.membership_create(user=stranger, party=other_rc, role=Role.STAFF)
+        dparties.membership_create(user=stranger, party=other_rc, role=Role.STAFF)
         from shequ.core.errors import NotFound
 
         for actor in (stranger, world.resident_a, world.building_leader):

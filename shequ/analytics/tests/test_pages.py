@@ -10,7 +10,8 @@ from django.urls import reverse
 
 from shequ.appeals.services import appeal_transition
 from shequ.core import clock
-from shequ.directory import services as ds
+from shequ.directory import parties as dparties
+from shequ.directory import places as dplaces
 from shequ.directory.models import PartyKind, PlaceKind
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -75,9 +76,9 @@ def test_league_ranks_finished_work_above_unfinished(
 
 
 def test_league_is_limited_to_the_viewers_street(client, world):
-    other_street = ds.place_create(kind=PlaceKind.STREET, name="别的街道", parent=world.district)
-    other_comm = ds.place_create(kind=PlaceKind.COMMUNITY, name="别的社区", parent=other_street)
-    ds.party_create(kind=PartyKind.PROPERTY_COMPANY, name="外街物业", code="t-far", home=other_comm)
+    other_street = dplaces.place_create(kind=PlaceKind.STREET, name="别的街道", parent=world.district)
+    other_comm = dplaces.place_create(kind=PlaceKind.COMMUNITY, name="别的社区", parent=other_street)
+    dparties.party_create(kind=PartyKind.PROPERTY_COMPANY, name="外街物业", code="t-far", home=other_comm)
     client.force_login(world.street_leader)
     body = client.get(reverse("analytics:league")).content.decode()
     assert "甲物业" in body and "外街物业" not in body

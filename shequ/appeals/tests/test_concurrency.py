@@ -10,7 +10,7 @@ from django.db import connection
 from shequ.appeals import services
 from shequ.appeals.models import Appeal, AppealEvent
 from shequ.core.errors import Conflict
-from shequ.directory import services as ds
+from shequ.directory import parties as dparties
 from shequ.directory.models import Role
 
 
@@ -21,7 +21,7 @@ def test_concurrent_accepts_one_wins(world, file_appeal):
     from shequ.conftest import make_user
 
     second = make_user("13900000099", "钱师傅")
-    ds.membership_create(user=second, party=world.company_x, role=Role.HANDLER)
+    dparties.membership_create(user=second, party=world.company_x, role=Role.HANDLER)
     appeal = file_appeal()
     barrier = threading.Barrier(2)
     results: list[str] = []

@@ -14,7 +14,8 @@ from shequ.appeals import access, services
 from shequ.appeals.models import Appeal, Category, Source
 from shequ.conftest import make_user
 from shequ.core.errors import Forbidden
-from shequ.directory import services as ds
+from shequ.directory import parties as dparties
+from shequ.directory import places as dplaces
 from shequ.directory.models import PlaceKind, Role
 
 pytestmark = pytest.mark.django_db
@@ -24,19 +25,19 @@ pytestmark = pytest.mark.django_db
 def scoped(world):
     """Compound A lies in grid 1, compound B in no grid; one volunteer of each kind, none of them living
     in the community (so everything they see comes from their role)."""
-    grid = ds.place_create(kind=PlaceKind.GRID, name="第一网格", parent=world.community)
-    ds.place_update(place=world.compound_a, parent=grid)
+    grid = dplaces.place_create(kind=PlaceKind.GRID, name="第一网格", parent=world.community)
+    dplaces.place_update(place=world.compound_a, parent=grid)
     world.grid_1 = grid
     for name in ("compound_a", "building_a1", "building_a2", "household_a", "household_a2"):
         getattr(world, name).refresh_from_db()
     world.grid_worker = make_user("13900000021", "网格员甲")
-    ds.membership_create(user=world.grid_worker, party=world.rc, role=Role.GRID_WORKER, places=[grid])
+    dparties.membership_create(user=world.grid_worker, party=world.rc, role=Role.GRID_WORKER, places=[grid])
     world.env_member = make_user("13900000022", "委员甲")
-    ds.membership_create(
+    dparties.membership_create(
         user=world.env_member, party=world.env_committee, role=Role.MEMBER, places=[world.compound_a]
     )
     world.unplaced_leader = make_user("13900000023", "没分楼的楼组长")
-    ds.membership_create(user=world.unplaced_leader, party=world.rc, role=Role.BUILDING_LEADER)
+    dparties.membership_create(user=world.unplaced_leader, party=world.rc, role=Role.BUILDING_LEADER)
     return world
 
 

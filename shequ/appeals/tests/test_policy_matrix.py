@@ -14,7 +14,8 @@ from shequ.appeals import services
 from shequ.appeals.access import NONE, POLICY, RELATIONS
 from shequ.appeals.models import Category
 from shequ.conftest import make_user
-from shequ.directory import services as ds
+from shequ.directory import parties as dparties
+from shequ.directory import places as dplaces
 from shequ.directory.models import PartyKind, PlaceKind, Role
 
 pytestmark = pytest.mark.django_db
@@ -39,19 +40,19 @@ PERSONAS = {
 @pytest.fixture
 def appeals(world):
     P = PlaceKind
-    c2 = ds.place_create(kind=P.COMMUNITY, name="第二社区", parent=world.street)
-    comp = ds.place_create(kind=P.COMPOUND, name="丙小区", parent=c2)
-    unit = ds.place_create(
-        kind=P.UNIT, name="1单元", parent=ds.place_create(kind=P.BUILDING, name="1号楼", parent=comp)
+    c2 = dplaces.place_create(kind=P.COMMUNITY, name="第二社区", parent=world.street)
+    comp = dplaces.place_create(kind=P.COMPOUND, name="丙小区", parent=c2)
+    unit = dplaces.place_create(
+        kind=P.UNIT, name="1单元", parent=dplaces.place_create(kind=P.BUILDING, name="1号楼", parent=comp)
     )
-    hh = ds.place_create(kind=P.HOUSEHOLD, name="101", parent=unit, floor_area=Decimal("60"))
-    ds.party_create(
+    hh = dplaces.place_create(kind=P.HOUSEHOLD, name="101", parent=unit, floor_area=Decimal("60"))
+    dparties.party_create(
         kind=PartyKind.RESIDENTS_COMMITTEE, name="第二社区居委会", code="t-rc2", home=c2, places=[c2]
     )
     resident_c = make_user("13800000077", "王五")
     Residency.objects.create(user=resident_c, household=hh, relation="owner", status="verified")
     world.dept_staff = make_user("13900000071", "住建委科员")
-    ds.membership_create(user=world.dept_staff, party=world.dept_housing, role=Role.STAFF)
+    dparties.membership_create(user=world.dept_staff, party=world.dept_housing, role=Role.STAFF)
     where = {
         "own": (world.resident_a, world.household_a),
         "same_building": (world.resident_a2, world.building_a1),

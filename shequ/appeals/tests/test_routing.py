@@ -8,7 +8,8 @@ import pytest
 
 from shequ.appeals import routing
 from shequ.appeals.models import Category, RoutingRule, Status
-from shequ.directory import services as ds
+from shequ.directory import parties as dparties
+from shequ.directory import places as dplaces
 from shequ.directory.models import PartyKind, PlaceKind
 
 pytestmark = pytest.mark.django_db
@@ -58,15 +59,15 @@ def test_unmatched_goes_to_dispatch_queue(world, file_appeal):
 
 
 def test_no_property_company_falls_back_to_dispatch_queue(world, file_appeal):
-    compound = ds.place_create(kind=PlaceKind.COMPOUND, name="丙小区", parent=world.community)
-    ds.place_create(kind=PlaceKind.BUILDING, name="9号楼", parent=compound)
+    compound = dplaces.place_create(kind=PlaceKind.COMPOUND, name="丙小区", parent=world.community)
+    dplaces.place_create(kind=PlaceKind.BUILDING, name="9号楼", parent=compound)
     appeal = file_appeal(category="lift", place=compound)
     assert appeal.status == Status.SUBMITTED
     assert appeal.responsible_party == world.rc
 
 
 def test_building_contract_beats_compound_contract(world, file_appeal):
-    ds.contract_create(company=world.company_y, places=[world.building_a2], starts_on=date(2021, 1, 1))
+    dparties.contract_create(company=world.company_y, places=[world.building_a2], starts_on=date(2021, 1, 1))
     assert file_appeal(category="lift", place=world.building_a2).responsible_party == world.company_y
     assert file_appeal(category="lift", place=world.building_a1).responsible_party == world.company_x
 
@@ -97,7 +98,7 @@ def test_inactive_rule_is_ignored(world, file_appeal):
 
 
 def test_dispatcher_required(world):
-    lonely = ds.place_create(kind=PlaceKind.COMMUNITY, name="无居委会社区", parent=world.district)
+    lonely = dplaces.place_create(kind=PlaceKind.COMMUNITY, name="无居委会社区", parent=world.district)
     from shequ.core.errors import Invalid
 
     with pytest.raises(Invalid):

@@ -400,11 +400,12 @@ def test_party_notifications_respect_member_places(world, file_appeal, django_ca
 
 
 def test_targets_must_serve_the_place(world, file_appeal):
-    from shequ.directory import services as ds
+    from shequ.directory import parties as dparties
+    from shequ.directory import places as dplaces
     from shequ.directory.models import PartyKind, PlaceKind
 
-    elsewhere = ds.place_create(kind=PlaceKind.COMMUNITY, name="别的社区", parent=world.street)
-    other_rc = ds.party_create(
+    elsewhere = dplaces.place_create(kind=PlaceKind.COMMUNITY, name="别的社区", parent=world.street)
+    other_rc = dparties.party_create(
         kind=PartyKind.RESIDENTS_COMMITTEE,
         name="别的居委会",
         code="t-other-rc",

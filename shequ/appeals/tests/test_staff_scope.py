@@ -14,7 +14,7 @@ from django.urls import reverse
 from shequ.appeals.access import POLICY
 from shequ.appeals.models import Appeal, Status
 from shequ.conftest import make_user
-from shequ.directory import services as ds
+from shequ.directory import parties as dparties
 from shequ.directory.models import PartyKind, Role
 
 pytestmark = pytest.mark.django_db
@@ -47,7 +47,7 @@ def _acts(cls: str) -> bool:
 @pytest.fixture
 def people(world):
     world.dept_staff = make_user("13900000071", "住建委科员")
-    ds.membership_create(user=world.dept_staff, party=world.dept_housing, role=Role.STAFF)
+    dparties.membership_create(user=world.dept_staff, party=world.dept_housing, role=Role.STAFF)
     return world
 
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from shequ.core import clock
 from shequ.decisions import register, services
-from shequ.directory import services as ds
+from shequ.directory import places as dplaces
 from shequ.directory.models import Place, PlaceKind
 
 T0 = timezone.make_aware(datetime(2026, 11, 2, 9, 0))
@@ -18,7 +18,7 @@ T0 = timezone.make_aware(datetime(2026, 11, 2, 9, 0))
 def add_households(world, names_areas: list[tuple[str, str]]) -> list[Place]:
     unit = Place.objects.get(parent=world.building_a1, kind=PlaceKind.UNIT)
     return [
-        ds.place_create(kind=PlaceKind.HOUSEHOLD, name=n, parent=unit, floor_area=Decimal(a))
+        dplaces.place_create(kind=PlaceKind.HOUSEHOLD, name=n, parent=unit, floor_area=Decimal(a))
         for n, a in names_areas
     ]
 

@@ -378,7 +378,7 @@ def test_import_template_is_a_spreadsheet_that_imports(world, admin_client, clie
     url = reverse("admin:directory_place_import_template")
     response = admin_client.get(url)
     assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxml")
-    from shequ.directory.services import places_import
+    from shequ.directory.importer import places_import
 
     report = places_import(compound=world.compound_b, file=response.content, filename="template.xlsx")
     assert report.ok and report.households_created == 3

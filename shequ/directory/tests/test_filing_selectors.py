@@ -3,8 +3,9 @@ and finding a resident or a household by phone, name or room number."""
 
 from shequ.accounts.models import Residency
 from shequ.accounts.selectors import residents_search
+from shequ.directory import parties as dparties
+from shequ.directory import places as dplaces
 from shequ.directory import selectors
-from shequ.directory import services as ds
 from shequ.directory.models import PlaceKind
 
 
@@ -28,12 +29,14 @@ def test_a_street_office_serves_every_compound_of_the_street(world):
 
 def test_no_parties_or_no_places_serve_nothing(world):
     assert selectors.compounds_served_by(parties=[]) == []
-    lonely = ds.party_create(kind="property_company", name="无合同物业", code="t-none", home=world.community)
+    lonely = dparties.party_create(
+        kind="property_company", name="无合同物业", code="t-none", home=world.community
+    )
     assert selectors.compounds_served_by(parties=[lonely]) == []
 
 
 def test_places_for_filing_groups_buildings_and_spots_by_compound(world, django_assert_max_num_queries):
-    gate = ds.spot_create(place=world.compound_a, kind="gate", name="东门")
+    gate = dplaces.spot_create(place=world.compound_a, kind="gate", name="东门")
     with django_assert_max_num_queries(6):
         areas = selectors.places_for_filing(parties=[world.company_x])
         assert [a.compound for a in areas] == [world.compound_a]
@@ -105,5 +108,5 @@ def test_residents_search_skips_rejected_and_inactive(world):
 
 def test_household_kind_is_required_for_search(world):
     # A building named like a room number is not a household.
-    ds.place_create(kind=PlaceKind.BUILDING, name="101", parent=world.compound_a)
+    dplaces.place_create(kind=PlaceKind.BUILDING, name="101", parent=world.compound_a)
     assert selectors.households_search(compound_ids=[world.compound_a.pk], term="101") == [world.household_a]

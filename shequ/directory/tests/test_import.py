@@ -8,8 +8,8 @@ from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
 from shequ.core.errors import Invalid
+from shequ.directory.importer import places_import
 from shequ.directory.models import Place, PlaceKind
-from shequ.directory.services import places_import
 
 HEADER = ["楼栋", "单元", "门牌号", "楼层", "专有面积"]
 

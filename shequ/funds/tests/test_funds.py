@@ -12,7 +12,7 @@ from shequ.core.errors import Conflict, Forbidden, Invalid
 from shequ.decisions import services as ds
 from shequ.decisions import voting as dv
 from shequ.decisions.tests.factories import AFTER, VOTING, standard_register, voting_decision
-from shequ.directory import services as dirs
+from shequ.directory import parties as dparties
 from shequ.directory.models import Role
 from shequ.funds import selectors, services
 from shequ.funds.models import FundAccount, FundEvent
@@ -34,7 +34,7 @@ def test_split_is_exact_and_adds_up():
 @pytest.fixture
 def setup(world):
     standard_register(world)
-    officer = dirs.membership_create(user=world.outsider, party=world.dept_housing, role=Role.STAFF).user
+    officer = dparties.membership_create(user=world.outsider, party=world.dept_housing, role=Role.STAFF).user
     account = FundAccount.objects.create(place=world.compound_a)
     services.ledger_post(actor=None, account=account, kind="deposit", amount_fen=65350000, note="首期交存")
     return world, officer, account

@@ -5,7 +5,7 @@ import io
 import pytest
 from PIL import Image
 
-from shequ.directory import services as ds
+from shequ.directory import places as dplaces
 from shequ.directory.models import PlaceKind
 
 
@@ -24,8 +24,8 @@ def png_bytes() -> bytes:
 @pytest.fixture
 def other_street(world):
     """A second street with its own community and building: its notices never reach the world's residents."""
-    street = ds.place_create(kind=PlaceKind.STREET, name="别的街道", parent=world.district)
-    community = ds.place_create(kind=PlaceKind.COMMUNITY, name="别的社区", parent=street)
-    compound = ds.place_create(kind=PlaceKind.COMPOUND, name="丙小区", parent=community)
-    building = ds.place_create(kind=PlaceKind.BUILDING, name="9号楼", parent=compound)
+    street = dplaces.place_create(kind=PlaceKind.STREET, name="别的街道", parent=world.district)
+    community = dplaces.place_create(kind=PlaceKind.COMMUNITY, name="别的社区", parent=street)
+    compound = dplaces.place_create(kind=PlaceKind.COMPOUND, name="丙小区", parent=community)
+    building = dplaces.place_create(kind=PlaceKind.BUILDING, name="9号楼", parent=compound)
     return street, community, compound, building

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from shequ.accounts.models import Residency
-from shequ.directory import services as ds
+from shequ.directory import parties as dparties
 from shequ.directory.models import Role
 from shequ.notices import services
 from shequ.notices.models import Channel
@@ -67,7 +67,7 @@ def test_property_window_page(world, client):
     world.company_x.service_promises = "24小时内上门维修"
     world.company_x.fee_standard = "2.5元/平方米·月"
     world.company_x.save()
-    ds.membership_create(user=world.handler_x, party=world.company_x, role=Role.MANAGER)
+    dparties.membership_create(user=world.handler_x, party=world.company_x, role=Role.MANAGER)
     services.notice_create(
         author=world.handler_x,
         party=world.company_x,
@@ -88,7 +88,7 @@ def test_property_window_page(world, client):
 def test_owners_page_lists_members_and_decisions(world, client, png_bytes):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    head = ds.membership_create(
+    head = dparties.membership_create(
         user=world.resident_a2, party=world.owners_committee, role=Role.HEAD, title="业委会主任"
     ).user
     services.notice_create(

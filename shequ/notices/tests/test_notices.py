@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from shequ.core import clock
 from shequ.core.errors import Forbidden, Invalid
-from shequ.directory import services as ds
+from shequ.directory import parties as dparties
 from shequ.directory.models import PartyKind, Role
 from shequ.notices import selectors, services
 from shequ.notices.models import Channel, Notice
@@ -53,8 +53,8 @@ def test_feed_holds_exactly_building_compound_community_and_street(world, other_
     ]
     post(world, place=world.building_a2, title="别的楼")
     post(world, place=world.compound_b, title="别的小区")
-    so2 = ds.party_create(kind=PartyKind.STREET_OFFICE, name="别的街道办", code="so2", places=[street])
-    head2 = ds.membership_create(user=world.outsider, party=so2, role=Role.HEAD).user
+    so2 = dparties.party_create(kind=PartyKind.STREET_OFFICE, name="别的街道办", code="so2", places=[street])
+    head2 = dparties.membership_create(user=world.outsider, party=so2, role=Role.HEAD).user
     post(world, place=street, title="别的街道", author=head2, party=so2)
     post(world, place=building_c, title="别的街道的楼", author=head2, party=so2)
     assert sorted(feed_ids(world.resident_a)) == sorted(n.pk for n in mine)
@@ -169,7 +169,7 @@ def test_channel_rules_for_other_parties(world):
     post(
         world, place=world.community, channel=Channel.POLICE, author=world.police_officer, party=world.police
     )
-    owners_head = ds.membership_create(
+    owners_head = dparties.membership_create(
         user=world.resident_a, party=world.owners_committee, role=Role.HEAD
     ).user
     post(
@@ -316,8 +316,21 @@ def test_withdraw(world, client):
     assert client.post(reverse("notices:pin", args=[n.pk]), {"pinned": "1"}).status_code == 302
     n.refresh_from_db()
     assert n.is_pinned
-    assert client.post(reverse("notices:withdraw", args=[n.pk])).status_code == 302
+    asked = client.post(reverse("notices:withdraw", args=[n.pk]))  # the first POST only asks
+    assert asked.status_code == 200 and "确定撤回" in asked.content.decode()
+    n.refresh_from_db()
+    assert not n.is_withdrawn and n.pk in feed_ids(world.resident_a)
+    assert client.post(reverse("notices:withdraw", args=[n.pk]), {"confirmed": "1"}).status_code == 302
     assert n.pk not in feed_ids(world.resident_a)
+    page = client.get(reverse("notices:detail", args=[n.pk])).content.decode()
+    assert "恢复公告" in page
+    client.force_login(world.resident_a)
+    assert (
+        client.post(reverse("notices:restore", args=[n.pk])).status_code == 404
+    )  # withdrawn: not theirs to see
+    client.force_login(world.rc_staff)
+    assert client.post(reverse("notices:restore", args=[n.pk])).status_code == 302  # undo
+    assert n.pk in feed_ids(world.resident_a)
 
 
 def test_feed_query_count_is_pinned(world, client, django_assert_max_num_queries):
@@ -369,7 +382,7 @@ def test_staff_feed_defaults_to_their_organisation(world, client):
 
 def test_create_form_places_follow_the_chosen_right(world, client):
     client.force_login(world.party_secretary)  # party org: 社区公告 and 党建园地 for the community
-    ds.membership_create(user=world.party_secretary, party=world.street_office, role=Role.HEAD)
+    dparties.membership_create(user=world.party_secretary, party=world.street_office, role=Role.HEAD)
     world.party_secretary._shequ_roles = None
     r = client.get(reverse("notices:create") + f"?right={world.street_office.pk}:party")
     assert "测试街道" in r.content.decode()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from shequ.conftest import make_user
-from shequ.directory import services as ds
+from shequ.directory import parties as dparties
 from shequ.directory.models import PartyKind, Role
 from shequ.notices import services
 
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def notice(world):
-    school = ds.party_create(
+    school = dparties.party_create(
         kind=PartyKind.CO_BUILDER,
         name="测试小学",
         code="t-school",
@@ -24,11 +24,11 @@ def notice(world):
         places=[world.community],
     )
     world.teacher = make_user("13900000031", "王老师")
-    ds.membership_create(user=world.teacher, party=school, role=Role.STAFF)
+    dparties.membership_create(user=world.teacher, party=school, role=Role.STAFF)
     world.dept_staff = make_user("13900000032", "住建委科员")
-    ds.membership_create(user=world.dept_staff, party=world.dept_housing, role=Role.STAFF)
+    dparties.membership_create(user=world.dept_staff, party=world.dept_housing, role=Role.STAFF)
     world.env_member = make_user("13900000033", "委员甲")
-    ds.membership_create(user=world.env_member, party=world.env_committee, role=Role.MEMBER)
+    dparties.membership_create(user=world.env_member, party=world.env_committee, role=Role.MEMBER)
     return services.notice_create(
         author=world.rc_staff,
         party=world.rc,

@@ -11,7 +11,7 @@ import pytest
 
 from shequ.accounts import services as account_services
 from shequ.conftest import needs_chromium
-from shequ.directory import services as ds
+from shequ.directory import parties as dparties
 from shequ.directory.models import Role
 
 SHOTS = Path("/tmp/shots/accounts")
@@ -70,7 +70,7 @@ def _shoot(page, name):
 
 @pytest.mark.screenshots
 def test_screenshots(live_server, world, browser):
-    ds.membership_create(
+    dparties.membership_create(
         user=world.handler_x,
         party=world.company_x,
         role=Role.MANAGER,
@@ -78,7 +78,7 @@ def test_screenshots(live_server, world, browser):
         places=[world.compound_a],
         public_phone="13911112222",
     )
-    ds.membership_create(
+    dparties.membership_create(
         user=world.volunteer,
         party=world.rc,
         role=Role.GRID_WORKER,

@@ -7,19 +7,20 @@ import pytest
 from django.urls import reverse
 
 from shequ.conftest import make_user
-from shequ.directory import services as ds
+from shequ.directory import parties as dparties
+from shequ.directory import places as dplaces
 from shequ.directory.models import PlaceKind, Role
 
 pytestmark = pytest.mark.django_db
 
 
 def test_household_in_a_grid_sees_the_grid_and_its_own_grid_worker(client, world):
-    grid_1 = ds.place_create(kind=PlaceKind.GRID, name="第一网格", parent=world.community)
-    grid_2 = ds.place_create(kind=PlaceKind.GRID, name="第二网格", parent=world.community)
-    ds.place_update(place=world.compound_a, parent=grid_1)
-    ds.place_update(place=world.compound_b, parent=grid_2)
+    grid_1 = dplaces.place_create(kind=PlaceKind.GRID, name="第一网格", parent=world.community)
+    grid_2 = dplaces.place_create(kind=PlaceKind.GRID, name="第二网格", parent=world.community)
+    dplaces.place_update(place=world.compound_a, parent=grid_1)
+    dplaces.place_update(place=world.compound_b, parent=grid_2)
     for grid, name, phone in ((grid_1, "网格员一", "13922220001"), (grid_2, "网格员二", "13922220002")):
-        ds.membership_create(
+        dparties.membership_create(
             user=make_user(phone, name),
             party=world.rc,
             role=Role.GRID_WORKER,

@@ -57,3 +57,15 @@ def test_report_error_in_the_active_language_only(client, world):
 def test_verify_button_reads_as_a_review_not_a_task(client, world):
     client.force_login(world.rc_staff)
     assert "审核住户认证" in client.get(reverse("accounts:profile")).content.decode()
+
+
+def test_registration_pages_promise_only_what_exists(client, world):
+    """Voting exists only for owners on the owners' register (decisions); the pages must say so."""
+    from shequ.accounts.models import Residency  # noqa: PLC0415
+
+    register = client.get(reverse("accounts:register")).content.decode()
+    assert "参与投票" not in register and "业主名册" in register
+    Residency.objects.create(user=world.outsider, household=world.household_b, relation="tenant")
+    client.force_login(world.outsider)
+    profile = client.get(reverse("accounts:profile")).content.decode()
+    assert "参与投票" not in profile and "业主表决" not in profile  # a tenant never votes

@@ -4,14 +4,14 @@ import pytest
 from django.urls import reverse
 
 from shequ.accounts import services as account_services
-from shequ.directory import services as ds
+from shequ.directory import parties as dparties
 from shequ.directory.models import Role
 
 
 @pytest.fixture
 def staffed(world):
     """Give the world the people the who page lists: a manager, a grid worker, public phones."""
-    ds.membership_create(
+    dparties.membership_create(
         user=world.handler_x,
         party=world.company_x,
         role=Role.MANAGER,
@@ -19,7 +19,7 @@ def staffed(world):
         places=[world.compound_a],
         public_phone="13911112222",
     )
-    grid = ds.membership_create(
+    grid = dparties.membership_create(
         user=world.volunteer,
         party=world.rc,
         role=Role.GRID_WORKER,

@@ -9,7 +9,7 @@ from django.urls import reverse
 from shequ.appeals.models import Category
 from shequ.appeals.services import appeal_create
 from shequ.conftest import make_user
-from shequ.directory import services as ds
+from shequ.directory import parties as dparties
 from shequ.directory.models import Role
 from shequ.portal import start as start_pages
 from shequ.portal.start import DEPARTMENT, DISPATCHER, HANDLER, STREET, SUPERVISOR, start_for
@@ -43,7 +43,7 @@ class TestDesks:
 
     def test_department_desk(self, world):
         officer = make_user("13900000077", "部门")
-        ds.membership_create(user=officer, party=world.dept_housing, role=Role.STAFF)
+        dparties.membership_create(user=officer, party=world.dept_housing, role=Role.STAFF)
         assert start_for(user=officer).desks == [DEPARTMENT]
 
     def test_observer_is_read_only(self, world):
@@ -113,7 +113,7 @@ class TestPages:
 
 class TestSwitch:
     def test_staff_resident_switches_and_back(self, client, world):
-        ds.membership_create(user=world.resident_a, party=world.mutual_aid, role=Role.HEAD)
+        dparties.membership_create(user=world.resident_a, party=world.mutual_aid, role=Role.HEAD)
         client.force_login(world.resident_a)
         assert _blocks(client.get(reverse("portal:home")).content.decode()) == ["queue"]
         client.post(reverse("portal:switch"), {"view": "resident"})

@@ -14,7 +14,7 @@ from shequ.appeals.services import appeal_create
 from shequ.conftest import make_user, needs_chromium
 from shequ.core import clock
 from shequ.core.jobs import run_once
-from shequ.directory import services as ds
+from shequ.directory import parties as dparties
 from shequ.directory.models import PartyKind, Role
 from shequ.portal.tests.layout import assert_layout_ok
 
@@ -58,7 +58,7 @@ def busy(world):
         reason="电梯困人，需住建委到场",
     )
     officer = make_user("13900000077", "住建委黎")
-    ds.membership_create(user=officer, party=world.dept_housing, role=Role.STAFF)
+    dparties.membership_create(user=officer, party=world.dept_housing, role=Role.STAFF)
     return {"late": late, "officer": officer}
 
 
@@ -124,7 +124,7 @@ def test_observer_start_page_is_read_only(live_server, world, busy, browser):
 
 
 def test_staff_with_a_household_can_switch(live_server, world, busy, browser):
-    ds.membership_create(user=world.resident_a, party=world.mutual_aid, role=Role.HEAD)
+    dparties.membership_create(user=world.resident_a, party=world.mutual_aid, role=Role.HEAD)
     assert world.mutual_aid.kind == PartyKind.MUTUAL_AID_STATION
     ctx, page = _login(browser, live_server.url, world.resident_a)
     assert page.locator("#start-queue").count() == 1

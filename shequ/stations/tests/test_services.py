@@ -13,7 +13,7 @@ from shequ.appeals import services as appeal_services
 from shequ.appeals.models import Appeal, Category, Status
 from shequ.conftest import make_user
 from shequ.core.errors import Conflict, Forbidden, Invalid, NotFound
-from shequ.directory import services as ds
+from shequ.directory import parties as dparties
 from shequ.directory.models import PartyKind
 from shequ.stations import selectors, services
 from shequ.stations.models import EnrolmentStatus, Skill
@@ -74,7 +74,7 @@ def test_hours_only_for_a_need_the_volunteer_took(world, vol):
 
 
 def test_volunteer_of_station_a_cannot_see_station_b_needs(world, vol):
-    station_b = ds.party_create(
+    station_b = dparties.party_create(
         kind=PartyKind.MUTUAL_AID_STATION,
         name="乙站",
         code="t-aid-b",
@@ -82,7 +82,7 @@ def test_volunteer_of_station_a_cannot_see_station_b_needs(world, vol):
         places=[world.compound_b],
     )
     b_vol = make_user("13700000001", "乙站志愿者")
-    ds.membership_create(user=b_vol, party=world.rc, role="member")  # unrelated membership
+    dparties.membership_create(user=b_vol, party=world.rc, role="member")  # unrelated membership
     need_a = _need(world)
     with pytest.raises(Forbidden):
         selectors.needs_for(user=world.resident_a2, station=station_b)
@@ -103,7 +103,7 @@ def test_contact_masked_until_the_volunteer_takes_the_need(world, vol):
     after = selectors.need_contact(user=world.resident_a2, appeal=need)
     assert (after.masked, after.phone, after.name) == (False, "13800000002", "李四")
     station_head = make_user("13700000002", "站长")
-    ds.membership_create(user=station_head, party=world.mutual_aid, role="head")
+    dparties.membership_create(user=station_head, party=world.mutual_aid, role="head")
     assert selectors.need_contact(user=station_head, appeal=need).masked
 
 
@@ -160,7 +160,7 @@ def test_solved_in_station_share_matches_a_hand_count(world, vol):
 
 def test_course_enrolment_beyond_capacity_goes_to_the_waitlist(world):
     provider_staff = make_user("13700000003", "街道培训干事")
-    ds.membership_create(user=provider_staff, party=world.street_office, role="staff")
+    dparties.membership_create(user=provider_staff, party=world.street_office, role="staff")
     now = appeal_services.clock.now()
     course = services.course_create(
         actor=provider_staff,

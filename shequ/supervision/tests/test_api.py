@@ -9,7 +9,7 @@ import pytest
 
 from shequ.core import clock
 from shequ.core.jobs import run_once
-from shequ.directory import services as ds
+from shequ.directory import parties as dparties
 from shequ.directory.models import PartyKind, Role
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -20,13 +20,13 @@ T0 = datetime(2026, 11, 30, 9, 0, tzinfo=SH)
 def setup(world, file_appeal):
     from shequ.conftest import make_user
 
-    fgj = ds.party_create(
+    fgj = dparties.party_create(
         kind=PartyKind.DEPARTMENT, name="区房管局", code="t-fgj", home=world.district, places=[world.district]
     )
     zjw_staff = make_user("13700000001", "住建委小王")
     fgj_staff = make_user("13700000002", "房管局小李")
-    ds.membership_create(user=zjw_staff, party=world.dept_housing, role=Role.STAFF)
-    ds.membership_create(user=fgj_staff, party=fgj, role=Role.STAFF)
+    dparties.membership_create(user=zjw_staff, party=world.dept_housing, role=Role.STAFF)
+    dparties.membership_create(user=fgj_staff, party=fgj, role=Role.STAFF)
     with clock.frozen(T0):
         appeal = file_appeal(urgency="emergency")
     return {"appeal": appeal, "fgj": fgj, "zjw_staff": zjw_staff, "fgj_staff": fgj_staff}

@@ -34,10 +34,10 @@ def test_appeal_page_asks_for_the_block_and_summoned_department_sees_the_appeal(
     page = client.get(reverse("appeals:detail", args=[appeal.pk])).content.decode()
     assert reverse("supervision:board", args=[appeal.pk]) in page
     from shequ.conftest import make_user
-    from shequ.directory import services as ds
+    from shequ.directory import parties as dparties
 
     clerk = make_user("13900000077", "住建委干部")
-    ds.membership_create(user=clerk, party=world.dept_housing, role="staff")
+    dparties.membership_create(user=clerk, party=world.dept_housing, role="staff")
     assert not appeals_visible_to(user=clerk, scope="all").filter(pk=appeal.pk).exists()
     services.whistle_blow(
         appeal=appeal,

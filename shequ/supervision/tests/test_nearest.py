@@ -9,7 +9,8 @@ from datetime import date
 import pytest
 
 from shequ.core.errors import Invalid
-from shequ.directory import services as ds
+from shequ.directory import parties as dparties
+from shequ.directory import places as dplaces
 from shequ.directory.models import PartyKind, PlaceKind
 from shequ.directory.selectors import parties_nearest
 from shequ.supervision import services
@@ -18,14 +19,14 @@ from shequ.supervision import services
 @pytest.fixture
 def far(world):
     """A second street with a company (named to sort first) and its own police station."""
-    other_street = ds.place_create(kind=PlaceKind.STREET, name="曙光街道", parent=world.district)
-    other_comm = ds.place_create(kind=PlaceKind.COMMUNITY, name="上河村社区", parent=other_street)
-    other_compound = ds.place_create(kind=PlaceKind.COMPOUND, name="上河村", parent=other_comm)
-    company = ds.party_create(
+    other_street = dplaces.place_create(kind=PlaceKind.STREET, name="曙光街道", parent=world.district)
+    other_comm = dplaces.place_create(kind=PlaceKind.COMMUNITY, name="上河村社区", parent=other_street)
+    other_compound = dplaces.place_create(kind=PlaceKind.COMPOUND, name="上河村", parent=other_comm)
+    company = dparties.party_create(
         kind=PartyKind.PROPERTY_COMPANY, name="阿曙光物业", code="t-far", home=other_comm
     )
-    ds.contract_create(company=company, places=[other_compound], starts_on=date(2020, 1, 1))
-    police = ds.party_create(
+    dparties.contract_create(company=company, places=[other_compound], starts_on=date(2020, 1, 1))
+    police = dparties.party_create(
         kind=PartyKind.POLICE_STATION,
         name="阿曙光派出所",
         code="t-far-police",
@@ -33,10 +34,12 @@ def far(world):
         places=[other_comm],
     )
     # a company of the own street but another community: after the same community's, before other streets
-    own_comm2 = ds.place_create(kind=PlaceKind.COMMUNITY, name="邻社区", parent=world.street)
-    own_compound2 = ds.place_create(kind=PlaceKind.COMPOUND, name="邻小区", parent=own_comm2)
-    neighbour = ds.party_create(kind=PartyKind.PROPERTY_COMPANY, name="丙物业", code="t-z", home=own_comm2)
-    ds.contract_create(company=neighbour, places=[own_compound2], starts_on=date(2020, 1, 1))
+    own_comm2 = dplaces.place_create(kind=PlaceKind.COMMUNITY, name="邻社区", parent=world.street)
+    own_compound2 = dplaces.place_create(kind=PlaceKind.COMPOUND, name="邻小区", parent=own_comm2)
+    neighbour = dparties.party_create(
+        kind=PartyKind.PROPERTY_COMPANY, name="丙物业", code="t-z", home=own_comm2
+    )
+    dparties.contract_create(company=neighbour, places=[own_compound2], starts_on=date(2020, 1, 1))
     return {"company": company, "police": police, "neighbour": neighbour}
 
 

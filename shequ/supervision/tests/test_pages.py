@@ -27,11 +27,11 @@ def appeal(world, file_appeal):
 @pytest.fixture
 def dept_staff(world):
     from shequ.conftest import make_user
-    from shequ.directory import services as ds
+    from shequ.directory import parties as dparties
     from shequ.directory.models import Role
 
     user = make_user("13700000001", "住建委小王")
-    ds.membership_create(user=user, party=world.dept_housing, role=Role.STAFF)
+    dparties.membership_create(user=user, party=world.dept_housing, role=Role.STAFF)
     return user
 
 

@@ -12,7 +12,7 @@ from shequ.appeals.services import appeal_transition
 from shequ.core import clock
 from shequ.core.errors import Conflict, Forbidden, Invalid
 from shequ.core.jobs import run_once
-from shequ.directory import services as ds
+from shequ.directory import parties as dparties
 from shequ.directory.models import PartyKind, Role
 from shequ.notifications.models import Notification
 from shequ.supervision import selectors, services
@@ -26,13 +26,13 @@ T0 = datetime(2026, 11, 30, 9, 0, tzinfo=SH)
 def depts(world):
     from shequ.conftest import make_user
 
-    housing_admin = ds.party_create(
+    housing_admin = dparties.party_create(
         kind=PartyKind.DEPARTMENT, name="区房管局", code="t-fgj", home=world.district, places=[world.district]
     )
     zjw_staff = make_user("13700000001", "住建委小王")
     fgj_staff = make_user("13700000002", "房管局小李")
-    ds.membership_create(user=zjw_staff, party=world.dept_housing, role=Role.STAFF)
-    ds.membership_create(user=fgj_staff, party=housing_admin, role=Role.STAFF)
+    dparties.membership_create(user=zjw_staff, party=world.dept_housing, role=Role.STAFF)
+    dparties.membership_create(user=fgj_staff, party=housing_admin, role=Role.STAFF)
     return {"zjw": world.dept_housing, "fgj": housing_admin, "zjw_staff": zjw_staff, "fgj_staff": fgj_staff}
 
 

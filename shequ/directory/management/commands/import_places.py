@@ -7,8 +7,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from shequ.core.errors import DomainError
+from shequ.directory.importer import places_import
 from shequ.directory.models import Place
-from shequ.directory.services import places_import
 
 
 class Command(BaseCommand):
