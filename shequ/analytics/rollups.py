@@ -5,7 +5,8 @@ the appeals of events with an id above it. `rollup_refresh()` takes those appeal
 old fact row contributed, adds what the current appeal contributes and moves the watermark — exact and
 idempotent. It runs as the periodic job `analytics.rollup` (every worker, `shequ sweep`) and, cheaply,
 before every read of the figures (`rollups_fresh()`), so a page never shows a stale rate.
-`rollup_rebuild()` recomputes everything from the appeals (after a bulk load, or to reconcile).
+`rollup_rebuild()` recomputes everything from the appeals (after a bulk load, or to reconcile) in two
+set-based statements, the SQL twins of `fact_of` and `contributions`.
 """
 
 from __future__ import annotations
@@ -159,16 +160,15 @@ def key_text(key: Key) -> str:
     return "|".join(str(part) for part in (key[0].isoformat(), *key[1:]))
 
 
-def _apply(deltas: dict[Key, dict[str, int]], *, empty: bool = False) -> int:
-    """Add the deltas to the rollup rows (creating and deleting rows as counts appear and vanish);
-    `empty` says the table was just emptied (a rebuild), so there is nothing to look up."""
+def _apply(deltas: dict[Key, dict[str, int]]) -> int:
+    """Add the deltas to the rollup rows (creating and deleting rows as counts appear and vanish)."""
     deltas = {k: d for k, d in deltas.items() if any(d.values())}
     if not deltas:
         return 0
     texts = {key_text(k): k for k in deltas}
     existing: dict[str, DailyRollup] = {}
     names = list(texts)
-    for i in range(0 if not empty else len(names), len(names), 500):
+    for i in range(0, len(names), 500):
         existing.update((r.key, r) for r in DailyRollup.objects.filter(key__in=names[i : i + 500]))
     create, update, delete = [], [], []
     for text, key in texts.items():
@@ -272,28 +272,134 @@ def rollups_fresh() -> None:
     rollup_refresh()
 
 
-def rollup_rebuild(*, chunk: int = 5000) -> int:
-    """Recompute every fact and rollup row from the appeals; returns the number of appeals."""
+def _day_sql(column: str) -> tuple[str, list]:
+    """SQL for the local calendar day of a timestamp column — the database twin of `local_day`."""
+    return connection.ops.datetime_cast_date_sql(column, [], settings.TIME_ZONE)
+
+
+def _seconds_sql(later: str, earlier: str) -> str:
+    """Whole seconds from `earlier` to `later`, truncated like `int(timedelta.total_seconds())`."""
+    if connection.vendor == "postgresql":
+        return f"TRUNC(EXTRACT(EPOCH FROM ({later} - {earlier})))::bigint"
+    # Django's SQLite function gives microseconds; integer division truncates toward zero like int()
+    return f"(django_timestamp_diff({later}, {earlier}) / 1000000)"
+
+
+def _key_sql(dims: tuple[str, ...]) -> str:
+    """The rollup key `key_text` builds: day|street|community|compound|category|party|kind|source."""
+    if connection.vendor == "postgresql":
+        return "CONCAT_WS('|', to_char(day, 'YYYY-MM-DD'), " + ", ".join(dims) + ")"
+    return " || '|' || ".join(("day", *dims))
+
+
+def _insert_facts(cursor) -> int:
+    """One INSERT … SELECT: the fact row of every appeal (`fact_of` in SQL)."""
+    fact, appeal = AppealFact._meta.db_table, Appeal._meta.db_table
+    ids = ("street_id", "community_id", "compound_id", "building_id", "spot_id", "place_id", "category_id")
+    stamps = ("created_at", "dispatched_at", "accepted_at", "accept_due_at", "resolved_at", "rated_at")
+    columns = ("appeal_id", *ids, "party_id", "kind", "source", "status", "escalated", *stamps)
+    columns += ("rating", "solved")
+    values = (
+        "id",
+        *(f"COALESCE({c}, 0)" for c in ids),
+        "COALESCE(first_party_id, responsible_party_id, 0)",  # 首接负责: the first party stays accountable
+        "kind",
+        "source",
+        "status",
+        "(COALESCE(escalation_level, 0) > 0)",
+        *stamps,
+        "rating",
+        "solved",
+    )
+    cursor.execute(
+        f"INSERT INTO {fact} ({', '.join(columns)}) SELECT {', '.join(values)} FROM {appeal}"  # noqa: S608
+    )
+    return cursor.rowcount
+
+
+def _insert_rollups(cursor) -> int:
+    """One INSERT … SELECT … GROUP BY over the facts: the union of what every appeal contributes on the
+    day of each of its timestamps (`contributions` in SQL), summed per rollup key."""
+    dims = ("street_id", "community_id", "compound_id", "category_id", "party_id", "kind", "source")
+    d = ", ".join(dims)
+    zero = dict.fromkeys(COUNT_FIELDS, "0")
+    params: list = []
+
+    def part(day_column: str, counts: dict[str, str], source: str, where: str = "") -> str:
+        day_sql, day_params = _day_sql(day_column)
+        params.extend(day_params)
+        picked = ", ".join(f"{counts.get(n, '0')} AS {n}" for n in zero)
+        return f"SELECT {day_sql} AS day, {d}, {picked} FROM {source} {where}"
+
+    fact = AppealFact._meta.db_table
+    in_time = "accepted_at IS NOT NULL AND accept_due_at IS NOT NULL AND accepted_at <= accept_due_at"
+    bounds = [hours * 3600 for hours in RESOLVE_BUCKET_HOURS]
+    bucket = "CASE " + " ".join(f"WHEN secs <= {b} THEN {i}" for i, b in enumerate(bounds))
+    bucket += f" ELSE {BUCKETS - 1} END"
+    seconds = _seconds_sql("resolved_at", "created_at")
+    resolved_src = (
+        f"(SELECT {d}, resolved_at, CASE WHEN s < 0 THEN 0 ELSE s END AS secs"
+        f" FROM (SELECT {d}, resolved_at, {seconds} AS s FROM {fact} WHERE resolved_at IS NOT NULL) r0) r1"
+    )
+    good = ", ".join(f"'{r}'" for r in GOOD_RATINGS)
+    parts = [
+        part("created_at", {"created": "1", "escalated": "CASE WHEN escalated THEN 1 ELSE 0 END"}, fact),
+        part(
+            "dispatched_at",
+            {"dispatched": "1", "accepted_in_time": f"CASE WHEN {in_time} THEN 1 ELSE 0 END"},
+            fact,
+            "WHERE dispatched_at IS NOT NULL",
+        ),
+        part(
+            "resolved_at",
+            {
+                "resolved": "1",
+                "resolve_seconds": "secs",
+                **{f"h{i}": f"CASE WHEN ({bucket}) = {i} THEN 1 ELSE 0 END" for i in range(BUCKETS)},
+            },
+            resolved_src,
+        ),
+        part(
+            "rated_at",
+            {
+                "rated": "1",
+                "solved": "CASE WHEN solved THEN 1 ELSE 0 END",
+                "satisfied": f"CASE WHEN rating IN ({good}) THEN 1 ELSE 0 END",
+            },
+            fact,
+            "WHERE rating IS NOT NULL AND rated_at IS NOT NULL",
+        ),
+    ]
+    table = DailyRollup._meta.db_table
+    sums = ", ".join(f"SUM({n})" for n in COUNT_FIELDS)
+    cursor.execute(
+        f"INSERT INTO {table} ({connection.ops.quote_name('key')}, day, {d}, {', '.join(COUNT_FIELDS)})"  # noqa: S608 — no user input
+        f" SELECT {_key_sql(dims)}, day, {d}, {sums}"
+        f" FROM ({' UNION ALL '.join(parts)}) u GROUP BY day, {d}",
+        params,
+    )
+    return cursor.rowcount
+
+
+def rollup_rebuild() -> int:
+    """Recompute every fact and rollup row from the appeals, set-based: one INSERT … SELECT for the facts
+    and one INSERT … SELECT … GROUP BY for the rollups (the SQL twins of `fact_of` and `contributions`,
+    which the incremental refresh uses; `test_rollups.py` holds them equal). Returns the number of
+    appeals. Readers wait for the rebuild's commit (PostgreSQL empties the tables with TRUNCATE)."""
     with transaction.atomic():
         state = _claim_state() or RollupState.objects.select_for_update().get(name=STATE)
         top = AppealEvent.objects.aggregate(m=Max("id"))["m"] or 0
-        AppealFact.objects.all().delete()
-        DailyRollup.objects.all().delete()
-        totals: dict[Key, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-        batch: list[AppealFact] = []
-        count = 0
-        for row in _appeal_rows().iterator(chunk_size=chunk):
-            fact = fact_of(row)
-            for key, name, amount in contributions(fact):
-                totals[key][name] += amount
-            batch.append(AppealFact(appeal_id=row["id"], **fact))
-            count += 1
-            if len(batch) >= chunk:
-                AppealFact.objects.bulk_create(batch, batch_size=chunk)
-                batch = []
-        if batch:
-            AppealFact.objects.bulk_create(batch, batch_size=chunk)
-        _apply(totals, empty=True)
+        with connection.cursor() as cursor:
+            tables = (DailyRollup._meta.db_table, AppealFact._meta.db_table)
+            if connection.vendor == "postgresql":
+                cursor.execute(f"TRUNCATE {', '.join(tables)}")
+            else:
+                for name in tables:
+                    cursor.execute(f"DELETE FROM {name}")  # noqa: S608
+            count = _insert_facts(cursor)
+            _insert_rollups(cursor)
+            if connection.vendor == "postgresql":
+                cursor.execute(f"ANALYZE {', '.join(tables)}")
         state.last_event_id = top
         state.refreshed_at = clock.now()
         state.save(update_fields=["last_event_id", "refreshed_at"])

@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.db.models import QuerySet
 
 from shequ.decisions.models import Decision, ExclusiveUnit, Ownership
+from shequ.directory.models import Place, PlaceKind
 
 
 def decision_units(decision: Decision) -> QuerySet[ExclusiveUnit]:
@@ -24,6 +25,15 @@ def decision_units(decision: Decision) -> QuerySet[ExclusiveUnit]:
     if building_ids:
         units = units.filter(building_id__in=building_ids)
     return units
+
+
+def units_in(place: Place) -> QuerySet[ExclusiveUnit]:
+    """The register's units at or under a place (a compound, one of its buildings, or a community)."""
+    if place.kind == PlaceKind.BUILDING:
+        return ExclusiveUnit.objects.filter(building_id=place.pk)
+    if place.kind == PlaceKind.COMMUNITY:
+        return ExclusiveUnit.objects.filter(compound__community_id=place.pk)
+    return ExclusiveUnit.objects.filter(compound_id=place.pk)
 
 
 @dataclass

@@ -15,13 +15,18 @@ Times are relative to `clock.now()`; each step pins the clock. Called from `cont
 from __future__ import annotations
 
 import io
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, ImageDraw
 
 from shequ.accounts.models import User
 from shequ.core import clock
+
+if TYPE_CHECKING:
+    from shequ.projects.models import Project
 
 
 def _png(name: str, colour: tuple[int, int, int], text: str = "") -> SimpleUploadedFile:
@@ -36,6 +41,46 @@ def _png(name: str, colour: tuple[int, int, int], text: str = "") -> SimpleUploa
 def _pdf(name: str) -> SimpleUploadedFile:
     body = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
     return SimpleUploadedFile(name, body, content_type="application/pdf")
+
+
+@dataclass(frozen=True)
+class _Spend:
+    source: str
+    amount: str
+    payee: str
+    description: str
+    receipt: SimpleUploadedFile
+
+
+@dataclass(frozen=True)
+class _Milestone:
+    title: str
+    progress: int
+    photo: SimpleUploadedFile | None = None
+
+
+def _project_record(
+    project: Project, actor: User, now: datetime, items: list[tuple[float, _Spend | _Milestone]]
+) -> None:
+    """Record a project's spendings and milestones, each `(days ago, item)` at its own time, in order."""
+    from shequ.projects import services as projects  # noqa: PLC0415
+
+    for days_ago, item in items:
+        with clock.frozen(now - timedelta(days=days_ago)):
+            if isinstance(item, _Spend):
+                projects.spending_record(
+                    project=project,
+                    actor=actor,
+                    source=item.source,
+                    amount=item.amount,
+                    payee=item.payee,
+                    description=item.description,
+                    receipt=item.receipt,
+                )
+            else:
+                projects.milestone_add(
+                    project=project, actor=actor, title=item.title, progress=item.progress, photo=item.photo
+                )
 
 
 def demo_coordination_load() -> dict[str, int]:
@@ -272,58 +317,56 @@ def demo_coordination_load() -> dict[str, int]:
             projects.funding_receive(funding=row, actor=director, receipt=receipt)
         projects.project_transition(project=shed, actor=director, action="start")
         projects.milestone_add(project=shed, actor=director, title="方案公示、选定施工单位", progress=10)
-    with at(40):
-        projects.spending_record(
-            project=shed,
-            actor=director,
-            source=Source.GOVERNMENT,
-            amount="38600.00",
-            payee="北京安居车棚工程有限公司",
-            description="钢结构顶棚及地面硬化",
-            receipt=_pdf("pay-1.pdf"),
-        )
-        projects.milestone_add(
-            project=shed,
-            actor=director,
-            title="顶棚和地面完工",
-            progress=60,
-            photo=_png("shed-1.png", (120, 140, 90), "SHED 60%"),
-        )
-    with at(30):
-        projects.spending_record(
-            project=shed,
-            actor=director,
-            source=Source.SOCIAL,
-            amount="19800.00",
-            payee="星规智能科技",
-            description="门禁刷卡系统和24个充电口",
-            receipt=_png("pay-2.png", (160, 60, 40), "INVOICE"),
-        )
-        projects.spending_record(
-            project=shed,
-            actor=director,
-            source=Source.COLLECTIVE,
-            amount="12400.00",
-            payee="北京安居车棚工程有限公司",
-            description="照明、监控和消防器材",
-            receipt=_pdf("pay-3.pdf"),
-        )
-        projects.spending_record(
-            project=shed,
-            actor=director,
-            source=Source.RESIDENTS,
-            amount="6500.00",
-            payee="希格玛社区居委会",
-            description="标识牌和首年电费",
-            receipt=_pdf("pay-4.pdf"),
-        )
-        projects.milestone_add(
-            project=shed,
-            actor=director,
-            title="门禁、充电口安装调试，投入使用",
-            progress=100,
-            photo=_png("shed-2.png", (40, 120, 160), "SHED DONE"),
-        )
+    _project_record(
+        shed,
+        director,
+        now,
+        [
+            (
+                40,
+                _Spend(
+                    Source.GOVERNMENT,
+                    "38600.00",
+                    "北京安居车棚工程有限公司",
+                    "钢结构顶棚及地面硬化",
+                    _pdf("pay-1.pdf"),
+                ),
+            ),
+            (40, _Milestone("顶棚和地面完工", 60, _png("shed-1.png", (120, 140, 90), "SHED 60%"))),
+            (
+                30,
+                _Spend(
+                    Source.SOCIAL,
+                    "19800.00",
+                    "星规智能科技",
+                    "门禁刷卡系统和24个充电口",
+                    _png("pay-2.png", (160, 60, 40), "INVOICE"),
+                ),
+            ),
+            (
+                30,
+                _Spend(
+                    Source.COLLECTIVE,
+                    "12400.00",
+                    "北京安居车棚工程有限公司",
+                    "照明、监控和消防器材",
+                    _pdf("pay-3.pdf"),
+                ),
+            ),
+            (
+                30,
+                _Spend(
+                    Source.RESIDENTS, "6500.00", "希格玛社区居委会", "标识牌和首年电费", _pdf("pay-4.pdf")
+                ),
+            ),
+            (
+                30,
+                _Milestone(
+                    "门禁、充电口安装调试，投入使用", 100, _png("shed-2.png", (40, 120, 160), "SHED DONE")
+                ),
+            ),
+        ],
+    )
     with at(28):
         projects.project_transition(project=shed, actor=leader, action="finish")
     made["projects"] = 1

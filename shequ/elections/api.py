@@ -7,14 +7,15 @@ too few candidates, 422 bad settings or choices (zh and en in every body)."""
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Form, Router, Schema, Status
 
 from shequ.accounts.models import User
 from shequ.core.errors import Invalid
 from shequ.directory.models import Party, Place, PlaceKind
-from shequ.elections import selectors, services, voting
+from shequ.elections import selectors, services, tally, voting
 from shequ.elections.models import ElectionStatus
 
 router = Router(tags=["elections"])
@@ -37,6 +38,7 @@ class ElectionOut(Schema):
     title: str
     kind: str
     electorate: str
+    method: str
     status: str
     seats: int
     max_choices: int
@@ -45,6 +47,23 @@ class ElectionOut(Schema):
     closes_at: datetime | None
     candidates: list[CandidateOut]
     result: dict | None
+    turnout: dict | None
+
+    @staticmethod
+    def resolve_turnout(obj) -> dict | None:
+        """Owners'-committee elections while voting: participation (owners, area) against the 2/3 quorum."""
+        if not obj.is_named or obj.status != ElectionStatus.VOTING:
+            return None
+        t = tally.election_turnout(election=obj)
+        return {
+            "total_owners": t.total_owners,
+            "voted_owners": t.voted_owners,
+            "total_area": str(Decimal(t.total_area) / 100),
+            "voted_area": str(Decimal(t.voted_area) / 100),
+            "owners_percent": t.owners_percent,
+            "area_percent": t.area_percent,
+            "quorum_reached": t.quorum_reached,
+        }
 
     @staticmethod
     def resolve_candidates(obj) -> list:
@@ -115,7 +134,18 @@ class VoteIn(Schema):
 
 
 class ReceiptOut(Schema):
-    receipt: str
+    receipt: str | None  # a secret ballot's receipt code; None for a named ballot
+    named: bool = False
+
+
+class NamedBallotOut(Schema):
+    voter: str
+    building: str
+    units: list[str]
+    area: str
+    voted: bool
+    choices: list[int] | None  # after the close only
+    channel: str | None
 
 
 class BoxOut(Schema):
@@ -136,10 +166,8 @@ def election(request: HttpRequest, election_id: int):
 @router.post("/elections/{election_id}/vote", response={201: ReceiptOut})
 def vote(request: HttpRequest, election_id: int, payload: VoteIn):
     e = selectors.access_election(user=request.user, election_id=election_id)
-    return Status(
-        201,
-        {"receipt": voting.election_vote(user=request.user, election=e, candidate_ids=payload.candidate_ids)},
-    )
+    receipt = voting.election_vote(user=request.user, election=e, candidate_ids=payload.candidate_ids)
+    return Status(201, {"receipt": receipt, "named": e.is_named})
 
 
 def _get(model, pk: int, field: str):
@@ -252,7 +280,51 @@ def paper(request: HttpRequest, election_id: int, payload: PaperIn):
         roll_entry_id=payload.roll_entry_id,
         candidate_ids=payload.candidate_ids,
     )
-    return Status(201, {"receipt": receipt})
+    return Status(201, {"receipt": receipt, "named": False})
+
+
+@router.post("/elections/{election_id}/named-paper", response={201: ReceiptOut})
+def named_paper(
+    request: HttpRequest,
+    election_id: int,
+    roll_entry_id: Form[int],
+    candidate_ids: Form[list[int]],
+    channel: Form[str] = "paper",
+    proxy_name: Form[str] = "",
+):
+    """Owners'-committee election (named): multipart `roll_entry_id`, `candidate_ids` (repeated), `channel`
+    (paper | proxy), `proxy_name` and the `document` file — the photo of the signed ballot or the written
+    authorisation (required, 422 without it)."""
+    e = selectors.access_election_to_organise(user=request.user, election_id=election_id)
+    voting.election_enter_paper(
+        actor=request.user,
+        election=e,
+        roll_entry_id=roll_entry_id,
+        candidate_ids=candidate_ids,
+        document=request.FILES.get("document"),
+        channel=channel,
+        proxy_name=proxy_name,
+    )
+    return Status(201, {"receipt": None, "named": True})
+
+
+@router.get("/elections/{election_id}/ballots", response=list[NamedBallotOut])
+def named_ballots(request: HttpRequest, election_id: int):
+    """Owners'-committee election: the named ballot list, for the compound's owners and the organiser (403
+    otherwise); whom each owner chose only after the close."""
+    e = selectors.access_election(user=request.user, election_id=election_id)
+    return [
+        {
+            "voter": line.entry.name,
+            "building": line.entry.building,
+            "units": [label for label, _area in line.entry.units],
+            "area": str(line.entry.area or ""),
+            "voted": line.voted,
+            "choices": line.ballot.choices if line.ballot else None,
+            "channel": line.ballot.channel if line.ballot else None,
+        }
+        for line in selectors.named_ballot_list(user=request.user, election=e)
+    ]
 
 
 @router.post("/elections/{election_id}/close", response=ElectionOut)

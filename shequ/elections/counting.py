@@ -15,8 +15,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
+
+from shequ.decisions.counting import ABSTAIN, AGREE, Tally, tally
 
 
 def count(ballots: Iterable[list[int]], candidates: Iterable[int]) -> dict[int, int]:
@@ -82,3 +85,77 @@ def elect(scores: dict[int, int], *, seats: int, alternates: int) -> Outcome:
         alt.append((previous[0] if same and previous else len(alt) + 1, cid))
     out.alternates = alt
     return out
+
+
+# --- owners'-committee elections: Civil Code art. 278 (item 3) -------------------------------------------
+#
+# Each candidate is an ordinary matter of the owners: the participation quorum (>= 2/3 of the area AND of the
+# owners on the roll took part) and, for the candidate, MORE than 1/2 of the participating area AND of the
+# participating owners agreeing. A ballot naming the candidate agrees; a cast ballot that does not name them
+# took part without agreeing (counted like an abstention). The arithmetic is `decisions.counting.tally`
+# itself, once per candidate — the same integers, the same cross-multiplication, no second copy.
+# Among the candidates who pass, seats go to the most agreeing owners (votes), with the ties and alternates
+# of `elect` above; a candidate who does not pass is neither elected nor an alternate.
+
+
+@dataclass
+class OwnersOutcome:
+    participation: Tally
+    tallies: dict[int, Tally]
+    outcome: Outcome
+
+    @property
+    def quorum(self) -> bool:
+        return self.participation.quorum
+
+    @property
+    def passing(self) -> list[int]:
+        return [cid for cid, t in self.tallies.items() if t.passed]
+
+    def as_dict(self) -> dict:
+        p = self.participation
+        out = self.outcome.as_dict()
+        out.update(
+            method="owners_278",
+            quorum=p.quorum,
+            quorum_area=p.quorum_area,
+            quorum_owners=p.quorum_owners,
+            total_owners=p.total_owners,
+            total_area=str(Decimal(p.total_area) / 100),
+            voted_owners=p.voted_owners,
+            voted_area=str(Decimal(p.voted_area) / 100),
+            passing=self.passing,
+            candidates={
+                str(cid): {
+                    "agree_owners": t.agree_owners,
+                    "agree_area": str(Decimal(t.agree_area) / 100),
+                    "agree_owners_ok": t.agree_owners_ok,
+                    "agree_area_ok": t.agree_area_ok,
+                    "passed": t.passed,
+                }
+                for cid, t in self.tallies.items()
+            },
+        )
+        return out
+
+
+def owners_elect(
+    *,
+    voters: Mapping[int, int],
+    ballots: Iterable[tuple[int, list[int]]],
+    candidates: Iterable[int],
+    seats: int,
+    alternates: int,
+) -> OwnersOutcome:
+    """`voters`: roll entry → area in hundredths of m² (one entry per owner: the register's headcount rule);
+    `ballots`: (roll entry, the candidates it names)."""
+    cast = [(voter, set(choices)) for voter, choices in ballots]
+    participation = tally(voters=voters, ballots=[(v, ABSTAIN) for v, _c in cast], major=False)
+    tallies = {
+        cid: tally(voters=voters, ballots=[(v, AGREE if cid in c else ABSTAIN) for v, c in cast], major=False)
+        for cid in candidates
+    }
+    scores = {cid: t.agree_owners for cid, t in tallies.items() if t.passed} if participation.quorum else {}
+    outcome = elect(scores, seats=seats, alternates=alternates)
+    outcome.scores = {cid: t.agree_owners for cid, t in tallies.items()}
+    return OwnersOutcome(participation=participation, tallies=tallies, outcome=outcome)

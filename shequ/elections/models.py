@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shequ.core import clock
 from shequ.core.models import TimeStampedModel
+from shequ.decisions.models import BallotChannel
 
 
 class ElectionKind(models.TextChoices):
@@ -27,6 +28,15 @@ class ElectionKind(models.TextChoices):
 class Electorate(models.TextChoices):
     OWNERS = "owners", _("本范围全体业主（业主名册）")
     REPRESENTATIVES = "representatives", _("各楼栋居民代表")
+
+
+class Method(models.TextChoices):
+    """How the election is counted. An owners'-committee election is an art. 278 matter (item 3) and needs the
+    area and headcount double majority, so it is a named ballot (docs/decisions/0006); every other election
+    is a secret ballot counted by heads."""
+
+    SECRET = "secret", _("无记名投票，按票数计票")
+    OWNERS_278 = "owners_278", _("记名投票，按专有部分面积和业主人数双过半计票（民法典第二百七十八条）")
 
 
 class ElectionStatus(models.TextChoices):
@@ -46,6 +56,7 @@ class Election(TimeStampedModel):
     )
     kind = models.CharField(_("类型"), max_length=20, choices=ElectionKind.choices)
     electorate = models.CharField(_("选民"), max_length=20, choices=Electorate.choices)
+    method = models.CharField(_("计票方式"), max_length=12, choices=Method.choices, default=Method.SECRET)
     title = models.CharField(_("标题"), max_length=120)
     description = models.TextField(_("说明"), blank=True, default="")
     seats = models.PositiveSmallIntegerField(_("应选名额"))
@@ -71,6 +82,10 @@ class Election(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_named(self) -> bool:
+        return self.method == Method.OWNERS_278
 
 
 class AppointedRole(models.TextChoices):
@@ -135,7 +150,9 @@ class Candidate(models.Model):
 
 
 class RollEntry(models.Model):
-    """One eligible voter. `voted` says *that* they voted — nothing says how."""
+    """One eligible voter. `voted` says *that* they voted — nothing says how. For an election by the owners
+    the roll comes from the register (`decisions.roll.owner_roll`): one entry per owner with all of their
+    units and area (used only by the art. 278 count; the secret box never sees it)."""
 
     election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="roll")
     user = models.ForeignKey(
@@ -144,6 +161,12 @@ class RollEntry(models.Model):
     name = models.CharField(max_length=100)
     building = models.CharField(max_length=100, blank=True, default="")
     voted = models.BooleanField(default=False)
+    owner = models.ForeignKey(
+        "decisions.Owner", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    area = models.DecimalField(_("专有部分面积"), max_digits=12, decimal_places=2, null=True, blank=True)
+    units = models.JSONField(_("专有部分"), default=list, blank=True)  # [[label, area], …]
+    is_developer = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("选民名册")
@@ -167,6 +190,25 @@ class BoxBallot(models.Model):
     class Meta:
         verbose_name = _("投票箱")
         verbose_name_plural = _("投票箱")
+
+
+class NamedBallot(models.Model):
+    """A named (记名) ballot of an owners'-committee election: who voted for whom, inspectable by the owners of
+    the compound after the close, like an owners' decision's ballots. One per voter (the constraint)."""
+
+    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="named_ballots")
+    voter = models.ForeignKey(RollEntry, on_delete=models.PROTECT, related_name="+")
+    choices = models.JSONField(_("所选候选人"))
+    channel = models.CharField(_("方式"), max_length=10, choices=BallotChannel.choices)
+    cast_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    cast_at = models.DateTimeField(default=clock.now)
+    proxy_name = models.CharField(_("受托人"), max_length=100, blank=True, default="")
+    document = models.FileField(_("选票照片或授权委托书"), upload_to="elections/%Y/%m/", blank=True)
+
+    class Meta:
+        verbose_name = _("记名选票")
+        verbose_name_plural = _("记名选票")
+        constraints = [models.UniqueConstraint(fields=["election", "voter"], name="el_named_one_per_voter")]
 
 
 class ElectionEvent(models.Model):

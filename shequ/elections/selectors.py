@@ -3,13 +3,16 @@ ballot box is published only after the close (before, only its size is known).""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import Q, QuerySet
 
 from shequ.core.errors import Forbidden, NotFound
-from shequ.decisions.rules import acts_as_organiser
+from shequ.decisions.rules import acts_as_organiser, is_owner_in
 from shequ.directory.models import Party, PartyKind, Place, PlaceKind
 from shequ.elections import counting
-from shequ.elections.models import BoxBallot, Election, ElectionStatus, RollEntry
+from shequ.elections.models import BoxBallot, Election, ElectionStatus, NamedBallot, RollEntry
+from shequ.elections.tally import owners_tally
 
 
 def elections_visible_to(*, user) -> QuerySet[Election]:
@@ -101,10 +104,11 @@ def recount(*, election: Election) -> counting.Outcome:
 
 def roll_summary(*, election: Election) -> dict:
     qs = RollEntry.objects.filter(election=election)
+    box = NamedBallot if election.is_named else BoxBallot
     return {
         "voters": qs.count(),
         "voted": qs.filter(voted=True).count(),
-        "ballots": BoxBallot.objects.filter(election=election).count(),
+        "ballots": box.objects.filter(election=election).count(),
     }
 
 
@@ -117,3 +121,66 @@ def roll_for(*, user, election: Election) -> QuerySet[RollEntry]:
 
 def search_q(term: str) -> Q:
     return Q(name__contains=term)
+
+
+# --- owners'-committee elections (named ballots, docs/decisions/0006) -------------------------------------
+
+
+def may_see_named(*, user, election: Election) -> bool:
+    """The named ballot list is for the owners of the compound and the organiser (owners' right to know, as
+    for an owners' decision); the public sees the counts only."""
+    if not (election.is_named and user.is_authenticated):
+        return False
+    return (
+        user.is_superuser
+        or is_organiser(user=user, election=election)
+        or is_owner_in(user=user, compound_id=election.place_id)
+    )
+
+
+@dataclass
+class NamedLine:
+    entry: RollEntry
+    voted: bool
+    ballot: NamedBallot | None  # shown only once the election is closed
+    chosen: list[str]
+
+
+def named_ballot_list(*, user, election: Election) -> list[NamedLine]:
+    """Every owner on the roll with their units and area, whether they voted and (after the close) for whom.
+    Three queries whatever the size."""
+    if not may_see_named(user=user, election=election):
+        raise Forbidden(
+            "记名选票清单只对本小区业主公开。",
+            "The named ballot list is open to the compound's owners only.",
+            code="owners_only",
+        )
+    names = dict(election.candidates.values_list("pk", "name"))
+    ballots = {b.voter_id: b for b in NamedBallot.objects.filter(election=election)}
+    closed = election.status == ElectionStatus.CLOSED
+    out = []
+    for entry in RollEntry.objects.filter(election=election).order_by("building", "name", "id"):
+        ballot = ballots.get(entry.pk)
+        shown = ballot if closed else None
+        out.append(
+            NamedLine(
+                entry=entry,
+                voted=entry.voted,
+                ballot=shown,
+                chosen=[names[c] for c in shown.choices] if shown else [],
+            )
+        )
+    return out
+
+
+def my_named_ballot(*, user, election: Election) -> NamedBallot | None:
+    if not (election.is_named and user.is_authenticated):
+        return None
+    return NamedBallot.objects.filter(election=election, voter__user=user).select_related("voter").first()
+
+
+def named_recount(*, user, election: Election) -> counting.OwnersOutcome | None:
+    """An owner's recount from the named ballots they can inspect (after the close), with the same functions."""
+    if election.status != ElectionStatus.CLOSED or not may_see_named(user=user, election=election):
+        return None
+    return owners_tally(election=election)

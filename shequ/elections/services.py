@@ -15,10 +15,9 @@ from shequ.accounts.models import Residency
 from shequ.accounts.selectors import user_roles
 from shequ.core import clock
 from shequ.core.errors import Conflict, Forbidden, Invalid
-from shequ.decisions.models import Ownership
+from shequ.decisions.roll import owner_roll, units_in
 from shequ.decisions.rules import ORGANISER_KINDS, check_organiser
 from shequ.directory.models import Party, PartyKind, Place, PlaceKind
-from shequ.directory.selectors import within
 from shequ.elections.models import (
     AppointedMember,
     AppointedRole,
@@ -29,10 +28,11 @@ from shequ.elections.models import (
     ElectionKind,
     ElectionStatus,
     Electorate,
+    Method,
     NominationRoute,
     RollEntry,
 )
-from shequ.elections.tally import election_tally
+from shequ.elections.tally import election_result
 from shequ.notifications.services import notify
 
 CANDIDATE_PUBLICITY_DAYS = 7
@@ -80,6 +80,12 @@ def _transition(
     return locked
 
 
+def method_for(kind: str) -> str:
+    """The one rule for how an election counts: electing the owners' committee is art. 278 item 3 — the area
+    and headcount double majority on named ballots; everything else is a secret ballot counted by heads."""
+    return Method.OWNERS_278 if kind == ElectionKind.OWNERS_COMMITTEE else Method.SECRET
+
+
 def election_create(
     *,
     actor,
@@ -109,6 +115,10 @@ def election_create(
     max_choices = max_choices or seats
     if seats < 1 or not 1 <= max_choices <= seats:
         errors["max_choices"] = "每票可选人数应在1至应选名额之间"
+    if kind == ElectionKind.OWNERS_COMMITTEE and (
+        electorate != Electorate.OWNERS or place.kind != PlaceKind.COMPOUND
+    ):
+        errors["electorate"] = "业主委员会由本小区全体业主选举（选民为业主名册，范围为小区）"
     if kind == ElectionKind.ENV_COMMITTEE and seats != ENV_COMMITTEE_SEATS:
         errors["seats"] = "环物会由6名业主委员经选举产生（另有主任1名、副主任2名由居委会和社区民警担任）"
     if alternates < 0 or alternates > 20 or min_nominators < 1:
@@ -121,6 +131,7 @@ def election_create(
             place=place,
             kind=kind,
             electorate=electorate,
+            method=method_for(kind),
             title=title.strip(),
             description=(description or "").strip(),
             seats=seats,
@@ -129,7 +140,7 @@ def election_create(
             min_nominators=min_nominators,
             created_by=actor,
         )
-        _event(election, "created", actor, seats=seats, max_choices=max_choices)
+        _event(election, "created", actor, seats=seats, max_choices=max_choices, method=election.method)
     return election
 
 
@@ -357,8 +368,9 @@ def representative_remove(*, actor, election: Election, entry_id: int) -> None:
 
 
 def election_open(*, actor, election: Election) -> Election:
-    """Open voting: for an owners' election fix the roll from the register (one entry per voting owner with an
-    account — owners without one vote on paper, `election_enter_paper`)."""
+    """Open voting: for an owners' election fix the roll from the register (`decisions.roll.owner_roll`: one
+    entry per owner, with all their units and area; owners without an account vote on paper,
+    `voting.election_enter_paper`)."""
     check_organiser(user=actor, party=election.organiser)
     if election.opens_at and clock.now() < election.opens_at:
         raise Conflict(
@@ -366,18 +378,23 @@ def election_open(*, actor, election: Election) -> Election:
         )
     with transaction.atomic():
         if election.electorate == Electorate.OWNERS:
-            rows = (
-                Ownership.objects.filter(within(election.place, "unit__household__"), is_representative=True)
-                .values_list("owner_id", "owner__name", "owner__user_id", "unit__building__name")
-                .order_by("owner_id")
-            )
-            seen: dict[int, RollEntry] = {}
-            for owner_id, name, user_id, building in rows:
-                if owner_id not in seen:
-                    seen[owner_id] = RollEntry(
-                        election=election, user_id=user_id, name=name, building=building or ""
+            voters = owner_roll(units_in(election.place))
+            RollEntry.objects.bulk_create(
+                [
+                    RollEntry(
+                        election=election,
+                        user_id=v.user_id,
+                        owner_id=v.owner_id,
+                        name=v.name,
+                        building=v.building,
+                        area=v.area,
+                        units=[[u.label, str(u.area)] for u in v.units],
+                        is_developer=v.is_developer,
                     )
-            RollEntry.objects.bulk_create(list(seen.values()), batch_size=1000)
+                    for v in voters.values()
+                ],
+                batch_size=1000,
+            )
         if not RollEntry.objects.filter(election=election).exists():
             raise Conflict("选民名册是空的。", "The roll is empty.", code="roll_empty")
         election = _transition(
@@ -409,9 +426,12 @@ def election_close(*, actor, election: Election) -> Election:
     if election.closes_at and clock.now() < election.closes_at and not everyone:
         raise Conflict("投票期限未到，不能提前结束。", "The voting window has not ended.", code="too_early")
     with transaction.atomic():
-        outcome = election_tally(election=election)
-        result = outcome.as_dict()
-        result["ballots"] = BoxBallot.objects.filter(election=election).count()
+        result = election_result(election=election)
+        result["ballots"] = (
+            election.named_ballots.count()
+            if election.is_named
+            else BoxBallot.objects.filter(election=election).count()
+        )
         result["voters"] = election.roll.count()
         result["voted"] = election.roll.filter(voted=True).count()
         election = _transition(
@@ -421,22 +441,46 @@ def election_close(*, actor, election: Election) -> Election:
             kind="closed",
             fields={"closed_at": clock.now(), "result": result},
         )
-        names = dict(election.candidates.values_list("pk", "name"))
-        lines = [f"{names[cid]}：{score} 票" for _rank, cid, score in outcome.ranking]
-        elected = "、".join(names[c] for c in outcome.elected) or "无"
-        body = (
-            f"应选 {election.seats} 名；选民 {result['voters']} 人，投票 {result['voted']} 人，有效票 {result['ballots']} 张。\n"
-            f"当选：{elected}\n"
-            + (
-                f"得票相同需另行选举：{'、'.join(names[c] for c in outcome.tied)}（{outcome.open_seats} 个名额）\n"
-                if outcome.tied
-                else ""
-            )
-            + (f"候补：{'、'.join(names[c] for _r, c in outcome.alternates)}\n" if outcome.alternates else "")
-            + "\n".join(lines)
-            + f"\n\n投票箱已公开，任何人可按回执码核对并重新计票：{election_url(election)}"
+        notice = _post(
+            actor=actor,
+            election=election,
+            title=f"【选举结果公示】{election.title}",
+            body=result_text(election),
         )
-        notice = _post(actor=actor, election=election, title=f"【选举结果公示】{election.title}", body=body)
         election.notice_id = notice.pk
         election.save(update_fields=["notice_id"])
     return election
+
+
+def result_text(election: Election) -> str:
+    """The posted result, from the stored result (the same figures the page and the export show)."""
+    r = election.result
+    names = dict(election.candidates.values_list("pk", "name"))
+    elected = "、".join(names[c] for c in r["elected"]) or "无"
+    tied = (
+        f"得票相同需另行选举：{'、'.join(names[c] for c in r['tied'])}（{r['open_seats']} 个名额）\n"
+        if r["tied"]
+        else ""
+    )
+    alternates = f"候补：{'、'.join(names[c] for _r, c in r['alternates'])}\n" if r["alternates"] else ""
+    if r.get("method") == Method.OWNERS_278:
+        lines = [
+            f"{names[int(cid)]}：同意 {c['agree_owners']} 人、{c['agree_area']} 平方米"
+            f"（{'过半数，通过' if c['passed'] else '未达到面积和人数均过半数'}）"
+            for cid, c in r["candidates"].items()
+        ]
+        head = (
+            f"应选 {election.seats} 名。业主 {r['total_owners']} 人，专有部分面积 {r['total_area']} 平方米；"
+            f"参与投票 {r['voted_owners']} 人、{r['voted_area']} 平方米"
+            f"（{'达到' if r['quorum'] else '未达到'}人数和面积均三分之二）。\n"
+            "规则：候选人须经参与投票的专有部分面积过半数且人数过半数的业主同意，按同意人数依次当选。\n"
+        )
+        tail = f"\n\n本小区业主可查看记名选票清单：{election_url(election)}"
+    else:
+        lines = [f"{names[cid]}：{score} 票" for _rank, cid, score in r["ranking"]]
+        head = (
+            f"应选 {election.seats} 名；选民 {r['voters']} 人，投票 {r['voted']} 人，"
+            f"有效票 {r['ballots']} 张。\n"
+        )
+        tail = f"\n\n投票箱已公开，任何人可按回执码核对并重新计票：{election_url(election)}"
+    return head + f"当选：{elected}\n" + tied + alternates + "\n".join(lines) + tail

@@ -12,6 +12,8 @@ urlpatterns = [
     path("<int:pk>/paper", views.paper, name="paper"),
     path("<int:pk>/vote", views.vote, name="vote"),
     path("<int:pk>/box", views.box, name="box"),
+    path("<int:pk>/ballots", views.named_ballots, name="ballots"),
+    path("<int:pk>/my-ballot", views.receipt, name="receipt"),
     path("<int:pk>/export.xlsx", views.export, name="export"),
     path("<int:pk>/<str:action>", views.act, name="act"),
 ]

@@ -12,12 +12,12 @@ from django.views.decorators.http import require_POST
 from shequ.accounts.models import User
 from shequ.core.errors import DomainError, Forbidden, Invalid, NotFound
 from shequ.core.views import domain_errors, error_text
-from shequ.decisions.exports import workbook_bytes
+from shequ.decisions.models import BallotChannel
 from shequ.decisions.rules import organiser_parties
 from shequ.decisions.views import _parse_local
 from shequ.directory.models import Party, Place, PlaceKind
 from shequ.directory.selectors import compounds_served_by
-from shequ.elections import selectors, services, voting
+from shequ.elections import exports, selectors, services, tally, voting
 from shequ.elections.models import (
     AppointedRole,
     ElectionKind,
@@ -151,7 +151,13 @@ def paper(request: HttpRequest, pk: int) -> HttpResponse:
                 raise Invalid("请选择选民。", "Choose the voter.", fields={"entry": "必填"})
             ids = [_int(v, 0) or 0 for v in request.POST.getlist("candidate")]
             receipt = voting.election_enter_paper(
-                actor=request.user, election=election, roll_entry_id=entry_id, candidate_ids=ids
+                actor=request.user,
+                election=election,
+                roll_entry_id=entry_id,
+                candidate_ids=ids,
+                document=request.FILES.get("document"),
+                channel=request.POST.get("channel") or BallotChannel.PAPER,
+                proxy_name=request.POST.get("proxy_name", ""),
             )
         except DomainError as exc:
             _flash(request, exc)
@@ -166,6 +172,7 @@ def paper(request: HttpRequest, pk: int) -> HttpResponse:
             "groups": selectors.roll_by_building(election=election),
             "candidates": list(election.candidates.filter(withdrawn=False).select_related("building")),
             "open": election.status == ElectionStatus.VOTING,
+            "channels": [(BallotChannel.PAPER, _("纸质选票")), (BallotChannel.PROXY, _("委托投票"))],
         },
     )
 
@@ -176,11 +183,13 @@ def _context(request: HttpRequest, election) -> dict:
     names = {c.pk: c for c in candidates}
     if result:
         scores = {int(k): v for k, v in result["scores"].items()}
+        per = result.get("candidates") or {}
         for c in candidates:
             c.score = scores.get(c.pk, 0)
             c.elected = c.pk in result["elected"]
             c.tied = c.pk in result["tied"]
             c.alternate = next((r for r, cid in result["alternates"] if cid == c.pk), None)
+            c.owners = per.get(str(c.pk))  # art. 278: agreeing owners and area, passed or not
         candidates.sort(key=lambda c: -c.score)
     entry = selectors.my_roll_entry(user=request.user, election=election)
     organiser = selectors.is_organiser(user=request.user, election=election)
@@ -201,6 +210,13 @@ def _context(request: HttpRequest, election) -> dict:
         "summary": selectors.roll_summary(election=election),
         "result": result,
         "can_vote": entry is not None and not entry.voted and election.status == ElectionStatus.VOTING,
+        "turnout": tally.election_turnout(election=election)
+        if election.is_named and election.status == ElectionStatus.VOTING
+        else None,
+        "my_named": selectors.my_named_ballot(user=request.user, election=election)
+        if entry is not None and entry.voted
+        else None,
+        "may_see_named": selectors.may_see_named(user=request.user, election=election),
     }
 
 
@@ -225,14 +241,55 @@ def vote(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as exc:
         _flash(request, exc)
         return redirect("elections:detail", pk=pk)
+    if receipt is None:  # a named ballot (owners' committee): the owner's own, shown on the election page
+        messages.success(request, _("投票成功，您的记名选票已记录。"))
+        return redirect("elections:receipt", pk=pk)
     # The receipt is shown once, on this response; nothing stores it with the voter.
     return render(request, "elections/receipt.html", {"election": election, "receipt": receipt})
 
 
 @login_required
 @domain_errors
+def receipt(request: HttpRequest, pk: int) -> HttpResponse:
+    """The owner's own named ballot (owners'-committee elections); a secret ballot's receipt is never stored."""
+    election = selectors.access_election(user=request.user, election_id=pk)
+    ballot = selectors.my_named_ballot(user=request.user, election=election)
+    if ballot is None:
+        raise NotFound("您还没有投票。", "You have not voted.")
+    names = dict(election.candidates.values_list("pk", "name"))
+    return render(
+        request,
+        "elections/receipt.html",
+        {"election": election, "named": ballot, "chosen": [names[c] for c in ballot.choices]},
+    )
+
+
+@login_required
+@domain_errors
+def named_ballots(request: HttpRequest, pk: int) -> HttpResponse:
+    """The named ballot list of an owners'-committee election, for the compound's owners, and their recount."""
+    election = selectors.access_election(user=request.user, election_id=pk)
+    lines = selectors.named_ballot_list(user=request.user, election=election)
+    recount = selectors.named_recount(user=request.user, election=election)
+    return render(
+        request,
+        "elections/named_ballots.html",
+        {
+            "election": election,
+            "lines": lines,
+            "matches": recount is not None
+            and recount.as_dict()["candidates"] == election.result.get("candidates"),
+            "recounted": recount is not None,
+        },
+    )
+
+
+@login_required
+@domain_errors
 def box(request: HttpRequest, pk: int) -> HttpResponse:
     election = selectors.access_election(user=request.user, election_id=pk)
+    if election.is_named:  # no secret box: the owners inspect the named ballots
+        return redirect("elections:ballots", pk=pk)
     receipt = (request.GET.get("receipt") or "").strip()
     ballots = selectors.published_box(election=election, receipt=receipt)
     names = dict(election.candidates.values_list("pk", "name"))
@@ -254,39 +311,8 @@ def box(request: HttpRequest, pk: int) -> HttpResponse:
 @domain_errors
 def export(request: HttpRequest, pk: int) -> HttpResponse:
     election = selectors.access_election(user=request.user, election_id=pk)
-    names = dict(election.candidates.values_list("pk", "name"))
-    sheets = [
-        (
-            "候选人",
-            [["候选人", "提名方式", "得票"]]
-            + [
-                [c.name, c.get_route_display(), (election.result.get("scores") or {}).get(str(c.pk), "")]
-                for c in election.candidates.all()
-            ],
-        )
-    ]
-    if election.status == ElectionStatus.CLOSED:
-        sheets.append(
-            (
-                "投票箱",
-                [["回执码", "所选候选人"]]
-                + [
-                    [b.receipt, "、".join(names[c] for c in b.choices)]
-                    for b in selectors.published_box(election=election)
-                ],
-            )
-        )
-    roll = selectors.roll_for(user=request.user, election=election)
-    if roll.exists():
-        sheets.append(
-            (
-                "选民名册",
-                [["楼栋", "姓名", "已投票"]]
-                + [[r.building, r.name, "是" if r.voted else "否"] for r in roll],
-            )
-        )
     response = HttpResponse(
-        workbook_bytes(sheets),
+        exports.election_xlsx(user=request.user, election=election),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="election-{election.pk}.xlsx"'
@@ -338,7 +364,10 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             messages.success(request, _("投票已开始。"))
         elif action == "close":
             services.election_close(actor=request.user, election=election)
-            messages.success(request, _("选举已结束，结果和投票箱已公开。"))
+            if election.is_named:
+                messages.success(request, _("选举已结束，结果已公示，本小区业主可查看记名选票清单。"))
+            else:
+                messages.success(request, _("选举已结束，结果和投票箱已公开。"))
         else:
             raise Http404
     except DomainError as exc:

@@ -1,6 +1,7 @@
 """Ballots of an election: the voter casts online, staff enter a paper ballot at the polling station.
 
-This is the one module that writes the ballot box. See `_drop_in_box` for how secrecy is kept.
+This is the one module that writes ballots: the secret box (see `_drop_in_box` for how secrecy is kept) and
+the named ballots of owners'-committee elections (`NamedBallot`, docs/decisions/0006).
 """
 
 from __future__ import annotations
@@ -8,12 +9,15 @@ from __future__ import annotations
 import random
 import secrets
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from shequ.core import clock
 from shequ.core.errors import Conflict, Forbidden, Invalid
-from shequ.decisions.rules import check_organiser
-from shequ.elections.models import BoxBallot, Election, ElectionStatus, RollEntry
+from shequ.decisions.models import BallotChannel, Ownership
+from shequ.decisions.roll import units_in
+from shequ.decisions.rules import check_may_vote_as_resident, check_organiser
+from shequ.decisions.uploads import check_document
+from shequ.elections.models import BoxBallot, Election, ElectionStatus, NamedBallot, RollEntry
 
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
@@ -68,33 +72,116 @@ def _check_voting(election: Election) -> None:
         raise Conflict("现在不在投票时间内。", "Voting is not open now.", code="not_voting")
 
 
-def election_vote(*, user, election: Election, candidate_ids: list[int]) -> str:
-    """Cast a secret ballot; returns the receipt code — shown to the voter once and stored nowhere else that
-    names them."""
+def _co_owner(user, election: Election) -> bool:
+    return Ownership.objects.filter(
+        owner__user=user, unit__in=units_in(election.place), is_representative=False
+    ).exists()
+
+
+def _tick(entry_id: int, election: Election) -> bool:
+    """Mark the roll entry as voted; False when it already was (or is not on this roll)."""
+    return RollEntry.objects.filter(pk=entry_id, election=election, voted=False).update(voted=True) == 1
+
+
+def _named(election: Election, voter_id: int, choices: list[int], *, channel: str, actor, **extra) -> None:
+    """Store a named ballot (owners'-committee elections). The constraint `el_named_one_per_voter` makes a
+    concurrent second ballot of the same owner impossible."""
+    try:
+        with transaction.atomic():
+            NamedBallot.objects.create(
+                election=election, voter_id=voter_id, choices=choices, channel=channel, cast_by=actor, **extra
+            )
+    except IntegrityError:
+        raise Conflict(
+            "这位业主已经投过票。", "This owner has already voted.", code="already_voted"
+        ) from None
+
+
+def election_vote(*, user, election: Election, candidate_ids: list[int]) -> str | None:
+    """Cast a ballot online. A secret ballot returns its receipt code — shown to the voter once and stored
+    nowhere else that names them. A named ballot (owners'-committee election) returns None: it is the
+    owner's, on the list the compound's owners inspect after the close."""
+    if election.is_named:  # the precise 403: tenant, unverified, not an owner
+        check_may_vote_as_resident(user=user, compound_id=election.place_id)
     with transaction.atomic():
-        locked = Election.objects.select_for_update().get(pk=election.pk)
+        locked = election if election.is_named else Election.objects.select_for_update().get(pk=election.pk)
         _check_voting(locked)
         entry = (
             RollEntry.objects.filter(election=locked, user=user).first() if user.is_authenticated else None
         )
         if entry is None:
+            if locked.is_named and _co_owner(user, locked):
+                raise Forbidden(
+                    "您的房屋由共有人中的代表人投票。",
+                    "Your unit votes through its representative co-owner.",
+                    code="not_representative",
+                )
             raise Forbidden("选民名册上没有您。", "You are not on the roll.", code="not_on_roll")
         choices = _check_choices(locked, candidate_ids)
-        if RollEntry.objects.filter(pk=entry.pk, voted=False).update(voted=True) != 1:
+        if not _tick(entry.pk, locked):
             raise Conflict("您已经投过票。", "You have already voted.", code="already_voted")
+        if locked.is_named:
+            _named(locked, entry.pk, choices, channel=BallotChannel.ONLINE, actor=user)
+            return None
         return _drop_in_box(locked, choices)
 
 
-def election_enter_paper(*, actor, election: Election, roll_entry_id: int, candidate_ids: list[int]) -> str:
-    """A voter without an account votes on paper at the polling station: staff tick the roll and drop the
-    ballot in the box (the receipt is written on the voter's slip)."""
+def election_enter_paper(
+    *,
+    actor,
+    election: Election,
+    roll_entry_id: int,
+    candidate_ids: list[int],
+    document=None,
+    channel: str = BallotChannel.PAPER,
+    proxy_name: str = "",
+) -> str | None:
+    """A voter votes on paper at the polling station; staff tick the roll and enter the slip's choices.
+
+    Secret election: the ballot drops in the box and the receipt is written on the voter's slip; no photo is
+    accepted (a photo filed beside the tick would name the ballot). Owners'-committee election (named): the
+    photo of the signed ballot — or, for a proxy, the written authorisation and the proxy's name — is
+    required and kept with the ballot."""
     check_organiser(user=actor, party=election.organiser)
+    proxy_name = (proxy_name or "").strip()
+    if election.is_named:
+        if channel not in (BallotChannel.PAPER, BallotChannel.PROXY):
+            raise Invalid("方式应为纸质票或委托投票。", "Channel must be paper or proxy.", code="channel")
+        if document is None:
+            raise Invalid(
+                "请上传签名选票的照片（委托投票请上传授权委托书）。",
+                "Attach the photo of the signed ballot (for a proxy, the written authorisation).",
+                code="document_required",
+                fields={"document": "必填"},
+            )
+        check_document(document)
+        if channel == BallotChannel.PROXY and not proxy_name:
+            raise Invalid("请填写受托人姓名。", "Name the proxy.", fields={"proxy_name": "必填"})
+    elif document is not None or channel != BallotChannel.PAPER:
+        raise Invalid(
+            "无记名选票不能拍照或委托登记。",
+            "A secret ballot takes no photo and no proxy record.",
+            code="secret_ballot",
+        )
     with transaction.atomic():
-        locked = Election.objects.select_for_update().get(pk=election.pk)
+        locked = election if election.is_named else Election.objects.select_for_update().get(pk=election.pk)
         _check_voting(locked)
         choices = _check_choices(locked, candidate_ids)
-        if RollEntry.objects.filter(pk=roll_entry_id, election=locked, voted=False).update(voted=True) != 1:
+        if not _tick(roll_entry_id, locked):
             raise Conflict(
-                "该选民已经投过票或不在名册上。", "Already voted or not on the roll.", code="already_voted"
+                "该选民已经投过票（含网上投票）或不在名册上。",
+                "Already voted (possibly online) or not on the roll.",
+                code="already_voted",
             )
+        if locked.is_named:
+            _named(
+                locked,
+                roll_entry_id,
+                choices,
+                channel=channel,
+                actor=actor,
+                document=document,
+                proxy_name=proxy_name[:100],
+            )
+            return None
         return _drop_in_box(locked, choices)

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from shequ.activities import services
 from shequ.core import clock
-from shequ.directory import services as ds
+from shequ.directory import parties as dparties
 from shequ.directory.models import PartyKind, Role
 
 
@@ -29,14 +29,14 @@ def test_activity_scope_names_the_compound(world, client):
     client.force_login(world.resident_a)
     page = client.get(reverse("activities:detail", args=[a.pk])).content.decode()
     assert "甲小区 1号楼" in page
-    team = ds.party_create(
+    team = dparties.party_create(
         kind=PartyKind.MUTUAL_AID_STATION,
         name="楼门互助队",
         code="t-door",
         home=world.community,
         places=[world.building_a1, world.building_b1],
     )
-    ds.membership_create(user=world.handler_y, party=team, role=Role.STAFF)
+    dparties.membership_create(user=world.handler_y, party=team, role=Role.STAFF)
     client.force_login(world.handler_y)
     form = client.get(reverse("activities:create")).content.decode()
     # Two buildings are called 1号楼; each choice says which compound it is in.

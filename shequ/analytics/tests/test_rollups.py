@@ -12,9 +12,9 @@ import pytest
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce, TruncDate
 
-from shequ.analytics.models import AppealFact, DailyRollup, RollupState
+from shequ.analytics.models import COUNT_FIELDS, AppealFact, DailyRollup, RollupState
 from shequ.analytics.rates import party_rates, place_rates
-from shequ.analytics.rollups import resolve_bucket, rollup_rebuild, rollup_refresh
+from shequ.analytics.rollups import key_text, resolve_bucket, rollup_rebuild, rollup_refresh
 from shequ.appeals.models import Appeal, Rating
 from shequ.appeals.services import appeal_transition
 from shequ.core import clock
@@ -22,6 +22,7 @@ from shequ.core.errors import DomainError
 
 SH = ZoneInfo("Asia/Shanghai")
 T0 = datetime(2026, 9, 1, 8, 0, tzinfo=SH)
+DIMS = ("street_id", "community_id", "compound_id", "category_id", "party_id", "kind", "source")
 
 
 def _random_history(world, file_appeal, seed: int, n: int) -> None:
@@ -142,11 +143,12 @@ def _assert_rollups_equal_raw() -> None:
     assert _rolled("satisfied") == _raw_by_day("rated_at", rated & Q(rating__in=["satisfied", "basically"]))
     # resolution times: total seconds and the duration buckets
     raw_seconds = sum(
-        int((a.resolved_at - a.created_at).total_seconds()) for a in Appeal.objects.exclude(resolved_at=None)
+        max(0, int((a.resolved_at - a.created_at).total_seconds()))  # a clock skew counts as 0 s
+        for a in Appeal.objects.exclude(resolved_at=None)
     )
     assert (DailyRollup.objects.aggregate(s=Sum("resolve_seconds"))["s"] or 0) == raw_seconds
     raw_buckets = Counter(
-        resolve_bucket((a.resolved_at - a.created_at).total_seconds())
+        resolve_bucket(max(0, int((a.resolved_at - a.created_at).total_seconds())))  # whole seconds
         for a in Appeal.objects.exclude(resolved_at=None)
     )
     rolled = DailyRollup.objects.aggregate(**{f"h{i}": Sum(f"h{i}") for i in range(10)})
@@ -192,16 +194,32 @@ def test_rollups_equal_raw_on_random_histories(world, file_appeal, seed):
                     compound_id=cid, dispatched_at__gte=start, dispatched_at__lt=end
                 ).count()
             )
-    # a rebuild from scratch gives the same rows as the incremental refreshes
-    before = sorted(
-        DailyRollup.objects.values_list("key", "created", "dispatched", "resolved", "rated", "solved")
-    )
+    # a set-based rebuild from scratch gives exactly the rows and facts of the incremental refreshes
+    before, facts_before = _snapshot()
     assert rollup_rebuild() == Appeal.objects.count()
-    after = sorted(
-        DailyRollup.objects.values_list("key", "created", "dispatched", "resolved", "rated", "solved")
-    )
-    assert before == after
+    after, facts_after = _snapshot()
+    assert after == before
+    assert facts_after == facts_before
     assert AppealFact.objects.count() == Appeal.objects.count()
+    _assert_rollups_equal_raw()
+
+
+def _snapshot() -> tuple[list, list]:
+    rows = sorted(DailyRollup.objects.values_list("key", "day", *DIMS, *COUNT_FIELDS))
+    facts = sorted(AppealFact.objects.values_list(*(f.name for f in AppealFact._meta.concrete_fields)))
+    return rows, facts
+
+
+def test_rebuild_alone_equals_raw(world, file_appeal):
+    """The set-based rebuild on a history never refreshed incrementally (the bulk-load case)."""
+    _random_history(world, file_appeal, 4, n=40)
+    DailyRollup.objects.all().delete()
+    AppealFact.objects.all().delete()
+    assert rollup_rebuild() == Appeal.objects.count()
+    _assert_rollups_equal_raw()
+    assert set(DailyRollup.objects.values_list("key", flat=True)) == {
+        key_text((r.day, *(getattr(r, n) for n in DIMS))) for r in DailyRollup.objects.all()
+    }
 
 
 def test_refresh_is_idempotent_and_cheap_when_fresh(world, file_appeal, django_assert_max_num_queries):
@@ -220,3 +238,36 @@ def test_refresh_is_idempotent_and_cheap_when_fresh(world, file_appeal, django_a
     assert (
         party_rates(party_ids=[world.company_x.pk], month="2026-09")[world.company_x.pk].accepted_in_time == 1
     )
+
+
+def test_rebuild_edge_cases_equal_refresh_and_raw(world, file_appeal):
+    """Boundaries where SQL and Python could disagree: accepted exactly at the limit, resolved exactly on
+    a bucket bound or "before" filing, a transferred appeal (first party ≠ responsible party), no first
+    party, a local-midnight filing, an unrated solved flag and an escalated appeal."""
+    appeals = []
+    for i in range(8):
+        with clock.frozen(T0 + timedelta(days=i)):
+            appeals.append(file_appeal())
+    t = T0 + timedelta(days=20)
+    midnight = datetime(2026, 9, 30, 23, 59, 59, 999999, tzinfo=SH)
+    edits = [
+        {"dispatched_at": t, "accept_due_at": t + timedelta(hours=1), "accepted_at": t + timedelta(hours=1)},
+        {"created_at": t, "resolved_at": t + timedelta(hours=2)},  # exactly the first bucket's bound
+        {"created_at": t, "resolved_at": t + timedelta(hours=8, microseconds=1)},  # just past a bound
+        {"created_at": t, "resolved_at": t - timedelta(minutes=5)},  # a clock skew: counts as 0 s
+        {"first_party": world.company_x, "responsible_party": world.company_y, "dispatched_at": t},
+        {"first_party": None, "responsible_party": world.company_y, "dispatched_at": t},
+        {"created_at": midnight, "resolved_at": midnight + timedelta(seconds=1)},
+        {"escalation_level": 2, "solved": True, "rating": Rating.BASICALLY, "rated_at": midnight},
+    ]
+    for appeal, edit in zip(appeals, edits, strict=True):
+        Appeal.objects.filter(pk=appeal.pk).update(**edit)
+    RollupState.objects.all().delete()
+    AppealFact.objects.all().delete()
+    DailyRollup.objects.all().delete()
+    rollup_refresh()  # the Python path (`fact_of` / `contributions`)
+    _assert_rollups_equal_raw()
+    incremental = _snapshot()
+    rollup_rebuild()  # the SQL path
+    assert _snapshot() == incremental
+    _assert_rollups_equal_raw()

@@ -45,6 +45,34 @@ def project(world):
     )
 
 
+@pytest.fixture
+def approved(world, project):
+    """The project approved by its own committee (no government money: the street need not)."""
+    services.project_transition(project=project, actor=world.rc_staff, action="approve")
+    return project
+
+
+@pytest.fixture
+def funded(world, approved):
+    """An approved project with 1000.00 of social money received and 500.00 of residents' pledged."""
+    _fund(world, approved, Source.SOCIAL, "1000.00")
+    _fund(world, approved, Source.RESIDENTS, "500.00", received=False)
+    return approved
+
+
+def _spend(world, project, source, amount, *, receipt=None, actor=None, payee="x", description="y"):
+    """A spending recorded by the committee's staff (or `actor`), with an image receipt by default."""
+    return services.spending_record(
+        project=project,
+        actor=actor or world.rc_staff,
+        source=source,
+        amount=amount,
+        payee=payee,
+        description=description,
+        receipt=receipt or png(),
+    )
+
+
 def _fund(world, project, source, amount, received=True):
     f = services.funding_pledge(
         project=project, actor=world.rc_staff, source=source, payer_name="出资方", amount=amount
@@ -75,8 +103,8 @@ def test_street_approves_what_it_funds(world, project):
     assert project.approved_by_party_id == world.street_office.pk
 
 
-def test_receipts_only_image_or_pdf(world, project):
-    services.project_transition(project=project, actor=world.rc_staff, action="approve")
+def test_receipts_only_image_or_pdf(world, approved):
+    project = approved
     f = services.funding_pledge(
         project=project, actor=world.rc_staff, source=Source.RESIDENTS, payer_name="居民", amount="300"
     )
@@ -91,76 +119,27 @@ def test_receipts_only_image_or_pdf(world, project):
     assert f.status == "pledged"
     services.funding_receive(funding=f, actor=world.rc_staff, receipt=png())
     with pytest.raises(Invalid):
-        services.spending_record(
-            project=project,
-            actor=world.rc_staff,
-            source=Source.RESIDENTS,
-            amount="10",
-            payee="x",
-            description="y",
-            receipt=SimpleUploadedFile("e.exe", b"MZ\x90\x00", content_type="application/pdf"),
-        )
+        exe = SimpleUploadedFile("e.exe", b"MZ\x90\x00", content_type="application/pdf")
+        _spend(world, project, Source.RESIDENTS, "10", receipt=exe)
     assert not Spending.objects.exists()
 
 
-def test_spending_beyond_received_refused(world, project):
-    services.project_transition(project=project, actor=world.rc_staff, action="approve")
-    _fund(world, project, Source.SOCIAL, "1000.00")
-    _fund(world, project, Source.RESIDENTS, "500.00", received=False)  # pledged only
-    services.spending_record(
-        project=project,
-        actor=world.rc_staff,
-        source=Source.SOCIAL,
-        amount="999.99",
-        payee="车棚厂",
-        description="材料",
-        receipt=png(),
-    )
+def test_spending_beyond_received_refused(world, funded):
+    project = funded
+    _spend(world, project, Source.SOCIAL, "999.99", payee="车棚厂", description="材料")
     with pytest.raises(Conflict) as exc:
-        services.spending_record(
-            project=project,
-            actor=world.rc_staff,
-            source=Source.SOCIAL,
-            amount="0.02",
-            payee="车棚厂",
-            description="材料",
-            receipt=png(),
-        )
+        _spend(world, project, Source.SOCIAL, "0.02", payee="车棚厂", description="材料")
     assert exc.value.code == "beyond_received"
     with pytest.raises(Conflict):  # a pledge is not money received
-        services.spending_record(
-            project=project,
-            actor=world.rc_staff,
-            source=Source.RESIDENTS,
-            amount="1",
-            payee="x",
-            description="y",
-            receipt=png(),
-        )
-    services.spending_record(
-        project=project,
-        actor=world.rc_staff,
-        source=Source.SOCIAL,
-        amount="0.01",
-        payee="车棚厂",
-        description="尾款",
-        receipt=pdf(),
-    )
+        _spend(world, project, Source.RESIDENTS, "1")
+    _spend(world, project, Source.SOCIAL, "0.01", payee="车棚厂", description="尾款", receipt=pdf())
     assert services.balance_of(project=project, source=Source.SOCIAL) == Decimal("0.00")
     with pytest.raises(Forbidden):
-        services.spending_record(
-            project=project,
-            actor=world.resident_a,
-            source=Source.SOCIAL,
-            amount="1",
-            payee="x",
-            description="y",
-            receipt=png(),
-        )
+        _spend(world, project, Source.SOCIAL, "1", actor=world.resident_a)
 
 
-def test_balance_equals_received_minus_spent_by_source_on_random_data(world, project):
-    services.project_transition(project=project, actor=world.rc_staff, action="approve")
+def test_balance_equals_received_minus_spent_by_source_on_random_data(world, approved):
+    project = approved
     rnd = random.Random(2026)
     received = {s: Decimal("0") for s in Source.values}
     pledged = {s: Decimal("0") for s in Source.values}
@@ -181,27 +160,11 @@ def test_balance_equals_received_minus_spent_by_source_on_random_data(world, pro
         source = rnd.choice(Source.values)
         amount = Decimal(rnd.randint(1, 2_000_00)) / 100
         if amount <= received[source] - spent[source]:
-            services.spending_record(
-                project=project,
-                actor=world.rc_staff,
-                source=source,
-                amount=amount,
-                payee="x",
-                description="y",
-                receipt=png(),
-            )
+            _spend(world, project, source, amount)
             spent[source] += amount
         else:
             with pytest.raises(Conflict):
-                services.spending_record(
-                    project=project,
-                    actor=world.rc_staff,
-                    source=source,
-                    amount=amount,
-                    payee="x",
-                    description="y",
-                    receipt=png(),
-                )
+                _spend(world, project, source, amount)
     account = selectors.project_account(project=project)
     for line in account.lines:
         assert (line.pledged, line.received, line.spent) == (
@@ -214,23 +177,15 @@ def test_balance_equals_received_minus_spent_by_source_on_random_data(world, pro
     assert account.balance == sum(received.values()) - sum(spent.values())
 
 
-def test_project_page_constant_queries_and_export(client, world, project, django_assert_max_num_queries):
-    services.project_transition(project=project, actor=world.rc_staff, action="approve")
+def test_project_page_constant_queries_and_export(client, world, approved, django_assert_max_num_queries):
+    project = approved
     client.force_login(world.resident_a)
     url = reverse("projects:detail", args=[project.pk])
     counts = []
     for n in (1, 20):
         for _ in range(n):
             _fund(world, project, Source.COLLECTIVE, "10")
-            services.spending_record(
-                project=project,
-                actor=world.rc_staff,
-                source=Source.COLLECTIVE,
-                amount="5",
-                payee="x",
-                description="y",
-                receipt=png(),
-            )
+            _spend(world, project, Source.COLLECTIVE, "5")
             services.milestone_add(
                 project=project, actor=world.rc_staff, title="进展", progress=10, photo=png()
             )
