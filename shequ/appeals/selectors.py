@@ -4,6 +4,7 @@ queues built from them, the timeline and photos, categories, places to report ab
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, cast
 
 from django.db.models import F, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
@@ -68,7 +69,7 @@ def _mine_union_q(viewer: Viewer) -> Q:
     """The same rows as `_mine_q`, as a UNION of indexed lookups (reporter → appeal_reporter, filed by →
     its FK index, followed → the followers table's user index, household → appeal_household): an OR
     across these columns and a subquery reads the whole table; each branch reads only its own rows."""
-    uid = viewer.user.pk
+    uid = cast(int, viewer.user.pk)  # an authenticated user (appeals_visible_to returns none() otherwise)
     branches = [
         Appeal.objects.filter(reporter_id=uid).values("pk"),
         Appeal.objects.filter(filed_by_id=uid).values("pk"),
@@ -80,7 +81,8 @@ def _mine_union_q(viewer: Viewer) -> Q:
             .filter(verified_reporter_q())
             .values("pk")
         )
-    sql, params = [], []
+    sql: list[str] = []
+    params: list[Any] = []
     for branch in branches:
         text, args = branch.order_by().query.sql_with_params()
         sql.append(text)  # no ORDER BY or LIMIT: plain SELECTs unite on SQLite and PostgreSQL

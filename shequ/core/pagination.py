@@ -15,7 +15,7 @@ import binascii
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import F, Q, QuerySet
@@ -95,7 +95,7 @@ def _keys(qs: QuerySet) -> list[_Key]:
             keys.append(_Key(item.lstrip("-"), item.startswith("-"), None))
         elif isinstance(item, OrderBy) and isinstance(item.expression, F):
             nulls = True if item.nulls_last else (False if item.nulls_first else None)
-            keys.append(_Key(item.expression.name, item.descending, nulls))
+            keys.append(_Key(cast(Any, item.expression).name, item.descending, nulls))
         else:
             raise TypeError(f"cannot page {item!r} by key")
     names = [k.name for k in keys]
