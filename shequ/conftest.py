@@ -12,6 +12,7 @@ world.outsider     a logged-in user with no household and no membership
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -99,6 +100,29 @@ class _CspWatchedBrowser:
 
     def __getattr__(self, name):
         return getattr(self._browser, name)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test databases, plus a check before they are dropped: on PostgreSQL any other
+    connection still open to the test database (a thread or process that outlived its test) is named
+    with its last query, so the leak can be found, and then ended, so the database can be dropped."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid, application_name, state, left(query, 300) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        left_open = cursor.fetchall()
+        for pid, app, state, query in left_open:
+            sys.__stderr__.write(
+                f"\nconnection left open to the test database: pid {pid} {app!r} {state}: {query}\n"
+            )
+            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
 
 
 @pytest.fixture(scope="session")

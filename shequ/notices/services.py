@@ -7,7 +7,6 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
-from django.utils.translation import gettext as _
 
 from shequ.accounts.models import Residency
 from shequ.accounts.selectors import user_roles
@@ -189,6 +188,11 @@ def notice_url(notice: Notice) -> str:
     return reverse("notices:detail", args=[notice.pk])
 
 
+# Stored in the inbox as data, like the appeals' event titles (appeals.jobs.TITLES): in Chinese
+# whatever language the publisher's page was in.
+AREA_NOTICE_TITLE = "{area}有新公告：{title}"
+
+
 def notice_announce(*, notice: Notice) -> int:
     """Put a live notice into the inbox of every verified resident of its place, and alert the watchers
     of its area (`appeals.area_alerts`; a private notice alerts no watcher)."""
@@ -219,8 +223,7 @@ def notice_announce(*, notice: Notice) -> int:
                 Message(
                     recipients=frozenset(users),
                     verb="area.notice",
-                    title=_("%(area)s有新公告：%(title)s")
-                    % {"area": area.scope_name(), "title": notice.title},
+                    title=AREA_NOTICE_TITLE.format(area=area.scope_name(), title=notice.title),
                     body=notice.body[:200],
                     url=url,
                     key=f"area-notice:{notice.pk}:{area.pk}",
