@@ -138,6 +138,32 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
             connections[alias].close()
 
 
+def signed_in_context(browser, live_server, user, viewport, *, large: bool = False, timeout_ms: int = 15000):
+    """A browser context signed in as `user`: the test client makes the session and its cookie goes into
+    the context (no login form typed); Chinese, and large type when asked (the `shequ_large` cookie the
+    大字 button sets)."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    context = browser.new_context(viewport=viewport, locale="zh-CN")
+    host = live_server.url.split("//", 1)[1].split(":")[0]
+    cookies = [
+        {
+            "name": settings.SESSION_COOKIE_NAME,
+            "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+            "domain": host,
+            "path": "/",
+        }
+    ]
+    if large:
+        cookies.append({"name": "shequ_large", "value": "1", "domain": host, "path": "/"})
+    context.add_cookies(cookies)
+    context.set_default_timeout(timeout_ms)
+    return context
+
+
 @pytest.fixture
 def browser():
     """A headless Chromium for one test (use with `live_server`); fails on any CSP violation."""
