@@ -1,7 +1,7 @@
 """The demo's lift application (上河村, waiting for the 区房管局) moves through every remaining step from the
 pages: the department's officer (13900000082) approves it in their own workbench, the owners' committee
 (13900000101) pays in two instalments and accepts the works, and an owner of a benefiting building sees their
-share."""
+share. The same demo's owners'-committee election in 上河村 is voting, and an owner (周建民) votes from home."""
 
 from __future__ import annotations
 
@@ -88,3 +88,20 @@ def test_the_demo_lift_application_moves_through_every_step(loaded, client):
     assert len(mine) == 1
     page = client.get(reverse("funds:application", args=[app.pk])).content.decode()
     assert "我家" in page
+
+
+def test_the_demo_owners_committee_election_is_voting_and_an_owner_votes_from_home(loaded, client):
+    from shequ.elections.models import Election, NamedBallot
+
+    e = Election.objects.get(title="上河村小区第二届业主委员会换届选举")
+    assert e.method == "owners_278" and e.status == "voting"
+    roll = e.roll.all()
+    assert roll.filter(is_developer=True).count() == 1  # the developer's six unsold units as one owner
+    assert NamedBallot.objects.filter(election=e).count() == 30
+    owner = User.objects.get(phone="13800000008")  # 周建民, an owner in 上河村 2号楼
+    client.force_login(owner)
+    assert f"/elections/{e.pk}/" in client.get(reverse("portal:home")).content.decode()
+    ids = list(e.candidates.order_by("id").values_list("pk", flat=True))
+    r = client.post(reverse("elections:vote", args=[e.pk]), {"candidate": ids[:2]})
+    assert r.status_code == 302 and r.url == reverse("elections:receipt", args=[e.pk])
+    assert NamedBallot.objects.filter(election=e, voter__user=owner).exists()
