@@ -10,6 +10,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.openapi.schema import OpenAPISchema
+from ninja.renderers import JSONRenderer
 
 from shequ.accounts import api as accounts_api
 from shequ.activities import api as activities_api
@@ -17,7 +18,7 @@ from shequ.analytics import api as analytics_api
 from shequ.api.auth import AUTH
 from shequ.appeals import api as appeals_api
 from shequ.core.errors import DomainError, Forbidden, Invalid, NotFound, Unauthorized
-from shequ.core.schemas import ERRORS, ErrorOut
+from shequ.core.schemas import ERRORS, ApiJSONEncoder, ErrorOut
 from shequ.decisions import api as decisions_api
 from shequ.elections import api as elections_api
 from shequ.forum import api as forum_api
@@ -28,6 +29,10 @@ from shequ.notifications import api as notifications_api
 from shequ.projects import api as projects_api
 from shequ.stations import api as stations_api
 from shequ.supervision import api as supervision_api
+
+
+class _Renderer(JSONRenderer):
+    encoder_class = ApiJSONEncoder
 
 
 class ShequAPI(NinjaAPI):
@@ -62,6 +67,7 @@ api = ShequAPI(
     description="社区治理平台接口 / Community-governance API. Authenticate with `POST /api/v1/auth/login`, "
     "then send `Authorization: Bearer <token>`.",
     auth=AUTH,
+    renderer=_Renderer(),
     urls_namespace="api",
     openapi_url="/openapi.json",
     docs_url="/docs",

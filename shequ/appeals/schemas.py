@@ -4,18 +4,16 @@ ISO 8601 with the offset, in local time (`LocalDateTime`)."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
 from django.urls import reverse
 from ninja import Field, Schema
-from pydantic import ConfigDict, PlainSerializer
+from pydantic import ConfigDict
 
 from shequ.appeals.models import EventKind, Kind, Source, Status
-from shequ.appeals.presenter import PresentedAppeal, PresentedEvent, local_iso
+from shequ.appeals.presenter import PresentedAppeal, PresentedEvent
 from shequ.core.pagination import MAX_PAGE
-
-LocalDateTime = Annotated[datetime, PlainSerializer(local_iso, return_type=str)]
+from shequ.core.schemas import LocalDateTime
 
 
 class CategoryOut(Schema):

@@ -12,41 +12,19 @@ import os
 from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
-from shequ.conftest import needs_chromium
+from shequ.conftest import needs_chromium, signed_in_context
 from shequ.core import clock
 from shequ.decisions.tests.factories import standard_register
 from shequ.elections import voting
 from shequ.elections.models import Election, NamedBallot, RollEntry
-from shequ.elections.tests.test_owners_committee import AFTER, VOTING, owners_election, photo
+from shequ.elections.tests.factories import AFTER, VOTING, owners_election, photo
 from shequ.notices.models import Notice
 
 SHOTS = Path(os.environ.get("SHEQU_SHOTS", "/tmp/shots/elections"))
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 pytestmark = [pytest.mark.browser, needs_chromium]
-
-
-def _context(browser, live_server, user, viewport, *, large=False):
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(viewport=viewport, locale="zh-CN")
-    host = live_server.url.split("//", 1)[1].split(":")[0]
-    cookies = [
-        {
-            "name": settings.SESSION_COOKIE_NAME,
-            "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-            "domain": host,
-            "path": "/",
-        }
-    ]
-    if large:
-        cookies.append({"name": "shequ_large", "value": "1", "domain": host, "path": "/"})
-    context.add_cookies(cookies)
-    context.set_default_timeout(15000)
-    return context
 
 
 def _shot(page, name):
@@ -61,7 +39,7 @@ def _shots(browser, live_server, user, url, name):
         (PHONE, True, "390-large"),
         (DESKTOP, False, "1280"),
     ):
-        ctx = _context(browser, live_server, user, viewport, large=large)
+        ctx = signed_in_context(browser, live_server, user, viewport, large=large)
         page = ctx.new_page()
         page.goto(f"{live_server.url}{url}")
         _shot(page, f"{name}-{suffix}")
@@ -77,7 +55,7 @@ def test_elderly_owner_elects_the_owners_committee_in_three_taps(browser, live_s
     first = election.candidates.order_by("id").first()
     clock.set_now(VOTING)
     try:
-        ctx = _context(browser, live_server, world.resident_a, PHONE, large=True)
+        ctx = signed_in_context(browser, live_server, world.resident_a, PHONE, large=True)
         page = ctx.new_page()
         page.goto(f"{live_server.url}/")
         page.locator(f"a[href='/elections/{election.pk}/']").first.click()  # tap 1: from the home page
@@ -99,7 +77,7 @@ def test_elderly_owner_elects_the_owners_committee_in_three_taps(browser, live_s
                 document=photo(),
             )
         clock.set_now(AFTER)
-        ctx = _context(browser, live_server, world.rc_staff, DESKTOP)
+        ctx = signed_in_context(browser, live_server, world.rc_staff, DESKTOP)
         page = ctx.new_page()
         page.goto(f"{live_server.url}/elections/{election.pk}/")
         page.click("form[action$='/close'] button")
@@ -137,7 +115,7 @@ def test_photograph_the_secret_election_and_the_fund(browser, live_server, world
     clock.set_now(SECRET_VOTING)
     try:
         _shots(browser, live_server, world.resident_a, f"/elections/{e.pk}/", "secret-vote")
-        ctx = _context(browser, live_server, world.resident_a, PHONE)
+        ctx = signed_in_context(browser, live_server, world.resident_a, PHONE)
         page = ctx.new_page()
         page.goto(f"{live_server.url}/elections/{e.pk}/")
         page.locator("label.choice.candidate").first.click()

@@ -13,7 +13,7 @@ from shequ.core.errors import Conflict
 from shequ.decisions.tests.factories import standard_register
 from shequ.elections import voting
 from shequ.elections.models import Election, NamedBallot, RollEntry
-from shequ.elections.tests.test_owners_committee import VOTING, owners_election
+from shequ.elections.tests.factories import VOTING, owners_election
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
