@@ -7,7 +7,8 @@ decision, fills 80 % of the roll with ballots (bulk set-up), then measures in on
 - queries and time of one online ballot (`ballot_cast`) against the same on a 20-unit compound;
 - the tally (`decision_tally`) of the whole compound against a trivial reference (`SELECT count(*)` of
   its ballots) — must stay under a second;
-- queries of the results page for the big compound against the small one (constant).
+- queries of the results page for the big compound against the small one (constant);
+- the same three for an owners'-committee election (art. 278, named ballots) of each compound.
 
     .venv/bin/python bench/bench_votes.py [--units 5000]
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/shequ_votes_bench .venv/bin/python bench/bench_votes.py
@@ -174,9 +175,9 @@ def main() -> None:
     services.decision_close(actor=staff, decision=big)
     clock.set_now(None)
     client = Client()
-    client.force_login(big_user)
     counts = {}
-    for label, d in (("small", small), ("big", big)):
+    for label, d, owner in (("small", small, small_user), ("big", big, big_user)):
+        client.force_login(owner)  # each compound's own owner: the same page, only the size differs
         client.get(f"/decisions/{d.pk}/")
         with CaptureQueriesContext(connection) as ctx:
             start = time.perf_counter()
@@ -186,6 +187,99 @@ def main() -> None:
     print(
         f"results page: {counts['small'][0]} queries (20 units) vs {counts['big'][0]} ({args.units} units); "
         f"{counts['small'][1] * 1000:.1f} ms vs {counts['big'][1] * 1000:.1f} ms, ratio {counts['big'][1] / counts['small'][1]:.2f}"
+    )
+
+    elections_part(
+        args=args, staff=staff, rc=rc, compounds=((small, small_user), (big, big_user)), timed=timed
+    )
+
+
+def elections_part(*, args, staff, rc, compounds, timed) -> None:
+    """The same for an owners'-committee election (art. 278, named ballots) of each compound: 10 candidates,
+    7 seats, 80 % of the roll voted on paper (bulk set-up), then one online vote, the count, the results page."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from shequ.accounts.models import User
+    from shequ.core import clock
+    from shequ.elections import services as es
+    from shequ.elections import tally, voting
+    from shequ.elections.models import NamedBallot, RollEntry
+
+    now = clock.now()
+    made = []
+    for d, user in compounds:
+        with clock.frozen(now - timedelta(days=10)):
+            e = es.election_create(
+                actor=staff,
+                organiser=rc,
+                place=d.compound,
+                kind="owners_committee",
+                electorate="owners",
+                title="基准业委会选举",
+                seats=7,
+                max_choices=7,
+            )
+            for i in range(10):
+                es.candidate_nominate(
+                    actor=staff, election=e, route="residents_committee", name=f"候选人{i}", statement="s"
+                )
+            e = es.election_publicise(
+                actor=staff, election=e, opens_at=now - timedelta(days=2), closes_at=now + timedelta(days=10)
+            )
+        with clock.frozen(now - timedelta(days=2)):
+            e = es.election_open(actor=staff, election=e)
+        ids = list(e.candidates.values_list("pk", flat=True))
+        entries = list(RollEntry.objects.filter(election=e, user__isnull=True).values_list("pk", flat=True))
+        entries = entries[: len(entries) * 4 // 5]
+        NamedBallot.objects.bulk_create(
+            [
+                NamedBallot(
+                    election=e, voter_id=v, choices=ids[v % 4 : v % 4 + 5], channel="paper", cast_by=staff
+                )
+                for v in entries
+            ],
+            batch_size=1000,
+        )
+        RollEntry.objects.filter(pk__in=entries).update(voted=True)
+        made.append((e, user, ids))
+    cast = []
+    for e, user, ids in made:
+        with CaptureQueriesContext(connection) as ctx:
+            start = time.perf_counter()
+            voting.election_vote(user=User.objects.get(pk=user.pk), election=e, candidate_ids=ids[:3])
+            cast.append((len(ctx.captured_queries), time.perf_counter() - start))
+    print(
+        f"owners'-committee ballot: {cast[0][0]} queries on 20 units, {cast[1][0]} on {args.units} units; "
+        f"{cast[0][1] * 1000:.1f} ms vs {cast[1][1] * 1000:.1f} ms"
+    )
+    big = made[1][0]
+    reference = timed(lambda: NamedBallot.objects.filter(election=big).count())
+    took = timed(lambda: tally.owners_tally(election=big))
+    out = tally.owners_tally(election=big)
+    p = out.participation
+    print(
+        f"owners'-committee count of {args.units} units, 10 candidates ({p.voted_owners}/{p.total_owners} owners "
+        f"voted): {took * 1000:.1f} ms; reference count(*) {reference * 1000:.2f} ms; ratio {took / reference:.0f}x; "
+        f"under 1 s: {took < 1}"
+    )
+    clock.set_now(now + timedelta(days=11))
+    for e, _user, _ids in made:
+        es.election_close(actor=staff, election=e)
+    clock.set_now(None)
+    client = Client()
+    pages = []
+    for e, owner, _ids in made:
+        client.force_login(owner)
+        client.get(f"/elections/{e.pk}/")
+        with CaptureQueriesContext(connection) as ctx:
+            start = time.perf_counter()
+            assert client.get(f"/elections/{e.pk}/").status_code == 200
+            pages.append((len(ctx.captured_queries), time.perf_counter() - start))
+    print(
+        f"owners'-committee results page: {pages[0][0]} queries (20 units) vs {pages[1][0]} ({args.units} units); "
+        f"{pages[0][1] * 1000:.1f} ms vs {pages[1][1] * 1000:.1f} ms"
     )
 
 

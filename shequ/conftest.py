@@ -12,6 +12,7 @@ world.outsider     a logged-in user with no household and no membership
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -102,6 +103,29 @@ class _CspWatchedBrowser:
 
 
 @pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test databases, plus a check before they are dropped: on PostgreSQL any other
+    connection still open to the test database (a thread or process that outlived its test) is named
+    with its last query, so the leak can be found, and then ended, so the database can be dropped."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid, application_name, state, left(query, 300) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        left_open = cursor.fetchall()
+        for pid, app, state, query in left_open:
+            sys.__stderr__.write(
+                f"\nconnection left open to the test database: pid {pid} {app!r} {state}: {query}\n"
+            )
+            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+
+
+@pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     """No connection pool in tests (pytest-django's hook, before the test databases are made): a pooled
     PostgreSQL connection left open at teardown would stop the test database from being dropped
@@ -112,6 +136,32 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     for alias, db in settings.DATABASES.items():
         if db.get("OPTIONS", {}).pop("pool", None) is not None:
             connections[alias].close()
+
+
+def signed_in_context(browser, live_server, user, viewport, *, large: bool = False, timeout_ms: int = 15000):
+    """A browser context signed in as `user`: the test client makes the session and its cookie goes into
+    the context (no login form typed); Chinese, and large type when asked (the `shequ_large` cookie the
+    大字 button sets)."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    context = browser.new_context(viewport=viewport, locale="zh-CN")
+    host = live_server.url.split("//", 1)[1].split(":")[0]
+    cookies = [
+        {
+            "name": settings.SESSION_COOKIE_NAME,
+            "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+            "domain": host,
+            "path": "/",
+        }
+    ]
+    if large:
+        cookies.append({"name": "shequ_large", "value": "1", "domain": host, "path": "/"})
+    context.add_cookies(cookies)
+    context.set_default_timeout(timeout_ms)
+    return context
 
 
 @pytest.fixture

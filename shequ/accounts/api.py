@@ -21,6 +21,7 @@ from shequ.accounts.selectors import (
 from shequ.core.errors import Invalid, Unauthorized
 from shequ.core.masking import mask_phone
 from shequ.core.net import client_ip
+from shequ.core.schemas import local_iso
 from shequ.directory.models import Place, PlaceKind
 
 router = Router(tags=["accounts"])
@@ -314,7 +315,7 @@ def residencies_pending(request: HttpRequest):
             "household_id": r.household_id,
             "household": household_label(r.household),
             "relation": r.relation,
-            "created_at": r.created_at.isoformat(),
+            "created_at": local_iso(r.created_at),
         }
         for r in pending_residencies_for(user=user)[:500]
     ]

@@ -136,8 +136,10 @@ def register(request: HttpRequest) -> HttpResponse:
     anonymous = not request.user.is_authenticated
     data = request.POST if request.method == "POST" else request.GET
     chooser = _chooser_context(data)
-    account_form = AccountFields(request.POST or None, prefix=None) if anonymous else None
-    relation_form = RelationForm(request.POST or None)
+    # Bound on every POST, even an empty one (an empty form is invalid, not a 500).
+    posted = request.POST if request.method == "POST" else None
+    account_form = AccountFields(posted, prefix=None) if anonymous else None
+    relation_form = RelationForm(posted)
     choosing = request.method == "POST" and "choose" in request.POST
     if request.method == "POST" and not choosing:
         forms_ok = relation_form.is_valid() and (account_form is None or account_form.is_valid())

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.openapi.schema import OpenAPISchema
+from ninja.renderers import JSONRenderer
 
 from shequ.accounts import api as accounts_api
 from shequ.activities import api as activities_api
@@ -14,6 +18,7 @@ from shequ.analytics import api as analytics_api
 from shequ.api.auth import AUTH
 from shequ.appeals import api as appeals_api
 from shequ.core.errors import DomainError, Forbidden, Invalid, NotFound, Unauthorized
+from shequ.core.schemas import ERRORS, ApiJSONEncoder, ErrorOut
 from shequ.decisions import api as decisions_api
 from shequ.elections import api as elections_api
 from shequ.forum import api as forum_api
@@ -25,12 +30,44 @@ from shequ.projects import api as projects_api
 from shequ.stations import api as stations_api
 from shequ.supervision import api as supervision_api
 
-api = NinjaAPI(
+
+class _Renderer(JSONRenderer):
+    encoder_class = ApiJSONEncoder
+
+
+class ShequAPI(NinjaAPI):
+    """The handlers below answer every operation's errors with the one error body (`ErrorOut`); the
+    schema says so for every operation, not only for those that list `**ERRORS` themselves."""
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        if "ErrorOut" not in components:
+            body = ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}")
+            components.update(body.pop("$defs", {}))
+            components["ErrorOut"] = body
+        error = {
+            "description": "错误 / Error",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
+        }
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                for status in ERRORS:
+                    if status not in responses and str(status) not in responses:
+                        responses[status] = error
+        return schema
+
+
+api = ShequAPI(
     title="shequ 社区 API",
     version="1",
     description="社区治理平台接口 / Community-governance API. Authenticate with `POST /api/v1/auth/login`, "
     "then send `Authorization: Bearer <token>`.",
     auth=AUTH,
+    renderer=_Renderer(),
     urls_namespace="api",
     openapi_url="/openapi.json",
     docs_url="/docs",

@@ -38,7 +38,7 @@ from shequ.appeals.schemas import (
 from shequ.core import clock
 from shequ.core.errors import Forbidden, Invalid
 from shequ.core.http_idempotency import idempotent
-from shequ.core.pagination import capped_count, fetch_page
+from shequ.core.pagination import list_page
 from shequ.core.schemas import ERRORS
 from shequ.directory.models import Place, Spot
 
@@ -220,14 +220,17 @@ def list_appeals(request: HttpRequest, filters: Query[ListQuery]):
         kind=filters.kind,
         q=filters.q,
     )
-    count = capped_count(qs)  # at most COUNT_CAP + 1: "more than 10,000"
-    start = (filters.page - 1) * filters.page_size
-    rows = fetch_page(qs, start, start + filters.page_size) if start < count else []
+    page = list_page(
+        qs, size=filters.page_size, after=filters.after, before=filters.before, page=filters.page
+    )
     return {
-        "items": presenter.present_all(rows, user=user, now=clock.now()),
-        "count": count,
-        "page": filters.page,
-        "page_size": filters.page_size,
+        "items": presenter.present_all(page.items, user=user, now=clock.now()),
+        "count": page.count,  # at most COUNT_CAP + 1: "more than 10,000"
+        "capped": page.capped,
+        "next": page.next,
+        "prev": page.prev,
+        "page": page.number,
+        "page_size": page.size,
     }
 
 

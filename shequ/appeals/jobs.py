@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from shequ.accounts.selectors import verified_reporter_pairs
 from shequ.appeals import sweeps
+from shequ.appeals.area_alerts import area_recipients_many
 from shequ.appeals.models import Appeal, AppealEvent, EventKind
 from shequ.core.jobs import handler, periodic
 from shequ.core.masking import mask_text
@@ -180,8 +181,10 @@ def notify_events_now(event_ids: list[int]) -> int:
         return 0
     audience = Audience(events)
     messages = []
+    told: dict[int, set[int]] = {}
     for event in events:
         recipients = recipients_for(event, audience)
+        told[event.pk] = recipients
         if not recipients:
             continue
         appeal = event.appeal
@@ -196,7 +199,62 @@ def notify_events_now(event_ids: list[int]) -> int:
                 key=f"appeal-event-{event.pk}",
             )
         )
-    return notify_many(messages)
+    return notify_many(messages + area_messages(events, audience, told))
+
+
+# A new appeal is announced by whichever of its first events is notified (an appeal routed at filing
+# notifies only its dispatch); the key is per appeal, so a later re-dispatch does not alert again.
+AREA_TOPICS: dict[EventKind, str] = {
+    EventKind.SUBMITTED: "new_appeals",
+    EventKind.DISPATCHED: "new_appeals",
+    EventKind.RESOLVED: "resolved",
+}
+AREA_VERBS = {"new_appeals": "area.appeal_new", "resolved": "area.appeal_resolved"}
+AREA_TITLES = {
+    "new_appeals": "{area}有新诉求：{category} {number}",
+    "resolved": "{area}的诉求已办结：{category} {number}",
+}
+
+
+def area_messages(events: list[AppealEvent], audience: Audience, told: dict[int, set[int]]) -> list[Message]:
+    """Alerts for the watchers of an area (`area_alerts`): new and resolved appeals, public ones only —
+    never a private appeal, a consultation or the appeal of a reporter the household has not verified."""
+    alerting = [
+        e
+        for e in events
+        if e.kind in AREA_TOPICS
+        and e.is_public
+        and e.appeal.is_public
+        and not e.appeal.is_consultation
+        and e.appeal.place is not None
+        and audience.is_verified_reporter(e.appeal)
+    ]
+    items: list[tuple[Place, str, set[int]]] = [
+        (
+            e.appeal.place,
+            AREA_TOPICS[EventKind(e.kind)],
+            told.get(e.pk, set()) | {uid for uid in (e.actor_id, e.appeal.reporter_id) if uid},
+        )
+        for e in alerting
+    ]
+    out = []
+    for n, groups in area_recipients_many(items).items():
+        event = alerting[n]
+        appeal = event.appeal
+        topic = AREA_TOPICS[EventKind(event.kind)]
+        for area, users in groups.items():
+            out.append(
+                Message(
+                    recipients=frozenset(users),
+                    verb=AREA_VERBS[topic],
+                    title=AREA_TITLES[topic].format(
+                        area=area.scope_name(), category=appeal.category.name, number=appeal.number
+                    ),
+                    url=_url(appeal.pk),
+                    key=f"area-{topic}-{appeal.pk}-{area.pk}",
+                )
+            )
+    return out
 
 
 @handler("appeals.notify_event")

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shequ.appeals import access, selectors
@@ -92,11 +91,6 @@ def place_label(*, appeal: Appeal, masked: bool) -> str:
     if appeal.spot_id and appeal.spot is not None:
         parts.append(appeal.spot.name)
     return " ".join(parts)
-
-
-def local_iso(value: datetime | None) -> str | None:
-    """ISO 8601 with the offset, in local time (the one datetime format of the API)."""
-    return timezone.localtime(value).isoformat() if value else None
 
 
 @dataclass

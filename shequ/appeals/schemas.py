@@ -4,17 +4,16 @@ ISO 8601 with the offset, in local time (`LocalDateTime`)."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
 from django.urls import reverse
 from ninja import Field, Schema
-from pydantic import ConfigDict, PlainSerializer
+from pydantic import ConfigDict
 
 from shequ.appeals.models import EventKind, Kind, Source, Status
-from shequ.appeals.presenter import PresentedAppeal, PresentedEvent, local_iso
-
-LocalDateTime = Annotated[datetime, PlainSerializer(local_iso, return_type=str)]
+from shequ.appeals.presenter import PresentedAppeal, PresentedEvent
+from shequ.core.pagination import MAX_PAGE
+from shequ.core.schemas import LocalDateTime
 
 
 class CategoryOut(Schema):
@@ -203,9 +202,15 @@ class AppealDetailOut(AppealOut):
 
 
 class AppealPage(Schema):
+    """`core.pagination.ListPage`, the one shape of every list: follow `next` (a cursor, `?after=`) for
+    the following page and `prev` (`?before=`) for the one before; null at either end."""
+
     items: list[AppealOut]
-    count: int
-    page: int
+    count: int = Field(description="counted up to 10,001: `capped` means more than 10,000")
+    capped: bool
+    next: str | None
+    prev: str | None
+    page: int | None = Field(description="the page number when asked by `page`, else null")
     page_size: int
 
 
@@ -254,5 +259,7 @@ class ListQuery(Schema):
     kind: str | None = None
     overdue: bool | None = None
     q: str | None = Field(None, description="search in the number and the text (workbench queue)")
-    page: int = Field(1, ge=1)
+    page: int = Field(1, ge=1, le=MAX_PAGE, description="for shallow pages; deeper, follow `next`")
     page_size: int = Field(20, ge=1, le=100)
+    after: str | None = Field(None, max_length=200, description="the `next` cursor of the page before")
+    before: str | None = Field(None, max_length=200, description="the `prev` cursor of the page after")

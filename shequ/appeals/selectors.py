@@ -4,8 +4,10 @@ queues built from them, the timeline and photos, categories, places to report ab
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, cast
 
 from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
 from shequ.accounts.selectors import primary_household, verified_reporter_q
@@ -63,6 +65,31 @@ def _mine_q(viewer: Viewer) -> Q:
     return q
 
 
+def _mine_union_q(viewer: Viewer) -> Q:
+    """The same rows as `_mine_q`, as a UNION of indexed lookups (reporter → appeal_reporter, filed by →
+    its FK index, followed → the followers table's user index, household → appeal_household): an OR
+    across these columns and a subquery reads the whole table; each branch reads only its own rows."""
+    uid = cast(int, viewer.user.pk)  # an authenticated user (appeals_visible_to returns none() otherwise)
+    branches = [
+        Appeal.objects.filter(reporter_id=uid).values("pk"),
+        Appeal.objects.filter(filed_by_id=uid).values("pk"),
+        Appeal.followers.through.objects.filter(user_id=uid).values("appeal_id"),
+    ]
+    if viewer.household_ids:
+        branches.append(
+            Appeal.objects.filter(household_id__in=viewer.household_ids)
+            .filter(verified_reporter_q())
+            .values("pk")
+        )
+    sql: list[str] = []
+    params: list[Any] = []
+    for branch in branches:
+        text, args = branch.order_by().query.sql_with_params()
+        sql.append(text)  # no ORDER BY or LIMIT: plain SELECTs unite on SQLite and PostgreSQL
+        params.extend(args)
+    return Q(pk__in=RawSQL(f"SELECT * FROM ({' UNION '.join(sql)}) AS mine", params))
+
+
 def _staff_q(ids: set[int]) -> Q:
     if not ids:
         return Q(pk__in=[])
@@ -104,7 +131,7 @@ def appeals_visible_to(*, user, scope: str = "all") -> QuerySet[Appeal]:
         return Appeal.objects.none()
     viewer = viewer_for(user=user)
     if scope == "mine":
-        q = _mine_q(viewer)
+        q = _mine_union_q(viewer)
     elif scope == "assigned":
         ids = viewer.party_ids
         if not ids:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, JsonResponse
 
 from shequ.core.idempotency import remember
+from shequ.core.schemas import ApiJSONEncoder
 
 HEADER = "HTTP_IDEMPOTENCY_KEY"
 
@@ -22,10 +23,10 @@ def idempotent(request: HttpRequest, work: Callable[[], tuple[int, dict]]) -> Js
     key = (request.META.get(HEADER) or "").strip()[:200]
     if not key:
         status, body = work()
-        return JsonResponse(body, status=status)
+        return JsonResponse(body, status=status, encoder=ApiJSONEncoder)
     user = request.user  # the API's authentication sets it for tokens and sessions alike
     outcome = remember(user=user, key=key, method=request.method or "POST", path=request.path, work=work)
-    response = JsonResponse(outcome.body, status=outcome.status)
+    response = JsonResponse(outcome.body, status=outcome.status, encoder=ApiJSONEncoder)
     if outcome.replayed:
         response["Idempotent-Replayed"] = "true"
     return response

@@ -46,6 +46,9 @@ class ChineseFirstLocaleMiddleware:
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
+PAGE_REFUSED_METHODS = frozenset({"PUT", "PATCH", "DELETE"})
+
+
 class RequestHygieneMiddleware:
     """Refuses control characters, out-of-range numbers and over-deep JSON in any request
     (shequ.core.hygiene) before a view, a form or the database sees them."""
@@ -54,10 +57,15 @@ class RequestHygieneMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.http import HttpResponseNotAllowed
+
         from shequ.core import hygiene
         from shequ.core.errors import DomainError
         from shequ.core.views import error_response
 
+        if request.method in PAGE_REFUSED_METHODS and not request.path.startswith("/api/"):
+            # Pages are forms and links: GET and POST only (the API has its own methods per operation).
+            return HttpResponseNotAllowed(["GET", "HEAD", "POST"])
         try:
             hygiene.check_path(request.path)
             hygiene.check_pairs((k, v) for k, values in request.GET.lists() for v in values)

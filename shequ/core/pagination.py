@@ -1,12 +1,29 @@
-"""Paging long lists without paying for rows that are not shown."""
+"""Paging long lists without paying for rows that are not shown.
+
+**One page shape for pages and API** (`list_page` → `ListPage`): the rows, a capped count ("1万+"),
+and the `next` / `prev` cursors. A cursor is the sort key of the page's last (first) row, so the
+next page is a keyset query — `WHERE (created_at, id) < (…)` in the list's order, served by the
+list's index — and page 5,000 costs what page 1 costs. A page number (`?page=`) is still accepted
+for shallow pages and old links (an offset, bounded by `MAX_PAGE`/`MAX_OFFSET`); the links the
+product prints are cursors. Rows are loaded ids first (`fetch_page`).
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+import base64
+import binascii
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Annotated, Any, cast
 
-from django.db.models import QuerySet
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db.models import F, Q, QuerySet
+from django.db.models.expressions import OrderBy
 from ninja import Field, Schema
 from ninja.pagination import PageNumberPagination
+
+from shequ.core.errors import Invalid
 
 
 def fetch_page(qs: QuerySet, start: int, stop: int) -> list:
@@ -16,7 +33,11 @@ def fetch_page(qs: QuerySet, start: int, stop: int) -> list:
     A filtered, ordered queryset with many joins otherwise joins every matching row before sorting
     and cutting the page; this keeps a page's cost flat as the table grows.
     """
-    ids = list(qs.values_list("pk", flat=True)[start:stop])
+    return _load(qs, list(qs.values_list("pk", flat=True)[start:stop]))
+
+
+def _load(qs: QuerySet, ids: list) -> list:
+    """The rows of `ids`, in that order, with the queryset's select_related and prefetches."""
     if not ids:
         return []
     rows = qs.model._default_manager.filter(pk__in=ids)
@@ -53,3 +74,187 @@ class BoundedPageNumberPagination(PageNumberPagination):
     class Input(Schema):
         page: PageNumber = 1
         page_size: Annotated[int, Field(ge=1, le=MAX_LIMIT)] | None = None
+
+
+# ---------------------------------------------------------------- keyset (cursor) pages
+
+
+@dataclass(frozen=True)
+class _Key:
+    name: str
+    desc: bool
+    nulls_last: bool | None  # None: the column is never NULL (or its NULLs sort where the DB puts them)
+
+
+def _keys(qs: QuerySet) -> list[_Key]:
+    """The list's order as keys; the last one must be unique (the primary key) so a cursor is exact."""
+    keys = []
+    order = qs.query.order_by or (qs.model._meta.ordering if qs.query.default_ordering else ())
+    for item in order:
+        if isinstance(item, str):
+            keys.append(_Key(item.lstrip("-"), item.startswith("-"), None))
+        elif isinstance(item, OrderBy) and isinstance(item.expression, F):
+            nulls = True if item.nulls_last else (False if item.nulls_first else None)
+            keys.append(_Key(cast(Any, item.expression).name, item.descending, nulls))
+        else:
+            raise TypeError(f"cannot page {item!r} by key")
+    names = [k.name for k in keys]
+    if not keys or names[-1] not in ("pk", "id", qs.model._meta.pk.name):
+        raise TypeError(f"a keyset order ends with the primary key, not {names}")
+    return [_Key("pk", k.desc, None) if i == len(keys) - 1 else k for i, k in enumerate(keys)]
+
+
+def _beyond(key: _Key, value: Any, *, desc: bool, nulls_last: bool | None) -> Q:
+    """Rows strictly beyond `value` on one key, in the given direction."""
+    if value is None:  # NULLs: beyond them only the non-NULLs when they sort first
+        return Q(**{f"{key.name}__isnull": False}) if nulls_last is False else Q(pk__in=[])
+    q = Q(**{f"{key.name}__{'lt' if desc else 'gt'}": value})
+    return q | Q(**{f"{key.name}__isnull": True}) if nulls_last else q
+
+
+def _after_q(keys: list[_Key], values: list, *, backwards: bool) -> Q:
+    """`(k1, k2, …) > (v1, v2, …)` in the list's order (or before it, `backwards`)."""
+    key, value = keys[0], values[0]
+    desc = key.desc != backwards
+    nulls_last = None if key.nulls_last is None else key.nulls_last != backwards
+    beyond = _beyond(key, value, desc=desc, nulls_last=nulls_last)
+    if len(keys) == 1:
+        return beyond
+    same = Q(**{f"{key.name}__isnull": True}) if value is None else Q(**{key.name: value})
+    q = beyond | (same & _after_q(keys[1:], values[1:], backwards=backwards))
+    if key.nulls_last is None and value is not None:
+        # A range on the first key as well: the list's index (…, created_at) bounds the scan.
+        q &= Q(**{f"{key.name}__{'lte' if desc else 'gte'}": value})
+    return q
+
+
+def _encode(values: list) -> str:
+    plain = [v.isoformat() if isinstance(v, (datetime, date)) else v for v in values]
+    raw = json.dumps(plain, separators=(",", ":"), default=str).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+BAD_CURSOR = ("分页参数无效，请从第一页重新浏览。", "Invalid page cursor; start again from the first page.")
+
+
+def _decode(qs: QuerySet, keys: list[_Key], token: str) -> list:
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        plain = json.loads(raw)
+        if not isinstance(plain, list) or len(plain) != len(keys):
+            raise ValueError
+        values = []
+        for key, value in zip(keys, plain, strict=True):
+            model_field = qs.model._meta.pk if key.name == "pk" else qs.model._meta.get_field(key.name)
+            if value is None and key.nulls_last is None:
+                raise ValueError
+            values.append(None if value is None else model_field.to_python(value))
+        return values
+    except (ValueError, TypeError, binascii.Error, ValidationError, FieldDoesNotExist, UnicodeError):
+        raise Invalid(*BAD_CURSOR, code="cursor_invalid", fields={"after": "invalid"}) from None
+
+
+@dataclass
+class ListPage:
+    """One page of a long list, the one shape of every list page and list endpoint: `items`, `count`
+    (counted no further than COUNT_CAP + 1: `capped` means "1万+"), the `next` and `prev` cursors
+    (None at either end), and `number` when the page was asked for by number."""
+
+    items: list
+    count: int
+    next: str | None
+    prev: str | None
+    size: int
+    number: int | None = None
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def capped(self) -> bool:
+        return self.count > COUNT_CAP
+
+    # The names Django templates know from `Paginator` pages.
+    @property
+    def object_list(self) -> list:
+        return self.items
+
+    @object_list.setter
+    def object_list(self, value: list) -> None:
+        self.items = value
+
+    @property
+    def has_next(self) -> bool:
+        return self.next is not None
+
+    @property
+    def has_previous(self) -> bool:
+        return self.prev is not None
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_next or self.has_previous
+
+
+def list_page(
+    qs: QuerySet,
+    *,
+    size: int,
+    after: str | None = None,
+    before: str | None = None,
+    page: int | None = None,
+) -> ListPage:
+    """A page of the ordered queryset `qs`: after the cursor `after`, before the cursor `before`, or
+    page number `page` (an offset; bounded), else the first page. 3 queries (count, keys, rows) plus
+    the queryset's prefetches, whatever the depth."""
+    if after and before:
+        raise Invalid(
+            "请只给出 after 或 before 中的一个。",
+            "Give either after or before, not both.",
+            code="cursor_invalid",
+            fields={"before": "with after"},
+        )
+    keys = _keys(qs)
+    names = [k.name for k in keys]
+    count = capped_count(qs)
+    token = after or before
+    backwards = bool(before)
+    if token:
+        values = _decode(qs, keys, token)
+        window = qs.filter(_after_q(keys, values, backwards=backwards))
+        if backwards:
+            window = window.reverse()
+        found = list(window.values_list(*names)[: size + 1])
+        more = len(found) > size
+        found = found[:size]
+        if backwards:
+            found.reverse()
+        number = None
+    else:
+        number = page or 1
+        start = (number - 1) * size
+        if start > MAX_OFFSET:
+            raise Invalid(
+                f"页码太大（最多{MAX_OFFSET}条之后），请用“下一页”继续浏览。",
+                f"Page too deep (offset over {MAX_OFFSET}); follow the next cursor instead.",
+                code="page_too_deep",
+                fields={"page": "too deep"},
+            )
+        found = list(qs.values_list(*names)[start : start + size + 1]) if start < count else []
+        more = len(found) > size
+        found = found[:size]
+    rows = _load(qs, [k[-1] for k in found])  # the key tuples end with the primary key
+    first = list(found[0]) if found else None
+    last = list(found[-1]) if found else None
+    if backwards:
+        has_next, has_prev = True, more
+    elif token:
+        has_next, has_prev = more, True
+    else:
+        has_next, has_prev = more, bool(number and number > 1 and found)
+    return ListPage(
+        items=rows,
+        count=count,
+        next=_encode(last) if has_next and last else None,
+        prev=_encode(first) if has_prev and first else None,
+        size=size,
+        number=number,
+    )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 from typing import Any, cast
 
 from django.http import HttpRequest
@@ -51,16 +50,7 @@ class DecisionOut(Schema):
     def resolve_turnout(obj) -> dict | None:
         if obj.status != DecisionStatus.VOTING:
             return None
-        t = services.decision_turnout(decision=obj)
-        return {
-            "total_owners": t.total_owners,
-            "voted_owners": t.voted_owners,
-            "total_area": str(Decimal(t.total_area) / 100),
-            "voted_area": str(Decimal(t.voted_area) / 100),
-            "owners_percent": t.owners_percent,
-            "area_percent": t.area_percent,
-            "quorum_reached": t.quorum_reached,
-        }
+        return services.decision_turnout(decision=obj).as_dict()
 
     @staticmethod
     def resolve_result(obj) -> dict | None:

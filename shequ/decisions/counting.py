@@ -170,3 +170,15 @@ class Turnout:
     @property
     def owners_percent(self) -> str:
         return self.percent(self.voted_owners, self.total_owners)
+
+    def as_dict(self) -> dict:
+        """What the API shows (decisions and owners'-committee elections alike); areas as m² strings."""
+        return {
+            "total_owners": self.total_owners,
+            "voted_owners": self.voted_owners,
+            "total_area": str(Decimal(self.total_area) / 100),
+            "voted_area": str(Decimal(self.voted_area) / 100),
+            "owners_percent": self.owners_percent,
+            "area_percent": self.area_percent,
+            "quorum_reached": self.quorum_reached,
+        }

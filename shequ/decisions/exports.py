@@ -138,7 +138,7 @@ def decision_xlsx(*, user, decision: Decision) -> bytes:
         events: list[list] = [["时间", "事件", "操作人", "理由"]]
         for e in decision.events.select_related("actor").order_by("at", "id"):
             events.append(
-                [_when(e.at), e.kind, e.actor.real_name if e.actor is not None else "系统", e.reason]
+                [_when(e.at), e.label, e.actor.real_name if e.actor is not None else "系统", e.reason]
             )
         sheets.append(("操作记录", events))
     return workbook_bytes(sheets)

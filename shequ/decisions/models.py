@@ -313,3 +313,21 @@ class DecisionEvent(models.Model):
     class Meta:
         ordering = ["at", "id"]
         indexes = [models.Index(fields=["decision", "at"], name="dec_event_timeline")]
+
+    @property
+    def label(self) -> str:
+        return str(EVENT_LABELS.get(self.kind, self.kind))
+
+
+EVENT_LABELS = {
+    "created": _("创建"),
+    "publicised": _("公示"),
+    "opened": _("开始投票"),
+    "ballot_online": _("网上投票"),
+    "ballot_paper": _("录入纸质表决票"),
+    "ballot_proxy": _("录入委托投票"),
+    "ballot_corrected": _("更正表决票"),
+    "closed": _("结束并计票"),
+    "posted": _("公布结果"),
+    "cancelled": _("撤销"),
+}

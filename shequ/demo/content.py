@@ -220,12 +220,13 @@ def demo_content_load() -> dict[str, int]:
 def _votes_load(users: dict, parties: dict) -> None:
     """Owners' register, decisions, the 环物会 election and the maintenance fund (docs/decisions.md)."""
     from shequ.decisions.demo import demo_decisions_load  # noqa: PLC0415
-    from shequ.elections.demo import demo_election_load  # noqa: PLC0415
+    from shequ.elections.demo import demo_election_load, demo_owners_election_load  # noqa: PLC0415
     from shequ.funds.demo import demo_fund_load  # noqa: PLC0415
 
     with transaction.atomic():
         decisions = demo_decisions_load(users=users, parties=parties)
         demo_election_load(users=users, parties=parties)
+        demo_owners_election_load(users=users, parties=parties)
         demo_fund_load(users=users, parties=parties, lifts=decisions["lifts"])
 
 

@@ -140,3 +140,19 @@ def registration_create(
     if not created:
         raise Conflict("该单位已经报到。", "This party has already registered.", code="registration_exists")
     return registration
+
+
+def party_promises_set(*, party: Party, promises: str) -> Party:
+    """A party's service promises (服务承诺), shown on 物业之窗 and the 报到 page."""
+    promises = (promises or "").strip()
+    if len(promises) > 2000:
+        raise Invalid(
+            "服务承诺请不要超过2000字。",
+            "Keep the service promises under 2,000 characters.",
+            code="promises_too_long",
+            fields={"promises": "too long"},
+        )
+    if party.service_promises != promises:
+        party.service_promises = promises
+        party.save(update_fields=["service_promises", "updated_at"])
+    return party

@@ -7,7 +7,6 @@ too few candidates, 422 bad settings or choices (zh and en in every body)."""
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 
 from django.http import HttpRequest
 from ninja import Form, Router, Schema, Status
@@ -54,16 +53,7 @@ class ElectionOut(Schema):
         """Owners'-committee elections while voting: participation (owners, area) against the 2/3 quorum."""
         if not obj.is_named or obj.status != ElectionStatus.VOTING:
             return None
-        t = tally.election_turnout(election=obj)
-        return {
-            "total_owners": t.total_owners,
-            "voted_owners": t.voted_owners,
-            "total_area": str(Decimal(t.total_area) / 100),
-            "voted_area": str(Decimal(t.voted_area) / 100),
-            "owners_percent": t.owners_percent,
-            "area_percent": t.area_percent,
-            "quorum_reached": t.quorum_reached,
-        }
+        return tally.election_turnout(election=obj).as_dict()
 
     @staticmethod
     def resolve_candidates(obj) -> list:

@@ -1,9 +1,12 @@
 """Demo: the 希格玛社区 环物会 election (six owner seats by residents' representatives; the appointed
-director and vice-directors in place), voting now. Through the real services."""
+director and vice-directors in place) and the 上河村 owners'-committee election (art. 278, named ballots),
+both voting now. Through the real services."""
 
 from __future__ import annotations
 
 from datetime import timedelta
+
+from django.core.files.base import ContentFile
 
 from shequ.accounts.models import Residency, User
 from shequ.core import clock
@@ -80,4 +83,67 @@ def demo_election_load(*, users: dict[str, User], parties: dict[str, Party]) -> 
             election.roll.exclude(user__phone="13800000001").select_related("user")[:6]
         ):
             voting.election_vote(user=entry.user, election=election, candidate_ids=ids[i % 3 : i % 3 + 6])
+    return election
+
+
+OWNERS_CANDIDATES = (
+    ("3号楼", "邵明远", "退休会计。每季度公开业委会账目和维修资金使用情况。"),
+    ("5号楼", "葛丽娟", "小学教师。推动电梯更换按时完工，组织验收。"),
+    ("8号楼", "乔卫东", "电梯维保工程师，懂设备，愿意盯住维保质量。"),
+    ("1号楼", "蒋秀兰", "楼组长，熟悉老住户，关心独居老人。"),
+    ("2号楼", "谢宏伟", "律师。审查物业合同，维护业主权益。"),
+    ("6号楼", "杜春燕", "社区志愿者，愿意做好议事规则和公示。"),
+    ("7号楼", "卢志刚", "做过物业项目经理，了解服务标准和收费。"),
+)
+
+
+def demo_owners_election_load(*, users: dict[str, User], parties: dict[str, Party]) -> Election:
+    """上河村小区 elects its second owners' committee (5 seats) under Civil Code art. 278: named ballots by
+    the owners on the register, counted by area and headcount; voting now, 30 paper ballots already in, and
+    周建民 (13800000008, an owner in 2号楼) can vote from the home page."""
+    now = clock.now()
+    chair = users["13900000101"]
+    shc = Place.objects.get(kind=PlaceKind.COMPOUND, name="上河村小区")
+    with clock.frozen(now - timedelta(days=10)):
+        election = services.election_create(
+            actor=chair,
+            organiser=parties["demo-shc-owners"],
+            place=shc,
+            kind="owners_committee",
+            electorate="owners",
+            title="上河村小区第二届业主委员会换届选举",
+            description="业主委员会任期届满，在街道和社区居委会指导下换届。应选委员5名，候补2名。",
+            seats=5,
+            max_choices=5,
+            alternates=2,
+        )
+        for building, name, statement in OWNERS_CANDIDATES:
+            b = Place.objects.filter(kind=PlaceKind.BUILDING, name=building, parent=shc).first()
+            services.candidate_nominate(
+                actor=chair,
+                election=election,
+                route="owners",
+                name=name,
+                building=b,
+                nominators="王建国、李桂英、张淑华、刘志明、陈玉兰",
+                statement=statement,
+            )
+        election = services.election_publicise(
+            actor=chair,
+            election=election,
+            opens_at=now - timedelta(days=2),
+            closes_at=now + timedelta(days=12),
+        )
+    with clock.frozen(now - timedelta(days=2)):
+        election = services.election_open(actor=chair, election=election)
+    ids = list(election.candidates.order_by("id").values_list("pk", flat=True))
+    with clock.frozen(now - timedelta(days=1)):
+        for i, entry in enumerate(election.roll.filter(user__isnull=True).order_by("id")[:30]):
+            voting.election_enter_paper(
+                actor=chair,
+                election=election,
+                roll_entry_id=entry.pk,
+                candidate_ids=ids[i % 3 : i % 3 + 4],
+                document=ContentFile(b"\xff\xd8\xff\xe0demo-ballot", name=f"选票-{entry.pk}.jpg"),
+            )
     return election

@@ -364,7 +364,10 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             messages.success(request, _("投票已开始。"))
         elif action == "close":
             services.election_close(actor=request.user, election=election)
-            messages.success(request, _("选举已结束，结果和投票箱已公开。"))
+            if election.is_named:
+                messages.success(request, _("选举已结束，结果已公示，本小区业主可查看记名选票清单。"))
+            else:
+                messages.success(request, _("选举已结束，结果和投票箱已公开。"))
         else:
             raise Http404
     except DomainError as exc:

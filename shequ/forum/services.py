@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
 
+from shequ.accounts.selectors import user_roles
 from shequ.core import clock
 from shequ.core.errors import Conflict, Forbidden, Invalid
 from shequ.core.masking import mask_text
@@ -195,6 +196,10 @@ def like_toggle(*, user, target) -> bool:
 
 def report_create(*, user, target, reason: str = "") -> int:
     """Report a post; once it has N reports it is hidden automatically. Returns the report count."""
+    if user_roles(user=user).is_observer:  # observers read and never write (access.may_write)
+        raise Forbidden(
+            "观察员只能查看，不能举报。", "Observers read only; they cannot report posts.", code="observer"
+        )
     kwargs = _target_kwargs(target)
     model = _target_model(target)
     if target.author_id == user.pk:

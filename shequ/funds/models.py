@@ -67,6 +67,9 @@ class ApplicationStatus(models.TextChoices):
     ACCEPTED = "accepted", _("已验收")
 
 
+EVENT_LABELS = {**dict(ApplicationStatus.choices), "payment": _("支付一笔款项")}
+
+
 class EmergencyKind(models.TextChoices):
     """Emergencies for which the fund may be used without the owners' vote (Civil Code art. 281 para. 2;
     the Ministry's rules on the fund, art. 22)."""
@@ -137,3 +140,8 @@ class FundEvent(models.Model):
     class Meta:
         ordering = ["at", "id"]
         indexes = [models.Index(fields=["application", "at"], name="fund_event_timeline")]
+
+    @property
+    def label(self) -> str:
+        """The step in words: the status it led to, or a payment."""
+        return str(EVENT_LABELS.get(self.kind, self.kind))

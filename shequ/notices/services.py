@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from shequ.accounts.models import Residency
 from shequ.accounts.selectors import user_roles
+from shequ.appeals.area_alerts import area_recipients
 from shequ.core import clock
 from shequ.core.errors import Forbidden, Invalid
 from shequ.core.jobs import enqueue
@@ -17,7 +18,7 @@ from shequ.directory.models import Party, Place
 from shequ.notices.models import Notice, NoticeAttachment, NoticeRead
 from shequ.notices.selectors import can_manage, check_can_post
 from shequ.notices.uploads import check_attachments
-from shequ.notifications.services import notify
+from shequ.notifications.services import Message, notify_many
 
 
 def notice_create(
@@ -187,22 +188,45 @@ def notice_url(notice: Notice) -> str:
     return reverse("notices:detail", args=[notice.pk])
 
 
+# Stored in the inbox as data, like the appeals' event titles (appeals.jobs.TITLES): in Chinese
+# whatever language the publisher's page was in.
+AREA_NOTICE_TITLE = "{area}有新公告：{title}"
+
+
 def notice_announce(*, notice: Notice) -> int:
-    """Put a live notice into the inbox of every verified resident of its place."""
+    """Put a live notice into the inbox of every verified resident of its place, and alert the watchers
+    of its area (`appeals.area_alerts`; a private notice alerts no watcher)."""
     if not notice.is_live():
         return 0
-    recipients = (
+    recipients = set(
         Residency.objects.filter(
             status=Residency.Status.VERIFIED, **{f"household__{notice.place.kind}_id": notice.place_id}
         )
         .values_list("user_id", flat=True)
         .distinct()
     )
-    return notify(
-        recipients=recipients,
-        verb="notice",
-        title=notice.title,
-        body=notice.body[:200],
-        url=notice_url(notice),
-        key=f"notice:{notice.pk}",
-    )
+    url = notice_url(notice)
+    messages = [
+        Message(
+            recipients=frozenset(recipients),
+            verb="notice",
+            title=notice.title,
+            body=notice.body[:200],
+            url=url,
+            key=f"notice:{notice.pk}",
+        )
+    ]
+    if notice.is_public:
+        exclude = recipients | {notice.author_id}
+        for area, users in area_recipients(place=notice.place, topic="notices", exclude=exclude).items():
+            messages.append(
+                Message(
+                    recipients=frozenset(users),
+                    verb="area.notice",
+                    title=AREA_NOTICE_TITLE.format(area=area.scope_name(), title=notice.title),
+                    body=notice.body[:200],
+                    url=url,
+                    key=f"area-notice:{notice.pk}:{area.pk}",
+                )
+            )
+    return notify_many(messages)

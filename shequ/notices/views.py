@@ -18,7 +18,17 @@ from shequ.analytics.rates import party_rates
 from shequ.appeals import selectors as appeal_selectors
 from shequ.core.errors import DomainError, Forbidden, NotFound
 from shequ.core.views import domain_errors, error_text
-from shequ.directory.models import Membership, Party, PartyKind, Place, PlaceKind, Role, ServiceContract
+from shequ.directory import registrations
+from shequ.directory.models import (
+    Membership,
+    Party,
+    PartyKind,
+    PartyRegistration,
+    Place,
+    PlaceKind,
+    Role,
+    ServiceContract,
+)
 from shequ.directory.selectors import (
     Nearest,
     contracts_active_on,
@@ -289,6 +299,12 @@ def property_page(request: HttpRequest, party_id: int) -> HttpResponse:
             "rates": _rate_rows(party_rates(party_ids=[company.pk]).get(company.pk)),
             "appeals": appeal_selectors.resolved_public_appeals(user=request.user, party_id=company.pk),
             "notices": selectors.channel_notices(channel=Channel.PROPERTY, party=company, limit=10),
+            "registrations": list(
+                PartyRegistration.objects.filter(party=company)
+                .select_related("party_org")
+                .order_by("-registered_on")
+            ),
+            "may_register": registrations.desk_for(user=request.user).any,
             "can_post": any(
                 r.party.pk == company.pk and r.channel == Channel.PROPERTY
                 for r in selectors.posting_rights(user=request.user)

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from shequ.notifications.models import Delivery, Notification, Preference
+from shequ.notifications.models import AreaWatch, Delivery, Notification, Preference
 
 
 @admin.register(Notification)
@@ -22,3 +22,9 @@ class DeliveryAdmin(admin.ModelAdmin):
 class PreferenceAdmin(admin.ModelAdmin):
     list_display = ("user", "verb", "channel", "enabled")
     raw_id_fields = ("user",)
+
+
+@admin.register(AreaWatch)
+class AreaWatchAdmin(admin.ModelAdmin):
+    list_display = ("user", "place", "new_appeals", "resolved", "notices", "created_at")
+    raw_id_fields = ("user", "place")

@@ -13,7 +13,10 @@ class Notification(models.Model):
     """One message in one person's inbox. `key` makes a repeated notify() for one event a no-op."""
 
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("收件人"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
     )
     verb = models.CharField(_("类型"), max_length=40)
     title = models.CharField(_("标题"), max_length=200)
@@ -55,7 +58,10 @@ class Preference(models.Model):
     """
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_prefs"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        on_delete=models.CASCADE,
+        related_name="notification_prefs",
     )
     verb = models.CharField(_("消息类型"), max_length=40)
     channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices)
@@ -78,7 +84,9 @@ class Delivery(models.Model):
         FAILED = "failed", _("发送失败")
         SKIPPED = "skipped", _("无法送达")
 
-    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="deliveries")
+    notification = models.ForeignKey(
+        Notification, verbose_name=_("消息"), on_delete=models.CASCADE, related_name="deliveries"
+    )
     channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
@@ -97,3 +105,34 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} #{self.notification_id} ({self.status})"
+
+
+class AreaWatch(models.Model):
+    """A person's alerts for one building, compound or community: new appeals there, resolved ones,
+    notices. Who may watch which place and who is told is `shequ.appeals.area_alerts` (one rule); the
+    messages go through `notify_many`, so the person's channel choices (`Preference`) apply."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        on_delete=models.CASCADE,
+        related_name="area_watches",
+    )
+    place = models.ForeignKey(
+        "directory.Place", verbose_name=_("区域"), on_delete=models.CASCADE, related_name="+"
+    )
+    new_appeals = models.BooleanField(_("新诉求"), default=True)
+    resolved = models.BooleanField(_("已办结的诉求"), default=True)
+    notices = models.BooleanField(_("新公告"), default=True)
+    created_at = models.DateTimeField(_("关注时间"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("区域提醒")
+        verbose_name_plural = _("区域提醒")
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["user", "place"], name="notif_area_watch_once")]
+        # The fan-out's lookup: watches of an appeal's or notice's place and its ancestors.
+        indexes = [models.Index(fields=["place", "user"], name="notif_area_watch_place")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.place_id}"

@@ -46,6 +46,9 @@ register("appeal.helper_assigned", _("大手拉小手协助"))
 register("notice.published", _("新公告"), ())
 register("forum.reply", _("邻里交流有人回复"), ())
 register("activity", _("活动报名与提醒"), ())
+register("area.appeal_new", _("关注的区域有新诉求"), ())
+register("area.appeal_resolved", _("关注的区域有诉求办结"), ())
+register("area.notice", _("关注的区域有新公告"), ())
 register(ANY, _("其他消息"))
 
 

@@ -115,3 +115,51 @@ def test_no_notification_fan_out_from_an_unverified_claimant(world, django_captu
             urgency="emergency",
         )
     assert Notification.objects.count() > before  # a verified resident's appeal does alert the party
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="open (issue #9, Deliver 'Registration'): an unverified claimant's public appeal is listed to "
+    "the whole community and to the parties it is routed to; the table says them and the verifying "
+    "committee only. Needs the public/staff/area querysets and routing to honour verified_reporter_q.",
+)
+def test_an_unverified_claimants_appeal_is_seen_only_by_them_and_the_committee(world):
+    from shequ.appeals import services as appeals
+    from shequ.appeals.selectors import category_by_code
+
+    claimant = services.user_register(
+        phone="13712345603",
+        real_name="冒名者",
+        password="a-long-pass-99",
+        household=world.household_a,
+        relation="family",
+    )
+    appeal = appeals.appeal_create(
+        reporter=claimant,
+        kind="help",
+        category=category_by_code(code="lift"),
+        place=world.household_a,
+        text="电梯坏了",
+        is_public=True,
+    )
+    assert appeal in appeals_visible_to(user=claimant, scope="all")
+    assert appeal in appeals_visible_to(user=world.rc_staff, scope="all")
+    seen_by = [
+        who
+        for who in ("resident_a", "resident_a2", "resident_b", "handler_x", "building_leader")
+        if appeal in appeals_visible_to(user=getattr(world, who), scope="all")
+    ]
+    assert seen_by == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="open (issue #9, finding 10): registering an existing phone answers 409 phone_taken, a new one "
+    "201 — the difference tells which phones have accounts. Rate limits per phone and address bound "
+    "the probing; the same answer needs an out-of-band step (an SMS code) the product does not have.",
+)
+def test_registration_gives_the_same_answer_for_an_existing_and_an_unknown_phone(client, world):
+    known = _register(client, world.resident_b.phone, "192.0.2.61", world.household_a.pk)
+    client.logout()
+    unknown = _register(client, "13712340124", "192.0.2.62", world.household_a.pk)
+    assert known.status_code == unknown.status_code

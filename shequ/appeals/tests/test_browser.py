@@ -12,13 +12,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from PIL import Image
 
 from shequ.appeals import services
 from shequ.appeals.models import Appeal, Category, Status
-from shequ.conftest import CHROMIUM, CHROMIUM_ARGS, needs_chromium
+from shequ.conftest import CHROMIUM, CHROMIUM_ARGS, needs_chromium, signed_in_context
 from shequ.core import clock
 
 SHOTS = Path(os.environ.get("SHEQU_SHOTS", "/tmp/shots/appeals-web"))
@@ -39,22 +37,7 @@ def _png() -> bytes:
 
 def _login(browser, live_server, user, viewport):
     """A browser context logged in as `user` (session cookie made by the test client)."""
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(viewport=viewport, locale="zh-CN")
-    host = live_server.url.split("//", 1)[1].split(":")[0]
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "domain": host,
-                "path": "/",
-            }
-        ]
-    )
-    context.set_default_timeout(15000)
-    return context
+    return signed_in_context(browser, live_server, user, viewport)
 
 
 def _shot(page, name: str, *, both: bool = True) -> None:

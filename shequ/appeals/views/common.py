@@ -6,7 +6,6 @@ from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -16,7 +15,7 @@ from shequ.accounts.http import AuthedRequest
 from shequ.accounts.models import User
 from shequ.appeals.access import StaffScope, staff_scope
 from shequ.core import idempotency
-from shequ.core.pagination import COUNT_CAP, capped_count, fetch_page
+from shequ.core.pagination import MAX_PAGE, ListPage, list_page
 from shequ.directory.models import Place, Spot
 
 PAGE_SIZE = 20
@@ -37,35 +36,23 @@ def is_htmx(request: AuthedRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-class CappedPaginator(Paginator):
-    """Counts no further than `pagination.COUNT_CAP` + 1 rows (the page shows "1万+"), and loads a page
-    by its ids first (`pagination.fetch_page`), so a deep page costs what a first page costs."""
-
-    def __init__(self, qs: QuerySet, per_page: int) -> None:
-        super().__init__(qs, per_page)
-        self.qs = qs
-
-    @property
-    def count(self) -> int:
-        if not hasattr(self, "_capped"):
-            self._capped = capped_count(self.qs)
-        return self._capped
-
-    @property
-    def capped(self) -> bool:
-        return self.count > COUNT_CAP
-
-    def page(self, number):
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        return Page(fetch_page(self.qs, bottom, bottom + self.per_page), number, self)
+def page_of(request: AuthedRequest, qs: QuerySet, size: int = PAGE_SIZE) -> ListPage:
+    """The page the request asks for (`?after=` / `?before=` cursors, or `?page=` for old links):
+    `core.pagination.list_page`, the same shape as the API's lists."""
+    number = request.GET.get("page", "")
+    return list_page(
+        qs,
+        size=size,
+        after=request.GET.get("after") or None,
+        before=request.GET.get("before") or None,
+        page=min(int(number), MAX_PAGE) if number.isdigit() and int(number) > 0 else None,
+    )
 
 
-def page_of(request: AuthedRequest, qs: QuerySet, size: int = PAGE_SIZE):
-    return CappedPaginator(qs, size).get_page(request.GET.get("page"))
+PAGING = ("page", "after", "before")
 
 
-def qs_without_page(request: AuthedRequest, drop: tuple[str, ...] = ("page",)) -> str:
+def qs_without_page(request: AuthedRequest, drop: tuple[str, ...] = PAGING) -> str:
     return urlencode([(k, v) for k, vs in request.GET.lists() for v in vs if k not in drop])
 
 

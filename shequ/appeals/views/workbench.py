@@ -17,7 +17,7 @@ from shequ.appeals.access import StaffScope
 from shequ.appeals.forms import (
     QueueFilterForm,
 )
-from shequ.appeals.views.common import is_htmx, page_of, qs_without_page, require_staff, safe_next
+from shequ.appeals.views.common import PAGING, is_htmx, page_of, qs_without_page, require_staff, safe_next
 from shequ.appeals.views.page import detail_context, load_appeal
 from shequ.core import clock
 from shequ.core.errors import DomainError
@@ -62,7 +62,7 @@ def _queue_context(request: AuthedRequest, scope: StaffScope) -> dict:
         "can_act": scope.can_act,
         "may_file": scope.may_file,
         "parties": scope.reading,
-        "qs": qs_without_page(request, ("page", "selected", "pane")),
+        "qs": qs_without_page(request, (*PAGING, "selected", "pane")),
         "qs_with_page": qs_without_page(request, ("selected", "pane")),
         "queue_url": reverse("appeals:workbench_queue"),
         "workbench_links": extensions.workbench_links(),

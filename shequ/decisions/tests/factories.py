@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from shequ.core import clock
@@ -13,6 +14,11 @@ from shequ.directory import places as dplaces
 from shequ.directory.models import Place, PlaceKind
 
 T0 = timezone.make_aware(datetime(2026, 11, 2, 9, 0))
+
+
+def photo(name: str = "ballot.jpg") -> SimpleUploadedFile:
+    """A photo of a paper ballot (or of a signed authorisation)."""
+    return SimpleUploadedFile(name, b"\xff\xd8\xff\xe0fake-jpeg", content_type="image/jpeg")
 
 
 def add_households(world, names_areas: list[tuple[str, str]]) -> list[Place]:

@@ -10,10 +10,8 @@ import os
 from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
-from shequ.conftest import needs_chromium
+from shequ.conftest import needs_chromium, signed_in_context
 from shequ.core import clock
 from shequ.decisions.models import Ballot, Decision
 from shequ.decisions.tests.factories import AFTER, VOTING, standard_register, voting_decision
@@ -23,26 +21,6 @@ SHOTS = Path(os.environ.get("SHEQU_SHOTS", "/tmp/shots/votes"))
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 pytestmark = [pytest.mark.browser, needs_chromium]
-
-
-def _context(browser, live_server, user, viewport, *, large=False):
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(viewport=viewport, locale="zh-CN")
-    host = live_server.url.split("//", 1)[1].split(":")[0]
-    cookies = [
-        {
-            "name": settings.SESSION_COOKIE_NAME,
-            "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-            "domain": host,
-            "path": "/",
-        }
-    ]
-    if large:
-        cookies.append({"name": "shequ_large", "value": "1", "domain": host, "path": "/"})
-    context.add_cookies(cookies)
-    context.set_default_timeout(15000)
-    return context
 
 
 def _shot(page, name):
@@ -59,7 +37,7 @@ def test_elderly_owner_votes_in_three_taps_and_the_organiser_posts_the_result(br
     clock.set_now(VOTING)
     try:
         for large in (False, True):
-            ctx = _context(browser, live_server, world.resident_a, PHONE, large=large)
+            ctx = signed_in_context(browser, live_server, world.resident_a, PHONE, large=large)
             page = ctx.new_page()
             page.goto(f"{live_server.url}/")
             suffix = "-large" if large else ""
@@ -80,7 +58,7 @@ def test_elderly_owner_votes_in_three_taps_and_the_organiser_posts_the_result(br
         assert Ballot.objects.filter(decision=decision).count() == 1
 
         clock.set_now(AFTER)
-        ctx = _context(browser, live_server, world.rc_staff, DESKTOP)
+        ctx = signed_in_context(browser, live_server, world.rc_staff, DESKTOP)
         page = ctx.new_page()
         page.goto(f"{live_server.url}/decisions/{decision.pk}/")
         page.click("#close-vote")

@@ -7,7 +7,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from shequ.accounts.models import Residency
 from shequ.conftest import make_user
@@ -20,16 +19,13 @@ from shequ.decisions.tests.factories import (
     VOTING,
     add_households,
     csv_bytes,
+    photo,
     standard_register,
     voting_decision,
 )
 from shequ.notices.models import Notice
 
 pytestmark = pytest.mark.django_db
-
-
-def photo(name="ballot.jpg"):
-    return SimpleUploadedFile(name, b"\xff\xd8\xff\xe0fake-jpeg", content_type="image/jpeg")
 
 
 def test_register_import_builds_owners_and_links_verified_owners(world):

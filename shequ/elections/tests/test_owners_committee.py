@@ -4,14 +4,11 @@
 from __future__ import annotations
 
 import io
-from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.urls import reverse
-from django.utils import timezone
 from openpyxl import load_workbook
 
 from shequ.accounts.models import Residency
@@ -23,16 +20,19 @@ from shequ.decisions.models import ExclusiveUnit
 from shequ.decisions.tests.factories import standard_register
 from shequ.elections import counting, services, voting
 from shequ.elections.models import BoxBallot, Election, NamedBallot, RollEntry
+from shequ.elections.tests.factories import (
+    AFTER,
+    T0,
+    VOTING,
+    api_error,
+    api_token,
+    cids,
+    owners_election,
+    photo,
+)
 from shequ.notices.models import Notice
 
 pytestmark = pytest.mark.django_db
-T0 = timezone.make_aware(datetime(2026, 11, 2, 9, 0))
-VOTING = T0 + timedelta(days=8)
-AFTER = T0 + timedelta(days=23)
-
-
-def photo(name="ballot.jpg"):
-    return SimpleUploadedFile(name, b"\xff\xd8\xff\xe0fake-jpeg", content_type="image/jpeg")
 
 
 def run(voters, ballots, candidates=(1,), seats=1, alternates=0):
@@ -123,38 +123,6 @@ def test_seats_go_to_the_most_agreeing_owners_among_those_who_pass_with_ties_and
 # --- through the register and the services ----------------------------------------------------------------
 
 
-def owners_election(world, *, seats=2, max_choices=2, candidates=("甲", "乙", "丙")):
-    """An owners'-committee election of compound A (register: `standard_register`), voting from T0 + 7 days."""
-    with clock.frozen(T0):
-        e = services.election_create(
-            actor=world.rc_staff,
-            organiser=world.rc,
-            place=world.compound_a,
-            kind="owners_committee",
-            electorate="owners",
-            title="甲小区第一届业主委员会选举",
-            seats=seats,
-            max_choices=max_choices,
-        )
-        for name in candidates:
-            services.candidate_nominate(
-                actor=world.rc_staff, election=e, route="residents_committee", name=name, statement="服务业主"
-            )
-        e = services.election_publicise(
-            actor=world.rc_staff,
-            election=e,
-            opens_at=T0 + timedelta(days=7),
-            closes_at=T0 + timedelta(days=22),
-        )
-    with clock.frozen(T0 + timedelta(days=7)):
-        e = services.election_open(actor=world.rc_staff, election=e)
-    return e
-
-
-def cids(e):
-    return dict(e.candidates.values_list("name", "pk"))
-
-
 def test_owners_committee_is_named_and_only_for_the_owners_of_a_compound(world):
     with clock.frozen(T0):
         with pytest.raises(Invalid) as exc:
@@ -190,9 +158,10 @@ def test_owners_committee_is_named_and_only_for_the_owners_of_a_compound(world):
     assert other.method == "secret"
 
 
-def test_the_register_gives_the_roll_developer_as_one_buyer_once_and_the_count_posts_area_and_heads(world):
-    standard_register(world)
-    e = owners_election(world)
+def test_the_register_gives_the_roll_developer_as_one_buyer_once_and_the_count_posts_area_and_heads(
+    world, owners_vote
+):
+    e = owners_vote
     c = cids(e)
     roll = {r.name: r for r in RollEntry.objects.filter(election=e)}
     # 张三 88.50, 张小三 75, the developer's three unsold units as ONE owner (300), 王五's two flats ONCE
@@ -327,40 +296,21 @@ def test_one_named_ballot_per_owner_is_a_database_constraint(world):
 # --- pages and API ----------------------------------------------------------------------------------------
 
 
-def _token(client, user) -> dict:
-    r = client.post(
-        "/api/v1/auth/login",
-        {"phone": user.phone, "password": "shequ-test-pass"},
-        content_type="application/json",
-    )
-    return {"HTTP_AUTHORIZATION": f"Bearer {r.json()['token']}"}
-
-
-def _err(r, status, code=None):
-    assert r.status_code == status, r.content
-    body = r.json()["error"]
-    assert body["message_zh"] and body["message_en"]
-    if code:
-        assert body["code"] == code
-    return body
-
-
-def test_api_votes_paper_ballots_and_the_owners_list(client, world):
-    standard_register(world)
-    e = owners_election(world)
+def test_api_votes_paper_ballots_and_the_owners_list(client, world, owners_vote):
+    e = owners_vote
     c = cids(e)
     api = f"/api/v1/elections/{e.pk}"
     owner, staff, outsider = (
-        _token(client, world.resident_a),
-        _token(client, world.rc_staff),
-        _token(client, world.outsider),
+        api_token(client, world.resident_a),
+        api_token(client, world.rc_staff),
+        api_token(client, world.outsider),
     )
     wang = RollEntry.objects.get(election=e, name="王五")
     with clock.frozen(VOTING):
         body = client.get(api, **owner).json()
         assert body["method"] == "owners_278" and body["turnout"]["total_owners"] == 5
         assert body["turnout"]["total_area"] == "653.5" and body["turnout"]["voted_owners"] == 0
-        _err(
+        api_error(
             client.post(
                 f"{api}/vote", {"candidate_ids": [c["甲"]]}, content_type="application/json", **outsider
             ),
@@ -369,21 +319,21 @@ def test_api_votes_paper_ballots_and_the_owners_list(client, world):
         )
         r = client.post(f"{api}/vote", {"candidate_ids": [c["甲"]]}, content_type="application/json", **owner)
         assert r.status_code == 201 and r.json() == {"receipt": None, "named": True}
-        _err(
+        api_error(
             client.post(
                 f"{api}/vote", {"candidate_ids": [c["甲"]]}, content_type="application/json", **owner
             ),
             409,
             "already_voted",
         )
-        _err(
+        api_error(
             client.post(
                 f"{api}/named-paper", {"roll_entry_id": wang.pk, "candidate_ids": [c["甲"]]}, **staff
             ),
             422,
             "document_required",
         )
-        _err(
+        api_error(
             client.post(
                 f"{api}/named-paper",
                 {"roll_entry_id": wang.pk, "candidate_ids": [c["甲"], c["乙"], c["丙"]], "document": photo()},
@@ -401,15 +351,15 @@ def test_api_votes_paper_ballots_and_the_owners_list(client, world):
         body = client.get(api, **owner).json()
         assert body["turnout"]["voted_owners"] == 2 and body["turnout"]["voted_area"] == "188.5"
         assert body["result"] is None  # never the running result
-        _err(client.get(f"{api}/ballots", **outsider), 403, "owners_only")
+        api_error(client.get(f"{api}/ballots", **outsider), 403, "owners_only")
         lines = client.get(f"{api}/ballots", **owner).json()
         assert {x["voter"]: x["voted"] for x in lines}["王五"] is True
         assert all(x["choices"] is None for x in lines)  # whom they chose only after the close
     with clock.frozen(AFTER):
         owner, staff, outsider = (
-            _token(client, u) for u in (world.resident_a, world.rc_staff, world.outsider)
+            api_token(client, u) for u in (world.resident_a, world.rc_staff, world.outsider)
         )
-        _err(client.post(f"{api}/close", **outsider), 403)
+        api_error(client.post(f"{api}/close", **outsider), 403)
         r = client.post(f"{api}/close", **staff)
         assert r.status_code == 200, r.content
         # 2 of 5 owners and 188.5 of 653.5 m² took part: no quorum, nobody elected.
@@ -422,9 +372,8 @@ def test_api_votes_paper_ballots_and_the_owners_list(client, world):
         assert lines["赵六"]["voted"] is False
 
 
-def test_pages_vote_in_two_taps_and_post_the_result(client, world):
-    standard_register(world)
-    e = owners_election(world)
+def test_pages_vote_in_two_taps_and_post_the_result(client, world, owners_vote):
+    e = owners_vote
     c = cids(e)
     detail = reverse("elections:detail", args=[e.pk])
     client.force_login(world.resident_a)

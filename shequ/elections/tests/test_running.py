@@ -11,37 +11,20 @@ from django.utils import timezone
 
 from shequ.core import clock
 from shequ.elections.models import BoxBallot, Election, ElectionEvent, RollEntry
+from shequ.elections.tests.factories import api_error, api_token
 
 pytestmark = pytest.mark.django_db
 T0 = timezone.make_aware(datetime(2026, 11, 2, 9, 0))
 API = "/api/v1/elections"
 
 
-def _token(client, user) -> dict:
-    r = client.post(
-        "/api/v1/auth/login",
-        {"phone": user.phone, "password": "shequ-test-pass"},
-        content_type="application/json",
-    )
-    return {"HTTP_AUTHORIZATION": f"Bearer {r.json()['token']}"}
-
-
 def _post(client, url, auth, body=None):
     return client.post(url, body or {}, content_type="application/json", **auth)
 
 
-def _err(r, status, code=None):
-    assert r.status_code == status, r.content
-    body = r.json()["error"]
-    assert body["message_zh"] and body["message_en"]
-    if code:
-        assert body["code"] == code
-    return body
-
-
 def test_api_runs_an_env_committee_election_end_to_end(client, world):
-    staff = _token(client, world.rc_staff)
-    outsider = _token(client, world.outsider)
+    staff = api_token(client, world.rc_staff)
+    outsider = api_token(client, world.outsider)
     with clock.frozen(T0):
         new = {
             "organiser_id": world.rc.pk,
@@ -51,15 +34,15 @@ def test_api_runs_an_env_committee_election_end_to_end(client, world):
             "title": "环物会选举",
             "seats": 5,
         }
-        body = _err(_post(client, API, staff, new), 422)
+        body = api_error(_post(client, API, staff, new), 422)
         assert "seats" in body["fields"]
-        _err(_post(client, API, outsider, {**new, "seats": 6}), 403, "not_organiser")
+        api_error(_post(client, API, outsider, {**new, "seats": 6}), 403, "not_organiser")
         r = _post(client, API, staff, {**new, "seats": 6, "alternates": 1})
         assert r.status_code == 201, r.content
         eid = r.json()["id"]
         assert r.json()["status"] == "nomination"
         # The composition: a director from the residents' committee, two police vice-directors.
-        _err(
+        api_error(
             _post(
                 client,
                 f"{API}/{eid}/appointed",
@@ -86,7 +69,7 @@ def test_api_runs_an_env_committee_election_end_to_end(client, world):
                 {"role": "vice_director", "name": name, "party_id": world.police.pk},
             )
             assert r.status_code == 201
-        _err(
+        api_error(
             _post(
                 client,
                 f"{API}/{eid}/appointed",
@@ -104,7 +87,7 @@ def test_api_runs_an_env_committee_election_end_to_end(client, world):
                 {"route": "residents_committee", "name": f"候选人{i}", "statement": "为邻居服务"},
             )
             assert r.status_code == 201, r.content
-        _err(
+        api_error(
             _post(
                 client,
                 f"{API}/{eid}/candidates",
@@ -114,14 +97,14 @@ def test_api_runs_an_env_committee_election_end_to_end(client, world):
             422,
         )
         # A resident stands (self-nomination) through the same endpoint.
-        me = _token(client, world.resident_a)
+        me = api_token(client, world.resident_a)
         r = _post(client, f"{API}/{eid}/candidates", me, {"route": "self", "statement": "我来服务"})
         assert r.status_code == 201 and r.json()["name"] == world.resident_a.real_name
         # The representatives' roll: add by phone, remove, list (organiser only).
         for u in (world.resident_a, world.resident_a2, world.resident_b):
             assert _post(client, f"{API}/{eid}/roll", staff, {"phone": u.phone}).status_code == 201
-        _err(_post(client, f"{API}/{eid}/roll", staff, {"phone": world.outsider.phone}), 422)
-        _err(client.get(f"{API}/{eid}/roll", **outsider), 403, "not_organiser")
+        api_error(_post(client, f"{API}/{eid}/roll", staff, {"phone": world.outsider.phone}), 422)
+        api_error(client.get(f"{API}/{eid}/roll", **outsider), 403, "not_organiser")
         roll = client.get(f"{API}/{eid}/roll", **staff).json()
         assert len(roll) == 3 and all(not r["voted"] for r in roll)
         gone = next(r for r in roll if r["name"] == world.resident_b.real_name)
@@ -133,13 +116,13 @@ def test_api_runs_an_env_committee_election_end_to_end(client, world):
             "opens_at": (T0 + timedelta(days=6)).isoformat(),
             "closes_at": (T0 + timedelta(days=9)).isoformat(),
         }
-        _err(_post(client, f"{API}/{eid}/publicise", staff, short), 422, "publicity_too_short")
+        api_error(_post(client, f"{API}/{eid}/publicise", staff, short), 422, "publicity_too_short")
         ok = {
             "opens_at": (T0 + timedelta(days=7)).isoformat(),
             "closes_at": (T0 + timedelta(days=10)).isoformat(),
         }
         assert _post(client, f"{API}/{eid}/publicise", staff, ok).json()["status"] == "publicity"
-        _err(
+        api_error(
             _post(
                 client,
                 f"{API}/{eid}/candidates",
@@ -148,16 +131,18 @@ def test_api_runs_an_env_committee_election_end_to_end(client, world):
             ),
             409,
         )
-        _err(_post(client, f"{API}/{eid}/open", staff), 409, "too_early")
+        api_error(_post(client, f"{API}/{eid}/open", staff), 409, "too_early")
     with clock.frozen(T0 + timedelta(days=7)):
-        staff, outsider, me = (_token(client, u) for u in (world.rc_staff, world.outsider, world.resident_a))
+        staff, outsider, me = (
+            api_token(client, u) for u in (world.rc_staff, world.outsider, world.resident_a)
+        )
         assert _post(client, f"{API}/{eid}/open", staff).json()["status"] == "voting"
         cands = client.get(f"{API}/{eid}", **staff).json()["candidates"]
         c = [x["id"] for x in cands]
         roll = {r["name"]: r["id"] for r in client.get(f"{API}/{eid}/roll", **staff).json()}
         # A representative votes online; the other on paper, entered by staff.
         assert _post(client, f"{API}/{eid}/vote", me, {"candidate_ids": c[:6]}).status_code == 201
-        _err(
+        api_error(
             _post(
                 client,
                 f"{API}/{eid}/paper",
@@ -167,7 +152,7 @@ def test_api_runs_an_env_committee_election_end_to_end(client, world):
             409,
             "already_voted",
         )
-        _err(
+        api_error(
             _post(
                 client,
                 f"{API}/{eid}/paper",
@@ -176,7 +161,7 @@ def test_api_runs_an_env_committee_election_end_to_end(client, world):
             ),
             403,
         )
-        _err(
+        api_error(
             _post(
                 client,
                 f"{API}/{eid}/paper",

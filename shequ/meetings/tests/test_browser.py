@@ -12,12 +12,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from shequ.conftest import needs_chromium
+from shequ.conftest import needs_chromium, signed_in_context
 from shequ.core import clock
 from shequ.meetings.models import ActionItem, Meeting
 
@@ -29,23 +27,7 @@ pytestmark = [pytest.mark.browser, needs_chromium]
 
 
 def _context(browser, live_server, user, viewport, *, large: bool = False):
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(viewport=viewport, locale="zh-CN")
-    host = live_server.url.split("//", 1)[1].split(":")[0]
-    cookies = [
-        {
-            "name": settings.SESSION_COOKIE_NAME,
-            "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-            "domain": host,
-            "path": "/",
-        }
-    ]
-    if large:
-        cookies.append({"name": "shequ_large", "value": "1", "domain": host, "path": "/"})
-    context.add_cookies(cookies)
-    context.set_default_timeout(20000)
-    return context
+    return signed_in_context(browser, live_server, user, viewport, large=large, timeout_ms=20000)
 
 
 def _shots(browser, live_server, user, url: str, name: str) -> None:

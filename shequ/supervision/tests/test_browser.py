@@ -10,11 +10,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 
-from shequ.conftest import CHROMIUM, CHROMIUM_ARGS, needs_chromium
+from shequ.conftest import CHROMIUM, CHROMIUM_ARGS, needs_chromium, signed_in_context
 
 SHOTS = Path(os.environ.get("SHEQU_SHOTS", "/tmp/shots/supervision"))
 PHONE = {"width": 390, "height": 844}
@@ -27,22 +25,7 @@ pytestmark = [
 
 
 def _context(browser, live_server, user, viewport):
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(viewport=viewport, locale="zh-CN")
-    host = live_server.url.split("//", 1)[1].split(":")[0]
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "domain": host,
-                "path": "/",
-            }
-        ]
-    )
-    context.set_default_timeout(15000)
-    return context
+    return signed_in_context(browser, live_server, user, viewport)
 
 
 def _shots(page, name: str) -> None:
