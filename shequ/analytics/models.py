@@ -8,11 +8,19 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from shequ.appeals.models import OPEN_STATUSES
 from shequ.core import clock
 
 # Upper bounds (hours) of the resolution-time buckets h0…h9 of a rollup row; h9 is "more than 60 days".
 RESOLVE_BUCKET_HOURS = (2, 8, 24, 48, 72, 168, 360, 720, 1440)
 BUCKETS = len(RESOLVE_BUCKET_HOURS) + 1
+
+
+FILTER_COLUMNS = ("compound_id", "category_id", "party_id", "kind", "source")
+PLACE_COLUMNS = ("community_id", "building_id", "spot_id", *FILTER_COLUMNS)
+TIME_COLUMNS = ("community_id", "created_at", *FILTER_COLUMNS)
+SPIKE_COLUMNS = ("category_id", "compound_id", "created")
+OPEN_COLUMNS = (*FILTER_COLUMNS, "status", "accept_due_at", "resolve_due_at")
 
 
 class AppealFact(models.Model):
@@ -36,6 +44,7 @@ class AppealFact(models.Model):
     dispatched_at = models.DateTimeField(null=True)
     accepted_at = models.DateTimeField(null=True)
     accept_due_at = models.DateTimeField(null=True)
+    resolve_due_at = models.DateTimeField(null=True)  # with status: "open" and "overdue" now (overdue_q)
     resolved_at = models.DateTimeField(null=True)
     rated_at = models.DateTimeField(null=True)
     rating = models.CharField(max_length=12, null=True)
@@ -45,25 +54,47 @@ class AppealFact(models.Model):
         verbose_name = _("诉求统计记录")
         verbose_name_plural = _("诉求统计记录")
         indexes = [
-            # hot spots and repeat problems of a street / community over a period
-            models.Index(fields=["street_id", "created_at"], name="an_fact_street_created"),
-            models.Index(fields=["community_id", "created_at"], name="an_fact_comm_created"),
+            # hot spots, repeat problems and 每月一题 of a street / community over a period: index-only
+            # (PostgreSQL) with the filter and grouping columns included
+            models.Index(
+                fields=["street_id", "created_at"], name="an_fact_street_created", include=PLACE_COLUMNS
+            ),
+            models.Index(
+                fields=["community_id", "created_at"], name="an_fact_comm_created", include=PLACE_COLUMNS
+            ),
             # the history of one spot / building for repeat problems
             models.Index(fields=["spot_id", "created_at"], name="an_fact_spot_created"),
+            # repeat problems of a street / community: only the appeals about a spot or asset
+            models.Index(
+                fields=["street_id", "created_at"],
+                name="an_fact_spots",
+                include=("community_id", "spot_id", "resolved_at", *FILTER_COLUMNS),
+                condition=~models.Q(spot_id=0),
+            ),
             # exact resolution-time percentiles of the appeals resolved in a period (percentiles.py)
-            models.Index(fields=["street_id", "resolved_at"], name="an_fact_street_resolved"),
-            models.Index(fields=["community_id", "resolved_at"], name="an_fact_comm_resolved"),
+            models.Index(
+                fields=["street_id", "resolved_at"], name="an_fact_street_resolved", include=TIME_COLUMNS
+            ),
+            models.Index(
+                fields=["community_id", "resolved_at"], name="an_fact_comm_resolved", include=TIME_COLUMNS
+            ),
+            # the dashboards' "open" and "overdue" tiles (the open appeals of an area, overdue_q on them)
+            models.Index(
+                fields=["street_id", "community_id"],
+                name="an_fact_open",
+                include=OPEN_COLUMNS,
+                condition=models.Q(status__in=sorted(OPEN_STATUSES)),
+            ),
         ]
 
 
-class DailyRollup(models.Model):
-    """Counts per local day × street × community × compound × category × accountable party × kind × source.
-    Each count is attached to the day of its own timestamp: created by filing time, dispatched and
-    accepted-in-time by dispatch time, resolved (and its duration bucket) by resolution time, rated /
-    solved / satisfied by rating time. 0 stands for "none" in the id columns."""
+class RollupCounts(models.Model):
+    """The dimensions and counts a rollup row shares (0 stands for "none" in the id columns). Each count is
+    attached to the day of its own timestamp: created by filing time, dispatched and accepted-in-time by
+    dispatch time, resolved (and its duration bucket) by resolution time, rated / solved / satisfied by
+    rating time."""
 
     key = models.CharField(max_length=120, unique=True)
-    day = models.DateField()
     street_id = models.BigIntegerField(default=0)
     community_id = models.BigIntegerField(default=0)
     compound_id = models.BigIntegerField(default=0)
@@ -92,13 +123,46 @@ class DailyRollup(models.Model):
     satisfied = models.IntegerField(default=0)
 
     class Meta:
+        abstract = True
+
+
+class DailyRollup(RollupCounts):
+    """Counts per local day × street × community × compound × category × accountable party × kind × source
+    (the early-warning weeks and any day-level figure)."""
+
+    day = models.DateField()
+
+    class Meta:
         verbose_name = _("每日统计")
         verbose_name_plural = _("每日统计")
         indexes = [
-            models.Index(fields=["street_id", "day"], name="an_roll_street_day"),
-            models.Index(fields=["community_id", "day"], name="an_roll_comm_day"),
+            # the early warning's weeks of a street / community (index-only on PostgreSQL)
+            models.Index(fields=["street_id", "day"], name="an_roll_street_day", include=SPIKE_COLUMNS),
+            models.Index(fields=["community_id", "day"], name="an_roll_comm_day", include=SPIKE_COLUMNS),
             models.Index(fields=["party_id", "day"], name="an_roll_party_day"),
             models.Index(fields=["compound_id", "day"], name="an_roll_compound_day"),
+        ]
+
+
+class MonthlyRollup(RollupCounts):
+    """The same counts per local month (`month` is its first day): what the dashboards' periods, trends and
+    rankings, the rates, the league table and the all-time figures read — about 30× fewer rows than the
+    days at a million appeals. Kept by the same deltas as the days (`rollups._apply`)."""
+
+    month = models.DateField()
+
+    class Meta:
+        verbose_name = _("每月统计")
+        verbose_name_plural = _("每月统计")
+        indexes = [
+            # a street's dashboard: its months (periods, the 12-month trend, rankings)
+            models.Index(fields=["street_id", "month"], name="an_month_street"),
+            # a community's dashboard and place rates
+            models.Index(fields=["community_id", "month"], name="an_month_comm"),
+            # party rates, the league table, a party's history
+            models.Index(fields=["party_id", "month"], name="an_month_party"),
+            # the rates of a compound (物业之窗, a scorecard's places)
+            models.Index(fields=["compound_id", "month"], name="an_month_compound"),
         ]
 
 

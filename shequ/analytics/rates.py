@@ -1,5 +1,6 @@
 """The three rates (三率) and the fair composite — one definition, read from the per-day rollups by the
-scorecard, the league table, 谁在管我家, 物业之窗, the dashboards and the API.
+scorecard, the league table, 谁在管我家, 物业之窗, the dashboards and the API (the month rows: a month
+or all time is a few rows per party).
 
 Response rate: accepted within the limit / dispatched (by dispatch day). Resolution rate: rated solved /
 rated; satisfaction rate: 满意 + 基本满意 / rated (both by rating day). Appeals closed unrated count in
@@ -21,7 +22,7 @@ from django.conf import settings
 from django.db.models import Sum
 from django.utils import timezone
 
-from shequ.analytics.models import DailyRollup
+from shequ.analytics.models import MonthlyRollup
 from shequ.analytics.rollups import rollups_fresh
 from shequ.core import clock
 from shequ.core.errors import Invalid
@@ -154,11 +155,11 @@ def recent_months(n: int, *, upto: str | None = None) -> list[str]:
 def _grouped(
     *, group: str, ids: list[int], start: date | None, end: date | None, party_id: int | None = None
 ):
-    qs = DailyRollup.objects.filter(**{f"{group}__in": ids})
+    qs = MonthlyRollup.objects.filter(**{f"{group}__in": ids})
     if party_id is not None:
         qs = qs.filter(party_id=party_id)
     if start is not None and end is not None:
-        qs = qs.filter(day__gte=start, day__lt=end)
+        qs = qs.filter(month__gte=start, month__lt=end)
     return qs.values(group).annotate(**{n: Sum(n) for n in RATE_COUNTS}).order_by()
 
 
@@ -199,9 +200,9 @@ def party_rates_by_month(*, party_id: int, months: int = 6, upto: str | None = N
     _, end = month_days(names[-1])
     rollups_fresh()
     out = {m: Rates(key=party_id, month=m) for m in names}
-    rows = DailyRollup.objects.filter(party_id=party_id, day__gte=start, day__lt=end).values(
-        "day", *RATE_COUNTS
+    rows = MonthlyRollup.objects.filter(party_id=party_id, month__gte=start, month__lt=end).values(
+        "month", *RATE_COUNTS
     )
     for row in rows:
-        out[row["day"].strftime("%Y-%m")].add(row)
+        out[row["month"].strftime("%Y-%m")].add(row)
     return [out[m] for m in names]

@@ -27,6 +27,7 @@ from shequ.analytics.models import (
     RESOLVE_BUCKET_HOURS,
     AppealFact,
     DailyRollup,
+    MonthlyRollup,
     RollupState,
 )
 from shequ.appeals.models import Appeal, AppealEvent, Rating
@@ -41,6 +42,7 @@ FACT_FIELDS = tuple(
     f.name for f in AppealFact._meta.get_fields() if getattr(f, "concrete", False) and f.name != "appeal_id"
 )
 Key = tuple[date, int, int, int, int, int, str, str]
+ROLLUP_DIMS = ("street_id", "community_id", "compound_id", "category_id", "party_id", "kind", "source")
 
 
 def _tz() -> ZoneInfo:
@@ -82,6 +84,7 @@ def _appeal_rows(ids: Iterable[int] | None = None):
         "dispatched_at",
         "accepted_at",
         "accept_due_at",
+        "resolve_due_at",
         "resolved_at",
         "rated_at",
         "rating",
@@ -109,6 +112,7 @@ def fact_of(row: dict[str, Any]) -> dict[str, Any]:
         "dispatched_at": row["dispatched_at"],
         "accepted_at": row["accepted_at"],
         "accept_due_at": row["accept_due_at"],
+        "resolve_due_at": row["resolve_due_at"],
         "resolved_at": row["resolved_at"],
         "rated_at": row["rated_at"],
         "rating": row["rating"],
@@ -161,30 +165,33 @@ def key_text(key: Key) -> str:
 
 
 def _apply(deltas: dict[Key, dict[str, int]]) -> int:
-    """Add the deltas to the rollup rows (creating and deleting rows as counts appear and vanish)."""
+    """Add the per-day deltas to the day rows and, summed per month, to the month rows."""
+    months: dict[Key, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for key, delta in deltas.items():
+        month = months[(key[0].replace(day=1), *key[1:])]
+        for name, amount in delta.items():
+            month[name] += amount
+    _apply_to(DailyRollup, "day", deltas)
+    _apply_to(MonthlyRollup, "month", months)
+    return len(deltas)
+
+
+def _apply_to(model: type[DailyRollup] | type[MonthlyRollup], date_field: str, deltas) -> None:
+    """Add the deltas to one rollup table (creating and deleting rows as counts appear and vanish)."""
     deltas = {k: d for k, d in deltas.items() if any(d.values())}
     if not deltas:
-        return 0
+        return
     texts = {key_text(k): k for k in deltas}
-    existing: dict[str, DailyRollup] = {}
+    existing: dict[str, Any] = {}
     names = list(texts)
     for i in range(0, len(names), 500):
-        existing.update((r.key, r) for r in DailyRollup.objects.filter(key__in=names[i : i + 500]))
+        existing.update((r.key, r) for r in model.objects.filter(key__in=names[i : i + 500]))
     create, update, delete = [], [], []
     for text, key in texts.items():
         row = existing.get(text)
         if row is None:
-            row = DailyRollup(
-                key=text,
-                day=key[0],
-                street_id=key[1],
-                community_id=key[2],
-                compound_id=key[3],
-                category_id=key[4],
-                party_id=key[5],
-                kind=key[6],
-                source=key[7],
-            )
+            dims = dict(zip(ROLLUP_DIMS, key[1:], strict=True))
+            row = model(key=text, **{date_field: key[0]}, **dims)
             create.append(row)
         else:
             update.append(row)
@@ -194,12 +201,11 @@ def _apply(deltas: dict[Key, dict[str, int]]) -> int:
             update.remove(row)
             delete.append(row.pk)
     if create:
-        DailyRollup.objects.bulk_create(create, batch_size=1000)
+        model.objects.bulk_create(create, batch_size=1000)
     if update:
-        DailyRollup.objects.bulk_update(update, COUNT_FIELDS, batch_size=500)
+        model.objects.bulk_update(update, COUNT_FIELDS, batch_size=500)
     if delete:
-        DailyRollup.objects.filter(pk__in=delete).delete()
-    return len(deltas)
+        model.objects.filter(pk__in=delete).delete()
 
 
 def _claim_state() -> RollupState | None:
@@ -285,18 +291,36 @@ def _seconds_sql(later: str, earlier: str) -> str:
     return f"(django_timestamp_diff({later}, {earlier}) / 1000000)"
 
 
-def _key_sql(dims: tuple[str, ...]) -> str:
+def _key_sql(dims: tuple[str, ...], date_column: str = "day") -> str:
     """The rollup key `key_text` builds: day|street|community|compound|category|party|kind|source."""
     if connection.vendor == "postgresql":
-        return "CONCAT_WS('|', to_char(day, 'YYYY-MM-DD'), " + ", ".join(dims) + ")"
-    return " || '|' || ".join(("day", *dims))
+        return f"CONCAT_WS('|', to_char({date_column}, 'YYYY-MM-DD'), " + ", ".join(dims) + ")"
+    return " || '|' || ".join((date_column, *dims))
+
+
+def _insert_months(cursor) -> int:
+    """The month rows, summed from the day rows in one INSERT … SELECT … GROUP BY."""
+    d = ", ".join(ROLLUP_DIMS)
+    if connection.vendor == "postgresql":
+        month = "date_trunc('month', day)::date"
+    else:
+        month = "substr(day, 1, 8) || '01'"  # SQLite keeps a date as YYYY-MM-DD text
+    sums = ", ".join(f"SUM({n})" for n in COUNT_FIELDS)
+    cursor.execute(
+        f"INSERT INTO {MonthlyRollup._meta.db_table} ({connection.ops.quote_name('key')}, month, {d},"  # noqa: S608
+        f" {', '.join(COUNT_FIELDS)}) SELECT {_key_sql(ROLLUP_DIMS, 'month')}, month, {d}, {sums}"
+        f" FROM (SELECT {month} AS month, {d}, {', '.join(COUNT_FIELDS)} FROM {DailyRollup._meta.db_table}) m"
+        f" GROUP BY month, {d}"
+    )
+    return cursor.rowcount
 
 
 def _insert_facts(cursor) -> int:
     """One INSERT … SELECT: the fact row of every appeal (`fact_of` in SQL)."""
     fact, appeal = AppealFact._meta.db_table, Appeal._meta.db_table
     ids = ("street_id", "community_id", "compound_id", "building_id", "spot_id", "place_id", "category_id")
-    stamps = ("created_at", "dispatched_at", "accepted_at", "accept_due_at", "resolved_at", "rated_at")
+    stamps = ("created_at", "dispatched_at", "accepted_at", "accept_due_at", "resolve_due_at", "resolved_at")
+    stamps += ("rated_at",)
     columns = ("appeal_id", *ids, "party_id", "kind", "source", "status", "escalated", *stamps)
     columns += ("rating", "solved")
     values = (
@@ -320,7 +344,7 @@ def _insert_facts(cursor) -> int:
 def _insert_rollups(cursor) -> int:
     """One INSERT … SELECT … GROUP BY over the facts: the union of what every appeal contributes on the
     day of each of its timestamps (`contributions` in SQL), summed per rollup key."""
-    dims = ("street_id", "community_id", "compound_id", "category_id", "party_id", "kind", "source")
+    dims = ROLLUP_DIMS
     d = ", ".join(dims)
     zero = dict.fromkeys(COUNT_FIELDS, "0")
     params: list = []
@@ -390,7 +414,7 @@ def rollup_rebuild() -> int:
         state = _claim_state() or RollupState.objects.select_for_update().get(name=STATE)
         top = AppealEvent.objects.aggregate(m=Max("id"))["m"] or 0
         with connection.cursor() as cursor:
-            tables = (DailyRollup._meta.db_table, AppealFact._meta.db_table)
+            tables = tuple(m._meta.db_table for m in (MonthlyRollup, DailyRollup, AppealFact))
             if connection.vendor == "postgresql":
                 cursor.execute(f"TRUNCATE {', '.join(tables)}")
             else:
@@ -398,9 +422,13 @@ def rollup_rebuild() -> int:
                     cursor.execute(f"DELETE FROM {name}")  # noqa: S608
             count = _insert_facts(cursor)
             _insert_rollups(cursor)
+            _insert_months(cursor)
             if connection.vendor == "postgresql":
                 cursor.execute(f"ANALYZE {', '.join(tables)}")
         state.last_event_id = top
         state.refreshed_at = clock.now()
         state.save(update_fields=["last_event_id", "refreshed_at"])
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        with connection.cursor() as cursor:  # the visibility map: index-only reads of the new rows
+            cursor.execute(f"VACUUM {', '.join(tables)}")
     return count

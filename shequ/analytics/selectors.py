@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db.models import Q
 
 from shequ.analytics.dashboards import (
+    AreaMonths,
     Filters,
     HotlineRow,
     HotSpot,
@@ -28,8 +29,9 @@ from shequ.analytics.dashboards import (
     monthly_topic,
     parse_filters,
     party_ranking,
+    place_counts,
     repeat_problems,
-    resolution_times,
+    resolution_times_both,
     spikes,
     volume_trend,
 )
@@ -182,9 +184,16 @@ def default_month() -> str:
 
 def dashboard(*, user, level: str, area_id: int | None, params: dict) -> Dashboard:
     area, f = dashboard_filters(user=user, level=level, area_id=area_id, params=params)
-    tiles = kpi_tiles(f)  # brings the rollups up to date first
+    months = AreaMonths(f)  # one grouped read of the month rows for the tiles, trend, categories, topic
+    tiles = kpi_tiles(f, months)  # brings the rollups up to date first
+    times_by_category, times_by_party = resolution_times_both(f)
+    counts = place_counts(f)  # one read of the facts for the hot spots and 每月一题
     communities = (
-        list(Place.objects.filter(street_id=area.pk, kind=PlaceKind.COMMUNITY).order_by("name"))
+        list(
+            Place.objects.filter(street_id=area.pk, kind=PlaceKind.COMMUNITY)
+            .only("pk", "name")
+            .order_by("name")
+        )
         if level == "street"
         else [area]
     )
@@ -194,17 +203,17 @@ def dashboard(*, user, level: str, area_id: int | None, params: dict) -> Dashboa
         filters=f,
         communities=communities,
         tiles=tiles,
-        trend=volume_trend(f),
-        times_by_category=resolution_times(f, by="category"),
-        times_by_party=resolution_times(f, by="party")[:15],
+        trend=volume_trend(f, area=months),
+        times_by_category=times_by_category,
+        times_by_party=times_by_party[:15],
         parties=party_ranking(f),
         community_rows=community_ranking(f) if level == "street" else [],
-        categories=category_ranking(f),
-        hot_spots=hot_spots(f),
+        categories=category_ranking(f, months),
+        hot_spots=hot_spots(f, counts=counts),
         repeats=repeat_problems(f),
         spikes=spikes(street_id=f.street_id if level == "street" else None, community_id=f.community_id),
-        topic=monthly_topic(f),
-        hotline=hotline_vs_shequ(f),
+        topic=monthly_topic(f, months, counts),
+        hotline=hotline_vs_shequ(f, months),
     )
 
 

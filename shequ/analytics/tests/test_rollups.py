@@ -12,7 +12,7 @@ import pytest
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce, TruncDate
 
-from shequ.analytics.models import COUNT_FIELDS, AppealFact, DailyRollup, RollupState
+from shequ.analytics.models import COUNT_FIELDS, AppealFact, DailyRollup, MonthlyRollup, RollupState
 from shequ.analytics.rates import party_rates, place_rates
 from shequ.analytics.rollups import key_text, resolve_bucket, rollup_rebuild, rollup_refresh
 from shequ.appeals.models import Appeal, Rating
@@ -129,7 +129,24 @@ def _rolled(field: str) -> Counter:
     )
 
 
+def _assert_months_equal_days() -> None:
+    """Every month row is the sum of its days (and no month row is left without days)."""
+    days: dict[tuple, Counter] = {}
+    for r in DailyRollup.objects.values("day", *DIMS, *COUNT_FIELDS):
+        key = (r["day"].replace(day=1), *(r[n] for n in DIMS))
+        days.setdefault(key, Counter()).update({n: r[n] for n in COUNT_FIELDS})
+    months = {
+        (r["month"], *(r[n] for n in DIMS)): Counter({n: r[n] for n in COUNT_FIELDS})
+        for r in MonthlyRollup.objects.values("month", *DIMS, *COUNT_FIELDS)
+    }
+    assert months == {k: +c for k, c in days.items()}
+    assert all(
+        r.key == key_text((r.month, *(getattr(r, n) for n in DIMS))) for r in MonthlyRollup.objects.all()
+    )
+
+
 def _assert_rollups_equal_raw() -> None:
+    _assert_months_equal_days()
     assert _rolled("created") == _raw_by_day("created_at")
     assert _rolled("escalated") == _raw_by_day("created_at", Q(escalation_level__gt=0))
     assert _rolled("dispatched") == _raw_by_day("dispatched_at")
@@ -207,13 +224,15 @@ def test_rollups_equal_raw_on_random_histories(world, file_appeal, seed):
 def _snapshot() -> tuple[list, list]:
     rows = sorted(DailyRollup.objects.values_list("key", "day", *DIMS, *COUNT_FIELDS))
     facts = sorted(AppealFact.objects.values_list(*(f.name for f in AppealFact._meta.concrete_fields)))
-    return rows, facts
+    months = sorted(MonthlyRollup.objects.values_list("key", "month", *DIMS, *COUNT_FIELDS))
+    return rows + months, facts
 
 
 def test_rebuild_alone_equals_raw(world, file_appeal):
     """The set-based rebuild on a history never refreshed incrementally (the bulk-load case)."""
     _random_history(world, file_appeal, 4, n=40)
     DailyRollup.objects.all().delete()
+    MonthlyRollup.objects.all().delete()
     AppealFact.objects.all().delete()
     assert rollup_rebuild() == Appeal.objects.count()
     _assert_rollups_equal_raw()
@@ -265,6 +284,7 @@ def test_rebuild_edge_cases_equal_refresh_and_raw(world, file_appeal):
     RollupState.objects.all().delete()
     AppealFact.objects.all().delete()
     DailyRollup.objects.all().delete()
+    MonthlyRollup.objects.all().delete()
     rollup_refresh()  # the Python path (`fact_of` / `contributions`)
     _assert_rollups_equal_raw()
     incremental = _snapshot()

@@ -1,0 +1,232 @@
+"""Where the problems are: hot spots (the spots / assets and buildings with the most appeals), repeat
+problems (the same spot reported again within N days of a resolution — 未诉先办 acts on them before
+residents call), and the early warning (a category or compound far above its own baseline this week).
+
+Rules, stated on the page and in docs/analytics.md:
+- early warning: a category or compound whose appeals this week exceed the mean + 3σ of its previous
+  8 weeks and number at least 5;
+- a repeat problem: the same spot / asset reported again within 30 days of an earlier resolution.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.db import connection
+from django.db.models import Count, Sum
+
+from shequ.analytics.filters import Filters, _facts, _filtered, _root_of, _tz, category_names, rollup_rows
+from shequ.analytics.models import AppealFact
+from shequ.appeals.models import Appeal
+from shequ.core import clock
+from shequ.directory.models import Place, Spot
+
+SPIKE_WEEKS = 8
+SPIKE_SIGMAS = 3
+SPIKE_MIN = 5
+REPEAT_DAYS = 30
+
+
+@dataclass
+class HotSpot:
+    label: str
+    level: str
+    count: int
+
+
+def place_counts(f: Filters) -> list[tuple[int, int, int, int]]:
+    """(building, spot, category, appeals) filed in the period: one grouped read of the facts (index-only
+    on PostgreSQL: `an_fact_street_created` / `an_fact_comm_created`), shared by the hot spots and 每月一题."""
+    return list(
+        _facts(f).values_list("building_id", "spot_id", "category_id").annotate(n=Count("*")).order_by()
+    )
+
+
+def hot_spots(
+    f: Filters, *, limit: int = 10, counts: list | None = None, category_ids: set[int] | None = None
+) -> list[HotSpot]:
+    """The spots / assets and buildings with the most appeals filed in the period (of some categories)."""
+    from django.utils.translation import gettext as _  # noqa: PLC0415
+
+    spots: dict[int, int] = defaultdict(int)
+    buildings: dict[int, int] = defaultdict(int)
+    for building_id, spot_id, category_id, n in place_counts(f) if counts is None else counts:
+        if category_ids is not None and category_id not in category_ids:
+            continue
+        if spot_id:
+            spots[spot_id] += n
+        if building_id:
+            buildings[building_id] += n
+    top_spots = sorted(spots.items(), key=lambda kv: -kv[1])[:limit]
+    top_buildings = sorted(buildings.items(), key=lambda kv: -kv[1])[:limit]
+    spot_names = (
+        {
+            s.pk: f"{_place_label(s.place)} {s.name}"
+            for s in Spot.objects.filter(pk__in=[k for k, _n in top_spots]).select_related(
+                "place", "place__compound"
+            )
+        }
+        if top_spots
+        else {}
+    )
+    place_names = (
+        {
+            p.pk: _place_label(p)
+            for p in Place.objects.filter(pk__in=[k for k, _n in top_buildings]).select_related("compound")
+        }
+        if top_buildings
+        else {}
+    )
+    out = [HotSpot(spot_names.get(k, "—"), _("设施"), n) for k, n in top_spots]
+    out += [HotSpot(place_names.get(k, "—"), _("楼栋"), n) for k, n in top_buildings]
+    out.sort(key=lambda h: (-h.count, h.label))
+    return out[:limit]
+
+
+def _place_label(place: Place) -> str:
+    if place.compound_id and place.compound_id != place.pk and place.compound is not None:
+        return f"{place.compound.name} {place.name}"
+    return place.name
+
+
+@dataclass
+class RepeatProblem:
+    spot_id: int
+    label: str
+    history: list[AppealFact]
+    repeats: int
+    numbers: dict[int, str] = field(default_factory=dict)
+
+
+def repeat_problems(f: Filters, *, days: int = REPEAT_DAYS, limit: int = 20) -> list[RepeatProblem]:
+    """Spots reported again within `days` of an earlier resolution, in the period — with the history.
+    One read of the area's spot facts from `days` before the period to its end."""
+    s, e = f.days
+    start = datetime.combine(s, time(), tzinfo=_tz())
+    end = datetime.combine(e, time(), tzinfo=_tz())
+    window = timedelta(days=days)
+    qs = _filtered(AppealFact.objects.filter(created_at__gte=start - window, created_at__lt=end), f)
+    if f.street_id:
+        qs = qs.filter(street_id=f.street_id)  # a community's too: the partial index `an_fact_spots`
+    history: dict[int, list[AppealFact]] = defaultdict(list)
+    for fact in (
+        qs.exclude(spot_id=0)
+        .only("appeal_id", "spot_id", "created_at", "resolved_at")
+        .order_by("spot_id", "created_at")
+    ):
+        history[fact.spot_id].append(fact)
+    found = []
+    for spot_id, facts in history.items():
+        repeats = 0
+        for i, fact in enumerate(facts):
+            if fact.created_at < start:
+                continue
+            if any(
+                p.resolved_at is not None and p.resolved_at <= fact.created_at <= p.resolved_at + window
+                for p in facts[:i]
+            ):
+                repeats += 1
+        if repeats:
+            found.append((spot_id, repeats, facts))
+    found.sort(key=lambda x: -x[1])
+    found = found[:limit]
+    if not found:
+        return []
+    spots = {
+        s.pk: s
+        for s in Spot.objects.filter(pk__in=[x[0] for x in found]).select_related("place", "place__compound")
+    }
+    numbers = dict(
+        Appeal.objects.filter(pk__in=[fa.appeal_id for x in found for fa in x[2]]).values_list("pk", "number")
+    )
+    return [
+        RepeatProblem(
+            spot_id,
+            f"{_place_label(spots[spot_id].place)} {spots[spot_id].name}" if spot_id in spots else "—",
+            facts,
+            repeats,
+            numbers,
+        )
+        for spot_id, repeats, facts in found
+    ]
+
+
+def _day_counts(qs) -> list[tuple[str, date, int, int]]:
+    """(dimension, day, category or compound, appeals filed) of the day rows: one scan with GROUPING SETS
+    on PostgreSQL (index-only through `an_roll_street_day` / `an_roll_comm_day`), two on SQLite."""
+    if connection.vendor == "postgresql":
+        inner, params = qs.values_list("day", "category_id", "compound_id", "created").query.sql_with_params()
+        sql = (
+            "SELECT GROUPING(category_id), day, CASE WHEN GROUPING(category_id) = 0 THEN category_id"  # noqa: S608
+            f" ELSE compound_id END, SUM(created) FROM ({inner}) t"
+            " GROUP BY GROUPING SETS ((day, category_id), (day, compound_id))"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return [("compound" if g else "category", d, k, n) for g, d, k, n in cursor.fetchall()]
+    out = []
+    for dimension, column in (("category", "category_id"), ("compound", "compound_id")):
+        rows = qs.values_list("day", column).annotate(n=Sum("created")).order_by()
+        out += [(dimension, d, k, n) for d, k, n in rows]
+    return out
+
+
+@dataclass
+class Spike:
+    dimension: str  # category | compound
+    key: int
+    label: str
+    week: date  # Monday of the week
+    count: int
+    mean: float
+    sigma: float
+
+    @property
+    def threshold(self) -> float:
+        return self.mean + SPIKE_SIGMAS * self.sigma
+
+
+def week_start(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def spikes(
+    *, street_id: int | None = None, community_id: int | None = None, today: date | None = None
+) -> list[Spike]:
+    """Categories and compounds whose appeals this week (Monday to today) exceed the mean + 3σ of the
+    previous 8 full weeks and number at least 5 — two grouped reads of the day rows (per week)."""
+    today = today or clock.now().astimezone(_tz()).date()
+    this_week = week_start(today)
+    first = this_week - timedelta(weeks=SPIKE_WEEKS)
+    qs = rollup_rows(
+        Filters(street_id=street_id, community_id=community_id), start=first, end=today + timedelta(days=1)
+    )
+    roots = _root_of()
+    counts: dict[tuple[str, int], dict[date, int]] = defaultdict(lambda: defaultdict(int))
+    for dimension, day, key, n in _day_counts(qs):
+        if dimension == "category":
+            key = roots.get(key, key)
+        elif not key:
+            continue
+        counts[(dimension, key)][week_start(day)] += n or 0
+    weeks = [first + timedelta(weeks=i) for i in range(SPIKE_WEEKS)]
+    out = []
+    for (dimension, key), per in counts.items():
+        now_n = per.get(this_week, 0)
+        if now_n < SPIKE_MIN:
+            continue
+        base = [per.get(w, 0) for w in weeks]
+        mean = statistics.fmean(base)
+        sigma = statistics.pstdev(base)
+        if now_n > mean + SPIKE_SIGMAS * sigma:
+            out.append(Spike(dimension, key, "", this_week, now_n, mean, sigma))
+    cats = category_names()
+    compounds = [s.key for s in out if s.dimension == "compound"]
+    places = dict(Place.objects.filter(pk__in=compounds).values_list("pk", "name")) if compounds else {}
+    for s in out:
+        s.label = (cats if s.dimension == "category" else places).get(s.key, "—")
+    out.sort(key=lambda s: -s.count)
+    return out
