@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from shequ.core.widgets import ChineseDateTimeField
 from shequ.notices.selectors import PostingRight, postable_places
 
 
@@ -15,16 +16,9 @@ class NoticeForm(forms.Form):
     is_public = forms.BooleanField(
         label=_("公开（不勾选则只对本范围已认证居民可见）"), required=False, initial=True
     )
-    publish_at = forms.DateTimeField(
-        label=_("定时发布（留空为立即发布）"),
-        required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-    )
-    expires_at = forms.DateTimeField(
-        label=_("截止时间（到期后不再显示）"),
-        required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-    )
+    # Our own date and time lists (Chinese labels), not the browser's native picker.
+    publish_at = ChineseDateTimeField(label=_("定时发布（留空为立即发布）"), required=False)
+    expires_at = ChineseDateTimeField(label=_("截止时间（到期后不再显示）"), required=False)
 
     def __init__(self, *args, rights: list[PostingRight], **kwargs) -> None:
         kwargs.setdefault("label_suffix", "")
