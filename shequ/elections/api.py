@@ -116,11 +116,13 @@ class RollOut(Schema):
 
 class PaperIn(Schema):
     roll_entry_id: int
-    candidate_ids: list[int]
+    candidate_ids: list[int] = []
+    abstain: bool = False  # a blank ballot: takes part, chooses nobody (candidate_ids must be empty)
 
 
 class VoteIn(Schema):
-    candidate_ids: list[int]
+    candidate_ids: list[int] = []
+    abstain: bool = False  # a blank ballot: takes part, chooses nobody (candidate_ids must be empty)
 
 
 class ReceiptOut(Schema):
@@ -156,7 +158,9 @@ def election(request: HttpRequest, election_id: int):
 @router.post("/elections/{election_id}/vote", response={201: ReceiptOut})
 def vote(request: HttpRequest, election_id: int, payload: VoteIn):
     e = selectors.access_election(user=request.user, election_id=election_id)
-    receipt = voting.election_vote(user=request.user, election=e, candidate_ids=payload.candidate_ids)
+    receipt = voting.election_vote(
+        user=request.user, election=e, candidate_ids=payload.candidate_ids, abstain=payload.abstain
+    )
     return Status(201, {"receipt": receipt, "named": e.is_named})
 
 
@@ -269,6 +273,7 @@ def paper(request: HttpRequest, election_id: int, payload: PaperIn):
         election=e,
         roll_entry_id=payload.roll_entry_id,
         candidate_ids=payload.candidate_ids,
+        abstain=payload.abstain,
     )
     return Status(201, {"receipt": receipt, "named": False})
 
@@ -278,9 +283,10 @@ def named_paper(
     request: HttpRequest,
     election_id: int,
     roll_entry_id: Form[int],
-    candidate_ids: Form[list[int]],
+    candidate_ids: Form[list[int]] = [],  # noqa: B006 (ninja reads the default, never mutates it)
     channel: Form[str] = "paper",
     proxy_name: Form[str] = "",
+    abstain: Form[bool] = False,
 ):
     """Owners'-committee election (named): multipart `roll_entry_id`, `candidate_ids` (repeated), `channel`
     (paper | proxy), `proxy_name` and the `document` file — the photo of the signed ballot or the written
@@ -290,7 +296,8 @@ def named_paper(
         actor=request.user,
         election=e,
         roll_entry_id=roll_entry_id,
-        candidate_ids=candidate_ids,
+        candidate_ids=candidate_ids or [],
+        abstain=abstain,
         document=request.FILES.get("document"),
         channel=channel,
         proxy_name=proxy_name,

@@ -1,7 +1,8 @@
 """Counting an election: pure functions, so that anyone can recount the published ballot box.
 
-- Each ballot names 1..max_choices distinct candidates; a candidate's score is the number of ballots naming
-  them (blank ballots are not possible online: at least one choice is required).
+- Each ballot names 0..max_choices distinct candidates; a candidate's score is the number of ballots naming
+  them. A blank ballot (全部弃权, asked for explicitly) takes part — turnout and, in an owners'-committee
+  election, the quorum — and agrees with nobody.
 - Candidates are ranked by score. The `seats` highest are elected.
 - **Tie at the last seat**: when candidates with the same score straddle the last seat, none of the tied
   candidates is declared elected for the seats they compete for; those seats stay open for a run-off among

@@ -67,7 +67,7 @@ def election_xlsx(*, user, election: Election) -> bytes:
                 "投票箱",
                 [["回执码", "所选候选人"]]
                 + [
-                    [b.receipt, "、".join(names[c] for c in b.choices)]
+                    [b.receipt, "、".join(names[c] for c in b.choices) or "全部弃权"]
                     for b in selectors.published_box(election=election)
                 ],
             )
@@ -85,7 +85,7 @@ def election_xlsx(*, user, election: Election) -> bytes:
                         str(line.entry.area or ""),
                         _yes(line.voted),
                         line.ballot.get_channel_display() if line.ballot else "",
-                        "、".join(line.chosen),
+                        ("、".join(line.chosen) or "全部弃权") if line.ballot else "",
                     ]
                     for line in selectors.named_ballot_list(user=user, election=election)
                 ],

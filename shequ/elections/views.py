@@ -155,6 +155,7 @@ def paper(request: HttpRequest, pk: int) -> HttpResponse:
                 election=election,
                 roll_entry_id=entry_id,
                 candidate_ids=ids,
+                abstain=request.POST.get("abstain") == "1",
                 document=request.FILES.get("document"),
                 channel=request.POST.get("channel") or BallotChannel.PAPER,
                 proxy_name=request.POST.get("proxy_name", ""),
@@ -234,7 +235,9 @@ def vote(request: HttpRequest, pk: int) -> HttpResponse:
     election = selectors.access_election(user=request.user, election_id=pk)
     try:
         ids = [int(v) for v in request.POST.getlist("candidate")]
-        receipt = voting.election_vote(user=request.user, election=election, candidate_ids=ids)
+        receipt = voting.election_vote(
+            user=request.user, election=election, candidate_ids=ids, abstain=request.POST.get("abstain") == "1"
+        )
     except ValueError:
         messages.error(request, _("请选择候选人。"))
         return redirect("elections:detail", pk=pk)

@@ -27,12 +27,24 @@ def new_receipt() -> str:
     return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
 
 
-def _check_choices(election: Election, candidate_ids: list[int]) -> list[int]:
+def _check_choices(election: Election, candidate_ids: list[int], *, abstain: bool = False) -> list[int]:
+    """The choices of one ballot. `abstain`: the voter takes part but chooses nobody (a blank ballot,
+    asked for explicitly so that a forgotten tick is an error, not a blank vote)."""
+    if abstain:
+        if candidate_ids:
+            raise Invalid(
+                "弃权票不能同时选择候选人。", "An abstaining ballot names no candidate.", code="abstain_with_choice"
+            )
+        return []
     ids = sorted({int(c) for c in candidate_ids})
     if len(ids) != len(candidate_ids):
         raise Invalid("同一候选人只能选一次。", "A candidate can be chosen once.", code="duplicate_choice")
     if not ids:
-        raise Invalid("请至少选择一名候选人。", "Choose at least one candidate.", code="no_choice")
+        raise Invalid(
+            "请至少选择一名候选人；一个都不选请点“全部弃权”。",
+            "Choose at least one candidate, or tap “Abstain from all”.",
+            code="no_choice",
+        )
     if len(ids) > election.max_choices:
         raise Invalid(
             f"每票最多选{election.max_choices}人。",
@@ -97,10 +109,11 @@ def _named(election: Election, voter_id: int, choices: list[int], *, channel: st
         ) from None
 
 
-def election_vote(*, user, election: Election, candidate_ids: list[int]) -> str | None:
+def election_vote(*, user, election: Election, candidate_ids: list[int], abstain: bool = False) -> str | None:
     """Cast a ballot online. A secret ballot returns its receipt code — shown to the voter once and stored
     nowhere else that names them. A named ballot (owners'-committee election) returns None: it is the
-    owner's, on the list the compound's owners inspect after the close."""
+    owner's, on the list the compound's owners inspect after the close. `abstain`: a blank ballot — the voter
+    takes part (turnout, quorum) and agrees with nobody."""
     if election.is_named:  # the precise 403: tenant, unverified, not an owner
         check_may_vote_as_resident(user=user, compound_id=election.place_id)
     with transaction.atomic():
@@ -117,7 +130,7 @@ def election_vote(*, user, election: Election, candidate_ids: list[int]) -> str 
                     code="not_representative",
                 )
             raise Forbidden("选民名册上没有您。", "You are not on the roll.", code="not_on_roll")
-        choices = _check_choices(locked, candidate_ids)
+        choices = _check_choices(locked, candidate_ids, abstain=abstain)
         if not _tick(entry.pk, locked):
             raise Conflict("您已经投过票。", "You have already voted.", code="already_voted")
         if locked.is_named:
@@ -135,6 +148,7 @@ def election_enter_paper(
     document=None,
     channel: str = BallotChannel.PAPER,
     proxy_name: str = "",
+    abstain: bool = False,
 ) -> str | None:
     """A voter votes on paper at the polling station; staff tick the roll and enter the slip's choices.
 
@@ -166,7 +180,7 @@ def election_enter_paper(
     with transaction.atomic():
         locked = election if election.is_named else Election.objects.select_for_update().get(pk=election.pk)
         _check_voting(locked)
-        choices = _check_choices(locked, candidate_ids)
+        choices = _check_choices(locked, candidate_ids, abstain=abstain)
         if not _tick(roll_entry_id, locked):
             raise Conflict(
                 "该选民已经投过票（含网上投票）或不在名册上。",

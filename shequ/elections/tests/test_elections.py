@@ -293,3 +293,19 @@ def test_pages(client, world, django_assert_max_num_queries):
     with django_assert_max_num_queries(8):
         assert client.get(reverse("elections:box", args=[e.pk])).status_code == 200
     assert client.get(reverse("elections:index")).status_code == 200
+
+
+def test_a_blank_secret_ballot_from_the_page_gets_a_receipt_and_counts_for_nobody(client, world):
+    e = env_election(world)
+    c = ids(e)
+    client.force_login(world.resident_a)
+    url = reverse("elections:vote", args=[e.pk])
+    with clock.frozen(VOTING):
+        refused = client.post(url, {"candidate": [c[0]], "abstain": "1"}, follow=True)
+        assert "弃权票不能同时选择候选人" in refused.content.decode()
+        assert not BoxBallot.objects.filter(election=e).exists()
+        page = client.post(url, {"abstain": "1"})
+        assert page.status_code == 200 and "回执" in page.content.decode()
+    assert list(BoxBallot.objects.filter(election=e).values_list("choices", flat=True)) == [[]]
+    assert RollEntry.objects.get(election=e, user=world.resident_a).voted
+    assert set(counting.count([[]], c).values()) == {0}

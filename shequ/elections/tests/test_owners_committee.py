@@ -461,3 +461,45 @@ def test_casting_and_the_results_cost_the_same_queries_at_any_size(client, world
     big = _counts(client, world, extra=40)
     assert small == big, (small, big)
     assert small[0] <= 25 and small[1] <= 25 and small[2] <= 15, small
+
+
+# --- blank ballots (全部弃权) ---------------------------------------------------------------------------
+
+
+def test_a_blank_ballot_takes_part_in_the_quorum_and_agrees_with_nobody():
+    voters = {1: 4000, 2: 3000, 3: 3000}
+    # Owner 1 names candidate 1, owner 2 casts a blank ballot: 2 of 3 owners (exactly 2/3) holding 7000 of
+    # 10000 take part → quorum. Candidate 1 has 1 of the 2 participating owners = exactly half → fails.
+    out = run(voters, [(1, [1]), (2, [])])
+    assert out.quorum and out.tallies[1].agree_owners == 1 and not out.tallies[1].passed
+    # Without the blank ballot only 1 of 3 owners took part: no quorum at all.
+    assert not run(voters, [(1, [1])]).quorum
+
+
+def test_api_blank_ballot_is_asked_for_explicitly(client, world, owners_vote):
+    e = owners_vote
+    c = cids(e)
+    api = f"/api/v1/elections/{e.pk}"
+    owner = api_token(client, world.resident_a)
+    with clock.frozen(VOTING):
+        body = api_error(
+            client.post(f"{api}/vote", {"candidate_ids": []}, content_type="application/json", **owner),
+            422,
+            "no_choice",
+        )
+        assert "弃权" in body["message_zh"] and "Abstain" in body["message_en"]
+        api_error(
+            client.post(
+                f"{api}/vote",
+                {"candidate_ids": [c["甲"]], "abstain": True},
+                content_type="application/json",
+                **owner,
+            ),
+            422,
+            "abstain_with_choice",
+        )
+        assert not NamedBallot.objects.filter(election=e).exists()
+        r = client.post(f"{api}/vote", {"abstain": True}, content_type="application/json", **owner)
+        assert r.status_code == 201, r.content
+        assert client.get(api, **owner).json()["turnout"]["voted_owners"] == 1
+    assert list(NamedBallot.objects.filter(election=e).values_list("choices", flat=True)) == [[]]
