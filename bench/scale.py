@@ -181,12 +181,23 @@ def targets(actors: Actors) -> dict[str, tuple[str, str, str]]:
         .first()
     )
     party_id = assigned[1] if assigned else None
+    # A deep page by cursor (what the product links): the key of the 10,000th public row.
+    from shequ.appeals import selectors
+    from shequ.core.pagination import _encode
+
+    deep = (
+        selectors.appeal_list(user=resident, scope="public")
+        .values_list("created_at", "pk")[10_000:10_001]
+        .first()
+    )
+    after = f"after={_encode(list(deep))}" if deep else ""
     out: dict[str, tuple[str, str, str]] = {
         "home": ("resident", "page", "/"),
         "谁在管我家 who": ("resident", "page", "/who/"),
         "my appeals page": ("resident", "page", "/appeals/mine"),
         "public list page": ("resident", "page", "/appeals/public"),
         "public list page 500": ("resident", "page", "/appeals/public?page=500"),
+        "public list deep (cursor)": ("resident", "page", f"/appeals/public?{after}"),
         "appeal page": ("resident", "page", f"/appeals/{mine}"),
         "workbench": ("handler", "page", "/appeals/workbench"),
         "workbench queue": ("handler", "page", "/appeals/workbench/queue"),
@@ -196,6 +207,7 @@ def targets(actors: Actors) -> dict[str, tuple[str, str, str]]:
         "api assigned": ("handler", "api", "/api/v1/appeals?scope=assigned"),
         "api public": ("resident", "api", "/api/v1/appeals?scope=public"),
         "api public page 500": ("resident", "api", "/api/v1/appeals?scope=public&page=500"),
+        "api public deep (cursor)": ("resident", "api", f"/api/v1/appeals?scope=public&{after}"),
         "api appeal": ("resident", "api", f"/api/v1/appeals/{mine}"),
         "api party rates": ("leader", "api", f"/api/v1/parties/{party_id}/rates"),
     }

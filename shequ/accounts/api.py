@@ -293,8 +293,8 @@ def login_end(request: HttpRequest, kind: Literal["web", "api"], login_id: int):
 @router.post("/me/residencies", response={201: ResidencyOut}, summary="登记房屋 / Ask to join a household")
 def residency_request(request: HttpRequest, payload: ResidencyIn):
     residency = services.residency_request(
-        user=request.auth,
-        household=_household(payload.household_id),  # type: ignore[attr-defined]
+        user=request.auth,  # type: ignore[attr-defined]  # ninja sets .auth after authentication
+        household=_household(payload.household_id),
         relation=payload.relation,
     )
     return Status(201, _residency_out(residency))

@@ -86,7 +86,7 @@ class AccountFields(forms.Form):
     )
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("password") and data.get("password2") and data["password"] != data["password2"]:
             self.add_error("password2", _("两次输入的密码不一样。"))
         return data
@@ -109,7 +109,7 @@ class PasswordChangeForm(forms.Form):
     )
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         if (
             data.get("new_password")
             and data.get("new_password2")

@@ -24,7 +24,8 @@ from shequ.accounts.forms import (
     RelationForm,
     attach_error,
 )
-from shequ.accounts.models import Residency
+from shequ.accounts.http import AuthedRequest
+from shequ.accounts.models import Residency, User
 from shequ.core.errors import DomainError, Unauthorized
 from shequ.core.net import client_ip
 from shequ.core.views import domain_errors, error_text
@@ -60,7 +61,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def logins(request: HttpRequest) -> HttpResponse:
+def logins(request: AuthedRequest) -> HttpResponse:
     """登录设备: where this person is logged in (web and app), each one can be ended."""
     if request.method == "POST":
         try:
@@ -150,7 +151,7 @@ def register(request: HttpRequest) -> HttpResponse:
         if forms_ok:
             relation = relation_form.cleaned_data["relation"]
             try:
-                if anonymous:
+                if account_form is not None:  # anonymous: a new account
                     acc = account_form.cleaned_data
                     user = services.user_register(
                         phone=acc["phone"],
@@ -161,12 +162,12 @@ def register(request: HttpRequest) -> HttpResponse:
                         client_address=client_ip(request),
                     )
                     auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-                else:
+                elif isinstance(request.user, User):
                     services.residency_request(user=request.user, household=household, relation=relation)
             except DomainError as exc:
                 attach_error(
                     account_form
-                    if anonymous and set(exc.fields) & {"phone", "real_name", "password"}
+                    if account_form is not None and set(exc.fields) & {"phone", "real_name", "password"}
                     else relation_form,
                     exc,
                 )
@@ -193,7 +194,7 @@ def register_places(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthedRequest) -> HttpResponse:
     roles = selectors.user_roles(user=request.user)
     residencies = sorted(roles.residencies, key=lambda r: (r.status != Residency.Status.VERIFIED, r.pk))
     return render(
@@ -209,7 +210,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def password_change(request: HttpRequest) -> HttpResponse:
+def password_change(request: AuthedRequest) -> HttpResponse:
     form = PasswordChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -232,7 +233,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def verify_queue(request: HttpRequest) -> HttpResponse:
+def verify_queue(request: AuthedRequest) -> HttpResponse:
     if not selectors.can_verify_anyone(user=request.user):
         return render(request, "accounts/verify_queue.html", {"allowed": False, "items": []}, status=403)
     items = list(selectors.pending_residencies_for(user=request.user)[:200])
@@ -251,7 +252,7 @@ def verify_queue(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 @domain_errors
-def verify_decide(request: HttpRequest, pk: int) -> HttpResponse:
+def verify_decide(request: AuthedRequest, pk: int) -> HttpResponse:
     residency = selectors.access_pending_residency(user=request.user, residency_id=pk)
     action = request.POST.get("action")
     try:
@@ -273,7 +274,7 @@ def verify_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def password_reset(request: HttpRequest) -> HttpResponse:
+def password_reset(request: AuthedRequest) -> HttpResponse:
     """Committee staff reset a resident's forgotten password to a temporary one, in person."""
     if not (request.user.is_superuser or selectors.is_committee_verifier(user=request.user)):
         return render(request, "accounts/password_reset.html", {"allowed": False}, status=403)

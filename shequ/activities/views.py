@@ -20,6 +20,7 @@ from shequ.activities import selectors, services
 from shequ.activities.models import ActivityKind, Signup
 from shequ.core.errors import DomainError, Forbidden, NotFound
 from shequ.core.views import domain_errors, error_text
+from shequ.core.widgets import ChineseDateTimeField
 from shequ.directory.models import Place, PlaceKind
 
 
@@ -80,12 +81,9 @@ class ActivityForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("名称"), max_length=100)
     description = forms.CharField(label=gettext_lazy("介绍"), widget=forms.Textarea, required=False)
     location = forms.CharField(label=gettext_lazy("地点"), max_length=100, required=False)
-    starts_at = forms.DateTimeField(
-        label=gettext_lazy("开始时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
-    )
-    ends_at = forms.DateTimeField(
-        label=gettext_lazy("结束时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
-    )
+    # Our own date and time lists (Chinese labels), not the browser's native picker.
+    starts_at = ChineseDateTimeField(label=gettext_lazy("开始时间"))
+    ends_at = ChineseDateTimeField(label=gettext_lazy("结束时间"))
     capacity = forms.IntegerField(label=gettext_lazy("名额"), min_value=1)
 
     def __init__(self, *args, parties, **kwargs) -> None:

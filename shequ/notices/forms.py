@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from shequ.core.widgets import ChineseDateTimeField
 from shequ.notices.selectors import PostingRight, postable_places
 
 
@@ -15,16 +18,9 @@ class NoticeForm(forms.Form):
     is_public = forms.BooleanField(
         label=_("公开（不勾选则只对本范围已认证居民可见）"), required=False, initial=True
     )
-    publish_at = forms.DateTimeField(
-        label=_("定时发布（留空为立即发布）"),
-        required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-    )
-    expires_at = forms.DateTimeField(
-        label=_("截止时间（到期后不再显示）"),
-        required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-    )
+    # Our own date and time lists (Chinese labels), not the browser's native picker.
+    publish_at = ChineseDateTimeField(label=_("定时发布（留空为立即发布）"), required=False)
+    expires_at = ChineseDateTimeField(label=_("截止时间（到期后不再显示）"), required=False)
 
     def __init__(self, *args, rights: list[PostingRight], **kwargs) -> None:
         kwargs.setdefault("label_suffix", "")
@@ -32,7 +28,7 @@ class NoticeForm(forms.Form):
         self.rights = {f"{r.party.pk}:{r.channel}": r for r in rights}
         from shequ.notices.models import Channel  # noqa: PLC0415
 
-        self.fields["right"].choices = [
+        cast(forms.ChoiceField, self.fields["right"]).choices = [
             (key, f"{r.party.name} · {Channel(r.channel).label}") for key, r in self.rights.items()
         ]
         # The place list follows the chosen party and channel (htmx reloads it when the choice changes).
@@ -46,7 +42,7 @@ class NoticeForm(forms.Form):
                     continue
                 seen.add(p.pk)
                 groups.setdefault(p.get_kind_display(), []).append((p.pk, p.full_name() or p.name))
-        self.fields["place"].choices = [(k, v) for k, v in groups.items()]
+        cast(forms.ChoiceField, self.fields["place"]).choices = [(k, v) for k, v in groups.items()]
 
     def clean_right(self) -> PostingRight:
         return self.rights[self.cleaned_data["right"]]

@@ -246,8 +246,10 @@ def test_permissions_for_every_url(world, activity, venue, slot, client):
             "place": world.community.pk,
             "kind": "child_care",
             "title": "暑期托管班",
-            "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
-            "ends_at": (start + timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M"),
+            "starts_at_0": start.strftime("%Y-%m-%d"),
+            "starts_at_1": "09:00",
+            "ends_at_0": start.strftime("%Y-%m-%d"),
+            "ends_at_1": "12:00",
             "capacity": 20,
         },
     )

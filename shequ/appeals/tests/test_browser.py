@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import os
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -98,10 +99,21 @@ def test_report_accept_resolve_rate_in_two_browsers(live_server, world):
                 [{"name": "lift.png", "mimeType": "image/png", "buffer": _png()}]
             )
             _shot(resident, "report-3-describe")
+            started = time.perf_counter()
             resident.locator("#submit-appeal").dblclick()
 
             # --- lands on the appeal page: who is responsible and the due times at once
             expect(resident.locator("#responsible")).to_contain_text("甲物业")
+            # The submit used to take 1.6 s (issue #14). Measured: the tap to the appeal page on screen,
+            # and from Navigation Timing the POST's own server time (the redirect) and the page's.
+            submit_s = time.perf_counter() - started
+            timing = resident.evaluate(
+                """() => { const e = performance.getEntriesByType('navigation')[0];
+                  return {post: e.redirectEnd - e.redirectStart, page: e.responseEnd - e.fetchStart,
+                          total: e.responseEnd}; }"""
+            )
+            print(f"submit: tap→page {submit_s * 1000:.0f} ms; navigation {timing}")  # noqa: T201 — shown with -s
+            assert submit_s < 1.5, (submit_s, timing)
             expect(resident.locator("#responsible")).to_contain_text("签收剩")
             assert Appeal.objects.filter(reporter=world.resident_a).count() == 1
             appeal = Appeal.objects.get(reporter=world.resident_a)

@@ -69,3 +69,24 @@ def test_registration_pages_promise_only_what_exists(client, world):
     client.force_login(world.outsider)
     profile = client.get(reverse("accounts:profile")).content.decode()
     assert "参与投票" not in profile and "业主表决" not in profile  # a tenant never votes
+
+
+def test_staff_forms_use_our_own_date_and_file_controls(client, world):
+    """No native date picker or bare file control (English in many browsers) on the staff forms."""
+    import re  # noqa: PLC0415
+
+    client.force_login(world.rc_staff)
+    for url in (reverse("notices:create"), reverse("activities:create")):
+        html = client.get(url).content.decode()
+        assert client.get(url).status_code == 200, url
+        assert 'type="date"' not in html and 'type="datetime-local"' not in html, url
+        assert "datetime-pick" in html, url
+        for tag in re.findall(r"<input[^>]*type=\"file\"[^>]*>", html):
+            assert "accept=" in tag, tag
+    notice_form = client.get(reverse("notices:create")).content.decode()
+    assert 'class="file-pick"' in notice_form and "选择图片或PDF" in notice_form
+    appeal = _appeal(world)
+    client.force_login(world.handler_x)
+    services.appeal_transition(appeal=appeal, actor=world.handler_x, action="accept")
+    detail = client.get(reverse("appeals:detail", args=[appeal.pk])).content.decode()
+    assert 'type="file"' in detail and "拍照或选照片" in detail and 'class="file-pick"' in detail

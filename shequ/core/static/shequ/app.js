@@ -17,4 +17,11 @@
     var field = event.target;
     if (field.matches && field.matches("select[data-autosubmit]") && field.form) field.form.requestSubmit();
   });
+  // Our own file buttons (core/_file_pick.html): say how many files were chosen.
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (!input.matches || !input.matches(".file-pick input[type=file]")) return;
+    var out = input.parentNode.querySelector(".file-count");
+    if (out) out.textContent = input.files.length ? out.dataset.template.replace("{n}", input.files.length) : "";
+  });
 })();
