@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -26,7 +28,7 @@ class NoticeForm(forms.Form):
         self.rights = {f"{r.party.pk}:{r.channel}": r for r in rights}
         from shequ.notices.models import Channel  # noqa: PLC0415
 
-        self.fields["right"].choices = [
+        cast(forms.ChoiceField, self.fields["right"]).choices = [
             (key, f"{r.party.name} · {Channel(r.channel).label}") for key, r in self.rights.items()
         ]
         # The place list follows the chosen party and channel (htmx reloads it when the choice changes).
@@ -40,7 +42,7 @@ class NoticeForm(forms.Form):
                     continue
                 seen.add(p.pk)
                 groups.setdefault(p.get_kind_display(), []).append((p.pk, p.full_name() or p.name))
-        self.fields["place"].choices = [(k, v) for k, v in groups.items()]
+        cast(forms.ChoiceField, self.fields["place"]).choices = [(k, v) for k, v in groups.items()]
 
     def clean_right(self) -> PostingRight:
         return self.rights[self.cleaned_data["right"]]

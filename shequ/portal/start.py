@@ -63,7 +63,7 @@ VIEW_RESIDENT = "resident"
 def desk_of(membership: Membership) -> str | None:
     if membership.role in VOLUNTEER_ROLES:
         return None
-    desk = KIND_DESK.get(membership.party.kind, HANDLER)
+    desk = KIND_DESK.get(PartyKind(membership.party.kind), HANDLER)
     if desk == DISPATCHER and membership.role not in DISPATCH_ROLES | {Role.OBSERVER}:
         return HANDLER
     return desk

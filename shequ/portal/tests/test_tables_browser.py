@@ -12,13 +12,13 @@ from django.urls import reverse
 from shequ.activities import services as activities
 from shequ.appeals.models import Category
 from shequ.appeals.services import appeal_create
-from shequ.conftest import needs_chromium
+from shequ.conftest import needs_chromium, signed_in_context
 from shequ.core import clock
 from shequ.core.jobs import run_once
 from shequ.portal.tests.layout import assert_layout_ok
-from shequ.portal.tests.test_start_browser import PHONE, _login
 
 SHOTS = Path("/tmp/shots/tables")
+PHONE = {"width": 390, "height": 844}
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), needs_chromium]
 
 
@@ -66,7 +66,8 @@ def test_signup_and_whistle_tables_fit_a_phone(live_server, world, browser):
     ]
     for user, url, name, shows in pages:
         for large in (False, True):
-            ctx, page = _login(browser, live_server.url, user, viewport=PHONE, large=large)
+            ctx = signed_in_context(browser, live_server, user, PHONE, large=large)
+            page = ctx.new_page()
             page.goto(live_server.url + url)
             table = page.locator("table").first
             assert shows in table.inner_text(), name

@@ -4,15 +4,15 @@ files served by WhiteNoise, not the test server's static handler)."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 from django.db import connections
-from django.test import Client
 from django.test.testcases import LiveServerThread
 from django.urls import reverse
 
-from shequ.conftest import needs_chromium
+from shequ.conftest import needs_chromium, signed_in_context
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), needs_chromium]
 
@@ -45,18 +45,7 @@ def deployed(settings, tmp_path):
 
 
 def _cold_load(browser, base: str, user, path: str) -> tuple[int, list[dict]]:
-    client = Client()
-    client.force_login(user)
-    ctx = browser.new_context(viewport={"width": 390, "height": 844})
-    ctx.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": base,
-            }
-        ]
-    )
+    ctx = signed_in_context(browser, SimpleNamespace(url=base), user, {"width": 390, "height": 844})
     page = ctx.new_page()
     responses = []
     page.on("response", lambda r: responses.append(r))
