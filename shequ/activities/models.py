@@ -29,14 +29,23 @@ class Activity(TimeStampedModel):
     place = models.ForeignKey(
         "directory.Place", verbose_name=_("面向范围"), on_delete=models.PROTECT, related_name="activities"
     )
-    community = models.ForeignKey("directory.Place", on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey(
+        "directory.Place", verbose_name=_("社区"), on_delete=models.PROTECT, related_name="+"
+    )
     organiser = models.ForeignKey(
         "directory.Party", verbose_name=_("主办单位"), on_delete=models.PROTECT, related_name="activities"
     )
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("发布人"), on_delete=models.PROTECT, related_name="+"
+    )
     location = models.CharField(_("地点"), max_length=100, blank=True, default="")
     venue = models.ForeignKey(
-        "Venue", null=True, blank=True, on_delete=models.SET_NULL, related_name="activities"
+        "Venue",
+        verbose_name=_("场地"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="activities",
     )
     starts_at = models.DateTimeField(_("开始时间"))
     ends_at = models.DateTimeField(_("结束时间"))
@@ -44,8 +53,8 @@ class Activity(TimeStampedModel):
     signup_closes_at = models.DateTimeField(_("报名截止"), null=True, blank=True)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
     checkin_code = models.CharField(_("签到码"), max_length=8)
-    confirmed_count = models.PositiveIntegerField(default=0)
-    waitlist_count = models.PositiveIntegerField(default=0)
+    confirmed_count = models.PositiveIntegerField(_("已报名人数"), default=0)
+    waitlist_count = models.PositiveIntegerField(_("候补人数"), default=0)
 
     class Meta:
         verbose_name = _("活动")
@@ -71,7 +80,10 @@ class Signup(TimeStampedModel):
 
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="signups")
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="activity_signups"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        on_delete=models.CASCADE,
+        related_name="activity_signups",
     )
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices)
     queued_at = models.DateTimeField(default=clock.now)
@@ -95,7 +107,9 @@ class Venue(TimeStampedModel):
     place = models.ForeignKey(
         "directory.Place", verbose_name=_("所在地点"), on_delete=models.PROTECT, related_name="venues"
     )
-    community = models.ForeignKey("directory.Place", on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey(
+        "directory.Place", verbose_name=_("社区"), on_delete=models.PROTECT, related_name="+"
+    )
     spot = models.ForeignKey(
         "directory.Spot",
         verbose_name=_("对应公共部位"),
@@ -121,7 +135,7 @@ class Venue(TimeStampedModel):
 
 
 class VenueSlot(models.Model):
-    venue = models.ForeignKey(Venue, on_delete=models.CASCADE, related_name="slots")
+    venue = models.ForeignKey(Venue, verbose_name=_("场地"), on_delete=models.CASCADE, related_name="slots")
     starts_at = models.DateTimeField(_("开始"))
     ends_at = models.DateTimeField(_("结束"))
 
@@ -145,18 +159,30 @@ class Booking(TimeStampedModel):
         REJECTED = "rejected", _("未批准")
         CANCELLED = "cancelled", _("已取消")
 
-    venue = models.ForeignKey(Venue, on_delete=models.CASCADE, related_name="bookings")
-    slot = models.ForeignKey(VenueSlot, on_delete=models.CASCADE, related_name="bookings")
+    venue = models.ForeignKey(
+        Venue, verbose_name=_("场地"), on_delete=models.CASCADE, related_name="bookings"
+    )
+    slot = models.ForeignKey(
+        VenueSlot, verbose_name=_("时段"), on_delete=models.CASCADE, related_name="bookings"
+    )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="venue_bookings"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        on_delete=models.CASCADE,
+        related_name="venue_bookings",
     )
     purpose = models.CharField(_("用途"), max_length=200)
     people = models.PositiveIntegerField(_("人数"), default=1)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审批人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
-    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
     reason = models.CharField(_("说明"), max_length=200, blank=True, default="")
 
     class Meta:

@@ -116,9 +116,38 @@ def _write_escalations(rows: list[Appeal], *, now: datetime) -> int:
             appeal.escalation_level, appeal.escalated_to_id = level, party_id
             appeal.next_due_at = deadlines.next_due_of(appeal)
         appeal.updated_at = stamp
-    Appeal.objects.bulk_update(rows, ["escalation_level", "escalated_to", "next_due_at", "updated_at"])
+    _update_rungs(rows, stamp=stamp)
     _notify([event.pk for event in AppealEvent.objects.bulk_create(events)])
     return len(events)
+
+
+def _update_rungs(rows: list[Appeal], *, stamp: datetime) -> None:
+    """Write the batch's new rungs in one statement. PostgreSQL: `UPDATE … FROM unnest(arrays)` (four
+    arrays, whatever the batch's size; `bulk_update`'s CASE per column and row cost a second and a half
+    per 500 rows at 1M appeals). Elsewhere: `bulk_update`."""
+    if connection.vendor != "postgresql":
+        for appeal in rows:
+            appeal.updated_at = stamp
+        Appeal.objects.bulk_update(rows, ["escalation_level", "escalated_to", "next_due_at", "updated_at"])
+        return
+    with connection.cursor() as cur:
+        cur.execute(
+            f"""
+            UPDATE {Appeal._meta.db_table} AS a
+               SET escalation_level = v.level, escalated_to_id = v.party, next_due_at = v.due,
+                   updated_at = %s
+              FROM unnest(%s::bigint[], %s::smallint[], %s::bigint[], %s::timestamptz[])
+                   AS v(id, level, party, due)
+             WHERE a.id = v.id
+            """,
+            [
+                stamp,
+                [a.pk for a in rows],
+                [a.escalation_level for a in rows],
+                [a.escalated_to_id for a in rows],
+                [a.next_due_at for a in rows],
+            ],
+        )
 
 
 def _write_lock() -> None:
