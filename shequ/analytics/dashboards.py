@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from functools import cached_property
+from typing import Any
 
 from django.db.models import Count, Q, Sum
 
@@ -74,7 +76,7 @@ class Totals:
     buckets: list[int] = field(default_factory=lambda: [0] * BUCKETS)
     rates: Rates = field(default_factory=Rates)
 
-    def add(self, row: dict) -> None:
+    def add(self, row: Mapping[str, Any]) -> None:
         self.created += row.get("created") or 0
         self.escalated += row.get("escalated") or 0
         self.resolved += row.get("resolved") or 0
@@ -139,7 +141,7 @@ class AreaMonths:
         return recent_months(self.trend, upto=self.f.month)
 
     @cached_property
-    def rows(self) -> list[dict]:
+    def rows(self) -> list[Any]:
         f = self.f
         start = min(_first(self.trend_months[0]), _first(f.previous.months[0]))
         qs = month_rows(f, start=start, end=f.days[1], source=False)

@@ -14,8 +14,10 @@ as 样本不足 (too few ratings) and ranked after every party with enough ratin
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -84,7 +86,7 @@ class Rates:
         """The worst-case score, or None (样本不足) below the minimum number of rated appeals."""
         return self.worst_case_score if self.sufficient else None
 
-    def add(self, row: dict) -> None:
+    def add(self, row: Mapping[str, Any]) -> None:
         for name in RATE_COUNTS:
             setattr(self, name, getattr(self, name) + (row.get(name) or 0))
 

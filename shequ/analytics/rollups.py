@@ -186,7 +186,9 @@ def _apply_to(model: type[DailyRollup] | type[MonthlyRollup], date_field: str, d
     names = list(texts)
     for i in range(0, len(names), 500):
         existing.update((r.key, r) for r in model.objects.filter(key__in=names[i : i + 500]))
-    create, update, delete = [], [], []
+    create: list[Any] = []
+    update: list[Any] = []
+    delete: list[int] = []
     for text, key in texts.items():
         row = existing.get(text)
         if row is None:
@@ -252,9 +254,10 @@ def _roll(ids: set[int]) -> None:
     deltas: dict[Key, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     changed: list[AppealFact] = []
     for appeal_id in ids:
-        before, after = old.get(appeal_id), new.get(appeal_id)
-        if before is not None:
-            before = {k: before[k] for k in FACT_FIELDS}
+        stored, after = old.get(appeal_id), new.get(appeal_id)
+        before: dict[str, Any] | None = None
+        if stored is not None:
+            before = {k: stored[k] for k in FACT_FIELDS}  # type: ignore[literal-required]  # FACT_FIELDS are its keys
         if before == after:
             continue
         if before is not None:
@@ -319,9 +322,24 @@ def _insert_facts(cursor) -> int:
     """One INSERT … SELECT: the fact row of every appeal (`fact_of` in SQL)."""
     fact, appeal = AppealFact._meta.db_table, Appeal._meta.db_table
     ids = ("street_id", "community_id", "compound_id", "building_id", "spot_id", "place_id", "category_id")
-    stamps = ("created_at", "dispatched_at", "accepted_at", "accept_due_at", "resolve_due_at", "resolved_at")
-    stamps += ("rated_at",)
-    columns = ("appeal_id", *ids, "party_id", "kind", "source", "status", "escalated", *stamps)
+    stamps: tuple[str, ...] = (
+        "created_at",
+        "dispatched_at",
+        "accepted_at",
+        "accept_due_at",
+        "resolve_due_at",
+    )
+    stamps += ("resolved_at", "rated_at")
+    columns: tuple[str, ...] = (
+        "appeal_id",
+        *ids,
+        "party_id",
+        "kind",
+        "source",
+        "status",
+        "escalated",
+        *stamps,
+    )
     columns += ("rating", "solved")
     values = (
         "id",

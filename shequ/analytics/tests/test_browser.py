@@ -9,34 +9,12 @@ import os
 from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from openpyxl import load_workbook
 
-from shequ.conftest import needs_chromium
+from shequ.conftest import needs_chromium, signed_in_context
 
 SHOTS = Path(os.environ.get("SHEQU_SHOTS", "/tmp/shots/analytics"))
 pytestmark = [pytest.mark.browser, needs_chromium]
-
-
-def _context(browser, live_server, user, viewport, *, large: bool = False):
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(viewport=viewport, locale="zh-CN", accept_downloads=True)
-    host = live_server.url.split("//", 1)[1].split(":")[0]
-    cookies = [
-        {
-            "name": settings.SESSION_COOKIE_NAME,
-            "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-            "domain": host,
-            "path": "/",
-        }
-    ]
-    if large:
-        cookies.append({"name": "shequ_large", "value": "1", "domain": host, "path": "/"})
-    context.add_cookies(cookies)
-    context.set_default_timeout(20000)
-    return context
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -58,7 +36,7 @@ def test_street_leader_dashboard_phone_and_desktop(live_server, browser, setting
         ("street-390-large", {"width": 390, "height": 844}, True),
         ("street-1280", {"width": 1280, "height": 900}, False),
     ):
-        context = _context(browser, live_server, leader, viewport, large=large)
+        context = signed_in_context(browser, live_server, leader, viewport, large=large, timeout_ms=20000)
         page = context.new_page()
         page.goto(url)
         assert "中关村街道" in page.locator("h1").inner_text()

@@ -1,0 +1,184 @@
+"""Analytics at scale, one command, on a copy of the 1M database (never the shared one):
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/shequ_dash1m .venv/bin/python bench/bench_analytics.py
+
+Measures in one run, in-process (no HTTP: the figures the pages render):
+- the street and the community dashboard's figures (`selectors.dashboard`, every table of the page), p50/p95
+  over --runs, beside the same headline figures computed from the raw appeals (period totals and the three
+  rates' counts, the 12-month trend by category, the party and community rankings), as ratios;
+- the Excel appeals ledger streamed (openpyxl write-only, `ledgers.appeals_sheet`) for 10,000 and 100,000
+  rows: seconds and peak traced memory (tracemalloc) — constant memory means the peak does not grow with
+  the rows — beside a raw cursor dump of the same rows to CSV.
+Writes bench/results/analytics-<appeals>-<date>.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import itertools
+import os
+import sys
+import tempfile
+import time
+import tracemalloc
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def _p(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[max(0, min(len(values) - 1, round(q * (len(values) - 1))))]
+
+
+def timed(fn, runs: int) -> list[float]:
+    out = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - t) * 1000)
+    return out
+
+
+def raw_figures(f) -> None:
+    """The dashboard's headline figures straight from the appeals (what the page did before rollups)."""
+    from django.db.models import Count, F, Q
+    from django.db.models.functions import Coalesce, TruncMonth
+
+    from shequ.analytics.dashboards import _appeals
+    from shequ.analytics.rates import month_bounds, recent_months
+
+    start, _ = month_bounds(f.months[0])
+    _, end = month_bounds(f.months[-1])
+    first, _ = month_bounds(recent_months(12, upto=f.month)[0])
+    base = _appeals(f)
+    period = Q(created_at__gte=start, created_at__lt=end)
+    disp = Q(dispatched_at__gte=start, dispatched_at__lt=end)
+    rated = Q(rating__isnull=False, rated_at__gte=start, rated_at__lt=end)
+    counts = {
+        "created": Count("pk", filter=period),
+        "resolved": Count("pk", filter=Q(resolved_at__gte=start, resolved_at__lt=end)),
+        "dispatched": Count("pk", filter=disp),
+        "in_time": Count("pk", filter=disp & Q(accepted_at__lte=F("accept_due_at"))),
+        "rated": Count("pk", filter=rated),
+        "solved": Count("pk", filter=rated & Q(solved=True)),
+        "satisfied": Count("pk", filter=rated & Q(rating__in=["satisfied", "basically"])),
+    }
+    base.aggregate(**counts)
+    list(
+        base.filter(created_at__gte=first, created_at__lt=end)
+        .annotate(m=TruncMonth("created_at"))
+        .values("m", "category_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    party = Coalesce("first_party_id", "responsible_party_id")
+    list(base.annotate(p=party).values("p").annotate(**counts).order_by())
+    list(base.values("community_id").annotate(**counts).order_by())
+
+
+def export(f, rows: int, *, raw: bool) -> tuple[float, float, int]:
+    """(seconds, peak traced MB, rows) of the ledger written to a temporary file."""
+    from shequ.analytics import ledgers
+    from shequ.analytics.dashboards import appeals_in_period
+    from shequ.analytics.exports import write_workbook
+
+    tracemalloc.start()
+    t = time.perf_counter()
+    with tempfile.TemporaryFile() as tmp:
+        if raw:
+            text = open(tmp.fileno(), "w", closefd=False, encoding="utf-8")  # noqa: SIM115
+            writer = csv.writer(text)
+            n = 0
+            for row in appeals_in_period(f)[:rows].iterator(chunk_size=2000):
+                writer.writerow(row.values())
+                n += 1
+            text.flush()
+        else:
+            sheet = ledgers.appeals_sheet(f)
+            sheet.rows = itertools.islice(sheet.rows, rows)
+            n = write_workbook([sheet], tmp)
+    seconds = time.perf_counter() - t
+    peak = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
+    return seconds, peak, n
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--raw-runs", type=int, default=3)
+    parser.add_argument("--month", default="2026-11")
+    parser.add_argument("--leader", default="13900000091", help="the street leader's phone (bench data)")
+    parser.add_argument("--out", default="")
+    args = parser.parse_args()
+    url = os.environ.get("DATABASE_URL", "")
+    if "shequ_bench1m" in url or not url.startswith("postgres"):
+        parser.error("set DATABASE_URL to your own PostgreSQL copy (never shequ_bench1m itself)")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    from django.utils import translation
+
+    from shequ.accounts.models import User
+    from shequ.analytics import selectors
+    from shequ.analytics.rollups import rollups_fresh
+    from shequ.appeals.models import Appeal
+
+    translation.activate("zh-hans")
+    n_appeals = Appeal.objects.count()
+    user = User.objects.get(phone=args.leader)
+    rollups_fresh()
+    lines = [f"# Analytics at {n_appeals:,} appeals ({date.today().isoformat()})", ""]
+    lines += [
+        "Run: `DATABASE_URL=…/shequ_dash1m .venv/bin/python bench/bench_analytics.py` (PostgreSQL, in-process).",
+        "",
+    ]
+    lines += [
+        "| figure | p50 ms | p95 ms | raw p50 ms | raw p95 ms | raw / rollups (p95) |",
+        "|---|---|---|---|---|---|",
+    ]
+    for level in ("street", "community"):
+        params = {"month": args.month}
+        _area, f = selectors.dashboard_filters(user=user, level=level, area_id=None, params=params)
+        selectors.dashboard(user=user, level=level, area_id=None, params=params)  # warm
+        fast = timed(
+            lambda lv=level, p=params: selectors.dashboard(user=user, level=lv, area_id=None, params=p),
+            args.runs,
+        )
+        slow = timed(lambda ff=f: raw_figures(ff), args.raw_runs)
+        row = (
+            f"| {level} dashboard ({args.month}, 1 month) | {_p(fast, 0.5):.0f} | {_p(fast, 0.95):.0f} |"
+            f" {_p(slow, 0.5):.0f} | {_p(slow, 0.95):.0f} | {_p(slow, 0.95) / _p(fast, 0.95):.1f}× |"
+        )
+        print(row, flush=True)
+        lines.append(row)
+    lines += ["", "Excel appeals ledger (streamed, openpyxl write-only) vs a raw cursor dump to CSV:", ""]
+    lines += [
+        "| rows | xlsx s | xlsx peak MB | csv dump s | csv peak MB | xlsx / dump (time) |",
+        "|---|---|---|---|---|---|",
+    ]
+    _area, f = selectors.dashboard_filters(
+        user=user, level="street", area_id=None, params={"month": args.month, "span": 3}
+    )
+    for rows in (10_000, 100_000):
+        xs, xm, xn = export(f, rows, raw=False)
+        cs, cm, _cn = export(f, rows, raw=True)
+        row = f"| {xn:,} | {xs:.1f} | {xm:.1f} | {cs:.1f} | {cm:.1f} | {xs / cs:.1f}× |"
+        print(row, flush=True)
+        lines.append(row)
+    out = Path(
+        args.out or ROOT / "bench" / "results" / f"analytics-{n_appeals}-{date.today().isoformat()}.md"
+    )
+    out.write_text("\n".join(lines) + "\n")
+    print(f"results: {out}")
+
+
+if __name__ == "__main__":
+    main()
