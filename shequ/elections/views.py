@@ -236,7 +236,10 @@ def vote(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         ids = [int(v) for v in request.POST.getlist("candidate")]
         receipt = voting.election_vote(
-            user=request.user, election=election, candidate_ids=ids, abstain=request.POST.get("abstain") == "1"
+            user=request.user,
+            election=election,
+            candidate_ids=ids,
+            abstain=request.POST.get("abstain") == "1",
         )
     except ValueError:
         messages.error(request, _("请选择候选人。"))

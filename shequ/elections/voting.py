@@ -33,7 +33,9 @@ def _check_choices(election: Election, candidate_ids: list[int], *, abstain: boo
     if abstain:
         if candidate_ids:
             raise Invalid(
-                "弃权票不能同时选择候选人。", "An abstaining ballot names no candidate.", code="abstain_with_choice"
+                "弃权票不能同时选择候选人。",
+                "An abstaining ballot names no candidate.",
+                code="abstain_with_choice",
             )
         return []
     ids = sorted({int(c) for c in candidate_ids})
