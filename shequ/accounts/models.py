@@ -74,13 +74,17 @@ class Residency(TimeStampedModel):
         VERIFIED = "verified", _("已认证")
         REJECTED = "rejected", _("未通过")
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="residencies")
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="residencies", verbose_name=_("用户")
+    )
     household = models.ForeignKey(
         "directory.Place", on_delete=models.PROTECT, related_name="residencies", verbose_name=_("房屋")
     )
     relation = models.CharField(_("关系"), max_length=10, choices=Relation.choices)
     status = models.CharField(_("认证状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
-    verified_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    verified_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("认证人")
+    )
     verified_at = models.DateTimeField(_("认证时间"), null=True, blank=True)
     reject_reason = models.CharField(_("未通过原因"), max_length=200, blank=True, default="")
 

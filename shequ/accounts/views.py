@@ -173,7 +173,8 @@ def register(request: HttpRequest) -> HttpResponse:
                 )
             else:
                 messages.success(
-                    request, _("已提交，请等待社区居委会或户主认证。认证后即可参与投票、查看本楼栋公告。")
+                    request,
+                    _("已提交，请等待社区居委会或户主认证。认证后即可查看本楼栋公告、报名社区活动。"),
                 )
                 return redirect("accounts:profile")
     elif choosing:

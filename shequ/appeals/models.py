@@ -173,10 +173,10 @@ class Appeal(models.Model):
         related_name="appeals",
     )
     # Denormalised from place for fast filters (set by services).
-    street_id = models.BigIntegerField(null=True, blank=True, db_index=True)
-    community_id = models.BigIntegerField(null=True, blank=True)
-    compound_id = models.BigIntegerField(null=True, blank=True)
-    building_id = models.BigIntegerField(null=True, blank=True)
+    street_id = models.BigIntegerField(null=True, blank=True, db_index=True, verbose_name=_("街道（编号）"))
+    community_id = models.BigIntegerField(null=True, blank=True, verbose_name=_("社区（编号）"))
+    compound_id = models.BigIntegerField(null=True, blank=True, verbose_name=_("小区（编号）"))
+    building_id = models.BigIntegerField(null=True, blank=True, verbose_name=_("楼栋（编号）"))
     household = models.ForeignKey(
         "directory.Place",
         verbose_name=_("反映人房屋"),
@@ -364,7 +364,9 @@ class Appeal(models.Model):
 class AppealEvent(models.Model):
     """One immutable line of an appeal's timeline. Written only by services; never updated."""
 
-    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="events")
+    appeal = models.ForeignKey(
+        Appeal, on_delete=models.CASCADE, related_name="events", verbose_name=_("诉求")
+    )
     kind = models.CharField(_("类型"), max_length=20, choices=EventKind.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -412,18 +414,30 @@ class PhotoStage(models.TextChoices):
 
 
 class AppealPhoto(models.Model):
-    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="photos")
+    appeal = models.ForeignKey(
+        Appeal, on_delete=models.CASCADE, related_name="photos", verbose_name=_("诉求")
+    )
     event = models.ForeignKey(
-        AppealEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="photos"
+        AppealEvent,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="photos",
+        verbose_name=_("所属步骤"),
     )
     stage = models.CharField(_("阶段"), max_length=12, choices=PhotoStage.choices, default=PhotoStage.REPORT)
     image = models.ImageField(_("图片"), upload_to=_photo_path, width_field="width", height_field="height")
     thumbnail = models.ImageField(_("缩略图"), upload_to=_thumb_path)
-    width = models.PositiveIntegerField(default=0)
-    height = models.PositiveIntegerField(default=0)
+    width = models.PositiveIntegerField(default=0, verbose_name=_("宽（像素）"))
+    height = models.PositiveIntegerField(default=0, verbose_name=_("高（像素）"))
     size = models.PositiveIntegerField(_("字节数"), default=0)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("上传人"),
     )
     created_at = models.DateTimeField(_("上传时间"), default=clock.now)
 

@@ -107,7 +107,7 @@ class ExclusiveUnit(TimeStampedModel):
     developer_unsold = models.BooleanField(
         _("建设单位未售出或未交付"), default=False, help_text=_("这些专有部分合计按一人计算")
     )
-    owners = models.ManyToManyField(Owner, through="Ownership", related_name="units")
+    owners = models.ManyToManyField(Owner, through="Ownership", related_name="units", verbose_name=_("业主"))
 
     class Meta:
         verbose_name = _("专有部分")
@@ -301,16 +301,25 @@ class Ballot(models.Model):
 class DecisionEvent(models.Model):
     """An immutable record of every change to a decision (who, when, what, why)."""
 
-    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(max_length=24)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    decision = models.ForeignKey(
+        Decision, on_delete=models.CASCADE, related_name="events", verbose_name=_("表决")
     )
-    at = models.DateTimeField(default=clock.now)
-    reason = models.TextField(blank=True, default="")
-    data = models.JSONField(default=dict, blank=True)
+    kind = models.CharField(max_length=24, verbose_name=_("类型"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("操作人"),
+    )
+    at = models.DateTimeField(default=clock.now, verbose_name=_("时间"))
+    reason = models.TextField(blank=True, default="", verbose_name=_("理由"))
+    data = models.JSONField(default=dict, blank=True, verbose_name=_("详情"))
 
     class Meta:
+        verbose_name = _("表决记录")
+        verbose_name_plural = _("表决记录")
         ordering = ["at", "id"]
         indexes = [models.Index(fields=["decision", "at"], name="dec_event_timeline")]
 

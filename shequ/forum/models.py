@@ -17,7 +17,9 @@ class Board(TimeStampedModel):
     )
     name = models.CharField(_("名称"), max_length=100)
     # Denormalised: the community whose residents' committee moderates this board.
-    community = models.ForeignKey("directory.Place", on_delete=models.CASCADE, related_name="+")
+    community = models.ForeignKey(
+        "directory.Place", on_delete=models.CASCADE, related_name="+", verbose_name=_("社区")
+    )
     is_active = models.BooleanField(_("开放"), default=True)
 
     class Meta:
@@ -145,19 +147,39 @@ class ModerationLog(models.Model):
 
     action = models.CharField(_("操作"), max_length=12, choices=Action.choices)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("操作人"),
     )
     topic = models.ForeignKey(
-        Topic, null=True, blank=True, on_delete=models.CASCADE, related_name="moderation"
+        Topic,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="moderation",
+        verbose_name=_("帖子"),
     )
     reply = models.ForeignKey(
-        Reply, null=True, blank=True, on_delete=models.CASCADE, related_name="moderation"
+        Reply,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="moderation",
+        verbose_name=_("回复"),
     )
     target_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("对象用户"),
     )
     reason = models.CharField(_("原因"), max_length=200, blank=True, default="")
-    created_at = models.DateTimeField(default=clock.now)
+    created_at = models.DateTimeField(default=clock.now, verbose_name=_("时间"))
 
     class Meta:
         verbose_name = _("管理记录")
@@ -168,14 +190,22 @@ class ModerationLog(models.Model):
 class Ban(TimeStampedModel):
     """A moderator blocks a user from posting in a community's boards (禁言), until a time or for good."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    community = models.ForeignKey("directory.Place", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("用户")
+    )
+    community = models.ForeignKey(
+        "directory.Place", on_delete=models.CASCADE, related_name="+", verbose_name=_("社区")
+    )
     reason = models.CharField(_("原因"), max_length=200)
     banned_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("操作人"),
     )
     until = models.DateTimeField(_("截止"), null=True, blank=True)
-    is_active = models.BooleanField(default=True)
+    is_active = models.BooleanField(default=True, verbose_name=_("生效中"))
 
     class Meta:
         verbose_name = _("禁言")

@@ -37,20 +37,34 @@ class LedgerKind(models.TextChoices):
 
 
 class LedgerEntry(models.Model):
-    account = models.ForeignKey(FundAccount, on_delete=models.PROTECT, related_name="ledger")
+    account = models.ForeignKey(
+        FundAccount, on_delete=models.PROTECT, related_name="ledger", verbose_name=_("维修基金账户")
+    )
     kind = models.CharField(_("类型"), max_length=10, choices=LedgerKind.choices)
     amount_fen = models.BigIntegerField(_("金额（分）"))  # positive in, negative out
     balance_after_fen = models.BigIntegerField(_("余额（分）"))
     application = models.ForeignKey(
-        "funds.FundApplication", null=True, blank=True, on_delete=models.PROTECT, related_name="ledger"
+        "funds.FundApplication",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ledger",
+        verbose_name=_("使用申请"),
     )
     note = models.CharField(_("摘要"), max_length=200, blank=True, default="")
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("操作人"),
     )
-    at = models.DateTimeField(default=clock.now)
+    at = models.DateTimeField(default=clock.now, verbose_name=_("时间"))
 
     class Meta:
+        verbose_name = _("基金流水")
+        verbose_name_plural = _("基金流水")
         ordering = ["at", "id"]
         indexes = [models.Index(fields=["account", "at"], name="fund_ledger_by_account")]
 
@@ -82,7 +96,9 @@ class EmergencyKind(models.TextChoices):
 
 
 class FundApplication(TimeStampedModel):
-    account = models.ForeignKey(FundAccount, on_delete=models.PROTECT, related_name="applications")
+    account = models.ForeignKey(
+        FundAccount, on_delete=models.PROTECT, related_name="applications", verbose_name=_("维修基金账户")
+    )
     organiser = models.ForeignKey(
         "directory.Party", verbose_name=_("申请单位"), on_delete=models.PROTECT, related_name="+"
     )
@@ -114,7 +130,9 @@ class FundApplication(TimeStampedModel):
         _("状态"), max_length=12, choices=ApplicationStatus.choices, default=ApplicationStatus.PROPOSED
     )
     paid_fen = models.BigIntegerField(_("已支付（分）"), default=0)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("申请人")
+    )
 
     class Meta:
         verbose_name = _("维修资金使用申请")

@@ -53,15 +53,27 @@ class Meeting(models.Model):
     )
     minutes = models.TextField(_("会议纪要"), blank=True, default="")
     minutes_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("记录人"),
     )
     minutes_at = models.DateTimeField(_("纪要时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
     summary_notice = models.ForeignKey(
-        "notices.Notice", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "notices.Notice",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("纪要公告"),
     )
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=clock.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("创建人")
+    )
+    created_at = models.DateTimeField(default=clock.now, verbose_name=_("创建时间"))
 
     class Meta:
         verbose_name = _("协调会")
@@ -169,9 +181,16 @@ class ItemStatus(models.TextChoices):
 class ActionItem(models.Model):
     """A task a meeting gives to a party, tracked to done like an appeal."""
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="action_items")
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="action_items", verbose_name=_("会议")
+    )
     decision = models.ForeignKey(
-        Decision, null=True, blank=True, on_delete=models.SET_NULL, related_name="action_items"
+        Decision,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="action_items",
+        verbose_name=_("会议决定"),
     )
     description = models.TextField(_("任务"))
     responsible_party = models.ForeignKey(
@@ -181,7 +200,7 @@ class ActionItem(models.Model):
     status = models.CharField(_("状态"), max_length=10, choices=ItemStatus.choices, default=ItemStatus.OPEN)
     done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     done_note = models.TextField(_("完成情况"), blank=True, default="")
-    reminded_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True, verbose_name=_("提醒时间"))
     overdue_at = models.DateTimeField(_("超期时间"), null=True, blank=True)
     escalation_level = models.PositiveSmallIntegerField(_("升级层级"), default=0)
     escalated_to = models.ForeignKey(
@@ -190,11 +209,14 @@ class ActionItem(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="action_items_escalated",
+        verbose_name=_("升级至"),
     )
     # When the sweeper next looks at this item: the reminder, the due time, then one rung per interval.
-    next_check_at = models.DateTimeField(null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=clock.now)
+    next_check_at = models.DateTimeField(null=True, blank=True, verbose_name=_("下次检查时间"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("创建人")
+    )
+    created_at = models.DateTimeField(default=clock.now, verbose_name=_("创建时间"))
 
     class Meta:
         verbose_name = _("会议任务")

@@ -39,7 +39,9 @@ class WhistleLimit(models.Model):
 class Whistle(models.Model):
     """社区吹哨: the community summons departments to an appeal. Open until the appeal is resolved."""
 
-    appeal = models.ForeignKey("appeals.Appeal", on_delete=models.CASCADE, related_name="whistles")
+    appeal = models.ForeignKey(
+        "appeals.Appeal", on_delete=models.CASCADE, related_name="whistles", verbose_name=_("诉求")
+    )
     kind = models.CharField(_("类型"), max_length=10, choices=WhistleKind.choices)
     party = models.ForeignKey(
         "directory.Party", verbose_name=_("吹哨主体"), on_delete=models.PROTECT, related_name="whistles_blown"

@@ -126,6 +126,8 @@ class TestRegisterPage:
         assert Residency.objects.get(user=user).status == "pending"
         page = client.get(reverse("accounts:profile")).content.decode()
         assert "待认证" in page and "甲小区" in page
+        # The confirmation says what verification opens, and never promises a vote (owners' register only).
+        assert "请等待社区居委会或户主认证" in page and "投票" not in page
 
     def test_errors_shown_on_fields(self, client, world):
         data = self.chooser(
