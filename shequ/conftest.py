@@ -215,8 +215,14 @@ def _test_settings(settings, tmp_path_factory):
     # The demo's year of history takes seconds; shequ/demo/tests/test_history.py turns it on.
     settings.SHEQU_DEMO_HISTORY = False
     from django.core.cache import cache
+    from django.utils import translation
 
     cache.clear()
+    # Every test starts in Chinese: a test (or a request in this thread) that switched to English must not
+    # change the language of the next test on the same worker.
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 def make_user(phone: str, name: str, password: str = "shequ-test-pass") -> User:

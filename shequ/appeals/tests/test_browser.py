@@ -181,6 +181,10 @@ def test_report_accept_resolve_rate_in_two_browsers(live_server, world):
             handler.goto(f"{base}/appeals/workbench?status=all")
             _shot(handler, "workbench-all")
             # Time-left chips in every colour, for the screenshot (green → amber → red → overdue).
+            # First close the pages with a live stream: on the test's shared-cache SQLite, the stream's open
+            # read would hold a table lock on appeals_appeal against these inserts ("table is locked").
+            handler.goto("about:blank")
+            resident.goto("about:blank")
             now = clock.now()
             for minutes in (70, 100, 180):
                 with clock.frozen(now - timedelta(minutes=minutes)):

@@ -200,3 +200,11 @@ def test_membership_roles_are_checked(world):
     assert [x.user for x in selectors.members_for_place(place=world.household_b, role="grid_worker")] == [
         world.outsider
     ]
+
+
+def test_the_chinese_message_names_the_kinds_in_chinese_whatever_the_language(world):
+    from django.utils import translation  # noqa: PLC0415
+
+    with translation.override("en"), pytest.raises(Invalid) as exc:
+        dplaces.place_create(kind=PlaceKind.BUILDING, name="x", parent=world.household_a)
+    assert "楼栋" in exc.value.message_zh and "Building" not in exc.value.message_zh
