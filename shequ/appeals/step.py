@@ -14,7 +14,7 @@ from shequ.appeals.models import Appeal, AppealEvent, Status
 from shequ.appeals.records import checked_text as _text
 from shequ.appeals.records import event_write as _event
 from shequ.appeals.transitions import EVENT_OF, S
-from shequ.core.errors import Conflict, Invalid
+from shequ.core.errors import Conflict, Invalid, zh
 from shequ.directory.models import Party, PartyKind, PartyPlace
 from shequ.directory.selectors import party_place_ids, place_within
 
@@ -55,7 +55,7 @@ def _check_target_serves(party: Party, appeal: Appeal) -> None:
 
 def _refuse_state(appeal: Appeal, action: str) -> Conflict:
     return Conflict(
-        f"诉求当前状态为“{Status(appeal.status).label}”，不能执行此操作。",
+        f"诉求当前状态为“{zh(Status(appeal.status).label)}”，不能执行此操作。",
         f"This action ({action}) is not allowed while the appeal is {appeal.status}.",
         code="transition_not_allowed",
     )

@@ -9,9 +9,8 @@ from enum import Enum
 from typing import Final
 
 from django.db import transaction
-from django.utils import translation
 
-from shequ.core.errors import Conflict, Invalid
+from shequ.core.errors import Conflict, Invalid, zh
 from shequ.directory.models import (
     ANCESTOR_FIELDS,
     PLACE_LEVEL,
@@ -30,10 +29,8 @@ def check_place_parent(*, kind: str, parent: Place | None) -> None:
             )
         return
     if PLACE_LEVEL[PlaceKind(parent.kind)] >= level:
-        with translation.override("zh-hans"):  # the Chinese message names the kinds in Chinese, always
-            zh = f"{PlaceKind(kind).label}不能建在{PlaceKind(parent.kind).label}之下。"
         raise Invalid(
-            zh,
+            f"{zh(PlaceKind(kind).label)}不能建在{zh(PlaceKind(parent.kind).label)}之下。",
             f"A {kind} cannot be placed under a {parent.kind}.",
             code="place_parent_invalid",
         )

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from shequ.accounts.selectors import user_roles
 from shequ.core import clock
-from shequ.core.errors import Conflict, Forbidden, Invalid, NotFound
+from shequ.core.errors import Conflict, Forbidden, Invalid, NotFound, zh
 from shequ.directory.models import Party, PartyKind, PartyPlace, Place, Role
 from shequ.notices.models import Channel
 from shequ.notices.services import notice_create
@@ -297,7 +297,7 @@ def spending_record(
         available = balance_of(project=project, source=source)
         if amount > available:
             raise Conflict(
-                f"超出已到账资金：{Source(source).label}可用余额 {available} 元，本次支出 {amount} 元。",
+                f"超出已到账资金：{zh(Source(source).label)}可用余额 {available} 元，本次支出 {amount} 元。",
                 f"Beyond the received funds: {source} balance {available}, this payment {amount}.",
                 code="beyond_received",
             )
