@@ -24,7 +24,7 @@ def stacked_bars(*, title: str, labels: list[str], series: list[tuple[str, list[
     bar = step * 0.7
     rects = []
     for i, label in enumerate(labels):
-        y = 12 + inner_h
+        y: float = 12 + inner_h
         x = PAD_LEFT + i * step + (step - bar) / 2
         for k, (name, values) in enumerate(series):
             h = inner_h * values[i] / peak

@@ -142,6 +142,7 @@ def parse_time(text: str) -> datetime | None:
     text = (text or "").strip()
     if not text:
         return None
+    value: datetime | None
     try:
         value = datetime.fromisoformat(text)
     except ValueError:

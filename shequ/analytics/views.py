@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext
@@ -137,7 +138,7 @@ def community_dashboard(request: HttpRequest) -> HttpResponse:
     return _dashboard(request, "community")
 
 
-def _export(request: HttpRequest, level: str) -> HttpResponse:
+def _export(request: HttpRequest, level: str) -> HttpResponseBase:
     table = request.GET.get("table") or "appeals"
     if table not in ledgers.TABLES:
         raise Http404
@@ -163,14 +164,14 @@ def _export(request: HttpRequest, level: str) -> HttpResponse:
 @login_required
 @require_GET
 @domain_errors
-def street_export(request: HttpRequest) -> HttpResponse:
+def street_export(request: HttpRequest) -> HttpResponseBase:
     return _export(request, "street")
 
 
 @login_required
 @require_GET
 @domain_errors
-def community_export(request: HttpRequest) -> HttpResponse:
+def community_export(request: HttpRequest) -> HttpResponseBase:
     return _export(request, "community")
 
 
