@@ -21,6 +21,7 @@ from django.http import HttpRequest
 from ninja import Query, Router
 from pydantic import ValidationError
 
+from shequ.accounts.http import api_user
 from shequ.accounts.models import User
 from shequ.accounts.selectors import primary_household
 from shequ.appeals import access, filing, presenter, selectors, services
@@ -102,7 +103,7 @@ def _detail_body(user: User, appeal_id: int) -> dict[str, Any]:
 
 
 def _user(request: HttpRequest) -> User:
-    return request.auth  # type: ignore[attr-defined]  # set by the router's auth; HttpRequest does not declare it
+    return api_user(request)
 
 
 def _fresh(user: User) -> User:

@@ -9,6 +9,7 @@ from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
+from shequ.accounts.http import api_user
 from shequ.core.errors import NotFound
 from shequ.core.pagination import BoundedPageNumberPagination
 from shequ.directory.models import Party, Place, PlaceKind
@@ -106,13 +107,13 @@ class UnreadOut(Schema):
 @router.get("/notices/feed", response=list[NoticeOut], summary="我家的公告 / My household's notices")
 @paginate(BoundedPageNumberPagination, page_size=20)
 def feed(request: HttpRequest, channel: Channel | None = None):
-    return selectors.feed_for(user=request.auth, channel=channel)
+    return selectors.feed_for(user=api_user(request), channel=channel)
 
 
 @router.get("/notices", response=list[NoticeOut], summary="本单位发布的公告 / My organisation's notices")
 @paginate(BoundedPageNumberPagination, page_size=20)
 def party_list(request: HttpRequest, channel: Channel | None = None):
-    return selectors.party_notices(user=request.auth, channel=channel)
+    return selectors.party_notices(user=api_user(request), channel=channel)
 
 
 @router.get("/notices/rights", response=list[RightOut], summary="我可以发布的频道和范围 / Where I may post")
@@ -124,13 +125,13 @@ def rights(request: HttpRequest):
             "channel": r.channel,
             "place_ids": sorted(r.place_ids),
         }
-        for r in selectors.posting_rights(user=request.auth)
+        for r in selectors.posting_rights(user=api_user(request))
     ]
 
 
 @router.get("/notices/{notice_id}", response=NoticeDetailOut, summary="公告详情 / A notice")
 def detail(request: HttpRequest, notice_id: int):
-    notice = selectors.access_notice(user=request.auth, notice_id=notice_id)
+    notice = selectors.access_notice(user=api_user(request), notice_id=notice_id)
     return notice
 
 
@@ -141,7 +142,7 @@ def create(request: HttpRequest, payload: NoticeIn):
     if party is None or place is None:
         raise NotFound("发布单位或地点不存在。", "Organisation or place not found.")
     notice = services.notice_create(
-        author=request.auth,
+        author=api_user(request),
         party=party,
         channel=payload.channel,
         place=place,
@@ -152,7 +153,6 @@ def create(request: HttpRequest, payload: NoticeIn):
         publish_at=payload.publish_at,
         expires_at=payload.expires_at,
     )
-    notice.is_read = False
     return Status(201, notice)
 
 
@@ -162,8 +162,8 @@ def create(request: HttpRequest, payload: NoticeIn):
     summary="添加附件（图片或PDF） / Add attachments (multipart, field `files`)",
 )
 def attachments_add(request: HttpRequest, notice_id: int, files: File[list[UploadedFile]]):
-    notice = selectors.access_notice(user=request.auth, notice_id=notice_id)
-    added = services.notice_attachments_add(actor=request.auth, notice=notice, files=files)
+    notice = selectors.access_notice(user=api_user(request), notice_id=notice_id)
+    added = services.notice_attachments_add(actor=api_user(request), notice=notice, files=files)
     return Status(
         201,
         [
@@ -181,9 +181,9 @@ def attachments_add(request: HttpRequest, notice_id: int, files: File[list[Uploa
 
 @router.post("/notices/{notice_id}/read", response=NoticeOut, summary="标记已读 / Mark read")
 def read(request: HttpRequest, notice_id: int):
-    notice = selectors.access_notice(user=request.auth, notice_id=notice_id)
-    services.notice_mark_read(notice=notice, user=request.auth)
-    notice.is_read = True
+    notice = selectors.access_notice(user=api_user(request), notice_id=notice_id)
+    services.notice_mark_read(notice=notice, user=api_user(request))
+    notice.is_read = True  # type: ignore[attr-defined]  # the schema's is_read (resolve_is_read), this answer only
     return notice
 
 
@@ -193,7 +193,7 @@ def read(request: HttpRequest, notice_id: int):
     summary="本楼未读住户 / Households that have not read it",
 )
 def unread(request: HttpRequest, notice_id: int, building_id: int):
-    notice = selectors.access_notice(user=request.auth, notice_id=notice_id)
+    notice = selectors.access_notice(user=api_user(request), notice_id=notice_id)
     building = get_object_or_404(Place, pk=building_id, kind=PlaceKind.BUILDING)
     return [
         {
@@ -201,5 +201,5 @@ def unread(request: HttpRequest, notice_id: int, building_id: int):
             "household": f"{r.household.unit.name if r.household.unit else ''}{r.household.name}",
             "residents": r.residents,
         }
-        for r in selectors.unread_households(user=request.auth, notice=notice, building=building)
+        for r in selectors.unread_households(user=api_user(request), notice=notice, building=building)
     ]

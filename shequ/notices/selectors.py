@@ -252,14 +252,14 @@ def unread_households(*, user, notice: Notice, building: Place) -> list[UnreadHo
         .select_related("unit")
         .order_by("unit__sort", "unit_id", "sort", "name")
     )
-    households = list(households)
+    rows = list(households)
     residents: dict[int, list[str]] = {}
-    for r in Residency.objects.filter(
-        household__in=households, status=Residency.Status.VERIFIED
-    ).select_related("user"):
+    for r in Residency.objects.filter(household__in=rows, status=Residency.Status.VERIFIED).select_related(
+        "user"
+    ):
         residents.setdefault(r.household_id, []).append(r.user.real_name)
-    return [UnreadHousehold(household=h, residents=residents.get(h.pk, [])) for h in households]
+    return [UnreadHousehold(household=h, residents=residents.get(h.pk, [])) for h in rows]
 
 
 def channel_label(channel: str) -> str:
-    return Channel(channel).label
+    return str(Channel(channel).label)

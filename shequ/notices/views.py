@@ -7,12 +7,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from shequ.accounts.http import AuthedRequest
 from shequ.accounts.selectors import primary_household, user_roles
 from shequ.analytics.rates import party_rates
 from shequ.appeals import selectors as appeal_selectors
@@ -44,13 +46,13 @@ from shequ.notices.models import Channel, NoticeAttachment
 PAGE_SIZE = 20
 
 
-def _channel_param(request: HttpRequest) -> str | None:
+def _channel_param(request: AuthedRequest) -> str | None:
     value = request.GET.get("channel") or None
     return value if value in Channel.values else None
 
 
 @login_required
-def feed(request: HttpRequest) -> HttpResponse:
+def feed(request: AuthedRequest) -> HttpResponse:
     channel = _channel_param(request)
     roles = user_roles(user=request.user)
     # Staff without a home here see their organisation's notices by default.
@@ -80,7 +82,7 @@ def feed(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @domain_errors
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: AuthedRequest, pk: int) -> HttpResponse:
     notice = selectors.access_notice(user=request.user, notice_id=pk)
     services.notice_mark_read(notice=notice, user=request.user)
     return render(
@@ -98,11 +100,11 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @domain_errors
-def create(request: HttpRequest) -> HttpResponse:
+def create(request: AuthedRequest) -> HttpResponse:
     rights = selectors.posting_rights(user=request.user)
     if not rights:
         raise Forbidden("您没有发布公告的权限。", "You may not post notices.")
-    initial = {}
+    initial: dict[str, str | None] = {}
     if request.GET.get("right"):
         initial["right"] = request.GET["right"]
     elif request.GET.get("channel"):
@@ -145,7 +147,7 @@ def create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 @domain_errors
-def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def withdraw(request: AuthedRequest, pk: int) -> HttpResponse:
     """Withdraw in two steps that work without JavaScript: the first POST asks (a real page), the
     second (confirmed=1) withdraws; the publisher can put it back with 恢复公告 (`restore`)."""
     notice = selectors.access_notice(user=request.user, notice_id=pk)
@@ -171,7 +173,7 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @domain_errors
-def restore(request: HttpRequest, pk: int) -> HttpResponse:
+def restore(request: AuthedRequest, pk: int) -> HttpResponse:
     """Undo a withdrawal (publisher only). Residents are not told again: the notice keeps its key."""
     notice = selectors.access_notice(user=request.user, notice_id=pk)
     services.notice_restore(actor=request.user, notice=notice)
@@ -182,7 +184,7 @@ def restore(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @domain_errors
-def pin(request: HttpRequest, pk: int) -> HttpResponse:
+def pin(request: AuthedRequest, pk: int) -> HttpResponse:
     notice = selectors.access_notice(user=request.user, notice_id=pk)
     services.notice_pin(actor=request.user, notice=notice, pinned=request.POST.get("pinned") == "1")
     messages.success(request, _("已置顶。") if notice.is_pinned else _("已取消置顶。"))
@@ -191,7 +193,7 @@ def pin(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @domain_errors
-def unread(request: HttpRequest, pk: int, building_id: int) -> HttpResponse:
+def unread(request: AuthedRequest, pk: int, building_id: int) -> HttpResponse:
     notice = selectors.access_notice(user=request.user, notice_id=pk)
     building = get_object_or_404(Place, pk=building_id, kind=PlaceKind.BUILDING)
     rows = selectors.unread_households(user=request.user, notice=notice, building=building)
@@ -200,7 +202,7 @@ def unread(request: HttpRequest, pk: int, building_id: int) -> HttpResponse:
 
 @login_required
 @domain_errors
-def attachment(request: HttpRequest, pk: int, attachment_id: int) -> HttpResponse:
+def attachment(request: AuthedRequest, pk: int, attachment_id: int) -> HttpResponseBase:
     notice = selectors.access_notice(user=request.user, notice_id=pk)
     att = get_object_or_404(NoticeAttachment, pk=attachment_id, notice=notice)
     response = FileResponse(
@@ -241,12 +243,12 @@ def atom(request: HttpRequest, community_id: int) -> HttpResponse:
 # ---- channel pages ---------------------------------------------------------------------------------------
 
 
-def _household_or_none(request: HttpRequest) -> Place | None:
+def _household_or_none(request: AuthedRequest) -> Place | None:
     return primary_household(user=request.user)
 
 
 @login_required
-def property_index(request: HttpRequest) -> HttpResponse:
+def property_index(request: AuthedRequest) -> HttpResponse:
     household = _household_or_none(request)
     if household is not None:
         company = party_serving(place=household, kind=PartyKind.PROPERTY_COMPANY)
@@ -264,7 +266,7 @@ def property_index(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def property_page(request: HttpRequest, party_id: int) -> HttpResponse:
+def property_page(request: AuthedRequest, party_id: int) -> HttpResponse:
     company = get_object_or_404(Party, pk=party_id, kind=PartyKind.PROPERTY_COMPANY, is_active=True)
     contracts = list(
         ServiceContract.objects.filter(contracts_active_on(), company=company)
@@ -314,7 +316,7 @@ def property_page(request: HttpRequest, party_id: int) -> HttpResponse:
 
 
 @login_required
-def owners_index(request: HttpRequest) -> HttpResponse:
+def owners_index(request: AuthedRequest) -> HttpResponse:
     household = _household_or_none(request)
     if household is not None:
         committee = party_serving(place=household, kind=PartyKind.OWNERS_COMMITTEE)
@@ -324,7 +326,7 @@ def owners_index(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def owners_page(request: HttpRequest, party_id: int) -> HttpResponse:
+def owners_page(request: AuthedRequest, party_id: int) -> HttpResponse:
     committee = get_object_or_404(
         Party, pk=party_id, kind__in=[PartyKind.OWNERS_COMMITTEE, PartyKind.OWNERS_ASSEMBLY], is_active=True
     )
@@ -353,7 +355,7 @@ def owners_page(request: HttpRequest, party_id: int) -> HttpResponse:
 
 
 @login_required
-def doctor_page(request: HttpRequest) -> HttpResponse:
+def doctor_page(request: AuthedRequest) -> HttpResponse:
     household = _household_or_none(request)
     team = party_serving(place=household, kind=PartyKind.FAMILY_DOCTOR_TEAM) if household else None
     members = []
@@ -377,7 +379,7 @@ def doctor_page(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def police_page(request: HttpRequest) -> HttpResponse:
+def police_page(request: AuthedRequest) -> HttpResponse:
     household = _household_or_none(request)
     station = party_serving(place=household, kind=PartyKind.POLICE_STATION) if household else None
     officers = list(members_for_place(place=household, role=Role.POLICE_OFFICER)) if household else []

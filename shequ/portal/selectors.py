@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef, Q
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from shequ.analytics.rates import Rates, party_rates
@@ -23,7 +25,7 @@ class Person:
 
 @dataclass
 class Rate:
-    label: str
+    label: str | Promise
     value: float | None
 
     @property
@@ -146,7 +148,7 @@ CONSULT_CATEGORY = {"doctor": "health", "police": "safety"}
 PLACE_ROLES = {Role.BUILDING_LEADER, Role.GRID_WORKER, Role.POLICE_OFFICER, Role.DOCTOR}
 
 
-def nearest_parties(*, place: Place, kinds: list[str]) -> dict[str, Party]:
+def nearest_parties(*, place: Place, kinds: Sequence[str]) -> dict[str, Party]:
     """For each kind, the active party serving the nearest ancestor of `place` (one query)."""
     ancestors = place.ancestor_ids()
     rank = {pid: i for i, pid in enumerate(ancestors)}

@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from shequ.accounts.models import User
 from shequ.accounts.selectors import can_verify_anyone, pending_residencies_for
 from shequ.analytics import rates as analytics_rates
 from shequ.analytics.selectors import party_league
@@ -136,7 +137,7 @@ def dispatch(request: HttpRequest, start: Start) -> StartBlock | None:
         _appeal_item(
             a,
             url=f"{workbench}?status=submitted&selected={a.pk}",
-            chip=(_time_chips(a, now) or [None])[0],
+            chip=next(iter(_time_chips(a, now)), None),
         )
         for a in qs[:LIST_LIMIT]
     ]
@@ -148,7 +149,7 @@ def dispatch(request: HttpRequest, start: Start) -> StartBlock | None:
             url=f"{workbench}?status=submitted",
         )
     ]
-    if can_verify_anyone(user=request.user):
+    if isinstance(request.user, User) and can_verify_anyone(user=request.user):
         pending = pending_residencies_for(user=request.user).count()
         tiles.append(
             Tile(

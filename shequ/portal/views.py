@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from shequ.accounts.http import AuthedRequest
 from shequ.accounts.models import Residency
 from shequ.accounts.selectors import (
     can_verify_anyone,
@@ -24,38 +26,27 @@ from shequ.directory.selectors import party_serving, property_company_for
 from shequ.portal import start as start_pages
 from shequ.portal.selectors import who_looks_after
 
-# The channel grid of the home page. Each channel links to the first URL that exists, so features
-# light up as their apps add pages. (label, icon, [(url name, args, query)])
-CHANNELS = [
-    (_("社区公告"), "notice", [("notices:feed", [], "?channel=community")]),
-    (_("党建园地"), "flag", [("notices:feed", [], "?channel=party")]),
-    (
-        _("物业之窗"),
-        "building",
-        [("notices:property_index", [], ""), ("notices:feed", [], "?channel=property")],
-    ),
-    (_("业委连线"), "owners", [("notices:owners_index", [], ""), ("notices:feed", [], "?channel=owners")]),
-    (_("警民直通车"), "shield", [("notices:police", [], ""), ("notices:feed", [], "?channel=police")]),
-    (_("家庭医生"), "doctor", [("notices:doctor", [], ""), ("portal:who", [], "#doctor")]),
-    (_("邻里交流"), "chat", [("forum:index", [], "")]),
-    (_("社区服务"), "heart", [("activities:index", [], "")]),
+# The channel grid of the home page: (label, icon, URL name, query). Every page exists; a missing one is
+# an error at the first render, not a silently hidden channel.
+CHANNELS: list[tuple[str | Promise, str, str, str]] = [
+    (_("社区公告"), "notice", "notices:feed", "?channel=community"),
+    (_("党建园地"), "flag", "notices:feed", "?channel=party"),
+    (_("物业之窗"), "building", "notices:property_index", ""),
+    (_("业委连线"), "owners", "notices:owners_index", ""),
+    (_("警民直通车"), "shield", "notices:police", ""),
+    (_("家庭医生"), "doctor", "notices:doctor", ""),
+    (_("邻里交流"), "chat", "forum:index", ""),
+    (_("社区服务"), "heart", "activities:index", ""),
 ]
 
 
-def _first_url(candidates) -> str | None:
-    for name, args, query in candidates:
-        try:
-            return reverse(name, args=args) + query
-        except NoReverseMatch:
-            continue
-    return None
-
-
 def channels() -> list[dict]:
-    return [{"label": label, "icon": icon, "url": _first_url(c)} for label, icon, c in CHANNELS]
+    return [
+        {"label": label, "icon": icon, "url": reverse(name) + query} for label, icon, name, query in CHANNELS
+    ]
 
 
-def home_sections(request: HttpRequest, household) -> list[dict]:
+def home_sections(request: AuthedRequest, household) -> list[dict]:
     """Blocks other features add to the home page ("my appeals", "newest notices" …).
 
     settings.SHEQU_HOME_SECTIONS lists dotted paths of callables `(request, household) -> dict | None`;
@@ -64,7 +55,7 @@ def home_sections(request: HttpRequest, household) -> list[dict]:
     return _sections("SHEQU_HOME_SECTIONS", request, household)
 
 
-def _sections(setting: str, request: HttpRequest, household) -> list[dict]:
+def _sections(setting: str, request: AuthedRequest, household) -> list[dict]:
     sections = []
     for path in getattr(settings, setting, []):
         section = import_string(path)(request, household)
@@ -73,13 +64,13 @@ def _sections(setting: str, request: HttpRequest, household) -> list[dict]:
     return sections
 
 
-def who_sections(request: HttpRequest, household) -> list[dict]:
+def who_sections(request: AuthedRequest, household) -> list[dict]:
     """Blocks other features add to 谁在管我家 (settings.SHEQU_WHO_SECTIONS, same shape as home sections)."""
     return _sections("SHEQU_WHO_SECTIONS", request, household)
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthedRequest) -> HttpResponse:
     """Staff land on their start page; residents (and staff who switched) on the resident home."""
     start = start_pages.start_for(user=request.user)
     if start_pages.home_view(request, start) == start_pages.VIEW_STAFF:
@@ -87,7 +78,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return resident_home(request, start)
 
 
-def staff_start(request: HttpRequest, start: start_pages.Start) -> HttpResponse:
+def staff_start(request: AuthedRequest, start: start_pages.Start) -> HttpResponse:
     return render(
         request,
         "portal/start.html",
@@ -102,7 +93,7 @@ def staff_start(request: HttpRequest, start: start_pages.Start) -> HttpResponse:
 
 @require_POST
 @login_required
-def switch(request: HttpRequest) -> HttpResponse:
+def switch(request: AuthedRequest) -> HttpResponse:
     """Switch the home page between the staff start page and the resident home (kept in the session)."""
     wanted = request.POST.get("view")
     if wanted in (start_pages.VIEW_STAFF, start_pages.VIEW_RESIDENT):
@@ -110,7 +101,7 @@ def switch(request: HttpRequest) -> HttpResponse:
     return redirect("portal:home")
 
 
-def resident_home(request: HttpRequest, start: start_pages.Start) -> HttpResponse:
+def resident_home(request: AuthedRequest, start: start_pages.Start) -> HttpResponse:
     user = request.user
     roles = user_roles(user=user)
     household = primary_household(user=user)
@@ -147,7 +138,7 @@ def resident_home(request: HttpRequest, start: start_pages.Start) -> HttpRespons
 
 
 @login_required
-def who(request: HttpRequest) -> HttpResponse:
+def who(request: AuthedRequest) -> HttpResponse:
     """谁在管我家: every responsible party and person for the resident's household."""
     roles = user_roles(user=request.user)
     usable = [r for r in roles.residencies if r.status != Residency.Status.REJECTED]
