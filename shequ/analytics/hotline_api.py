@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from shequ.analytics import hotline
+from shequ.analytics import hotline, hotline_rows
 from shequ.core.errors import Invalid
 from shequ.core.schemas import ERRORS, ErrorBody
 
@@ -156,8 +156,8 @@ def mapping(request: HttpRequest, area: int | None = None):
     place = hotline.access_hotline_area(user=request.user, area_id=area)
     return {
         "area_id": place.pk,
-        "fields": {k: str(hotline.LABELS[k]) for k in hotline.FIELDS},
-        "required": list(hotline.REQUIRED),
+        "fields": {k: str(hotline_rows.LABELS[k]) for k in hotline_rows.FIELDS},
+        "required": list(hotline_rows.REQUIRED),
         "columns": hotline.remembered_mapping(area=place),
         "last_format": hotline.last_format(area=place),
     }
@@ -187,7 +187,7 @@ def import_file(
             'The mapping must be a JSON object such as {"number": "单号"}.',
             fields={"mapping": "无效"},
         ) from None
-    unknown = sorted(set(columns) - set(hotline.FIELDS))
+    unknown = sorted(set(columns) - set(hotline_rows.FIELDS))
     if unknown:
         raise Invalid(
             f"未知的字段：{'、'.join(unknown)}。",

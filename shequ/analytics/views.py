@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
-from shequ.analytics import charts, ledgers, rates, selectors
+from shequ.analytics import charts, hotline_rows, ledgers, rates, selectors
 from shequ.analytics import hotline as hotline_svc
 from shequ.analytics.dashboards import REPEAT_DAYS, SPANS, SPIKE_MIN, SPIKE_SIGMAS, SPIKE_WEEKS
 from shequ.analytics.exports import xlsx_response
@@ -189,7 +189,7 @@ def hotline(request: HttpRequest) -> HttpResponse:
         if upload is None:
             batch_error = gettext("请选择要导入的文件。")
             return _hotline_page(request, area, error=batch_error, status=422)
-        mapping = {k: request.POST.get(f"col_{k}", "") for k in hotline_svc.FIELDS}
+        mapping = {k: request.POST.get(f"col_{k}", "") for k in hotline_rows.FIELDS}
         batch = hotline_svc.hotline_import(
             actor=request.user, area=area, data=upload.read(), filename=upload.name or "", mapping=mapping
         )
@@ -210,8 +210,8 @@ def _hotline_page(
             "areas": hotline_svc.hotline_areas(user=request.user),
             "batch": batch,
             "error": error,
-            "fields": [(k, hotline_svc.LABELS[k], remembered.get(k, "")) for k in hotline_svc.FIELDS],
-            "required": hotline_svc.REQUIRED,
+            "fields": [(k, hotline_rows.LABELS[k], remembered.get(k, "")) for k in hotline_rows.FIELDS],
+            "required": hotline_rows.REQUIRED,
             "orders": hotline_svc.order_views(orders.filter(appeal__isnull=False)[:50], full=True),
             "unfiled": hotline_svc.order_views(orders.filter(appeal__isnull=True)[:50], full=True),
             "communities": hotline_svc.area_communities(area=area),

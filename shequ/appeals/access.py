@@ -1,6 +1,9 @@
 """What a user is to an appeal, and what that lets them see and do — the one home of these rules,
 used by the pages, the API, the admin, commands and importers.
 
+(Over 500 lines on purpose: the declared policy table and every function that reads it stay in one
+module, so that a reader sees the whole access rule in one place and no second copy can grow apart.)
+
 * `actor_capacity` — the capacities (reporter, responsible, dispatcher, supervisor, involved,
   system) a user has on one appeal, and the party they act for there;
 * `ACTORS` — which capacities may perform each action; `allowed_actions` — the actions open now;
