@@ -9,7 +9,9 @@ import time
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given, settings
 
 from shequ.accounts.tokens import token_issue
@@ -56,7 +58,22 @@ def _one(operation, token: str, failures: list[str], counter: list[int]) -> None
     check()
 
 
+@pytest.fixture
+def _test_connection_kept():
+    """Requests through the WSGI handler end with `close_old_connections`, which closes the connection of a
+    test's open transaction (on PostgreSQL: "the connection is closed" at the next query). Django's own
+    test client unhooks it for the same reason; so does this test, for its direct WSGI calls."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+
+
 @pytest.mark.django_db
+@pytest.mark.usefixtures("_test_connection_kept")
 @pytest.mark.parametrize("persona", ["resident_a", "rc_staff"])
 def test_no_server_error_on_any_operation(world, persona):
     started = time.monotonic()
