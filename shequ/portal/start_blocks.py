@@ -273,7 +273,9 @@ def street(request: HttpRequest, start: Start) -> StartBlock | None:
     this_month = appeals.filter(created_at__gte=month_start).count()
     open_count = open_qs.count()
     overdue = open_qs.filter(appeal_selectors.overdue_q(now=now)).count()
-    escalated = supervision_selectors.escalated_appeals(user=request.user).count()
+    # Counted for the street's parties (not the viewer's own), so the observer sees the leader's number.
+    street_parties = [p.pk for p in start.parties.get(STREET, [])]
+    escalated = supervision_selectors.escalated_to_parties(party_ids=street_parties).count()
     communities = Place.objects.filter(street_id__in=street_ids, kind="community").values_list(
         "pk", flat=True
     )

@@ -177,3 +177,24 @@ class TestQueueOrder:
         block = start_blocks.queue(request, start_for(user=world.handler_x))
         assert block is not None and block.items
         assert block.items[0].url.endswith(f"?selected={other.pk}")
+
+
+class TestStreetCounts:
+    def test_observer_and_leader_see_the_same_escalated_count(self, world, lift_appeal):
+        """升级到街道 counts for the street's parties, not the viewer's acting roles: the read-only
+        observer's tile says what the leader's says for the same data."""
+        from django.test import RequestFactory
+
+        from shequ.appeals.models import Appeal
+        from shequ.portal import start_blocks
+
+        Appeal.objects.filter(pk=lift_appeal.pk).update(escalation_level=3, escalated_to=world.street_office)
+
+        def escalated(user) -> object:
+            request = RequestFactory().get("/")
+            request.user = user
+            block = start_blocks.street(request, start_for(user=user))
+            assert block is not None
+            return next(t.value for t in block.tiles if t.label == "升级到街道")
+
+        assert escalated(world.street_leader) == escalated(world.observer) == 1
