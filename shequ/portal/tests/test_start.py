@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.core import checks
 from django.urls import reverse
@@ -141,3 +143,37 @@ class TestRegistry:
     def test_every_declared_block_imports(self):
         assert start_pages.check_start_blocks() == []
         assert len(start_pages.block_providers()) >= 5
+
+
+class TestQueueOrder:
+    def test_next_due_is_the_workbench_queue_first(self, world, lift_appeal):
+        """The queue block's "next due" comes from the appeals' one order (`due_order`, next_due_at):
+        an appeal whose accept limit is earlier but whose next_due_at is later is not shown first."""
+        from django.test import RequestFactory
+
+        from shequ.appeals import selectors as appeal_selectors
+        from shequ.appeals.models import Appeal
+        from shequ.portal import start_blocks
+
+        other = appeal_create(
+            reporter=world.resident_a,
+            kind="help",
+            category=Category.objects.get(code="lift"),
+            place=world.household_a,
+            text="2号楼电梯门关不上",
+        )
+        base = lift_appeal.accept_due_at
+        # lift_appeal: earlier accept limit, but already escalated, so it next falls due later.
+        Appeal.objects.filter(pk=lift_appeal.pk).update(
+            accept_due_at=base, next_due_at=base + timedelta(hours=9)
+        )
+        Appeal.objects.filter(pk=other.pk).update(
+            accept_due_at=base + timedelta(hours=1), next_due_at=base + timedelta(hours=1)
+        )
+        queue = appeal_selectors.appeal_list(user=world.handler_x, scope="assigned", status="open")
+        assert queue.first() == other
+        request = RequestFactory().get("/")
+        request.user = world.handler_x
+        block = start_blocks.queue(request, start_for(user=world.handler_x))
+        assert block is not None and block.items
+        assert block.items[0].url.endswith(f"?selected={other.pk}")
