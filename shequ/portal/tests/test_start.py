@@ -198,3 +198,16 @@ class TestStreetCounts:
             return next(t.value for t in block.tiles if t.label == "升级到街道")
 
         assert escalated(world.street_leader) == escalated(world.observer) == 1
+
+
+class TestNothingToDo:
+    def test_empty_police_start_page_says_nothing_to_do(self, client, world):
+        """All-zero tiles are not a message: an empty queue says so in words (translatable)."""
+        for user in (world.doctor, world.police_officer):
+            client.force_login(user)
+            html = client.get(reverse("portal:home")).content.decode()
+            assert "queue" in _blocks(html)
+            assert 'class="start-note start-empty">没有待办的工单。' in html
+        client.cookies["django_language"] = "en"
+        html = client.get(reverse("portal:home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert "没有待办的工单" not in html
