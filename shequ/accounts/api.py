@@ -21,6 +21,7 @@ from shequ.accounts.selectors import (
 from shequ.core.errors import Invalid, Unauthorized
 from shequ.core.masking import mask_phone
 from shequ.core.net import client_ip
+from shequ.core.pagination import Page, paged
 from shequ.core.schemas import local_iso
 from shequ.directory.models import Place, PlaceKind
 
@@ -179,9 +180,10 @@ def _residency_out(r) -> dict:
 @router.get(
     "/register/places",
     auth=None,
-    response=list[ChooserLevel],
+    response=Page[ChooserLevel],
     summary="选择房屋：各级可选项 / Household chooser options",
 )
+@paged
 def register_places(
     request: HttpRequest,
     street: int | None = None,
@@ -272,7 +274,8 @@ def logout(request: HttpRequest):
     return Status(204, None)
 
 
-@router.get("/me/logins", response=list[LoginOut], summary="我的登录设备 / Where I am logged in")
+@router.get("/me/logins", response=Page[LoginOut], summary="我的登录设备 / Where I am logged in")
+@paged
 def logins(request: HttpRequest):
     return tokens.logins_for(
         user=request.auth,  # type: ignore[attr-defined]
@@ -300,7 +303,8 @@ def residency_request(request: HttpRequest, payload: ResidencyIn):
     return Status(201, _residency_out(residency))
 
 
-@router.get("/residencies/pending", response=list[PendingOut], summary="待认证住户 / Verification queue")
+@router.get("/residencies/pending", response=Page[PendingOut], summary="待认证住户 / Verification queue")
+@paged
 def residencies_pending(request: HttpRequest):
     user = request.auth  # type: ignore[attr-defined]
     # Like the page: only the committee, who may reset passwords and call people, sees full phones;

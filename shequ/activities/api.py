@@ -5,10 +5,9 @@ from typing import Annotated
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import paginate
 
 from shequ.activities import selectors, services
-from shequ.core.pagination import BoundedPageNumberPagination
+from shequ.core.pagination import Page, paged
 
 router = Router(tags=["activities"])
 
@@ -93,8 +92,8 @@ class DecideIn(Schema):
     reason: str = ""
 
 
-@router.get("/activities", response=list[ActivityOut], summary="近期活动 / Upcoming activities")
-@paginate(BoundedPageNumberPagination, page_size=20)
+@router.get("/activities", response=Page[ActivityOut], summary="近期活动 / Upcoming activities")
+@paged
 def activities(request: HttpRequest, kind: str | None = None):
     qs = selectors.activities_for(user=request.user)
     return qs.filter(kind=kind) if kind else qs
@@ -123,13 +122,14 @@ def checkin(request: HttpRequest, activity_id: int, payload: CheckinIn):
     return services.checkin(user=request.user, activity=a, code=payload.code)
 
 
-@router.get("/venues", response=list[VenueOut], summary="场地 / Venues")
-@paginate(BoundedPageNumberPagination, page_size=50)
+@router.get("/venues", response=Page[VenueOut], summary="场地 / Venues")
+@paged
 def venues(request: HttpRequest):
     return selectors.venues_for(user=request.user)
 
 
-@router.get("/venues/{venue_id}/slots", response=list[SlotOut], summary="时段 / Slots")
+@router.get("/venues/{venue_id}/slots", response=Page[SlotOut], summary="时段 / Slots")
+@paged
 def slots(request: HttpRequest, venue_id: int):
     v = selectors.access_venue(user=request.user, venue_id=venue_id)
     return selectors.slots_for(venue=v)
@@ -149,9 +149,9 @@ def book(request: HttpRequest, slot_id: int, payload: BookingIn):
 
 
 @router.get(
-    "/venues/bookings", response=list[BookingOut], summary="我的预约或待审批 / Bookings (scope=mine|approve)"
+    "/venues/bookings", response=Page[BookingOut], summary="我的预约或待审批 / Bookings (scope=mine|approve)"
 )
-@paginate(BoundedPageNumberPagination, page_size=30)
+@paged
 def bookings(request: HttpRequest, scope: str = "mine"):
     return selectors.bookings_for(user=request.user, scope="approve" if scope == "approve" else "mine")
 

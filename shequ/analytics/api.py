@@ -10,6 +10,7 @@ from ninja import Query, Router, Schema
 from shequ.analytics import selectors
 from shequ.analytics.rates import party_rates
 from shequ.appeals.api import ERRORS  # the one error schema of the API
+from shequ.core.pagination import Page, paged
 
 router = Router(tags=["analytics"])
 
@@ -47,9 +48,10 @@ class LeagueRowOut(RatesOut):
 
 @router.get(
     "/analytics/league",
-    response={200: list[LeagueRowOut], **ERRORS},
+    response={200: Page[LeagueRowOut], **ERRORS},
     summary="排行 / The league table of one party kind in the viewer's streets",
 )
+@paged
 def league(request: HttpRequest, kind: str = "property_company", month: str | None = None):
     rows = selectors.party_league(user=request.user, kind=kind, month=month)
     return [{"rank": i, "party_id": p.pk, "party": p.name, **r.as_dict()} for i, (p, r) in enumerate(rows, 1)]

@@ -9,11 +9,12 @@ import json
 from datetime import datetime
 
 from django.http import HttpRequest, HttpResponse
-from ninja import File, Form, Router, Schema, Status
+from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from shequ.analytics import hotline, hotline_rows
 from shequ.core.errors import Invalid
+from shequ.core.pagination import Page, PageQuery, api_page, paged
 from shequ.core.schemas import ERRORS, ErrorBody
 
 router = Router(tags=["analytics"])
@@ -105,13 +106,6 @@ class OrderOut(Schema):
     appeal_status: str | None
 
 
-class OrdersOut(Schema):
-    items: list[OrderOut]
-    count: int
-    page: int
-    page_size: int
-
-
 class AssignIn(Schema):
     community_id: int
 
@@ -139,9 +133,10 @@ def _order(o) -> dict:
 
 @router.get(
     "/analytics/hotline/areas",
-    response={200: list[AreaOut], **ERRORS},
+    response={200: Page[AreaOut], **ERRORS},
     summary="12345 地区 / Streets and communities whose hotline orders I handle",
 )
+@paged
 def areas(request: HttpRequest):
     hotline.access_hotline_area(user=request.user, area_id=None)  # 403 for everyone else
     return hotline.hotline_areas(user=request.user)
@@ -217,23 +212,13 @@ def import_file(
 
 @router.get(
     "/analytics/hotline/orders",
-    response={200: OrdersOut, **ERRORS},
+    response={200: Page[OrderOut], **ERRORS},
     summary="12345工单 / The area's orders (unmatched=true: the ones waiting to be sent to a community)",
 )
-def orders(
-    request: HttpRequest, area: int | None = None, unmatched: bool = False, page: int = 1, page_size: int = 50
-):
+def orders(request: HttpRequest, paging: Query[PageQuery], area: int | None = None, unmatched: bool = False):
     place = hotline.access_hotline_area(user=request.user, area_id=area)
-    if page < 1 or not 1 <= page_size <= 200:
-        raise Invalid("分页参数无效。", "Invalid page.", fields={"page": "无效"})
     qs = hotline.hotline_orders(area=place).filter(appeal__isnull=unmatched)
-    start = (page - 1) * page_size
-    return {
-        "items": [_order(o) for o in qs[start : start + page_size]],
-        "count": qs.count(),
-        "page": page,
-        "page_size": page_size,
-    }
+    return api_page(qs, paging, present=lambda rows: [_order(o) for o in rows])
 
 
 @router.post(

@@ -32,14 +32,14 @@ from shequ.appeals.schemas import (
     ActionIn,
     AppealDetailOut,
     AppealIn,
-    AppealPage,
+    AppealOut,
     CategoryOut,
     ListQuery,
 )
 from shequ.core import clock
 from shequ.core.errors import Forbidden, Invalid
 from shequ.core.http_idempotency import idempotent
-from shequ.core.pagination import list_page
+from shequ.core.pagination import Page, api_page, paged
 from shequ.core.schemas import ERRORS
 from shequ.directory.models import Place, Spot
 
@@ -116,7 +116,8 @@ def _fresh(user: User) -> User:
 # ---------------------------------------------------------------- endpoints
 
 
-@router.get("/categories", response=list[CategoryOut], auth=None, summary="诉求分类 / Appeal categories")
+@router.get("/categories", response=Page[CategoryOut], auth=None, summary="诉求分类 / Appeal categories")
+@paged
 def list_categories(request: HttpRequest) -> list[Category]:
     return selectors.categories()
 
@@ -206,7 +207,7 @@ def create_appeal(request: HttpRequest):
     return idempotent(request, work)
 
 
-@router.get("/appeals", response={200: AppealPage, **ERRORS}, summary="诉求列表 / List appeals")
+@router.get("/appeals", response={200: Page[AppealOut], **ERRORS}, summary="诉求列表 / List appeals")
 def list_appeals(request: HttpRequest, filters: Query[ListQuery]):
     user = _user(request)
     qs = selectors.appeal_list(
@@ -221,18 +222,7 @@ def list_appeals(request: HttpRequest, filters: Query[ListQuery]):
         kind=filters.kind,
         q=filters.q,
     )
-    page = list_page(
-        qs, size=filters.page_size, after=filters.after, before=filters.before, page=filters.page
-    )
-    return {
-        "items": presenter.present_all(page.items, user=user, now=clock.now()),
-        "count": page.count,  # at most COUNT_CAP + 1: "more than 10,000"
-        "capped": page.capped,
-        "next": page.next,
-        "prev": page.prev,
-        "page": page.number,
-        "page_size": page.size,
-    }
+    return api_page(qs, filters, present=lambda rows: presenter.present_all(rows, user=user, now=clock.now()))
 
 
 @router.get(

@@ -12,7 +12,7 @@ from pydantic import ConfigDict
 
 from shequ.appeals.models import EventKind, Kind, Source, Status
 from shequ.appeals.presenter import PresentedAppeal, PresentedEvent
-from shequ.core.pagination import MAX_PAGE
+from shequ.core.pagination import PageQuery
 from shequ.core.schemas import LocalDateTime
 
 
@@ -201,19 +201,6 @@ class AppealDetailOut(AppealOut):
         return obj.visible_photos
 
 
-class AppealPage(Schema):
-    """`core.pagination.ListPage`, the one shape of every list: follow `next` (a cursor, `?after=`) for
-    the following page and `prev` (`?before=`) for the one before; null at either end."""
-
-    items: list[AppealOut]
-    count: int = Field(description="counted up to 10,001: `capped` means more than 10,000")
-    capped: bool
-    next: str | None
-    prev: str | None
-    page: int | None = Field(description="the page number when asked by `page`, else null")
-    page_size: int
-
-
 class AppealIn(Schema):
     """Body of POST /appeals (JSON, or the same fields as multipart form data with `photos`)."""
 
@@ -249,7 +236,7 @@ class ActionIn(Schema):
     reason_code: str | None = None
 
 
-class ListQuery(Schema):
+class ListQuery(PageQuery):
     scope: str = Field("mine", description="mine | assigned | public")
     status: str | None = Field(None, description="a status, a comma-separated list, or `open`")
     category: str | None = Field(None, description="category code (a parent includes its children)")
@@ -259,7 +246,4 @@ class ListQuery(Schema):
     kind: str | None = None
     overdue: bool | None = None
     q: str | None = Field(None, description="search in the number and the text (workbench queue)")
-    page: int = Field(1, ge=1, le=MAX_PAGE, description="for shallow pages; deeper, follow `next`")
     page_size: int = Field(20, ge=1, le=100)
-    after: str | None = Field(None, max_length=200, description="the `next` cursor of the page before")
-    before: str | None = Field(None, max_length=200, description="the `prev` cursor of the page after")

@@ -12,16 +12,18 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
+import inspect
 import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Annotated, Any, cast
+from typing import Annotated, Any, Generic, TypeVar, cast, get_type_hints
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import F, Q, QuerySet
 from django.db.models.expressions import OrderBy
-from ninja import Field, Schema
-from ninja.pagination import PageNumberPagination
+from ninja import Field, Query, Schema
 
 from shequ.core.errors import Invalid
 
@@ -68,14 +70,6 @@ Offset = Annotated[int, Field(ge=0, le=MAX_OFFSET, description=f"0 … {MAX_OFFS
 Limit = Annotated[int, Field(ge=1, le=MAX_LIMIT, description=f"1 … {MAX_LIMIT}")]
 
 
-class BoundedPageNumberPagination(PageNumberPagination):
-    """django-ninja's page-number pagination with the page and page size bounded."""
-
-    class Input(Schema):
-        page: PageNumber = 1
-        page_size: Annotated[int, Field(ge=1, le=MAX_LIMIT)] | None = None
-
-
 # ---------------------------------------------------------------- keyset (cursor) pages
 
 
@@ -99,8 +93,10 @@ def _keys(qs: QuerySet) -> list[_Key]:
         else:
             raise TypeError(f"cannot page {item!r} by key")
     names = [k.name for k in keys]
-    if not keys or names[-1] not in ("pk", "id", qs.model._meta.pk.name):
-        raise TypeError(f"a keyset order ends with the primary key, not {names}")
+    if keys and names[-1] not in ("pk", "id", qs.model._meta.pk.name):
+        keys.append(_Key("pk", keys[-1].desc, None))  # the tie-break that makes a cursor exact
+    if not keys:
+        raise TypeError(f"a keyset page needs an ordered list, not {qs.model.__name__} unordered")
     return [_Key("pk", k.desc, None) if i == len(keys) - 1 else k for i, k in enumerate(keys)]
 
 
@@ -258,3 +254,110 @@ def list_page(
         size=size,
         number=number,
     )
+
+
+# ---------------------------------------------------------------- the API's one list envelope
+
+T = TypeVar("T")
+
+
+class PageQuery(Schema):
+    """The paging parameters of every list operation of the API: `after` (the `next` cursor of the
+    page before), `before` (the `prev` cursor of the page after), `page` for shallow pages, and
+    `page_size` (1 … MAX_LIMIT). A bad value is a 422 with the Chinese and English message."""
+
+    page: PageNumber | None = Field(None, description="for shallow pages; deeper, follow `next`")
+    page_size: Annotated[int, Field(ge=1, le=MAX_LIMIT, description=f"1 … {MAX_LIMIT}")] = 50
+    after: str | None = Field(None, max_length=200, description="the `next` cursor of the page before")
+    before: str | None = Field(None, max_length=200, description="the `prev` cursor of the page after")
+
+
+class Page(Schema, Generic[T]):
+    """The one envelope of every list operation of the API (`ListPage`): follow `next` (a cursor,
+    `?after=`) for the following page and `prev` (`?before=`) for the one before; null at either end."""
+
+    items: list[T]
+    count: int = Field(description=f"counted up to {COUNT_CAP + 1}: `capped` means more than {COUNT_CAP}")
+    capped: bool
+    next: str | None
+    prev: str | None
+    page: int | None = Field(description="the page number when asked by `page`, else null")
+    page_size: int
+
+
+def _sequence_page(
+    rows: Sequence, *, size: int, after: str | None, before: str | None, page: int | None
+) -> ListPage:
+    """A page of a list already in memory (a short list: a tree, a matrix, a computed table), with
+    the same cursors as a keyset page: a cursor is the position of the row it stands for."""
+    if after and before:
+        raise Invalid(
+            "请只给出 after 或 before 中的一个。",
+            "Give either after or before, not both.",
+            code="cursor_invalid",
+            fields={"before": "with after"},
+        )
+    token = after or before
+    number = None
+    if token:
+        try:
+            plain = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+            if not (isinstance(plain, list) and len(plain) == 1 and type(plain[0]) is int and plain[0] >= 0):
+                raise ValueError
+        except (ValueError, TypeError, binascii.Error, UnicodeError):
+            raise Invalid(*BAD_CURSOR, code="cursor_invalid", fields={"after": "invalid"}) from None
+        at = min(plain[0], len(rows))
+        start, stop = (max(at - size, 0), at) if before else (at, at + size)
+    else:
+        number = page or 1
+        start = (number - 1) * size
+        stop = start + size
+    items = list(rows[start:stop])
+    return ListPage(
+        items=items,
+        count=len(rows),
+        next=_encode([stop]) if stop < len(rows) and items else None,
+        prev=_encode([start]) if start > 0 and (items or not token) else None,
+        size=size,
+        number=number,
+    )
+
+
+def api_page(
+    rows: QuerySet | Sequence, query: PageQuery, *, present: Callable[[list], list] | None = None
+) -> dict:
+    """The body of a list operation (`Page`): a keyset page of an ordered queryset (`list_page`), or a
+    page of a short list already in memory; `present` turns the page's rows into what is shown."""
+    if isinstance(rows, QuerySet):
+        found = list_page(rows, size=query.page_size, after=query.after, before=query.before, page=query.page)
+    else:
+        found = _sequence_page(
+            rows, size=query.page_size, after=query.after, before=query.before, page=query.page
+        )
+    return {
+        "items": present(found.items) if present else found.items,
+        "count": found.count,
+        "capped": found.capped,
+        "next": found.next,
+        "prev": found.prev,
+        "page": found.number,
+        "page_size": found.size,
+    }
+
+
+def paged(view: Callable) -> Callable:
+    """Make a list operation answer the one envelope: the view returns its rows (an ordered queryset
+    or a short list) and gains the paging parameters (`PageQuery`); declare `response=Page[RowOut]`."""
+    hints = get_type_hints(view, include_extras=True)
+    signature = inspect.signature(view)
+    params = [p.replace(annotation=hints.get(p.name, p.annotation)) for p in signature.parameters.values()]
+    params.append(inspect.Parameter("paging", inspect.Parameter.KEYWORD_ONLY, annotation=Query[PageQuery]))
+
+    @functools.wraps(view)
+    def paged_view(*args: Any, paging: PageQuery, **kwargs: Any) -> dict:
+        return api_page(view(*args, **kwargs), paging)
+
+    paged_view.__signature__ = signature.replace(  # type: ignore[attr-defined]  # read by inspect.signature
+        parameters=params, return_annotation=inspect.Signature.empty
+    )
+    return paged_view

@@ -10,6 +10,7 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from shequ.core.errors import Forbidden, Invalid
+from shequ.core.pagination import Page, paged
 from shequ.decisions import register, selectors, services, voting
 from shequ.decisions.models import Decision, DecisionStatus
 from shequ.decisions.rules import check_organiser, organiser_parties
@@ -120,12 +121,13 @@ def _decision(request: HttpRequest, decision_id: int) -> Decision:
     return selectors.access_decision(user=request.user, decision_id=decision_id)
 
 
-@router.get("/decisions", response=list[DecisionOut])
+@router.get("/decisions", response=Page[DecisionOut])
+@paged
 def decisions(request: HttpRequest, status: str | None = None):
     qs = selectors.decisions_visible_to(user=request.user).prefetch_related("buildings")
     if status:
         qs = qs.filter(status=status)
-    return list(qs[:100])
+    return qs
 
 
 @router.post("/decisions", response={201: DecisionOut})
@@ -224,7 +226,8 @@ def correct(request: HttpRequest, decision_id: int, ballot_id: int, payload: Cor
     )
 
 
-@router.get("/decisions/{decision_id}/ballots", response=list[UnitBallotOut])
+@router.get("/decisions/{decision_id}/ballots", response=Page[UnitBallotOut])
+@paged
 def ballots(request: HttpRequest, decision_id: int):
     d = _decision(request, decision_id)
     return [
@@ -240,7 +243,8 @@ def ballots(request: HttpRequest, decision_id: int):
     ]
 
 
-@router.get("/register/mine", response=list[RegisterRowOut])
+@router.get("/register/mine", response=Page[RegisterRowOut])
+@paged
 def register_mine(request: HttpRequest):
     return [
         {

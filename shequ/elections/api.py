@@ -13,6 +13,7 @@ from ninja import Form, Router, Schema, Status
 
 from shequ.accounts.models import User
 from shequ.core.errors import Invalid
+from shequ.core.pagination import Page, paged
 from shequ.directory.models import Party, Place, PlaceKind
 from shequ.elections import selectors, services, tally, voting
 from shequ.elections.models import ElectionStatus
@@ -145,9 +146,10 @@ class BoxOut(Schema):
     choices: list[int]
 
 
-@router.get("/elections", response=list[ElectionOut])
+@router.get("/elections", response=Page[ElectionOut])
+@paged
 def elections(request: HttpRequest):
-    return list(selectors.elections_visible_to(user=request.user)[:50])
+    return selectors.elections_visible_to(user=request.user)
 
 
 @router.get("/elections/{election_id}", response=ElectionOut)
@@ -240,11 +242,12 @@ def open_voting(request: HttpRequest, election_id: int):
     return services.election_open(actor=request.user, election=e)
 
 
-@router.get("/elections/{election_id}/roll", response=list[RollOut])
+@router.get("/elections/{election_id}/roll", response=Page[RollOut])
+@paged
 def roll(request: HttpRequest, election_id: int):
     """The roll (who may vote and *that* they voted): the organiser's staff only."""
     e = selectors.access_election_to_organise(user=request.user, election_id=election_id)
-    return list(selectors.roll_for(user=request.user, election=e))
+    return selectors.roll_for(user=request.user, election=e)
 
 
 @router.post("/elections/{election_id}/roll", response={201: RollOut})
@@ -305,7 +308,8 @@ def named_paper(
     return Status(201, {"receipt": None, "named": True})
 
 
-@router.get("/elections/{election_id}/ballots", response=list[NamedBallotOut])
+@router.get("/elections/{election_id}/ballots", response=Page[NamedBallotOut])
+@paged
 def named_ballots(request: HttpRequest, election_id: int):
     """Owners'-committee election: the named ballot list, for the compound's owners and the organiser (403
     otherwise); whom each owner chose only after the close."""
@@ -330,7 +334,8 @@ def close(request: HttpRequest, election_id: int):
     return services.election_close(actor=request.user, election=e)
 
 
-@router.get("/elections/{election_id}/box", response=list[BoxOut])
+@router.get("/elections/{election_id}/box", response=Page[BoxOut])
+@paged
 def box(request: HttpRequest, election_id: int, receipt: str = ""):
     """The whole published ballot box after the close (empty before); `?receipt=` finds one ballot."""
     e = selectors.access_election(user=request.user, election_id=election_id)

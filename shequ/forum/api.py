@@ -6,12 +6,11 @@ from typing import Annotated
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import paginate
 
 from shequ.core import clock
 from shequ.core.errors import Forbidden, NotFound
 from shequ.core.masking import mask_name
-from shequ.core.pagination import BoundedPageNumberPagination
+from shequ.core.pagination import Page, paged
 from shequ.forum import selectors, services
 
 router = Router(tags=["forum"])
@@ -88,14 +87,15 @@ class StatusOut(Schema):
     status_reason: str
 
 
-@router.get("/forum/boards", response=list[BoardOut], summary="我的讨论版 / My boards")
+@router.get("/forum/boards", response=Page[BoardOut], summary="我的讨论版 / My boards")
+@paged
 def boards(request: HttpRequest):
     services.boards_ensure_for(user=request.user)
     return selectors.boards_for(user=request.user)
 
 
-@router.get("/forum/boards/{board_id}/topics", response=list[TopicOut], summary="话题列表 / Topics")
-@paginate(BoundedPageNumberPagination, page_size=20)
+@router.get("/forum/boards/{board_id}/topics", response=Page[TopicOut], summary="话题列表 / Topics")
+@paged
 def topics(request: HttpRequest, board_id: int):
     board = selectors.access_board(user=request.user, board_id=board_id)
     return selectors.topics_for(user=request.user, board=board)
@@ -114,8 +114,8 @@ def topic_detail(request: HttpRequest, topic_id: int):
     return selectors.access_topic(user=request.user, topic_id=topic_id)
 
 
-@router.get("/forum/topics/{topic_id}/replies", response=list[ReplyOut], summary="回复 / Replies")
-@paginate(BoundedPageNumberPagination, page_size=50)
+@router.get("/forum/topics/{topic_id}/replies", response=Page[ReplyOut], summary="回复 / Replies")
+@paged
 def replies(request: HttpRequest, topic_id: int):
     topic = selectors.access_topic(user=request.user, topic_id=topic_id)
     return selectors.replies_for(user=request.user, topic=topic)

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from shequ.core.errors import Invalid
+from shequ.core.pagination import Page, paged
 from shequ.funds import selectors, services
 
 router = Router(tags=["funds"])
@@ -61,7 +62,8 @@ def _app_out(request: HttpRequest, app) -> dict:
     }
 
 
-@router.get("/funds/accounts", response=list[AccountOut])
+@router.get("/funds/accounts", response=Page[AccountOut])
+@paged
 def accounts(request: HttpRequest):
     out = []
     for acc in selectors.accounts_for(user=request.user):
@@ -77,7 +79,8 @@ def accounts(request: HttpRequest):
     return out
 
 
-@router.get("/funds/review", response=list[ApplicationOut])
+@router.get("/funds/review", response=Page[ApplicationOut])
+@paged
 def review(request: HttpRequest):
     return [
         _app_out(request, a) for a in selectors.review_queue(user=request.user).select_related("department")

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 
 from shequ.appeals import routing
 from shequ.core import clock, jobs
@@ -154,8 +155,14 @@ def action_item_transition(*, item: ActionItem, actor, action: str, text: str = 
     return row
 
 
+def overdue_q(*, now: datetime | None = None) -> Q:
+    """The one definition of an overdue action item, as a queryset filter: still open at or after
+    its due time. `is_overdue` is the same rule for one loaded item; keep the two side by side."""
+    return Q(status=IS.OPEN, due_at__lte=now or clock.now())
+
+
 def is_overdue(*, item: ActionItem, now: datetime | None = None) -> bool:
-    """The one definition of an overdue action item: still open after its due time."""
+    """The rule of `overdue_q` for one loaded item: still open at or after its due time."""
     return item.status == IS.OPEN and item.due_at <= (now or clock.now())
 
 

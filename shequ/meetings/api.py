@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
 from shequ.core.errors import Invalid, NotFound
+from shequ.core.pagination import Page, paged
 from shequ.directory.models import Party, Place
 from shequ.meetings import action_items, selectors, services
 from shequ.meetings.models import Meeting
@@ -163,9 +164,10 @@ def _detail(meeting: Meeting) -> Meeting:
     return selectors.meeting_detail(meeting=meeting)
 
 
-@router.get("/meetings", response=list[MeetingOut])
+@router.get("/meetings", response=Page[MeetingOut])
+@paged
 def meetings_list(request: HttpRequest):
-    return list(selectors.meetings_visible_to(user=request.user).order_by("-starts_at", "-id")[:100])
+    return selectors.meetings_visible_to(user=request.user).order_by("-starts_at", "-id")
 
 
 @router.post("/meetings", response={201: MeetingDetailOut})
@@ -279,9 +281,10 @@ def meeting_transition(request: HttpRequest, meeting_id: int, action: str):
     return services.meeting_transition(meeting=meeting, actor=request.user, action=action)
 
 
-@router.get("/action-items", response=list[ActionItemOut])
+@router.get("/action-items", response=Page[ActionItemOut])
+@paged
 def action_items_mine(request: HttpRequest, all: bool = False):
-    return list(selectors.action_items_for(user=request.user, open_only=not all)[:200])
+    return selectors.action_items_for(user=request.user, open_only=not all)
 
 
 @router.post("/action-items/{item_id}/{action}", response=ActionItemOut)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -71,7 +71,9 @@ def block(request: HttpRequest, start: Any) -> StartBlock | None:
     if not items and not meetings:
         return None
     if len(items) > LIST_LIMIT:
-        counts = open_items.aggregate(n=Count("id"), overdue=Count("id", filter=Q(due_at__lte=now)))
+        counts = open_items.aggregate(
+            n=Count("id"), overdue=Count("id", filter=action_items.overdue_q(now=now))
+        )
         total, overdue = counts["n"], counts["overdue"]
     else:
         total, overdue = len(items), sum(action_items.is_overdue(item=it, now=now) for it in items)

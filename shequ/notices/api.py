@@ -7,11 +7,10 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import paginate
 
 from shequ.accounts.http import api_user
 from shequ.core.errors import NotFound
-from shequ.core.pagination import BoundedPageNumberPagination
+from shequ.core.pagination import Page, paged
 from shequ.directory.models import Party, Place, PlaceKind
 from shequ.notices import selectors, services
 from shequ.notices.models import Channel
@@ -104,19 +103,20 @@ class UnreadOut(Schema):
     residents: list[str]
 
 
-@router.get("/notices/feed", response=list[NoticeOut], summary="我家的公告 / My household's notices")
-@paginate(BoundedPageNumberPagination, page_size=20)
+@router.get("/notices/feed", response=Page[NoticeOut], summary="我家的公告 / My household's notices")
+@paged
 def feed(request: HttpRequest, channel: Channel | None = None):
     return selectors.feed_for(user=api_user(request), channel=channel)
 
 
-@router.get("/notices", response=list[NoticeOut], summary="本单位发布的公告 / My organisation's notices")
-@paginate(BoundedPageNumberPagination, page_size=20)
+@router.get("/notices", response=Page[NoticeOut], summary="本单位发布的公告 / My organisation's notices")
+@paged
 def party_list(request: HttpRequest, channel: Channel | None = None):
     return selectors.party_notices(user=api_user(request), channel=channel)
 
 
-@router.get("/notices/rights", response=list[RightOut], summary="我可以发布的频道和范围 / Where I may post")
+@router.get("/notices/rights", response=Page[RightOut], summary="我可以发布的频道和范围 / Where I may post")
+@paged
 def rights(request: HttpRequest):
     return [
         {
@@ -189,9 +189,10 @@ def read(request: HttpRequest, notice_id: int):
 
 @router.get(
     "/notices/{notice_id}/unread/{building_id}",
-    response=list[UnreadOut],
+    response=Page[UnreadOut],
     summary="本楼未读住户 / Households that have not read it",
 )
+@paged
 def unread(request: HttpRequest, notice_id: int, building_id: int):
     notice = selectors.access_notice(user=api_user(request), notice_id=notice_id)
     building = get_object_or_404(Place, pk=building_id, kind=PlaceKind.BUILDING)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
-from shequ.core.pagination import Limit, Offset
+from shequ.core.pagination import Page, PageQuery, api_page, paged
 from shequ.notifications import selectors, services
 
 router = Router(tags=["notifications"])
@@ -23,15 +23,16 @@ class NotificationOut(Schema):
     read_at: datetime | None
 
 
-class InboxOut(Schema):
+class InboxOut(Page[NotificationOut]):
+    """The one list envelope (`Page`) and, beside it, how many are unread."""
+
     unread: int
-    items: list[NotificationOut]
 
 
 @router.get("/notifications", response=InboxOut, summary="我的消息 / My notifications")
-def notifications_list(request: HttpRequest, unread: bool = False, limit: Limit = 50, offset: Offset = 0):
-    qs = selectors.inbox(user=request.user, unread_only=unread)
-    return {"unread": selectors.unread_count(user=request.user), "items": list(qs[offset : offset + limit])}
+def notifications_list(request: HttpRequest, paging: Query[PageQuery], unread: bool = False):
+    page = api_page(selectors.inbox(user=request.user, unread_only=unread), paging)
+    return {**page, "unread": selectors.unread_count(user=request.user)}
 
 
 @router.post(
@@ -76,9 +77,10 @@ def _preferences(user) -> list[dict]:
 
 @router.get(
     "/notifications/preferences",
-    response=list[PreferenceOut],
+    response=Page[PreferenceOut],
     summary="消息偏好 / Which messages reach me by e-mail, SMS, WeChat",
 )
+@paged
 def preferences_get(request: HttpRequest):
     return _preferences(request.user)
 

@@ -30,32 +30,34 @@ def _can_reach(user, channel: str) -> bool:
     return True
 
 
-def channels_for_users(*, user_ids: list[int], verb: str) -> dict[int, list[str]]:
-    """External channels each user receives `verb` by: their choice for the verb, else for "*", else defaults."""
-    verb_info = verb_for(verb)
-    verb = verb_info.code  # the registered verb whose choices apply ("appeal.accepted" → "appeal.status")
+def channels_for_verbs(*, wanted: dict[str, set[int]]) -> dict[tuple[str, int], list[str]]:
+    """External channels each user receives each verb by ({verb: user ids} → {(verb, user id):
+    channels}): the user's choice for the verb whose choices apply (`verb_for`), else the verb's
+    defaults, and only channels the user can be reached by. Two reads whatever the batch size."""
+    governing = {verb: verb_for(verb) for verb in wanted}
+    all_ids = sorted({uid for ids in wanted.values() for uid in ids})
+    codes = sorted({info.code for info in governing.values()})
     prefs: dict[int, dict[tuple[str, str], bool]] = {}
     for uid, v, channel, enabled in Preference.objects.filter(
-        user_id__in=user_ids, verb__in=[verb, ANY]
+        user_id__in=all_ids, verb__in=[*codes, ANY]
     ).values_list("user_id", "verb", "channel", "enabled"):
         prefs.setdefault(uid, {})[(v, channel)] = enabled
-    users = {u.pk: u for u in get_user_model().objects.filter(pk__in=user_ids).only("id", "email", "phone")}
-    out: dict[int, list[str]] = {}
-    for uid in user_ids:
-        user = users.get(uid)
-        if user is None:
-            continue
-        mine = prefs.get(uid, {})
-        chosen = []
-        for channel in EXTERNAL_CHANNELS:
-            channel = str(channel)
-            if (verb, channel) in mine:
-                on = mine[(verb, channel)]
-            else:
-                on = channel in verb_info.defaults
-            if on and _can_reach(user, channel):
-                chosen.append(channel)
-        out[uid] = chosen
+    users = {u.pk: u for u in get_user_model().objects.filter(pk__in=all_ids).only("id", "email", "phone")}
+    out: dict[tuple[str, int], list[str]] = {}
+    for verb, ids in wanted.items():
+        info = governing[verb]
+        for uid in sorted(ids):
+            user = users.get(uid)
+            if user is None:
+                continue
+            mine = prefs.get(uid, {})
+            chosen = []
+            for channel in EXTERNAL_CHANNELS:
+                channel = str(channel)
+                on = mine.get((info.code, channel), channel in info.defaults)
+                if on and _can_reach(user, channel):
+                    chosen.append(channel)
+            out[(verb, uid)] = chosen
     return out
 
 

@@ -13,14 +13,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 
 from shequ.core import clock, jobs
 from shequ.core.errors import Invalid, NotFound
 from shequ.notifications import live
 from shequ.notifications.models import EXTERNAL_CHANNELS, Channel, Delivery, Notification, Preference
-from shequ.notifications.selectors import channels_for_users
+from shequ.notifications.selectors import channels_for_verbs
 from shequ.notifications.verbs import ANY, VERBS
 
 log = logging.getLogger("shequ.notifications")
@@ -58,34 +58,21 @@ def notify(
 
 
 def notify_many(messages: Iterable[Message], *, live_push: bool = True) -> int:
-    """`notify` for a batch (a sweep's escalations): a few statements whatever the number of messages —
-    the inbox rows in one INSERT, their outbox rows in one, and one delivery job per
-    `DELIVERY_BATCH` outbox rows. Returns how many new inbox rows were written."""
+    """`notify` for a batch (a sweep's escalations): a few statements whatever the number of messages
+    or recipients — the inbox rows in one INSERT, the channel choices in two reads, their outbox rows
+    in one INSERT, and one delivery job per `DELIVERY_BATCH` outbox rows. Returns how many new inbox
+    rows were written."""
     wanted = {m.key: m for m in messages if m.recipients}
     if not wanted:
         return 0
-    keys = list(wanted)
-    existing = set(Notification.objects.filter(key__in=keys).values_list("recipient_id", "key"))
-    rows = [
-        Notification(
-            recipient_id=uid, verb=m.verb, title=m.title[:200], body=m.body, url=m.url[:300], key=m.key
-        )
-        for m in wanted.values()
-        for uid in sorted(m.recipients)
-        if (uid, m.key) not in existing
-    ]
-    if not rows:
+    created = _insert_inbox(wanted)  # {key: {user id: new notification id}}
+    if not created:
         return 0
-    Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
-    created: dict[str, dict[int, int]] = {}
-    for nid, uid, key in Notification.objects.filter(key__in=keys).values_list("id", "recipient_id", "key"):
-        if (uid, key) not in existing:
-            created.setdefault(key, {})[uid] = nid
     by_verb: dict[str, dict[int, int]] = {}
     for key, per_user in created.items():
         by_verb.setdefault(wanted[key].verb, {}).update({nid: uid for uid, nid in per_user.items()})
     _queue_deliveries(by_verb)
-    if live_push and created:
+    if live_push:
         pushes = {
             uid: {
                 "type": "notification",
@@ -103,6 +90,70 @@ def notify_many(messages: Iterable[Message], *, live_push: bool = True) -> int:
     return sum(len(per_user) for per_user in created.values())
 
 
+def _set_based() -> bool:
+    """PostgreSQL writes a batch with `INSERT … SELECT … FROM unnest(arrays)`: a handful of parameters
+    whatever the batch size. Other databases take the portable `bulk_create` path (the same rows)."""
+    return connection.vendor == "postgresql"
+
+
+def _insert_inbox(wanted: dict[str, Message]) -> dict[str, dict[int, int]]:
+    """One inbox row per (recipient, key) not there yet, in key then recipient order; returns the new
+    rows' ids {key: {user id: id}}. A row already there (an earlier notify, or a concurrent one) is left
+    as it is and not returned, so it is neither delivered nor pushed again."""
+    created: dict[str, dict[int, int]] = {}
+    if _set_based():
+        idx, uids = [], []
+        for n, m in enumerate(wanted.values(), start=1):
+            for uid in sorted(m.recipients):
+                idx.append(n)
+                uids.append(uid)
+        ms = list(wanted.values())
+        with connection.cursor() as cur:
+            cur.execute(
+                f"""
+                INSERT INTO {Notification._meta.db_table}
+                       (recipient_id, verb, title, body, url, key, created_at)
+                SELECT r.uid, m.verb, m.title, m.body, m.url, m.key, %s
+                FROM unnest(%s::int[], %s::bigint[]) AS r(n, uid)
+                JOIN unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::text[])
+                     WITH ORDINALITY AS m(key, verb, title, body, url, n) USING (n)
+                ORDER BY r.n, r.uid
+                ON CONFLICT (recipient_id, key) DO NOTHING
+                RETURNING id, recipient_id, key
+                """,
+                [
+                    clock.now(),
+                    idx,
+                    uids,
+                    [m.key for m in ms],
+                    [m.verb for m in ms],
+                    [m.title[:200] for m in ms],
+                    [m.body for m in ms],
+                    [m.url[:300] for m in ms],
+                ],
+            )
+            for nid, uid, key in cur.fetchall():
+                created.setdefault(key, {})[uid] = nid
+        return created
+    keys = list(wanted)
+    existing = set(Notification.objects.filter(key__in=keys).values_list("recipient_id", "key"))
+    rows = [
+        Notification(
+            recipient_id=uid, verb=m.verb, title=m.title[:200], body=m.body, url=m.url[:300], key=m.key
+        )
+        for m in wanted.values()
+        for uid in sorted(m.recipients)
+        if (uid, m.key) not in existing
+    ]
+    if not rows:
+        return created
+    Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
+    for nid, uid, key in Notification.objects.filter(key__in=keys).values_list("id", "recipient_id", "key"):
+        if (uid, key) not in existing:
+            created.setdefault(key, {})[uid] = nid
+    return created
+
+
 def _push(pushes: dict[int, dict]) -> None:
     """One live event per user (a batch that tells someone several things pushes the last one)."""
     try:
@@ -116,24 +167,44 @@ DELIVERY_BATCH = 200
 
 
 def _queue_deliveries(by_verb: dict[str, dict[int, int]]) -> None:
-    """Outbox rows for new inbox rows ({verb: {notification id: user id}}) and their delivery jobs."""
-    deliveries = []
-    for verb, notes in by_verb.items():
-        channels = channels_for_users(user_ids=sorted(set(notes.values())), verb=verb)
-        deliveries += [
-            Delivery(notification_id=nid, channel=ch)
-            for nid, uid in notes.items()
-            for ch in channels.get(uid, ())
-        ]
-    if not deliveries:
+    """Outbox rows for new inbox rows ({verb: {notification id: user id}}) and their delivery jobs.
+    Who gets which channel is `channels_for_verbs` (two reads for the whole batch)."""
+    channels = channels_for_verbs(wanted={verb: set(notes.values()) for verb, notes in by_verb.items()})
+    pairs = [
+        (nid, ch)
+        for verb, notes in by_verb.items()
+        for nid, uid in sorted(notes.items())
+        for ch in channels.get((verb, uid), ())
+    ]
+    if not pairs:
         return
-    Delivery.objects.bulk_create(deliveries, ignore_conflicts=True, batch_size=2000)
-    note_ids = [nid for notes in by_verb.values() for nid in notes]
-    ids = sorted(
-        Delivery.objects.filter(
-            notification_id__in=note_ids, status=Delivery.Status.PENDING, attempts=0
-        ).values_list("id", flat=True)
-    )
+    if _set_based():
+        with connection.cursor() as cur:
+            cur.execute(
+                f"""
+                INSERT INTO {Delivery._meta.db_table}
+                       (notification_id, channel, status, attempts, last_error, created_at)
+                SELECT d.nid, d.ch, %s, 0, '', %s
+                FROM unnest(%s::bigint[], %s::text[]) WITH ORDINALITY AS d(nid, ch, n)
+                ORDER BY d.n
+                ON CONFLICT (notification_id, channel) DO NOTHING
+                RETURNING id
+                """,
+                [Delivery.Status.PENDING, clock.now(), [p[0] for p in pairs], [p[1] for p in pairs]],
+            )
+            ids = sorted(row[0] for row in cur.fetchall())
+    else:
+        Delivery.objects.bulk_create(
+            [Delivery(notification_id=nid, channel=ch) for nid, ch in pairs],
+            ignore_conflicts=True,
+            batch_size=2000,
+        )
+        note_ids = [nid for notes in by_verb.values() for nid in notes]
+        ids = sorted(
+            Delivery.objects.filter(
+                notification_id__in=note_ids, status=Delivery.Status.PENDING, attempts=0
+            ).values_list("id", flat=True)
+        )
     chunks = [ids[i : i + DELIVERY_BATCH] for i in range(0, len(ids), DELIVERY_BATCH)]
     jobs.enqueue_many(
         "notifications.deliver_many",

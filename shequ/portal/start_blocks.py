@@ -6,7 +6,6 @@ workbench chips, "overdue", the three rates — and links to the page where the 
 
 from __future__ import annotations
 
-from django.db.models import Case, F, When
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,7 +15,7 @@ from shequ.accounts.selectors import can_verify_anyone, pending_residencies_for
 from shequ.analytics import rates as analytics_rates
 from shequ.analytics.selectors import party_league
 from shequ.appeals import selectors as appeal_selectors
-from shequ.appeals.models import AWAITING_ACCEPT, OPEN_STATUSES, Appeal, Status
+from shequ.appeals.models import OPEN_STATUSES, Appeal, Status
 from shequ.appeals.presenter import duration as _duration
 from shequ.appeals.presenter import time_chips as _time_chips
 from shequ.core import clock
@@ -59,15 +58,11 @@ def queue(request: HttpRequest, start: Start) -> StartBlock | None:
     if not start.has(HANDLER):
         return None
     now = clock.now()
-    next_due = Case(
-        When(status__in=list(AWAITING_ACCEPT), then=F("accept_due_at")), default=F("resolve_due_at")
-    )
     qs = (
         appeal_selectors.appeals_visible_to(user=request.user, scope="assigned")
         .filter(status__in=list(OPEN_STATUSES))
-        .annotate(next_due=next_due)
         .select_related("category", "place", "place__compound")
-        .order_by(F("next_due").asc(nulls_last=True), "-id")
+        .order_by(*appeal_selectors.due_order())  # the workbench queue's one order (next_due_at)
     )
     rows = list(qs[:QUEUE_SCAN_LIMIT])
     counts = dict.fromkeys(LEVELS, 0)
@@ -278,7 +273,9 @@ def street(request: HttpRequest, start: Start) -> StartBlock | None:
     this_month = appeals.filter(created_at__gte=month_start).count()
     open_count = open_qs.count()
     overdue = open_qs.filter(appeal_selectors.overdue_q(now=now)).count()
-    escalated = supervision_selectors.escalated_appeals(user=request.user).count()
+    # Counted for the street's parties (not the viewer's own), so the observer sees the leader's number.
+    street_parties = [p.pk for p in start.parties.get(STREET, [])]
+    escalated = supervision_selectors.escalated_to_parties(party_ids=street_parties).count()
     communities = Place.objects.filter(street_id__in=street_ids, kind="community").values_list(
         "pk", flat=True
     )

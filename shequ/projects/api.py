@@ -9,6 +9,7 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from shequ.core.errors import NotFound
+from shequ.core.pagination import Page, paged
 from shequ.projects import selectors, services
 
 router = Router(tags=["projects"])
@@ -103,9 +104,10 @@ def _account(project) -> dict:
     }
 
 
-@router.get("/projects", response=list[ProjectOut])
+@router.get("/projects", response=Page[ProjectOut])
+@paged
 def projects_list(request: HttpRequest):
-    return list(selectors.projects_visible_to(user=request.user).order_by("-created_at")[:100])
+    return selectors.projects_visible_to(user=request.user).order_by("-created_at")
 
 
 @router.get("/projects/{project_id}", response=ProjectDetailOut)

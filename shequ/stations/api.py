@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
 from shequ.core.errors import NotFound
+from shequ.core.pagination import Page, paged
 from shequ.stations import selectors, services
 
 router = Router(tags=["stations"])
@@ -111,9 +112,10 @@ def _detail(user, appeal):
     return appeal
 
 
-@router.get("/stations", response=list[StationOut])
+@router.get("/stations", response=Page[StationOut])
+@paged
 def stations_list(request: HttpRequest):
-    return list(selectors.stations_for(user=request.user))
+    return selectors.stations_for(user=request.user)
 
 
 @router.get("/stations/{station_id}", response=StationDetailOut)
@@ -132,10 +134,11 @@ def station_join(request: HttpRequest, station_id: int, payload: JoinIn):
     return Status(201, {"id": v.pk, "skills": v.skills})
 
 
-@router.get("/stations/{station_id}/needs", response=list[NeedOut])
+@router.get("/stations/{station_id}/needs", response=Page[NeedOut])
+@paged
 def station_needs(request: HttpRequest, station_id: int):
     station = selectors.access_station(user=request.user, station_id=station_id)
-    return list(selectors.needs_for(user=request.user, station=station)[:200])
+    return selectors.needs_for(user=request.user, station=station)
 
 
 @router.get("/needs/{appeal_id}", response=NeedDetailOut)
@@ -170,14 +173,16 @@ def need_hours(request: HttpRequest, appeal_id: int, payload: HoursIn):
     return Status(201, log)
 
 
-@router.get("/me/service-hours", response=list[HoursOut])
+@router.get("/me/service-hours", response=Page[HoursOut])
+@paged
 def my_hours(request: HttpRequest):
-    return list(selectors.hours_ledger(user=request.user)[:500])
+    return selectors.hours_ledger(user=request.user)
 
 
-@router.get("/courses", response=list[CourseOut])
+@router.get("/courses", response=Page[CourseOut])
+@paged
 def courses_list(request: HttpRequest):
-    return list(selectors.courses_for(user=request.user)[:100])
+    return selectors.courses_for(user=request.user)
 
 
 @router.post("/courses/{course_id}/enrol", response={201: EnrolmentOut})

@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
 from shequ.accounts.selectors import user_roles
 from shequ.appeals.selectors import access_appeal
 from shequ.appeals.services import appeal_transition
 from shequ.core.errors import NotFound
 from shequ.core.http_idempotency import idempotent
-from shequ.core.pagination import Limit, Offset
+from shequ.core.pagination import Page, PageQuery, api_page, paged
 from shequ.core.schemas import ERRORS
 from shequ.supervision import selectors, services
 from shequ.supervision.models import Summons
@@ -158,9 +158,10 @@ def _visible_appeal(user, appeal_id: int):
 
 @router.get(
     "/appeals/{int:appeal_id}/whistles",
-    response={200: list[WhistleOut], **ERRORS},
+    response={200: Page[WhistleOut], **ERRORS},
     summary="吹哨与部门报到情况 / Whistles and who reported in how fast",
 )
+@paged
 def whistles(request: HttpRequest, appeal_id: int):
     return _board(_visible_appeal(request.user, appeal_id))
 
@@ -262,27 +263,29 @@ def helper(request: HttpRequest, appeal_id: int, payload: HelperIn):
 
 @router.get(
     "/supervision/escalated",
-    response={200: list[EscalatedOut], **ERRORS},
+    response={200: Page[EscalatedOut], **ERRORS},
     summary="升级到我方的诉求 / Open appeals escalated to my parties",
 )
-def escalated(request: HttpRequest, limit: Limit = 50, offset: Offset = 0):
-    rows = selectors.escalated_appeals(user=request.user)[offset : offset + limit]
-    return [
-        {
-            "id": a.pk,
-            "number": a.number,
-            "status": a.status,
-            "urgency": a.urgency,
-            "category": a.category.name,
-            "escalation_level": a.escalation_level,
-            "escalated_to_id": a.escalated_to_id,
-            "responsible_party_id": a.responsible_party_id,
-            "first_party_id": a.first_party_id,
-            "accept_due_at": a.accept_due_at,
-            "resolve_due_at": a.resolve_due_at,
-        }
-        for a in rows
-    ]
+def escalated(request: HttpRequest, paging: Query[PageQuery]):
+    def present(rows: list) -> list[dict]:
+        return [
+            {
+                "id": a.pk,
+                "number": a.number,
+                "status": a.status,
+                "urgency": a.urgency,
+                "category": a.category.name,
+                "escalation_level": a.escalation_level,
+                "escalated_to_id": a.escalated_to_id,
+                "responsible_party_id": a.responsible_party_id,
+                "first_party_id": a.first_party_id,
+                "accept_due_at": a.accept_due_at,
+                "resolve_due_at": a.resolve_due_at,
+            }
+            for a in rows
+        ]
+
+    return api_page(selectors.escalated_appeals(user=request.user), paging, present=present)
 
 
 def _choices(nearest) -> dict:

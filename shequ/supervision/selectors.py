@@ -20,7 +20,13 @@ def escalated_appeals(*, user, open_only: bool = True) -> QuerySet[Appeal]:
     """Appeals escalated to a party the user acts for — each ladder level's queue for its workbench.
     An appeal that climbed further stays on the list of every level it passed (their escalation events
     name them), so the 环物会 and the party organisation still see what they failed to settle."""
-    ids = user_roles(user=user).party_ids
+    return escalated_to_parties(party_ids=list(user_roles(user=user).party_ids), open_only=open_only)
+
+
+def escalated_to_parties(*, party_ids: list[int], open_only: bool = True) -> QuerySet[Appeal]:
+    """`escalated_appeals` for given parties (a start page counting for a street's parties, whoever
+    looks — the leader or a read-only observer — gets the same number)."""
+    ids = party_ids
     if not ids:
         return Appeal.objects.none()
     passed = AppealEvent.objects.filter(kind=EventKind.ESCALATED, party_id__in=ids).values("appeal_id")

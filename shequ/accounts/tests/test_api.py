@@ -72,7 +72,7 @@ def token_of(client, user):
 
 
 def test_chooser_options(client, world):
-    levels = client.get("/api/v1/register/places", {"compound": world.compound_a.pk}).json()
+    levels = client.get("/api/v1/register/places", {"compound": world.compound_a.pk}).json()["items"]
     by_level = {row["level"]: row for row in levels}
     assert by_level["street"]["selected"] == world.street.pk  # only one: chosen for the resident
     assert by_level["compound"]["selected"] == world.compound_a.pk
@@ -98,7 +98,7 @@ def test_register_then_verify_through_the_api(client, world):
     assert me["real_name"] == "王五"
 
     staff = token_of(client, world.rc_staff)
-    queue = client.get("/api/v1/residencies/pending", HTTP_AUTHORIZATION=f"Bearer {staff}").json()
+    queue = client.get("/api/v1/residencies/pending", HTTP_AUTHORIZATION=f"Bearer {staff}").json()["items"]
     assert [row["real_name"] for row in queue] == ["王五"]
     rid = queue[0]["id"]
 

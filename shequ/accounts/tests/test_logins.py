@@ -148,7 +148,7 @@ def test_a_person_lists_and_ends_their_logins(client, world, django_assert_max_n
     other = _login(client, phone, PASS, HTTP_USER_AGENT="OldPhone/1").json()["token"]
     mine = _login(client, phone, PASS).json()["token"]
     with django_assert_max_num_queries(6):
-        rows = client.get("/api/v1/me/logins", **_bearer(mine)).json()
+        rows = client.get("/api/v1/me/logins", **_bearer(mine)).json()["items"]
     assert {r["device"] for r in rows} >= {"OldPhone/1"}
     current = [r for r in rows if r["current"]]
     assert len(current) == 1 and current[0]["kind"] == "api"

@@ -160,7 +160,7 @@ def test_booking_api_conflict_is_409_json(world, slot, client):
     r = client.post(url, {"purpose": "合唱"}, content_type="application/json")
     assert r.status_code == 409 and r.json()["error"]["code"] == "slot_taken"
     assert r.json()["error"]["message_en"]
-    slots = client.get(f"/api/v1/venues/{slot.venue_id}/slots").json()
+    slots = client.get(f"/api/v1/venues/{slot.venue_id}/slots").json()["items"]
     assert [s["available"] for s in slots] == [False, True]
     # page: a second booking through the form gets a clear 409 page
     r = client.post(reverse("activities:book", args=[slot.pk]), {"purpose": "合唱"})

@@ -31,7 +31,7 @@ def _upload(client, auth, data, name="orders.csv", **form):
 
 def test_import_list_assign_and_export(client, world, django_assert_max_num_queries):
     auth = _token(client, world.street_leader)
-    areas = client.get(f"{BASE}/areas", **auth).json()
+    areas = client.get(f"{BASE}/areas", **auth).json()["items"]
     assert [a["id"] for a in areas] == [world.street.pk]
     r = _upload(client, auth, GOOD, area=world.street.pk)
     assert r.status_code == 201, r.content

@@ -69,7 +69,7 @@ def test_league_ranks_finished_work_above_unfinished(
     assert body.index("乙物业") < body.index("甲物业")
     assert "样本不足" in body and "评价少于 3 条" in body
     assert client.get(reverse("analytics:league") + "?kind=nonsense&month=bad").status_code == 200
-    rows = client.get("/api/v1/analytics/league?month=2026-11").json()
+    rows = client.get("/api/v1/analytics/league?month=2026-11").json()["items"]
     assert [r["party"] for r in rows] == ["乙物业", "甲物业"]
     assert rows[0]["composite"] == pytest.approx(1.0) and rows[1]["composite"] is None
     assert rows[1]["sufficient"] is False and rows[1]["min_rated"] == 3
@@ -82,7 +82,7 @@ def test_league_is_limited_to_the_viewers_street(client, world):
     client.force_login(world.street_leader)
     body = client.get(reverse("analytics:league")).content.decode()
     assert "甲物业" in body and "外街物业" not in body
-    names = [r["party"] for r in client.get("/api/v1/analytics/league").json()]
+    names = [r["party"] for r in client.get("/api/v1/analytics/league").json()["items"]]
     assert "外街物业" not in names and "甲物业" in names
     assert client.get("/api/v1/analytics/league?kind=bogus").status_code == 422
 

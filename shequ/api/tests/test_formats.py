@@ -35,5 +35,5 @@ def test_an_app_schema_with_a_plain_datetime_answers_in_local_time(client, world
         content_type="application/json",
         REMOTE_ADDR="10.0.0.9",
     ).json()["token"]
-    rows = client.get("/api/v1/me/logins", HTTP_AUTHORIZATION=f"Bearer {token}").json()
+    rows = client.get("/api/v1/me/logins", HTTP_AUTHORIZATION=f"Bearer {token}").json()["items"]
     assert rows and all(LOCAL.match(r["created_at"]) for r in rows), [r["created_at"] for r in rows]

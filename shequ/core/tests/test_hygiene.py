@@ -88,8 +88,8 @@ def test_numbers_beyond_64_bits(client, world):
 
 def test_bounded_offsets_pages_and_days(client, world):
     client.force_login(world.resident_a)
-    assert client.get("/api/v1/notifications", {"offset": -1}).status_code == 422
-    assert client.get("/api/v1/supervision/escalated", {"offset": -5}).status_code in (403, 422)
+    assert client.get("/api/v1/notifications", {"page_size": -1}).status_code == 422
+    assert client.get("/api/v1/supervision/escalated", {"page_size": 0}).status_code in (403, 422)
     assert client.get("/api/v1/notices/feed", {"page": 2**62}).status_code == 422
     assert client.get("/api/v1/notices/feed", {"page": 3}).status_code == 200
     client.force_login(world.rc_staff)

@@ -61,7 +61,7 @@ def test_turnout_is_visible_but_not_the_running_result(client, world, decision):
         assert client.get(reverse("decisions:ballots", args=[decision.pk])).status_code == 403
         assert client.get(f"/api/v1/decisions/{decision.pk}/ballots").status_code == 403
         login(client, world.resident_a2)
-        rows = client.get(f"/api/v1/decisions/{decision.pk}/ballots").json()
+        rows = client.get(f"/api/v1/decisions/{decision.pk}/ballots").json()["items"]
         assert any(r["voted"] for r in rows) and all(r["choice"] is None for r in rows)  # not before closing
 
 
@@ -71,7 +71,7 @@ def test_after_closing_owners_see_each_units_ballot_and_the_public_only_counts(c
     with clock.frozen(AFTER):
         services.decision_close(actor=world.rc_staff, decision=decision)
     login(client, world.resident_a2)
-    rows = {r["label"]: r for r in client.get(f"/api/v1/decisions/{decision.pk}/ballots").json()}
+    rows = {r["label"]: r for r in client.get(f"/api/v1/decisions/{decision.pk}/ballots").json()["items"]}
     assert rows["1号楼1单元101"]["choice"] == "disagree"
     wb = load_workbook(io.BytesIO(client.get(reverse("decisions:export", args=[decision.pk])).content))
     assert wb.sheetnames == ["概况与计票", "逐户表决", "操作记录"]

@@ -158,14 +158,14 @@ def test_published_box_recounts_to_the_posted_tally_and_a_voter_finds_their_rece
         e = services.election_close(actor=world.rc_staff, election=e)  # everyone voted: early close allowed
     # Recount by hand from the published box: c0: 2, c1: 3, c2: 4, c3: 3, c4: 3, c5: 2, c6: 2.
     client.force_login(world.outsider)
-    published = client.get(f"/api/v1/elections/{e.pk}/box").json()
+    published = client.get(f"/api/v1/elections/{e.pk}/box").json()["items"]
     recount = counting.count([b["choices"] for b in published], c)
     assert recount == {c[0]: 2, c[1]: 3, c[2]: 4, c[3]: 3, c[4]: 3, c[5]: 2, c[6]: 2}
     assert {int(k): v for k, v in e.result["scores"].items()} == recount
     # 6 seats: c2, c1, c3, c4 clearly; c0, c5, c6 tie with 2 votes for the last 2 seats → run-off, no alternate.
     assert sorted(e.result["elected"]) == sorted([c[1], c[2], c[3], c[4]])
     assert sorted(e.result["tied"]) == sorted([c[0], c[5], c[6]]) and e.result["open_seats"] == 2
-    mine = client.get(f"/api/v1/elections/{e.pk}/box", {"receipt": receipts[3]}).json()
+    mine = client.get(f"/api/v1/elections/{e.pk}/box", {"receipt": receipts[3]}).json()["items"]
     assert mine == [{"receipt": receipts[3], "choices": [c[6]]}]
     page = client.get(reverse("elections:box", args=[e.pk])).content.decode()
     assert "重新计票与公布结果一致" in page

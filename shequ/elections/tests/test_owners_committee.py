@@ -352,7 +352,7 @@ def test_api_votes_paper_ballots_and_the_owners_list(client, world, owners_vote)
         assert body["turnout"]["voted_owners"] == 2 and body["turnout"]["voted_area"] == "188.5"
         assert body["result"] is None  # never the running result
         api_error(client.get(f"{api}/ballots", **outsider), 403, "owners_only")
-        lines = client.get(f"{api}/ballots", **owner).json()
+        lines = client.get(f"{api}/ballots", **owner).json()["items"]
         assert {x["voter"]: x["voted"] for x in lines}["王五"] is True
         assert all(x["choices"] is None for x in lines)  # whom they chose only after the close
     with clock.frozen(AFTER):
@@ -364,7 +364,7 @@ def test_api_votes_paper_ballots_and_the_owners_list(client, world, owners_vote)
         assert r.status_code == 200, r.content
         # 2 of 5 owners and 188.5 of 653.5 m² took part: no quorum, nobody elected.
         assert r.json()["result"]["quorum"] is False and r.json()["result"]["elected"] == []
-        lines = {x["voter"]: x for x in client.get(f"{api}/ballots", **owner).json()}
+        lines = {x["voter"]: x for x in client.get(f"{api}/ballots", **owner).json()["items"]}
         assert lines["王五"]["choices"] == [c["甲"], c["丙"]] and lines["王五"]["units"] == [
             "1号楼1单元105",
             "1号楼1单元106",

@@ -105,7 +105,7 @@ def test_api_runs_an_env_committee_election_end_to_end(client, world):
             assert _post(client, f"{API}/{eid}/roll", staff, {"phone": u.phone}).status_code == 201
         api_error(_post(client, f"{API}/{eid}/roll", staff, {"phone": world.outsider.phone}), 422)
         api_error(client.get(f"{API}/{eid}/roll", **outsider), 403, "not_organiser")
-        roll = client.get(f"{API}/{eid}/roll", **staff).json()
+        roll = client.get(f"{API}/{eid}/roll", **staff).json()["items"]
         assert len(roll) == 3 and all(not r["voted"] for r in roll)
         gone = next(r for r in roll if r["name"] == world.resident_b.real_name)
         assert client.delete(f"{API}/{eid}/roll/{gone['id']}", **staff).status_code == 204
@@ -139,7 +139,7 @@ def test_api_runs_an_env_committee_election_end_to_end(client, world):
         assert _post(client, f"{API}/{eid}/open", staff).json()["status"] == "voting"
         cands = client.get(f"{API}/{eid}", **staff).json()["candidates"]
         c = [x["id"] for x in cands]
-        roll = {r["name"]: r["id"] for r in client.get(f"{API}/{eid}/roll", **staff).json()}
+        roll = {r["name"]: r["id"] for r in client.get(f"{API}/{eid}/roll", **staff).json()["items"]}
         # A representative votes online; the other on paper, entered by staff.
         assert _post(client, f"{API}/{eid}/vote", me, {"candidate_ids": c[:6]}).status_code == 201
         api_error(

@@ -186,7 +186,7 @@ def test_my_building_fund_shows_my_share(client, setup):
     client.force_login(world.resident_a)
     page = client.get(reverse("funds:account", args=[account.pk])).content.decode()
     assert "653,500.00" in page and "我家" in page
-    shares = client.get("/api/v1/funds/accounts").json()
+    shares = client.get("/api/v1/funds/accounts").json()["items"]
     # 张三's 88.50 m² of 653.50 m²: 65,350,000 × 8850 / 65350 = 8,850,000 fen exactly.
     assert shares == [
         {"id": account.pk, "place": world.compound_a.name, "balance_fen": 65350000, "my_share_fen": 8850000}

@@ -230,7 +230,7 @@ def test_api_meeting_lifecycle(client, world, appeal):
         == "closed"
     )
     x = _token(client, world.handler_x)
-    items = client.get("/api/v1/action-items", **x).json()
+    items = client.get("/api/v1/action-items", **x).json()["items"]
     assert [i["description"] for i in items] == ["排查"]
     r = client.post(
         f"/api/v1/action-items/{items[0]['id']}/complete",

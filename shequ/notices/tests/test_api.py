@@ -33,11 +33,11 @@ def test_feed_api_paginated_and_scoped(world, api, django_assert_max_num_queries
     post(world, world.building_b1, title="乙楼")
     c = api(world.resident_a)
     with django_assert_max_num_queries(8):
-        r = c.get("/api/v1/notices/feed")
+        r = c.get("/api/v1/notices/feed?page_size=20")
     data = r.json()
     assert r.status_code == 200 and data["count"] == 23 and len(data["items"]) == 20
     assert all(item["title"].startswith("楼") for item in data["items"])
-    assert c.get("/api/v1/notices/feed?page=2").json()["items"][-1]["title"] == "楼0"
+    assert c.get("/api/v1/notices/feed?page=2&page_size=20").json()["items"][-1]["title"] == "楼0"
 
 
 def test_create_api_permissions_and_errors(world, api):
@@ -58,7 +58,7 @@ def test_create_api_permissions_and_errors(world, api):
     body["title"] = ""
     r = c.post("/api/v1/notices", body, content_type="application/json")
     assert r.status_code == 422 and r.json()["error"]["message_en"]
-    rights = c.get("/api/v1/notices/rights").json()
+    rights = c.get("/api/v1/notices/rights").json()["items"]
     assert rights == [
         {
             "party_id": world.company_x.pk,
@@ -87,7 +87,7 @@ def test_api_requires_login_and_hides_private(world, client):
     client.force_login(world.building_leader)
     r = client.get(f"/api/v1/notices/{n.pk}/unread/{world.building_a1.pk}")
     assert r.status_code == 200, r.content
-    assert r.json() == [
+    assert r.json()["items"] == [
         {"household_id": world.household_a.pk, "household": "1单元101", "residents": ["张三"]}
     ]
 

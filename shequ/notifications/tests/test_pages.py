@@ -97,7 +97,7 @@ def test_api_inbox(client, world):
 
 def test_api_preferences(client, world):
     client.force_login(world.resident_a)
-    rows = client.get("/api/v1/notifications/preferences").json()
+    rows = client.get("/api/v1/notifications/preferences").json()["items"]
     assert {
         "verb": "appeal.escalated",
         "label": "诉求超时升级",

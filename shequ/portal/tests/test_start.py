@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.core import checks
 from django.urls import reverse
@@ -141,3 +143,71 @@ class TestRegistry:
     def test_every_declared_block_imports(self):
         assert start_pages.check_start_blocks() == []
         assert len(start_pages.block_providers()) >= 5
+
+
+class TestQueueOrder:
+    def test_next_due_is_the_workbench_queue_first(self, world, lift_appeal):
+        """The queue block's "next due" comes from the appeals' one order (`due_order`, next_due_at):
+        an appeal whose accept limit is earlier but whose next_due_at is later is not shown first."""
+        from django.test import RequestFactory
+
+        from shequ.appeals import selectors as appeal_selectors
+        from shequ.appeals.models import Appeal
+        from shequ.portal import start_blocks
+
+        other = appeal_create(
+            reporter=world.resident_a,
+            kind="help",
+            category=Category.objects.get(code="lift"),
+            place=world.household_a,
+            text="2号楼电梯门关不上",
+        )
+        base = lift_appeal.accept_due_at
+        # lift_appeal: earlier accept limit, but already escalated, so it next falls due later.
+        Appeal.objects.filter(pk=lift_appeal.pk).update(
+            accept_due_at=base, next_due_at=base + timedelta(hours=9)
+        )
+        Appeal.objects.filter(pk=other.pk).update(
+            accept_due_at=base + timedelta(hours=1), next_due_at=base + timedelta(hours=1)
+        )
+        queue = appeal_selectors.appeal_list(user=world.handler_x, scope="assigned", status="open")
+        assert queue.first() == other
+        request = RequestFactory().get("/")
+        request.user = world.handler_x
+        block = start_blocks.queue(request, start_for(user=world.handler_x))
+        assert block is not None and block.items
+        assert block.items[0].url.endswith(f"?selected={other.pk}")
+
+
+class TestStreetCounts:
+    def test_observer_and_leader_see_the_same_escalated_count(self, world, lift_appeal):
+        """升级到街道 counts for the street's parties, not the viewer's acting roles: the read-only
+        observer's tile says what the leader's says for the same data."""
+        from django.test import RequestFactory
+
+        from shequ.appeals.models import Appeal
+        from shequ.portal import start_blocks
+
+        Appeal.objects.filter(pk=lift_appeal.pk).update(escalation_level=3, escalated_to=world.street_office)
+
+        def escalated(user) -> object:
+            request = RequestFactory().get("/")
+            request.user = user
+            block = start_blocks.street(request, start_for(user=user))
+            assert block is not None
+            return next(t.value for t in block.tiles if t.label == "升级到街道")
+
+        assert escalated(world.street_leader) == escalated(world.observer) == 1
+
+
+class TestNothingToDo:
+    def test_empty_police_start_page_says_nothing_to_do(self, client, world):
+        """All-zero tiles are not a message: an empty queue says so in words (translatable)."""
+        for user in (world.doctor, world.police_officer):
+            client.force_login(user)
+            html = client.get(reverse("portal:home")).content.decode()
+            assert "queue" in _blocks(html)
+            assert 'class="start-note start-empty">没有待办的工单。' in html
+        client.cookies["django_language"] = "en"
+        html = client.get(reverse("portal:home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert "没有待办的工单" not in html

@@ -77,7 +77,7 @@ def test_whistle_then_each_department_reports_in(client, world, setup):
     assert rows["区房管局"]["acted"] == "已协调"
     # the reporter sees who came and how fast (public)
     client.force_login(world.resident_a)
-    board = client.get(f"/api/v1/appeals/{appeal.pk}/whistles").json()
+    board = client.get(f"/api/v1/appeals/{appeal.pk}/whistles").json()["items"]
     assert board[0]["summonses"][0]["reported_in_at"]
     # and the timeline shows it
     detail = client.get(f"/api/v1/appeals/{appeal.pk}").json()
@@ -139,10 +139,10 @@ def test_escalated_list_for_each_level(client, world, setup):
     with clock.frozen(T0 + timedelta(minutes=31)):
         run_once(now=clock.now())
     client.force_login(world.env_director)
-    rows = client.get("/api/v1/supervision/escalated").json()
+    rows = client.get("/api/v1/supervision/escalated").json()["items"]
     assert [r["id"] for r in rows] == [setup["appeal"].pk] and rows[0]["escalation_level"] == 1
     client.force_login(world.party_secretary)
-    assert client.get("/api/v1/supervision/escalated").json() == []
+    assert client.get("/api/v1/supervision/escalated").json()["items"] == []
     # the appeals API shows the level and the party reached
     client.force_login(world.env_director)
     detail = client.get(f"/api/v1/appeals/{setup['appeal'].pk}").json()

@@ -77,7 +77,7 @@ def test_escalated_stays_on_every_level_it_passed(client, world, appeal):
     client.force_login(world.env_director)
     body = client.get(reverse("supervision:escalated")).content.decode()
     assert appeal.number in body and "已升至上级" in body
-    api = client.get("/api/v1/supervision/escalated").json()
+    api = client.get("/api/v1/supervision/escalated").json()["items"]
     assert appeal.pk in [row["id"] for row in api]
 
 
