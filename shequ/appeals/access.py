@@ -32,7 +32,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 
-from shequ.accounts.selectors import Roles, user_roles, verified_reporter_q
+from shequ.accounts.selectors import Roles, user_roles
 from shequ.appeals.models import Appeal, Kind, Status
 from shequ.appeals.transitions import TRANSITIONS
 from shequ.directory.models import Membership, Party, PartyKind, PartyPlace, Place, PlaceKind, Role
@@ -535,17 +535,6 @@ def viewer_for(*, user) -> Viewer:
     return viewer
 
 
-def beyond_reporter_q() -> Q:
-    """THE verified-reporter rule (DESIGN §2, issue #9 "Registration"): an appeal whose reporter the
-    household has not verified yet reaches only the reporter's side and the parties it is assigned to
-    (filing puts it in the verifying committee's dispatch queue) — never the public list, a volunteer's
-    places or the supervising parties' areas. Every public, volunteer and area queryset ANDs it in
-    (`shequ.appeals.selectors`, `volunteer_q`); the alerts use its per-row and batch forms
-    (`accounts.selectors.is_verified_reporter` / `verified_reporter_pairs`). An EXISTS on the
-    residency's (user, household) index, evaluated only for rows the other filters keep."""
-    return verified_reporter_q()
-
-
 def volunteer_q(viewer: Viewer) -> Q:
     """The appeals a volunteer sees for their places (POLICY["volunteer"]): public ones, masked, in their
     building, grid or compound — not consultations, not private appeals."""
@@ -556,7 +545,6 @@ def volunteer_q(viewer: Viewer) -> Q:
         Q(is_public=True)
         & ~Q(kind=Kind.CONSULT)
         & (Q(place_id__in=ids) | Q(building_id__in=ids) | Q(compound_id__in=ids) | Q(place__grid_id__in=ids))
-        & beyond_reporter_q()
     )
 
 

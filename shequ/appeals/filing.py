@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from shequ.accounts.models import Residency, User
-from shequ.accounts.selectors import is_verified_reporter, user_roles
+from shequ.accounts.selectors import user_roles
 from shequ.appeals import deadlines, routing
 from shequ.appeals import photos as photo_files
 from shequ.appeals.access import may_file_at, staff_scope
@@ -252,12 +252,6 @@ def appeal_create(
     with transaction.atomic():
         plan = filing_plan(category=category, place=place, urgency=urgency)
         found, now = plan.route, plan.start
-        if found.dispatched and not is_verified_reporter(
-            reporter_id=reporter.pk, household_id=household.pk if household else None
-        ):
-            # Someone the household has not verified (access.beyond_reporter_q): the verifying
-            # committee's dispatch queue, not the party the rules name, until it checks them.
-            found = routing.Route(party=found.dispatcher, dispatcher=found.dispatcher, dispatched=False)
         appeal = Appeal(
             number=f"t{uuid.uuid4().hex[:19]}",
             kind=kind,

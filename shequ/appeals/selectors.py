@@ -15,7 +15,6 @@ from shequ.appeals.access import (
     Viewer,
     actor_capacity,
     allowed_actions,
-    beyond_reporter_q,
     events_q,
     photos_q,
     viewer_for,
@@ -104,10 +103,8 @@ def _staff_q(ids: set[int]) -> Q:
 def _area_q(ids: set[int]) -> Q:
     if not ids:
         return Q(pk__in=[])
-    return (
-        ~Q(kind=Kind.CONSULT)
-        & (Q(street_id__in=ids) | Q(community_id__in=ids) | Q(compound_id__in=ids) | Q(building_id__in=ids))
-        & beyond_reporter_q()
+    return ~Q(kind=Kind.CONSULT) & (
+        Q(street_id__in=ids) | Q(community_id__in=ids) | Q(compound_id__in=ids) | Q(building_id__in=ids)
     )
 
 
@@ -115,12 +112,7 @@ def _public_q(viewer: Viewer) -> Q:
     ids = viewer.community_ids | viewer.area_ids
     if not ids:
         return volunteer_q(viewer)
-    public = (
-        Q(is_public=True)
-        & ~Q(kind=Kind.CONSULT)
-        & (Q(community_id__in=ids) | Q(street_id__in=ids))
-        & beyond_reporter_q()
-    )
+    public = Q(is_public=True) & ~Q(kind=Kind.CONSULT) & (Q(community_id__in=ids) | Q(street_id__in=ids))
     return public | volunteer_q(viewer) if viewer.volunteer_place_ids else public
 
 
