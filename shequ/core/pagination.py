@@ -190,6 +190,17 @@ class ListPage:
         return self.has_next or self.has_previous
 
 
+def _one_cursor(after: str | None, before: str | None) -> None:
+    """A page is asked after one cursor or before one, never both (422)."""
+    if after and before:
+        raise Invalid(
+            "请只给出 after 或 before 中的一个。",
+            "Give either after or before, not both.",
+            code="cursor_invalid",
+            fields={"before": "with after"},
+        )
+
+
 def list_page(
     qs: QuerySet,
     *,
@@ -201,13 +212,7 @@ def list_page(
     """A page of the ordered queryset `qs`: after the cursor `after`, before the cursor `before`, or
     page number `page` (an offset; bounded), else the first page. 3 queries (count, keys, rows) plus
     the queryset's prefetches, whatever the depth."""
-    if after and before:
-        raise Invalid(
-            "请只给出 after 或 before 中的一个。",
-            "Give either after or before, not both.",
-            code="cursor_invalid",
-            fields={"before": "with after"},
-        )
+    _one_cursor(after, before)
     keys = _keys(qs)
     names = [k.name for k in keys]
     count = capped_count(qs)
@@ -290,13 +295,7 @@ def _sequence_page(
 ) -> ListPage:
     """A page of a list already in memory (a short list: a tree, a matrix, a computed table), with
     the same cursors as a keyset page: a cursor is the position of the row it stands for."""
-    if after and before:
-        raise Invalid(
-            "请只给出 after 或 before 中的一个。",
-            "Give either after or before, not both.",
-            code="cursor_invalid",
-            fields={"before": "with after"},
-        )
+    _one_cursor(after, before)
     token = after or before
     number = None
     if token:
