@@ -18,6 +18,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from shequ.accounts.models import Residency, User
 from shequ.directory import parties as dparties
@@ -162,6 +163,13 @@ def signed_in_context(browser, live_server, user, viewport, *, large: bool = Fal
     context.add_cookies(cookies)
     context.set_default_timeout(timeout_ms)
     return context
+
+
+def pick(page, name: str, when) -> None:
+    """Choose `when` in one of our Chinese date-and-time lists (`shequ.core.widgets`) named `name`."""
+    local = timezone.localtime(when)
+    page.select_option(f"[name={name}_0]", local.date().isoformat())
+    page.select_option(f"[name={name}_1]", local.strftime("%H:%M"))
 
 
 @pytest.fixture

@@ -21,7 +21,14 @@ from shequ.analytics.exports import xlsx_response
 from shequ.appeals.models import Kind, Source
 from shequ.core.errors import DomainError, Invalid
 from shequ.core.views import domain_errors, error_text
+from shequ.core.widgets import month_choices
 from shequ.directory.models import PartyKind
+
+MONTHS_LISTED = 24  # the month lists offer the last two years (and a month asked for outside them)
+
+
+def _months(month: str) -> list[tuple[str, str]]:
+    return month_choices(rates.recent_months(MONTHS_LISTED), selected=month)
 
 
 def _month(request: HttpRequest) -> str:
@@ -44,6 +51,7 @@ def party(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "party": card.party,
             "month": card.month,
+            "months": _months(card.month),
             "rates": card.rates,
             "history": card.history,
             "overall": card.overall,
@@ -66,7 +74,14 @@ def league(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "analytics/league.html",
-        {"rows": rows, "month": month, "kind": kind, "kinds": kinds, "min_rated": rates.min_rated()},
+        {
+            "rows": rows,
+            "month": month,
+            "months": _months(month),
+            "kind": kind,
+            "kinds": kinds,
+            "min_rated": rates.min_rated(),
+        },
     )
 
 
@@ -96,6 +111,7 @@ def _dashboard(request: HttpRequest, level: str) -> HttpResponse:
             "query": urlencode({**query, area_name: d.area.pk}),
             "export_url": reverse(f"analytics:{level}_export"),
             "spans": SPANS,
+            "months": _months(d.filters.month),
             "kinds": Kind.choices,
             "sources": Source.choices,
             "trend_chart": charts.stacked_bars(

@@ -8,14 +8,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shequ.core import clock
 from shequ.core.errors import DomainError, Forbidden, Invalid, NotFound
 from shequ.core.views import domain_errors, error_text
+from shequ.core.widgets import step_up
 from shequ.decisions import exports, register, selectors, services, voting
+from shequ.decisions.forms import VotingWindowForm
 from shequ.decisions.models import MAJOR_MATTERS, Ballot, BallotChannel, Choice, DecisionStatus, Matter
 from shequ.decisions.rules import check_organiser, organiser_parties
 from shequ.directory.models import Party, Place, PlaceKind
@@ -36,14 +37,6 @@ def _xlsx(data: bytes, filename: str) -> HttpResponse:
     return response
 
 
-def _parse_local(value: str) -> datetime | None:
-    try:
-        parsed = datetime.fromisoformat(value)
-    except (TypeError, ValueError):
-        return None
-    return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
-
-
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     decisions = list(selectors.decisions_visible_to(user=request.user)[:50])
@@ -61,7 +54,17 @@ def index(request: HttpRequest) -> HttpResponse:
 @login_required
 @domain_errors
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    decision = selectors.access_decision(user=request.user, decision_id=pk)
+    return _detail(request, selectors.access_decision(user=request.user, decision_id=pk))
+
+
+def _detail(
+    request: HttpRequest,
+    decision,
+    *,
+    window: VotingWindowForm | None = None,
+    error: DomainError | None = None,
+) -> HttpResponse:
+    """The decision's page; after a refused 公示 the window form comes back bound, with the error."""
     organiser = selectors.acts_as_organiser(user=request.user, party_id=decision.organiser_id)
     voter = selectors.my_voter(user=request.user, decision=decision)
     ballot = selectors.my_ballot(user=request.user, decision=decision) if voter else None
@@ -91,9 +94,18 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "voters": decision.voters.order_by("name")
             if organiser and decision.status == DecisionStatus.VOTING
             else [],
-            "default_open": (now + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M"),
-            "default_close": (now + timedelta(days=22)).strftime("%Y-%m-%dT%H:%M"),
+            "window": window or _default_window(now),
+            "window_error": error_text(error) if error else "",
+            "window_fields": error.fields if error else {},
         },
+        status=422 if error else 200,
+    )
+
+
+def _default_window(now: datetime) -> VotingWindowForm:
+    opens = step_up(now + timedelta(days=7))
+    return VotingWindowForm(
+        initial={"opens_at": opens, "closes_at": opens + timedelta(days=services.WINDOW_DEFAULT_DAYS)}
     )
 
 
@@ -214,10 +226,7 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     p = request.POST
     try:
         if action == "publicise":
-            opens_at = _parse_local(p.get("opens_at", ""))
-            if opens_at is None:
-                raise Invalid("请填写投票开始时间。", "Give the opening time.", fields={"opens_at": "必填"})
-            closes_at = _parse_local(p.get("closes_at", "")) if p.get("closes_at") else None
+            opens_at, closes_at = VotingWindowForm(p).window()
             services.decision_publicise(
                 actor=request.user, decision=decision, opens_at=opens_at, closes_at=closes_at
             )
@@ -259,6 +268,8 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         else:
             raise Http404
     except DomainError as exc:
+        if action == "publicise" and isinstance(exc, Invalid):  # the form again, with what was picked
+            return _detail(request, decision, window=VotingWindowForm(p), error=exc)
         _flash(request, exc)
     return redirect("decisions:detail", pk=pk)
 

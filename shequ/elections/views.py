@@ -12,9 +12,9 @@ from django.views.decorators.http import require_POST
 from shequ.accounts.models import User
 from shequ.core.errors import DomainError, Forbidden, Invalid, NotFound
 from shequ.core.views import domain_errors, error_text
+from shequ.decisions.forms import VotingWindowForm
 from shequ.decisions.models import BallotChannel
 from shequ.decisions.rules import organiser_parties
-from shequ.decisions.views import _parse_local
 from shequ.directory.models import Party, Place, PlaceKind
 from shequ.directory.selectors import compounds_served_by
 from shequ.elections import exports, selectors, services, tally, voting
@@ -178,7 +178,14 @@ def paper(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _context(request: HttpRequest, election) -> dict:
+def _context(
+    request: HttpRequest,
+    election,
+    *,
+    window: VotingWindowForm | None = None,
+    error: DomainError | None = None,
+) -> dict:
+    """The election page's context; after a refused 公示 the window form comes back bound, with the error."""
     candidates = list(election.candidates.filter(withdrawn=False).select_related("building"))
     result = election.result if election.status == ElectionStatus.CLOSED else None
     names = {c.pk: c for c in candidates}
@@ -218,6 +225,9 @@ def _context(request: HttpRequest, election) -> dict:
         if entry is not None and entry.voted
         else None,
         "may_see_named": selectors.may_see_named(user=request.user, election=election),
+        "window": window or VotingWindowForm(closes_required=True),
+        "window_error": error_text(error) if error else "",
+        "window_fields": error.fields if error else {},
     }
 
 
@@ -358,9 +368,8 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             )
             messages.success(request, _("提名已登记。"))
         elif action == "publicise":
-            opens_at, closes_at = _parse_local(p.get("opens_at", "")), _parse_local(p.get("closes_at", ""))
-            if opens_at is None or closes_at is None:
-                raise Invalid("请填写投票时间。", "Give the voting window.")
+            opens_at, closes_at = VotingWindowForm(p, closes_required=True).window()
+            assert closes_at is not None  # required: window() raised otherwise
             services.election_publicise(
                 actor=request.user, election=election, opens_at=opens_at, closes_at=closes_at
             )
@@ -377,5 +386,9 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         else:
             raise Http404
     except DomainError as exc:
+        if action == "publicise" and isinstance(exc, Invalid):  # the form again, with what was picked
+            window = VotingWindowForm(p, closes_required=True)
+            context = _context(request, election, window=window, error=exc)
+            return render(request, "elections/detail.html", context, status=422)
         _flash(request, exc)
     return redirect("elections:detail", pk=pk)

@@ -1,25 +1,26 @@
-"""Parsing of the meeting pages' posts (typed values for the services; errors in zh + en)."""
+"""Parsing of the meeting pages' posts (typed values for the services; errors in zh + en): the times
+through `shequ.core.widgets.posted`."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
+from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from shequ.core.errors import Invalid
+from shequ.core.widgets import ChineseDateTimeField
 
 
-def local_datetime(value: str | None, *, name: str) -> datetime | None:
-    """A `datetime-local` field ("2026-12-01T14:00") as an aware time in the site's zone."""
-    if not value:
-        return None
-    parsed = parse_datetime(value.strip())
-    if parsed is None:
-        raise Invalid(
-            "时间格式不正确。", "The time is not valid.", code="bad_datetime", fields={name: "invalid"}
-        )
-    return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
+class MeetingTimesForm(forms.Form):
+    """When a meeting without a booked venue slot starts and ends (our Chinese date and time lists)."""
+
+    starts_at = ChineseDateTimeField(label=_("开始时间"), required=False)
+    ends_at = ChineseDateTimeField(label=_("结束时间"), required=False)
+
+
+class ItemDueForm(forms.Form):
+    """An action item's due time; the service says it is required, with the responsible party."""
+
+    due_at = ChineseDateTimeField(label=_("完成时限"), required=False)
 
 
 def int_list(values: list[str]) -> list[int]:

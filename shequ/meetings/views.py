@@ -10,11 +10,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from shequ.core.errors import DomainError, Forbidden, NotFound
+from shequ.core.errors import DomainError, Forbidden, Invalid, NotFound
 from shequ.core.views import domain_errors, error_text
+from shequ.core.widgets import posted
 from shequ.core.xlsx import xlsx_response
 from shequ.meetings import action_items, exports, selectors, services
-from shequ.meetings.forms import int_list, int_or_none, local_datetime
+from shequ.meetings.forms import ItemDueForm, MeetingTimesForm, int_list, int_or_none
 from shequ.meetings.models import Answer, MeetingStatus
 from shequ.meetings.options import (
     appeal_choices,
@@ -64,6 +65,8 @@ def create(request: HttpRequest) -> HttpResponse:
     place_id = int_or_none(request.POST.get("place") or request.GET.get("place"))
     place = next((p for p in places if p.pk == place_id), places[0] if places else None)
     wanted_appeal = int_or_none(request.GET.get("appeal"))
+    times = MeetingTimesForm(request.POST if request.method == "POST" else None)
+    error: DomainError | None = None
     if request.method == "POST" and place is not None:
         try:
             slot_id = int_or_none(request.POST.get("slot"))
@@ -72,8 +75,8 @@ def create(request: HttpRequest) -> HttpResponse:
                 convener=convener,
                 place=place,
                 topic=request.POST.get("topic", ""),
-                starts_at=local_datetime(request.POST.get("starts_at"), name="starts_at"),
-                ends_at=local_datetime(request.POST.get("ends_at"), name="ends_at"),
+                starts_at=posted(times, "starts_at"),
+                ends_at=posted(times, "ends_at"),
                 location=request.POST.get("location", ""),
                 slot=next((s for s in slot_choices(place=place) if s.pk == slot_id), None)
                 if slot_id
@@ -82,7 +85,9 @@ def create(request: HttpRequest) -> HttpResponse:
                 appeals=appeal_choices(place=place, ids=int_list(request.POST.getlist("appeals"))),
             )
         except DomainError as exc:
-            _flash(request, exc)
+            if not isinstance(exc, Invalid):
+                _flash(request, exc)
+            error = exc  # the form again, with the error and everything picked
         else:
             messages.success(request, _("协调会已创建，邀请已发出。"))
             return redirect("meetings:detail", meeting.pk)
@@ -99,14 +104,31 @@ def create(request: HttpRequest) -> HttpResponse:
             "appeals": appeal_choices(place=place) if place else [],
             "wanted_appeal": wanted_appeal,
             "form": request.POST,
+            "times": times,
+            "picked": _picked(request, "slot", "appeals", "invitees"),
+            "error": error_text(error) if isinstance(error, Invalid) else "",
+            "error_fields": error.fields if error else {},
         },
+        status=422 if isinstance(error, Invalid) else 200,
     )
+
+
+def _picked(request: HttpRequest, *names: str) -> dict[str, list[int]]:
+    """The ids posted under each name, for a form shown again after an error (checked / selected)."""
+    return {name: int_list([v for v in request.POST.getlist(name) if v.isdigit()]) for name in names}
 
 
 @login_required
 @domain_errors
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = selectors.meeting_detail(meeting=selectors.access_meeting(user=request.user, meeting_id=pk))
+    return _detail(request, selectors.access_meeting(user=request.user, meeting_id=pk))
+
+
+def _detail(
+    request: HttpRequest, meeting, *, item: ItemDueForm | None = None, error: DomainError | None = None
+) -> HttpResponse:
+    """The meeting page; after a refused action item its form comes back with what was typed and picked."""
+    meeting = selectors.meeting_detail(meeting=meeting)
     manage = selectors.can_manage(user=request.user, meeting=meeting)
     my_parties = services.rules.staff_party_ids(user=request.user)
     invitations = list(meeting.invitations.all())
@@ -129,7 +151,13 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "responsible_choices": invitable_parties(place=meeting.place, convener=None) if manage else [],
             "now": services.clock.now(),
             "S": MeetingStatus,
+            "item": item or ItemDueForm(),
+            "item_post": request.POST if error else {},
+            "item_picked": _picked(request, "responsible_party", "decision") if error else {},
+            "item_error": error_text(error) if error else "",
+            "item_fields": error.fields if error else {},
         },
+        status=422 if error else 200,
     )
 
 
@@ -241,19 +269,28 @@ def decision(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @domain_errors
 def action_item(request: HttpRequest, pk: int) -> HttpResponse:
-    def work(m):
+    meeting = selectors.access_meeting(user=request.user, meeting_id=pk)
+    item = ItemDueForm(request.POST)
+    try:
         party_id = int_or_none(request.POST.get("responsible_party"))
-        parties = parties_by_ids(place=m.place, ids=[party_id] if party_id else [], include=[m.convener])
+        parties = parties_by_ids(
+            place=meeting.place, ids=[party_id] if party_id else [], include=[meeting.convener]
+        )
         services.action_item_create(
-            meeting=m,
+            meeting=meeting,
             actor=request.user,
             description=request.POST.get("description", ""),
             responsible_party=parties[0] if parties else None,
-            due_at=local_datetime(request.POST.get("due_at"), name="due_at"),
-            decision=decision_or_none(meeting=m, decision_id=int_or_none(request.POST.get("decision"))),
+            due_at=posted(item, "due_at"),
+            decision=decision_or_none(meeting=meeting, decision_id=int_or_none(request.POST.get("decision"))),
         )
-
-    return _post(request, pk, work)
+    except Invalid as exc:  # the form again, with the error and what was typed
+        return _detail(request, meeting, item=item, error=exc)
+    except DomainError as exc:
+        _flash(request, exc)
+    else:
+        messages.success(request, _("已保存。"))
+    return redirect("meetings:detail", pk)
 
 
 @login_required

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from shequ.accounts.models import User
 from shequ.core.errors import DomainError, Forbidden, Invalid, NotFound
 from shequ.core.masking import mask_name
 from shequ.core.views import domain_errors, error_text
+from shequ.core.widgets import ChineseDateField, posted, today
 from shequ.core.xlsx import xlsx_response
 from shequ.stations import exports, rules, selectors, services
 from shequ.stations.models import EnrolmentStatus, Skill
@@ -83,10 +85,20 @@ def needs(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "stations/needs.html", {"station": station, "needs": rows})
 
 
+class ServedOnForm(forms.Form):
+    """The day a volunteer served (today and the 60 days before, latest first; empty means today)."""
+
+    served_on = ChineseDateField(label=gettext_lazy("服务日期"), required=False)
+
+
 @login_required
 @domain_errors
 def need(request: HttpRequest, appeal_id: int) -> HttpResponse:
     appeal = selectors.access_need(user=request.user, appeal_id=appeal_id)
+    hours = ServedOnForm(
+        request.POST if request.POST.get("action") == "hours" else None, initial={"served_on": today()}
+    )
+    error: DomainError | None = None
     if request.method == "POST":
         action = request.POST.get("action")
         try:
@@ -97,9 +109,7 @@ def need(request: HttpRequest, appeal_id: int) -> HttpResponse:
                 services.need_resolve(appeal=appeal, user=request.user, text=request.POST.get("text", ""))
                 messages.success(request, _("已办结，等待居民确认和评价。"))
             elif action == "hours":
-                served_on = (
-                    parse_date(request.POST.get("served_on") or "") if request.POST.get("served_on") else None
-                )
+                served_on = posted(hours, "served_on")
                 services.hours_log(
                     appeal=appeal,
                     user=request.user,
@@ -111,8 +121,12 @@ def need(request: HttpRequest, appeal_id: int) -> HttpResponse:
             else:
                 raise NotFound("没有这个操作。", "Unknown action.")
         except DomainError as exc:
-            _flash(request, exc)
-        return redirect("stations:need", appeal_id)
+            if not (action == "hours" and isinstance(exc, Invalid)):
+                _flash(request, exc)
+                return redirect("stations:need", appeal_id)
+            error = exc  # the hours form again, with the error and what was typed
+        else:
+            return redirect("stations:need", appeal_id)
     take = selectors.need_take_of(appeal=appeal)
     return render(
         request,
@@ -124,7 +138,12 @@ def need(request: HttpRequest, appeal_id: int) -> HttpResponse:
             "contact": selectors.need_contact(user=request.user, appeal=appeal),
             "is_volunteer": appeal.responsible_party is not None
             and rules.active_volunteer(user=request.user, station=appeal.responsible_party) is not None,
+            "hours": hours,
+            "hours_post": request.POST if error else {},
+            "hours_error": error_text(error) if error else "",
+            "hours_fields": error.fields if error else {},
         },
+        status=422 if error else 200,
     )
 
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from shequ.core import clock
+from shequ.core.widgets import post_value
 from shequ.elections.models import BoxBallot, Election, ElectionEvent, RollEntry
 from shequ.elections.tests.factories import api_error, api_token
 
@@ -245,7 +246,10 @@ def test_pages_create_edit_the_roll_and_enter_paper_ballots(client, world, djang
         assert world.resident_a.real_name in page and "移除" in page
         client.post(
             reverse("elections:act", args=[e.pk, "publicise"]),
-            {"opens_at": "2026-11-09T09:00", "closes_at": "2026-11-12T09:00"},
+            {
+                **post_value("opens_at", T0 + timedelta(days=7)),
+                **post_value("closes_at", T0 + timedelta(days=10)),
+            },
         )
     with clock.frozen(T0 + timedelta(days=7)):
         client.post(reverse("elections:act", args=[e.pk, "open"]))

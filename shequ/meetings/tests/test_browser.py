@@ -15,7 +15,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from shequ.conftest import needs_chromium, signed_in_context
+from shequ.conftest import needs_chromium, pick, signed_in_context
 from shequ.core import clock
 from shequ.meetings.models import ActionItem, Meeting
 
@@ -67,8 +67,8 @@ def test_director_convenes_closes_and_the_company_sees_its_item(
     page = context.new_page()
     page.goto(f"{live_server.url}/meetings/new/?appeal={appeal.pk}&place={world.compound_a.pk}")
     page.fill("#id_topic", "暖气不热协调会")
-    page.fill("#id_starts_at", start.strftime("%Y-%m-%dT%H:%M"))
-    page.fill("#id_ends_at", (start + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"))
+    pick(page, "starts_at", start)
+    pick(page, "ends_at", start + timedelta(hours=2))
     page.fill("#id_location", "社区会议室")
     expect(page.locator(f"input[name=appeals][value='{appeal.pk}']")).to_be_checked()
     page.check(f"input[name=invitees][value='{world.company_x.pk}']")
@@ -98,7 +98,7 @@ def test_director_convenes_closes_and_the_company_sees_its_item(
     page.click("text=添加决定")
     page.fill("#id_item_desc", "排查1号楼供暖管道")
     page.select_option("#id_item_party", str(world.company_x.pk))
-    page.fill("#id_item_due", (start + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M"))
+    pick(page, "due_at", start + timedelta(days=3))
     page.click("text=添加任务")
     expect(page.locator("#items-h + ul")).to_contain_text("排查1号楼供暖管道")
     page.click("text=结束会议并公示结果")

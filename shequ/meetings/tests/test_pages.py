@@ -8,18 +8,14 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 from openpyxl import load_workbook
 
+from shequ.core.widgets import post_value
 from shequ.meetings import services
 from shequ.meetings.models import ActionItem, Meeting
 from shequ.meetings.tests.conftest import T0
 
 pytestmark = pytest.mark.django_db
-
-
-def _local(dt) -> str:
-    return timezone.localtime(dt).strftime("%Y-%m-%dT%H:%M")
 
 
 def test_director_runs_a_meeting_through_the_pages(client, world, appeal):
@@ -32,8 +28,8 @@ def test_director_runs_a_meeting_through_the_pages(client, world, appeal):
             "convener": world.env_committee.pk,
             "place": world.compound_a.pk,
             "topic": "暖气不热协调会",
-            "starts_at": _local(T0 + timedelta(days=1)),
-            "ends_at": _local(T0 + timedelta(days=1, hours=2)),
+            **post_value("starts_at", T0 + timedelta(days=1)),
+            **post_value("ends_at", T0 + timedelta(days=1, hours=2)),
             "location": "社区会议室",
             "invitees": [world.company_x.pk, world.police.pk],
             "appeals": [appeal.pk],
@@ -64,7 +60,7 @@ def test_director_runs_a_meeting_through_the_pages(client, world, appeal):
         {
             "description": "排查1号楼管道",
             "responsible_party": world.company_x.pk,
-            "due_at": _local(T0 + timedelta(days=4)),
+            **post_value("due_at", T0 + timedelta(days=4)),
         },
     )
     assert ActionItem.objects.get().responsible_party_id == world.company_x.pk

@@ -4,6 +4,7 @@ need page (contact masked until taken), hours export, courses, 谁在管我家's
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 
 import pytest
 from django.db import connection
@@ -128,3 +129,40 @@ def test_api_take_and_hours(client, world, vol):
         ).status_code
         == 403
     )
+
+
+@pytest.mark.parametrize(
+    ("lang", "range_error", "bad_day"),
+    [
+        ("zh-hans", "服务日期应在接单之后、今天之前。", "服务日期：请从列表中选择日期。"),
+        ("en", "The date must be between taking the need and today.", "Choose a date from the list."),
+    ],
+)
+def test_hours_form_picks_the_day_from_a_list_and_keeps_the_input_after_an_error(
+    client, world, vol, lang, range_error, bad_day
+):
+    """#14: the service day is one of our Chinese lists (today first), not the native date picker."""
+    from shequ.core import clock
+    from shequ.core.widgets import today
+
+    need = _need(world)
+    services.need_take(appeal=need, user=world.resident_a2)
+    client.force_login(world.resident_a2)
+    client.cookies["django_language"] = lang
+    url = reverse("stations:need", args=[need.pk])
+    page = client.get(url).content.decode()
+    assert 'type="date"' not in page and f'<option value="{today().isoformat()}" selected>' in page
+    before_taking = (today() - timedelta(days=3)).isoformat()
+    post = {"action": "hours", "minutes": "45", "served_on": before_taking, "note": "陪同调解"}
+    r = client.post(url, post)
+    body = r.content.decode()
+    assert r.status_code == 422 and range_error in body and 'class="field field-error"' in body
+    assert f'<option value="{before_taking}" selected>' in body
+    assert 'value="45"' in body and 'value="陪同调解"' in body
+    r = client.post(url, {**post, "served_on": "2026-02-30"})
+    assert r.status_code == 422 and bad_day in r.content.decode()
+    with clock.frozen(clock.now() + timedelta(days=1)):  # the next day, logging the day it was taken
+        r = client.post(url, {**post, "served_on": (today() - timedelta(days=1)).isoformat()})
+    assert r.status_code == 302
+    log = need.service_logs.get()
+    assert log.minutes == 45 and log.note == "陪同调解" and log.served_on == today()
