@@ -105,12 +105,15 @@ def test_overdue_action_item_escalates_through_the_sweeper_exactly_once(world, m
             responsible_party=world.company_x,
             due_at=T0 + timedelta(days=3),
         )
-    # Nothing is due yet.
-    jobs.run_once(now=T0 + timedelta(days=1))
+    # Nothing is due yet. (Each run under its own frozen clock: the jobs a run enqueues are due at
+    # clock.now(), so a real clock would make this test depend on today's date.)
+    with clock.frozen(T0 + timedelta(days=1)):
+        jobs.run_once(now=T0 + timedelta(days=1))
     assert ActionItemEvent.objects.filter(item=item).exclude(kind="created").count() == 0
     # A day before: one reminder to the property company.
-    jobs.run_once(now=T0 + timedelta(days=2, hours=1))
-    jobs.run_once(now=T0 + timedelta(days=2, hours=2))
+    for hours in (1, 2):
+        with clock.frozen(T0 + timedelta(days=2, hours=hours)):
+            jobs.run_once(now=T0 + timedelta(days=2, hours=hours))
     assert ActionItemEvent.objects.filter(item=item, kind="remind").count() == 1
     assert Notification.objects.filter(recipient=world.handler_x, verb="meeting.item_remind").count() == 1
     # Past due: marked overdue and escalated one rung — property company → 环物会 (the appeals ladder).
