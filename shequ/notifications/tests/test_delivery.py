@@ -48,7 +48,10 @@ def recording(settings):
 
 def _outbox(user, n: int, *, tag: str, attempts: int = 0) -> list[int]:
     notes = Notification.objects.bulk_create(
-        [Notification(recipient=user, verb="appeal.escalated", title=f"升级{i}", key=f"{tag}:{i}") for i in range(n)]
+        [
+            Notification(recipient=user, verb="appeal.escalated", title=f"升级{i}", key=f"{tag}:{i}")
+            for i in range(n)
+        ]
     )
     rows = Delivery.objects.bulk_create(
         [Delivery(notification=note, channel="sms", attempts=attempts) for note in notes]
@@ -96,7 +99,9 @@ def test_failures_cost_one_update_per_outcome_whatever_the_batch(world, recordin
             assert row.last_error == repr(ConnectionError(f"gateway down for {row.pk}"))
         else:
             assert (row.status, row.last_error) == ("sent", "") and row.sent_at == t0
-    retries = [j for j in Job.objects.filter(name="notifications.deliver_many") if j.payload.get("attempts") == 1]
+    retries = [
+        j for j in Job.objects.filter(name="notifications.deliver_many") if j.payload.get("attempts") == 1
+    ]
     assert sorted(len(j.payload["delivery_ids"]) for j in retries) == sorted(
         len([i for i in batch if i % 3 == 2]) for batch in (few, many)
     )
