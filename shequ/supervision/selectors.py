@@ -11,6 +11,7 @@ from django.db.models import Q, QuerySet
 from shequ.accounts.selectors import user_roles
 from shequ.appeals.models import OPEN_STATUSES, Appeal, AppealEvent, EventKind
 from shequ.core import clock
+from shequ.core.unions import pk_in_union
 from shequ.supervision.models import Summons, Whistle
 
 # ---------------------------------------------------------------- escalations
@@ -25,13 +26,20 @@ def escalated_appeals(*, user, open_only: bool = True) -> QuerySet[Appeal]:
 
 def escalated_to_parties(*, party_ids: list[int], open_only: bool = True) -> QuerySet[Appeal]:
     """`escalated_appeals` for given parties (a start page counting for a street's parties, whoever
-    looks — the leader or a read-only observer — gets the same number)."""
+    looks — the leader or a read-only observer — gets the same number).
+
+    The appeals escalated to one of the parties now (index `appeal_escalated_status`, open ones only
+    when `open_only`) UNION those whose escalation events name one of them (the events' party index):
+    an OR of the two read the whole appeals table."""
     ids = party_ids
     if not ids:
         return Appeal.objects.none()
-    passed = AppealEvent.objects.filter(kind=EventKind.ESCALATED, party_id__in=ids).values("appeal_id")
+    current = Appeal.objects.filter(escalated_to_id__in=ids)
+    if open_only:
+        current = current.filter(status__in=OPEN_STATUSES)
+    passed = AppealEvent.objects.filter(kind=EventKind.ESCALATED, party_id__in=ids)
     qs = (
-        Appeal.objects.filter(Q(escalated_to_id__in=ids) | Q(pk__in=passed))
+        Appeal.objects.filter(pk_in_union([current.values("pk"), passed.values("appeal_id")]))
         .filter(escalation_level__gt=0)
         .exclude(kind="consult")
     )
