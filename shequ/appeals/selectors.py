@@ -4,9 +4,10 @@ queues built from them, the timeline and photos, categories, places to report ab
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
 from shequ.accounts.selectors import primary_household, verified_reporter_q
@@ -31,7 +32,6 @@ from shequ.appeals.models import (
 )
 from shequ.core import clock
 from shequ.core.errors import Forbidden, Invalid, NotFound
-from shequ.core.unions import pk_in_union
 from shequ.directory.models import Place, Spot
 
 SCOPES = ("mine", "assigned", "public", "all")
@@ -81,7 +81,13 @@ def _mine_union_q(viewer: Viewer) -> Q:
             .filter(verified_reporter_q())
             .values("pk")
         )
-    return pk_in_union(branches)
+    sql: list[str] = []
+    params: list[Any] = []
+    for branch in branches:
+        text, args = branch.order_by().query.sql_with_params()
+        sql.append(text)  # no ORDER BY or LIMIT: plain SELECTs unite on SQLite and PostgreSQL
+        params.extend(args)
+    return Q(pk__in=RawSQL(f"SELECT * FROM ({' UNION '.join(sql)}) AS mine", params))
 
 
 def _staff_q(ids: set[int]) -> Q:

@@ -4,14 +4,13 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0003_area_watch'),
+        ("notifications", "0003_area_watch"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='delivery',
-            name='notif_delivery_due',
+            model_name="delivery",
+            name="notif_delivery_due",
         ),
     ]
