@@ -4,6 +4,8 @@ hotline exchange. Nothing here is written outside `shequ.analytics` services."""
 
 from __future__ import annotations
 
+import math
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +16,16 @@ from shequ.core import clock
 # Upper bounds (hours) of the resolution-time buckets h0…h9 of a rollup row; h9 is "more than 60 days".
 RESOLVE_BUCKET_HOURS = (2, 8, 24, 48, 72, 168, 360, 720, 1440)
 BUCKETS = len(RESOLVE_BUCKET_HOURS) + 1
+
+# The banded histogram of resolution times on the month rows (`MonthlyRollup.bands`, read by percentiles.py):
+# band 0 is under a minute; band k ≥ 1 holds the whole seconds in [BAND_EDGES[k-1], BAND_EDGES[k]), each
+# edge ⌈60 · 1.04^k⌉, so every band's largest value is less than 1.04 × its smallest; the last band (k =
+# len(BAND_EDGES)) is open-ended, beyond ten years. Integer edges: Python (`bisect`) and SQL (a CASE over
+# the same literals) band a duration identically.
+BAND_GROWTH = 1.04
+BAND_EDGES: tuple[int, ...] = tuple(
+    math.ceil(60 * BAND_GROWTH**k) for k in range(math.ceil(math.log(3650 * 86400 / 60, BAND_GROWTH)) + 1)
+)
 
 
 FILTER_COLUMNS = ("compound_id", "category_id", "party_id", "kind", "source")
@@ -46,6 +58,7 @@ class AppealFact(models.Model):
     accept_due_at = models.DateTimeField(null=True)
     resolve_due_at = models.DateTimeField(null=True)  # with status: "open" and "overdue" now (overdue_q)
     resolved_at = models.DateTimeField(null=True)
+    resolve_seconds = models.BigIntegerField(null=True)  # whole seconds filing → 办结 (≥ 0), when resolved
     rated_at = models.DateTimeField(null=True)
     rating = models.CharField(max_length=12, null=True)
     solved = models.BooleanField(null=True)
@@ -150,6 +163,9 @@ class MonthlyRollup(RollupCounts):
     days at a million appeals. Kept by the same deltas as the days (`rollups._apply`)."""
 
     month = models.DateField()
+    # The resolution times of the month's resolved appeals as a banded histogram {band: count} (BAND_EDGES;
+    # bands without appeals are left out): the dashboards' median and 90th percentile are read from it.
+    bands = models.JSONField(default=dict)
 
     class Meta:
         verbose_name = _("每月统计")

@@ -11,6 +11,7 @@ set-based statements, the SQL twins of `fact_of` and `contributions`.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime
@@ -22,6 +23,7 @@ from django.db import connection, transaction
 from django.db.models import Max, Subquery
 
 from shequ.analytics.models import (
+    BAND_EDGES,
     BUCKETS,
     COUNT_FIELDS,
     RESOLVE_BUCKET_HOURS,
@@ -59,6 +61,30 @@ def resolve_bucket(seconds: float) -> int:
         if hours <= bound:
             return i
     return BUCKETS - 1
+
+
+def resolve_band(seconds: int) -> int:
+    """The band of `MonthlyRollup.bands` holding a duration: 0 under a minute, k for [BAND_EDGES[k-1],
+    BAND_EDGES[k]), the last one open-ended."""
+    return bisect_right(BAND_EDGES, seconds)
+
+
+def _band_sql(column: str, lo: int = 0, hi: int = len(BAND_EDGES)) -> str:
+    """`resolve_band` in SQL: a balanced CASE over the same integer edges (about nine comparisons a row),
+    the same on PostgreSQL and SQLite. Returns the band among lo…hi (the edges BAND_EDGES[lo:hi])."""
+    if lo == hi:
+        return str(lo)
+    mid = (lo + hi) // 2  # bands ≤ mid: seconds < BAND_EDGES[mid]
+    return (
+        f"CASE WHEN {column} < {BAND_EDGES[mid]} THEN {_band_sql(column, lo, mid)}"
+        f" ELSE {_band_sql(column, mid + 1, hi)} END"
+    )
+
+
+def _seconds(created: datetime, resolved: datetime | None) -> int | None:
+    if resolved is None:
+        return None
+    return max(0, int((resolved - created).total_seconds()))
 
 
 def _appeal_rows(ids: Iterable[int] | None = None):
@@ -114,6 +140,7 @@ def fact_of(row: dict[str, Any]) -> dict[str, Any]:
         "accept_due_at": row["accept_due_at"],
         "resolve_due_at": row["resolve_due_at"],
         "resolved_at": row["resolved_at"],
+        "resolve_seconds": _seconds(row["created_at"], row["resolved_at"]),
         "rated_at": row["rated_at"],
         "rating": row["rating"],
         "solved": row["solved"],
@@ -144,11 +171,12 @@ def contributions(fact: dict[str, Any]) -> list[tuple[Key, str, int]]:
             out.append((key, "accepted_in_time", 1))
     if fact["resolved_at"] is not None:
         key = (local_day(fact["resolved_at"]), *dims)
-        seconds = max(0, int((fact["resolved_at"] - fact["created_at"]).total_seconds()))
+        seconds = fact["resolve_seconds"]
         out += [
             (key, "resolved", 1),
             (key, "resolve_seconds", seconds),
             (key, f"h{resolve_bucket(seconds)}", 1),
+            (key, f"b{resolve_band(seconds)}", 1),  # the month rows' histogram (not a day-row field)
         ]
     if fact["rating"] is not None and fact["rated_at"] is not None:
         key = (local_day(fact["rated_at"]), *dims)
@@ -178,6 +206,9 @@ def _apply(deltas: dict[Key, dict[str, int]]) -> int:
 
 def _apply_to(model: type[DailyRollup] | type[MonthlyRollup], date_field: str, deltas) -> None:
     """Add the deltas to one rollup table (creating and deleting rows as counts appear and vanish)."""
+    banded = model is MonthlyRollup
+    if not banded:
+        deltas = {k: {n: a for n, a in d.items() if n[0] != "b"} for k, d in deltas.items()}
     deltas = {k: d for k, d in deltas.items() if any(d.values())}
     if not deltas:
         return
@@ -198,14 +229,23 @@ def _apply_to(model: type[DailyRollup] | type[MonthlyRollup], date_field: str, d
         else:
             update.append(row)
         for name, amount in deltas[key].items():
-            setattr(row, name, getattr(row, name) + amount)
+            if name[0] == "b":  # a band of the histogram: "b17" → bands["17"]
+                band = name[1:]
+                count = row.bands.get(band, 0) + amount
+                if count:
+                    row.bands[band] = count
+                else:
+                    row.bands.pop(band, None)
+            else:
+                setattr(row, name, getattr(row, name) + amount)
         if row.pk is not None and not any(getattr(row, n) for n in COUNT_FIELDS):
             update.remove(row)
             delete.append(row.pk)
     if create:
         model.objects.bulk_create(create, batch_size=1000)
     if update:
-        model.objects.bulk_update(update, COUNT_FIELDS, batch_size=500)
+        fields = [*COUNT_FIELDS, "bands"] if banded else list(COUNT_FIELDS)
+        model.objects.bulk_update(update, fields, batch_size=500)
     if delete:
         model.objects.filter(pk__in=delete).delete()
 
@@ -318,6 +358,29 @@ def _insert_months(cursor) -> int:
     return cursor.rowcount
 
 
+def _set_month_bands(cursor) -> int:
+    """The month rows' histograms, counted from the facts in one UPDATE … FROM: per month key, {band: number
+    of the appeals resolved that month in the band} (`resolve_band` in SQL)."""
+    d = ", ".join(ROLLUP_DIMS)
+    day_sql, params = _day_sql("resolved_at")
+    if connection.vendor == "postgresql":
+        month, agg = f"date_trunc('month', {day_sql})::date", "jsonb_object_agg(band::text, n)"
+    else:
+        month, agg = f"substr({day_sql}, 1, 8) || '01'", "json_group_object(band, n)"
+    fact, table = AppealFact._meta.db_table, MonthlyRollup._meta.db_table
+    counted = (
+        f"SELECT {_key_sql(ROLLUP_DIMS, 'month')} AS k, band, COUNT(*) AS n FROM (SELECT {month} AS month,"  # noqa: S608
+        f" {d}, {_band_sql('resolve_seconds')} AS band FROM {fact} WHERE resolved_at IS NOT NULL) b"
+        f" GROUP BY month, {d}, band"
+    )
+    cursor.execute(
+        f"UPDATE {table} SET bands = s.bands FROM (SELECT k, {agg} AS bands FROM ({counted}) c GROUP BY k) s"  # noqa: S608
+        f" WHERE {table}.{connection.ops.quote_name('key')} = s.k",
+        params,
+    )
+    return cursor.rowcount
+
+
 def _insert_facts(cursor) -> int:
     """One INSERT … SELECT: the fact row of every appeal (`fact_of` in SQL)."""
     fact, appeal = AppealFact._meta.db_table, Appeal._meta.db_table
@@ -340,7 +403,8 @@ def _insert_facts(cursor) -> int:
         "escalated",
         *stamps,
     )
-    columns += ("rating", "solved")
+    columns += ("rating", "solved", "resolve_seconds")
+    secs = _seconds_sql("resolved_at", "created_at")
     values = (
         "id",
         *(f"COALESCE({c}, 0)" for c in ids),
@@ -352,6 +416,7 @@ def _insert_facts(cursor) -> int:
         *stamps,
         "rating",
         "solved",
+        f"CASE WHEN {secs} < 0 THEN 0 ELSE {secs} END",  # NULL when unresolved, like `_seconds`
     )
     cursor.execute(
         f"INSERT INTO {fact} ({', '.join(columns)}) SELECT {', '.join(values)} FROM {appeal}"  # noqa: S608
@@ -441,6 +506,7 @@ def rollup_rebuild() -> int:
             count = _insert_facts(cursor)
             _insert_rollups(cursor)
             _insert_months(cursor)
+            _set_month_bands(cursor)
             if connection.vendor == "postgresql":
                 cursor.execute(f"ANALYZE {', '.join(tables)}")
         state.last_event_id = top
