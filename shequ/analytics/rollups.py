@@ -349,9 +349,11 @@ def _insert_months(cursor) -> int:
     else:
         month = "substr(day, 1, 8) || '01'"  # SQLite keeps a date as YYYY-MM-DD text
     sums = ", ".join(f"SUM({n})" for n in COUNT_FIELDS)
+    empty = "'{}'::jsonb" if connection.vendor == "postgresql" else "'{}'"  # bands: `_set_month_bands`
     cursor.execute(
         f"INSERT INTO {MonthlyRollup._meta.db_table} ({connection.ops.quote_name('key')}, month, {d},"  # noqa: S608
-        f" {', '.join(COUNT_FIELDS)}) SELECT {_key_sql(ROLLUP_DIMS, 'month')}, month, {d}, {sums}"
+        f" {', '.join(COUNT_FIELDS)}, bands) SELECT {_key_sql(ROLLUP_DIMS, 'month')}, month, {d}, {sums},"
+        f" {empty}"
         f" FROM (SELECT {month} AS month, {d}, {', '.join(COUNT_FIELDS)} FROM {DailyRollup._meta.db_table}) m"
         f" GROUP BY month, {d}"
     )

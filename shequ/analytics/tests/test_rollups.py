@@ -12,7 +12,14 @@ import pytest
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce, TruncDate
 
-from shequ.analytics.models import BAND_EDGES, COUNT_FIELDS, AppealFact, DailyRollup, MonthlyRollup, RollupState
+from shequ.analytics.models import (
+    BAND_EDGES,
+    COUNT_FIELDS,
+    AppealFact,
+    DailyRollup,
+    MonthlyRollup,
+    RollupState,
+)
 from shequ.analytics.rates import party_rates, place_rates
 from shequ.analytics.rollups import (
     key_text,
