@@ -27,9 +27,7 @@ from django.db import connection
 from django.db.models import (
     Aggregate,
     Case,
-    Count,
     DurationField,
-    ExpressionWrapper,
     F,
     IntegerField,
     QuerySet,

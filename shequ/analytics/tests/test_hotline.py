@@ -192,7 +192,9 @@ def test_export_back_in_the_same_format(client, world, staff):
     r = client.get(url)  # the last import was a CSV
     assert r["Content-Type"].startswith("text/csv")
     text = r.content.decode("utf-8-sig")
-    assert text.splitlines()[0].startswith("工单编号,状态,答复内容") and "H004,待派单" in text  # filed in the dispatch queue
+    assert (
+        text.splitlines()[0].startswith("工单编号,状态,答复内容") and "H004,待派单" in text
+    )  # filed in the dispatch queue
     r = client.get(url + "?format=json")
     assert json.loads(r.content)[0]["工单编号"]
     r = client.get(url + "?format=xlsx")
