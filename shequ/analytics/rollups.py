@@ -29,6 +29,7 @@ from shequ.analytics.models import (
     RESOLVE_BUCKET_HOURS,
     AppealFact,
     DailyRollup,
+    MonthlyBands,
     MonthlyRollup,
     RollupState,
 )
@@ -199,16 +200,51 @@ def _apply(deltas: dict[Key, dict[str, int]]) -> int:
         month = months[(key[0].replace(day=1), *key[1:])]
         for name, amount in delta.items():
             month[name] += amount
+    bands: dict[Key, dict[str, int]] = {}
+    for key, delta in months.items():
+        banded = {name[1:]: amount for name, amount in delta.items() if name[0] == "b" and amount}
+        if banded:
+            bands[key] = banded
     _apply_to(DailyRollup, "day", deltas)
     _apply_to(MonthlyRollup, "month", months)
+    _apply_bands(bands)
     return len(deltas)
+
+
+def _apply_bands(deltas: dict[Key, dict[str, int]]) -> None:
+    """Add the band deltas {band: amount} to the month rows' histograms (a row goes when it empties)."""
+    if not deltas:
+        return
+    texts = {key_text(k): k for k in deltas}
+    existing = {r.key: r for r in MonthlyBands.objects.filter(key__in=list(texts))}
+    create: list[MonthlyBands] = []
+    update: list[MonthlyBands] = []
+    delete: list[int] = []
+    for text, key in texts.items():
+        row = existing.get(text)
+        if row is None:
+            row = MonthlyBands(key=text, month=key[0], **dict(zip(ROLLUP_DIMS, key[1:], strict=True)))
+            create.append(row)
+        else:
+            update.append(row)
+        for band, amount in deltas[key].items():
+            count = row.bands.get(band, 0) + amount
+            if count:
+                row.bands[band] = count
+            else:
+                row.bands.pop(band, None)
+        if row.pk is not None and not row.bands:
+            update.remove(row)
+            delete.append(row.pk)
+    MonthlyBands.objects.bulk_create(create, batch_size=1000)
+    MonthlyBands.objects.bulk_update(update, ["bands"], batch_size=500)
+    if delete:
+        MonthlyBands.objects.filter(pk__in=delete).delete()
 
 
 def _apply_to(model: type[DailyRollup] | type[MonthlyRollup], date_field: str, deltas) -> None:
     """Add the deltas to one rollup table (creating and deleting rows as counts appear and vanish)."""
-    banded = model is MonthlyRollup
-    if not banded:
-        deltas = {k: {n: a for n, a in d.items() if n[0] != "b"} for k, d in deltas.items()}
+    deltas = {k: {n: a for n, a in d.items() if n[0] != "b"} for k, d in deltas.items()}  # bands: not here
     deltas = {k: d for k, d in deltas.items() if any(d.values())}
     if not deltas:
         return
@@ -229,23 +265,14 @@ def _apply_to(model: type[DailyRollup] | type[MonthlyRollup], date_field: str, d
         else:
             update.append(row)
         for name, amount in deltas[key].items():
-            if name[0] == "b":  # a band of the histogram: "b17" → bands["17"]
-                band = name[1:]
-                count = row.bands.get(band, 0) + amount
-                if count:
-                    row.bands[band] = count
-                else:
-                    row.bands.pop(band, None)
-            else:
-                setattr(row, name, getattr(row, name) + amount)
+            setattr(row, name, getattr(row, name) + amount)
         if row.pk is not None and not any(getattr(row, n) for n in COUNT_FIELDS):
             update.remove(row)
             delete.append(row.pk)
     if create:
         model.objects.bulk_create(create, batch_size=1000)
     if update:
-        fields = [*COUNT_FIELDS, "bands"] if banded else list(COUNT_FIELDS)
-        model.objects.bulk_update(update, fields, batch_size=500)
+        model.objects.bulk_update(update, COUNT_FIELDS, batch_size=500)
     if delete:
         model.objects.filter(pk__in=delete).delete()
 
@@ -349,35 +376,33 @@ def _insert_months(cursor) -> int:
     else:
         month = "substr(day, 1, 8) || '01'"  # SQLite keeps a date as YYYY-MM-DD text
     sums = ", ".join(f"SUM({n})" for n in COUNT_FIELDS)
-    empty = "'{}'::jsonb" if connection.vendor == "postgresql" else "'{}'"  # bands: `_set_month_bands`
     cursor.execute(
         f"INSERT INTO {MonthlyRollup._meta.db_table} ({connection.ops.quote_name('key')}, month, {d},"  # noqa: S608
-        f" {', '.join(COUNT_FIELDS)}, bands) SELECT {_key_sql(ROLLUP_DIMS, 'month')}, month, {d}, {sums},"
-        f" {empty}"
+        f" {', '.join(COUNT_FIELDS)}) SELECT {_key_sql(ROLLUP_DIMS, 'month')}, month, {d}, {sums}"
         f" FROM (SELECT {month} AS month, {d}, {', '.join(COUNT_FIELDS)} FROM {DailyRollup._meta.db_table}) m"
         f" GROUP BY month, {d}"
     )
     return cursor.rowcount
 
 
-def _set_month_bands(cursor) -> int:
-    """The month rows' histograms, counted from the facts in one UPDATE … FROM: per month key, {band: number
-    of the appeals resolved that month in the band} (`resolve_band` in SQL)."""
+def _insert_month_bands(cursor) -> int:
+    """The month rows' histograms, counted from the facts in one INSERT … SELECT: per month key, {band:
+    number of the appeals resolved that month in the band} (`resolve_band` in SQL)."""
     d = ", ".join(ROLLUP_DIMS)
     day_sql, params = _day_sql("resolved_at")
     if connection.vendor == "postgresql":
         month, agg = f"date_trunc('month', {day_sql})::date", "jsonb_object_agg(band::text, n)"
     else:
         month, agg = f"substr({day_sql}, 1, 8) || '01'", "json_group_object(band, n)"
-    fact, table = AppealFact._meta.db_table, MonthlyRollup._meta.db_table
+    fact, table = AppealFact._meta.db_table, MonthlyBands._meta.db_table
     counted = (
-        f"SELECT {_key_sql(ROLLUP_DIMS, 'month')} AS k, band, COUNT(*) AS n FROM (SELECT {month} AS month,"  # noqa: S608
+        f"SELECT month, {d}, band, COUNT(*) AS n FROM (SELECT {month} AS month,"  # noqa: S608
         f" {d}, {_band_sql('resolve_seconds')} AS band FROM {fact} WHERE resolved_at IS NOT NULL) b"
         f" GROUP BY month, {d}, band"
     )
     cursor.execute(
-        f"UPDATE {table} SET bands = s.bands FROM (SELECT k, {agg} AS bands FROM ({counted}) c GROUP BY k) s"  # noqa: S608
-        f" WHERE {table}.{connection.ops.quote_name('key')} = s.k",
+        f"INSERT INTO {table} ({connection.ops.quote_name('key')}, month, {d}, bands)"  # noqa: S608
+        f" SELECT {_key_sql(ROLLUP_DIMS, 'month')}, month, {d}, {agg} FROM ({counted}) c GROUP BY month, {d}",
         params,
     )
     return cursor.rowcount
@@ -499,7 +524,7 @@ def rollup_rebuild() -> int:
         state = _claim_state() or RollupState.objects.select_for_update().get(name=STATE)
         top = AppealEvent.objects.aggregate(m=Max("id"))["m"] or 0
         with connection.cursor() as cursor:
-            tables = tuple(m._meta.db_table for m in (MonthlyRollup, DailyRollup, AppealFact))
+            tables = tuple(m._meta.db_table for m in (MonthlyBands, MonthlyRollup, DailyRollup, AppealFact))
             if connection.vendor == "postgresql":
                 cursor.execute(f"TRUNCATE {', '.join(tables)}")
             else:
@@ -508,7 +533,7 @@ def rollup_rebuild() -> int:
             count = _insert_facts(cursor)
             _insert_rollups(cursor)
             _insert_months(cursor)
-            _set_month_bands(cursor)
+            _insert_month_bands(cursor)
             if connection.vendor == "postgresql":
                 cursor.execute(f"ANALYZE {', '.join(tables)}")
         state.last_event_id = top

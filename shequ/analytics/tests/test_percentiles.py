@@ -14,7 +14,7 @@ import pytest
 
 from shequ.analytics import selectors
 from shequ.analytics.dashboards import Filters, _root_of, resolution_times
-from shequ.analytics.models import BAND_EDGES, MonthlyRollup
+from shequ.analytics.models import BAND_EDGES, MonthlyBands
 from shequ.analytics.percentiles import (
     BAND_ERROR,
     QUANTILES,
@@ -143,10 +143,11 @@ def test_dashboard_percentiles_from_bands_are_within_the_bound_through_refresh_a
         with clock.frozen(filed + timedelta(seconds=30 + math.exp(rng.uniform(3, 13)))):
             appeal_transition(appeal=a, actor=world.handler_x, action="resolve", text="好了")
     rollup_refresh()
-    incremental = sorted(MonthlyRollup.objects.values_list("key", "resolved", "bands"))
-    assert sum(n for _k, n, _b in incremental) == Appeal.objects.exclude(resolved_at=None).count() >= 20
+    incremental = sorted(MonthlyBands.objects.values_list("key", "bands"))
+    total = sum(sum(b.values()) for _k, b in incremental)
+    assert total == Appeal.objects.exclude(resolved_at=None).count() >= 20
     assert rollup_rebuild() == Appeal.objects.count()
-    assert sorted(MonthlyRollup.objects.values_list("key", "resolved", "bands")) == incremental
+    assert sorted(MonthlyBands.objects.values_list("key", "bands")) == incremental
     for month in ("2026-11", "2026-12"):
         f = Filters(street_id=world.street.pk, month=month)
         banded = resolution_quantiles_by_category_and_party(f, roots=_root_of())
@@ -168,7 +169,7 @@ def test_the_dashboard_reads_no_facts_for_the_percentiles(
     roots = _root_of()
     with django_assert_num_queries(1) as ctx:
         resolution_quantiles_by_category_and_party(f, roots=roots)
-    assert "analytics_monthlyrollup" in ctx.captured_queries[0]["sql"]
+    assert "analytics_monthlybands" in ctx.captured_queries[0]["sql"]
     assert "analytics_appealfact" not in ctx.captured_queries[0]["sql"]
     _resolved(world, file_appeal, category="heating", hours=[4, 5, 6, 7], start=T0 + timedelta(days=2))
     rollup_refresh()
