@@ -6,6 +6,11 @@ Measures in one run, in-process (no HTTP: the figures the pages render):
 - the street and the community dashboard's figures (`selectors.dashboard`, every table of the page), p50/p95
   over --runs, beside the same headline figures computed from the raw appeals (period totals and the three
   rates' counts, the 12-month trend by category, the party and community rankings), as ratios;
+- the floor in the same run: the floor's indexed read (`bench/floor.py`: one SELECT of an appeal by id), the
+  reference every figure is also given against (dashboard p95 ÷ floor p95);
+- the resolution-time percentiles alone: read from the month rows' bands (what the page does) beside the exact
+  figure from the facts (`percentiles.exact_quantiles_by_category_and_party`), and the largest relative
+  difference between the two over every category and party (the stated bound is < 2 %);
 - the Excel appeals ledger streamed (openpyxl write-only, `ledgers.appeals_sheet`) for 10,000 and 100,000
   rows: seconds and peak traced memory (tracemalloc) — constant memory means the peak does not grow with
   the rows — beside a raw cursor dump of the same rows to CSV.
@@ -80,6 +85,59 @@ def raw_figures(f) -> None:
     list(base.values("community_id").annotate(**counts).order_by())
 
 
+def floor_read(pk: int) -> None:
+    """The floor's read (bench/floor.py `read`): one indexed SELECT of an appeal."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT id, number, status, created_at FROM appeals_appeal WHERE id = %s", [pk])
+        cur.fetchone()
+
+
+def percentile_lines(user, args) -> list[str]:
+    """The resolution-time tables alone: banded (the page) vs exact (the facts), and their difference."""
+    from shequ.analytics import selectors
+    from shequ.analytics.dashboards import _root_of
+    from shequ.analytics.percentiles import (
+        BAND_ERROR,
+        exact_quantiles_by_category_and_party,
+        resolution_quantiles_by_category_and_party,
+    )
+
+    lines = [
+        "",
+        "Resolution-time median and 90th percentile per top category and per party, alone:",
+        "",
+        "| level | banded p50 ms | banded p95 ms | exact p50 ms | exact p95 ms | exact / banded (p95) |"
+        " groups | largest relative difference |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    roots = _root_of()
+    for level in ("street", "community"):
+        _area, f = selectors.dashboard_filters(
+            user=user, level=level, area_id=None, params={"month": args.month}
+        )
+        banded = timed(lambda ff=f: resolution_quantiles_by_category_and_party(ff, roots=roots), args.runs)
+        exact = timed(lambda ff=f: exact_quantiles_by_category_and_party(ff, roots=roots), args.runs)
+        got = resolution_quantiles_by_category_and_party(f, roots=roots)
+        want = exact_quantiles_by_category_and_party(f, roots=roots)
+        worst, groups = 0.0, 0
+        for g, w in zip(got, want, strict=True):
+            for key, (_n, p50, p90) in w.items():
+                groups += 1
+                for mine, theirs in ((g[key][1], p50), (g[key][2], p90)):
+                    if theirs * 3600 >= 60:
+                        worst = max(worst, abs(mine / theirs - 1))
+        row = (
+            f"| {level} | {_p(banded, 0.5):.0f} | {_p(banded, 0.95):.0f} | {_p(exact, 0.5):.0f} |"
+            f" {_p(exact, 0.95):.0f} | {_p(exact, 0.95) / _p(banded, 0.95):.1f}× | {groups} |"
+            f" {worst * 100:.2f} % (bound {BAND_ERROR * 100:.2f} %) |"
+        )
+        print(row, flush=True)
+        lines.append(row)
+    return lines
+
+
 def export(f, rows: int, *, raw: bool) -> tuple[float, float, int]:
     """(seconds, peak traced MB, rows) of the ledger written to a temporary file."""
     from shequ.analytics import ledgers
@@ -116,6 +174,7 @@ def main() -> None:
     parser.add_argument("--month", default="2026-11")
     parser.add_argument("--leader", default="13900000091", help="the street leader's phone (bench data)")
     parser.add_argument("--out", default="")
+    parser.add_argument("--no-export", action="store_true", help="skip the Excel ledger (about 9 minutes)")
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
     if "shequ_bench1m" in url or not url.startswith("postgres"):
@@ -133,6 +192,7 @@ def main() -> None:
 
     translation.activate("zh-hans")
     n_appeals = Appeal.objects.count()
+    any_id = Appeal.objects.order_by("-id").values_list("id", flat=True).first()
     user = User.objects.get(phone=args.leader)
     rollups_fresh()
     lines = [f"# Analytics at {n_appeals:,} appeals ({date.today().isoformat()})", ""]
@@ -140,9 +200,13 @@ def main() -> None:
         "Run: `DATABASE_URL=…/shequ_dash1m .venv/bin/python bench/bench_analytics.py` (PostgreSQL, in-process).",
         "",
     ]
+    floor = timed(lambda: floor_read(any_id), 200)
     lines += [
-        "| figure | p50 ms | p95 ms | raw p50 ms | raw p95 ms | raw / rollups (p95) |",
-        "|---|---|---|---|---|---|",
+        f"Floor (same run, in-process): the floor's indexed read of one appeal, p50 {_p(floor, 0.5):.2f} ms,"
+        f" p95 {_p(floor, 0.95):.2f} ms.",
+        "",
+        "| figure | p50 ms | p95 ms | raw p50 ms | raw p95 ms | raw / rollups (p95) | p95 / floor p95 |",
+        "|---|---|---|---|---|---|---|",
     ]
     for level in ("street", "community"):
         params = {"month": args.month}
@@ -156,9 +220,14 @@ def main() -> None:
         row = (
             f"| {level} dashboard ({args.month}, 1 month) | {_p(fast, 0.5):.0f} | {_p(fast, 0.95):.0f} |"
             f" {_p(slow, 0.5):.0f} | {_p(slow, 0.95):.0f} | {_p(slow, 0.95) / _p(fast, 0.95):.1f}× |"
+            f" {_p(fast, 0.95) / _p(floor, 0.95):.0f}× |"
         )
         print(row, flush=True)
         lines.append(row)
+    lines += percentile_lines(user, args)
+    if args.no_export:
+        lines += ["", "Excel appeals ledger: not measured in this run (`--no-export`)."]
+        return _write(args, lines, n_appeals)
     lines += ["", "Excel appeals ledger (streamed, openpyxl write-only) vs a raw cursor dump to CSV:", ""]
     lines += [
         "| rows | xlsx s | xlsx peak MB | csv dump s | csv peak MB | xlsx / dump (time) |",
@@ -173,6 +242,10 @@ def main() -> None:
         row = f"| {xn:,} | {xs:.1f} | {xm:.1f} | {cs:.1f} | {cm:.1f} | {xs / cs:.1f}× |"
         print(row, flush=True)
         lines.append(row)
+    _write(args, lines, n_appeals)
+
+
+def _write(args, lines: list[str], n_appeals: int) -> None:
     out = Path(
         args.out or ROOT / "bench" / "results" / f"analytics-{n_appeals}-{date.today().isoformat()}.md"
     )

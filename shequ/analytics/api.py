@@ -82,7 +82,7 @@ class TrendOut(Schema):
 class TimeOut(Schema):
     label: str
     resolved: int
-    median_hours: float | None  # exact, nearest rank
+    median_hours: float | None  # nearest rank, from the 4 % bands: within 2 % of exact (percentiles.py)
     p90_hours: float | None
 
 

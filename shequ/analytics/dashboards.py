@@ -273,19 +273,19 @@ def volume_trend(f: Filters, *, top: int = 5, months: int = 12, area: AreaMonths
 class TimeRow:
     label: str
     resolved: int
-    median_hours: float | None  # exact (nearest rank), hours — see percentiles.py
+    median_hours: float | None  # nearest rank from the bands (within 2 % of exact), hours — percentiles.py
     p90_hours: float | None
 
 
 def resolution_times(f: Filters, *, by: str) -> list[TimeRow]:
-    """Exact median and 90th-percentile resolution time per top-level category or accountable party of the
+    """Median and 90th-percentile resolution time (within 2 % of exact) per top-level category or party of the
     appeals resolved in the period (`percentiles`, nearest rank)."""
     by_category, by_party = resolution_times_both(f)
     return by_category if by == "category" else by_party
 
 
 def resolution_times_both(f: Filters) -> tuple[list[TimeRow], list[TimeRow]]:
-    """The two tables of the dashboard (by category, by party) from one read of the facts."""
+    """The two tables of the dashboard (by category, by party) from one read of the month histograms."""
     from shequ.analytics.percentiles import resolution_quantiles_by_category_and_party  # noqa: PLC0415
 
     by_category, by_party = resolution_quantiles_by_category_and_party(f, roots=_root_of())

@@ -120,6 +120,7 @@ def hotline_import(
             report=report.as_dict(),
         )
     index = AddressIndex.of(area)
+    queue = unmatched_queue(area=area)
     with transaction.atomic():
         batch = HotlineImport.objects.create(
             area=area, actor=actor, filename=report.filename, file_format=report.file_format, ok=True
@@ -152,6 +153,8 @@ def hotline_import(
                 report.unmatched += match == HotlineMatch.COMMUNITY
             else:
                 report.unmatched += 1
+                if queue is not None:  # the community's dispatch queue, the address text in the appeal
+                    order.appeal = _file(actor=actor, row=row, place=queue, to_dispatcher=True)
             order.save()
             report.imported += 1
         batch.report = report.as_dict()
@@ -186,8 +189,19 @@ def _update(order: HotlineOrder, row: Row, batch: HotlineImport, report: Report)
     report.updated += 1
 
 
-def _file(*, actor, row: Row, place: Place):
-    """File the order through the one filing service: source hotline, the hotline's own deadline."""
+def unmatched_queue(*, area: Place) -> Place | None:
+    """Where an order whose address matched no place is filed: the community imported for, or the only
+    community of the street; None for a street of several communities (the street office sends each such
+    order to a community: `hotline_order_assign`)."""
+    if area.kind == PlaceKind.COMMUNITY:
+        return area
+    communities = list(Place.objects.filter(street_id=area.pk, kind=PlaceKind.COMMUNITY)[:2])
+    return communities[0] if len(communities) == 1 else None
+
+
+def _file(*, actor, row: Row, place: Place, to_dispatcher: bool = False):
+    """File the order through the one filing service: source hotline, the hotline's own deadline;
+    `to_dispatcher`: an unmatched address, held in the community's dispatch queue (not routed)."""
     with clock.frozen(row.received_at):
         return appeal_create(
             reporter=actor,
@@ -198,6 +212,7 @@ def _file(*, actor, row: Row, place: Place):
             text=f"{row.content}\n（12345工单 {row.number}，地址：{row.address}）",
             source=Source.HOTLINE,
             resolve_due_at=row.deadline,
+            to_dispatcher=to_dispatcher,
         )
 
 
@@ -234,7 +249,7 @@ def hotline_order_assign(*, actor, order_id: int, community_id: int) -> HotlineO
             status=order.hotline_status,
             kind=Kind.COMPLAINT,
         )
-        order.appeal = _file(actor=actor, row=row, place=community)
+        order.appeal = _file(actor=actor, row=row, place=community, to_dispatcher=True)
         order.matched_place, order.match, order.updated_at = community, HotlineMatch.COMMUNITY, clock.now()
         order.save(update_fields=["appeal", "matched_place", "match", "updated_at"])
     return order

@@ -224,7 +224,7 @@ def orders(request: HttpRequest, paging: Query[PageQuery], area: int | None = No
 @router.post(
     "/analytics/hotline/orders/{int:order_id}/assign",
     response={200: OrderOut, **ERRORS},
-    summary="分派到社区 / Send an unmatched order to a community (filed there, routed or queued)",
+    summary="分派到社区 / Send an unmatched order to a community (filed there, in its dispatch queue)",
 )
 def assign(request: HttpRequest, order_id: int, payload: AssignIn):
     order = hotline.hotline_order_assign(

@@ -4,6 +4,8 @@ hotline exchange. Nothing here is written outside `shequ.analytics` services."""
 
 from __future__ import annotations
 
+import math
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +16,16 @@ from shequ.core import clock
 # Upper bounds (hours) of the resolution-time buckets h0…h9 of a rollup row; h9 is "more than 60 days".
 RESOLVE_BUCKET_HOURS = (2, 8, 24, 48, 72, 168, 360, 720, 1440)
 BUCKETS = len(RESOLVE_BUCKET_HOURS) + 1
+
+# The banded histogram of resolution times of the month rows (`MonthlyBands`, read by percentiles.py):
+# band 0 is under a minute; band k ≥ 1 holds the whole seconds in [BAND_EDGES[k-1], BAND_EDGES[k]), each
+# edge ⌈60 · 1.04^k⌉, so every band's largest value is less than 1.04 × its smallest; the last band (k =
+# len(BAND_EDGES)) is open-ended, beyond ten years. Integer edges: Python (`bisect`) and SQL (a CASE over
+# the same literals) band a duration identically.
+BAND_GROWTH = 1.04
+BAND_EDGES: tuple[int, ...] = tuple(
+    math.ceil(60 * BAND_GROWTH**k) for k in range(math.ceil(math.log(3650 * 86400 / 60, BAND_GROWTH)) + 1)
+)
 
 
 FILTER_COLUMNS = ("compound_id", "category_id", "party_id", "kind", "source")
@@ -46,6 +58,7 @@ class AppealFact(models.Model):
     accept_due_at = models.DateTimeField(null=True)
     resolve_due_at = models.DateTimeField(null=True)  # with status: "open" and "overdue" now (overdue_q)
     resolved_at = models.DateTimeField(null=True)
+    resolve_seconds = models.BigIntegerField(null=True)  # whole seconds filing → 办结 (≥ 0), when resolved
     rated_at = models.DateTimeField(null=True)
     rating = models.CharField(max_length=12, null=True)
     solved = models.BooleanField(null=True)
@@ -163,6 +176,33 @@ class MonthlyRollup(RollupCounts):
             models.Index(fields=["party_id", "month"], name="an_month_party"),
             # the rates of a compound (物业之窗, a scorecard's places)
             models.Index(fields=["compound_id", "month"], name="an_month_compound"),
+        ]
+
+
+class MonthlyBands(models.Model):
+    """The resolution times of one month row's resolved appeals (same key and dimensions as its
+    `MonthlyRollup`) as a banded histogram {band: count} (BAND_EDGES; empty bands left out): the dashboards'
+    median and 90th percentile are read from it. A table of its own so the month rows stay narrow for the
+    dashboards' grouped reads; kept by the same deltas (`rollups._apply_bands`), present only for rows that
+    resolved something."""
+
+    key = models.CharField(max_length=120, unique=True)
+    month = models.DateField()
+    street_id = models.BigIntegerField(default=0)
+    community_id = models.BigIntegerField(default=0)
+    compound_id = models.BigIntegerField(default=0)
+    category_id = models.BigIntegerField(default=0)
+    party_id = models.BigIntegerField(default=0)
+    kind = models.CharField(max_length=12, default="")
+    source = models.CharField(max_length=10, default="")
+    bands = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name = _("办结时长分布")
+        verbose_name_plural = _("办结时长分布")
+        indexes = [
+            models.Index(fields=["street_id", "month"], name="an_bands_street"),
+            models.Index(fields=["community_id", "month"], name="an_bands_comm"),
         ]
 
 

@@ -11,6 +11,7 @@ set-based statements, the SQL twins of `fact_of` and `contributions`.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime
@@ -22,11 +23,13 @@ from django.db import connection, transaction
 from django.db.models import Max, Subquery
 
 from shequ.analytics.models import (
+    BAND_EDGES,
     BUCKETS,
     COUNT_FIELDS,
     RESOLVE_BUCKET_HOURS,
     AppealFact,
     DailyRollup,
+    MonthlyBands,
     MonthlyRollup,
     RollupState,
 )
@@ -59,6 +62,30 @@ def resolve_bucket(seconds: float) -> int:
         if hours <= bound:
             return i
     return BUCKETS - 1
+
+
+def resolve_band(seconds: int) -> int:
+    """The band of `MonthlyRollup.bands` holding a duration: 0 under a minute, k for [BAND_EDGES[k-1],
+    BAND_EDGES[k]), the last one open-ended."""
+    return bisect_right(BAND_EDGES, seconds)
+
+
+def _band_sql(column: str, lo: int = 0, hi: int = len(BAND_EDGES)) -> str:
+    """`resolve_band` in SQL: a balanced CASE over the same integer edges (about nine comparisons a row),
+    the same on PostgreSQL and SQLite. Returns the band among lo…hi (the edges BAND_EDGES[lo:hi])."""
+    if lo == hi:
+        return str(lo)
+    mid = (lo + hi) // 2  # bands ≤ mid: seconds < BAND_EDGES[mid]
+    return (
+        f"CASE WHEN {column} < {BAND_EDGES[mid]} THEN {_band_sql(column, lo, mid)}"
+        f" ELSE {_band_sql(column, mid + 1, hi)} END"
+    )
+
+
+def _seconds(created: datetime, resolved: datetime | None) -> int | None:
+    if resolved is None:
+        return None
+    return max(0, int((resolved - created).total_seconds()))
 
 
 def _appeal_rows(ids: Iterable[int] | None = None):
@@ -114,6 +141,7 @@ def fact_of(row: dict[str, Any]) -> dict[str, Any]:
         "accept_due_at": row["accept_due_at"],
         "resolve_due_at": row["resolve_due_at"],
         "resolved_at": row["resolved_at"],
+        "resolve_seconds": _seconds(row["created_at"], row["resolved_at"]),
         "rated_at": row["rated_at"],
         "rating": row["rating"],
         "solved": row["solved"],
@@ -144,11 +172,12 @@ def contributions(fact: dict[str, Any]) -> list[tuple[Key, str, int]]:
             out.append((key, "accepted_in_time", 1))
     if fact["resolved_at"] is not None:
         key = (local_day(fact["resolved_at"]), *dims)
-        seconds = max(0, int((fact["resolved_at"] - fact["created_at"]).total_seconds()))
+        seconds = fact["resolve_seconds"]
         out += [
             (key, "resolved", 1),
             (key, "resolve_seconds", seconds),
             (key, f"h{resolve_bucket(seconds)}", 1),
+            (key, f"b{resolve_band(seconds)}", 1),  # the month rows' histogram (not a day-row field)
         ]
     if fact["rating"] is not None and fact["rated_at"] is not None:
         key = (local_day(fact["rated_at"]), *dims)
@@ -171,13 +200,51 @@ def _apply(deltas: dict[Key, dict[str, int]]) -> int:
         month = months[(key[0].replace(day=1), *key[1:])]
         for name, amount in delta.items():
             month[name] += amount
+    bands: dict[Key, dict[str, int]] = {}
+    for key, delta in months.items():
+        banded = {name[1:]: amount for name, amount in delta.items() if name[0] == "b" and amount}
+        if banded:
+            bands[key] = banded
     _apply_to(DailyRollup, "day", deltas)
     _apply_to(MonthlyRollup, "month", months)
+    _apply_bands(bands)
     return len(deltas)
+
+
+def _apply_bands(deltas: dict[Key, dict[str, int]]) -> None:
+    """Add the band deltas {band: amount} to the month rows' histograms (a row goes when it empties)."""
+    if not deltas:
+        return
+    texts = {key_text(k): k for k in deltas}
+    existing = {r.key: r for r in MonthlyBands.objects.filter(key__in=list(texts))}
+    create: list[MonthlyBands] = []
+    update: list[MonthlyBands] = []
+    delete: list[int] = []
+    for text, key in texts.items():
+        row = existing.get(text)
+        if row is None:
+            row = MonthlyBands(key=text, month=key[0], **dict(zip(ROLLUP_DIMS, key[1:], strict=True)))
+            create.append(row)
+        else:
+            update.append(row)
+        for band, amount in deltas[key].items():
+            count = row.bands.get(band, 0) + amount
+            if count:
+                row.bands[band] = count
+            else:
+                row.bands.pop(band, None)
+        if row.pk is not None and not row.bands:
+            update.remove(row)
+            delete.append(row.pk)
+    MonthlyBands.objects.bulk_create(create, batch_size=1000)
+    MonthlyBands.objects.bulk_update(update, ["bands"], batch_size=500)
+    if delete:
+        MonthlyBands.objects.filter(pk__in=delete).delete()
 
 
 def _apply_to(model: type[DailyRollup] | type[MonthlyRollup], date_field: str, deltas) -> None:
     """Add the deltas to one rollup table (creating and deleting rows as counts appear and vanish)."""
+    deltas = {k: {n: a for n, a in d.items() if n[0] != "b"} for k, d in deltas.items()}  # bands: not here
     deltas = {k: d for k, d in deltas.items() if any(d.values())}
     if not deltas:
         return
@@ -318,6 +385,29 @@ def _insert_months(cursor) -> int:
     return cursor.rowcount
 
 
+def _insert_month_bands(cursor) -> int:
+    """The month rows' histograms, counted from the facts in one INSERT … SELECT: per month key, {band:
+    number of the appeals resolved that month in the band} (`resolve_band` in SQL)."""
+    d = ", ".join(ROLLUP_DIMS)
+    day_sql, params = _day_sql("resolved_at")
+    if connection.vendor == "postgresql":
+        month, agg = f"date_trunc('month', {day_sql})::date", "jsonb_object_agg(band::text, n)"
+    else:
+        month, agg = f"substr({day_sql}, 1, 8) || '01'", "json_group_object(band, n)"
+    fact, table = AppealFact._meta.db_table, MonthlyBands._meta.db_table
+    counted = (
+        f"SELECT month, {d}, band, COUNT(*) AS n FROM (SELECT {month} AS month,"  # noqa: S608
+        f" {d}, {_band_sql('resolve_seconds')} AS band FROM {fact} WHERE resolved_at IS NOT NULL) b"
+        f" GROUP BY month, {d}, band"
+    )
+    cursor.execute(
+        f"INSERT INTO {table} ({connection.ops.quote_name('key')}, month, {d}, bands)"  # noqa: S608
+        f" SELECT {_key_sql(ROLLUP_DIMS, 'month')}, month, {d}, {agg} FROM ({counted}) c GROUP BY month, {d}",
+        params,
+    )
+    return cursor.rowcount
+
+
 def _insert_facts(cursor) -> int:
     """One INSERT … SELECT: the fact row of every appeal (`fact_of` in SQL)."""
     fact, appeal = AppealFact._meta.db_table, Appeal._meta.db_table
@@ -340,7 +430,8 @@ def _insert_facts(cursor) -> int:
         "escalated",
         *stamps,
     )
-    columns += ("rating", "solved")
+    columns += ("rating", "solved", "resolve_seconds")
+    secs = _seconds_sql("resolved_at", "created_at")
     values = (
         "id",
         *(f"COALESCE({c}, 0)" for c in ids),
@@ -352,6 +443,7 @@ def _insert_facts(cursor) -> int:
         *stamps,
         "rating",
         "solved",
+        f"CASE WHEN {secs} < 0 THEN 0 ELSE {secs} END",  # NULL when unresolved, like `_seconds`
     )
     cursor.execute(
         f"INSERT INTO {fact} ({', '.join(columns)}) SELECT {', '.join(values)} FROM {appeal}"  # noqa: S608
@@ -432,7 +524,7 @@ def rollup_rebuild() -> int:
         state = _claim_state() or RollupState.objects.select_for_update().get(name=STATE)
         top = AppealEvent.objects.aggregate(m=Max("id"))["m"] or 0
         with connection.cursor() as cursor:
-            tables = tuple(m._meta.db_table for m in (MonthlyRollup, DailyRollup, AppealFact))
+            tables = tuple(m._meta.db_table for m in (MonthlyBands, MonthlyRollup, DailyRollup, AppealFact))
             if connection.vendor == "postgresql":
                 cursor.execute(f"TRUNCATE {', '.join(tables)}")
             else:
@@ -441,6 +533,7 @@ def rollup_rebuild() -> int:
             count = _insert_facts(cursor)
             _insert_rollups(cursor)
             _insert_months(cursor)
+            _insert_month_bands(cursor)
             if connection.vendor == "postgresql":
                 cursor.execute(f"ANALYZE {', '.join(tables)}")
         state.last_event_id = top

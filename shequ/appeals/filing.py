@@ -199,11 +199,13 @@ def appeal_create(
     photos: Iterable = (),
     resolve_due_at: datetime | None = None,
     caller_note: str = "",
+    to_dispatcher: bool = False,
 ) -> Appeal:
     """File an appeal and route it in the same transaction (to a party, or the dispatch queue).
     `filed_by` is the staff member filing for `reporter` (or for themselves from a patrol or the
     hotline); `caller_note` (staff only) keeps a caller's contact on an internal note; `resolve_due_at`
-    keeps an imported order's own deadline (a 12345 order's time limit)."""
+    keeps an imported order's own deadline (a 12345 order's time limit); `to_dispatcher` puts it in the
+    dispatch queue without routing (a hotline address that matched no place: the dispatcher reads it)."""
     if kind not in Kind.values:
         raise _invalid("请选择诉求类型。", "Choose a valid kind.", "kind_invalid", "kind")
     if urgency not in Urgency.values:
@@ -252,11 +254,12 @@ def appeal_create(
     with transaction.atomic():
         plan = filing_plan(category=category, place=place, urgency=urgency)
         found, now = plan.route, plan.start
-        if found.dispatched and files_a_claim(
-            reporter=reporter, household=household, filed_by=filed_by, source=source
+        if to_dispatcher or (
+            found.dispatched
+            and files_a_claim(reporter=reporter, household=household, filed_by=filed_by, source=source)
         ):
-            # A claim (access.claim_q): the verifying committee's dispatch queue, not the party the
-            # rules name, until the household verifies the reporter.
+            # Unrouted on purpose (a hotline address no place matched), or a claim (access.claim_q): the
+            # verifying committee's dispatch queue, not the party the rules name, until it is verified.
             found = routing.Route(party=found.dispatcher, dispatcher=found.dispatcher, dispatched=False)
         appeal = Appeal(
             number=f"t{uuid.uuid4().hex[:19]}",

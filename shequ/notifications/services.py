@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import Case, TextField, Value, When
 
 from shequ.core import clock, jobs
 from shequ.core.errors import Invalid, NotFound
@@ -163,7 +163,7 @@ def _push(pushes: dict[int, dict]) -> None:
         log.warning("live push failed", exc_info=True)
 
 
-DELIVERY_BATCH = 200
+DELIVERY_BATCH = 500  # outbox rows per delivery job: one claim, one send_many per channel
 
 
 def _queue_deliveries(by_verb: dict[str, dict[int, int]]) -> None:
@@ -213,95 +213,132 @@ def _queue_deliveries(by_verb: dict[str, dict[int, int]]) -> None:
     )
 
 
-def _message(row: Delivery):
-    from shequ.notifications.senders import OutgoingMessage  # noqa: PLC0415
-
-    note = row.notification
-    user = note.recipient
-    return OutgoingMessage(
-        delivery_id=row.pk,
-        channel=row.channel,
-        user_id=user.pk,
-        phone=user.phone,
-        email=user.email,
-        name=user.real_name,
-        title=note.title,
-        body=note.body,
-        url=note.url,
-    )
-
-
-def _send(row: Delivery, *, attempts_before: int) -> str:
-    """Send one claimed outbox row (already marked sent); on failure mark it skipped, failed, or due
-    again with exponential backoff (a retry job of its own)."""
-    from shequ.notifications.senders import Undeliverable, sender_for  # noqa: PLC0415
-
-    try:
-        sender_for(row.channel).send(_message(row))
-    except Undeliverable as exc:
-        Delivery.objects.filter(id=row.pk).update(
-            status=Delivery.Status.SKIPPED, sent_at=None, last_error=str(exc)[:2000]
-        )
-        return "skipped"
-    except Exception as exc:
-        attempts = attempts_before + 1
-        if attempts >= DELIVERY_MAX_ATTEMPTS:
-            Delivery.objects.filter(id=row.pk).update(
-                status=Delivery.Status.FAILED, sent_at=None, last_error=repr(exc)[:2000]
-            )
-            log.warning("delivery %s failed for good: %r", row.pk, exc)
-            return "failed"
-        retry_at = clock.now() + timedelta(seconds=DELIVERY_BACKOFF_SECONDS * 2 ** (attempts - 1))
-        Delivery.objects.filter(id=row.pk).update(
-            status=Delivery.Status.PENDING,
-            sent_at=None,
-            next_attempt_at=retry_at,
-            last_error=repr(exc)[:2000],
-        )
-        jobs.enqueue(
-            "notifications.deliver",
-            run_at=retry_at,
-            delivery_id=row.pk,
-            dedupe_key=f"notif-delivery:{row.pk}:{attempts}",
-        )
-        return "retry"
-    return "sent"
-
-
 def delivery_send(*, delivery_id: int) -> str:
-    """Send one outbox row (a retry's job body). Claims the row with a conditional UPDATE so it is sent once."""
-    row = (
-        Delivery.objects.select_related("notification", "notification__recipient")
-        .filter(id=delivery_id)
+    """Send one outbox row (a retry job queued before retries were batched): the batch path for one row
+    at the attempt it is at. Answers "sent", "skipped", "retry", "failed" or "skip" (not pending)."""
+    attempts = (
+        Delivery.objects.filter(id=delivery_id, status=Delivery.Status.PENDING)
+        .values_list("attempts", flat=True)
         .first()
     )
-    if row is None or row.status != Delivery.Status.PENDING:
+    if attempts is None:
         return "skip"
-    claimed = Delivery.objects.filter(
-        id=delivery_id, status=Delivery.Status.PENDING, attempts=row.attempts
-    ).update(status=Delivery.Status.SENT, sent_at=clock.now(), attempts=F("attempts") + 1, last_error="")
-    if not claimed:
-        return "skip"
-    return _send(row, attempts_before=row.attempts)
+    counts = deliveries_send(delivery_ids=[delivery_id], attempts=attempts)
+    return next(iter(counts), "skip")
 
 
-def deliveries_send(*, delivery_ids: list[int]) -> dict[str, int]:
-    """Send a batch of first attempts (the fan-out job's body): the rows still pending are locked
-    (others skipped) and claimed with one UPDATE, then sent one by one; failures retry on their own."""
+def deliveries_send(*, delivery_ids: list[int], attempts: int = 0) -> dict[str, int]:
+    """Send a batch of outbox rows that are at their `attempts`-th try (the delivery job's body, for
+    the first attempts and for each round of retries). A constant number of statements whatever the
+    batch: the rows still pending at that attempt are read with their messages and locked (rows another
+    worker holds are skipped), claimed as sent with one conditional UPDATE … RETURNING (only the rows
+    it returns are sent), handed to each channel's sender in one `send_many` call, and the failures
+    recorded with at most three UPDATEs (skipped; due again with backoff, with one retry job for them
+    all; failed for good). All in the caller's transaction: a worker that dies mid-batch commits
+    nothing, and the job is claimed again and sends the batch again (the delivery id is the provider's
+    idempotency key). Returns {outcome: count}."""
+    from shequ.notifications.senders import OutgoingMessage, sender_for  # noqa: PLC0415
+
+    if not delivery_ids:
+        return {}
+    table = Delivery._meta.db_table
     with transaction.atomic():
         rows = list(
             Delivery.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("notification", "notification__recipient")
-            .filter(id__in=delivery_ids, status=Delivery.Status.PENDING, attempts=0)
+            .filter(id__in=delivery_ids, status=Delivery.Status.PENDING, attempts=attempts)
+            .order_by("id")
+            .values_list(
+                "id",
+                "channel",
+                "notification__recipient_id",
+                "notification__recipient__phone",
+                "notification__recipient__email",
+                "notification__recipient__real_name",
+                "notification__title",
+                "notification__body",
+                "notification__url",
+            )
         )
-        Delivery.objects.filter(id__in=[r.pk for r in rows]).update(
-            status=Delivery.Status.SENT, sent_at=clock.now(), attempts=F("attempts") + 1, last_error=""
+        if not rows:
+            return {}
+        ids = [r[0] for r in rows]
+        with connection.cursor() as cur:
+            cur.execute(
+                f"UPDATE {table} SET status = %s, sent_at = %s, attempts = attempts + 1, last_error = ''"
+                f" WHERE id IN ({', '.join(['%s'] * len(ids))}) AND status = %s AND attempts = %s"
+                " RETURNING id",
+                [Delivery.Status.SENT, clock.now(), *ids, Delivery.Status.PENDING, attempts],
+            )
+            claimed = {row[0] for row in cur.fetchall()}
+        by_channel: dict[str, list[OutgoingMessage]] = {}
+        for did, channel, uid, phone, email, name, title, body, url in rows:
+            if did in claimed:
+                by_channel.setdefault(channel, []).append(
+                    OutgoingMessage(
+                        delivery_id=did,
+                        channel=channel,
+                        user_id=uid,
+                        phone=phone,
+                        email=email,
+                        name=name,
+                        title=title,
+                        body=body,
+                        url=url,
+                    )
+                )
+        failures: dict[int, Exception] = {}
+        for channel, messages in by_channel.items():
+            try:
+                failures.update(sender_for(channel).send_many(messages))
+            except Exception as exc:  # the whole batch failed (gateway down): every message is retried
+                failures.update({m.delivery_id: exc for m in messages})
+        counts = {"sent": len(claimed) - len(failures)}
+        counts.update(_record_failures(failures, attempts=attempts + 1))
+    return {k: v for k, v in counts.items() if v}
+
+
+def _record_failures(failures: dict[int, Exception], *, attempts: int) -> dict[str, int]:
+    """The failures of one batch (rows claimed as sent, now at `attempts`): skipped (no address), due
+    again after the backoff of this attempt (30 s, 60 s, 2 min …, one retry job for the lot), or failed
+    for good after `DELIVERY_MAX_ATTEMPTS`. One UPDATE per outcome; each row keeps its own error."""
+    from shequ.notifications.senders import Undeliverable  # noqa: PLC0415
+
+    skipped = {i: str(e) for i, e in failures.items() if isinstance(e, Undeliverable)}
+    others = {i: repr(e) for i, e in failures.items() if i not in skipped}
+    final = attempts >= DELIVERY_MAX_ATTEMPTS
+    retry = {} if final else others
+    failed = others if final else {}
+
+    def errors(by_id: dict[int, str]) -> Case:
+        return Case(
+            *[When(id=i, then=Value(e[:2000])) for i, e in by_id.items()],
+            default=Value(""),
+            output_field=TextField(),
         )
-        counts: dict[str, int] = {}
-        for row in rows:
-            result = _send(row, attempts_before=0)
-            counts[result] = counts.get(result, 0) + 1
-    return counts
+
+    if skipped:
+        Delivery.objects.filter(id__in=list(skipped)).update(
+            status=Delivery.Status.SKIPPED, sent_at=None, last_error=errors(skipped)
+        )
+    if failed:
+        Delivery.objects.filter(id__in=list(failed)).update(
+            status=Delivery.Status.FAILED, sent_at=None, last_error=errors(failed)
+        )
+        log.warning("%s deliveries failed for good, e.g. %s: %s", len(failed), *next(iter(failed.items())))
+    if retry:
+        retry_at = clock.now() + timedelta(seconds=DELIVERY_BACKOFF_SECONDS * 2 ** (attempts - 1))
+        Delivery.objects.filter(id__in=list(retry)).update(
+            status=Delivery.Status.PENDING, sent_at=None, next_attempt_at=retry_at, last_error=errors(retry)
+        )
+        ids = sorted(retry)
+        jobs.enqueue(
+            "notifications.deliver_many",
+            run_at=retry_at,
+            delivery_ids=ids,
+            attempts=attempts,
+            dedupe_key=f"notif-deliveries:{ids[0]}-{ids[-1]}:{attempts}",
+        )
+    return {"skipped": len(skipped), "retry": len(retry), "failed": len(failed)}
 
 
 def notification_mark_read(*, user, notification_id: int) -> Notification:

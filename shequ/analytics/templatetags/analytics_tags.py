@@ -60,7 +60,7 @@ def hours(value) -> str:
 
 @register.filter
 def duration(value) -> str:
-    """An exact duration in hours: "45 分钟", "3.5 小时", "2.3 天" (from 48 hours)."""
+    """A duration in hours: "45 分钟", "3.5 小时", "2.3 天" (from 48 hours)."""
     if value is None:
         return "—"
     if value < 1:

@@ -14,7 +14,9 @@ from openpyxl import Workbook, load_workbook
 
 from shequ.analytics import hotline
 from shequ.analytics.models import HotlineOrder
-from shequ.appeals.models import Appeal
+from shequ.appeals.models import Appeal, RoutingRule
+from shequ.directory import places as dplaces
+from shequ.directory.models import PlaceKind
 
 SH = ZoneInfo("Asia/Shanghai")
 HEADER = "工单编号,来电时间,来电人,来电号码,地址,分类,内容,办理时限,状态\n"
@@ -58,11 +60,63 @@ def test_import_matches_addresses_files_appeals_and_keeps_the_deadline(world, st
     h3 = HotlineOrder.objects.get(number="H003")  # only the community matched: filed at the community
     assert h3.match == "community" and h3.appeal.place == world.community
     assert "测试社区居委会门口" in h3.appeal.text
-    h4 = HotlineOrder.objects.get(number="H004")  # nothing matched: kept, never dropped
-    assert h4.appeal is None and h4.address_text == "某某路88号"
+    h4 = HotlineOrder.objects.get(number="H004")  # nothing matched: the street's only community's queue
+    assert h4.match == "none" and h4.address_text == "某某路88号"
+    assert h4.appeal.status == "submitted" and h4.appeal.dispatcher == world.rc
+    assert h4.appeal.place == world.community and "某某路88号" in h4.appeal.text
+
+
+NOWHERE = _csv(
+    "H101,2026-11-05 08:00,孙先生,13912340000,某某路88号,电梯,电梯困人,2026-11-05 20:00,待处理",
+    "H102,2026-11-05 09:00,周女士,13912340001,测试社区居委会门口,电梯,电梯异响,2026-11-06 09:00,待处理",
+)
+
+
+def test_an_unmatched_address_lands_in_the_dispatch_queue_never_dropped(world):
+    """Imported for the community: the unmatched order is an appeal (source hotline, the hotline's deadline,
+    the address text) waiting in the residents' committee's dispatch queue — not routed, even where a rule
+    would route a community-level appeal (H102 shows the rule applies); a re-import files nothing twice."""
+    RoutingRule.objects.create(place=world.community, party=world.company_x, note="社区兜底")
+    batch = hotline.hotline_import(actor=world.rc_staff, area=world.community, data=NOWHERE, filename="n.csv")
+    assert batch.ok and (batch.report["imported"], batch.report["unmatched"]) == (2, 2), batch.report
+    h101 = HotlineOrder.objects.get(number="H101")
+    a = h101.appeal
+    assert a is not None and h101.match == "none" and a.source == "hotline"
+    assert (a.status, a.dispatcher, a.responsible_party, a.first_party) == (
+        "submitted",
+        world.rc,
+        world.rc,
+        None,
+    )
+    assert a.place == world.community and "某某路88号" in a.text and "H101" in a.text
+    assert a.resolve_due_at == datetime(2026, 11, 5, 20, 0, tzinfo=SH)  # the hotline's own deadline
+    assert a.created_at == datetime(2026, 11, 5, 8, 0, tzinfo=SH)
+    queue = Appeal.objects.filter(dispatcher=world.rc, status="submitted")
+    assert list(queue.values_list("pk", flat=True)) == [a.pk]
+    h102 = HotlineOrder.objects.get(number="H102")  # matched the community: routed by the rule
+    assert h102.match == "community" and h102.appeal.responsible_party == world.company_x
+    # the re-import dedupes on the hotline number: updates the order, files no second appeal
+    again = hotline.hotline_import(
+        actor=world.rc_staff,
+        area=world.community,
+        data=NOWHERE.replace("电梯困人".encode(), "电梯困人，已两小时".encode()),
+        filename="n.csv",
+    )
+    assert again.ok and (again.report["imported"], again.report["updated"]) == (0, 1)
+    assert Appeal.objects.filter(source="hotline").count() == 2
+    h101.refresh_from_db()
+    assert h101.appeal_id == a.pk and h101.content == "电梯困人，已两小时"
+
+
+def test_a_street_of_several_communities_sends_an_unmatched_order_to_a_community(world, staff):
+    """No single community to queue it in: the street office sends it (then it is in that queue)."""
+    dplaces.place_create(kind=PlaceKind.COMMUNITY, name="另一社区", parent=world.street)
+    _import(staff, world)
+    h4 = HotlineOrder.objects.get(number="H004")
+    assert h4.appeal is None and h4.address_text == "某某路88号"  # kept, never dropped
     order = hotline.hotline_order_assign(actor=staff, order_id=h4.pk, community_id=world.community.pk)
-    # 供水 at a community (no compound, so no property company): the residents' committee's dispatch queue
-    assert order.appeal.status == "submitted" and "某某路88号" in order.appeal.text
+    assert order.appeal.status == "submitted" and order.appeal.dispatcher == world.rc
+    assert "某某路88号" in order.appeal.text
 
 
 def test_a_reimport_changes_nothing(world, staff):
@@ -138,7 +192,9 @@ def test_export_back_in_the_same_format(client, world, staff):
     r = client.get(url)  # the last import was a CSV
     assert r["Content-Type"].startswith("text/csv")
     text = r.content.decode("utf-8-sig")
-    assert text.splitlines()[0].startswith("工单编号,状态,答复内容") and "H004,待分派" in text
+    assert (
+        text.splitlines()[0].startswith("工单编号,状态,答复内容") and "H004,待派单" in text
+    )  # filed in the dispatch queue
     r = client.get(url + "?format=json")
     assert json.loads(r.content)[0]["工单编号"]
     r = client.get(url + "?format=xlsx")

@@ -11,6 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from shequ.analytics.models import HotlineMapping, HotlineOrder
 from shequ.analytics.tests.test_hotline import GOOD, _csv
 from shequ.appeals.models import Appeal
+from shequ.directory import places as dplaces
+from shequ.directory.models import PlaceKind
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/v1/analytics/hotline"
@@ -30,6 +32,8 @@ def _upload(client, auth, data, name="orders.csv", **form):
 
 
 def test_import_list_assign_and_export(client, world, django_assert_max_num_queries):
+    # a street of two communities: an unmatched order waits for the street office to send it to one
+    dplaces.place_create(kind=PlaceKind.COMMUNITY, name="另一社区", parent=world.street)
     auth = _token(client, world.street_leader)
     areas = client.get(f"{BASE}/areas", **auth).json()["items"]
     assert [a["id"] for a in areas] == [world.street.pk]

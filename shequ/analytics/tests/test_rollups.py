@@ -12,9 +12,24 @@ import pytest
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce, TruncDate
 
-from shequ.analytics.models import COUNT_FIELDS, AppealFact, DailyRollup, MonthlyRollup, RollupState
+from shequ.analytics.models import (
+    BAND_EDGES,
+    COUNT_FIELDS,
+    AppealFact,
+    DailyRollup,
+    MonthlyBands,
+    MonthlyRollup,
+    RollupState,
+)
 from shequ.analytics.rates import party_rates, place_rates
-from shequ.analytics.rollups import key_text, resolve_bucket, rollup_rebuild, rollup_refresh
+from shequ.analytics.rollups import (
+    key_text,
+    local_day,
+    resolve_band,
+    resolve_bucket,
+    rollup_rebuild,
+    rollup_refresh,
+)
 from shequ.appeals.models import Appeal, Rating
 from shequ.appeals.services import appeal_transition
 from shequ.core import clock
@@ -170,6 +185,23 @@ def _assert_rollups_equal_raw() -> None:
     )
     rolled = DailyRollup.objects.aggregate(**{f"h{i}": Sum(f"h{i}") for i in range(10)})
     assert {i: rolled[f"h{i}"] or 0 for i in range(10) if rolled[f"h{i}"]} == dict(raw_buckets)
+    # the month rows' banded histograms: per month and accountable party, the raw appeals' bands
+    raw_bands = Counter(
+        (
+            local_day(a.resolved_at).replace(day=1),
+            a.first_party_id or a.responsible_party_id or 0,
+            resolve_band(max(0, int((a.resolved_at - a.created_at).total_seconds()))),
+        )
+        for a in Appeal.objects.exclude(resolved_at=None)
+    )
+    rolled_bands: Counter = Counter()
+    resolved = dict(MonthlyRollup.objects.filter(resolved__gt=0).values_list("key", "resolved"))
+    histograms = {r["key"]: r for r in MonthlyBands.objects.values("key", "month", "party_id", "bands")}
+    assert set(histograms) == set(resolved)  # a histogram for each month row that resolved something
+    for key, r in histograms.items():
+        assert sum(r["bands"].values()) == resolved[key] and all(r["bands"].values())
+        rolled_bands.update({(r["month"], r["party_id"], int(b)): n for b, n in r["bands"].items()})
+    assert rolled_bands == raw_bands
 
 
 def _raw_rates(party_id: int, month_start: datetime, month_end: datetime) -> tuple[int, ...]:
@@ -225,6 +257,7 @@ def _snapshot() -> tuple[list, list]:
     rows = sorted(DailyRollup.objects.values_list("key", "day", *DIMS, *COUNT_FIELDS))
     facts = sorted(AppealFact.objects.values_list(*(f.name for f in AppealFact._meta.concrete_fields)))
     months = sorted(MonthlyRollup.objects.values_list("key", "month", *DIMS, *COUNT_FIELDS))
+    months += sorted(MonthlyBands.objects.values_list("key", "month", *DIMS, "bands"))
     return rows + months, facts
 
 
@@ -233,6 +266,7 @@ def test_rebuild_alone_equals_raw(world, file_appeal):
     _random_history(world, file_appeal, 4, n=40)
     DailyRollup.objects.all().delete()
     MonthlyRollup.objects.all().delete()
+    MonthlyBands.objects.all().delete()
     AppealFact.objects.all().delete()
     assert rollup_rebuild() == Appeal.objects.count()
     _assert_rollups_equal_raw()
@@ -264,7 +298,7 @@ def test_rebuild_edge_cases_equal_refresh_and_raw(world, file_appeal):
     a bucket bound or "before" filing, a transferred appeal (first party ≠ responsible party), no first
     party, a local-midnight filing, an unrated solved flag and an escalated appeal."""
     appeals = []
-    for i in range(8):
+    for i in range(10):
         with clock.frozen(T0 + timedelta(days=i)):
             appeals.append(file_appeal())
     t = T0 + timedelta(days=20)
@@ -278,6 +312,9 @@ def test_rebuild_edge_cases_equal_refresh_and_raw(world, file_appeal):
         {"first_party": None, "responsible_party": world.company_y, "dispatched_at": t},
         {"created_at": midnight, "resolved_at": midnight + timedelta(seconds=1)},
         {"escalation_level": 2, "solved": True, "rating": Rating.BASICALLY, "rated_at": midnight},
+        # exactly on a band's lower edge, and one second below it (Python bisect vs the SQL CASE)
+        {"created_at": t, "resolved_at": t + timedelta(seconds=BAND_EDGES[150])},
+        {"created_at": t, "resolved_at": t + timedelta(seconds=BAND_EDGES[151] - 1, microseconds=999999)},
     ]
     for appeal, edit in zip(appeals, edits, strict=True):
         Appeal.objects.filter(pk=appeal.pk).update(**edit)
@@ -285,6 +322,7 @@ def test_rebuild_edge_cases_equal_refresh_and_raw(world, file_appeal):
     AppealFact.objects.all().delete()
     DailyRollup.objects.all().delete()
     MonthlyRollup.objects.all().delete()
+    MonthlyBands.objects.all().delete()
     rollup_refresh()  # the Python path (`fact_of` / `contributions`)
     _assert_rollups_equal_raw()
     incremental = _snapshot()

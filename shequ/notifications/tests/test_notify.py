@@ -9,7 +9,7 @@ from shequ.core import clock
 from shequ.core.models import Job
 from shequ.notifications import services
 from shequ.notifications.models import Delivery, Notification, Preference
-from shequ.notifications.senders import LoggingSender
+from shequ.notifications.senders import LoggingSender, Sender
 
 
 @pytest.fixture
@@ -84,7 +84,9 @@ def test_no_address_is_skipped_not_retried(world, settings, django_capture_on_co
     assert not Delivery.objects.filter(channel="email").exists()  # no e-mail address: no outbox row at all
 
 
-class Flaky:
+class Flaky(Sender):
+    """A gateway that fails its first two calls (each message is a call: the default send_many)."""
+
     calls = 0
 
     def send(self, message):
@@ -104,7 +106,8 @@ def test_failed_sends_retry_with_exponential_backoff(world, settings, django_cap
     row = Delivery.objects.get(channel="sms")
     assert row.status == Delivery.Status.PENDING and row.attempts == 1 and "gateway down" in row.last_error
     assert (row.next_attempt_at - t0).total_seconds() == 30
-    retry = Job.objects.get(name="notifications.deliver", status="queued")
+    retry = Job.objects.get(name="notifications.deliver_many", status="queued")
+    assert retry.payload == {"delivery_ids": [row.pk], "attempts": 1} and retry.run_at == row.next_attempt_at
     run_once(now=t0 + timedelta(seconds=10))
     assert Delivery.objects.get(pk=row.pk).attempts == 1  # not due yet
     with clock.frozen(t0 + timedelta(seconds=31)):
