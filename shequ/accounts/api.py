@@ -6,7 +6,7 @@ from typing import Literal
 from django.contrib.auth import authenticate
 from django.contrib.auth import logout as auth_logout
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 
 from shequ.accounts import services, tokens
 from shequ.accounts.selectors import (
@@ -21,7 +21,7 @@ from shequ.accounts.selectors import (
 from shequ.core.errors import Invalid, Unauthorized
 from shequ.core.masking import mask_phone
 from shequ.core.net import client_ip
-from shequ.core.pagination import Page, paged
+from shequ.core.pagination import Page, PageQuery, api_page, paged
 from shequ.core.schemas import local_iso
 from shequ.directory.models import Place, PlaceKind
 
@@ -304,25 +304,29 @@ def residency_request(request: HttpRequest, payload: ResidencyIn):
 
 
 @router.get("/residencies/pending", response=Page[PendingOut], summary="待认证住户 / Verification queue")
-@paged
-def residencies_pending(request: HttpRequest):
+def residencies_pending(request: HttpRequest, paging: Query[PageQuery]):
     user = request.auth  # type: ignore[attr-defined]
     # Like the page: only the committee, who may reset passwords and call people, sees full phones;
     # a household's owner verifying a family member sees them masked.
     full = is_committee_verifier(user=user)
-    return [
-        {
-            "id": r.pk,
-            "user_id": r.user_id,
-            "real_name": r.user.real_name,
-            "phone": r.user.phone if full else mask_phone(r.user.phone),
-            "household_id": r.household_id,
-            "household": household_label(r.household),
-            "relation": r.relation,
-            "created_at": local_iso(r.created_at),
-        }
-        for r in pending_residencies_for(user=user)[:500]
-    ]
+
+    def present(rows: list) -> list:
+        return [
+            {
+                "id": r.pk,
+                "user_id": r.user_id,
+                "real_name": r.user.real_name,
+                "phone": r.user.phone if full else mask_phone(r.user.phone),
+                "household_id": r.household_id,
+                "household": household_label(r.household),
+                "relation": r.relation,
+                "created_at": local_iso(r.created_at),
+            }
+            for r in rows
+        ]
+
+    # A keyset page of the queue's queryset (created_at, id): only the page's rows are loaded.
+    return api_page(pending_residencies_for(user=user), paging, present=present)
 
 
 @router.post("/residencies/{residency_id}/verify", response=ResidencyOut, summary="认证通过 / Verify")

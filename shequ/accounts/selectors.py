@@ -179,7 +179,7 @@ def pending_residencies_for(*, user: User) -> QuerySet[Residency]:
     served = _rc_served_place_ids(user=user)
     owned = owner_household_ids(user=user)
     if not served and not owned:
-        return Residency.objects.none()
+        return Residency.objects.none().order_by("created_at", "id")
 
     scope = Q(household_id__in=owned)
     if served:

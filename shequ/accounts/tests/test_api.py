@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 URL_LOGIN = "/api/v1/auth/login"
 URL_ME = "/api/v1/me"
 
@@ -161,3 +163,36 @@ def test_password_and_residency_request(client, world):
 def test_pending_needs_auth(client, db):
     assert client.get("/api/v1/residencies/pending").status_code == 401
     assert post(client, "/api/v1/residencies/1/verify", {}).status_code == 401
+
+
+# auth and the verifier check, then the page: count, keys, rows — whatever the queue's length
+PENDING_PAGE_QUERIES = 9
+
+
+@pytest.mark.parametrize("n", [3, 60])
+def test_pending_queue_pages_from_the_database(client, world, django_assert_num_queries, n):
+    """The queue is a keyset page of its queryset: every pending row exactly once, oldest first, and
+    the same number of queries for 3 rows as for 60."""
+    from shequ.accounts.models import Residency
+    from shequ.conftest import make_user
+
+    Residency.objects.filter(status=Residency.Status.PENDING).delete()
+    made = [
+        Residency.objects.create(
+            user=make_user(f"1370001{i:04d}", f"待认证{i}"), household=world.household_a, relation="family"
+        ).pk
+        for i in range(n)
+    ]
+    staff = token_of(client, world.rc_staff)
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {staff}"}
+    seen, url = [], "/api/v1/residencies/pending?page_size=25"
+    client.get(url, **auth)  # warm the token's login row
+    with django_assert_num_queries(PENDING_PAGE_QUERIES):
+        body = client.get(url, **auth).json()
+    assert body["count"] == n
+    while True:
+        seen += [row["id"] for row in body["items"]]
+        if not body["next"]:
+            break
+        body = client.get(f"{url}&after={body['next']}", **auth).json()
+    assert seen == made
