@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from shequ.accounts.models import Residency, User
 from shequ.core.errors import Forbidden, NotFound
@@ -267,40 +267,3 @@ def place_choices(*, selected: dict[str, int | None]) -> tuple[dict[str, list], 
         parent_filter = {f"{level}_id": value} if value is not None and level != "household" else None
         parent_level = level
     return options, chosen
-
-
-def verified_reporter_q(*, prefix: str = "") -> Q:
-    """Rows (appeals …) whose reporter is a verified resident of the row's household.
-
-    Until the household verifies them, someone who registered claiming a household is not part of it:
-    what they file is theirs (and the committee's) to see, not the household's (issue #9, finding 4).
-    """
-    verified = Residency.objects.filter(
-        user_id=OuterRef(f"{prefix}reporter_id"),
-        household_id=OuterRef(f"{prefix}household_id"),
-        status=Residency.Status.VERIFIED,
-    )
-    return Q(Exists(verified))
-
-
-def is_verified_reporter(*, reporter_id: int | None, household_id: int | None) -> bool:
-    """The same rule for one row: False only for a reporter the row's household has not verified."""
-    if reporter_id is None or household_id is None:
-        return True
-    return Residency.objects.filter(
-        user_id=reporter_id, household_id=household_id, status=Residency.Status.VERIFIED
-    ).exists()
-
-
-def verified_reporter_pairs(*, pairs: set[tuple[int, int]]) -> set[tuple[int, int]]:
-    """The same rule for a batch: which (reporter id, household id) pairs are verified residencies."""
-    if not pairs:
-        return set()
-    which = Q()
-    for reporter_id, household_id in pairs:
-        which |= Q(user_id=reporter_id, household_id=household_id)
-    return set(
-        Residency.objects.filter(which, status=Residency.Status.VERIFIED).values_list(
-            "user_id", "household_id"
-        )
-    )

@@ -10,7 +10,6 @@ Community matters (the article's measure): categories under 设施报修, 停车
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -34,7 +33,6 @@ from shequ.analytics.filters import (  # noqa: F401 — re-exported: the dashboa
     parse_filters,
     rollup_rows,
 )
-from shequ.analytics.models import BUCKETS, COUNT_FIELDS, RESOLVE_BUCKET_HOURS
 from shequ.analytics.places import (  # noqa: F401 — re-exported
     REPEAT_DAYS,
     SPIKE_MIN,
@@ -49,7 +47,7 @@ from shequ.analytics.places import (  # noqa: F401 — re-exported
     spikes,
     week_start,
 )
-from shequ.analytics.rates import Rates, month_days, rank_key, recent_months
+from shequ.analytics.rates import RATE_COUNTS, Rates, month_days, rank_key, recent_months
 from shequ.analytics.rollups import rollups_fresh
 from shequ.appeals.models import AppealEvent, Category, EventKind, Source
 from shequ.appeals.selectors import overdue_q
@@ -57,7 +55,9 @@ from shequ.core import clock
 from shequ.directory.models import Party, Place
 
 COMMUNITY_MATTER_ROOTS = ("facilities", "parking-sheds", "property-service", "neighbour-dispute")
-SUMS = {n: Sum(n) for n in COUNT_FIELDS}
+# The counts the tiles, trends and rankings read (not the duration buckets: the resolution times come from
+# the month histograms, `percentiles.py`) — fewer sums to compute and convert per grouped row.
+SUMS = {n: Sum(n) for n in ("created", "escalated", "resolved", *RATE_COUNTS)}
 
 
 def _first(month: str) -> date:
@@ -72,41 +72,13 @@ class Totals:
     created: int = 0
     escalated: int = 0
     resolved: int = 0
-    resolve_seconds: int = 0
-    buckets: list[int] = field(default_factory=lambda: [0] * BUCKETS)
     rates: Rates = field(default_factory=Rates)
 
     def add(self, row: Mapping[str, Any]) -> None:
         self.created += row.get("created") or 0
         self.escalated += row.get("escalated") or 0
         self.resolved += row.get("resolved") or 0
-        self.resolve_seconds += row.get("resolve_seconds") or 0
-        for i in range(BUCKETS):
-            self.buckets[i] += row.get(f"h{i}") or 0
         self.rates.add(row)
-
-    @property
-    def median_hours(self) -> int | None:
-        return bucket_quantile(self.buckets, 0.5)
-
-    @property
-    def p90_hours(self) -> int | None:
-        return bucket_quantile(self.buckets, 0.9)
-
-
-def bucket_quantile(buckets: list[int], q: float) -> int | None:
-    """The upper bound (hours) of the duration bucket holding the q-quantile; None without data;
-    -1 for the open-ended last bucket (more than 60 days)."""
-    total = sum(buckets)
-    if not total:
-        return None
-    rank = math.ceil(q * total)
-    seen = 0
-    for i, n in enumerate(buckets):
-        seen += n
-        if seen >= rank:
-            return RESOLVE_BUCKET_HOURS[i] if i < len(RESOLVE_BUCKET_HOURS) else -1
-    return -1
 
 
 def _total(rows, months: set[date], *, source: str = "") -> Totals:

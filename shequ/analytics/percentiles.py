@@ -78,12 +78,30 @@ def _quantiles(per: dict[int, dict[int, int]]) -> Quantiles:
 def resolution_quantiles_by_category_and_party(f, *, roots: dict[int, int]) -> tuple[Quantiles, Quantiles]:
     """{top-level category: (resolved, median h, p90 h)} and the same per accountable party, for the appeals
     resolved in the period `f` (a dashboards.Filters) with its filters: one read of the period's month
-    histograms, summed per group in Python (within BAND_ERROR of exact)."""
+    histograms, summed per group (in the database on PostgreSQL, in Python on SQLite; within BAND_ERROR
+    of exact)."""
     by_category: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     by_party: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     s, e = f.days
     found = _filtered(MonthlyBands.objects.filter(month__gte=s, month__lt=e), f)
     rows = found.values_list("category_id", "party_id", "bands")
+    if connection.vendor == "postgresql":
+        # the bands summed in the database: (category, band) and (party, band), a few thousand rows back
+        inner, params = rows.query.sql_with_params()
+        sql = (
+            "SELECT GROUPING(category_id), CASE WHEN GROUPING(category_id) = 0 THEN category_id"  # noqa: S608
+            " ELSE party_id END, b.key::int, SUM(b.value::int)"
+            f" FROM ({inner}) t, jsonb_each_text(t.bands) b"
+            " GROUP BY GROUPING SETS ((category_id, b.key), (party_id, b.key))"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            for by_party_set, key, band, n in cursor.fetchall():
+                if by_party_set:
+                    by_party[key][band] += n
+                else:
+                    by_category[roots.get(key, key)][band] += n
+        return _quantiles(by_category), _quantiles(by_party)
     for category_id, party_id, bands in rows.iterator(chunk_size=5000):
         cat, party = by_category[roots.get(category_id, category_id)], by_party[party_id]
         for band, n in bands.items():

@@ -30,10 +30,11 @@ from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
+from shequ.accounts.models import Residency
 from shequ.accounts.selectors import Roles, user_roles
-from shequ.appeals.models import Appeal, Kind, Status
+from shequ.appeals.models import Appeal, Kind, Source, Status
 from shequ.appeals.transitions import TRANSITIONS
 from shequ.directory.models import Membership, Party, PartyKind, PartyPlace, Place, PlaceKind, Role
 from shequ.directory.selectors import compounds_served_by, party_place_ids, place_within
@@ -535,6 +536,55 @@ def viewer_for(*, user) -> Viewer:
     return viewer
 
 
+# ---------------------------------------------------------------- the verified-reporter rule
+#
+# A "claim" is an appeal filed by the reporter themselves (the app, no staff filer) about a household
+# where their residency is pending or rejected — someone who registered claiming a home the household
+# has not verified (issue #9, finding 4). Until it verifies them a claim is theirs and the verifying
+# committee's: filing puts it in the committee's dispatch queue (`files_a_claim`), the household's other
+# residents, the public list, volunteers and supervising areas do not see it (`claim_q`), and no party
+# is alerted (`claim_ids`). Staff filings for walk-in callers and patrols (filed_by, a staff source)
+# are never claims, nor is the appeal of a verified resident. The three forms below are one rule.
+CLAIM_STATUSES = (Residency.Status.PENDING, Residency.Status.REJECTED)
+
+
+def claim_q(*, prefix: str = "") -> Q:
+    """THE rule as a queryset filter (`prefix` reaches the appeal from another model, "appeal__").
+    Querysets exclude it: `~claim_q()`. The EXISTS uses the residency's (user, household) unique index
+    and is evaluated only for the self-filed rows the other filters keep."""
+    unverified = Residency.objects.filter(
+        user_id=OuterRef(f"{prefix}reporter_id"),
+        household_id=OuterRef(f"{prefix}household_id"),
+        status__in=CLAIM_STATUSES,
+    )
+    return Q(**{f"{prefix}filed_by__isnull": True, f"{prefix}source": Source.APP}) & Q(Exists(unverified))
+
+
+def files_a_claim(*, reporter: Any, household: Place | None, filed_by: Any, source: str) -> bool:
+    """The same rule at filing, from the reporter's roles the filing has already loaded (no query)."""
+    if filed_by is not None or source != Source.APP or household is None:
+        return False
+    return any(
+        r.household_id == household.pk and r.status in CLAIM_STATUSES
+        for r in user_roles(user=reporter).residencies
+    )
+
+
+def claim_ids(appeals: Iterable[Appeal]) -> set[int]:
+    """The same rule for a batch of appeals (the alerts' audience): the ids of the claims, one query
+    (none when no appeal of the batch is self-filed about a household)."""
+    rows = [a for a in appeals if a.filed_by_id is None and a.source == Source.APP and a.household_id]
+    if not rows:
+        return set()
+    which = Q()
+    for a in rows:
+        which |= Q(user_id=a.reporter_id, household_id=a.household_id)
+    pairs = set(
+        Residency.objects.filter(which, status__in=CLAIM_STATUSES).values_list("user_id", "household_id")
+    )
+    return {a.pk for a in rows if (a.reporter_id, a.household_id) in pairs}
+
+
 def volunteer_q(viewer: Viewer) -> Q:
     """The appeals a volunteer sees for their places (POLICY["volunteer"]): public ones, masked, in their
     building, grid or compound — not consultations, not private appeals."""
@@ -545,6 +595,7 @@ def volunteer_q(viewer: Viewer) -> Q:
         Q(is_public=True)
         & ~Q(kind=Kind.CONSULT)
         & (Q(place_id__in=ids) | Q(building_id__in=ids) | Q(compound_id__in=ids) | Q(place__grid_id__in=ids))
+        & ~claim_q()
     )
 
 

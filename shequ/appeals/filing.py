@@ -27,7 +27,7 @@ from shequ.accounts.models import Residency, User
 from shequ.accounts.selectors import user_roles
 from shequ.appeals import deadlines, routing
 from shequ.appeals import photos as photo_files
-from shequ.appeals.access import may_file_at, staff_scope
+from shequ.appeals.access import files_a_claim, may_file_at, staff_scope
 from shequ.appeals.models import Appeal, Category, EventKind, Kind, PhotoStage, Source, Urgency
 from shequ.appeals.records import checked_text, event_write, photos_save
 from shequ.appeals.transitions import S
@@ -254,7 +254,12 @@ def appeal_create(
     with transaction.atomic():
         plan = filing_plan(category=category, place=place, urgency=urgency)
         found, now = plan.route, plan.start
-        if to_dispatcher:
+        if to_dispatcher or (
+            found.dispatched
+            and files_a_claim(reporter=reporter, household=household, filed_by=filed_by, source=source)
+        ):
+            # Unrouted on purpose (a hotline address no place matched), or a claim (access.claim_q): the
+            # verifying committee's dispatch queue, not the party the rules name, until it is verified.
             found = routing.Route(party=found.dispatcher, dispatcher=found.dispatcher, dispatched=False)
         appeal = Appeal(
             number=f"t{uuid.uuid4().hex[:19]}",

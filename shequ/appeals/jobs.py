@@ -9,8 +9,8 @@ from datetime import datetime
 from django.db.models import Count
 from django.urls import reverse
 
-from shequ.accounts.selectors import verified_reporter_pairs
 from shequ.appeals import sweeps
+from shequ.appeals.access import claim_ids
 from shequ.appeals.area_alerts import area_recipients_many
 from shequ.appeals.models import Appeal, AppealEvent, EventKind
 from shequ.core.jobs import handler, periodic
@@ -73,8 +73,8 @@ TITLES: dict[str, str] = {
 class Audience:
     """Who can be told about a batch of events, read with a few queries for the whole batch: the
     appeals' followers, the parties' acting members (members assigned to particular places — a 管家's
-    buildings, a grid worker's grid — only when the appeal's place is among them), and whether each
-    reporter is verified by the appeal's household."""
+    buildings, a grid worker's grid — only when the appeal's place is among them), and which appeals are
+    claims (`access.claim_ids`)."""
 
     def __init__(self, events: list[AppealEvent]) -> None:
         appeals = {e.appeal_id: e.appeal for e in events}
@@ -113,9 +113,7 @@ class Audience:
             membership_id__in=scoped_ids
         ).values_list("membership_id", "place_id"):
             self.places[mid].add(place_id)
-        self.verified = verified_reporter_pairs(
-            pairs={(a.reporter_id, a.household_id) for a in appeals.values() if a.household_id}
-        )
+        self.claims = claim_ids(appeals.values())
 
     def members(self, *, party_ids, place: Place | None) -> set[int]:
         out: set[int] = set()
@@ -127,11 +125,10 @@ class Audience:
                     out.add(user_id)
         return out
 
-    def is_verified_reporter(self, appeal: Appeal) -> bool:
-        """`accounts.selectors.is_verified_reporter`, read for the whole batch at once."""
-        if appeal.reporter_id is None or appeal.household_id is None:
-            return True
-        return (appeal.reporter_id, appeal.household_id) in self.verified
+    def is_claim(self, appeal: Appeal) -> bool:
+        """`access.claim_q` (the verified-reporter rule), read for the whole batch at once: a claim
+        alerts no party; walk-in and patrol filings by staff, and verified residents' appeals, do."""
+        return appeal.pk in self.claims
 
 
 def _url(appeal_id: int) -> str:
@@ -163,8 +160,8 @@ def recipients_for(event: AppealEvent, audience: Audience | None = None) -> set[
     if kind == EventKind.REOPENED or (kind == EventKind.RATED and event.data.get("reopened")):
         out |= audience.members(place=place, party_ids=[appeal.responsible_party_id])
     out.discard(event.actor_id)
-    if out and not audience.is_verified_reporter(appeal):
-        # Someone the household has not verified: no SMS or inbox fan-out to parties (issue #9);
+    if out and audience.is_claim(appeal):
+        # A claim (someone the household has not verified): no SMS or inbox fan-out to parties (issue #9);
         # the reporter still hears what happens to their own appeal.
         out &= {appeal.reporter_id}
     return out
@@ -227,7 +224,7 @@ def area_messages(events: list[AppealEvent], audience: Audience, told: dict[int,
         and e.appeal.is_public
         and not e.appeal.is_consultation
         and e.appeal.place is not None
-        and audience.is_verified_reporter(e.appeal)
+        and not audience.is_claim(e.appeal)
     ]
     items: list[tuple[Place, str, set[int]]] = [
         (

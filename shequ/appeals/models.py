@@ -398,6 +398,10 @@ class AppealEvent(models.Model):
         indexes = [
             models.Index(fields=["appeal", "created_at"], name="appeal_event_timeline"),
             models.Index(fields=["kind", "created_at"], name="appeal_event_kind"),
+            # supervision.selectors.escalated_to_parties: the appeals that passed a ladder level
+            models.Index(
+                fields=["party", "appeal"], name="appeal_event_escalated", condition=Q(kind="escalated")
+            ),
         ]
 
     def __str__(self) -> str:

@@ -10,11 +10,12 @@ from django.db.models import F, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
-from shequ.accounts.selectors import primary_household, verified_reporter_q
+from shequ.accounts.selectors import primary_household
 from shequ.appeals.access import (
     Viewer,
     actor_capacity,
     allowed_actions,
+    claim_q,
     events_q,
     photos_q,
     viewer_for,
@@ -60,8 +61,8 @@ def _mine_q(viewer: Viewer) -> Q:
         return Q(pk__in=[])
     followed = Appeal.followers.through.objects.filter(user_id=uid).values("appeal_id")
     q = Q(reporter_id=uid) | Q(filed_by_id=uid) | Q(pk__in=followed)
-    if viewer.household_ids:  # the household's appeals, not those of someone it has not verified
-        q |= Q(household_id__in=viewer.household_ids) & verified_reporter_q()
+    if viewer.household_ids:  # the household's appeals, not the claims of someone it has not verified
+        q |= Q(household_id__in=viewer.household_ids) & ~claim_q()
     return q
 
 
@@ -77,9 +78,7 @@ def _mine_union_q(viewer: Viewer) -> Q:
     ]
     if viewer.household_ids:
         branches.append(
-            Appeal.objects.filter(household_id__in=viewer.household_ids)
-            .filter(verified_reporter_q())
-            .values("pk")
+            Appeal.objects.filter(household_id__in=viewer.household_ids).exclude(claim_q()).values("pk")
         )
     sql: list[str] = []
     params: list[Any] = []
@@ -103,8 +102,10 @@ def _staff_q(ids: set[int]) -> Q:
 def _area_q(ids: set[int]) -> Q:
     if not ids:
         return Q(pk__in=[])
-    return ~Q(kind=Kind.CONSULT) & (
-        Q(street_id__in=ids) | Q(community_id__in=ids) | Q(compound_id__in=ids) | Q(building_id__in=ids)
+    return (
+        ~Q(kind=Kind.CONSULT)
+        & (Q(street_id__in=ids) | Q(community_id__in=ids) | Q(compound_id__in=ids) | Q(building_id__in=ids))
+        & ~claim_q()
     )
 
 
@@ -112,7 +113,12 @@ def _public_q(viewer: Viewer) -> Q:
     ids = viewer.community_ids | viewer.area_ids
     if not ids:
         return volunteer_q(viewer)
-    public = Q(is_public=True) & ~Q(kind=Kind.CONSULT) & (Q(community_id__in=ids) | Q(street_id__in=ids))
+    public = (
+        Q(is_public=True)
+        & ~Q(kind=Kind.CONSULT)
+        & (Q(community_id__in=ids) | Q(street_id__in=ids))
+        & ~claim_q()
+    )
     return public | volunteer_q(viewer) if viewer.volunteer_place_ids else public
 
 

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from django.db.models import Q
 
 from shequ.activities.models import ACTIVE_BOOKING, VenueSlot
+from shequ.appeals.access import claim_q
 from shequ.appeals.models import OPEN_STATUSES, Appeal
 from shequ.core import clock
 from shequ.directory.models import Party, PartyKind, Place, PlaceKind
@@ -105,6 +106,7 @@ def appeal_choices(*, place: Place | None, ids: Iterable[int] | None = None) -> 
     qs = (
         Appeal.objects.filter(where)
         .filter(status__in=list(OPEN_STATUSES), is_public=True)
+        .exclude(claim_q())  # not an unverified claimant's appeal (the verified-reporter rule)
         .exclude(category__is_consultation=True)
         .exclude(kind="consult")
         .select_related("category")

@@ -101,7 +101,9 @@ class Delivery(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["notification", "channel"], name="notif_delivery_once"),
         ]
-        indexes = [models.Index(fields=["status", "next_attempt_at"], name="notif_delivery_due")]
+        # No (status, next_attempt_at) index: deliveries are claimed by id from their job, and with
+        # one the planner AND-ed the ids with every row of a status (200,000 pending during a sweep),
+        # and every status change had to update it.
 
     def __str__(self) -> str:
         return f"{self.channel} #{self.notification_id} ({self.status})"

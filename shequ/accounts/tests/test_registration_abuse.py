@@ -117,12 +117,6 @@ def test_no_notification_fan_out_from_an_unverified_claimant(world, django_captu
     assert Notification.objects.count() > before  # a verified resident's appeal does alert the party
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open (issue #9, Deliver 'Registration'): an unverified claimant's public appeal is listed to "
-    "the whole community and to the parties it is routed to; the table says them and the verifying "
-    "committee only. Needs the public/staff/area querysets and routing to honour verified_reporter_q.",
-)
 def test_an_unverified_claimants_appeal_is_seen_only_by_them_and_the_committee(world):
     from shequ.appeals import services as appeals
     from shequ.appeals.selectors import category_by_code

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
 
 from shequ.analytics import selectors
 from shequ.analytics.dashboards import Filters, _root_of, resolution_times
@@ -180,7 +181,9 @@ def test_the_dashboard_reads_no_facts_for_the_percentiles(
     # resolved index any more)
     params = {"month": "2026-11"}
     selectors.dashboard(user=world.street_leader, level="street", area_id=None, params=params)
-    with django_assert_num_queries(DASHBOARD_QUERIES) as ctx:
+    # one fewer on PostgreSQL: the early warning's day counts in one GROUPING SETS scan (places._day_counts)
+    expected = DASHBOARD_QUERIES - (connection.vendor == "postgresql")
+    with django_assert_num_queries(expected) as ctx:
         selectors.dashboard(user=world.street_leader, level="street", area_id=None, params=params)
     assert not any("percentile_disc" in q["sql"] for q in ctx.captured_queries)
 
