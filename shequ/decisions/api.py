@@ -6,11 +6,11 @@ from datetime import datetime
 from typing import Any, cast
 
 from django.http import HttpRequest
-from ninja import File, Form, Router, Schema, Status
+from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from shequ.core.errors import Forbidden, Invalid
-from shequ.core.pagination import Page, paged
+from shequ.core.pagination import Page, PageQuery, api_page, paged
 from shequ.decisions import register, selectors, services, voting
 from shequ.decisions.models import Decision, DecisionStatus
 from shequ.decisions.rules import check_organiser, organiser_parties
@@ -244,20 +244,23 @@ def ballots(request: HttpRequest, decision_id: int):
 
 
 @router.get("/register/mine", response=Page[RegisterRowOut])
-@paged
-def register_mine(request: HttpRequest):
-    return [
-        {
-            "compound": o.unit.compound.name,
-            "unit": o.unit.label,
-            "kind": o.unit.kind,
-            "area": str(o.unit.area),
-            "area_source": o.unit.area_source,
-            "representative": o.is_representative,
-            "developer_unsold": o.unit.developer_unsold,
-        }
-        for o in selectors.my_register(user=request.user)
-    ]
+def register_mine(request: HttpRequest, paging: Query[PageQuery]):
+    def present(rows: list) -> list:
+        return [
+            {
+                "compound": o.unit.compound.name,
+                "unit": o.unit.label,
+                "kind": o.unit.kind,
+                "area": str(o.unit.area),
+                "area_source": o.unit.area_source,
+                "representative": o.is_representative,
+                "developer_unsold": o.unit.developer_unsold,
+            }
+            for o in rows
+        ]
+
+    # A keyset page of the register's queryset: only the page's rows are loaded.
+    return api_page(selectors.my_register(user=request.user), paging, present=present)
 
 
 @router.post("/register/{compound_id}/import")

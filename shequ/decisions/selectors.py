@@ -115,15 +115,13 @@ def open_for_user(*, user) -> list[tuple[Decision, bool]]:
     return [(v.decision, v.pk in voted) for v in voters]
 
 
-def my_register(*, user) -> list[Ownership]:
-    """What the register says about the user: each unit of each owner record linked to them."""
-    if not user.is_authenticated:
-        return []
-    return list(
-        Ownership.objects.filter(owner__user=user)
-        .select_related("unit", "owner", "unit__compound", "unit__building")
-        .order_by("unit__compound_id", "unit__label")
+def my_register(*, user) -> QuerySet[Ownership]:
+    """What the register says about the user: each unit of each owner record linked to them, as an
+    ordered queryset (pages and the API page it by keyset; only a page's rows are loaded)."""
+    rows = Ownership.objects.select_related("unit", "owner", "unit__compound", "unit__building").order_by(
+        "unit__compound_id", "unit__label", "id"
     )
+    return rows.filter(owner__user=user) if user.is_authenticated else rows.none()
 
 
 def co_owners(*, units: list[int]) -> dict[int, list[Ownership]]:

@@ -280,7 +280,7 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @login_required
 def my_register(request: HttpRequest) -> HttpResponse:
     """What the owners' register says about me (and, for organisers, the compounds they keep it for)."""
-    rows = selectors.my_register(user=request.user)
+    rows = list(selectors.my_register(user=request.user))  # one person's units: a short list
     parties = organiser_parties(user=request.user)
     compounds = compounds_served_by(parties=parties) if parties else []
     return render(

@@ -203,3 +203,19 @@ def test_pages_run_a_constant_number_of_queries(client, world, decision, django_
         assert client.get(reverse("decisions:ballots", args=[decision.pk])).status_code == 200
     with django_assert_max_num_queries(10):
         assert client.get(reverse("decisions:index")).status_code == 200
+
+
+def test_my_register_api_pages_the_queryset(client, world, decision, django_assert_max_num_queries):
+    """`/register/mine` pages an ordered queryset by keyset (the one envelope), not a list in memory."""
+    from shequ.decisions import selectors
+
+    assert client.get("/api/v1/register/mine").status_code == 401
+    login(client, world.resident_a)
+    mine = selectors.my_register(user=world.resident_a)
+    assert mine.ordered and mine.count() >= 1
+    with django_assert_max_num_queries(8):
+        body = client.get("/api/v1/register/mine", {"page_size": 1}).json()
+    assert body["count"] == mine.count() and len(body["items"]) == 1
+    assert body["items"][0]["unit"] == mine.first().unit.label
+    login(client, world.outsider)
+    assert client.get("/api/v1/register/mine").json()["items"] == []

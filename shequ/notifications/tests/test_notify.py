@@ -130,3 +130,28 @@ def test_gives_up_after_max_attempts(world, settings):
         services.delivery_send(delivery_id=row.pk)
     row.refresh_from_db()
     assert row.status == Delivery.Status.FAILED and row.attempts == services.DELIVERY_MAX_ATTEMPTS
+
+
+def test_the_preferences_form_saves_in_one_upsert_and_a_second_save_updates(world, client):
+    """The whole matrix (every verb × channel) in one query, not a read and a write per cell; saving
+    again changes the stored choices and never adds rows."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from shequ.notifications import selectors
+
+    user = world.resident_a
+    rows = selectors.preference_matrix(user=user)
+    cells = [(row.verb, channel) for row in rows for channel, _label, _on in row.channels]
+    assert len(cells) > 20
+    with CaptureQueriesContext(connection) as ctx:
+        services.preferences_set(user=user, choices=dict.fromkeys(cells, True))
+    assert len(ctx.captured_queries) == 1
+    services.preferences_set(user=user, choices={cells[0]: False})
+    assert Preference.objects.filter(user=user).count() == len(cells)
+    assert Preference.objects.get(user=user, verb=cells[0][0], channel=cells[0][1]).enabled is False
+    client.force_login(user)
+    response = client.post("/notifications/preferences", {f"{cells[1][0]}:{cells[1][1]}": "on"})
+    assert response.status_code == 302
+    on = set(Preference.objects.filter(user=user, enabled=True).values_list("verb", "channel"))
+    assert on == {cells[1]} and Preference.objects.filter(user=user).count() == len(cells)
