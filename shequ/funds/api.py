@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
 from shequ.core.errors import Invalid
-from shequ.core.pagination import Page, paged
+from shequ.core.pagination import Page, PageQuery, api_page
 from shequ.funds import selectors, services
 
 router = Router(tags=["funds"])
@@ -63,28 +63,31 @@ def _app_out(request: HttpRequest, app) -> dict:
 
 
 @router.get("/funds/accounts", response=Page[AccountOut])
-@paged
-def accounts(request: HttpRequest):
-    out = []
-    for acc in selectors.accounts_for(user=request.user):
-        mine = [s.fen for s in selectors.account_shares(account=acc) if request.user.pk in s.owner_user_ids]
-        out.append(
-            {
-                "id": acc.pk,
-                "place": acc.place.name,
-                "balance_fen": acc.balance_fen,
-                "my_share_fen": sum(mine) if mine else None,
-            }
-        )
-    return out
+def accounts(request: HttpRequest, paging: Query[PageQuery]):
+    def present(rows: list) -> list:
+        out = []
+        for acc in rows:
+            shares = selectors.account_shares(account=acc)
+            mine = [s.fen for s in shares if request.user.pk in s.owner_user_ids]
+            out.append(
+                {
+                    "id": acc.pk,
+                    "place": acc.place.name,
+                    "balance_fen": acc.balance_fen,
+                    "my_share_fen": sum(mine) if mine else None,
+                }
+            )
+        return out
+
+    # Keyset page first, then each account's shares for the page's rows only (a share is a computation).
+    return api_page(selectors.accounts_for(user=request.user), paging, present=present)
 
 
 @router.get("/funds/review", response=Page[ApplicationOut])
-@paged
-def review(request: HttpRequest):
-    return [
-        _app_out(request, a) for a in selectors.review_queue(user=request.user).select_related("department")
-    ]
+def review(request: HttpRequest, paging: Query[PageQuery]):
+    queue = selectors.review_queue(user=request.user).select_related("department")
+    # Keyset page first, then the cost split of the page's applications only.
+    return api_page(queue, paging, present=lambda rows: [_app_out(request, a) for a in rows])
 
 
 @router.get("/funds/applications/{application_id}", response=ApplicationOut)

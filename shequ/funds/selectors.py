@@ -104,10 +104,11 @@ def review_queue(*, user) -> QuerySet[FundApplication]:
     )
 
 
-def accounts_for(*, user) -> list[FundAccount]:
-    """The fund accounts of the user's own compound and building (owners), or those they organise for."""
+def accounts_for(*, user) -> QuerySet[FundAccount]:
+    """The fund accounts of the user's own compound and building (owners), or those they organise for,
+    as an ordered queryset (the API pages it by keyset)."""
     if not user.is_authenticated:
-        return []
+        return FundAccount.objects.none().order_by("place_id", "id")
     from shequ.accounts.selectors import user_roles  # noqa: PLC0415
 
     place_ids: set[int] = set()
@@ -119,7 +120,7 @@ def accounts_for(*, user) -> list[FundAccount]:
     apps = FundApplication.objects.filter(organiser_id__in=org).values("account_id") if org else None
     if apps is not None:
         q |= Q(pk__in=apps)
-    return list(FundAccount.objects.filter(q).select_related("place").order_by("place_id"))
+    return FundAccount.objects.filter(q).select_related("place").order_by("place_id", "id")
 
 
 def applications_for(*, account: FundAccount) -> QuerySet[FundApplication]:

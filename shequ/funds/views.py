@@ -53,7 +53,10 @@ def review(request: HttpRequest) -> HttpResponse:
 
 def _account(request: HttpRequest, pk: int) -> FundAccount:
     account = get_object_or_404(FundAccount.objects.select_related("place"), pk=pk)
-    if account not in selectors.accounts_for(user=request.user) and not request.user.is_superuser:
+    if (
+        not request.user.is_superuser
+        and not selectors.accounts_for(user=request.user).filter(pk=account.pk).exists()
+    ):
         raise Http404
     return account
 

@@ -193,3 +193,34 @@ def test_my_building_fund_shows_my_share(client, setup):
     ]
     client.force_login(world.handler_x)
     assert client.get(reverse("funds:account", args=[account.pk])).status_code == 404
+
+
+def test_the_review_queue_api_pages_before_it_computes_shares(client, setup):
+    """The department's queue is a keyset page of its queryset, oldest first, walked by cursor: the
+    cost split (a computation per application) runs for the page's rows only."""
+    world, officer, account = setup
+    for n in range(3):
+        app = services.application_create(
+            actor=world.rc_staff,
+            organiser=world.rc,
+            account=account,
+            department=world.dept_housing,
+            title=f"维修{n}",
+            description="d",
+            amount_fen=1000 + n,
+        )
+        app = services.application_emergency(
+            actor=world.rc_staff, application=app, kind="lift", reason="困人"
+        )
+        app = services.application_quote(
+            actor=world.rc_staff, application=app, amount_fen=1000, document=doc()
+        )
+        services.application_submit(actor=world.rc_staff, application=app)
+    client.force_login(officer)
+    first = client.get("/api/v1/funds/review", {"page_size": 2}).json()
+    assert first["count"] == 3 and [a["title"] for a in first["items"]] == ["维修0", "维修1"]
+    rest = client.get("/api/v1/funds/review", {"page_size": 2, "after": first["next"]}).json()
+    assert [a["title"] for a in rest["items"]] == ["维修2"] and rest["next"] is None
+    client.force_login(world.resident_a)
+    assert client.get("/api/v1/funds/review").json()["items"] == []
+    assert client.get("/api/v1/funds/accounts", {"page_size": 1}).json()["count"] == 1
