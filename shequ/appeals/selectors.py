@@ -113,12 +113,13 @@ def _public_q(viewer: Viewer) -> Q:
     ids = viewer.community_ids | viewer.area_ids
     if not ids:
         return volunteer_q(viewer)
-    public = (
-        Q(is_public=True)
-        & ~Q(kind=Kind.CONSULT)
-        & (Q(community_id__in=ids) | Q(street_id__in=ids))
-        & ~claim_q()
-    )
+    # The communities a resident lives in are communities: `community_id IN …` alone, one index-only
+    # scan of appeal_public_list. Only supervised areas (streets or communities) add the street arm; an
+    # OR of both made PostgreSQL build a bitmap of the whole community (737,000 rows) to count 10,001.
+    where = Q(community_id__in=ids)
+    if viewer.area_ids:
+        where |= Q(street_id__in=viewer.area_ids)
+    public = Q(is_public=True) & ~Q(kind=Kind.CONSULT) & where & ~claim_q()
     return public | volunteer_q(viewer) if viewer.volunteer_place_ids else public
 
 
