@@ -16,7 +16,7 @@ from datetime import timedelta
 from django.db import connection, transaction
 from django.db.models import Case, TextField, Value, When
 
-from shequ.core import clock, jobs
+from shequ.core import bulk, clock, jobs
 from shequ.core.errors import Invalid, NotFound
 from shequ.notifications import live
 from shequ.notifications.models import EXTERNAL_CHANNELS, Channel, Delivery, Notification, Preference
@@ -108,14 +108,14 @@ def _insert_inbox(wanted: dict[str, Message]) -> dict[str, dict[int, int]]:
                 idx.append(n)
                 uids.append(uid)
         ms = list(wanted.values())
-        with connection.cursor() as cur:
+        with bulk.array_cursor() as cur:  # the arrays sent in binary, not quoted one by one in Python
             cur.execute(
                 f"""
                 INSERT INTO {Notification._meta.db_table}
                        (recipient_id, verb, title, body, url, key, created_at)
                 SELECT r.uid, m.verb, m.title, m.body, m.url, m.key, %s
-                FROM unnest(%s::int[], %s::bigint[]) AS r(n, uid)
-                JOIN unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::text[])
+                FROM unnest(%b::int[], %b::bigint[]) AS r(n, uid)
+                JOIN unnest(%b::text[], %b::text[], %b::text[], %b::text[], %b::text[])
                      WITH ORDINALITY AS m(key, verb, title, body, url, n) USING (n)
                 ORDER BY r.n, r.uid
                 ON CONFLICT (recipient_id, key) DO NOTHING
@@ -179,13 +179,13 @@ def _queue_deliveries(by_verb: dict[str, dict[int, int]]) -> None:
     if not pairs:
         return
     if _set_based():
-        with connection.cursor() as cur:
+        with bulk.array_cursor() as cur:
             cur.execute(
                 f"""
                 INSERT INTO {Delivery._meta.db_table}
                        (notification_id, channel, status, attempts, last_error, created_at)
                 SELECT d.nid, d.ch, %s, 0, '', %s
-                FROM unnest(%s::bigint[], %s::text[]) WITH ORDINALITY AS d(nid, ch, n)
+                FROM unnest(%b::bigint[], %b::text[]) WITH ORDINALITY AS d(nid, ch, n)
                 ORDER BY d.n
                 ON CONFLICT (notification_id, channel) DO NOTHING
                 RETURNING id
