@@ -4,11 +4,10 @@ through WSGI on the test database, as a verified resident and as acting staff. E
 by schemathesis's `not_a_server_error`, `status_code_conformance` and `content_type_conformance`: no
 server error, and every status code and content type declared for its operation (the schema declares
 the one error body for 400/401/403/404/409/422 everywhere and 429 on writes, `shequ.api.main`). Any
-failing case fails the test and is listed with its operation. About 20 s a persona on SQLite."""
+failing case fails the test and is listed with its operation. The run is bounded by its number of
+cases; measured 21–34 s a persona on SQLite, 30–67 s on PostgreSQL, on the shared 2-core machine (load 9)."""
 
 from __future__ import annotations
-
-import time
 
 import pytest
 import schemathesis
@@ -31,15 +30,19 @@ SKIP: frozenset[str] = frozenset()
 
 def _run(schema, token: str) -> tuple[int, list[str]]:
     failures: list[str] = []
-    calls = ok = 0
+    calls = ok = operations = 0
     for result in schema.get_all_operations():
         operation = result.ok()
         if operation.label in SKIP:
             continue
+        operations += 1
         _one(operation, token, failures, counter := [0])
         calls += counter[0]
         ok += len(counter) - 1
     assert ok > 3, f"only {ok} of {calls} calls succeeded: is the token accepted?"
+    # Bounded by the number of cases, not by the wall clock (a shared machine's load would make a time
+    # bound flaky): at most MAX_EXAMPLES generated cases an operation, plus its schema examples, if any.
+    assert calls <= (MAX_EXAMPLES + 1) * operations, (calls, operations)
     return calls, failures
 
 
@@ -90,13 +93,11 @@ def _test_connection_kept():
 @pytest.mark.usefixtures("_test_connection_kept")
 @pytest.mark.parametrize("persona", ["resident_a", "rc_staff"])
 def test_no_server_error_on_any_operation(world, persona):
-    started = time.monotonic()
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
     token = token_issue(user=getattr(world, persona))
     calls, failures = _run(schema, token)
     assert calls > 100, "the run reached the operations"
     assert not failures, f"{len(failures)} server errors:\n" + "\n".join(failures)
-    assert time.monotonic() - started < 60  # ~20 s measured on the shared 2-core machine
 
 
 @pytest.mark.django_db
