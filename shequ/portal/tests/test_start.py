@@ -113,6 +113,51 @@ class TestPages:
         assert 'data-tab="mine" aria-current="page"' in html
 
 
+def _header_tabs(html: str) -> dict[str, bool]:
+    """The header's tabs: data-tab -> marked current."""
+    import re
+
+    header = html.split("<header", 1)[1].split("</header>", 1)[0]
+    return {
+        m.group(2): bool(m.group(3))
+        for m in re.finditer(
+            r'<a href="([^"]*)" class="topnav-link topnav-tab[^"]*" data-tab="(\w+)"( aria-current="page")?',
+            header,
+        )
+    }
+
+
+class TestHeader:
+    """#14: "bottom bar and header show where you are" — on a desktop the bottom bar is hidden, so the
+    header carries 工作台 and the desk's main task, the current one marked; the observer included."""
+
+    def test_staff_header_has_the_workbench_and_the_desk_task(self, client, world):
+        client.force_login(world.street_leader)
+        assert _header_tabs(client.get(reverse("portal:home")).content.decode()) == {
+            "workbench": False,
+            "desk": False,
+        }
+        html = client.get(reverse("analytics:street_dashboard")).content.decode()
+        assert _header_tabs(html) == {"workbench": False, "desk": True}
+        assert "排名" in html.split("<header", 1)[1].split("</header>", 1)[0]
+
+    def test_observer_header_links_what_the_observer_may_open(self, client, world):
+        client.force_login(world.observer)
+        html = client.get(reverse("portal:home")).content.decode()
+        assert _header_tabs(html) == {"workbench": False, "desk": False}
+        html = client.get(reverse("appeals:workbench")).content.decode()
+        assert _header_tabs(html)["workbench"] is True
+
+    def test_residents_have_no_staff_tabs_and_queue_workers_keep_the_workbench(self, client, world):
+        client.force_login(world.resident_a)
+        assert _header_tabs(client.get(reverse("portal:home")).content.decode()) == {}
+        leader = start_for(user=world.building_leader)
+        assert not leader.desks
+        client.force_login(world.building_leader)
+        tabs = _header_tabs(client.get(reverse("portal:home")).content.decode())
+        assert tabs == ({"workbench": False} if leader.roles.party_ids else {})
+
+
 class TestSwitch:
     def test_staff_resident_switches_and_back(self, client, world):
         dparties.membership_create(user=world.resident_a, party=world.mutual_aid, role=Role.HEAD)
