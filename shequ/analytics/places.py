@@ -203,29 +203,32 @@ def repeat_found(f: Filters, *, days: int = REPEAT_DAYS, limit: int = 20) -> Rep
     return found[:limit]
 
 
-def _day_counts(qs) -> list[tuple[str, date, int, int]]:
-    """(dimension, day, category or compound, appeals filed) of the day rows in one query: one scan with
-    GROUPING SETS on PostgreSQL (index-only through `an_roll_street_day` / `an_roll_comm_day`), the two
-    groupings of one CTE joined by UNION ALL on SQLite."""
+def _week_counts(qs, first: date) -> list[tuple[str, int, int, int]]:
+    """(dimension, week, category or compound, appeals filed) of the day rows in one query, `week` the
+    number of whole weeks since `first`: one scan with GROUPING SETS on PostgreSQL (index-only through
+    `an_roll_street_day` / `an_roll_comm_day`), the two groupings of one CTE joined by UNION ALL on SQLite.
+    Summed per week in the database, so a few hundred rows come back instead of one per day."""
     qs = qs.filter(created__gt=0)  # a quarter of the day rows only count later steps of older appeals
     inner, params = qs.values_list("day", "category_id", "compound_id", "created").query.sql_with_params()
     if connection.vendor == "postgresql":
+        weeks = f"SELECT (day - %s::date) / 7 AS w, category_id, compound_id, created FROM ({inner}) d"  # noqa: S608
         sql = (
-            "SELECT GROUPING(category_id), day, CASE WHEN GROUPING(category_id) = 0 THEN category_id"  # noqa: S608
-            f" ELSE compound_id END, SUM(created) FROM ({inner}) t"
-            " GROUP BY GROUPING SETS ((day, category_id), (day, compound_id))"
+            "SELECT GROUPING(category_id), w, CASE WHEN GROUPING(category_id) = 0 THEN category_id"  # noqa: S608
+            f" ELSE compound_id END, SUM(created) FROM ({weeks}) t"
+            " GROUP BY GROUPING SETS ((w, category_id), (w, compound_id))"
         )
     else:
+        weeks = (
+            "SELECT CAST((julianday(day) - julianday(%s)) / 7 AS INTEGER) AS w, category_id, compound_id,"  # noqa: S608
+            f" created FROM ({inner}) d"
+        )
         sql = (
-            f"WITH t AS ({inner}) SELECT 0, day, category_id, SUM(created) FROM t GROUP BY day, category_id"  # noqa: S608
-            " UNION ALL SELECT 1, day, compound_id, SUM(created) FROM t GROUP BY day, compound_id"
+            f"WITH t AS ({weeks}) SELECT 0, w, category_id, SUM(created) FROM t GROUP BY w, category_id"  # noqa: S608
+            " UNION ALL SELECT 1, w, compound_id, SUM(created) FROM t GROUP BY w, compound_id"
         )
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [
-            ("compound" if g else "category", date.fromisoformat(d) if isinstance(d, str) else d, k, n)
-            for g, d, k, n in cursor.fetchall()
-        ]
+        cursor.execute(sql, [first.isoformat(), *params])
+        return [("compound" if g else "category", w, k, n) for g, w, k, n in cursor.fetchall()]
 
 
 @dataclass
@@ -251,7 +254,7 @@ def spikes(
     *, street_id: int | None = None, community_id: int | None = None, today: date | None = None
 ) -> list[Spike]:
     """Categories and compounds whose appeals this week (Monday to today) exceed the mean + 3σ of the
-    previous 8 full weeks and number at least 5 — two grouped reads of the day rows (per week)."""
+    previous 8 full weeks and number at least 5 — one grouped read of the day rows, summed per week."""
     today = today or clock.now().astimezone(_tz()).date()
     this_week = week_start(today)
     first = this_week - timedelta(weeks=SPIKE_WEEKS)
@@ -259,17 +262,17 @@ def spikes(
         Filters(street_id=street_id, community_id=community_id), start=first, end=today + timedelta(days=1)
     )
     roots = _root_of()
-    counts: dict[tuple[str, int], dict[date, int]] = defaultdict(lambda: defaultdict(int))
-    for dimension, day, key, n in _day_counts(qs):
+    counts: dict[tuple[str, int], dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for dimension, week, key, n in _week_counts(qs, first):
         if dimension == "category":
             key = roots.get(key, key)
         elif not key:
             continue
-        counts[(dimension, key)][week_start(day)] += n or 0
-    weeks = [first + timedelta(weeks=i) for i in range(SPIKE_WEEKS)]
+        counts[(dimension, key)][week] += n or 0
+    weeks = range(SPIKE_WEEKS)  # the baseline; week SPIKE_WEEKS is this one
     out = []
     for (dimension, key), per in counts.items():
-        now_n = per.get(this_week, 0)
+        now_n = per.get(SPIKE_WEEKS, 0)
         if now_n < SPIKE_MIN:
             continue
         base = [per.get(w, 0) for w in weeks]

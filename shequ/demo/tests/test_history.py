@@ -6,6 +6,7 @@ from django.test import override_settings
 
 from shequ.analytics.dashboards import Filters, hotline_vs_shequ, repeat_problems, volume_trend
 from shequ.analytics.rates import recent_months
+from shequ.appeals.models import Category
 from shequ.demo.history import MONTHS, REFORM_MONTHS_AGO, demo_history_load
 from shequ.demo.services import demo_load
 from shequ.directory.models import Place
@@ -30,6 +31,18 @@ def test_a_year_of_history_with_the_reform_visible(db):
     # heating in winter, lifts all year; 上河村's old lifts fail again and again
     trend = volume_trend(Filters(street_id=shc.street_id, month=months[-2]), months=12)
     assert trend.series and max(trend.totals) > 0
+    codes = dict(Category.objects.values_list("code", "pk"))
+    per_month = {}
+    for code in ("heating", "lift"):
+        t = volume_trend(
+            Filters(street_id=shc.street_id, month=months[-2], category_id=codes[code]), months=12
+        )
+        per_month[code] = dict(zip((int(m[5:]) for m in t.periods), t.totals, strict=True))
+    heating = per_month["heating"]
+    winter = sum(heating[m] for m in (12, 1, 2)) / 3
+    summer = sum(heating[m] for m in (6, 7, 8)) / 3
+    assert winter > 3 * summer, heating  # heating in winter
+    assert min(per_month["lift"].values()) > 0, per_month["lift"]  # lifts all year
     repeats = repeat_problems(
         Filters(street_id=shc.street_id, community_id=shc.pk, month=months[-2], span=12)
     )
