@@ -6,11 +6,12 @@ worker processes at once, each checked for exactly-once.
 
 The database must be a throwaway copy of a generated history (`bench/scale.py --build-only`): the run
 makes the first `--overdue` appeals (by id) overdue for acceptance by 30 hours (three rungs each for most
-categories), as `bench/scale.py`'s sweep phase does, then starts `--workers` processes. Each is a
+categories), as `bench/scale.py`'s sweep phase does, once `--workers` processes are running. Each is a
 worker's loop (`shequ.core.jobs`: the periodic sweeps whose name starts with `--sweeps`, default
 `appeals.`, then every due job: the delivery jobs of the outbox) and stops once nothing is due, no job
 is queued or running and no overdue appeal is left. The time is from the start of the first worker to
-the exit of the last. Then it checks: every overdue appeal climbed, no rung twice, one inbox row per
+the exit of the last; beside it, the CPU seconds the workers and their PostgreSQL backends used (on a
+shared machine the wall time follows the other load, the CPU time much less). Then it checks: every overdue appeal climbed, no rung twice, one inbox row per
 (recipient, event), every outbox row sent once, no job failed.
 """
 
@@ -106,10 +107,20 @@ def _busy() -> bool:
 
 def worker(prefixes: tuple[str, ...], limit: float) -> None:
     """A worker's loop (`jobs.run_worker` without the schedule: every sweep at each pass), timed."""
+    from django.db import connection
+    from django.urls import get_resolver
+
     from shequ.core import clock, jobs
 
     jobs.discover()
     name = jobs.worker_name()
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_backend_pid()")
+        backend = cur.fetchone()[0]
+    get_resolver().check()  # as a worker that has run before: the URLconf its messages link with, loaded
+    print("ready", flush=True)
+    sys.stdin.readline()  # "go": the appeals are overdue now
+    backend_cpu, cpu0 = _cpu_of(backend), time.process_time()
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
     counts: dict[str, int] = {}
@@ -136,9 +147,22 @@ def worker(prefixes: tuple[str, ...], limit: float) -> None:
         if not moved and not ran and not _busy():
             break
     seconds = time.perf_counter() - t0
+    cpu = {
+        "worker": round(time.process_time() - cpu0, 1),
+        "postgres": round(_cpu_of(backend) - backend_cpu, 1),
+    }
     print(json.dumps({"seconds": round(seconds, 1), "counts": counts} | {
-        "seconds_by": {k: round(v, 1) for k, v in timings.items()}
+        "seconds_by": {k: round(v, 1) for k, v in timings.items()}, "cpu_seconds": cpu
     }), flush=True)  # fmt: skip
+
+
+def _cpu_of(pid: int) -> float:
+    """CPU seconds (user + system) of a process on this machine (the worker's PostgreSQL backend)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:  # a server on another machine: not measured
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def check(setup: dict, count: int) -> dict:
@@ -219,10 +243,6 @@ def main() -> None:
     if args.worker:
         worker(prefixes, args.limit)
         return
-    setup = make_overdue(args.overdue)
-    from django.db import connections
-
-    connections.close_all()
     cmd = [
         sys.executable,
         __file__,
@@ -234,11 +254,23 @@ def main() -> None:
         str(args.limit),
         "--worker",
     ]
-    t0 = time.perf_counter()
+    env = os.environ | {"PYTHONPATH": str(ROOT)}
     procs = [
-        subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env=os.environ | {"PYTHONPATH": str(ROOT)})
+        subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
         for _ in range(args.workers)
     ]
+    for p in procs:  # running workers (Django loaded, connected) before anything falls due
+        assert p.stdout is not None and p.stdout.readline().strip() == "ready", "a worker did not start"
+    setup = make_overdue(args.overdue)
+    from django.db import connections
+
+    connections.close_all()
+    load_before = os.getloadavg()
+    t0 = time.perf_counter()
+    for p in procs:
+        assert p.stdin is not None
+        p.stdin.write("go\n")
+        p.stdin.flush()
     outs = []
     for p in procs:
         out, _ = p.communicate()
@@ -251,7 +283,12 @@ def main() -> None:
         "workers": args.workers,
         "sweeps": list(prefixes),
         "seconds": round(seconds, 1),
+        "load_average_before": load_before,
         "load_average_after": os.getloadavg(),
+        "cpu_seconds": {
+            key: round(sum(w.get("cpu_seconds", {}).get(key, 0.0) for w in outs), 1)
+            for key in ("worker", "postgres")
+        },
         "by_worker": outs,
         "resolved_awaiting_callback": setup["resolved_awaiting_callback"],
     } | check(setup, args.overdue)
