@@ -39,11 +39,20 @@ def fetch_page(qs: QuerySet, start: int, stop: int) -> list:
 
 
 def _load(qs: QuerySet, ids: list) -> list:
-    """The rows of `ids`, in that order, with the queryset's select_related and prefetches."""
+    """The rows of `ids`, in that order, with the queryset's select_related, prefetches, annotations
+    and narrowed columns (`only`/`defer`).
+
+    Without annotations the rows are fetched by primary key alone (the list's filters, often ORs
+    and subqueries, are not planned twice). An annotated list is re-filtered by its own queryset, so
+    each annotation is computed exactly as the list defines it, for the page's rows only."""
     if not ids:
         return []
-    rows = qs.model._default_manager.filter(pk__in=ids)
-    rows.query.select_related = qs.query.select_related
+    if qs.query.annotations and not qs.query.combinator:
+        rows = qs.order_by().filter(pk__in=ids)
+    else:
+        rows = qs.model._default_manager.filter(pk__in=ids)
+        rows.query.select_related = qs.query.select_related
+        rows.query.deferred_loading = qs.query.deferred_loading
     # The stubs do not declare the queryset's list of prefetches; Django has no public reader for it.
     rows = rows.prefetch_related(*qs._prefetch_related_lookups)  # type: ignore[attr-defined]
     by_id = {row.pk: row for row in rows}
