@@ -23,6 +23,9 @@ PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 
 # The job that tells people about a residency change (shequ.accounts.jobs), enqueued by name.
 RESIDENCY_NOTIFY_JOB = "accounts.residency_changed"
+# The job that routes a newly verified resident's claims (shequ.appeals.jobs), enqueued by name: accounts
+# sits below appeals and does not import it.
+CLAIMS_ROUTE_JOB = "appeals.claims_route"
 
 
 def _notify(residency: Residency, event: str) -> None:
@@ -206,6 +209,10 @@ def residency_verify(*, residency: Residency, actor: User) -> Residency:
         locked.reject_reason = ""
         locked.save(update_fields=["status", "verified_by", "verified_at", "reject_reason", "updated_at"])
         _notify(locked, "verified")
+        try:  # the appeals they filed while pending are routed like any other (shequ.appeals.jobs)
+            jobs.enqueue(CLAIMS_ROUTE_JOB, user_id=locked.user_id, household_id=locked.household_id)
+        except KeyError:  # appeals not installed: no claims
+            pass
     return locked
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from shequ.appeals import sweeps
+from shequ.appeals import services, sweeps
 from shequ.appeals.fanout import TITLES, notify_events_now, recipients_for
 from shequ.core.jobs import handler, periodic
 
@@ -34,3 +34,9 @@ def escalate(now: datetime) -> int:
 def callbacks(now: datetime) -> int:
     """The callback sweep: remind once at 3 days, close unrated at 7 (`shequ.appeals.sweeps`)."""
     return sweeps.sweep_callbacks(now=now)
+
+
+@handler("appeals.claims_route")
+def claims_route(*, user_id: int, household_id: int) -> None:
+    """Enqueued by `accounts.services.residency_verify`: the verified resident's claims routed."""
+    services.claims_route(reporter_id=user_id, household_id=household_id)

@@ -200,3 +200,54 @@ def test_registration_gives_the_same_answer_for_an_existing_and_an_unknown_phone
         ).status_code
         == 200
     )
+
+
+def test_a_verified_residents_pending_claims_are_routed_like_any_appeal(
+    world, django_capture_on_commit_callbacks
+):
+    """While pending, a claim waits in the committee's dispatch queue; once the household verifies the
+    reporter it goes where the routing rules send any appeal (the system dispatches it, the party hears
+    of it). One the committee dispatched by hand meanwhile stays where they sent it."""
+    from shequ.appeals import routing
+    from shequ.appeals import services as appeals
+    from shequ.appeals.models import AppealEvent, EventKind, Status
+    from shequ.appeals.selectors import category_by_code
+    from shequ.notifications.models import Notification
+
+    claimant = services.user_register(
+        phone="13712345604",
+        real_name="新住户",
+        password="a-long-pass-99",
+        household=world.household_a,
+        relation="family",
+    )
+    lift = category_by_code(code="lift")
+
+    def file(text):
+        with django_capture_on_commit_callbacks(execute=True):
+            return appeals.appeal_create(
+                reporter=claimant, kind="help", category=lift, place=world.household_a, text=text
+            )
+
+    waiting, by_hand = file("电梯坏了"), file("电梯又坏了")
+    normal = routing.route(category=lift, place=world.household_a)
+    assert normal.dispatched and normal.party != normal.dispatcher  # the rules name a party
+    assert (
+        waiting.status == by_hand.status == Status.SUBMITTED
+        and waiting.responsible_party == normal.dispatcher
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        appeals.appeal_transition(appeal=by_hand, actor=world.rc_staff, action="dispatch", to_party=world.rc)
+    told_before = Notification.objects.filter(verb="appeal.dispatched").count()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.residency_verify(residency=claimant.residencies.get(), actor=world.rc_staff)
+
+    waiting.refresh_from_db()
+    by_hand.refresh_from_db()
+    assert (waiting.status, waiting.responsible_party) == (Status.DISPATCHED, normal.party)
+    event = AppealEvent.objects.filter(appeal=waiting, kind=EventKind.DISPATCHED).get()
+    assert event.actor_id is None  # the system, as at filing
+    assert Notification.objects.filter(verb="appeal.dispatched").count() > told_before  # the party is told
+    assert (by_hand.status, by_hand.responsible_party) == (Status.DISPATCHED, world.rc)
+    assert AppealEvent.objects.filter(appeal=by_hand, kind=EventKind.DISPATCHED).count() == 1

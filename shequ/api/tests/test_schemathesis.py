@@ -5,7 +5,8 @@ by schemathesis's `not_a_server_error`, `status_code_conformance` and `content_t
 server error, and every status code and content type declared for its operation (the schema declares
 the one error body for 400/401/403/404/409/422 everywhere and 429 on writes, `shequ.api.main`). Any
 failing case fails the test and is listed with its operation. The run is bounded by its number of
-cases; measured 21–34 s a persona on SQLite, 30–67 s on PostgreSQL, on the shared 2-core machine (load 9)."""
+cases; measured 21–34 s a persona on SQLite and 67 s (the resident) on PostgreSQL, on the shared 2-core
+machine at load 9."""
 
 from __future__ import annotations
 
