@@ -113,11 +113,25 @@ class RegisterIn(Schema):
     relation: str
 
 
-class RegisteredOut(Schema):
-    id: int
-    token: str
-    token_type: str = "Bearer"
-    residency: ResidencyOut
+class RegisterReceivedOut(Schema):
+    """The one answer to every accepted registration, whether or not the phone already had an account."""
+
+    received: bool = True
+    message: str
+    message_zh: str
+    message_en: str
+    login: str = "/api/v1/auth/login"
+
+
+REGISTER_RECEIVED_ZH = (
+    "已收到注册申请。请用这个手机号和您设置的密码登录。"
+    "如果这个手机号以前注册过，我们已给它发了短信：请用原来的密码登录，忘记密码请联系社区居委会重置。"
+)
+REGISTER_RECEIVED_EN = (
+    "Registration received. Log in with this phone number and the password you chose. "
+    "If the number was registered before, we have sent it a text message: log in with the earlier "
+    "password, or ask the residents' committee to reset a forgotten one."
+)
 
 
 class PlaceOption(Schema):
@@ -216,11 +230,13 @@ def register_places(
 @router.post(
     "/auth/register",
     auth=None,
-    response={201: RegisteredOut},
+    response={202: RegisterReceivedOut},
     summary="住户注册（待认证） / Register as a resident (pending verification)",
 )
 def register(request: HttpRequest, payload: RegisterIn):
-    user = services.user_register(
+    """The same answer whether or not the phone already has an account (its owner is told instead), and
+    no token: the registrant logs in with `POST /auth/login`."""
+    services.user_register(
         phone=payload.phone,
         real_name=payload.real_name,
         password=payload.password,
@@ -228,13 +244,12 @@ def register(request: HttpRequest, payload: RegisterIn):
         relation=payload.relation,
         client_address=client_ip(request),
     )
-    residency = user.residencies.select_related("household").get()
     return Status(
-        201,
+        202,
         {
-            "id": user.pk,
-            "token": tokens.token_issue(user=user, request=request),
-            "residency": _residency_out(residency),
+            "message": REGISTER_RECEIVED_ZH,
+            "message_zh": REGISTER_RECEIVED_ZH,
+            "message_en": REGISTER_RECEIVED_EN,
         },
     )
 

@@ -13,6 +13,11 @@ class AccountsConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in, user_logged_out
 
         from shequ.accounts import tokens
+        from shequ.accounts.jobs import REGISTER_ATTEMPT_VERB
+        from shequ.notifications.models import Channel
+        from shequ.notifications.verbs import register
+
+        register(REGISTER_ATTEMPT_VERB, _("有人用我的手机号注册"), (Channel.SMS, Channel.EMAIL))
 
         def on_login(sender, request, user, **kwargs) -> None:
             if request is not None and hasattr(request, "session"):

@@ -1,4 +1,5 @@
-"""Tell people about residency changes: the verifying committee and owners when someone asks, the resident when verified or rejected."""
+"""Tell people about residency changes: the verifying committee and owners when someone asks, the resident when
+verified or rejected; and a phone's owner when someone tried to register it."""
 
 from __future__ import annotations
 
@@ -10,6 +11,9 @@ from shequ.accounts.selectors import VERIFIER_ROLES
 from shequ.core.jobs import handler
 from shequ.directory.models import Membership, PartyKind
 from shequ.notifications.services import notify
+
+# Told by SMS as well as in the inbox unless the person turned it off (accounts.apps registers it).
+REGISTER_ATTEMPT_VERB = "account.register_attempt"
 
 
 @handler("accounts.residency_changed")
@@ -61,3 +65,20 @@ def residency_changed(*, residency_id: int, event: str) -> None:
             url=reverse("accounts:profile"),
             key=key,
         )
+
+
+@handler("accounts.register_attempted")
+def register_attempted(*, user_id: int, at: str) -> None:
+    """Someone tried to register a phone that already has an account: its owner hears of it (at most once
+    an hour), with the way back in — often it is the owner themselves, who forgot they had registered."""
+    notify(
+        recipients=[user_id],
+        verb=REGISTER_ATTEMPT_VERB,
+        title=_("有人尝试用您的手机号注册社区账号"),
+        body=_(
+            "如果是您本人：您已经有账号了，不用再注册，请用原来的密码登录；忘记密码请联系社区居委会重置。"
+            "如果不是您，请不用理会，您的账号没有任何变化。"
+        ),
+        url=reverse("accounts:login"),
+        key=f"register_attempt:{user_id}:{at[:13]}",
+    )

@@ -6,6 +6,7 @@ import re
 import secrets
 
 from axes.utils import reset as axes_reset
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -22,6 +23,9 @@ PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 
 # The job that tells people about a residency change (shequ.accounts.jobs), enqueued by name.
 RESIDENCY_NOTIFY_JOB = "accounts.residency_changed"
+# The job that routes a newly verified resident's claims (shequ.appeals.jobs), enqueued by name: accounts
+# sits below appeals and does not import it.
+CLAIMS_ROUTE_JOB = "appeals.claims_route"
 
 
 def _notify(residency: Residency, event: str) -> None:
@@ -87,10 +91,17 @@ def user_register(
     household: Place,
     relation: str,
     client_address: str | None = None,
-) -> User:
+) -> User | None:
     """A resident signs up: an account plus a pending residency the committee (or the owner) verifies.
     Limited per phone and per client address (core.ratelimit), so the form cannot be used to try
-    phone after phone."""
+    phone after phone.
+
+    The answer does not tell whether the phone already has an account (issue #9, finding 10): for such
+    a phone nothing is created or changed, and its owner is told instead (inbox and SMS, `REGISTER_ATTEMPT_JOB`)
+    that someone tried, with the way back in (log in; a forgotten password is reset by the committee).
+    Both ways validate the same, hash the password once and queue one job, so they take about as long.
+    Returns the new account, or None for a phone that had one; callers answer the same in both cases
+    and log nobody in (the registrant logs in with the password they chose)."""
     phone = check_phone(phone)
     rate_limit("register", phone=phone, address=client_address)
     real_name = (real_name or "").strip()
@@ -104,26 +115,33 @@ def user_register(
     _check_household(household)
     _check_relation(relation)
     check_password(password, user=User(phone=phone, real_name=real_name))
-    if User.objects.filter(phone=phone).exists():
-        raise Conflict(
-            "这个手机号已经注册，请直接登录。",
-            "This phone number is already registered; log in instead.",
-            code="phone_taken",
-            fields={"phone": "这个手机号已经注册，请直接登录。"},
-        )
+    owner_id = User.objects.filter(phone=phone).values_list("pk", flat=True).first()
+    if owner_id is None:
+        try:
+            with transaction.atomic():
+                user = User.objects.create_user(phone=phone, password=password, real_name=real_name)
+                residency = Residency.objects.create(user=user, household=household, relation=relation)
+                _notify(residency, "requested")
+            return user
+        except IntegrityError:  # the same phone registered a moment ago by another request
+            owner_id = User.objects.filter(phone=phone).values_list("pk", flat=True).first()
+            if owner_id is None:
+                raise
+    else:
+        make_password(password)  # the work create_user does, so that the answer takes as long
+    _tell_owner_of_attempt(owner_id)
+    return None
+
+
+# The job that tells a phone's owner that someone tried to register it (shequ.accounts.jobs).
+REGISTER_ATTEMPT_JOB = "accounts.register_attempted"
+
+
+def _tell_owner_of_attempt(user_id: int) -> None:
     try:
-        with transaction.atomic():
-            user = User.objects.create_user(phone=phone, password=password, real_name=real_name)
-            residency = Residency.objects.create(user=user, household=household, relation=relation)
-            _notify(residency, "requested")
-    except IntegrityError:
-        raise Conflict(
-            "这个手机号已经注册，请直接登录。",
-            "This phone number is already registered; log in instead.",
-            code="phone_taken",
-            fields={"phone": "这个手机号已经注册，请直接登录。"},
-        )
-    return user
+        jobs.enqueue(REGISTER_ATTEMPT_JOB, user_id=user_id, at=clock.now().isoformat())
+    except KeyError:  # no handler installed: nothing to tell
+        pass
 
 
 def residency_request(*, user: User, household: Place, relation: str) -> Residency:
@@ -191,6 +209,10 @@ def residency_verify(*, residency: Residency, actor: User) -> Residency:
         locked.reject_reason = ""
         locked.save(update_fields=["status", "verified_by", "verified_at", "reject_reason", "updated_at"])
         _notify(locked, "verified")
+        try:  # the appeals they filed while pending are routed like any other (shequ.appeals.jobs)
+            jobs.enqueue(CLAIMS_ROUTE_JOB, user_id=locked.user_id, household_id=locked.household_id)
+        except KeyError:  # appeals not installed: no claims
+            pass
     return locked
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
@@ -153,7 +152,9 @@ def register(request: HttpRequest) -> HttpResponse:
             try:
                 if account_form is not None:  # anonymous: a new account
                     acc = account_form.cleaned_data
-                    user = services.user_register(
+                    # The same answer whether or not the phone already had an account (its owner gets
+                    # a text message instead), so nobody is logged in here: the login page is next.
+                    services.user_register(
                         phone=acc["phone"],
                         real_name=acc["real_name"],
                         password=acc["password"],
@@ -161,7 +162,16 @@ def register(request: HttpRequest) -> HttpResponse:
                         relation=relation,
                         client_address=client_ip(request),
                     )
-                    auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                    messages.success(
+                        request,
+                        _(
+                            "已提交注册。请用这个手机号和刚才设置的密码登录，登录后等待社区居委会或户主认证。"
+                            "如果这个手机号以前注册过，我们已给它发了短信：请用原来的密码登录，"
+                            "忘记密码请联系社区居委会重置。"
+                        ),
+                    )
+                    login_url = reverse("accounts:login")
+                    return redirect(f"{login_url}?next={reverse('accounts:profile')}")
                 elif isinstance(request.user, User):
                     services.residency_request(user=request.user, household=household, relation=relation)
             except DomainError as exc:

@@ -110,9 +110,8 @@ def parse_filters(
 
 
 def _category_ids(category_id: int) -> list[int]:
-    ids = [category_id]
-    ids += list(Category.objects.filter(parent_id=category_id).values_list("pk", flat=True))
-    return ids
+    """A category and its children (from the cached tree: no query)."""
+    return [category_id, *(pk for pk, parent in _tree().parents.items() if parent == category_id)]
 
 
 def rollup_rows(f: Filters, *, start: date | None = None, end: date | None = None) -> QuerySet[DailyRollup]:
@@ -183,31 +182,48 @@ def open_facts(f: Filters) -> QuerySet[AppealFact]:
     return _filtered(AppealFact.objects.filter(status__in=sorted(OPEN_STATUSES)), f)
 
 
+@dataclass(frozen=True)
+class CategoryTree:
+    roots: dict[int, int]  # category id → its top-level category id
+    names: dict[int, str]
+    parents: dict[int, int]  # 0 or None: top level
+    codes: dict[str, int]  # code → id
+
+
 _ROOTS: dict[str, object] = {}
 ROOTS_SECONDS = 60
 
 
 def _root_of() -> dict[int, int]:
     """Category id → its top-level category id (the tree is staff configuration: kept for a minute)."""
-    return _tree()[0]
+    return _tree().roots
 
 
 def category_names() -> dict[int, str]:
-    return _tree()[1]
+    return _tree().names
 
 
-def _tree() -> tuple[dict[int, int], dict[int, str]]:
+def category_codes() -> dict[str, int]:
+    return _tree().codes
+
+
+def _tree() -> CategoryTree:
     at = _ROOTS.get("at")
     if isinstance(at, float) and monotonic() - at < ROOTS_SECONDS:
         return _ROOTS["tree"]  # type: ignore[return-value]  # stored below
-    rows = list(Category.objects.values_list("pk", "parent_id", "name"))
-    parent = {pk: p for pk, p, _n in rows}
+    rows = list(Category.objects.values_list("pk", "parent_id", "name", "code"))
+    parent = {pk: p for pk, p, _n, _c in rows}
     roots = {}
-    for pk, _p, _n in rows:
+    for pk, _p, _n, _c in rows:
         node = pk
         while parent.get(node):
             node = parent[node]
         roots[pk] = node
-    tree = (roots, {pk: name for pk, _p, name in rows})
+    tree = CategoryTree(
+        roots=roots,
+        names={pk: name for pk, _p, name, _c in rows},
+        parents=parent,
+        codes={code: pk for pk, _p, _n, code in rows if code},
+    )
     _ROOTS.update(at=monotonic(), tree=tree)
     return tree

@@ -101,11 +101,10 @@ class AppealFact(models.Model):
         ]
 
 
-class RollupCounts(models.Model):
-    """The dimensions and counts a rollup row shares (0 stands for "none" in the id columns). Each count is
-    attached to the day of its own timestamp: created by filing time, dispatched and accepted-in-time by
-    dispatch time, resolved (and its duration bucket) by resolution time, rated / solved / satisfied by
-    rating time."""
+class RollupDimensions(models.Model):
+    """The key and the dimensions every rollup row has (0 stands for "none" in the id columns): the day and
+    month rows (`RollupCounts`) and the month histograms (`MonthlyBands`) share them, so a figure reads
+    them the same way whichever table it comes from (`filters._filtered`)."""
 
     key = models.CharField(max_length=120, unique=True)
     street_id = models.BigIntegerField(default=0)
@@ -115,6 +114,16 @@ class RollupCounts(models.Model):
     party_id = models.BigIntegerField(default=0)
     kind = models.CharField(max_length=12, default="")
     source = models.CharField(max_length=10, default="")
+
+    class Meta:
+        abstract = True
+
+
+class RollupCounts(RollupDimensions):
+    """The counts a rollup row shares. Each count is attached to the day of its own timestamp: created by
+    filing time, dispatched and accepted-in-time by dispatch time, resolved (and its duration bucket) by
+    resolution time, rated / solved / satisfied by rating time."""
+
     created = models.IntegerField(default=0)
     escalated = models.IntegerField(default=0)  # of those created that day, escalated since
     dispatched = models.IntegerField(default=0)
@@ -179,22 +188,14 @@ class MonthlyRollup(RollupCounts):
         ]
 
 
-class MonthlyBands(models.Model):
+class MonthlyBands(RollupDimensions):
     """The resolution times of one month row's resolved appeals (same key and dimensions as its
     `MonthlyRollup`) as a banded histogram {band: count} (BAND_EDGES; empty bands left out): the dashboards'
     median and 90th percentile are read from it. A table of its own so the month rows stay narrow for the
     dashboards' grouped reads; kept by the same deltas (`rollups._apply_bands`), present only for rows that
     resolved something."""
 
-    key = models.CharField(max_length=120, unique=True)
     month = models.DateField()
-    street_id = models.BigIntegerField(default=0)
-    community_id = models.BigIntegerField(default=0)
-    compound_id = models.BigIntegerField(default=0)
-    category_id = models.BigIntegerField(default=0)
-    party_id = models.BigIntegerField(default=0)
-    kind = models.CharField(max_length=12, default="")
-    source = models.CharField(max_length=10, default="")
     bands = models.JSONField(default=dict)
 
     class Meta:

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.db import connection
-from django.db.models import Count, Sum
+from django.db.models import Count
 
 from shequ.analytics.filters import Filters, _facts, _filtered, _root_of, _tz, category_names, rollup_rows
 from shequ.analytics.models import AppealFact
@@ -45,43 +46,82 @@ def place_counts(f: Filters) -> list[tuple[int, int, int, int]]:
     )
 
 
-def hot_spots(
-    f: Filters, *, limit: int = 10, counts: list | None = None, category_ids: set[int] | None = None
-) -> list[HotSpot]:
-    """The spots / assets and buildings with the most appeals filed in the period (of some categories)."""
-    from django.utils.translation import gettext as _  # noqa: PLC0415
+@dataclass
+class PlaceRanking:
+    """The top spots / assets and buildings by appeals: (id, appeals), most first."""
 
+    spots: list[tuple[int, int]]
+    buildings: list[tuple[int, int]]
+
+
+def rank_places(
+    counts: list[tuple[int, int, int, int]], *, limit: int = 10, category_ids: set[int] | None = None
+) -> PlaceRanking:
     spots: dict[int, int] = defaultdict(int)
     buildings: dict[int, int] = defaultdict(int)
-    for building_id, spot_id, category_id, n in place_counts(f) if counts is None else counts:
+    for building_id, spot_id, category_id, n in counts:
         if category_ids is not None and category_id not in category_ids:
             continue
         if spot_id:
             spots[spot_id] += n
         if building_id:
             buildings[building_id] += n
-    top_spots = sorted(spots.items(), key=lambda kv: -kv[1])[:limit]
-    top_buildings = sorted(buildings.items(), key=lambda kv: -kv[1])[:limit]
-    spot_names = (
+    return PlaceRanking(
+        sorted(spots.items(), key=lambda kv: -kv[1])[:limit],
+        sorted(buildings.items(), key=lambda kv: -kv[1])[:limit],
+    )
+
+
+@dataclass
+class PlaceLabels:
+    """Display names of spots ("甲小区 3号楼 1号电梯") and buildings ("甲小区 3号楼")."""
+
+    spots: dict[int, str] = field(default_factory=dict)
+    buildings: dict[int, str] = field(default_factory=dict)
+
+
+def place_labels(*, spot_ids: Iterable[int] = (), building_ids: Iterable[int] = ()) -> PlaceLabels:
+    """The names of the spots and buildings a page shows: at most one query each, however many tables
+    (hot spots, 每月一题, repeat problems) show them."""
+    spot_ids, building_ids = sorted(set(spot_ids)), sorted(set(building_ids))
+    spots = (
         {
             s.pk: f"{_place_label(s.place)} {s.name}"
-            for s in Spot.objects.filter(pk__in=[k for k, _n in top_spots]).select_related(
-                "place", "place__compound"
-            )
+            for s in Spot.objects.filter(pk__in=spot_ids).select_related("place", "place__compound")
         }
-        if top_spots
+        if spot_ids
         else {}
     )
-    place_names = (
-        {
-            p.pk: _place_label(p)
-            for p in Place.objects.filter(pk__in=[k for k, _n in top_buildings]).select_related("compound")
-        }
-        if top_buildings
+    buildings = (
+        {p.pk: _place_label(p) for p in Place.objects.filter(pk__in=building_ids).select_related("compound")}
+        if building_ids
         else {}
     )
-    out = [HotSpot(spot_names.get(k, "—"), _("设施"), n) for k, n in top_spots]
-    out += [HotSpot(place_names.get(k, "—"), _("楼栋"), n) for k, n in top_buildings]
+    return PlaceLabels(spots, buildings)
+
+
+def hot_spots(
+    f: Filters,
+    *,
+    limit: int = 10,
+    counts: list | None = None,
+    category_ids: set[int] | None = None,
+    ranking: PlaceRanking | None = None,
+    labels: PlaceLabels | None = None,
+) -> list[HotSpot]:
+    """The spots / assets and buildings with the most appeals filed in the period (of some categories)."""
+    from django.utils.translation import gettext as _  # noqa: PLC0415
+
+    if ranking is None:
+        ranking = rank_places(
+            place_counts(f) if counts is None else counts, limit=limit, category_ids=category_ids
+        )
+    if labels is None:
+        labels = place_labels(
+            spot_ids=[k for k, _n in ranking.spots], building_ids=[k for k, _n in ranking.buildings]
+        )
+    out = [HotSpot(labels.spots.get(k, "—"), _("设施"), n) for k, n in ranking.spots]
+    out += [HotSpot(labels.buildings.get(k, "—"), _("楼栋"), n) for k, n in ranking.buildings]
     out.sort(key=lambda h: (-h.count, h.label))
     return out[:limit]
 
@@ -101,9 +141,37 @@ class RepeatProblem:
     numbers: dict[int, str] = field(default_factory=dict)
 
 
-def repeat_problems(f: Filters, *, days: int = REPEAT_DAYS, limit: int = 20) -> list[RepeatProblem]:
-    """Spots reported again within `days` of an earlier resolution, in the period — with the history.
-    One read of the area's spot facts from `days` before the period to its end."""
+RepeatFound = list[tuple[int, int, list[AppealFact]]]  # (spot, repeats, history), most repeats first
+
+
+def repeat_problems(
+    f: Filters,
+    *,
+    days: int = REPEAT_DAYS,
+    limit: int = 20,
+    found: RepeatFound | None = None,
+    labels: PlaceLabels | None = None,
+) -> list[RepeatProblem]:
+    """Spots reported again within `days` of an earlier resolution, in the period — with the history
+    (`repeat_found`), the spots named (`labels`, or one query) and the appeals' numbers (one query)."""
+    if found is None:
+        found = repeat_found(f, days=days, limit=limit)
+    if not found:
+        return []
+    if labels is None:
+        labels = place_labels(spot_ids=[x[0] for x in found])
+    numbers = dict(
+        Appeal.objects.filter(pk__in=[fa.appeal_id for x in found for fa in x[2]]).values_list("pk", "number")
+    )
+    return [
+        RepeatProblem(spot_id, labels.spots.get(spot_id, "—"), facts, repeats, numbers)
+        for spot_id, repeats, facts in found
+    ]
+
+
+def repeat_found(f: Filters, *, days: int = REPEAT_DAYS, limit: int = 20) -> RepeatFound:
+    """The spots with repeats in the period, most first: one read of the area's spot facts from `days`
+    before the period to its end (the partial index `an_fact_spots`)."""
     s, e = f.days
     start = datetime.combine(s, time(), tzinfo=_tz())
     end = datetime.combine(e, time(), tzinfo=_tz())
@@ -132,46 +200,35 @@ def repeat_problems(f: Filters, *, days: int = REPEAT_DAYS, limit: int = 20) -> 
         if repeats:
             found.append((spot_id, repeats, facts))
     found.sort(key=lambda x: -x[1])
-    found = found[:limit]
-    if not found:
-        return []
-    spots = {
-        s.pk: s
-        for s in Spot.objects.filter(pk__in=[x[0] for x in found]).select_related("place", "place__compound")
-    }
-    numbers = dict(
-        Appeal.objects.filter(pk__in=[fa.appeal_id for x in found for fa in x[2]]).values_list("pk", "number")
-    )
-    return [
-        RepeatProblem(
-            spot_id,
-            f"{_place_label(spots[spot_id].place)} {spots[spot_id].name}" if spot_id in spots else "—",
-            facts,
-            repeats,
-            numbers,
-        )
-        for spot_id, repeats, facts in found
-    ]
+    return found[:limit]
 
 
-def _day_counts(qs) -> list[tuple[str, date, int, int]]:
-    """(dimension, day, category or compound, appeals filed) of the day rows: one scan with GROUPING SETS
-    on PostgreSQL (index-only through `an_roll_street_day` / `an_roll_comm_day`), two on SQLite."""
+def _week_counts(qs, first: date) -> list[tuple[str, int, int, int]]:
+    """(dimension, week, category or compound, appeals filed) of the day rows in one query, `week` the
+    number of whole weeks since `first`: one scan with GROUPING SETS on PostgreSQL (index-only through
+    `an_roll_street_day` / `an_roll_comm_day`), the two groupings of one CTE joined by UNION ALL on SQLite.
+    Summed per week in the database, so a few hundred rows come back instead of one per day."""
+    qs = qs.filter(created__gt=0)  # a quarter of the day rows only count later steps of older appeals
+    inner, params = qs.values_list("day", "category_id", "compound_id", "created").query.sql_with_params()
     if connection.vendor == "postgresql":
-        inner, params = qs.values_list("day", "category_id", "compound_id", "created").query.sql_with_params()
+        weeks = f"SELECT (day - %s::date) / 7 AS w, category_id, compound_id, created FROM ({inner}) d"  # noqa: S608
         sql = (
-            "SELECT GROUPING(category_id), day, CASE WHEN GROUPING(category_id) = 0 THEN category_id"  # noqa: S608
-            f" ELSE compound_id END, SUM(created) FROM ({inner}) t"
-            " GROUP BY GROUPING SETS ((day, category_id), (day, compound_id))"
+            "SELECT GROUPING(category_id), w, CASE WHEN GROUPING(category_id) = 0 THEN category_id"  # noqa: S608
+            f" ELSE compound_id END, SUM(created) FROM ({weeks}) t"
+            " GROUP BY GROUPING SETS ((w, category_id), (w, compound_id))"
         )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return [("compound" if g else "category", d, k, n) for g, d, k, n in cursor.fetchall()]
-    out = []
-    for dimension, column in (("category", "category_id"), ("compound", "compound_id")):
-        rows = qs.values_list("day", column).annotate(n=Sum("created")).order_by()
-        out += [(dimension, d, k, n) for d, k, n in rows]
-    return out
+    else:
+        weeks = (
+            "SELECT CAST((julianday(day) - julianday(%s)) / 7 AS INTEGER) AS w, category_id, compound_id,"  # noqa: S608
+            f" created FROM ({inner}) d"
+        )
+        sql = (
+            f"WITH t AS ({weeks}) SELECT 0, w, category_id, SUM(created) FROM t GROUP BY w, category_id"  # noqa: S608
+            " UNION ALL SELECT 1, w, compound_id, SUM(created) FROM t GROUP BY w, compound_id"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [first.isoformat(), *params])
+        return [("compound" if g else "category", w, k, n) for g, w, k, n in cursor.fetchall()]
 
 
 @dataclass
@@ -197,7 +254,7 @@ def spikes(
     *, street_id: int | None = None, community_id: int | None = None, today: date | None = None
 ) -> list[Spike]:
     """Categories and compounds whose appeals this week (Monday to today) exceed the mean + 3σ of the
-    previous 8 full weeks and number at least 5 — two grouped reads of the day rows (per week)."""
+    previous 8 full weeks and number at least 5 — one grouped read of the day rows, summed per week."""
     today = today or clock.now().astimezone(_tz()).date()
     this_week = week_start(today)
     first = this_week - timedelta(weeks=SPIKE_WEEKS)
@@ -205,17 +262,17 @@ def spikes(
         Filters(street_id=street_id, community_id=community_id), start=first, end=today + timedelta(days=1)
     )
     roots = _root_of()
-    counts: dict[tuple[str, int], dict[date, int]] = defaultdict(lambda: defaultdict(int))
-    for dimension, day, key, n in _day_counts(qs):
+    counts: dict[tuple[str, int], dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for dimension, week, key, n in _week_counts(qs, first):
         if dimension == "category":
             key = roots.get(key, key)
         elif not key:
             continue
-        counts[(dimension, key)][week_start(day)] += n or 0
-    weeks = [first + timedelta(weeks=i) for i in range(SPIKE_WEEKS)]
+        counts[(dimension, key)][week] += n or 0
+    weeks = range(SPIKE_WEEKS)  # the baseline; week SPIKE_WEEKS is this one
     out = []
     for (dimension, key), per in counts.items():
-        now_n = per.get(this_week, 0)
+        now_n = per.get(SPIKE_WEEKS, 0)
         if now_n < SPIKE_MIN:
             continue
         base = [per.get(w, 0) for w in weeks]

@@ -17,11 +17,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.db.models import Sum
+from django.dispatch import receiver
 from django.utils import timezone
 
 from shequ.analytics.models import MonthlyRollup
@@ -34,14 +37,24 @@ DEFAULT_MIN_RATED = 3
 RATE_COUNTS = ("dispatched", "accepted_in_time", "rated", "solved", "satisfied")
 
 
+@lru_cache(maxsize=1)
 def rate_weights() -> tuple[float, float, float]:
     weights = getattr(settings, "SHEQU_RATE_WEIGHTS", None) or DEFAULT_WEIGHTS
     a, b, c = (float(w) for w in weights)
     return (a, b, c)
 
 
+@lru_cache(maxsize=1)
 def min_rated() -> int:
     return int(getattr(settings, "SHEQU_RATES_MIN_RATED", DEFAULT_MIN_RATED))
+
+
+@receiver(setting_changed)
+def _settings_changed(*, setting: str, **_kwargs) -> None:
+    """Read once per process (every Rates reads them; a dashboard makes a thousand), again when changed."""
+    if setting in ("SHEQU_RATE_WEIGHTS", "SHEQU_RATES_MIN_RATED"):
+        rate_weights.cache_clear()
+        min_rated.cache_clear()
 
 
 @dataclass

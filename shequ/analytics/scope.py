@@ -39,8 +39,8 @@ def _places_of(party: Party) -> list[int]:
     return ids
 
 
-def leader_area(*, user) -> Area:
-    """The streets and communities whose dashboards the user may read."""
+def _led_places(*, user) -> tuple[set[int], set[int]]:
+    """The places of the street offices and of the community organisations the user leads."""
     roles = user_roles(user=user)
     street_place_ids: set[int] = set()
     community_place_ids: set[int] = set()
@@ -51,13 +51,22 @@ def leader_area(*, user) -> Area:
             street_place_ids.update(_places_of(m.party))
         elif m.party.kind in COMMUNITY_KINDS:
             community_place_ids.update(_places_of(m.party))
+    return street_place_ids, community_place_ids
+
+
+def _streets(street_place_ids: set[int]) -> QuerySet[Place]:
+    """The streets a street office's places stand for (a street, or every street of a district)."""
+    return Place.objects.filter(kind=PlaceKind.STREET).filter(
+        Q(pk__in=street_place_ids) | Q(district_id__in=street_place_ids)
+    )
+
+
+def leader_area(*, user) -> Area:
+    """The streets and communities whose dashboards the user may read."""
+    street_place_ids, community_place_ids = _led_places(user=user)
     area = Area()
     if street_place_ids:
-        area.street_ids = set(
-            Place.objects.filter(kind=PlaceKind.STREET)
-            .filter(Q(pk__in=street_place_ids) | Q(district_id__in=street_place_ids))
-            .values_list("pk", flat=True)
-        )
+        area.street_ids = set(_streets(street_place_ids).values_list("pk", flat=True))
     if community_place_ids or area.street_ids:
         area.community_ids = set(
             Place.objects.filter(kind=PlaceKind.COMMUNITY)
@@ -68,14 +77,15 @@ def leader_area(*, user) -> Area:
 
 
 def access_street(*, user, street_id: int | None) -> Place:
-    """A street the user leads (the first one when no id is given)."""
-    area = leader_area(user=user)
-    if not area.street_ids:
+    """A street the user leads (the first one when no id is given): the streets read with the check."""
+    street_place_ids, _communities = _led_places(user=user)
+    streets = {p.pk: p for p in _streets(street_place_ids)} if street_place_ids else {}
+    if not streets:
         raise Forbidden("只有街道领导可以查看街道数据。", "Only street leaders may see street figures.")
-    sid = street_id if street_id is not None else min(area.street_ids)
-    if sid not in area.street_ids:
+    sid = street_id if street_id is not None else min(streets)
+    if sid not in streets:
         raise NotFound("没有找到这个街道。", "Street not found.")
-    return Place.objects.get(pk=sid)
+    return streets[sid]
 
 
 def access_community(*, user, community_id: int | None) -> Place:

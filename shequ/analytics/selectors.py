@@ -28,11 +28,19 @@ from shequ.analytics.dashboards import (
     kpi_tiles,
     monthly_topic,
     parse_filters,
+    party_names,
     party_ranking,
+    party_totals,
+    period_quantiles,
     place_counts,
+    place_labels,
+    rank_places,
+    repeat_found,
     repeat_problems,
     resolution_times_both,
     spikes,
+    street_communities,
+    topic_pick,
     volume_trend,
 )
 from shequ.analytics.rates import (
@@ -183,20 +191,27 @@ def default_month() -> str:
 
 
 def dashboard(*, user, level: str, area_id: int | None, params: dict) -> Dashboard:
+    """Every figure of a dashboard in a fixed number of queries, whatever the history (pinned in
+    `tests/test_percentiles.py`): each table reads a rollup table once, tables reading the same one share
+    the read (`AreaMonths`: one grouped query of the month rows for the tiles, trend, rankings, 每月一题
+    and the hotline measure), and names are looked up once for all tables (parties, places)."""
     area, f = dashboard_filters(user=user, level=level, area_id=area_id, params=params)
-    months = AreaMonths(f)  # one grouped read of the month rows for the tiles, trend, categories, topic
+    months = AreaMonths(f)
     tiles = kpi_tiles(f, months)  # brings the rollups up to date first
-    times_by_category, times_by_party = resolution_times_both(f)
+    quantiles = period_quantiles(f)  # one read of the month histograms
+    by_party = party_totals(f, months)
+    names = party_names(set(quantiles[1]) | set(by_party[0]))
+    times_by_category, times_by_party = resolution_times_both(f, quantiles=quantiles, names=names)
     counts = place_counts(f)  # one read of the facts for the hot spots and 每月一题
-    communities = (
-        list(
-            Place.objects.filter(street_id=area.pk, kind=PlaceKind.COMMUNITY)
-            .only("pk", "name")
-            .order_by("name")
-        )
-        if level == "street"
-        else [area]
+    hot = rank_places(counts)
+    pick = topic_pick(f, months, counts)
+    repeats = repeat_found(f)
+    ranked = [hot, pick.ranking] if pick else [hot]
+    labels = place_labels(  # the spots and buildings of the three tables named in two queries
+        spot_ids=[k for r in ranked for k, _n in r.spots] + [spot for spot, _n, _h in repeats],
+        building_ids=[k for r in ranked for k, _n in r.buildings],
     )
+    communities = street_communities(area.pk) if level == "street" else [area]
     return Dashboard(
         level=level,
         area=area,
@@ -206,13 +221,13 @@ def dashboard(*, user, level: str, area_id: int | None, params: dict) -> Dashboa
         trend=volume_trend(f, area=months),
         times_by_category=times_by_category,
         times_by_party=times_by_party[:15],
-        parties=party_ranking(f),
-        community_rows=community_ranking(f) if level == "street" else [],
+        parties=party_ranking(f, months, names=names, totals=by_party),
+        community_rows=community_ranking(f, months, communities=communities) if level == "street" else [],
         categories=category_ranking(f, months),
-        hot_spots=hot_spots(f, counts=counts),
-        repeats=repeat_problems(f),
+        hot_spots=hot_spots(f, ranking=hot, labels=labels),
+        repeats=repeat_problems(f, found=repeats, labels=labels),
         spikes=spikes(street_id=f.street_id if level == "street" else None, community_id=f.community_id),
-        topic=monthly_topic(f, months, counts),
+        topic=monthly_topic(f, months, pick=pick, labels=labels),
         hotline=hotline_vs_shequ(f, months),
     )
 

@@ -52,13 +52,24 @@ class ShequAPI(NinjaAPI):
             "description": "错误 / Error",
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
         }
+        limited = {
+            "description": "请求过于频繁 / Too many requests (rate_limited, locked_out)",
+            "content": error["content"],
+        }
         for operations in schema.get("paths", {}).values():
-            for operation in operations.values():
+            for method, operation in operations.items():
                 responses = operation.setdefault("responses", {})
                 for status in ERRORS:
                     if status not in responses and str(status) not in responses:
                         responses[status] = error
+                # Any write may be rate-limited (core.ratelimit: one function the services call; the
+                # login's lockout too): 429 with the same error body.
+                if method.lower() in WRITES and 429 not in responses and "429" not in responses:
+                    responses[429] = limited
         return schema
+
+
+WRITES = frozenset({"post", "put", "patch", "delete"})
 
 
 api = ShequAPI(

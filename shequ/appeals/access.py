@@ -576,11 +576,14 @@ def claim_ids(appeals: Iterable[Appeal]) -> set[int]:
     rows = [a for a in appeals if a.filed_by_id is None and a.source == Source.APP and a.household_id]
     if not rows:
         return set()
-    which = Q()
-    for a in rows:
-        which |= Q(user_id=a.reporter_id, household_id=a.household_id)
+    # Two IN lists, not an OR of one (user, household) pair per appeal (building that Q cost 0.2–0.4 s
+    # for a sweep's 500 appeals); the pairs are matched below, so the extra rows read change nothing.
     pairs = set(
-        Residency.objects.filter(which, status__in=CLAIM_STATUSES).values_list("user_id", "household_id")
+        Residency.objects.filter(
+            user_id__in={a.reporter_id for a in rows},
+            household_id__in={a.household_id for a in rows},
+            status__in=CLAIM_STATUSES,
+        ).values_list("user_id", "household_id")
     )
     return {a.pk for a in rows if (a.reporter_id, a.household_id) in pairs}
 

@@ -15,8 +15,9 @@ from django.db import transaction
 
 from shequ.accounts.selectors import user_roles
 from shequ.appeals import photos as photo_files
+from shequ.appeals import routing
 from shequ.appeals.access import ACTORS as ACTORS
-from shequ.appeals.access import PHOTO_ACTIONS, actor_capacity
+from shequ.appeals.access import PHOTO_ACTIONS, actor_capacity, claim_q
 from shequ.appeals.actions import HANDLERS
 from shequ.appeals.actions import escalation_data as escalation_data  # the sweeper's batch writes it too
 from shequ.appeals.filing import appeal_create as appeal_create  # the filing lives in filing.py
@@ -27,6 +28,7 @@ from shequ.appeals.models import (
     AppealPhoto,
     EventKind,
     PhotoStage,
+    Source,
     Status,
 )
 from shequ.appeals.records import event_write as _event
@@ -35,7 +37,7 @@ from shequ.appeals.step import Step, _refuse_state
 from shequ.appeals.transitions import EVENT_OF as EVENT_OF
 from shequ.appeals.transitions import TRANSITIONS
 from shequ.core import clock
-from shequ.core.errors import Forbidden, Invalid, NotFound
+from shequ.core.errors import DomainError, Forbidden, Invalid, NotFound
 from shequ.directory.models import Party
 
 # ---------------------------------------------------------------- transition
@@ -100,6 +102,37 @@ def appeal_transition(*, appeal: Appeal, actor, action: str, **data) -> Appeal:
             stage = PhotoStage.RESOLUTION if action == "resolve" else PhotoStage.PROGRESS
             _save_photos(appeal=locked, prepared=prepared, event=step.event, user=actor, stage=stage)
     return locked
+
+
+def claims_route(*, reporter_id: int, household_id: int) -> int:
+    """A residency was verified: the reporter's claims about that household (`access.claim_q`), still in
+    the committee's dispatch queue, go where the routing rules send a filing (`routing.route`, the
+    filing's own rule), dispatched by the system through `appeal_transition`. One the committee has
+    dispatched meanwhile, or that the rules leave with the committee, stays as it is. Returns how many
+    were dispatched."""
+    waiting = (
+        Appeal.objects.filter(
+            reporter_id=reporter_id,
+            household_id=household_id,
+            filed_by__isnull=True,
+            source=Source.APP,
+            status=Status.SUBMITTED,
+        )
+        .exclude(claim_q())  # still a claim (the residency rejected again): left with the committee
+        .select_related("category", "place")
+        .order_by("pk")
+    )
+    dispatched = 0
+    for appeal in waiting:
+        found = routing.route(category=appeal.category, place=appeal.place)
+        if not found.dispatched:
+            continue
+        try:
+            appeal_transition(appeal=appeal, actor=None, action="dispatch", to_party=found.party)
+        except DomainError:  # dispatched by hand a moment ago, or the party no longer serves the place
+            continue
+        dispatched += 1
+    return dispatched
 
 
 # ---------------------------------------------------------------- events without a status change

@@ -13,10 +13,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.db.models import Case, TextField, Value, When
 
-from shequ.core import clock, jobs
+from shequ.core import bulk, clock, jobs
 from shequ.core.errors import Invalid, NotFound
 from shequ.notifications import live
 from shequ.notifications.models import EXTERNAL_CHANNELS, Channel, Delivery, Notification, Preference
@@ -108,14 +109,14 @@ def _insert_inbox(wanted: dict[str, Message]) -> dict[str, dict[int, int]]:
                 idx.append(n)
                 uids.append(uid)
         ms = list(wanted.values())
-        with connection.cursor() as cur:
+        with bulk.array_cursor() as cur:  # the arrays sent in binary, not quoted one by one in Python
             cur.execute(
                 f"""
                 INSERT INTO {Notification._meta.db_table}
                        (recipient_id, verb, title, body, url, key, created_at)
                 SELECT r.uid, m.verb, m.title, m.body, m.url, m.key, %s
-                FROM unnest(%s::int[], %s::bigint[]) AS r(n, uid)
-                JOIN unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::text[])
+                FROM unnest(%b::int[], %b::bigint[]) AS r(n, uid)
+                JOIN unnest(%b::text[], %b::text[], %b::text[], %b::text[], %b::text[])
                      WITH ORDINALITY AS m(key, verb, title, body, url, n) USING (n)
                 ORDER BY r.n, r.uid
                 ON CONFLICT (recipient_id, key) DO NOTHING
@@ -163,7 +164,7 @@ def _push(pushes: dict[int, dict]) -> None:
         log.warning("live push failed", exc_info=True)
 
 
-DELIVERY_BATCH = 500  # outbox rows per delivery job: one claim, one send_many per channel
+DELIVERY_BATCH = 1000  # outbox rows per delivery job: one claim, one send_many per channel
 
 
 def _queue_deliveries(by_verb: dict[str, dict[int, int]]) -> None:
@@ -179,13 +180,13 @@ def _queue_deliveries(by_verb: dict[str, dict[int, int]]) -> None:
     if not pairs:
         return
     if _set_based():
-        with connection.cursor() as cur:
+        with bulk.array_cursor() as cur:
             cur.execute(
                 f"""
                 INSERT INTO {Delivery._meta.db_table}
                        (notification_id, channel, status, attempts, last_error, created_at)
                 SELECT d.nid, d.ch, %s, 0, '', %s
-                FROM unnest(%s::bigint[], %s::text[]) WITH ORDINALITY AS d(nid, ch, n)
+                FROM unnest(%b::bigint[], %b::text[]) WITH ORDINALITY AS d(nid, ch, n)
                 ORDER BY d.n
                 ON CONFLICT (notification_id, channel) DO NOTHING
                 RETURNING id
@@ -230,9 +231,9 @@ def delivery_send(*, delivery_id: int) -> str:
 def deliveries_send(*, delivery_ids: list[int], attempts: int = 0) -> dict[str, int]:
     """Send a batch of outbox rows that are at their `attempts`-th try (the delivery job's body, for
     the first attempts and for each round of retries). A constant number of statements whatever the
-    batch: the rows still pending at that attempt are read with their messages and locked (rows another
-    worker holds are skipped), claimed as sent with one conditional UPDATE … RETURNING (only the rows
-    it returns are sent), handed to each channel's sender in one `send_many` call, and the failures
+    batch: the rows still pending at that attempt are locked (rows another worker holds are skipped)
+    and claimed as sent, with their messages (`_claim_deliveries`: one statement on PostgreSQL; only
+    the rows it claimed are sent), handed to each channel's sender in one `send_many` call, and the failures
     recorded with at most three UPDATEs (skipped; due again with backoff, with one retry job for them
     all; failed for good). All in the caller's transaction: a worker that dies mid-batch commits
     nothing, and the job is claimed again and sends the batch again (the delivery id is the provider's
@@ -241,60 +242,100 @@ def deliveries_send(*, delivery_ids: list[int], attempts: int = 0) -> dict[str, 
 
     if not delivery_ids:
         return {}
-    table = Delivery._meta.db_table
     with transaction.atomic():
-        rows = list(
-            Delivery.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(id__in=delivery_ids, status=Delivery.Status.PENDING, attempts=attempts)
-            .order_by("id")
-            .values_list(
-                "id",
-                "channel",
-                "notification__recipient_id",
-                "notification__recipient__phone",
-                "notification__recipient__email",
-                "notification__recipient__real_name",
-                "notification__title",
-                "notification__body",
-                "notification__url",
-            )
-        )
+        rows = _claim_deliveries(delivery_ids, attempts=attempts)
         if not rows:
             return {}
-        ids = [r[0] for r in rows]
-        with connection.cursor() as cur:
-            cur.execute(
-                f"UPDATE {table} SET status = %s, sent_at = %s, attempts = attempts + 1, last_error = ''"
-                f" WHERE id IN ({', '.join(['%s'] * len(ids))}) AND status = %s AND attempts = %s"
-                " RETURNING id",
-                [Delivery.Status.SENT, clock.now(), *ids, Delivery.Status.PENDING, attempts],
-            )
-            claimed = {row[0] for row in cur.fetchall()}
         by_channel: dict[str, list[OutgoingMessage]] = {}
         for did, channel, uid, phone, email, name, title, body, url in rows:
-            if did in claimed:
-                by_channel.setdefault(channel, []).append(
-                    OutgoingMessage(
-                        delivery_id=did,
-                        channel=channel,
-                        user_id=uid,
-                        phone=phone,
-                        email=email,
-                        name=name,
-                        title=title,
-                        body=body,
-                        url=url,
-                    )
+            by_channel.setdefault(channel, []).append(
+                OutgoingMessage(
+                    delivery_id=did,
+                    channel=channel,
+                    user_id=uid,
+                    phone=phone,
+                    email=email,
+                    name=name,
+                    title=title,
+                    body=body,
+                    url=url,
                 )
+            )
         failures: dict[int, Exception] = {}
         for channel, messages in by_channel.items():
             try:
                 failures.update(sender_for(channel).send_many(messages))
             except Exception as exc:  # the whole batch failed (gateway down): every message is retried
                 failures.update({m.delivery_id: exc for m in messages})
-        counts = {"sent": len(claimed) - len(failures)}
+        counts = {"sent": len(rows) - len(failures)}
         counts.update(_record_failures(failures, attempts=attempts + 1))
     return {k: v for k, v in counts.items() if v}
+
+
+def _claim_deliveries(delivery_ids: list[int], *, attempts: int) -> list[tuple]:
+    """Claim the rows still pending at `attempts` (skipping rows another worker holds) as sent, and read
+    them with their messages: (id, channel, user id, phone, e-mail, name, title, body, url) in id order.
+    PostgreSQL: one statement (`UPDATE … FROM (SELECT … FOR UPDATE SKIP LOCKED) RETURNING` joined to the
+    messages, the ids sent as a binary array). Elsewhere: the locking read, then the conditional UPDATE
+    (only the rows it updates are returned)."""
+    table = Delivery._meta.db_table
+    if _set_based():
+        user_table = get_user_model()._meta.db_table
+        with bulk.array_cursor() as cur:
+            cur.execute(
+                f"""
+                WITH claimed AS (
+                    UPDATE {table} AS d
+                       SET status = %s, sent_at = %s, attempts = d.attempts + 1, last_error = ''
+                      FROM (SELECT id FROM {table}
+                             WHERE id = ANY(%b::bigint[]) AND status = %s AND attempts = %s
+                             ORDER BY id FOR UPDATE SKIP LOCKED) AS c
+                     WHERE d.id = c.id
+                 RETURNING d.id, d.channel, d.notification_id
+                )
+                SELECT c.id, c.channel, n.recipient_id, u.phone, u.email, u.real_name, n.title, n.body, n.url
+                  FROM claimed AS c
+                  JOIN {Notification._meta.db_table} AS n ON n.id = c.notification_id
+                  JOIN {user_table} AS u ON u.id = n.recipient_id
+                 ORDER BY c.id
+                """,
+                [
+                    Delivery.Status.SENT,
+                    clock.now(),
+                    list(delivery_ids),
+                    Delivery.Status.PENDING,
+                    attempts,
+                ],
+            )
+            return cur.fetchall()
+    rows = list(
+        Delivery.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(id__in=delivery_ids, status=Delivery.Status.PENDING, attempts=attempts)
+        .order_by("id")
+        .values_list(
+            "id",
+            "channel",
+            "notification__recipient_id",
+            "notification__recipient__phone",
+            "notification__recipient__email",
+            "notification__recipient__real_name",
+            "notification__title",
+            "notification__body",
+            "notification__url",
+        )
+    )
+    if not rows:
+        return []
+    ids = [r[0] for r in rows]
+    with connection.cursor() as cur:
+        cur.execute(
+            f"UPDATE {table} SET status = %s, sent_at = %s, attempts = attempts + 1, last_error = ''"
+            f" WHERE id IN ({', '.join(['%s'] * len(ids))}) AND status = %s AND attempts = %s"
+            " RETURNING id",
+            [Delivery.Status.SENT, clock.now(), *ids, Delivery.Status.PENDING, attempts],
+        )
+        claimed = {row[0] for row in cur.fetchall()}
+    return [r for r in rows if r[0] in claimed]
 
 
 def _record_failures(failures: dict[int, Exception], *, attempts: int) -> dict[str, int]:

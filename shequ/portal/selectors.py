@@ -27,6 +27,7 @@ class Person:
 class Rate:
     label: str | Promise
     value: float | None
+    few: bool = False  # the composite below the minimum of rated appeals: 样本不足 (the league table's rule)
 
     @property
     def percent(self) -> int | None:
@@ -35,7 +36,7 @@ class Rate:
     @property
     def level(self) -> str:
         """ok / warn / bad, for the chip colour."""
-        if self.value is None:
+        if self.value is None or self.few:
             return "none"
         return "ok" if self.value >= 0.9 else "warn" if self.value >= 0.7 else "bad"
 
@@ -175,11 +176,16 @@ def party_rates_this_month(*, party_ids: list[int]) -> dict[int, Rates]:
 def _rates_of(rates: object | None) -> list[Rate]:
     if rates is None:
         return []
-    return [
+    shown = [
         Rate(_("响应率"), getattr(rates, "response_rate", None)),
         Rate(_("解决率"), getattr(rates, "resolution_rate", None)),
         Rate(_("满意率"), getattr(rates, "satisfaction_rate", None)),
     ]
+    if isinstance(rates, Rates) and any(r.value is not None for r in shown):
+        # The composite by the league table's one rule (analytics.rates): a missing rate counts as 0, and
+        # below the minimum of rated appeals it is 样本不足, never a 100 % from one accepted appeal.
+        shown.append(Rate(_("综合"), rates.composite, few=not rates.sufficient))
+    return shown
 
 
 def who_looks_after(*, household: Place) -> list[WhoEntry]:

@@ -21,6 +21,7 @@ from shequ.accounts.selectors import (
     primary_household,
     user_roles,
 )
+from shequ.analytics import rates as analytics_rates
 from shequ.directory.models import PartyKind
 from shequ.directory.selectors import party_serving, property_company_for
 from shequ.portal import start as start_pages
@@ -163,6 +164,7 @@ def who(request: AuthedRequest) -> HttpResponse:
             "residencies": usable,
             "entries": entries,
             "has_rates": any(e.has_rate_data for e in entries),
+            "min_rated": analytics_rates.min_rated(),
             "who_sections": who_sections(request, residency.household if residency else None),
         },
     )

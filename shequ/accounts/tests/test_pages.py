@@ -122,12 +122,22 @@ class TestRegisterPage:
         )
         response = client.post(reverse("accounts:register"), data)
         assert response.status_code == 302, response.content.decode()[:2000]
+        # Nobody is logged in by registering (the answer is the same for a phone that had an account):
+        # the login page is next, and says so.
+        assert response["Location"] == reverse("accounts:login") + "?next=" + reverse("accounts:profile")
+        login_page = client.get(response["Location"]).content.decode()
+        assert "请用这个手机号和刚才设置的密码登录" in login_page and "以前注册过" in login_page
         user = User.objects.get(phone="13700000001")
         assert Residency.objects.get(user=user).status == "pending"
+        assert "_auth_user_id" not in client.session
+        client.post(
+            response["Location"],
+            {"username": "13700000001", "password": GOOD_PASSWORD, "next": "/accounts/profile/"},
+        )
         page = client.get(reverse("accounts:profile")).content.decode()
         assert "待认证" in page and "甲小区" in page
         # The confirmation says what verification opens, and never promises a vote (owners' register only).
-        assert "请等待社区居委会或户主认证" in page and "投票" not in page
+        assert "等待社区居委会或户主认证" in login_page and "投票" not in login_page
 
     def test_errors_shown_on_fields(self, client, world):
         data = self.chooser(
@@ -141,9 +151,12 @@ class TestRegisterPage:
         html = client.post(reverse("accounts:register"), data).content.decode()
         assert "两次输入的密码不一样" in html
         data["password2"] = GOOD_PASSWORD
-        html = client.post(reverse("accounts:register"), data).content.decode()
-        assert "已经注册" in html
+        response = client.post(reverse("accounts:register"), data)
+        # An existing phone gets the answer a new one gets; nothing is created, nobody logged in.
+        assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
         assert User.objects.filter(phone=world.resident_b.phone).count() == 1
+        assert "_auth_user_id" not in client.session
+        assert not Residency.objects.filter(user=world.resident_b, household=world.household_a).exists()
 
     def test_household_required(self, client, world):
         data = {

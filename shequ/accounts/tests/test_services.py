@@ -61,9 +61,16 @@ class TestRegister:
             register(world, phone="12345")
         assert exc.value.fields["phone"]
 
-    def test_duplicate_phone(self, world):
-        with pytest.raises(Conflict):
-            register(world, phone=world.resident_a.phone)
+    def test_duplicate_phone(self, world, django_capture_on_commit_callbacks):
+        """Nothing created or changed for a phone that has an account; its owner is told instead."""
+        with django_capture_on_commit_callbacks(execute=True):
+            assert register(world, phone=world.resident_a.phone) is None
+        assert User.objects.filter(phone=world.resident_a.phone).count() == 1
+        world.resident_a.refresh_from_db()
+        assert world.resident_a.check_password("shequ-test-pass") and world.resident_a.real_name != "王五"
+        assert Notification.objects.filter(
+            recipient=world.resident_a, verb="account.register_attempt"
+        ).exists()
 
     def test_weak_password(self, world):
         with pytest.raises(Invalid) as exc:

@@ -27,7 +27,7 @@ ONE_CHAR_LINES_JS = """
 """
 
 # Visible interactive elements smaller than 44 × 44 px. Links inside running text are exempt (WCAG 2.5.8),
-# as are the skip link and controls inside a label that is itself the target.
+# as are the skip link and controls inside (or named by) a label that is itself a big enough target.
 SMALL_TARGETS_JS = """
 () => {
   const bad = [];
@@ -40,6 +40,9 @@ SMALL_TARGETS_JS = """
     if (r.width === 0 && r.height === 0) continue;
     if (el.tagName === 'A' && style.display === 'inline' && el.closest('p, li.text, .prose, dd, td')) continue;
     if (el.closest('label') && el.closest('label').getBoundingClientRect().height >= 44) continue;
+    // a control whose own label is a big enough target (the hidden file inputs under 拍照 / 从相册选)
+    const big = l => { const b = l.getBoundingClientRect(); return b.width >= 43.5 && b.height >= 43.5; };
+    if (el.labels && Array.from(el.labels).some(big)) continue;
     if (r.height < 43.5 || r.width < 43.5) bad.push(`${el.tagName} "${(el.innerText || el.value || el.getAttribute('aria-label') || '').trim().slice(0, 20)}" ${Math.round(r.width)}x${Math.round(r.height)}`);
   }
   return bad;
@@ -60,3 +63,19 @@ def assert_layout_ok(page, where: str = "") -> None:
         f"{where}: text wraps one character per line: {problems['one_char_lines']}"
     )
     assert not problems["small_targets"], f"{where}: targets under 44 px: {problems['small_targets']}"
+
+
+def full_page_shot(page, path) -> None:
+    """A full-page screenshot in which the fixed bottom bar sits at the end of the page, as on a phone
+    scrolled to the bottom, instead of over the middle of it (Chromium draws fixed elements where the
+    viewport ends). Nothing happens without SHEQU_SCREENSHOTS=1."""
+    from shequ.conftest import SCREENSHOTS
+
+    if not SCREENSHOTS:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    original = page.viewport_size
+    height = page.evaluate("document.documentElement.scrollHeight")
+    page.set_viewport_size({"width": original["width"], "height": max(height, original["height"])})
+    page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size(original)

@@ -44,7 +44,7 @@ def test_resident_logs_in_and_finds_who_looks_after_home(live_server, world, bro
 
 
 def test_register_with_the_chooser(live_server, world, browser):
-    """htmx refreshes the dependent selects; the resident lands on their profile, pending."""
+    """htmx refreshes the dependent selects; the resident logs in and lands on their profile, pending."""
     page = browser.new_page(viewport={"width": 390, "height": 844})
     page.goto(f"{live_server.url}/accounts/register/")
     page.select_option("select[name=compound]", label="甲小区")
@@ -59,6 +59,12 @@ def test_register_with_the_chooser(live_server, world, browser):
     page.fill("input[name=password]", "huayuan-2024")
     page.fill("input[name=password2]", "huayuan-2024")
     page.click("button:has-text('提交认证申请')")
+    # Registering logs nobody in (the same answer for a phone that already had an account): log in next.
+    page.wait_for_url(f"{live_server.url}/accounts/login/?next=/accounts/profile/")
+    assert "请用这个手机号和刚才设置的密码登录" in page.inner_text("main")
+    page.fill("input[name=username]", "13700000001")
+    page.fill("input[name=password]", "huayuan-2024")
+    page.click("button[type=submit]:has-text('登录')")
     page.wait_for_url(f"{live_server.url}/accounts/profile/")
     assert "待认证" in page.inner_text("main")
 

@@ -201,3 +201,44 @@ def sample_section(request, household):
             {"title": "第一条", "url": "/somewhere/", "meta": "今天", "chip": "新", "chip_class": "chip-info"}
         ],
     }
+
+
+def test_who_page_shows_the_composite_by_the_league_tables_rule(client, world):
+    """#14: "the same rule in the API and the 谁在管我家 page": a company with one accepted appeal, neither
+    resolved nor rated, shows 综合 样本不足 (not 100 %); one with three appeals resolved and rated 满意
+    shows its composite; the rule is written under the scores."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from shequ.appeals.models import Category
+    from shequ.appeals.services import appeal_create, appeal_transition
+    from shequ.core import clock
+
+    t0 = datetime(2026, 11, 20, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    lift = Category.objects.get(code="lift")
+
+    def file(reporter, place, minutes):
+        with clock.frozen(t0 + timedelta(minutes=minutes)):
+            return appeal_create(reporter=reporter, kind="help", category=lift, place=place, text="电梯困人")
+
+    a = file(world.resident_a, world.household_a, 0)
+    with clock.frozen(t0 + timedelta(minutes=5)):
+        appeal_transition(appeal=a, actor=world.handler_x, action="accept")
+    for i in range(3):
+        b = file(world.resident_b, world.household_b, i)
+        with clock.frozen(t0 + timedelta(minutes=10 + i)):
+            b = appeal_transition(appeal=b, actor=world.handler_y, action="accept")
+            b = appeal_transition(appeal=b, actor=world.handler_y, action="resolve", text="修好了")
+            appeal_transition(
+                appeal=b, actor=world.resident_b, action="rate", solved=True, rating="satisfied"
+            )
+    with clock.frozen(t0 + timedelta(days=1)):
+        client.force_login(world.resident_a)
+        few = client.get(reverse("portal:who")).content.decode()
+        client.force_login(world.resident_b)
+        enough = client.get(reverse("portal:who")).content.decode()
+    property_a = few.split('id="property"', 1)[1].split("</li>", 1)[0]
+    assert "响应率 100%" in property_a and "综合 样本不足" in property_a and "综合 100%" not in property_a
+    property_b = enough.split('id="property"', 1)[1].split("</li>", 1)[0]
+    assert "综合 100%" in property_b and "样本不足" not in property_b
+    assert "没有数据的一项按 0 计" in few and "评价少于 3 条" in few

@@ -113,6 +113,51 @@ class TestPages:
         assert 'data-tab="mine" aria-current="page"' in html
 
 
+def _header_tabs(html: str) -> dict[str, bool]:
+    """The header's tabs: data-tab -> marked current."""
+    import re
+
+    header = html.split("<header", 1)[1].split("</header>", 1)[0]
+    return {
+        m.group(2): bool(m.group(3))
+        for m in re.finditer(
+            r'<a href="([^"]*)" class="topnav-link topnav-tab[^"]*" data-tab="(\w+)"( aria-current="page")?',
+            header,
+        )
+    }
+
+
+class TestHeader:
+    """#14: "bottom bar and header show where you are" — on a desktop the bottom bar is hidden, so the
+    header carries 工作台 and the desk's main task, the current one marked; the observer included."""
+
+    def test_staff_header_has_the_workbench_and_the_desk_task(self, client, world):
+        client.force_login(world.street_leader)
+        assert _header_tabs(client.get(reverse("portal:home")).content.decode()) == {
+            "workbench": False,
+            "desk": False,
+        }
+        html = client.get(reverse("analytics:street_dashboard")).content.decode()
+        assert _header_tabs(html) == {"workbench": False, "desk": True}
+        assert "排名" in html.split("<header", 1)[1].split("</header>", 1)[0]
+
+    def test_observer_header_links_what_the_observer_may_open(self, client, world):
+        client.force_login(world.observer)
+        html = client.get(reverse("portal:home")).content.decode()
+        assert _header_tabs(html) == {"workbench": False, "desk": False}
+        html = client.get(reverse("appeals:workbench")).content.decode()
+        assert _header_tabs(html)["workbench"] is True
+
+    def test_residents_have_no_staff_tabs_and_queue_workers_keep_the_workbench(self, client, world):
+        client.force_login(world.resident_a)
+        assert _header_tabs(client.get(reverse("portal:home")).content.decode()) == {}
+        leader = start_for(user=world.building_leader)
+        assert not leader.desks
+        client.force_login(world.building_leader)
+        tabs = _header_tabs(client.get(reverse("portal:home")).content.decode())
+        assert tabs == ({"workbench": False} if leader.roles.party_ids else {})
+
+
 class TestSwitch:
     def test_staff_resident_switches_and_back(self, client, world):
         dparties.membership_create(user=world.resident_a, party=world.mutual_aid, role=Role.HEAD)
@@ -198,6 +243,46 @@ class TestStreetCounts:
             return next(t.value for t in block.tiles if t.label == "升级到街道")
 
         assert escalated(world.street_leader) == escalated(world.observer) == 1
+
+    def test_street_block_lists_the_worst_companies_with_enough_ratings(self, world):
+        """The street leader's "worst-performing parties": by the league table's rule — 乙物业, rated three
+        times, is listed with its composite; 甲物业, one accepted appeal and no rating, has no composite
+        (样本不足) and is not named as worst (nor as good)."""
+        from datetime import datetime
+        from zoneinfo import ZoneInfo
+
+        from django.test import RequestFactory
+
+        from shequ.appeals.services import appeal_transition
+        from shequ.core import clock
+        from shequ.portal import start_blocks
+
+        t0 = datetime(2026, 11, 20, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+        lift = Category.objects.get(code="lift")
+        with clock.frozen(t0):
+            a = appeal_create(
+                reporter=world.resident_a, kind="help", category=lift, place=world.household_a, text="电梯"
+            )
+            appeal_transition(appeal=a, actor=world.handler_x, action="accept")
+            for rating in ("satisfied", "basically", "unsatisfied"):
+                b = appeal_create(
+                    reporter=world.resident_b,
+                    kind="help",
+                    category=lift,
+                    place=world.household_b,
+                    text="电梯",
+                )
+                b = appeal_transition(appeal=b, actor=world.handler_y, action="accept")
+                b = appeal_transition(appeal=b, actor=world.handler_y, action="resolve", text="修好了")
+                appeal_transition(appeal=b, actor=world.resident_b, action="rate", solved=True, rating=rating)
+        with clock.frozen(t0 + timedelta(days=1)):
+            request = RequestFactory().get("/")
+            request.user = world.street_leader
+            block = start_blocks.street(request, start_for(user=world.street_leader))
+        assert block is not None
+        assert [i.title for i in block.items] == ["乙物业"]
+        assert block.items[0].chip.endswith("%") and block.note == "本月表现最差的物业公司"
+        assert block.items[0].url == reverse("analytics:party", args=[world.company_y.pk])
 
 
 class TestNothingToDo:

@@ -16,7 +16,7 @@ from shequ.core import clock
 from shequ.core.jobs import run_once
 from shequ.directory import parties as dparties
 from shequ.directory.models import PartyKind, Role
-from shequ.portal.tests.layout import assert_layout_ok
+from shequ.portal.tests.layout import assert_layout_ok, full_page_shot
 
 SHOTS = Path("/tmp/shots/home")
 PHONE = {"width": 390, "height": 844}
@@ -76,8 +76,7 @@ def _login(browser, base, user, *, viewport=PHONE, large=False):
 
 
 def _shoot(page, name):
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    full_page_shot(page, SHOTS / f"{name}.png")
 
 
 def test_every_staff_lands_on_their_start_page_and_reaches_the_main_task(live_server, world, busy, browser):
@@ -112,6 +111,10 @@ def test_every_staff_lands_on_their_start_page_and_reaches_the_main_task(live_se
                 assert shows in page.inner_text("main"), name
             ctx.close()
         ctx, page = _login(browser, base, user, viewport=DESKTOP)
+        # no bottom bar on a desktop: the header carries 工作台 (and the desk's task), as on the phone
+        assert page.locator(".tabbar").is_hidden(), name
+        assert page.locator(".topnav a[data-tab=workbench]").is_visible(), name
+        assert_layout_ok(page, f"{name} start 1280")
         _shoot(page, f"start-{name}-1280")
         ctx.close()
 
