@@ -243,7 +243,11 @@ def test_the_ballot_list_pages_by_keyset_through_the_page_and_the_api(
             body = client.get(url).json()
         assert body["count"] == len(labels) and len(body["items"]) <= 2
         seen += body["items"]
-        url = f"/api/v1/decisions/{decision.pk}/ballots?page_size=2&after={body['next']}" if body["next"] else ""
+        url = (
+            f"/api/v1/decisions/{decision.pk}/ballots?page_size=2&after={body['next']}"
+            if body["next"]
+            else ""
+        )
     assert [r["label"] for r in seen] == labels
     cast = [r for r in seen if r["voted"]]
     assert len(cast) == 1 and cast[0]["choice"] == "disagree" and cast[0]["channel"] == "online"
