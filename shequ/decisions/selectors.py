@@ -107,7 +107,8 @@ def unit_lines(units: Iterable[RollUnit]) -> list[UnitLine]:
     lines = []
     for u in units:
         shown = getattr(u.voter, "shown_ballots", None) or [None]
-        lines.append(UnitLine(label=u.label, area=u.area, voter=u.voter.name, voted=u.voted, ballot=shown[0]))
+        voted = u.voted  # type: ignore[attr-defined]  # the Exists annotation of ballot_list
+        lines.append(UnitLine(label=u.label, area=u.area, voter=u.voter.name, voted=voted, ballot=shown[0]))
     return lines
 
 
