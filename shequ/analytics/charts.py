@@ -12,16 +12,40 @@ WIDTH = 640
 HEIGHT = 240
 PAD_LEFT = 36
 PAD_BOTTOM = 28
+NARROW = 320  # the phone's drawing (shown under 600 px)
+NARROW_HEIGHT = 200
 
 
 def stacked_bars(*, title: str, labels: list[str], series: list[tuple[str, list[int]]]) -> SafeString:
-    """A stacked bar per label (a month), one colour per series, with a value axis of 4 steps."""
+    """A stacked bar per label (a month), one colour per series, with a value axis of 4 steps — drawn twice:
+    640 wide for desktops and print, and 320 wide for phones (`.narrow`, shown under 600 px by the CSS),
+    so the axis text stays at its CSS size (12 px, larger in large type) instead of shrinking to half on
+    a 390 px screen; the phone's drawing labels every other month when there are more than six."""
+    legend = format_html_join(
+        "",
+        '<li><span class="swatch" style="background:{}"></span>{}</li>',
+        ((PALETTE[k % len(PALETTE)], name) for k, (name, _v) in enumerate(series)),
+    )
+    return format_html(
+        '<figure class="chart">{}{}<ul class="legend">{}</ul></figure>',
+        _bars_svg(title=title, labels=labels, series=series, width=WIDTH, height=HEIGHT, css="wide"),
+        _bars_svg(
+            title=title, labels=labels, series=series, width=NARROW, height=NARROW_HEIGHT, css="narrow"
+        ),
+        legend,
+    )
+
+
+def _bars_svg(
+    *, title: str, labels: list[str], series: list[tuple[str, list[int]]], width: int, height: int, css: str
+) -> SafeString:
     totals = [sum(values[i] for _, values in series) for i in range(len(labels))]
     peak = max(totals, default=0) or 1
-    inner_w = WIDTH - PAD_LEFT - 8
-    inner_h = HEIGHT - PAD_BOTTOM - 12
+    inner_w = width - PAD_LEFT - 8
+    inner_h = height - PAD_BOTTOM - 12
     step = inner_w / max(len(labels), 1)
     bar = step * 0.7
+    every = 2 if width < WIDTH and len(labels) > 6 else 1  # the phone's month labels: every other one
     rects = []
     for i, label in enumerate(labels):
         y: float = 12 + inner_h
@@ -49,41 +73,38 @@ def stacked_bars(*, title: str, labels: list[str], series: list[tuple[str, list[
         "",
         '<text x="{}" y="{}" text-anchor="middle" class="tick">{}</text>',
         (
-            (f"{PAD_LEFT + i * step + step / 2:.1f}", HEIGHT - 8, label[-2:] if len(labels) > 6 else label)
+            (f"{PAD_LEFT + i * step + step / 2:.1f}", height - 8, label[-2:] if len(labels) > 6 else label)
             for i, label in enumerate(labels)
+            if (len(labels) - 1 - i) % every == 0  # the last month always labelled
         ),
     )
+    steps = 4 if width >= WIDTH else 2
     grid = format_html_join(
         "",
         '<line x1="{}" x2="{}" y1="{}" y2="{}" class="grid"/><text x="{}" y="{}" text-anchor="end" class="tick">{}</text>',
         (
             (
                 PAD_LEFT,
-                WIDTH - 8,
-                f"{12 + inner_h - inner_h * q / 4:.1f}",
-                f"{12 + inner_h - inner_h * q / 4:.1f}",
+                width - 8,
+                f"{12 + inner_h - inner_h * q / steps:.1f}",
+                f"{12 + inner_h - inner_h * q / steps:.1f}",
                 PAD_LEFT - 4,
-                f"{16 + inner_h - inner_h * q / 4:.1f}",
-                round(peak * q / 4),
+                f"{16 + inner_h - inner_h * q / steps:.1f}",
+                round(peak * q / steps),
             )
-            for q in range(5)
+            for q in range(steps + 1)
         ),
     )
-    legend = format_html_join(
-        "",
-        '<li><span class="swatch" style="background:{}"></span>{}</li>',
-        ((PALETTE[k % len(PALETTE)], name) for k, (name, _v) in enumerate(series)),
-    )
     return format_html(
-        '<figure class="chart"><svg viewBox="0 0 {} {}" role="img" aria-label="{}" preserveAspectRatio="xMidYMid meet">'
-        '{}{}{}</svg><ul class="legend">{}</ul></figure>',
-        WIDTH,
-        HEIGHT,
+        '<svg class="{}" viewBox="0 0 {} {}" role="img" aria-label="{}" preserveAspectRatio="xMidYMid meet">'
+        "{}{}{}</svg>",
+        css,
+        width,
+        height,
         title,
         grid,
         bars,
         ticks,
-        legend,
     )
 
 

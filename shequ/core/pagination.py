@@ -19,10 +19,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Annotated, Any, Generic, TypeVar, cast, get_type_hints
+from urllib.parse import urlencode
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import F, Q, QuerySet
 from django.db.models.expressions import OrderBy
+from django.http import HttpRequest
 from ninja import Field, Query, Schema
 
 from shequ.core.errors import Invalid
@@ -39,13 +41,22 @@ def fetch_page(qs: QuerySet, start: int, stop: int) -> list:
 
 
 def _load(qs: QuerySet, ids: list) -> list:
-    """The rows of `ids`, in that order, with the queryset's select_related and prefetches."""
+    """The rows of `ids`, in that order, with the queryset's select_related, prefetches, annotations
+    and narrowed columns (`only`/`defer`).
+
+    Without annotations the rows are fetched by primary key alone (the list's filters, often ORs
+    and subqueries, are not planned twice). An annotated list is re-filtered by its own queryset, so
+    each annotation is computed exactly as the list defines it, for the page's rows only."""
     if not ids:
         return []
-    rows = qs.model._default_manager.filter(pk__in=ids)
-    rows.query.select_related = qs.query.select_related
-    # The stubs do not declare the queryset's list of prefetches; Django has no public reader for it.
-    rows = rows.prefetch_related(*qs._prefetch_related_lookups)  # type: ignore[attr-defined]
+    if qs.query.annotations and not qs.query.combinator:
+        rows = qs.order_by().filter(pk__in=ids)
+    else:
+        rows = qs.model._default_manager.filter(pk__in=ids)
+        rows.query.select_related = qs.query.select_related
+        rows.query.deferred_loading = qs.query.deferred_loading
+        # The stubs do not declare the queryset's list of prefetches; Django has no public reader for it.
+        rows = rows.prefetch_related(*qs._prefetch_related_lookups)  # type: ignore[attr-defined]
     by_id = {row.pk: row for row in rows}
     return [by_id[pk] for pk in ids if pk in by_id]
 
@@ -259,6 +270,30 @@ def list_page(
         size=size,
         number=number,
     )
+
+
+# ---------------------------------------------------------------- the pages' one pager
+
+PAGE_SIZE = 20
+PAGING = ("page", "after", "before")
+
+
+def page_of(request: HttpRequest, qs: QuerySet, size: int = PAGE_SIZE) -> ListPage:
+    """The page a page's request asks for (`?after=` / `?before=` cursors, or `?page=` for old
+    links): `list_page`, the same shape as the API's lists; shown by `core/_cursor_pager.html`."""
+    number = request.GET.get("page", "")
+    return list_page(
+        qs,
+        size=size,
+        after=request.GET.get("after") or None,
+        before=request.GET.get("before") or None,
+        page=min(int(number), MAX_PAGE) if number.isdigit() and int(number) > 0 else None,
+    )
+
+
+def qs_without_page(request: HttpRequest, drop: tuple[str, ...] = PAGING) -> str:
+    """The request's other query parameters (its filters), for the pager's links."""
+    return urlencode([(k, v) for k, vs in request.GET.lists() for v in vs if k not in drop])
 
 
 # ---------------------------------------------------------------- the API's one list envelope

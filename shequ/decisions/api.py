@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, cast
 
 from django.http import HttpRequest
 from ninja import File, Form, Query, Router, Schema, Status
@@ -227,20 +226,24 @@ def correct(request: HttpRequest, decision_id: int, ballot_id: int, payload: Cor
 
 
 @router.get("/decisions/{decision_id}/ballots", response=Page[UnitBallotOut])
-@paged
-def ballots(request: HttpRequest, decision_id: int):
+def ballots(request: HttpRequest, decision_id: int, paging: Query[PageQuery]):
     d = _decision(request, decision_id)
-    return [
-        {
-            "label": u.label,
-            "area": str(u.area),
-            "voter": u.voter.name,
-            "voted": u.voted,
-            "choice": u.ballot.choice if u.ballot else None,
-            "channel": u.ballot.channel if u.ballot else None,
-        }
-        for u in cast("list[Any]", selectors.ballot_list(user=request.user, decision=d))
-    ]
+
+    def present(rows: list) -> list:
+        return [
+            {
+                "label": line.label,
+                "area": str(line.area),
+                "voter": line.voter,
+                "voted": line.voted,
+                "choice": line.ballot.choice if line.ballot else None,
+                "channel": line.ballot.channel if line.ballot else None,
+            }
+            for line in selectors.unit_lines(rows)
+        ]
+
+    # A keyset page of the roll: only the page's units (and, once closed, their ballots) are loaded.
+    return api_page(selectors.ballot_list(user=request.user, decision=d), paging, present=present)
 
 
 @router.get("/register/mine", response=Page[RegisterRowOut])

@@ -121,14 +121,14 @@ def decision_xlsx(*, user, decision: Decision) -> bytes:
     sheets = [("概况与计票", summary)]
     if selectors.may_see_ballots(user=user, decision=decision) and decision.status != DecisionStatus.DRAFT:
         lines: list[list] = [["专有部分", "面积（㎡）", "表决人", "是否投票", "意见", "方式", "时间"]]
-        for u in selectors.ballot_list(user=user, decision=decision):
-            b = u.ballot  # type: ignore[attr-defined]
+        for u in selectors.unit_lines(selectors.ballot_list(user=user, decision=decision)):
+            b = u.ballot
             lines.append(
                 [
                     u.label,
                     str(u.area),
-                    u.voter.name,
-                    "是" if u.voted else "否",  # type: ignore[attr-defined]
+                    u.voter,
+                    "是" if u.voted else "否",
                     b.get_choice_display() if b else "",
                     b.get_channel_display() if b else "",
                     _when(b.cast_at) if b else "",

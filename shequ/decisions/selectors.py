@@ -8,9 +8,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from shequ.core.errors import Forbidden, NotFound
 from shequ.decisions.models import (
@@ -67,30 +69,47 @@ def may_see_ballots(*, user, decision: Decision) -> bool:
 
 @dataclass
 class UnitLine:
+    """One row of the per-unit ballot list as shown: `ballot` only once the decision is closed (while
+    voting runs, only whether the unit's voter has voted)."""
+
     label: str
-    area: str
+    area: Decimal
     voter: str
-    choice: str
-    channel: str
+    voted: bool
+    ballot: Ballot | None
 
 
-def ballot_list(*, user, decision: Decision) -> list[RollUnit]:
-    """Every unit of the roll with its voter and (once closed, or for the organiser while voting runs — only
-    *whether* it voted) the ballot. Two queries."""
+def ballot_list(*, user, decision: Decision) -> QuerySet[RollUnit]:
+    """Every unit of the roll with its voter, in label order, as an ordered queryset (pages and the API
+    page it by keyset; the export reads it whole): `voted` annotated, and once the decision is closed
+    the ballot prefetched for the page's voters. Shown through `unit_lines`."""
     if not may_see_ballots(user=user, decision=decision):
         raise Forbidden(
             "逐户表决情况只对本小区业主公开。",
             "The per-unit ballot list is open to the compound's owners only.",
             code="owners_only",
         )
-    units = list(RollUnit.objects.filter(decision=decision).select_related("voter").order_by("label", "id"))
-    ballots = {b.voter_id: b for b in Ballot.objects.filter(decision=decision)}
-    show_choice = decision.status == DecisionStatus.CLOSED
-    for u in units:
-        ballot = ballots.get(u.voter_id)
-        u.voted = ballot is not None  # type: ignore[attr-defined]
-        u.ballot = ballot if show_choice else None  # type: ignore[attr-defined]
+    cast_by_voter = Ballot.objects.filter(decision_id=OuterRef("decision_id"), voter_id=OuterRef("voter_id"))
+    units = (
+        RollUnit.objects.filter(decision=decision)
+        .select_related("voter")
+        .annotate(voted=Exists(cast_by_voter))
+        .order_by("label", "id")
+    )
+    if decision.status == DecisionStatus.CLOSED:
+        shown = Ballot.objects.filter(decision=decision)
+        units = units.prefetch_related(Prefetch("voter__ballots", queryset=shown, to_attr="shown_ballots"))
     return units
+
+
+def unit_lines(units: Iterable[RollUnit]) -> list[UnitLine]:
+    """The rows of `ballot_list` (a page of them, or all for the export) as shown."""
+    lines = []
+    for u in units:
+        shown = getattr(u.voter, "shown_ballots", None) or [None]
+        voted = u.voted  # type: ignore[attr-defined]  # the Exists annotation of ballot_list
+        lines.append(UnitLine(label=u.label, area=u.area, voter=u.voter.name, voted=voted, ballot=shown[0]))
+    return lines
 
 
 def my_ballot(*, user, decision: Decision) -> Ballot | None:

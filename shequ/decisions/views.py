@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from shequ.core import clock
 from shequ.core.errors import DomainError, Forbidden, Invalid, NotFound
+from shequ.core.pagination import page_of, qs_without_page
 from shequ.core.views import domain_errors, error_text
 from shequ.core.widgets import step_up
 from shequ.decisions import exports, register, selectors, services, voting
@@ -21,6 +22,8 @@ from shequ.decisions.models import MAJOR_MATTERS, Ballot, BallotChannel, Choice,
 from shequ.decisions.rules import check_organiser, organiser_parties
 from shequ.directory.models import Party, Place, PlaceKind
 from shequ.directory.selectors import compounds_served_by
+
+BALLOTS_PAGE_SIZE = 100  # rows of the per-unit ballot list per page (the Excel export has them all)
 
 
 def _flash(request: HttpRequest, exc: DomainError) -> None:
@@ -146,8 +149,17 @@ def receipt(request: HttpRequest, pk: int) -> HttpResponse:
 @domain_errors
 def ballots(request: HttpRequest, pk: int) -> HttpResponse:
     decision = selectors.access_decision(user=request.user, decision_id=pk)
-    units = selectors.ballot_list(user=request.user, decision=decision)
-    return render(request, "decisions/ballots.html", {"decision": decision, "units": units})
+    page = page_of(request, selectors.ballot_list(user=request.user, decision=decision), BALLOTS_PAGE_SIZE)
+    return render(
+        request,
+        "decisions/ballots.html",
+        {
+            "decision": decision,
+            "units": selectors.unit_lines(page.items),
+            "page": page,
+            "qs": qs_without_page(request),
+        },
+    )
 
 
 @login_required

@@ -28,6 +28,7 @@ from django.conf import settings
 from django.db import transaction
 
 from shequ.accounts.models import Residency, User
+from shequ.analytics.hotline import hotline_import
 from shequ.analytics.models import HotlineImport, HotlineMatch, HotlineOrder
 from shequ.analytics.rollups import rollup_rebuild
 from shequ.appeals import routing
@@ -375,8 +376,52 @@ def demo_history_load(*, today: date | None = None) -> dict[str, int]:
             ],
             batch_size=1000,
         )
+        latest = _import_latest_file(shc, today) if shc is not None else None
         rollup_rebuild()
-    return {"appeals": len(h.appeals), "hotline_orders": len(h.orders)}
+    out = {"appeals": len(h.appeals), "hotline_orders": len(h.orders)}
+    if latest is not None:
+        out["file_imported"] = latest.report.get("imported", 0)
+    return out
+
+
+LATEST_FILE = "demo-12345-latest.csv"
+
+
+def _import_latest_file(shc: Place, today: date) -> HotlineImport | None:
+    """This week's 12345 file for 上河村, read by the real importer (`analytics.hotline.hotline_import`) as its
+    residents' committee dispatcher would upload it: one address matched to a building, one to the community
+    only, one matching nothing (filed into the community's dispatch queue with its address text)."""
+    actor = User.objects.filter(phone="13900000112").first()  # 尹晓红, 上河村社区居委会's dispatcher
+    building = (
+        Place.objects.filter(community_id=shc.pk, kind=PlaceKind.BUILDING, compound__isnull=False)
+        .select_related("compound")
+        .order_by("pk")
+        .first()
+    )
+    if actor is None or building is None or building.compound is None:
+        return None
+    base = min(clock.now(), datetime.combine(today, time(8), tzinfo=_tz()))
+    rows = [
+        (
+            6,
+            "电梯",
+            f"海淀区曙光街道上河村社区{building.compound.name}{building.name}",
+            "电梯又停了，老人下不了楼",
+        ),
+        (3, "噪声扰民", "海淀区曙光街道上河村社区居委会旁", "夜里装修噪声很大"),
+        (1, "垃圾清运", "曙光路北侧绿地", "绿地边上垃圾堆了好几天"),
+    ]
+    lines = ["工单编号,来电时间,来电人,来电号码,地址,分类,内容,办理时限,状态"]
+    for i, (days, category, address, content) in enumerate(rows):
+        at = (base - timedelta(days=days)).astimezone(_tz())
+        due = at + timedelta(days=7)
+        lines.append(
+            f"12345-{at:%Y%m%d}-9{i:04d},{at:%Y-%m-%d %H:%M},市民{i + 1},1390000{i:04d},{address},"
+            f"{category},{content},{due:%Y-%m-%d %H:%M},已派单"
+        )
+    return hotline_import(
+        actor=actor, area=shc, data=("\n".join(lines) + "\n").encode(), filename=LATEST_FILE
+    )
 
 
 def _poisson(rng: random.Random, lam: float) -> int:

@@ -9,11 +9,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.http import HttpRequest
-from ninja import Form, Router, Schema, Status
+from ninja import Form, Query, Router, Schema, Status
 
 from shequ.accounts.models import User
 from shequ.core.errors import Invalid
-from shequ.core.pagination import Page, paged
+from shequ.core.pagination import Page, PageQuery, api_page, paged
 from shequ.directory.models import Party, Place, PlaceKind
 from shequ.elections import selectors, services, tally, voting
 from shequ.elections.models import ElectionStatus
@@ -309,23 +309,27 @@ def named_paper(
 
 
 @router.get("/elections/{election_id}/ballots", response=Page[NamedBallotOut])
-@paged
-def named_ballots(request: HttpRequest, election_id: int):
+def named_ballots(request: HttpRequest, election_id: int, paging: Query[PageQuery]):
     """Owners'-committee election: the named ballot list, for the compound's owners and the organiser (403
     otherwise); whom each owner chose only after the close."""
     e = selectors.access_election(user=request.user, election_id=election_id)
-    return [
-        {
-            "voter": line.entry.name,
-            "building": line.entry.building,
-            "units": [label for label, _area in line.entry.units],
-            "area": str(line.entry.area or ""),
-            "voted": line.voted,
-            "choices": line.ballot.choices if line.ballot else None,
-            "channel": line.ballot.channel if line.ballot else None,
-        }
-        for line in selectors.named_ballot_list(user=request.user, election=e)
-    ]
+
+    def present(rows: list) -> list:
+        return [
+            {
+                "voter": line.entry.name,
+                "building": line.entry.building,
+                "units": [label for label, _area in line.entry.units],
+                "area": str(line.entry.area or ""),
+                "voted": line.voted,
+                "choices": line.ballot.choices if line.ballot else None,
+                "channel": line.ballot.channel if line.ballot else None,
+            }
+            for line in selectors.named_lines(rows, election=e)
+        ]
+
+    # A keyset page of the roll: only the page's entries (and their ballots) are loaded.
+    return api_page(selectors.named_ballot_list(user=request.user, election=e), paging, present=present)
 
 
 @router.post("/elections/{election_id}/close", response=ElectionOut)

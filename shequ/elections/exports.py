@@ -87,7 +87,9 @@ def election_xlsx(*, user, election: Election) -> bytes:
                         line.ballot.get_channel_display() if line.ballot else "",
                         ("、".join(line.chosen) or "全部弃权") if line.ballot else "",
                     ]
-                    for line in selectors.named_ballot_list(user=user, election=election)
+                    for line in selectors.named_lines(
+                        selectors.named_ballot_list(user=user, election=election), election=election
+                    )
                 ],
             )
         )

@@ -3,6 +3,7 @@ ballot box is published only after the close (before, only its size is known).""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
@@ -82,19 +83,18 @@ def open_for_user(*, user) -> list[tuple[Election, bool]]:
     return [(e.election, e.voted) for e in entries[:5]]
 
 
-def published_box(*, election: Election, receipt: str = "") -> list[BoxBallot]:
-    """The published ballot box (after the close), ordered by receipt; or one ballot found by its receipt."""
+def published_box(*, election: Election, receipt: str = "") -> QuerySet[BoxBallot]:
+    """The published ballot box (after the close; empty before) ordered by receipt, or the one ballot of a
+    receipt, as an ordered queryset (the page and the API page it by keyset; the recount reads it whole)."""
+    qs = BoxBallot.objects.filter(election=election).order_by("receipt")  # the receipt is the key
     if election.status != ElectionStatus.CLOSED:
-        return []
-    qs = BoxBallot.objects.filter(election=election)
-    if receipt:
-        qs = qs.filter(receipt=receipt.strip().upper())
-    return list(qs.order_by("receipt"))
+        return qs.none()
+    return qs.filter(receipt=receipt.strip().upper()) if receipt else qs
 
 
 def recount(*, election: Election) -> counting.Outcome:
     """Anyone's recount of the published box, with the same pure functions the close used."""
-    ballots = [b.choices for b in published_box(election=election)]
+    ballots = list(published_box(election=election).values_list("choices", flat=True))
     return counting.elect(
         counting.count(ballots, election.candidates.filter(withdrawn=False).values_list("pk", flat=True)),
         seats=election.seats,
@@ -146,30 +146,32 @@ class NamedLine:
     chosen: list[str]
 
 
-def named_ballot_list(*, user, election: Election) -> list[NamedLine]:
-    """Every owner on the roll with their units and area, whether they voted and (after the close) for whom.
-    Three queries whatever the size."""
+def named_ballot_list(*, user, election: Election) -> QuerySet[RollEntry]:
+    """Every owner on the roll with their units and area, in building and name order, as an ordered
+    queryset (the page and the API page it by keyset; the export reads it whole). Shown through
+    `named_lines`: whether each voted and (after the close) for whom."""
     if not may_see_named(user=user, election=election):
         raise Forbidden(
             "记名选票清单只对本小区业主公开。",
             "The named ballot list is open to the compound's owners only.",
             code="owners_only",
         )
+    return RollEntry.objects.filter(election=election).order_by("building", "name", "id")
+
+
+def named_lines(entries: Iterable[RollEntry], *, election: Election) -> list[NamedLine]:
+    """Rows of `named_ballot_list` (a page, or all) as shown: two queries for any number of rows (the
+    candidates' names and, after the close, these entries' ballots)."""
+    entries = list(entries)
+    if election.status != ElectionStatus.CLOSED:
+        return [NamedLine(entry=e, voted=e.voted, ballot=None, chosen=[]) for e in entries]
     names = dict(election.candidates.values_list("pk", "name"))
-    ballots = {b.voter_id: b for b in NamedBallot.objects.filter(election=election)}
-    closed = election.status == ElectionStatus.CLOSED
+    ballots = {b.voter_id: b for b in NamedBallot.objects.filter(election=election, voter__in=entries)}
     out = []
-    for entry in RollEntry.objects.filter(election=election).order_by("building", "name", "id"):
-        ballot = ballots.get(entry.pk)
-        shown = ballot if closed else None
-        out.append(
-            NamedLine(
-                entry=entry,
-                voted=entry.voted,
-                ballot=shown,
-                chosen=[names[c] for c in shown.choices] if shown else [],
-            )
-        )
+    for entry in entries:
+        shown = ballots.get(entry.pk)
+        chosen = [names[c] for c in shown.choices] if shown else []
+        out.append(NamedLine(entry=entry, voted=entry.voted, ballot=shown, chosen=chosen))
     return out
 
 

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from shequ.accounts.models import User
 from shequ.core.errors import DomainError, Forbidden, Invalid, NotFound
+from shequ.core.pagination import page_of, qs_without_page
 from shequ.core.views import domain_errors, error_text
 from shequ.decisions.forms import VotingWindowForm
 from shequ.decisions.models import BallotChannel
@@ -25,6 +26,8 @@ from shequ.elections.models import (
     Electorate,
     NominationRoute,
 )
+
+LIST_PAGE_SIZE = 100  # rows of the named ballot list and of the published box per page (the export has all)
 
 
 def _flash(request: HttpRequest, exc: DomainError) -> None:
@@ -285,14 +288,16 @@ def receipt(request: HttpRequest, pk: int) -> HttpResponse:
 def named_ballots(request: HttpRequest, pk: int) -> HttpResponse:
     """The named ballot list of an owners'-committee election, for the compound's owners, and their recount."""
     election = selectors.access_election(user=request.user, election_id=pk)
-    lines = selectors.named_ballot_list(user=request.user, election=election)
+    page = page_of(request, selectors.named_ballot_list(user=request.user, election=election), LIST_PAGE_SIZE)
     recount = selectors.named_recount(user=request.user, election=election)
     return render(
         request,
         "elections/named_ballots.html",
         {
             "election": election,
-            "lines": lines,
+            "lines": selectors.named_lines(page.items, election=election),
+            "page": page,
+            "qs": qs_without_page(request),
             "matches": recount is not None
             and recount.as_dict()["candidates"] == election.result.get("candidates"),
             "recounted": recount is not None,
@@ -307,7 +312,7 @@ def box(request: HttpRequest, pk: int) -> HttpResponse:
     if election.is_named:  # no secret box: the owners inspect the named ballots
         return redirect("elections:ballots", pk=pk)
     receipt = (request.GET.get("receipt") or "").strip()
-    ballots = selectors.published_box(election=election, receipt=receipt)
+    page = page_of(request, selectors.published_box(election=election, receipt=receipt), LIST_PAGE_SIZE)
     names = dict(election.candidates.values_list("pk", "name"))
     recount = selectors.recount(election=election) if election.status == ElectionStatus.CLOSED else None
     return render(
@@ -316,7 +321,9 @@ def box(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "election": election,
             "receipt": receipt,
-            "ballots": [(b.receipt, [names[c] for c in b.choices]) for b in ballots],
+            "ballots": [(b.receipt, [names[c] for c in b.choices]) for b in page.items],
+            "page": page,
+            "qs": qs_without_page(request),
             "recount": [(names[cid], score) for _r, cid, score in recount.ranking] if recount else [],
             "matches": recount is not None and recount.as_dict()["scores"] == election.result.get("scores"),
         },

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shequ.core.errors import DomainError, Forbidden, Invalid, NotFound
+from shequ.core.pagination import page_of, qs_without_page
 from shequ.core.views import domain_errors, error_text
 from shequ.decisions.exports import workbook_bytes
 from shequ.decisions.models import Decision
@@ -48,7 +49,10 @@ def index(request: HttpRequest) -> HttpResponse:
 @login_required
 def review(request: HttpRequest) -> HttpResponse:
     """The department's workbench block: applications waiting for its approval."""
-    return render(request, "funds/review.html", {"queue": list(selectors.review_queue(user=request.user))})
+    page = page_of(request, selectors.review_queue(user=request.user), 50)
+    return render(
+        request, "funds/review.html", {"queue": page.items, "page": page, "qs": qs_without_page(request)}
+    )
 
 
 def _account(request: HttpRequest, pk: int) -> FundAccount:

@@ -31,7 +31,8 @@ def _covering_ids(membership: Membership) -> set[int]:
 
 
 def posting_rights(*, user) -> list[PostingRight]:
-    """Every (party, channel) this user may post for, with the places it covers."""
+    """Every (party, channel) this user may post for, with the places it covers (a list in memory: bounded
+    by the user's own memberships, not by any history)."""
     rights: dict[tuple[int, str], PostingRight] = {}
     for m in user_roles(user=user).memberships:
         if m.role in NON_POSTING_ROLES:
@@ -238,7 +239,8 @@ def leader_buildings(*, user, notice: Notice) -> list[Place]:
 
 
 def unread_households(*, user, notice: Notice, building: Place) -> list[UnreadHousehold]:
-    """Households of a building where no one has read the notice — for the building leader to visit."""
+    """Households of a building where no one has read the notice — for the building leader to visit (a
+    list in memory: bounded by one building's households)."""
     if building.pk not in {b.pk for b in leader_buildings(user=user, notice=notice)}:
         raise Forbidden(
             "只有本楼的楼组长或发布单位可以查看未读名单。",

@@ -4,13 +4,12 @@ department's summonses. (The three rates and the league table live in `shequ.ana
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db.models import Q, QuerySet
 
 from shequ.accounts.selectors import user_roles
 from shequ.appeals.models import OPEN_STATUSES, Appeal, AppealEvent, EventKind
-from shequ.core import clock
 from shequ.supervision.models import Summons, Whistle
 
 # ---------------------------------------------------------------- escalations
@@ -105,14 +104,6 @@ def summonses_for(*, user, open_only: bool = True) -> QuerySet[Summons]:
     return qs.select_related(
         "whistle", "whistle__appeal", "whistle__appeal__category", "whistle__party", "department"
     ).order_by("due_at", "id")
-
-
-def is_overdue(*, due: datetime | None, now: datetime | None = None) -> bool:
-    return due is not None and due < (now or clock.now())
-
-
-def minutes_between(a: datetime, b: datetime) -> int:
-    return int((b - a) / timedelta(minutes=1))
 
 
 def supervision_links(*, appeal: Appeal, user) -> dict[str, bool]:

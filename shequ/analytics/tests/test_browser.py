@@ -45,6 +45,12 @@ def test_street_leader_dashboard_phone_and_desktop(live_server, browser, setting
         # nothing wider than the screen but the scrollable tables
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 1, f"{name}: page scrolls sideways by {overflow}px"
+        # the chart's axis text is readable: the phone gets its own narrower drawing, so the 12 px (15 px
+        # in large type) labels are not scaled down to half on a 390 px screen
+        shown = ".chart svg.narrow" if viewport["width"] < 600 else ".chart svg.wide"
+        assert page.locator(shown).first.is_visible(), name
+        tick = page.locator(f"{shown} text.tick").first.bounding_box()
+        assert tick and tick["height"] >= (13 if large else 10), (name, tick)
         # the data table of the chart is one tap away
         page.locator("details.data summary").first.click()
         assert page.locator("details.data table").first.is_visible()

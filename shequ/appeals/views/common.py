@@ -1,12 +1,11 @@
-"""Small helpers the appeal pages share: safe redirects, htmx, paging, one-time form tokens."""
+"""Small helpers the appeal pages share: safe redirects, htmx, one-time form tokens (paging is
+`core.pagination.page_of`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -15,10 +14,7 @@ from shequ.accounts.http import AuthedRequest
 from shequ.accounts.models import User
 from shequ.appeals.access import StaffScope, staff_scope
 from shequ.core import idempotency
-from shequ.core.pagination import MAX_PAGE, ListPage, list_page
 from shequ.directory.models import Place, Spot
-
-PAGE_SIZE = 20
 
 # ---------------------------------------------------------------- errors → pages
 
@@ -34,26 +30,6 @@ def safe_next(request: AuthedRequest, fallback: str) -> str:
 
 def is_htmx(request: AuthedRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
-
-
-def page_of(request: AuthedRequest, qs: QuerySet, size: int = PAGE_SIZE) -> ListPage:
-    """The page the request asks for (`?after=` / `?before=` cursors, or `?page=` for old links):
-    `core.pagination.list_page`, the same shape as the API's lists."""
-    number = request.GET.get("page", "")
-    return list_page(
-        qs,
-        size=size,
-        after=request.GET.get("after") or None,
-        before=request.GET.get("before") or None,
-        page=min(int(number), MAX_PAGE) if number.isdigit() and int(number) > 0 else None,
-    )
-
-
-PAGING = ("page", "after", "before")
-
-
-def qs_without_page(request: AuthedRequest, drop: tuple[str, ...] = PAGING) -> str:
-    return urlencode([(k, v) for k, vs in request.GET.lists() for v in vs if k not in drop])
 
 
 def resolve_place(options, value: str) -> tuple[Place, Spot | None, str] | None:

@@ -15,8 +15,8 @@ from shequ.appeals.models import (
     OPEN_STATUSES,
     Status,
 )
-from shequ.appeals.views.common import page_of, qs_without_page
 from shequ.core import clock
+from shequ.core.pagination import page_of, qs_without_page
 from shequ.core.views import domain_errors
 from shequ.directory.models import Place, PlaceKind
 from shequ.directory.selectors import (

@@ -17,10 +17,11 @@ from shequ.appeals.access import StaffScope
 from shequ.appeals.forms import (
     QueueFilterForm,
 )
-from shequ.appeals.views.common import PAGING, is_htmx, page_of, qs_without_page, require_staff, safe_next
+from shequ.appeals.views.common import is_htmx, require_staff, safe_next
 from shequ.appeals.views.page import detail_context, load_appeal
 from shequ.core import clock
 from shequ.core.errors import DomainError
+from shequ.core.pagination import PAGING, page_of, qs_without_page
 from shequ.core.views import domain_errors, error_text
 from shequ.directory.selectors import (
     compounds_served_by,

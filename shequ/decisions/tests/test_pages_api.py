@@ -219,3 +219,38 @@ def test_my_register_api_pages_the_queryset(client, world, decision, django_asse
     assert body["items"][0]["unit"] == mine.first().unit.label
     login(client, world.outsider)
     assert client.get("/api/v1/register/mine").json()["items"] == []
+
+
+def test_the_ballot_list_pages_by_keyset_through_the_page_and_the_api(
+    client, world, decision, django_assert_max_num_queries
+):
+    """The per-unit ballot list is an ordered queryset paged by cursor: every unit exactly once across
+    the pages, the ballot shown once closed, and a page's queries do not grow with the roll."""
+    from shequ.decisions import selectors
+
+    with clock.frozen(VOTING):
+        voting.ballot_cast(user=world.resident_a, decision=decision, choice="disagree")
+    with clock.frozen(AFTER):
+        services.decision_close(actor=world.rc_staff, decision=decision)
+    units = selectors.ballot_list(user=world.resident_a2, decision=decision)
+    assert units.ordered
+    labels = list(units.values_list("label", flat=True))
+    assert len(labels) >= 3
+    login(client, world.resident_a2)
+    seen, url = [], f"/api/v1/decisions/{decision.pk}/ballots?page_size=2"
+    while url:
+        with django_assert_max_num_queries(12):
+            body = client.get(url).json()
+        assert body["count"] == len(labels) and len(body["items"]) <= 2
+        seen += body["items"]
+        url = (
+            f"/api/v1/decisions/{decision.pk}/ballots?page_size=2&after={body['next']}"
+            if body["next"]
+            else ""
+        )
+    assert [r["label"] for r in seen] == labels
+    cast = [r for r in seen if r["voted"]]
+    assert len(cast) == 1 and cast[0]["choice"] == "disagree" and cast[0]["channel"] == "online"
+    assert all(r["choice"] is None for r in seen if not r["voted"])
+    page = client.get(reverse("decisions:ballots", args=[decision.pk])).content.decode()
+    assert all(label in page for label in labels) and "反对" in page

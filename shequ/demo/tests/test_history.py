@@ -5,9 +5,10 @@ from __future__ import annotations
 from django.test import override_settings
 
 from shequ.analytics.dashboards import Filters, hotline_vs_shequ, repeat_problems, volume_trend
+from shequ.analytics.models import HotlineImport, HotlineOrder
 from shequ.analytics.rates import recent_months
 from shequ.appeals.models import Category
-from shequ.demo.history import MONTHS, REFORM_MONTHS_AGO, demo_history_load
+from shequ.demo.history import LATEST_FILE, MONTHS, REFORM_MONTHS_AGO, demo_history_load
 from shequ.demo.services import demo_load
 from shequ.directory.models import Place
 
@@ -18,6 +19,14 @@ def test_a_year_of_history_with_the_reform_visible(db):
     made = demo_history_load()
     assert made["appeals"] > 2000 and made["hotline_orders"] > 100
     assert demo_history_load() == {"appeals": 0}  # once
+    # this week's 12345 file went through the real importer: building, community, and an address that
+    # matches nothing — filed all the same, waiting in 上河村's dispatch queue with its address text
+    latest = HotlineImport.objects.get(filename=LATEST_FILE)
+    assert latest.ok and made["file_imported"] == 3, latest.report
+    assert (latest.report["matched"], latest.report["unmatched"]) == (2, 1), latest.report
+    nowhere = HotlineOrder.objects.get(last_import=latest, match="none")
+    assert nowhere.appeal is not None and nowhere.appeal.status == "submitted"
+    assert nowhere.appeal.dispatcher is not None and "曙光路北侧绿地" in nowhere.appeal.text
     shc = Place.objects.get(name="上河村社区")
     months = recent_months(MONTHS)
     rows = hotline_vs_shequ(

@@ -154,7 +154,7 @@ def test_published_box_recounts_to_the_posted_tally_and_a_voter_finds_their_rece
             voting.election_vote(user=v.user, election=e, candidate_ids=p)
             for v, p in zip(voters, picks, strict=True)
         ]
-        assert selectors.published_box(election=e) == []  # not before the close
+        assert list(selectors.published_box(election=e)) == []  # not before the close
         e = services.election_close(actor=world.rc_staff, election=e)  # everyone voted: early close allowed
     # Recount by hand from the published box: c0: 2, c1: 3, c2: 4, c3: 3, c4: 3, c5: 2, c6: 2.
     client.force_login(world.outsider)

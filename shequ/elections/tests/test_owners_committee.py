@@ -503,3 +503,36 @@ def test_api_blank_ballot_is_asked_for_explicitly(client, world, owners_vote):
         assert r.status_code == 201, r.content
         assert client.get(api, **owner).json()["turnout"]["voted_owners"] == 1
     assert list(NamedBallot.objects.filter(election=e).values_list("choices", flat=True)) == [[]]
+
+
+def test_the_named_ballot_list_pages_by_keyset_with_its_ballots(
+    client, world, owners_vote, django_assert_max_num_queries
+):
+    """The named ballot list is an ordered queryset paged by cursor (the API and the page): every owner
+    once across the pages, whom they chose shown after the close, and a page's queries constant."""
+    from shequ.elections import selectors
+
+    e = owners_vote
+    c = cids(e)
+    with clock.frozen(VOTING):
+        voting.election_vote(user=world.resident_a, election=e, candidate_ids=[c["甲"]])
+    with clock.frozen(AFTER):
+        services.election_close(actor=world.rc_staff, election=e)
+    e.refresh_from_db()
+    entries = selectors.named_ballot_list(user=world.resident_a, election=e)
+    assert entries.ordered
+    names = list(entries.values_list("name", flat=True))
+    assert len(names) == 5
+    owner = api_token(client, world.resident_a)
+    seen, url = [], f"/api/v1/elections/{e.pk}/ballots?page_size=2"
+    while url:
+        with django_assert_max_num_queries(12):
+            body = client.get(url, **owner).json()
+        assert body["count"] == 5 and len(body["items"]) <= 2
+        seen += body["items"]
+        url = f"/api/v1/elections/{e.pk}/ballots?page_size=2&after={body['next']}" if body["next"] else ""
+    assert [x["voter"] for x in seen] == names
+    assert [x["choices"] for x in seen if x["voted"]] == [[c["甲"]]]
+    client.force_login(world.resident_a)
+    page = client.get(reverse("elections:ballots", args=[e.pk])).content.decode()
+    assert all(n in page for n in names)

@@ -221,6 +221,12 @@ def test_the_review_queue_api_pages_before_it_computes_shares(client, setup):
     assert first["count"] == 3 and [a["title"] for a in first["items"]] == ["维修0", "维修1"]
     rest = client.get("/api/v1/funds/review", {"page_size": 2, "after": first["next"]}).json()
     assert [a["title"] for a in rest["items"]] == ["维修2"] and rest["next"] is None
+    page = client.get(reverse("funds:review"))  # the page pages the same queryset, oldest first
+    assert page.context["page"].count == 3 and [a.title for a in page.context["queue"]] == [
+        "维修0",
+        "维修1",
+        "维修2",
+    ]
     client.force_login(world.resident_a)
     assert client.get("/api/v1/funds/review").json()["items"] == []
     assert client.get("/api/v1/funds/accounts", {"page_size": 1}).json()["count"] == 1

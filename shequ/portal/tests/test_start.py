@@ -244,6 +244,46 @@ class TestStreetCounts:
 
         assert escalated(world.street_leader) == escalated(world.observer) == 1
 
+    def test_street_block_lists_the_worst_companies_with_enough_ratings(self, world):
+        """The street leader's "worst-performing parties": by the league table's rule — 乙物业, rated three
+        times, is listed with its composite; 甲物业, one accepted appeal and no rating, has no composite
+        (样本不足) and is not named as worst (nor as good)."""
+        from datetime import datetime
+        from zoneinfo import ZoneInfo
+
+        from django.test import RequestFactory
+
+        from shequ.appeals.services import appeal_transition
+        from shequ.core import clock
+        from shequ.portal import start_blocks
+
+        t0 = datetime(2026, 11, 20, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+        lift = Category.objects.get(code="lift")
+        with clock.frozen(t0):
+            a = appeal_create(
+                reporter=world.resident_a, kind="help", category=lift, place=world.household_a, text="电梯"
+            )
+            appeal_transition(appeal=a, actor=world.handler_x, action="accept")
+            for rating in ("satisfied", "basically", "unsatisfied"):
+                b = appeal_create(
+                    reporter=world.resident_b,
+                    kind="help",
+                    category=lift,
+                    place=world.household_b,
+                    text="电梯",
+                )
+                b = appeal_transition(appeal=b, actor=world.handler_y, action="accept")
+                b = appeal_transition(appeal=b, actor=world.handler_y, action="resolve", text="修好了")
+                appeal_transition(appeal=b, actor=world.resident_b, action="rate", solved=True, rating=rating)
+        with clock.frozen(t0 + timedelta(days=1)):
+            request = RequestFactory().get("/")
+            request.user = world.street_leader
+            block = start_blocks.street(request, start_for(user=world.street_leader))
+        assert block is not None
+        assert [i.title for i in block.items] == ["乙物业"]
+        assert block.items[0].chip.endswith("%") and block.note == "本月表现最差的物业公司"
+        assert block.items[0].url == reverse("analytics:party", args=[world.company_y.pk])
+
 
 class TestNothingToDo:
     def test_empty_police_start_page_says_nothing_to_do(self, client, world):
