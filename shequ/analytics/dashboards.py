@@ -6,6 +6,9 @@ open appeals (partial index `an_fact_open`) with the one overdue rule of appeals
 Hot spots, repeat problems and the early warning live in `places.py`; the filters in `filters.py`.
 
 Community matters (the article's measure): categories under 设施报修, 停车与车棚, 物业服务, 邻里纠纷.
+
+(Over 500 lines on purpose: the one grouped read of the month rows and every figure computed from it stay
+in one module, so that a figure cannot quietly start reading the rows a second time.)
 """
 
 from __future__ import annotations

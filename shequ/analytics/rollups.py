@@ -7,6 +7,9 @@ idempotent. It runs as the periodic job `analytics.rollup` (every worker, `shequ
 before every read of the figures (`rollups_fresh()`), so a page never shows a stale rate.
 `rollup_rebuild()` recomputes everything from the appeals (after a bulk load, or to reconcile) in two
 set-based statements, the SQL twins of `fact_of` and `contributions`.
+
+(Over 500 lines on purpose: each Python rule of a fact row and its SQL twin for the rebuild sit side by
+side in one module, so that a change to one is seen next to the other and the two cannot drift apart.)
 """
 
 from __future__ import annotations
