@@ -10,9 +10,10 @@ from django.utils.translation import gettext as _
 
 from shequ.analytics.dashboards import Filters, appeals_in_period
 from shequ.analytics.exports import Column, Sheet
+from shequ.analytics.rates import Rates
 from shequ.analytics.selectors import Dashboard
 from shequ.appeals.models import Kind, Rating, Source, Status
-from shequ.directory.models import Place
+from shequ.directory.models import Party, Place
 
 TABLES = (
     "appeals",
@@ -49,6 +50,39 @@ def _rate_cells(r) -> list[Any]:
         r.dispatched,
         r.rated,
     ]
+
+
+def league_sheet(rows: list[tuple[Party, Rates]]) -> Sheet:
+    """The league table (三率排行) as the page shows it: its order, and below the minimum of ratings the
+    worst-case score in 综合得分 with 样本不足 marked (the page's chip)."""
+    return Sheet(
+        _("三率排行"),
+        [
+            Column("#", 6, "int"),
+            Column(_("名称"), 28),
+            Column(_("综合得分"), 10, "pct"),
+            Column(_("样本不足"), 10),
+            Column(_("响应率"), 10, "pct"),
+            Column(_("解决率"), 10, "pct"),
+            Column(_("满意率"), 10, "pct"),
+            Column(_("派单"), 8, "int"),
+            Column(_("评价"), 8, "int"),
+        ],
+        (
+            [
+                i,
+                p.name,
+                r.composite if r.sufficient else r.worst_case_score,
+                "" if r.sufficient else _("是"),
+                r.response_rate,
+                r.resolution_rate,
+                r.satisfaction_rate,
+                r.dispatched,
+                r.rated,
+            ]
+            for i, (p, r) in enumerate(rows, 1)
+        ),
+    )
 
 
 def appeals_sheet(f: Filters) -> Sheet:

@@ -7,6 +7,7 @@ app_name = "analytics"
 urlpatterns = [
     path("parties/<int:pk>/", views.party, name="party"),
     path("league/", views.league, name="league"),
+    path("league/export.xlsx", views.league_export, name="league_export"),
     path("street/", views.street_dashboard, name="street_dashboard"),
     path("street/export.xlsx", views.street_export, name="street_export"),
     path("community/", views.community_dashboard, name="community_dashboard"),

@@ -61,16 +61,24 @@ def party(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
-@require_GET
-def league(request: HttpRequest) -> HttpResponse:
-    """Parties of one kind in the viewer's streets ranked by the fair composite."""
+def _league_rows(request: HttpRequest) -> tuple[str, str, int | None, list]:
+    """The league table's filters (kind, month, community) and its rows: one reading for page and ledger."""
     kind = request.GET.get("kind") or PartyKind.PROPERTY_COMPANY
     if kind not in selectors.LEAGUE_KINDS:
         kind = PartyKind.PROPERTY_COMPANY
     month = _month(request)
-    rows = selectors.party_league(user=request.user, kind=kind, month=month)
+    community_id = _area_id(request, "community")
+    rows = selectors.party_league(user=request.user, kind=kind, month=month, community_id=community_id)
+    return kind, month, community_id, rows
+
+
+@login_required
+@require_GET
+def league(request: HttpRequest) -> HttpResponse:
+    """Parties of one kind in the viewer's streets ranked by the fair composite."""
+    kind, month, community_id, rows = _league_rows(request)
     kinds = [(k, label) for k, label in PartyKind.choices if k in selectors.LEAGUE_KINDS]
+    query = {"kind": kind, "month": month, **({"community": community_id} if community_id else {})}
     return render(
         request,
         "analytics/league.html",
@@ -80,8 +88,21 @@ def league(request: HttpRequest) -> HttpResponse:
             "months": _months(month),
             "kind": kind,
             "kinds": kinds,
+            "community_id": community_id,
+            "export_query": urlencode(query),
             "min_rated": rates.min_rated(),
         },
+    )
+
+
+@login_required
+@require_GET
+def league_export(request: HttpRequest) -> HttpResponseBase:
+    """The league table as an Excel ledger: the page's filters, rows and 样本不足 rule."""
+    kind, month, community_id, rows = _league_rows(request)
+    suffix = f"-{community_id}" if community_id else ""
+    return xlsx_response(
+        [ledgers.league_sheet(rows)], filename=f"{gettext('三率排行')}-{kind}-{month}{suffix}.xlsx"
     )
 
 
