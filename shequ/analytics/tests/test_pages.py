@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import io
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
-
-import io
 
 import pytest
 from django.urls import reverse
