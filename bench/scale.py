@@ -539,15 +539,15 @@ def measure(args, phases: set[str], actors: Actors, base: str, rows: list[dict],
         print(f"  sweep: {report['sweep']}", flush=True)
 
 
-def sweep(count: int, sweeps: tuple[str, ...] = ()) -> dict:
-    """Make `count` appeals overdue for acceptance (the same ones each run) and time the sweeper
-    clearing them: every escalation rung it owes, with its notifications, until nothing is left."""
+def overdue_for_acceptance(count: int) -> list[int]:
+    """Make the first `count` appeals (by id; the same rows each run) dispatched and overdue for acceptance
+    by 30 h, with no job pending: the starting point of the sweep phase here and of `bench/sweep.py`."""
     from datetime import timedelta
 
     from django.db import connection
 
     from shequ.appeals.models import Appeal, Status
-    from shequ.core import clock, jobs
+    from shequ.core import clock
 
     now = clock.now()  # the deadlines are set against the real clock; the sweeper runs on it too
     ids = list(Appeal.objects.order_by("id").values_list("id", flat=True)[:count])
@@ -565,6 +565,18 @@ def sweep(count: int, sweeps: tuple[str, ...] = ()) -> dict:
         )
         cur.execute("DELETE FROM core_job WHERE status <> 'done'")
         cur.execute("ANALYZE appeals_appeal")
+    return ids
+
+
+def sweep(count: int, sweeps: tuple[str, ...] = ()) -> dict:
+    """Make `count` appeals overdue for acceptance (the same ones each run) and time the sweeper
+    clearing them: every escalation rung it owes, with its notifications, until nothing is left."""
+    from django.db import connection
+
+    from shequ.appeals.models import Appeal, Status
+    from shequ.core import clock, jobs
+
+    ids = overdue_for_acceptance(count)
     jobs.discover()
     with connection.cursor() as cur:
         cur.execute(

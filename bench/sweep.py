@@ -23,7 +23,6 @@ import os
 import subprocess
 import sys
 import time
-from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -52,28 +51,14 @@ def db_url(name: str) -> str:
 
 
 def make_overdue(count: int) -> dict:
-    """The first `count` appeals, dispatched and overdue for acceptance by 30 h (the same rows each run)."""
+    """The first `count` appeals, dispatched and overdue for acceptance by 30 h (the same rows each run, made
+    so by `bench/scale.py`'s `overdue_for_acceptance`, the one definition), and where the run starts."""
     from django.db import connection
 
-    from shequ.appeals.models import Appeal, Status
-    from shequ.core import clock
+    from bench.scale import overdue_for_acceptance
 
-    now = clock.now()
-    ids = list(Appeal.objects.order_by("id").values_list("id", flat=True)[:count])
+    ids = overdue_for_acceptance(count)
     with connection.cursor() as cur:
-        cur.execute(
-            """
-            UPDATE appeals_appeal SET status = %s, accepted_at = NULL, resolved_at = NULL,
-                   closed_at = NULL, rating = NULL, solved = NULL, rated_at = NULL,
-                   closed_unrated = false, callback_due_at = NULL, escalation_level = 0,
-                   escalated_to_id = NULL, accept_due_at = %s,
-                   next_due_at = CASE WHEN kind <> 'consult' THEN %s END
-            WHERE id = ANY(%s)
-            """,
-            [Status.DISPATCHED, now - timedelta(hours=30), now - timedelta(hours=30), ids],
-        )
-        cur.execute("DELETE FROM core_job WHERE status <> 'done'")
-        cur.execute("ANALYZE appeals_appeal")
         cur.execute("SELECT coalesce(max(id), 0) FROM appeals_appealevent")
         last_event = cur.fetchone()[0]
         cur.execute("SELECT coalesce(max(id), 0) FROM notifications_notification")
