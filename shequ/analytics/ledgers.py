@@ -86,8 +86,12 @@ def league_sheet(rows: list[tuple[Party, Rates]]) -> Sheet:
 
 
 def appeals_sheet(f: Filters) -> Sheet:
-    kinds, statuses, sources, ratings = (dict(c.choices) for c in (Kind, Status, Source, Rating))
+    # Labels translated once for the whole ledger, not once per row (100,000 rows: 300,000 lookups).
+    kinds, statuses, sources, ratings = (
+        {value: str(label) for value, label in c.choices} for c in (Kind, Status, Source, Rating)
+    )
     communities = dict(Place.objects.filter(kind="community").values_list("pk", "name"))
+    solved = {True: _("是"), False: _("否")}
 
     def rows() -> Iterator[list[Any]]:
         for a in appeals_in_period(f).iterator(chunk_size=2000):
@@ -105,7 +109,7 @@ def appeals_sheet(f: Filters) -> Sheet:
                 a["accepted_at"],
                 a["resolved_at"],
                 ratings.get(a["rating"], "") if a["rating"] else "",
-                {True: _("是"), False: _("否")}.get(a["solved"], ""),
+                solved.get(a["solved"], ""),
             ]
 
     return Sheet(
