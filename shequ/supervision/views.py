@@ -21,7 +21,6 @@ from shequ.core.views import domain_errors, error_text
 from shequ.supervision import selectors, services
 from shequ.supervision.models import Summons, WhistleKind
 
-
 ESCALATED_PAGE_SIZE = 50
 # What a row of the escalated queue shows (supervision/_escalated_rows.html), and the order's columns.
 ESCALATED_ROW = (
