@@ -58,7 +58,7 @@ def escalated(request: AuthedRequest) -> HttpResponse:
     page = page_of(request, qs, ESCALATED_PAGE_SIZE)
     rows = page.object_list
     for a in rows:
-        a.climbed_past_me = a.escalated_to_id not in my_ids  # type: ignore[attr-defined]  # display flag
+        a.climbed_past_me = a.escalated_to_id not in my_ids  # a display flag
     template = (
         "supervision/_escalated_rows.html"
         if request.headers.get("HX-Request")
