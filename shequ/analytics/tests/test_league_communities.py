@@ -85,7 +85,8 @@ def test_community_leader_sees_only_their_community(client, world, two_communiti
     client.force_login(world.party_secretary)
     page = _page(client)
     assert [c.name for c in page.context["communities"]] == ["测试社区"]
-    assert "全部社区" not in page.content.decode()
+    options = page.content.decode().split('id="community"')[1].split("</select>")[0]
+    assert options.count("<option") == 2 and "邻社区" not in options  # 全部社区 (the street's table) + theirs
     assert sorted(p.name for p, _r in _page(client, community=world.community.pk).context["rows"]) == _raw(
         world.community
     )
