@@ -57,7 +57,10 @@ class LeagueRowOut(RatesOut):
 )
 @paged
 def league(
-    request: HttpRequest, kind: str = "property_company", month: str | None = None, community: int | None = None
+    request: HttpRequest,
+    kind: str = "property_company",
+    month: str | None = None,
+    community: int | None = None,
 ):
     rows = selectors.party_league(user=request.user, kind=kind, month=month, community_id=community)
     return [{"rank": i, "party_id": p.pk, "party": p.name, **r.as_dict()} for i, (p, r) in enumerate(rows, 1)]

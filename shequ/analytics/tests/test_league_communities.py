@@ -60,7 +60,8 @@ def test_street_leader_picks_among_the_streets_communities(
         assert 'id="community"' in body and "全部社区" in body and "别的社区" not in body
         for community in (world.community, other):
             _page(client, community=community.pk)  # rolls up
-            with django_assert_max_num_queries(16):  # resident page 14 + the leader scope (read once, kept on the user) + the picker
+            # the resident page 14 + the leader scope (read once, kept on the user) + the picker
+            with django_assert_max_num_queries(16):
                 narrowed = _page(client, community=community.pk)
             names = sorted(p.name for p, _r in narrowed.context["rows"])
             assert names == _raw(community) and names
@@ -104,7 +105,9 @@ def test_residents_have_no_picker_and_bad_ids_are_422(client, world, two_communi
     assert 'id="community"' not in page.content.decode()
     assert _page(client, community=world.community.pk).status_code == 403
     r = client.get("/api/v1/analytics/league", {"community": world.community.pk})
-    assert r.status_code == 403 and "社区" in r.json()["error"]["message_zh"] and r.json()["error"]["message_en"]
+    assert (
+        r.status_code == 403 and "社区" in r.json()["error"]["message_zh"] and r.json()["error"]["message_en"]
+    )
     assert client.get("/api/v1/analytics/league/communities").json() == []
     client.force_login(world.street_leader)
     bad = _page(client, community="x")
