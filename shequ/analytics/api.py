@@ -50,11 +50,34 @@ class LeagueRowOut(RatesOut):
     "/analytics/league",
     response={200: Page[LeagueRowOut], **ERRORS},
     summary="排行 / The league table of one party kind in the viewer's streets",
+    description="community: narrow to one community the viewer leads (a community leader their own, a "
+    "street leader their street's, observers included); another id is refused (403 for non-leaders, 404 "
+    "outside their area, message_zh + message_en). The ids a viewer may pass: GET "
+    "/analytics/league/communities.",
 )
 @paged
-def league(request: HttpRequest, kind: str = "property_company", month: str | None = None):
-    rows = selectors.party_league(user=request.user, kind=kind, month=month)
+def league(
+    request: HttpRequest,
+    kind: str = "property_company",
+    month: str | None = None,
+    community: int | None = None,
+):
+    rows = selectors.party_league(user=request.user, kind=kind, month=month, community_id=community)
     return [{"rank": i, "party_id": p.pk, "party": p.name, **r.as_dict()} for i, (p, r) in enumerate(rows, 1)]
+
+
+class PlaceOut(Schema):
+    id: int
+    name: str
+
+
+@router.get(
+    "/analytics/league/communities",
+    response={200: list[PlaceOut], **ERRORS},
+    summary="排行可选社区 / The communities the viewer may narrow the league table to (the picker's)",
+)
+def league_communities(request: HttpRequest):
+    return [{"id": p.pk, "name": p.name} for p in selectors.league_communities(user=request.user)]
 
 
 # ---------------------------------------------------------------- dashboards

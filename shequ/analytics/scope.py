@@ -62,7 +62,11 @@ def _streets(street_place_ids: set[int]) -> QuerySet[Place]:
 
 
 def leader_area(*, user) -> Area:
-    """The streets and communities whose dashboards the user may read."""
+    """The streets and communities whose dashboards the user may read (kept on the user object for the
+    request, like `user_roles`: the page's picker and the check read it once)."""
+    cached = getattr(user, "_shequ_area", None)
+    if cached is not None:
+        return cached
     street_place_ids, community_place_ids = _led_places(user=user)
     area = Area()
     if street_place_ids:
@@ -73,7 +77,18 @@ def leader_area(*, user) -> Area:
             .filter(Q(pk__in=community_place_ids) | Q(street_id__in=area.street_ids))
             .values_list("pk", flat=True)
         )
+    if getattr(user, "pk", None):
+        user._shequ_area = area
     return area
+
+
+def leader_communities(*, user) -> list[Place]:
+    """The communities a leader may pick, by name: a community leader's own, a street leader's street's
+    (the dashboards' rule, `leader_area`); nobody else has any."""
+    ids = leader_area(user=user).community_ids
+    if not ids:
+        return []
+    return list(Place.objects.filter(pk__in=sorted(ids)).only("pk", "name").order_by("name"))
 
 
 def access_street(*, user, street_id: int | None) -> Place:

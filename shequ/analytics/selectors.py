@@ -52,7 +52,13 @@ from shequ.analytics.rates import (
     rank_key,
     recent_months,
 )
-from shequ.analytics.scope import access_community, access_street, parties_in_streets, viewer_street_ids
+from shequ.analytics.scope import (
+    access_community,
+    access_street,
+    leader_communities,
+    parties_in_streets,
+    viewer_street_ids,
+)
 from shequ.appeals.models import Category
 from shequ.core import clock
 from shequ.core.errors import Invalid, NotFound
@@ -89,17 +95,34 @@ def party_league(
     *, user, kind: str, month: str | None = None, community_id: int | None = None
 ) -> list[tuple[Party, Rates]]:
     """The active parties of a kind in the viewer's streets with their rates: those with enough ratings
-    first by composite, then the rest by their worst-case score (see `shequ.analytics.rates`)."""
+    first by composite, then the rest by their worst-case score (see `shequ.analytics.rates`).
+
+    `community_id` narrows the table to the parties at home in, serving, or under contract in that
+    community — one the viewer leads (the dashboards' rule, `scope.access_community`: a community leader
+    their own, a street leader their street's; anyone else is refused with 403/404, zh + en)."""
+    kind = check_league_kind(kind)
+    if community_id:
+        access_community(user=user, community_id=community_id)
     parties = parties_in_streets(
-        Party.objects.filter(kind=check_league_kind(kind), is_active=True), viewer_street_ids(user=user)
+        Party.objects.filter(kind=kind, is_active=True), viewer_street_ids(user=user)
     )
     if community_id:
-        parties = parties.filter(Q(home_id=community_id) | Q(served__place_id=community_id)).distinct()
+        parties = parties.filter(
+            Q(home_id=community_id)
+            | Q(served__place_id=community_id)
+            | Q(served__place__community_id=community_id)
+            | Q(contracts__places__community_id=community_id)
+        ).distinct()
     found = list(parties.order_by("name"))
     rates = party_rates(party_ids=[p.pk for p in found], month=month)
     rows = [(p, rates[p.pk]) for p in found]
     rows.sort(key=lambda pr: rank_key(pr[1], pr[0].name))
     return rows
+
+
+def league_communities(*, user) -> list[Place]:
+    """The league page's community picker: the communities the viewer leads (`scope.leader_communities`)."""
+    return leader_communities(user=user)
 
 
 def party_compounds(*, party: Party, limit: int = 50) -> list[Place]:

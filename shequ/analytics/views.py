@@ -67,16 +67,21 @@ def _league_rows(request: HttpRequest) -> tuple[str, str, int | None, list]:
     if kind not in selectors.LEAGUE_KINDS:
         kind = PartyKind.PROPERTY_COMPANY
     month = _month(request)
-    community_id = _area_id(request, "community")
+    community_id = _community_param(request.GET.get("community"))
     rows = selectors.party_league(user=request.user, kind=kind, month=month, community_id=community_id)
     return kind, month, community_id, rows
 
 
 @login_required
 @require_GET
+@domain_errors
 def league(request: HttpRequest) -> HttpResponse:
-    """Parties of one kind in the viewer's streets ranked by the fair composite."""
-    kind, month, community_id, rows = _league_rows(request)
+    """Parties of one kind in the viewer's streets ranked by the fair composite; a leader may narrow it
+    to one of the communities they lead (the picker lists exactly those)."""
+    try:
+        kind, month, community_id, rows = _league_rows(request)
+    except Invalid as exc:
+        return render(request, "analytics/bad_filters.html", {"error": error_text(exc)}, status=422)
     kinds = [(k, label) for k, label in PartyKind.choices if k in selectors.LEAGUE_KINDS]
     query = {"kind": kind, "month": month, **({"community": community_id} if community_id else {})}
     return render(
@@ -89,6 +94,7 @@ def league(request: HttpRequest) -> HttpResponse:
             "kind": kind,
             "kinds": kinds,
             "community_id": community_id,
+            "communities": selectors.league_communities(user=request.user),
             "export_query": urlencode(query),
             "min_rated": rates.min_rated(),
         },
@@ -97,13 +103,29 @@ def league(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@domain_errors
 def league_export(request: HttpRequest) -> HttpResponseBase:
     """The league table as an Excel ledger: the page's filters, rows and 样本不足 rule."""
-    kind, month, community_id, rows = _league_rows(request)
+    try:
+        kind, month, community_id, rows = _league_rows(request)
+    except Invalid as exc:
+        return render(request, "analytics/bad_filters.html", {"error": error_text(exc)}, status=422)
     suffix = f"-{community_id}" if community_id else ""
     return xlsx_response(
         [ledgers.league_sheet(rows)], filename=f"{gettext('三率排行')}-{kind}-{month}{suffix}.xlsx"
     )
+
+
+def _community_param(value: str | None) -> int | None:
+    """The league's community id: a number, or a zh/en 422 (not a 404: the page exists)."""
+    if not value:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise Invalid(
+            "社区编号无效。", "community is invalid.", code="filter_invalid", fields={"community": "invalid"}
+        )
 
 
 def _area_id(request: HttpRequest, name: str) -> int | None:

@@ -15,9 +15,9 @@ def section(request, household) -> dict | None:
     # Ids first (`pagination.fetch_page`): the newest few of the mine UNION, then those rows with their
     # relations — one wide join over the union would plan and read the whole history (13 s at 1M).
     appeals = fetch_page(
-        selectors.appeals_visible_to(user=request.user, scope="mine")
-        .select_related(*selectors.LIST_RELATED)
-        .order_by("-created_at", "-id"),
+        selectors.with_list_rows(selectors.appeals_visible_to(user=request.user, scope="mine")).order_by(
+            "-created_at", "-id"
+        ),
         0,
         HOME_LIMIT,
     )

@@ -51,6 +51,31 @@ LIST_RELATED = (
     "escalated_to",
 )
 
+# Columns of the related rows no list row shows: their timestamps and the long texts of a party (a
+# list page's 25 rows carried ≈500 timestamps of places, parties and people it never prints).
+_ROW_TIMESTAMPS = ("created_at", "updated_at")
+LIST_DEFERRED = (
+    *(
+        f"{rel}__{col}"
+        for rel in LIST_RELATED
+        if "category" not in rel and rel != "reporter"
+        for col in _ROW_TIMESTAMPS
+    ),
+    *(
+        f"{rel}__{col}"
+        for rel in ("responsible_party", "first_party", "escalated_to")
+        for col in ("address", "hours", "description", "service_promises", "fee_standard")
+    ),
+    "reporter__password",
+    "reporter__last_login",
+    "reporter__date_joined",
+)
+
+
+def with_list_rows(qs: QuerySet[Appeal]) -> QuerySet[Appeal]:
+    """What every list's rows load: their relations (LIST_RELATED) without the columns no row shows."""
+    return qs.select_related(*LIST_RELATED).defer(*LIST_DEFERRED)
+
 
 # ---------------------------------------------------------------- querysets
 
@@ -216,7 +241,7 @@ def appeal_list(
     if q and q.strip():
         qs = qs.filter(search_q(q))
     by_due = bool(statuses) and set(statuses) <= set(OPEN_STATUSES)
-    return qs.select_related(*LIST_RELATED).order_by(*(due_order() if by_due else ("-created_at", "-id")))
+    return with_list_rows(qs).order_by(*(due_order() if by_due else ("-created_at", "-id")))
 
 
 def resolved_public_appeals(*, user, party_id: int, limit: int = 5) -> list[Appeal]:

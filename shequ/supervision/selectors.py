@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from shequ.accounts.selectors import user_roles
 from shequ.appeals.models import OPEN_STATUSES, Appeal, AppealEvent, EventKind
@@ -29,8 +29,8 @@ def escalated_to_parties(*, party_ids: list[int], open_only: bool = True) -> Que
     Escalated to one of the parties now, or named by one of its escalation events (the partial index
     `appeal_event_escalated`). Kept an OR: at 1M appeals a UNION of the two lookups was faster for a
     10,000-row queue (72 against 123 ms) but 3× slower for the street office's 31,000 (535 against
-    161 ms, each of its ids looked up by primary key), while the OR reads the open rows once through
-    `appeal_status` (`bench/results/sweep-1000000-2026-12-03-batched.md`)."""
+    161 ms, each of its ids looked up by primary key), while the OR reads the open escalated rows in the
+    queue's order through the partial index `appeal_escalated_queue` and stops when a page is full."""
     ids = party_ids
     if not ids:
         return Appeal.objects.none()
@@ -42,9 +42,10 @@ def escalated_to_parties(*, party_ids: list[int], open_only: bool = True) -> Que
     )
     if open_only:
         qs = qs.filter(status__in=OPEN_STATUSES)
+    # The order of the partial index appeal_escalated_queue: the queue is read in order until a page is full.
     return qs.select_related(
         "category", "responsible_party", "first_party", "escalated_to", "place"
-    ).order_by("-escalation_level", "accept_due_at", "-id")
+    ).order_by("-escalation_level", F("accept_due_at").asc(nulls_last=True), "-id")
 
 
 # ---------------------------------------------------------------- whistles

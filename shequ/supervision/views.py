@@ -16,9 +16,24 @@ from shequ.accounts.selectors import user_roles
 from shequ.appeals.selectors import access_appeal
 from shequ.appeals.services import appeal_transition, fee_waiver_eligible
 from shequ.core.errors import DomainError, NotFound
+from shequ.core.pagination import page_of, qs_without_page
 from shequ.core.views import domain_errors, error_text
 from shequ.supervision import selectors, services
 from shequ.supervision.models import Summons, WhistleKind
+
+ESCALATED_PAGE_SIZE = 50
+# What a row of the escalated queue shows (supervision/_escalated_rows.html), and the order's columns.
+ESCALATED_ROW = (
+    "number",
+    "status",
+    "kind",
+    "escalation_level",
+    "accept_due_at",
+    "category__name",
+    "responsible_party__name",
+    "first_party__name",
+    "escalated_to__name",
+)
 
 
 def _appeal_url(appeal_id: int) -> str:
@@ -32,15 +47,24 @@ def escalated(request: AuthedRequest) -> HttpResponse:
     if not my_ids:
         # residents have no escalations: back to their own home, not an empty staff page
         return redirect("portal:home")
-    rows = list(selectors.escalated_appeals(user=request.user)[:200])
+    # A keyset page (core.pagination) in the queue's order, through appeal_escalated_queue: ids first,
+    # then the page's rows with the few columns the rows show.
+    qs = (
+        selectors.escalated_appeals(user=request.user)
+        .select_related(None)
+        .select_related("category", "responsible_party", "first_party", "escalated_to")
+        .only(*ESCALATED_ROW)
+    )
+    page = page_of(request, qs, ESCALATED_PAGE_SIZE)
+    rows = page.object_list
     for a in rows:
-        a.climbed_past_me = a.escalated_to_id not in my_ids  # type: ignore[attr-defined]  # display flag
+        a.climbed_past_me = a.escalated_to_id not in my_ids  # a display flag
     template = (
         "supervision/_escalated_rows.html"
         if request.headers.get("HX-Request")
         else "supervision/escalated.html"
     )
-    return render(request, template, {"rows": rows})
+    return render(request, template, {"rows": rows, "page": page, "qs": qs_without_page(request)})
 
 
 @login_required

@@ -70,4 +70,29 @@ def test_street_leader_dashboard_phone_and_desktop(live_server, browser, setting
             data = Path(download.path()).read_bytes()
             rows = list(load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True))
             assert rows[0][0] == "编号" and len(rows) > 100
+        _league_picker(page, live_server, name, large)
         context.close()
+
+
+def _league_picker(page, live_server, name: str, large: bool) -> None:
+    """The league table's community picker: the street's communities, one picked narrows the table."""
+    page.goto(f"{live_server.url}/analytics/league/")
+    picker = page.locator("#community")
+    options = picker.locator("option")
+    assert options.count() >= 2 and options.first.inner_text() == "全部社区", name
+    page.screenshot(path=str(SHOTS / f"league-{name.removeprefix('street-')}.png"), full_page=True)
+    before = page.locator("table.table tbody tr").count()
+    value = options.nth(1).get_attribute("value")
+    picker.select_option(value)
+    page.locator(".month-pick button[type=submit]").click()
+    page.wait_for_url(f"**community={value}**")
+    assert page.locator("#community").input_value() == value
+    assert page.locator("table.table tbody tr").count() <= before
+    for target in (page.locator("#community"), page.locator(".month-pick button[type=submit]")):
+        box = target.bounding_box()
+        assert box and box["height"] >= 44, (name, box)
+    size = page.evaluate("parseFloat(getComputedStyle(document.querySelector('#community')).fontSize)")
+    assert size >= (18 if large else 15), (name, size)
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1, f"league {name}: page scrolls sideways by {overflow}px"
+    page.screenshot(path=str(SHOTS / f"league-{name.removeprefix('street-')}-community.png"), full_page=True)

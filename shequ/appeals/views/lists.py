@@ -35,7 +35,7 @@ MINE_FILTERS = {
 @login_required
 @domain_errors
 def mine(request: AuthedRequest) -> HttpResponse:
-    qs = selectors.appeals_visible_to(user=request.user, scope="mine").select_related(*selectors.LIST_RELATED)
+    qs = selectors.with_list_rows(selectors.appeals_visible_to(user=request.user, scope="mine"))
     show = request.GET.get("show", "")
     if show in MINE_FILTERS:
         qs = qs.filter(status__in=MINE_FILTERS[show][1])
@@ -52,9 +52,7 @@ def mine(request: AuthedRequest) -> HttpResponse:
 @domain_errors
 def public(request: AuthedRequest) -> HttpResponse:
     """Public appeals of my community, by compound; personal data masked for everyone."""
-    qs = selectors.appeals_visible_to(user=request.user, scope="public").select_related(
-        *selectors.LIST_RELATED
-    )
+    qs = selectors.with_list_rows(selectors.appeals_visible_to(user=request.user, scope="public"))
     household = primary_household(user=request.user)
     compounds: list[Place] = []
     if household is not None and household.community is not None:
