@@ -171,6 +171,7 @@ class DashboardOut(Schema):
     span: int
     kpis: list[TileOut]
     trend: TrendOut
+    weekly_trend: TrendOut  # periods: ISO weeks (YYYY-Www, Monday–Sunday in Asia/Shanghai)
     times_by_category: list[TimeOut]
     times_by_party: list[TimeOut]
     parties: list[RankOut]
@@ -216,6 +217,7 @@ def _dashboard_out(d: selectors.Dashboard) -> dict:
             for t in d.tiles
         ],
         "trend": {"periods": d.trend.periods, "series": [s.__dict__ for s in d.trend.series]},
+        "weekly_trend": {"periods": d.weekly.periods, "series": [s.__dict__ for s in d.weekly.series]},
         "times_by_category": [t.__dict__ for t in d.times_by_category],
         "times_by_party": [t.__dict__ for t in d.times_by_party],
         "parties": _rank(d.parties),

@@ -14,7 +14,7 @@ in one module, so that a figure cannot quietly start reading the rows a second t
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from functools import cached_property
@@ -60,6 +60,7 @@ from shequ.analytics.places import (  # noqa: F401 — re-exported
 )
 from shequ.analytics.rates import RATE_COUNTS, Rates, month_days, rank_key, recent_months
 from shequ.analytics.rollups import rollups_fresh
+from shequ.analytics.weeks import TREND_WEEKS, Series, Trend, stack, weekly_trend  # noqa: F401 — re-exported
 from shequ.appeals.models import AppealEvent, EventKind, Source
 from shequ.appeals.selectors import overdue_q
 from shequ.core import clock
@@ -268,48 +269,16 @@ def whistles_blown(f: Filters) -> tuple[int, int]:
 # ---------------------------------------------------------------- trends
 
 
-@dataclass
-class Series:
-    label: str
-    values: list[int]
-
-
-@dataclass
-class Trend:
-    periods: list[str]
-    series: list[Series]
-
-    @property
-    def totals(self) -> list[int]:
-        return [sum(s.values[i] for s in self.series) for i in range(len(self.periods))]
-
-    @property
-    def peak(self) -> int:
-        return max(self.totals, default=0) or 1
-
-
 def volume_trend(f: Filters, *, top: int = 5, months: int = 12, area: AreaMonths | None = None) -> Trend:
     """Appeals filed per month (the 12 months up to the period's end) by top-level category."""
     area = area or AreaMonths(f, trend=months)
     names = area.trend_months
     roots = _root_of()
-    per: dict[int, dict[date, int]] = defaultdict(lambda: defaultdict(int))
+    per: dict[int, dict[Hashable, int]] = defaultdict(lambda: defaultdict(int))
     for row in area.rows:
         if not f.source or row["source"] == f.source:
             per[roots.get(row["category_id"], row["category_id"])][row["month"]] += row["created"] or 0
-    firsts = area.firsts(names)
-    ranked = sorted(
-        (c for c in per if any(per[c].get(m) for m in firsts)),
-        key=lambda c: -sum(per[c].get(m, 0) for m in firsts),
-    )
-    labels = category_names()
-    series = [Series(labels.get(c, "—"), [per[c].get(m, 0) for m in firsts]) for c in ranked[:top]]
-    rest = ranked[top:]
-    if rest:
-        from django.utils.translation import gettext as _  # noqa: PLC0415
-
-        series.append(Series(_("其他"), [sum(per[c].get(m, 0) for c in rest) for m in firsts]))
-    return Trend(periods=names, series=series)
+    return Trend(periods=names, series=stack(per, area.firsts(names), top=top))
 
 
 @dataclass

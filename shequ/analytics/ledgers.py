@@ -25,6 +25,7 @@ TABLES = (
     "repeats",
     "hotline",
     "trend",
+    "weekly",
 )
 
 
@@ -213,15 +214,18 @@ def dashboard_sheet(d: Dashboard, table: str) -> Sheet:
             ],
             ([r.month, r.in_shequ, r.hotline, r.community_matters, r.matter_share] for r in d.hotline),
         )
+    if table == "weekly":
+        return _trend_sheet(_("每周趋势"), _("周"), d.weekly)
+    return _trend_sheet(_("月度趋势"), _("月份"), d.trend)
+
+
+def _trend_sheet(title: str, period: str, trend) -> Sheet:
     return Sheet(
-        _("月度趋势"),
+        title,
         [
-            Column(_("月份"), 10),
-            *[Column(s.label, 12, "int") for s in d.trend.series],
+            Column(period, 10),
+            *[Column(s.label, 12, "int") for s in trend.series],
             Column(_("合计"), 10, "int"),
         ],
-        (
-            [m, *[s.values[i] for s in d.trend.series], d.trend.totals[i]]
-            for i, m in enumerate(d.trend.periods)
-        ),
+        ([m, *[s.values[i] for s in trend.series], trend.totals[i]] for i, m in enumerate(trend.periods)),
     )

@@ -42,6 +42,7 @@ from shequ.analytics.dashboards import (
     street_communities,
     topic_pick,
     volume_trend,
+    weekly_trend,
 )
 from shequ.analytics.rates import (
     Rates,
@@ -175,6 +176,7 @@ class Dashboard:
     communities: list[Place]
     tiles: list[Tile]
     trend: Trend
+    weekly: Trend  # per ISO week, from the day rows (`weeks.weekly_trend`)
     times_by_category: list[TimeRow]
     times_by_party: list[TimeRow]
     parties: list[RankRow]
@@ -242,6 +244,7 @@ def dashboard(*, user, level: str, area_id: int | None, params: dict) -> Dashboa
         communities=communities,
         tiles=tiles,
         trend=volume_trend(f, area=months),
+        weekly=weekly_trend(f),
         times_by_category=times_by_category,
         times_by_party=times_by_party[:15],
         parties=party_ranking(f, months, names=names, totals=by_party),

@@ -162,6 +162,11 @@ def _dashboard(request: HttpRequest, level: str) -> HttpResponse:
                 labels=d.trend.periods,
                 series=[(s.label, s.values) for s in d.trend.series],
             ),
+            "weekly_chart": charts.stacked_bars(
+                title=gettext("每周新增诉求（按分类）"),
+                labels=d.weekly.periods,
+                series=[(s.label, s.values) for s in d.weekly.series],
+            ),
             "hotline_chart": charts.stacked_bars(
                 title=gettext("社区内反映与12345工单"),
                 labels=[r.month for r in d.hotline],

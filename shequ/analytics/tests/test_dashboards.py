@@ -134,7 +134,17 @@ def test_excel_ledgers(client, world, lift_history):
     # the same filters: another category has none
     r = client.get(url + "?month=2026-11&table=appeals&source=hotline")
     assert len(list(load_workbook(io.BytesIO(b"".join(r.streaming_content))).active.iter_rows())) == 1
-    for table in ("parties", "communities", "categories", "times", "hotspots", "repeats", "hotline", "trend"):
+    for table in (
+        "parties",
+        "communities",
+        "categories",
+        "times",
+        "hotspots",
+        "repeats",
+        "hotline",
+        "trend",
+        "weekly",
+    ):
         r = client.get(url + f"?month=2026-11&table={table}")
         assert r.status_code == 200, table
         assert load_workbook(io.BytesIO(b"".join(r.streaming_content))).active.max_row >= 1
@@ -182,8 +192,9 @@ def test_dashboard_figures_are_a_few_grouped_reads_of_the_rollups(world, lift_hi
     assert len(on_appeals) == 1 and '"appeals_appeal"."id" IN' in on_appeals[0], on_appeals
     # one grouped read of the month rows serves the tiles, trend, the three rankings and the hotline measure
     assert sum("analytics_monthlyrollup" in q for q in sqls) == 1
-    assert sum("analytics_dailyrollup" in q for q in sqls) == 1  # the early warning's weeks
+    # the day rows twice: the early warning's weeks and the weekly trend's 12 ISO weeks (`weeks.weekly_trend`)
+    assert sum("analytics_dailyrollup" in q for q in sqls) == 2
     # pinned: the 13 of test_percentiles, plus the viewer's roles read the first time (3), the spot names
-    # and the appeals' numbers of the lift's history (2); the community's: who may see it is 4 reads, and
-    # no list of communities
-    assert len(sqls) == (18 if level == "street" else 19), "\n".join(sqls)
+    # and the appeals' numbers of the lift's history (2), the weekly trend (1); the community's: who may see
+    # it is 4 reads, and no list of communities
+    assert len(sqls) == (20 if level == "street" else 21), f"{len(sqls)}"
