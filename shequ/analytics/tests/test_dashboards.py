@@ -197,4 +197,4 @@ def test_dashboard_figures_are_a_few_grouped_reads_of_the_rollups(world, lift_hi
     # pinned: the 13 of test_percentiles, plus the viewer's roles read the first time (3), the spot names
     # and the appeals' numbers of the lift's history (2), the weekly trend (1); the community's: who may see
     # it is 4 reads, and no list of communities
-    assert len(sqls) == (20 if level == "street" else 21), f"{len(sqls)}"
+    assert len(sqls) == (19 if level == "street" else 20), f"{len(sqls)} " + "\n".join(sqls)
