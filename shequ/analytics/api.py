@@ -73,9 +73,10 @@ class PlaceOut(Schema):
 
 @router.get(
     "/analytics/league/communities",
-    response={200: list[PlaceOut], **ERRORS},
+    response={200: Page[PlaceOut], **ERRORS},
     summary="排行可选社区 / The communities the viewer may narrow the league table to (the picker's)",
 )
+@paged
 def league_communities(request: HttpRequest):
     return [{"id": p.pk, "name": p.name} for p in selectors.league_communities(user=request.user)]
 

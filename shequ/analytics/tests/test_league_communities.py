@@ -77,7 +77,7 @@ def test_street_leader_picks_among_the_streets_communities(
         assert client.get(reverse("analytics:league_export"), {"community": far.pk}).status_code == 404
         r = client.get("/api/v1/analytics/league", {"community": far.pk})
         assert r.status_code == 404 and r.json()["error"]["message_zh"] and r.json()["error"]["message_en"]
-        listed = client.get("/api/v1/analytics/league/communities").json()
+        listed = client.get("/api/v1/analytics/league/communities").json()["items"]
         assert [c["name"] for c in listed] == ["测试社区", "邻社区"]
 
 
@@ -93,7 +93,7 @@ def test_community_leader_sees_only_their_community(client, world, two_communiti
     )
     assert _page(client, community=other.pk).status_code == 404
     assert client.get("/api/v1/analytics/league", {"community": other.pk}).status_code == 404
-    assert [c["id"] for c in client.get("/api/v1/analytics/league/communities").json()] == [
+    assert [c["id"] for c in client.get("/api/v1/analytics/league/communities").json()["items"]] == [
         world.community.pk
     ]
 
@@ -108,7 +108,7 @@ def test_residents_have_no_picker_and_bad_ids_are_422(client, world, two_communi
     assert (
         r.status_code == 403 and "社区" in r.json()["error"]["message_zh"] and r.json()["error"]["message_en"]
     )
-    assert client.get("/api/v1/analytics/league/communities").json() == []
+    assert client.get("/api/v1/analytics/league/communities").json()["items"] == []
     client.force_login(world.street_leader)
     bad = _page(client, community="x")
     assert bad.status_code == 422 and "社区编号无效" in bad.content.decode()
