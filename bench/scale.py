@@ -246,7 +246,14 @@ def main() -> None:
         action="store_true",
         help="VACUUM (ANALYZE) the appeal tables first (a copy of a built one)",
     )
-    parser.add_argument("--server", choices=SERVERS, default="shequ")
+    parser.add_argument(
+        "--server",
+        choices=SERVERS,
+        default="shequ",
+        help="uvicorn = uvicorn's own CLI, whose --workers socket lacks TCP_NODELAY (Kludex/uvicorn#3149):"
+        " every keep-alive response then waits ~40 ms for the client's delayed ACK; `shequ serve` binds"
+        " the socket itself and has no such delay (docs/performance.md)",
+    )
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--requests", type=int, default=200, help="per run, at most")
     parser.add_argument("--seconds", type=float, default=15.0, help="per run, at most")

@@ -29,7 +29,7 @@ from shequ.appeals import deadlines, routing
 from shequ.appeals import photos as photo_files
 from shequ.appeals.access import files_a_claim, may_file_at, staff_scope
 from shequ.appeals.models import Appeal, Category, EventKind, Kind, PhotoStage, Source, Urgency
-from shequ.appeals.records import checked_text, event_write, photos_save
+from shequ.appeals.records import checked_text, event_new, event_write, events_write, photos_save
 from shequ.appeals.transitions import S
 from shequ.core import clock
 from shequ.core.errors import Forbidden, Invalid
@@ -292,24 +292,18 @@ def appeal_create(
         appeal.save()
         appeal.number = f"{timezone.localtime(now):%Y%m%d}{appeal.pk:06d}"
         Appeal.objects.filter(pk=appeal.pk).update(number=appeal.number)
-        submitted = event_write(
+        submitted = event_new(
             appeal=appeal,
             kind=EventKind.SUBMITTED,
             actor=filed_by or reporter,
             party=None,
             at=now,
             data={"to": appeal.status, "source": source, "filed_by": filed_by.pk if filed_by else None},
-            notify=not found.dispatched,  # the dispatcher hears about a queued appeal
         )
-        photos_save(
-            appeal=appeal,
-            prepared=prepared,
-            event=submitted,
-            user=filed_by or reporter,
-            stage=PhotoStage.REPORT,
-        )
+        # The dispatcher hears about a queued appeal; a routed one notifies through its dispatch event.
+        timeline = [(submitted, not found.dispatched)]
         if found.dispatched:
-            event_write(
+            dispatched = event_new(
                 appeal=appeal,
                 kind=EventKind.DISPATCHED,
                 actor=None,
@@ -323,6 +317,16 @@ def appeal_create(
                     "auto": True,
                 },
             )
+            timeline.append((dispatched, True))
+        events_write(timeline)
+        # What the answer shows without asking again (`presenter.present_detail(just_filed=True)`).
+        appeal.filed_photos = photos_save(
+            appeal=appeal,
+            prepared=prepared,
+            event=submitted,
+            user=filed_by or reporter,
+            stage=PhotoStage.REPORT,
+        )
         if caller_note and filed_by is not None:
             # The caller has no account yet: keep their contact on an internal note for the handler.
             event_write(

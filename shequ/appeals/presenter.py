@@ -173,10 +173,11 @@ def present_detail(appeal: Appeal, *, user: Any, now: datetime, just_filed: bool
     `just_filed`: the instance the filing service returned (its relations already in hand, no
     followers yet) — the answer to a filing without reloading the appeal."""
     shown = present(appeal, viewer=access.viewer_for(user=user), now=now)
-    shown.events = [
-        present_event(e, masked=shown.masked) for e in selectors.appeal_timeline(appeal=appeal, user=user)
-    ]
-    shown.visible_photos = selectors.appeal_photos(appeal=appeal, user=user)
+    # Just filed without photos: there are none to read (the timeline still comes through the rule).
+    no_photos = just_filed and appeal.filed_photos == []
+    timeline = selectors.appeal_timeline(appeal=appeal, user=user, with_photos=not no_photos)
+    shown.events = [present_event(e, masked=shown.masked) for e in timeline]
+    shown.visible_photos = [] if no_photos else selectors.appeal_photos(appeal=appeal, user=user)
     shown.actions = access.allowed_actions(appeal=appeal, actor=user)
     if just_filed:
         return shown

@@ -30,7 +30,37 @@ def checked_text(value: Any, *, field_name: str, required: bool, zh: str, en: st
 
 
 def notify_job(event: AppealEvent) -> None:
-    jobs.enqueue("appeals.notify_event", event_id=event.pk, dedupe_key=f"appeals.notify_event:{event.pk}")
+    """The notification job of an event just written (its key names the new event: never used before)."""
+    jobs.enqueue(
+        "appeals.notify_event",
+        event_id=event.pk,
+        dedupe_key=f"appeals.notify_event:{event.pk}",
+        new_key=True,
+    )
+
+
+def event_new(
+    *,
+    appeal: Appeal,
+    kind: str,
+    actor,
+    party: Party | None,
+    text: str = "",
+    is_public: bool = True,
+    data: dict | None = None,
+    at: datetime | None = None,
+) -> AppealEvent:
+    """An event of the appeal's timeline, not yet written (`event_write`, `events_write`)."""
+    return AppealEvent(
+        appeal=appeal,
+        kind=kind,
+        actor=actor,
+        party=party,
+        text=text,
+        is_public=is_public,
+        data=data or {},
+        created_at=at or clock.now(),
+    )
 
 
 def event_write(
@@ -45,19 +75,23 @@ def event_write(
     at: datetime | None = None,
     notify: bool = True,
 ) -> AppealEvent:
-    event = AppealEvent.objects.create(
-        appeal=appeal,
-        kind=kind,
-        actor=actor,
-        party=party,
-        text=text,
-        is_public=is_public,
-        data=data or {},
-        created_at=at or clock.now(),
+    event = event_new(
+        appeal=appeal, kind=kind, actor=actor, party=party, text=text, is_public=is_public, data=data, at=at
     )
+    event.save()
     if notify:
         notify_job(event)
     return event
+
+
+def events_write(events: list[tuple[AppealEvent, bool]]) -> list[AppealEvent]:
+    """Several events of one change (`event_new`), in order, with one INSERT; each pair says whether
+    the event notifies (its job queued as `event_write` does)."""
+    written = AppealEvent.objects.bulk_create([event for event, _notify in events])
+    for event, notify in zip(written, (n for _e, n in events), strict=True):
+        if notify:
+            notify_job(event)
+    return written
 
 
 def photos_save(

@@ -316,11 +316,13 @@ def appeal_actions(*, appeal: Appeal, user) -> list[str]:
     return allowed_actions(appeal=appeal, actor=user)
 
 
-def appeal_timeline(*, appeal: Appeal, user) -> list[AppealEvent]:
-    """Events in order, with their photos; internal ones only for acting staff involved in the appeal."""
-    qs = appeal.events.select_related("actor", "party").prefetch_related(
-        Prefetch("photos", queryset=AppealPhoto.objects.order_by("id"))
-    )
+def appeal_timeline(*, appeal: Appeal, user, with_photos: bool = True) -> list[AppealEvent]:
+    """Events in order, with their photos; internal ones only for acting staff involved in the appeal.
+    `with_photos=False` when the caller knows there are none (an appeal just filed without photos)."""
+    photos = (
+        AppealPhoto.objects.order_by("id") if with_photos else AppealPhoto.objects.none()
+    )  # none: no query
+    qs = appeal.events.select_related("actor", "party").prefetch_related(Prefetch("photos", queryset=photos))
     return list(qs.filter(events_q(appeal=appeal, user=user)).order_by("created_at", "id"))
 
 

@@ -75,21 +75,31 @@ def discover() -> None:
 
 
 def enqueue(
-    name: str, *, run_at: datetime | None = None, dedupe_key: str | None = None, **payload
+    name: str,
+    *,
+    run_at: datetime | None = None,
+    dedupe_key: str | None = None,
+    new_key: bool = False,
+    **payload,
 ) -> Job | None:
-    """Queue a job in the current transaction. With a dedupe_key, a second enqueue is a no-op."""
+    """Queue a job in the current transaction. With a dedupe_key, a second enqueue is a no-op.
+    `new_key`: the caller knows the key was never used (it names a row created in this transaction), so
+    the insert needs no savepoint to survive a duplicate — two statements fewer on every filing."""
     if name not in HANDLERS:
         discover()
         if name not in HANDLERS:
             raise KeyError(f"unknown job {name!r}")
     job = Job(name=name, payload=payload, run_at=run_at or clock.now(), dedupe_key=dedupe_key)
-    try:
-        with transaction.atomic():
-            job.save()
-    except IntegrityError:
-        if dedupe_key is None:
-            raise
-        return None
+    if new_key:
+        job.save()
+    else:
+        try:
+            with transaction.atomic():
+                job.save()
+        except IntegrityError:
+            if dedupe_key is None:
+                raise
+            return None
     if settings.SHEQU_JOBS_INLINE and run_at is None:
         transaction.on_commit(lambda: run_job(job.pk, worker="inline"))
     return job

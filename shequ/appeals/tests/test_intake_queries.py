@@ -19,7 +19,7 @@ def test_filing_costs_a_constant_small_number_of_queries(client, world, django_a
     client.force_login(world.resident_a)
     headers = {"HTTP_IDEMPOTENCY_KEY": key} if key else {}
     _post(client, {"category": "water", "text": "warm up"})
-    limit = 28 if key else 23  # session, user, roles, routing (5), the writes (5), the answer (3); the key: 5
+    limit = 23 if key else 19  # session, user, roles, routing (5), the writes (4), the answer (1); the key: 4
     counts = []
     for n, body in enumerate(
         (
