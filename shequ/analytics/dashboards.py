@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Hashable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from functools import cached_property
 from typing import Any
@@ -460,7 +460,8 @@ def monthly_topic(
     pick = pick or topic_pick(f, area, counts)
     if pick is None:
         return None
-    places = hot_spots(f, limit=1, ranking=pick.ranking, labels=labels)
+    # where it is worst: a spot or building, not the compound around them
+    places = hot_spots(f, limit=1, ranking=replace(pick.ranking, compounds=[]), labels=labels)
     return MonthlyTopic(
         category_names().get(pick.category_id, "—"),
         pick.count,

@@ -29,6 +29,7 @@ SPIKE_WEEKS = 8
 SPIKE_SIGMAS = 3
 SPIKE_MIN = 5
 REPEAT_DAYS = 30
+COMPOUNDS_SHOWN = 3  # compounds among the hot spots (`hot_spots`)
 
 
 @dataclass
@@ -38,52 +39,66 @@ class HotSpot:
     count: int
 
 
-def place_counts(f: Filters) -> list[tuple[int, int, int, int]]:
-    """(building, spot, category, appeals) filed in the period: one grouped read of the facts (index-only
-    on PostgreSQL: `an_fact_street_created` / `an_fact_comm_created`), shared by the hot spots and 每月一题."""
+def place_counts(f: Filters) -> list[tuple[int, int, int, int, int]]:
+    """(compound, building, spot, category, appeals) filed in the period: one grouped read of the facts
+    (index-only on PostgreSQL: `an_fact_street_created` / `an_fact_comm_created` include every one of these
+    columns), shared by the hot spots and 每月一题. A compound id of 0 is an appeal about no compound."""
     return list(
-        _facts(f).values_list("building_id", "spot_id", "category_id").annotate(n=Count("*")).order_by()
+        _facts(f)
+        .values_list("compound_id", "building_id", "spot_id", "category_id")
+        .annotate(n=Count("*"))
+        .order_by()
     )
 
 
 @dataclass
 class PlaceRanking:
-    """The top spots / assets and buildings by appeals: (id, appeals), most first."""
+    """The top spots / assets, buildings and compounds by appeals: (id, appeals), most first."""
 
     spots: list[tuple[int, int]]
     buildings: list[tuple[int, int]]
+    compounds: list[tuple[int, int]] = field(default_factory=list)
 
 
 def rank_places(
-    counts: list[tuple[int, int, int, int]], *, limit: int = 10, category_ids: set[int] | None = None
+    counts: list[tuple[int, int, int, int, int]], *, limit: int = 10, category_ids: set[int] | None = None
 ) -> PlaceRanking:
     spots: dict[int, int] = defaultdict(int)
     buildings: dict[int, int] = defaultdict(int)
-    for building_id, spot_id, category_id, n in counts:
+    compounds: dict[int, int] = defaultdict(int)
+    for compound_id, building_id, spot_id, category_id, n in counts:
         if category_ids is not None and category_id not in category_ids:
             continue
         if spot_id:
             spots[spot_id] += n
         if building_id:
             buildings[building_id] += n
-    return PlaceRanking(
-        sorted(spots.items(), key=lambda kv: -kv[1])[:limit],
-        sorted(buildings.items(), key=lambda kv: -kv[1])[:limit],
-    )
+        if compound_id:
+            compounds[compound_id] += n
+
+    def top(counted: dict[int, int]) -> list[tuple[int, int]]:
+        return sorted(counted.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+
+    return PlaceRanking(top(spots), top(buildings), top(compounds))
 
 
 @dataclass
 class PlaceLabels:
-    """Display names of spots ("甲小区 3号楼 1号电梯") and buildings ("甲小区 3号楼")."""
+    """Display names of spots ("甲小区 3号楼 1号电梯"), buildings ("甲小区 3号楼") and compounds ("甲小区")."""
 
     spots: dict[int, str] = field(default_factory=dict)
     buildings: dict[int, str] = field(default_factory=dict)
+    compounds: dict[int, str] = field(default_factory=dict)
 
 
-def place_labels(*, spot_ids: Iterable[int] = (), building_ids: Iterable[int] = ()) -> PlaceLabels:
-    """The names of the spots and buildings a page shows: at most one query each, however many tables
-    (hot spots, 每月一题, repeat problems) show them."""
-    spot_ids, building_ids = sorted(set(spot_ids)), sorted(set(building_ids))
+def place_labels(
+    *, spot_ids: Iterable[int] = (), building_ids: Iterable[int] = (), compound_ids: Iterable[int] = ()
+) -> PlaceLabels:
+    """The names of the spots, buildings and compounds a page shows: at most one query for the spots and
+    one for the buildings and compounds together, however many tables (hot spots, 每月一题, repeat
+    problems) show them."""
+    spot_ids = sorted(set(spot_ids))
+    building_ids, compound_ids = set(building_ids), set(compound_ids)
     spots = (
         {
             s.pk: f"{_place_label(s.place)} {s.name}"
@@ -92,12 +107,16 @@ def place_labels(*, spot_ids: Iterable[int] = (), building_ids: Iterable[int] = 
         if spot_ids
         else {}
     )
-    buildings = (
-        {p.pk: _place_label(p) for p in Place.objects.filter(pk__in=building_ids).select_related("compound")}
-        if building_ids
-        else {}
+    places = (
+        list(Place.objects.filter(pk__in=sorted(building_ids | compound_ids)).select_related("compound"))
+        if building_ids or compound_ids
+        else []
     )
-    return PlaceLabels(spots, buildings)
+    return PlaceLabels(
+        spots,
+        {p.pk: _place_label(p) for p in places if p.pk in building_ids},
+        {p.pk: p.name for p in places if p.pk in compound_ids},
+    )
 
 
 def hot_spots(
@@ -109,7 +128,9 @@ def hot_spots(
     ranking: PlaceRanking | None = None,
     labels: PlaceLabels | None = None,
 ) -> list[HotSpot]:
-    """The spots / assets and buildings with the most appeals filed in the period (of some categories)."""
+    """The spots / assets, buildings and compounds with the most appeals filed in the period (of some
+    categories), most first. A compound counts every appeal inside it, so it would fill the list ahead of
+    its own buildings: at most `COMPOUNDS_SHOWN` compounds are listed, to say where to look first."""
     from django.utils.translation import gettext as _  # noqa: PLC0415
 
     if ranking is None:
@@ -118,10 +139,15 @@ def hot_spots(
         )
     if labels is None:
         labels = place_labels(
-            spot_ids=[k for k, _n in ranking.spots], building_ids=[k for k, _n in ranking.buildings]
+            spot_ids=[k for k, _n in ranking.spots],
+            building_ids=[k for k, _n in ranking.buildings],
+            compound_ids=[k for k, _n in ranking.compounds],
         )
     out = [HotSpot(labels.spots.get(k, "—"), _("设施"), n) for k, n in ranking.spots]
     out += [HotSpot(labels.buildings.get(k, "—"), _("楼栋"), n) for k, n in ranking.buildings]
+    out += [
+        HotSpot(labels.compounds.get(k, "—"), _("小区"), n) for k, n in ranking.compounds[:COMPOUNDS_SHOWN]
+    ]
     out.sort(key=lambda h: (-h.count, h.label))
     return out[:limit]
 

@@ -235,6 +235,7 @@ def dashboard(*, user, level: str, area_id: int | None, params: dict) -> Dashboa
     labels = place_labels(  # the spots and buildings of the three tables named in two queries
         spot_ids=[k for r in ranked for k, _n in r.spots] + [spot for spot, _n, _h in repeats],
         building_ids=[k for r in ranked for k, _n in r.buildings],
+        compound_ids=[k for k, _n in hot.compounds],
     )
     communities = street_communities(area.pk) if level == "street" else [area]
     return Dashboard(
