@@ -1,26 +1,20 @@
 """The configurable time limits (`DeadlinePolicy`) and the working-day calendar (`CalendarDay`), read
 from the database and cached — what `shequ.appeals.deadlines` computes every due time with.
 
-Staff edit both in the admin; every save clears the cache of this process (and recomputes the
-appeals' `next_due_at`), other processes pick the change up within `CACHE_SECONDS`.
+Staff edit both in the admin (which recomputes the appeals' `next_due_at`); both are cached tables of
+`shequ.core.readcache`: a save is seen at once in this process, within its `SECONDS` in the others.
 """
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from datetime import time as clock_time
-from typing import TypeVar
 
 from django.utils import timezone
 
 from shequ.appeals.lifecycle_models import CalendarDay, DeadlinePolicy
-
-CACHE_SECONDS = 60.0
-
+from shequ.core import readcache
 
 # ---------------------------------------------------------------- the working week and limits (pure)
 
@@ -118,26 +112,10 @@ class Limit:
 
 # ---------------------------------------------------------------- the database's calendar and policies
 
-T = TypeVar("T")
-_lock = threading.Lock()
-_cache: dict[str, tuple[float, object]] = {}
-
 
 def clear_cache() -> None:
-    with _lock:
-        _cache.clear()
-
-
-def _cached(key: str, load: Callable[[], T]) -> T:
-    now = time.monotonic()
-    with _lock:
-        hit = _cache.get(key)
-        if hit is not None and now - hit[0] < CACHE_SECONDS:
-            return hit[1]  # type: ignore[return-value]  # stored by this function under this key
-    value = load()
-    with _lock:
-        _cache[key] = (now, value)
-    return value
+    """Read the time limits and the calendar afresh (`shequ.core.readcache`: every cached table)."""
+    readcache.clear()
 
 
 def _load_calendar() -> WorkCalendar:
@@ -148,9 +126,12 @@ def _load_calendar() -> WorkCalendar:
     return WorkCalendar(holidays=frozenset(holidays), workdays=frozenset(workdays))
 
 
+CALENDAR = readcache.Table("appeals.calendar", load=_load_calendar, models=(CalendarDay,))
+
+
 def current() -> WorkCalendar:
     """The working-day calendar: Monday–Friday with the holidays and make-up workdays entered."""
-    return _cached("calendar", _load_calendar)
+    return CALENDAR.get()
 
 
 def _load_policies() -> list[tuple[int, int | None, str, str, Limit | None, Limit | None]]:
@@ -163,9 +144,12 @@ def _load_policies() -> list[tuple[int, int | None, str, str, Limit | None, Limi
     return rows
 
 
+POLICIES = readcache.Table("appeals.deadline_policies", load=_load_policies, models=(DeadlinePolicy,))
+
+
 def lookup(*, kind: str, time_class: str, urgency: str, category_id: int | None) -> Limit | None:
     """The most specific active policy with a limit of this kind (accept | resolve) for the appeal."""
-    for _spec, cat, urg, tclass, accept, resolve in _cached("policies", _load_policies):
+    for _spec, cat, urg, tclass, accept, resolve in POLICIES.get():
         if cat is not None and cat != category_id:
             continue
         if urg and urg != urgency:

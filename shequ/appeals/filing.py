@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from shequ.accounts.models import Residency, User
@@ -184,6 +184,22 @@ def _invalid(zh: str, en: str, code: str, field: str) -> Invalid:
     return Invalid(zh, en, code=code, fields={field: "invalid"})
 
 
+def appeal_number(*, at: datetime, appeal_id: int) -> str:
+    """An appeal's number: the day it was filed (Asia/Shanghai) and its id, "20261204000123"."""
+    return f"{timezone.localtime(at):%Y%m%d}{appeal_id:06d}"
+
+
+def _new_appeal_id() -> int | None:
+    """The new appeal's id drawn from its sequence before the INSERT (PostgreSQL), so that its number
+    is written by the same INSERT (an UPDATE after it would rewrite the row and every index of it);
+    None where ids are only given on insert (SQLite: the number is set right after)."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [Appeal._meta.db_table])
+        return cursor.fetchone()[0]
+
+
 def appeal_create(
     *,
     reporter: User,
@@ -251,18 +267,22 @@ def appeal_create(
             homes = list(roles.verified_households) or [r.household for r in roles.residencies]
         household = next((h for h in homes if h.community_id == place.community_id), None)
 
-    with transaction.atomic():
-        plan = filing_plan(category=category, place=place, urgency=urgency)
-        found, now = plan.route, plan.start
-        if to_dispatcher or (
-            found.dispatched
-            and files_a_claim(reporter=reporter, household=household, filed_by=filed_by, source=source)
-        ):
-            # Unrouted on purpose (a hotline address no place matched), or a claim (access.claim_q): the
-            # verifying committee's dispatch queue, not the party the rules name, until it is verified.
-            found = routing.Route(party=found.dispatcher, dispatcher=found.dispatcher, dispatched=False)
+    plan = filing_plan(category=category, place=place, urgency=urgency)
+    found, now = plan.route, plan.start
+    if to_dispatcher or (
+        found.dispatched
+        and files_a_claim(reporter=reporter, household=household, filed_by=filed_by, source=source)
+    ):
+        # Unrouted on purpose (a hotline address no place matched), or a claim (access.claim_q): the
+        # verifying committee's dispatch queue, not the party the rules name, until it is verified.
+        found = routing.Route(party=found.dispatcher, dispatcher=found.dispatcher, dispatched=False)
+    # No savepoint of its own inside a caller's transaction (an `Idempotency-Key`'s): everything that
+    # can refuse the filing ran above; a failure below fails the caller's transaction with it.
+    with transaction.atomic(savepoint=False):
+        appeal_id = _new_appeal_id()
         appeal = Appeal(
-            number=f"t{uuid.uuid4().hex[:19]}",
+            id=appeal_id,
+            number=appeal_number(at=now, appeal_id=appeal_id) if appeal_id else f"t{uuid.uuid4().hex[:19]}",
             kind=kind,
             category=category,
             urgency=urgency,
@@ -289,9 +309,10 @@ def appeal_create(
             resolve_due_at=resolve_due_at or plan.due.resolve_due_at,
         )
         appeal.next_due_at = deadlines.next_due_of(appeal)
-        appeal.save()
-        appeal.number = f"{timezone.localtime(now):%Y%m%d}{appeal.pk:06d}"
-        Appeal.objects.filter(pk=appeal.pk).update(number=appeal.number)
+        appeal.save(force_insert=True)
+        if appeal_id is None:  # the database gave the id on insert: the number follows it
+            appeal.number = appeal_number(at=now, appeal_id=appeal.pk)
+            Appeal.objects.filter(pk=appeal.pk).update(number=appeal.number)
         submitted = event_new(
             appeal=appeal,
             kind=EventKind.SUBMITTED,

@@ -15,9 +15,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Q
-
 from shequ.appeals.models import Appeal, Category, RoutingRule
+from shequ.core import readcache
 from shequ.core.errors import Invalid
 from shequ.directory.models import Party, PartyKind, Place
 from shequ.directory.selectors import party_serving
@@ -52,15 +51,24 @@ def _target(rule: RoutingRule, place: Place) -> Party | None:
     return party_serving(place=place, kind=rule.party_kind)
 
 
+def _load_rules() -> list[RoutingRule]:
+    return list(RoutingRule.objects.filter(is_active=True).select_related("party").order_by("id"))
+
+
+# The active rules, read once for the process (`shequ.core.readcache`: a change is seen at once here,
+# within its SECONDS in the other processes); shared by every request, never changed.
+RULES = readcache.Table("appeals.routing_rules", load=_load_rules, models=(RoutingRule, Party, Category))
+
+
 def matching_rules(*, category: Category, place: Place) -> list[RoutingRule]:
-    category_ids = [category.pk] + ([category.parent_id] if category.parent_id else [])
-    rules = list(
-        RoutingRule.objects.filter(is_active=True)
-        .filter(Q(category_id__in=category_ids) | Q(category__isnull=True))
-        .filter(Q(place__isnull=True) | Q(place_id__in=place.ancestor_ids()))
-        .select_related("party")
-    )
+    category_ids = {category.pk, category.parent_id} - {None}
     depth = {pid: i for i, pid in enumerate(place.ancestor_ids())}
+    rules = [
+        rule
+        for rule in RULES.get()
+        if (rule.category_id is None or rule.category_id in category_ids)
+        and (rule.place_id is None or rule.place_id in depth)
+    ]
 
     def specificity(rule: RoutingRule) -> tuple:
         cat_rank = 0 if rule.category_id == category.pk else (1 if rule.category_id else 2)

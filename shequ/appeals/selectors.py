@@ -31,7 +31,7 @@ from shequ.appeals.models import (
     Kind,
     Status,
 )
-from shequ.core import clock
+from shequ.core import clock, readcache
 from shequ.core.errors import Forbidden, Invalid, NotFound
 from shequ.directory.models import Place, Spot
 
@@ -376,8 +376,18 @@ def category_ids(*, code: str) -> list[int]:
     return list(ids) or [0]
 
 
+def _load_categories() -> dict[str, Category]:
+    return {c.code: c for c in Category.objects.select_related("parent").filter(is_active=True)}
+
+
+# The active categories by code, read once for the process (`shequ.core.readcache`); shared by every
+# request, never changed.
+ACTIVE_CATEGORIES = readcache.Table("appeals.categories", load=_load_categories, models=(Category,))
+
+
 def category_by_code(*, code: str) -> Category:
-    category = Category.objects.select_related("parent").filter(code=code, is_active=True).first()
+    """An active category (with its parent) by code — the filing's category, from the cached table."""
+    category = ACTIVE_CATEGORIES.get().get(code)
     if category is None:
         raise Invalid(
             "请选择有效的分类。",

@@ -8,6 +8,7 @@ from datetime import date
 
 from django.db import transaction
 
+from shequ.core import readcache
 from shequ.core.errors import Conflict, Invalid
 from shequ.directory.models import (
     Membership,
@@ -34,6 +35,7 @@ def party_create(
     with transaction.atomic():
         party = Party.objects.create(kind=kind, name=name, code=code, home=home, **fields)
         PartyPlace.objects.bulk_create([PartyPlace(party=party, place=p) for p in places])
+        readcache.changed()  # bulk_create sends no signal: who serves which place changed
     return party
 
 

@@ -7,12 +7,13 @@ from datetime import date
 
 from django.db.models import Q, QuerySet
 
-from shequ.core import clock
+from shequ.core import clock, readcache
 from shequ.directory.models import (
     ANCESTOR_FIELDS,
     Membership,
     Party,
     PartyKind,
+    PartyPlace,
     Place,
     PlaceKind,
     Role,
@@ -26,23 +27,70 @@ def contracts_active_on(day: date | None = None) -> Q:
     return Q(starts_on__lte=day) & (Q(ends_on__isnull=True) | Q(ends_on__gte=day))
 
 
+@dataclass(frozen=True)
+class Serving:
+    """Who serves which place, read once for the process (`SERVING`, a `shequ.core.readcache` table):
+    every party by id, the active parties serving each place by kind (lowest id first), and the service
+    contracts covering each place (the latest start first; a contract's period is checked on the day
+    asked about, so a cached copy is right on any day)."""
+
+    parties: dict[int, Party]
+    by_place: dict[tuple[int, str], int]
+    contracts: dict[int, list[tuple[date, date | None, int]]]
+
+    def party_serving(self, *, place: Place, kind: str, day: date | None = None) -> Party | None:
+        if kind == PartyKind.PROPERTY_COMPANY:
+            return self.property_company_for(place=place, day=day)
+        for pid in place.ancestor_ids():
+            party_id = self.by_place.get((pid, kind))
+            if party_id is not None:
+                return self.parties[party_id]
+        return None
+
+    def property_company_for(self, *, place: Place, day: date | None = None) -> Party | None:
+        day = day or clock.now().date()
+        candidates = [pid for pid in (place.building_id, place.compound_id) if pid]
+        if place.kind in ("building", "compound") and place.pk not in candidates:
+            candidates.insert(0, place.pk)
+        for pid in candidates:
+            active = [
+                company_id
+                for starts_on, ends_on, company_id in self.contracts.get(pid, ())
+                if starts_on <= day and (ends_on is None or ends_on >= day)
+            ]
+            if active:
+                return self.parties[active[-1]]  # of several, the one that started first
+        return None
+
+
+def _load_serving() -> Serving:
+    parties = {p.pk: p for p in Party.objects.all()}
+    by_place: dict[tuple[int, str], int] = {}
+    rows = PartyPlace.objects.filter(party__is_active=True).order_by("party_id")
+    for party_id, kind, place_id in rows.values_list("party_id", "party__kind", "place_id"):
+        by_place.setdefault((place_id, kind), party_id)
+    contracts: dict[int, list[tuple[date, date | None, int]]] = {}
+    through = ServiceContract.places.through.objects.order_by("-servicecontract__starts_on", "id")
+    for place_id, starts_on, ends_on, company_id in through.values_list(
+        "place_id", "servicecontract__starts_on", "servicecontract__ends_on", "servicecontract__company_id"
+    ):
+        contracts.setdefault(place_id, []).append((starts_on, ends_on, company_id))
+    return Serving(parties=parties, by_place=by_place, contracts=contracts)
+
+
+SERVING = readcache.Table(
+    "directory.serving", load=_load_serving, models=(Party, PartyPlace, ServiceContract)
+)
+
+
+def serving() -> Serving:
+    """Who serves which place (cached: `shequ.core.readcache`)."""
+    return SERVING.get()
+
+
 def property_company_for(*, place: Place, day: date | None = None) -> Party | None:
     """The property company whose active contract covers this place (its building first, then compound)."""
-    candidates = [pid for pid in (place.building_id, place.compound_id) if pid]
-    if place.kind in ("building", "compound") and place.pk not in candidates:
-        candidates.insert(0, place.pk)
-    if not candidates:
-        return None
-    contracts = (
-        ServiceContract.objects.filter(contracts_active_on(day), places__in=candidates)
-        .select_related("company")
-        .values_list("company_id", "places")
-    )
-    by_place = {place_id: company_id for company_id, place_id in contracts}
-    for pid in candidates:
-        if pid in by_place:
-            return Party.objects.get(pk=by_place[pid])
-    return None
+    return serving().property_company_for(place=place, day=day)
 
 
 def parties_serving(*, place: Place, kinds: list[str] | None = None) -> QuerySet[Party]:
@@ -54,20 +102,10 @@ def parties_serving(*, place: Place, kinds: list[str] | None = None) -> QuerySet
 
 
 def party_serving(*, place: Place, kind: str) -> Party | None:
-    """The nearest party of a kind serving this place (e.g. the residents' committee of a household)."""
-    if kind == PartyKind.PROPERTY_COMPANY:
-        return property_company_for(place=place)
-    ancestor_ids = place.ancestor_ids()
-    rows = list(
-        Party.objects.filter(is_active=True, kind=kind, served__place_id__in=ancestor_ids).values_list(
-            "id", "served__place_id"
-        )
-    )
-    if not rows:
-        return None
-    rank = {pid: i for i, pid in enumerate(ancestor_ids)}
-    best = min(rows, key=lambda r: rank.get(r[1], 99))
-    return Party.objects.get(pk=best[0])
+    """The nearest party of a kind serving this place (e.g. the residents' committee of a household);
+    a property company through its active service contract. From the cached `serving()` table: the
+    party is shared by the process's requests, read it and never change it."""
+    return serving().party_serving(place=place, kind=kind)
 
 
 def party_place_ids(*, party: Party) -> set[int]:

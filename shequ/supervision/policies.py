@@ -1,20 +1,14 @@
-"""Report-in limits of whistles (报到时限), read from the database and cached. Staff edit `WhistleLimit`
-in the admin; a save clears this process's cache, other processes pick it up within `CACHE_SECONDS`.
+"""Report-in limits of whistles (报到时限), read from the database and cached (`shequ.core.readcache`:
+a save in the admin is seen at once in this process, within its `SECONDS` in the others).
 The appeals' own time limits and the working-day calendar are `shequ.appeals.calendar`."""
 
 from __future__ import annotations
 
-import threading
-import time
 from datetime import datetime
 
 from shequ.appeals import calendar
 from shequ.appeals.deadlines import Limit
-
-CACHE_SECONDS = 60.0
-
-_lock = threading.Lock()
-_cache: dict[str, tuple[float, dict[str, Limit]]] = {}
+from shequ.core import readcache
 
 # Whistle report-in limits when the table is empty (DESIGN §3).
 WHISTLE_DEFAULTS = {
@@ -25,22 +19,25 @@ WHISTLE_DEFAULTS = {
 
 
 def clear_cache() -> None:
-    with _lock:
-        _cache.clear()
+    readcache.clear()
+
+
+def _load() -> dict[str, Limit]:
+    from shequ.supervision.models import WhistleLimit  # noqa: PLC0415
+
+    return {w.kind: Limit(w.limit, w.unit) for w in WhistleLimit.objects.all()}
+
+
+_LIMITS: readcache.Table[dict[str, Limit]] | None = None
 
 
 def _limits() -> dict[str, Limit]:
-    from shequ.supervision.models import WhistleLimit  # noqa: PLC0415
+    global _LIMITS  # noqa: PLW0603 — registered on first use, the model imported late as before
+    if _LIMITS is None:
+        from shequ.supervision.models import WhistleLimit  # noqa: PLC0415
 
-    now = time.monotonic()
-    with _lock:
-        hit = _cache.get("whistle")
-        if hit is not None and now - hit[0] < CACHE_SECONDS:
-            return hit[1]
-    value = {w.kind: Limit(w.limit, w.unit) for w in WhistleLimit.objects.all()}
-    with _lock:
-        _cache["whistle"] = (now, value)
-    return value
+        _LIMITS = readcache.Table("supervision.whistle_limits", load=_load, models=(WhistleLimit,))
+    return _LIMITS.get()
 
 
 def whistle_limit(kind: str) -> Limit:
