@@ -605,10 +605,15 @@ def volunteer_q(viewer: Viewer) -> Q:
 # ---------------------------------------------------------------- events and photos
 
 
+def sees_internal_events(*, appeal: Appeal, user: Any) -> bool:
+    """THE rule of which of an appeal's events a user sees: internal ones only for acting staff involved
+    in (or supervising) the appeal; everyone else the public ones."""
+    return viewer_for(user=user).is_staff_for(appeal)
+
+
 def events_q(*, appeal: Appeal, user: Any) -> Q:
-    """Which of an appeal's events a user sees: internal ones only for acting staff involved in (or
-    supervising) the appeal."""
-    return Q() if viewer_for(user=user).is_staff_for(appeal) else Q(is_public=True)
+    """`sees_internal_events` as a filter of the appeal's events."""
+    return Q() if sees_internal_events(appeal=appeal, user=user) else Q(is_public=True)
 
 
 def photos_q(*, appeal: Appeal, user: Any) -> Q:

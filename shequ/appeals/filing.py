@@ -339,7 +339,7 @@ def appeal_create(
                 },
             )
             timeline.append((dispatched, True))
-        events_write(timeline)
+        written = events_write(timeline)
         # What the answer shows without asking again (`presenter.present_detail(just_filed=True)`).
         appeal.filed_photos = photos_save(
             appeal=appeal,
@@ -350,7 +350,7 @@ def appeal_create(
         )
         if caller_note and filed_by is not None:
             # The caller has no account yet: keep their contact on an internal note for the handler.
-            event_write(
+            note = event_write(
                 appeal=appeal,
                 kind=EventKind.NOTE,
                 actor=filed_by,
@@ -359,6 +359,8 @@ def appeal_create(
                 is_public=False,
                 at=now,
             )
+            written.append(note)
+        appeal.filed_events = written  # the whole timeline, in order (`presenter.present_detail`)
     return appeal
 
 

@@ -267,9 +267,11 @@ class Appeal(models.Model):
     # When the sweeper next has something to do: the current stage's limit, then the next rung of the
     # ladder (`deadlines.next_due`). Kept by appeal_create/appeal_transition; NULL = nothing can fall due.
     next_due_at = models.DateTimeField(_("下一时限"), null=True, blank=True)
-    # Not a column: the photos the filing service has just saved, so that the answer to the filing shows
-    # them without reading them back (`presenter.present_detail(just_filed=True)`); None otherwise.
+    # Not columns: the photos and the events the filing service has just saved, so that the answer to
+    # the filing shows them without reading them back (`presenter.present_detail(just_filed=True)`);
+    # None otherwise.
     filed_photos: list | None = None
+    filed_events: list | None = None
     outcome = models.TextField(_("办理结果"), blank=True, default="")
     rating = models.CharField(_("评价"), max_length=12, choices=Rating.choices, null=True, blank=True)
     solved = models.BooleanField(_("是否解决"), null=True, blank=True)

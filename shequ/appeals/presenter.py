@@ -175,7 +175,12 @@ def present_detail(appeal: Appeal, *, user: Any, now: datetime, just_filed: bool
     shown = present(appeal, viewer=access.viewer_for(user=user), now=now)
     # Just filed without photos: there are none to read (the timeline still comes through the rule).
     no_photos = just_filed and appeal.filed_photos == []
-    timeline = selectors.appeal_timeline(appeal=appeal, user=user, with_photos=not no_photos)
+    timeline = selectors.appeal_timeline(
+        appeal=appeal,
+        user=user,
+        with_photos=not no_photos,
+        written=appeal.filed_events if just_filed else None,  # what the filing wrote: not read back
+    )
     shown.events = [present_event(e, masked=shown.masked) for e in timeline]
     shown.visible_photos = [] if no_photos else selectors.appeal_photos(appeal=appeal, user=user)
     shown.actions = access.allowed_actions(appeal=appeal, actor=user)

@@ -18,6 +18,7 @@ from shequ.appeals.access import (
     claim_q,
     events_q,
     photos_q,
+    sees_internal_events,
     viewer_for,
     volunteer_q,
 )
@@ -316,9 +317,18 @@ def appeal_actions(*, appeal: Appeal, user) -> list[str]:
     return allowed_actions(appeal=appeal, actor=user)
 
 
-def appeal_timeline(*, appeal: Appeal, user, with_photos: bool = True) -> list[AppealEvent]:
+def appeal_timeline(
+    *, appeal: Appeal, user, with_photos: bool = True, written: list[AppealEvent] | None = None
+) -> list[AppealEvent]:
     """Events in order, with their photos; internal ones only for acting staff involved in the appeal.
-    `with_photos=False` when the caller knows there are none (an appeal just filed without photos)."""
+    `with_photos=False` when the caller knows there are none (an appeal just filed without photos);
+    `written`: every event the appeal has, in order, with actor and party, as the filing just wrote them
+    (no photos) — the same rule applied to them without reading them back."""
+    if written is not None and not with_photos:
+        internal = sees_internal_events(appeal=appeal, user=user)
+        for event in written:
+            event._prefetched_objects_cache = {"photos": AppealPhoto.objects.none()}  # type: ignore[attr-defined]
+        return [e for e in written if internal or e.is_public]
     photos = (
         AppealPhoto.objects.order_by("id") if with_photos else AppealPhoto.objects.none()
     )  # none: no query
