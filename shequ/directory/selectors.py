@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Q, QuerySet
+from django.db.models import DateField, Q, QuerySet, Value
 
 from shequ.core import clock, readcache
 from shequ.directory.models import (
@@ -64,15 +64,23 @@ class Serving:
 
 
 def _load_serving() -> Serving:
+    """Two reads: every party, then the places served and the contracted places in one UNION ALL."""
     parties = {p.pk: p for p in Party.objects.all()}
+    no_day = Value(None, output_field=DateField())
+    served = PartyPlace.objects.values_list("party_id", "place_id", no_day, no_day)
+    contracted = ServiceContract.places.through.objects.values_list(
+        "servicecontract__company_id", "place_id", "servicecontract__starts_on", "servicecontract__ends_on"
+    )
     by_place: dict[tuple[int, str], int] = {}
-    rows = PartyPlace.objects.filter(party__is_active=True).order_by("party_id")
-    for party_id, kind, place_id in rows.values_list("party_id", "party__kind", "place_id"):
-        by_place.setdefault((place_id, kind), party_id)
     contracts: dict[int, list[tuple[date, date | None, int]]] = {}
-    through = ServiceContract.places.through.objects.order_by("-servicecontract__starts_on", "id")
-    for place_id, starts_on, ends_on, company_id in through.values_list(
-        "place_id", "servicecontract__starts_on", "servicecontract__ends_on", "servicecontract__company_id"
+    rows = list(served.union(contracted, all=True))
+    for party_id, place_id, _starts_on, _ends_on in sorted(r for r in rows if r[2] is None):
+        party = parties[party_id]
+        if party.is_active:
+            by_place.setdefault((place_id, party.kind), party_id)  # of several, the lowest id
+    # The latest start first (of several active contracts the earliest start wins, `property_company_for`).
+    for company_id, place_id, starts_on, ends_on in sorted(
+        (r for r in rows if r[2] is not None), key=lambda r: (-r[2].toordinal(), r[0])
     ):
         contracts.setdefault(place_id, []).append((starts_on, ends_on, company_id))
     return Serving(parties=parties, by_place=by_place, contracts=contracts)
