@@ -24,6 +24,7 @@ TABLES = (
     "hotspots",
     "repeats",
     "hotline",
+    "hotline_communities",
     "trend",
     "weekly",
 )
@@ -213,6 +214,24 @@ def dashboard_sheet(d: Dashboard, table: str) -> Sheet:
                 Column(_("社区事务占比"), 12, "pct"),
             ],
             ([r.month, r.in_shequ, r.hotline, r.community_matters, r.matter_share] for r in d.hotline),
+        )
+    if table == "hotline_communities":
+        months = d.trend.periods
+        return Sheet(
+            _("各社区与12345"),
+            [
+                Column(_("社区"), 16),
+                Column(_("社区内反映"), 12, "int"),
+                Column(_("12345工单"), 12, "int"),
+                Column(_("上期12345工单"), 14, "int"),
+                Column(_("其中社区事务"), 12, "int"),
+                Column(_("社区事务占比"), 12, "pct"),
+                *[Column(m, 9, "int") for m in months],
+            ],
+            (
+                [r.label, r.in_shequ, r.hotline, r.previous_hotline, r.community_matters, r.matter_share, *r.months]
+                for r in d.hotline_communities
+            ),
         )
     if table == "weekly":
         return _trend_sheet(_("每周趋势"), _("周"), d.weekly)
