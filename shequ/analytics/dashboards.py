@@ -150,14 +150,19 @@ class AreaMonths:
         sums = ", ".join(f"SUM({n})" for n in SUMS)
         arms, params = [], []
         street = not f.community_id  # a street's page compares its communities with the hotline too
-        plan = [
+        plan: list[tuple[int, str, date, dict[str, Any]]] = [
             (2, "category_id", start, {}),
             (1, "party_id", min(period, _first(self.party_months[0])), {}),
             (3, "community_id", start if street else period, {}),
         ]
         if street:
             plan.append(
-                (4, "community_id", start, {"source": Source.HOTLINE, "category_id__in": community_matter_ids()})
+                (
+                    4,
+                    "community_id",
+                    start,
+                    {"source": Source.HOTLINE, "category_id__in": community_matter_ids()},
+                )
             )
         for g, column, since, only in plan:
             rows = month_rows(f, start=since, end=end, source=False).filter(**only)

@@ -259,7 +259,9 @@ def dashboard(*, user, level: str, area_id: int | None, params: dict) -> Dashboa
         spikes=spikes(street_id=f.street_id if level == "street" else None, community_id=f.community_id),
         topic=monthly_topic(f, months, pick=pick, labels=labels),
         hotline=hotline_vs_shequ(f, months),
-        hotline_communities=hotline_by_community(f, months, communities=communities) if level == "street" else [],
+        hotline_communities=hotline_by_community(f, months, communities=communities)
+        if level == "street"
+        else [],
     )
 
 

@@ -46,7 +46,9 @@ def history(world, file_appeal, second):
     with clock.frozen(NOVEMBER):
         file_appeal(place=compound, category="lift", **hotline)  # a community matter (设施报修)
         file_appeal(place=compound, category="noise", **hotline)  # not one (环境秩序)
-        file_appeal(place=compound, category="water", source=Source.PATROL, filed_by=world.street_leader)  # inside shequ
+        file_appeal(
+            place=compound, category="water", source=Source.PATROL, filed_by=world.street_leader
+        )  # inside shequ
         file_appeal(category="lift", **hotline)
         file_appeal(category="parking", **hotline)  # 停车与车棚: a community matter
         file_appeal(category="water")
@@ -106,7 +108,14 @@ def test_each_community_against_the_hotline_equals_the_raw_count(client, world, 
     assert 'id="hotline-communities"' in page and "第二社区" in page
     sheet = load_workbook(io.BytesIO(b"".join(export.streaming_content))).active
     table = list(sheet.iter_rows(values_only=True))
-    assert table[0][:6] == ("社区", "社区内反映", "12345工单", "上期12345工单", "其中社区事务", "社区事务占比")
+    assert table[0][:6] == (
+        "社区",
+        "社区内反映",
+        "12345工单",
+        "上期12345工单",
+        "其中社区事务",
+        "社区事务占比",
+    )
     assert list(table[0][6:]) == periods
     got = {r[0]: r[1:5] for r in table[1:]}
     assert got["第二社区"] == (1, 2, 2, 1)
