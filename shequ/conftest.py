@@ -116,7 +116,8 @@ class _CspWatchedBrowser:
 # in a subprocess on a migrated database of their own copy it (`migrated_template`) instead of
 # migrating again; `shequ serve`'s first start from nothing keeps its own test (test_commands).
 # A worker that sets up later, or a later pytest run of the same CI job (SHEQU_TEST_TEMPLATES names a
-# directory, `.ci/run` sets it), restores the SQLite template into its in-memory test database instead. Templates are
+# directory, `.ci/run` sets it), starts from the template instead of migrating: SQLite restores it into
+# the in-memory test database, PostgreSQL creates the test database from it. Templates are
 # keyed by the migration files, so a changed migration is never skipped.
 TEMPLATES_ENV = "SHEQU_TEST_TEMPLATES"
 _sqlite_keepers: list = []  # raw connections holding a restored in-memory test database open
@@ -339,11 +340,15 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, _
     template = _templates / f"sqlite-{_migrations_key()}.sqlite3"
     if connections["default"].vendor == "sqlite" and template.exists():
         _restore_undo[0] = _restore_sqlite_template(template)
+    elif connections["default"].vendor == "postgresql" and (_templates / f"pg-{pg_template_name()}").exists():
+        # Django's own setting: the test database is created as `CREATE DATABASE … TEMPLATE …`
+        settings.DATABASES["default"].setdefault("TEST", {})["TEMPLATE"] = pg_template_name()
 
 
 def pytest_sessionfinish(session):
-    """The run's PostgreSQL template goes with the run (in the controller, after every worker)."""
-    if hasattr(session.config, "workerinput"):
+    """The run's PostgreSQL template goes with the run (in the controller, after every worker); with
+    SHEQU_TEST_TEMPLATES the job that named the directory drops it (`.ci/run`)."""
+    if hasattr(session.config, "workerinput") or os.environ.get(TEMPLATES_ENV):
         return
     from django.conf import settings
 
