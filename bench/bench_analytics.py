@@ -142,7 +142,7 @@ def export(f, rows: int, *, raw: bool) -> tuple[float, float, int]:
     """(seconds, peak traced MB, rows) of the ledger written to a temporary file."""
     from shequ.analytics import ledgers
     from shequ.analytics.dashboards import appeals_in_period
-    from shequ.analytics.exports import write_workbook
+    from shequ.core.xlsx import write_workbook
 
     tracemalloc.start()
     t = time.perf_counter()
