@@ -295,6 +295,17 @@ def migrated_template(django_db_setup, django_db_blocker, _templates) -> Migrate
     return MigratedTemplate(sqlite=_templates / f"sqlite-{_migrations_key()}.sqlite3")
 
 
+def sqlite_template(request) -> Path | None:
+    """The run's migrated SQLite file for a test that runs `shequ` on SQLite whatever the run's database;
+    on a PostgreSQL run only a CI job's (SHEQU_TEST_TEMPLATES), else None."""
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        return request.getfixturevalue("migrated_template").sqlite
+    path = request.getfixturevalue("_templates") / f"sqlite-{_migrations_key()}.sqlite3"
+    return path if path.exists() else None
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker, _templates):
     """pytest-django's test databases, published as the run's migrated template; plus a check before
@@ -410,12 +421,13 @@ def browser():
 
 
 def pytest_collection_modifyitems(items):
-    """Every transactional test restores the database it found (serialized rollback).
+    """Every transactional test restores the database it found (serialized rollback); slow tests first.
 
     A plain transactional test ends with a flush that re-creates content types and drops the rows our
     data migrations seed (categories, routing rules, holidays, time limits); the next test would miss
     them, or a later serialized-rollback test would collide with the re-created rows.
     """
+    slow_first: set[str] = set()
     skip_shots = pytest.mark.skip(reason="screenshots only: run with SHEQU_SCREENSHOTS=1 -m screenshots")
     for item in items:
         if not SCREENSHOTS and item.get_closest_marker("screenshots"):
@@ -429,6 +441,12 @@ def pytest_collection_modifyitems(items):
             kwargs = dict(marker.kwargs) if marker is not None else {}
             kwargs.update(transaction=True, serialized_rollback=True)
             item.add_marker(pytest.mark.django_db(**kwargs), append=False)
+        if item.get_closest_marker("slow") and not transactional:
+            slow_first.add(item.nodeid)
+    # The slow tests (subprocesses: `shequ serve`, worker drills) first, in pytest-django's order
+    # otherwise: xdist hands them out round-robin at the start, so they overlap the rest of the suite
+    # instead of ending it on one worker while the other waits.
+    items.sort(key=lambda item: item.nodeid not in slow_first)
 
 
 @pytest.fixture(autouse=True)
