@@ -11,11 +11,16 @@ world.outsider     a logged-in user with no household and no membership
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import hashlib
 import os
+import shutil
 import sys
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -103,14 +108,219 @@ class _CspWatchedBrowser:
         return getattr(self._browser, name)
 
 
-@pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    """pytest-django's test databases, plus a check before they are dropped: on PostgreSQL any other
-    connection still open to the test database (a thread or process that outlived its test) is named
-    with its last query, so the leak can be found, and then ended, so the database can be dropped."""
-    yield
+# ---------------------------------------------------------------- one migrated database per run
+# Migrating from nothing takes a minute or more (the migration state is re-rendered model by model).
+# Each xdist worker still migrates its own test database (that is what the suite tests on); right after,
+# the first worker to finish publishes a copy of the freshly migrated database as the run's template:
+# a SQLite file, or a PostgreSQL database to `CREATE DATABASE … TEMPLATE`. Tests that start `shequ`
+# in a subprocess on a migrated database of their own copy it (`migrated_template`) instead of
+# migrating again; `shequ serve`'s first start from nothing keeps its own test (test_commands).
+# A worker that sets up later, or a later pytest run of the same CI job (SHEQU_TEST_TEMPLATES names a
+# directory, `.ci/run` sets it), starts from the template instead of migrating: SQLite restores it into
+# the in-memory test database, PostgreSQL creates the test database from it. Templates are
+# keyed by the migration files, so a changed migration is never skipped.
+TEMPLATES_ENV = "SHEQU_TEST_TEMPLATES"
+_sqlite_keepers: list = []  # raw connections holding a restored in-memory test database open
+_restore_undo = [lambda: None]
+
+
+def _migrations_key() -> str:
+    import django
+
+    digest = hashlib.sha256(django.__version__.encode())
+    for path in sorted(Path(__file__).parent.glob("*/migrations/*.py")):
+        digest.update(str(path.relative_to(Path(__file__).parent)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def _templates_dir(tmp_path_factory) -> Path:
+    chosen = os.environ.get(TEMPLATES_ENV)
+    if chosen:
+        path = Path(chosen)
+    else:  # the run's temporary root, shared by its xdist workers
+        base = tmp_path_factory.getbasetemp()
+        path = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+        path = path / "migrated-templates"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@contextlib.contextmanager
+def _locked(directory: Path):
+    with open(directory / "lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def pg_template_name() -> str:
+    """The run's PostgreSQL template: named after the test database (SHEQU_TEST_DB), without a worker."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    base = os.environ.get("SHEQU_TEST_DB") or f"test_{db['NAME']}"
+    return f"{base}_tpl_{_migrations_key()}"[:63]
+
+
+def pg_admin(sql: str) -> None:
+    """One statement on the PostgreSQL server's `postgres` database (CREATE/DROP DATABASE)."""
+    import psycopg
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    with psycopg.connect(
+        host=db.get("HOST") or "127.0.0.1",
+        port=db.get("PORT") or 5432,
+        user=db.get("USER") or "postgres",
+        password=db.get("PASSWORD") or None,
+        dbname="postgres",
+        autocommit=True,
+    ) as conn:
+        conn.execute(sql)
+
+
+def pg_url(name: str) -> str:
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    auth = db.get("USER") or "postgres"
+    if db.get("PASSWORD"):
+        auth += f":{db['PASSWORD']}"
+    return f"postgres://{auth}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{name}"
+
+
+@dataclass
+class MigratedTemplate:
+    """A migrated, empty database of this run to copy: `sqlite` (a file) or `postgres` (a database)."""
+
+    sqlite: Path | None = None
+    postgres: str | None = None
+
+    def copy(self, name: str, directory: Path) -> str:
+        """A fresh copy named `name` (a file in `directory`, or a database); returns its DATABASE_URL.
+        A PostgreSQL copy is dropped by `drop_copy`."""
+        if self.postgres:
+            from django.conf import settings
+
+            # after the worker's test database (its name has the worker's suffix): no clash between workers
+            database = f"{settings.DATABASES['default']['NAME']}_{name}"[:63]
+            pg_admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+            pg_admin(f'CREATE DATABASE "{database}" TEMPLATE "{self.postgres}"')
+            return pg_url(database)
+        assert self.sqlite is not None
+        target = directory / f"{name}.sqlite3"
+        shutil.copyfile(self.sqlite, target)
+        return f"sqlite:///{target}"
+
+    @staticmethod
+    def drop_copy(url: str) -> None:
+        if url.startswith("postgres"):
+            pg_admin(f'DROP DATABASE IF EXISTS "{url.rpartition("/")[2]}" WITH (FORCE)')
+
+
+def _restore_sqlite_template(template: Path):
+    """Patch SQLite's test database creation: an in-memory test database starts as a copy of `template`
+    (its migrate then finds nothing to do). Returns the undo."""
+    import sqlite3
+
+    from django.db.backends.sqlite3.creation import DatabaseCreation
+
+    original = DatabaseCreation._create_test_db
+
+    def create(self, verbosity, autoclobber, keepdb=False):
+        name = original(self, verbosity, autoclobber, keepdb)
+        if self.is_in_memory_db(name) and name.startswith("file:"):
+            keeper = sqlite3.connect(name, uri=True)
+            source = sqlite3.connect(template)
+            try:
+                source.backup(keeper)
+            finally:
+                source.close()
+            _sqlite_keepers.append(keeper)
+        return name
+
+    DatabaseCreation._create_test_db = create  # type: ignore[method-assign]
+
+    def undo() -> None:
+        DatabaseCreation._create_test_db = original  # type: ignore[method-assign]
+
+    return undo
+
+
+def _publish_template(directory: Path) -> None:
+    """Right after the test database is migrated: keep a copy as the run's template (once per run)."""
     from django.db import connection
 
+    with _locked(directory):
+        if connection.vendor == "sqlite":
+            import sqlite3
+
+            target = directory / f"sqlite-{_migrations_key()}.sqlite3"
+            if target.exists():
+                return
+            part = target.with_suffix(".part")
+            connection.ensure_connection()
+            copy = sqlite3.connect(part)
+            try:
+                connection.connection.backup(copy)
+            finally:
+                copy.close()
+            os.replace(part, target)
+        elif connection.vendor == "postgresql":
+            name = pg_template_name()
+            marker = directory / f"pg-{name}"
+            if marker.exists():
+                return
+            test_database = connection.settings_dict["NAME"]
+            connection.close()  # a template must have no other connection
+            pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{test_database}"')
+            marker.write_text(name)
+
+
+@pytest.fixture(scope="session")
+def _templates(tmp_path_factory) -> Path:
+    return _templates_dir(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def migrated_template(django_db_setup, django_db_blocker, _templates) -> MigratedTemplate:
+    """The run's migrated template (made when this worker set up its test database)."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return MigratedTemplate(postgres=pg_template_name())
+    return MigratedTemplate(sqlite=_templates / f"sqlite-{_migrations_key()}.sqlite3")
+
+
+def sqlite_template(request) -> Path | None:
+    """The run's migrated SQLite file for a test that runs `shequ` on SQLite whatever the run's database;
+    on a PostgreSQL run only a CI job's (SHEQU_TEST_TEMPLATES), else None."""
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        return request.getfixturevalue("migrated_template").sqlite
+    path = request.getfixturevalue("_templates") / f"sqlite-{_migrations_key()}.sqlite3"
+    return path if path.exists() else None
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker, _templates):
+    """pytest-django's test databases, published as the run's migrated template; plus a check before
+    they are dropped: on PostgreSQL any other connection still open to the test database (a thread or
+    process that outlived its test) is named with its last query, so the leak can be found, and then
+    ended, so the database can be dropped."""
+    from django.db import connection
+
+    _restore_undo[0]()
+    with django_db_blocker.unblock():
+        _publish_template(_templates)
+    for keeper in _sqlite_keepers:  # Django's own connection holds the in-memory database now
+        keeper.close()
+    _sqlite_keepers.clear()
+    yield
     if connection.vendor != "postgresql":
         return
     with django_db_blocker.unblock(), connection.cursor() as cursor:
@@ -127,16 +337,38 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(scope="session")
-def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, _templates):
     """No connection pool in tests (pytest-django's hook, before the test databases are made): a pooled
     PostgreSQL connection left open at teardown would stop the test database from being dropped
-    ("being accessed by other users"). Production keeps its pool (config/settings.py)."""
+    ("being accessed by other users"). Production keeps its pool (config/settings.py). A SQLite
+    template from an earlier run of this job is restored instead of migrating (see above)."""
     from django.conf import settings
     from django.db import connections
 
     for alias, db in settings.DATABASES.items():
         if db.get("OPTIONS", {}).pop("pool", None) is not None:
             connections[alias].close()
+    template = _templates / f"sqlite-{_migrations_key()}.sqlite3"
+    if connections["default"].vendor == "sqlite" and template.exists():
+        _restore_undo[0] = _restore_sqlite_template(template)
+    elif connections["default"].vendor == "postgresql" and (_templates / f"pg-{pg_template_name()}").exists():
+        # Django's own setting: the test database is created as `CREATE DATABASE … TEMPLATE …`
+        settings.DATABASES["default"].setdefault("TEST", {})["TEMPLATE"] = pg_template_name()
+
+
+def pytest_sessionfinish(session):
+    """The run's PostgreSQL template goes with the run (in the controller, after every worker); with
+    SHEQU_TEST_TEMPLATES the job that named the directory drops it (`.ci/run`)."""
+    if hasattr(session.config, "workerinput") or os.environ.get(TEMPLATES_ENV):
+        return
+    from django.conf import settings
+
+    if not settings.configured or not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        return
+    try:
+        pg_admin(f'DROP DATABASE IF EXISTS "{pg_template_name()}" WITH (FORCE)')
+    except Exception as error:  # noqa: BLE001 — the server may be gone; the run's result stands
+        sys.__stderr__.write(f"\ncould not drop the PostgreSQL template: {error}\n")
 
 
 def signed_in_context(browser, live_server, user, viewport, *, large: bool = False, timeout_ms: int = 15000):
@@ -189,12 +421,13 @@ def browser():
 
 
 def pytest_collection_modifyitems(items):
-    """Every transactional test restores the database it found (serialized rollback).
+    """Every transactional test restores the database it found (serialized rollback); slow tests first.
 
     A plain transactional test ends with a flush that re-creates content types and drops the rows our
     data migrations seed (categories, routing rules, holidays, time limits); the next test would miss
     them, or a later serialized-rollback test would collide with the re-created rows.
     """
+    slow_first: set[str] = set()
     skip_shots = pytest.mark.skip(reason="screenshots only: run with SHEQU_SCREENSHOTS=1 -m screenshots")
     for item in items:
         if not SCREENSHOTS and item.get_closest_marker("screenshots"):
@@ -208,6 +441,12 @@ def pytest_collection_modifyitems(items):
             kwargs = dict(marker.kwargs) if marker is not None else {}
             kwargs.update(transaction=True, serialized_rollback=True)
             item.add_marker(pytest.mark.django_db(**kwargs), append=False)
+        if item.get_closest_marker("slow") and not transactional:
+            slow_first.add(item.nodeid)
+    # The slow tests (subprocesses: `shequ serve`, worker drills) first, in pytest-django's order
+    # otherwise: xdist hands them out round-robin at the start, so they overlap the rest of the suite
+    # instead of ending it on one worker while the other waits.
+    items.sort(key=lambda item: item.nodeid not in slow_first)
 
 
 @pytest.fixture(autouse=True)

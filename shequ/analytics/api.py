@@ -164,6 +164,17 @@ class HotlineOut(Schema):
     community_matter_share: float | None
 
 
+class CommunityHotlineOut(Schema):
+    community_id: int
+    community: str
+    in_shequ: int
+    hotline: int
+    community_matters: int
+    community_matter_share: float | None
+    previous_hotline: int  # the previous period's 12345 orders
+    hotline_by_month: list[int]  # the trend's months (`trend.periods`), oldest first
+
+
 class DashboardOut(Schema):
     level: str
     area_id: int
@@ -183,6 +194,7 @@ class DashboardOut(Schema):
     spikes: list[SpikeOut]
     topic: TopicOut | None
     hotline_vs_shequ: list[HotlineOut]
+    hotline_by_community: list[CommunityHotlineOut]  # a street's dashboard: each community; else empty
 
 
 def _rank(rows) -> list[dict]:
@@ -264,6 +276,19 @@ def _dashboard_out(d: selectors.Dashboard) -> dict:
                 "community_matter_share": r.matter_share,
             }
             for r in d.hotline
+        ],
+        "hotline_by_community": [
+            {
+                "community_id": r.community_id,
+                "community": r.label,
+                "in_shequ": r.in_shequ,
+                "hotline": r.hotline,
+                "community_matters": r.community_matters,
+                "community_matter_share": r.matter_share,
+                "previous_hotline": r.previous_hotline,
+                "hotline_by_month": r.months,
+            }
+            for r in d.hotline_communities
         ],
     }
 

@@ -117,8 +117,10 @@ def meter(value: float | None) -> SafeString:
     )
 
 
-def sparkline(values: list[float | None]) -> SafeString:
-    """A small line of monthly composites (gaps where there were too few ratings)."""
+def sparkline(values: list[float | None], *, top: float = 1.0) -> SafeString:
+    """A small line of monthly figures from 0 to `top` (composites: 0…1, gaps where there were too few
+    ratings; counts: `top` is their largest)."""
+    values = [None if v is None else v / top for v in values] if top and top != 1.0 else values
     w, h = 90, 24
     n = max(len(values) - 1, 1)
     points = [(i * w / n, h - 2 - (v * (h - 4))) for i, v in enumerate(values) if v is not None]

@@ -20,7 +20,6 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 
 from shequ.accounts.selectors import user_roles
-from shequ.analytics.exports import Column, Sheet, write_workbook
 from shequ.analytics.hotline_rows import (
     FIELDS,
     FORMATS,
@@ -39,6 +38,7 @@ from shequ.appeals.models import Category, Kind, Source, Status
 from shequ.core import clock
 from shequ.core.errors import Forbidden, Invalid, NotFound
 from shequ.core.masking import mask_name, mask_phone
+from shequ.core.xlsx import Column, Ledger, write_workbook
 from shequ.directory.models import ACTING_ROLES, PartyKind, Place, PlaceKind, Role
 from shequ.directory.tabular import read_rows
 
@@ -324,7 +324,7 @@ def hotline_export(*, area: Place, file_format: str) -> tuple[bytes, str]:
         )
     if file_format == "xlsx":
         buf = io.BytesIO()
-        write_workbook([Sheet("12345回复", EXPORT_COLUMNS, _export_rows(area))], buf)
+        write_workbook([Ledger("12345回复", EXPORT_COLUMNS, _export_rows(area))], buf)
         return buf.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
     def text(v: Any) -> str:

@@ -9,10 +9,10 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from shequ.analytics.dashboards import Filters, appeals_in_period
-from shequ.analytics.exports import Column, Sheet
 from shequ.analytics.rates import Rates
 from shequ.analytics.selectors import Dashboard
 from shequ.appeals.models import Kind, Rating, Source, Status
+from shequ.core.xlsx import Column, Ledger
 from shequ.directory.models import Party, Place
 
 TABLES = (
@@ -24,6 +24,7 @@ TABLES = (
     "hotspots",
     "repeats",
     "hotline",
+    "hotline_communities",
     "trend",
     "weekly",
 )
@@ -53,10 +54,10 @@ def _rate_cells(r) -> list[Any]:
     ]
 
 
-def league_sheet(rows: list[tuple[Party, Rates]]) -> Sheet:
+def league_sheet(rows: list[tuple[Party, Rates]]) -> Ledger:
     """The league table (三率排行) as the page shows it: its order, and below the minimum of ratings the
     worst-case score in 综合得分 with 样本不足 marked (the page's chip)."""
-    return Sheet(
+    return Ledger(
         _("三率排行"),
         [
             Column("#", 6, "int"),
@@ -86,7 +87,7 @@ def league_sheet(rows: list[tuple[Party, Rates]]) -> Sheet:
     )
 
 
-def appeals_sheet(f: Filters) -> Sheet:
+def appeals_sheet(f: Filters) -> Ledger:
     # Labels translated once for the whole ledger, not once per row (100,000 rows: 300,000 lookups).
     kinds, statuses, sources, ratings = (
         {value: str(label) for value, label in c.choices} for c in (Kind, Status, Source, Rating)
@@ -113,7 +114,7 @@ def appeals_sheet(f: Filters) -> Sheet:
                 solved.get(a["solved"], ""),
             ]
 
-    return Sheet(
+    return Ledger(
         _("诉求台账"),
         [
             Column(_("编号"), 18),
@@ -135,9 +136,9 @@ def appeals_sheet(f: Filters) -> Sheet:
     )
 
 
-def dashboard_sheet(d: Dashboard, table: str) -> Sheet:
+def dashboard_sheet(d: Dashboard, table: str) -> Ledger:
     if table == "parties":
-        return Sheet(
+        return Ledger(
             _("主体排行"),
             [
                 Column(_("名称"), 28),
@@ -148,7 +149,7 @@ def dashboard_sheet(d: Dashboard, table: str) -> Sheet:
             ([r.label, r.created, r.resolved, *_rate_cells(r.rates)] for r in d.parties),
         )
     if table == "communities":
-        return Sheet(
+        return Ledger(
             _("社区排行"),
             [
                 Column(_("社区"), 18),
@@ -159,7 +160,7 @@ def dashboard_sheet(d: Dashboard, table: str) -> Sheet:
             ([r.label, r.created, r.resolved, *_rate_cells(r.rates)] for r in d.community_rows),
         )
     if table == "categories":
-        return Sheet(
+        return Ledger(
             _("分类排行"),
             [
                 Column(_("分类"), 18),
@@ -170,7 +171,7 @@ def dashboard_sheet(d: Dashboard, table: str) -> Sheet:
             ([r.label, r.created, r.resolved, *_rate_cells(r.rates)] for r in d.categories),
         )
     if table == "times":
-        return Sheet(
+        return Ledger(
             _("办理时长"),
             [
                 Column(_("分类"), 18),
@@ -181,13 +182,13 @@ def dashboard_sheet(d: Dashboard, table: str) -> Sheet:
             ([r.label, r.resolved, r.median_hours, r.p90_hours] for r in d.times_by_category),
         )
     if table == "hotspots":
-        return Sheet(
+        return Ledger(
             _("热点"),
             [Column(_("地点或设施"), 30), Column(_("层级"), 8), Column(_("诉求数"), 8, "int")],
             ([h.label, h.level, h.count] for h in d.hot_spots),
         )
     if table == "repeats":
-        return Sheet(
+        return Ledger(
             _("反复出现的问题"),
             [
                 Column(_("设施"), 30),
@@ -203,7 +204,7 @@ def dashboard_sheet(d: Dashboard, table: str) -> Sheet:
             ),
         )
     if table == "hotline":
-        return Sheet(
+        return Ledger(
             _("社区解决与12345"),
             [
                 Column(_("月份"), 10),
@@ -214,13 +215,39 @@ def dashboard_sheet(d: Dashboard, table: str) -> Sheet:
             ],
             ([r.month, r.in_shequ, r.hotline, r.community_matters, r.matter_share] for r in d.hotline),
         )
+    if table == "hotline_communities":
+        months = d.trend.periods
+        return Ledger(
+            _("各社区与12345"),
+            [
+                Column(_("社区"), 16),
+                Column(_("社区内反映"), 12, "int"),
+                Column(_("12345工单"), 12, "int"),
+                Column(_("上期12345工单"), 14, "int"),
+                Column(_("其中社区事务"), 12, "int"),
+                Column(_("社区事务占比"), 12, "pct"),
+                *[Column(m, 9, "int") for m in months],
+            ],
+            (
+                [
+                    r.label,
+                    r.in_shequ,
+                    r.hotline,
+                    r.previous_hotline,
+                    r.community_matters,
+                    r.matter_share,
+                    *r.months,
+                ]
+                for r in d.hotline_communities
+            ),
+        )
     if table == "weekly":
         return _trend_sheet(_("每周趋势"), _("周"), d.weekly)
     return _trend_sheet(_("月度趋势"), _("月份"), d.trend)
 
 
-def _trend_sheet(title: str, period: str, trend) -> Sheet:
-    return Sheet(
+def _trend_sheet(title: str, period: str, trend) -> Ledger:
+    return Ledger(
         title,
         [
             Column(period, 10),

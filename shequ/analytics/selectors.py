@@ -11,6 +11,7 @@ from django.db.models import Q
 
 from shequ.analytics.dashboards import (
     AreaMonths,
+    CommunityHotline,
     Filters,
     HotlineRow,
     HotSpot,
@@ -24,6 +25,7 @@ from shequ.analytics.dashboards import (
     category_ranking,
     community_ranking,
     hot_spots,
+    hotline_by_community,
     hotline_vs_shequ,
     kpi_tiles,
     monthly_topic,
@@ -187,6 +189,7 @@ class Dashboard:
     spikes: list[Spike]
     topic: MonthlyTopic | None
     hotline: list[HotlineRow]
+    hotline_communities: list[CommunityHotline]  # a street's page only
 
 
 def dashboard_filters(*, user, level: str, area_id: int | None, params: dict) -> tuple[Place, Filters]:
@@ -256,6 +259,9 @@ def dashboard(*, user, level: str, area_id: int | None, params: dict) -> Dashboa
         spikes=spikes(street_id=f.street_id if level == "street" else None, community_id=f.community_id),
         topic=monthly_topic(f, months, pick=pick, labels=labels),
         hotline=hotline_vs_shequ(f, months),
+        hotline_communities=hotline_by_community(f, months, communities=communities)
+        if level == "street"
+        else [],
     )
 
 

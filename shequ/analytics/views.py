@@ -17,11 +17,11 @@ from django.views.decorators.http import require_GET, require_POST
 from shequ.analytics import charts, hotline_rows, ledgers, rates, selectors
 from shequ.analytics import hotline as hotline_svc
 from shequ.analytics.dashboards import REPEAT_DAYS, SPANS, SPIKE_MIN, SPIKE_SIGMAS, SPIKE_WEEKS
-from shequ.analytics.exports import xlsx_response
 from shequ.appeals.models import Kind, Source
 from shequ.core.errors import DomainError, Invalid
 from shequ.core.views import domain_errors, error_text
 from shequ.core.widgets import month_choices
+from shequ.core.xlsx import ledger_response
 from shequ.directory.models import PartyKind
 
 MONTHS_LISTED = 24  # the month lists offer the last two years (and a month asked for outside them)
@@ -111,7 +111,7 @@ def league_export(request: HttpRequest) -> HttpResponseBase:
     except Invalid as exc:
         return render(request, "analytics/bad_filters.html", {"error": error_text(exc)}, status=422)
     suffix = f"-{community_id}" if community_id else ""
-    return xlsx_response(
+    return ledger_response(
         [ledgers.league_sheet(rows)], filename=f"{gettext('三率排行')}-{kind}-{month}{suffix}.xlsx"
     )
 
@@ -222,7 +222,7 @@ def _export(request: HttpRequest, level: str) -> HttpResponseBase:
     except Invalid as exc:
         return render(request, "analytics/bad_filters.html", {"error": error_text(exc)}, status=422)
     name = f"{area.name}-{sheet.title}-{f.month}-{f.span}m.xlsx"
-    return xlsx_response([sheet], filename=name)
+    return ledger_response([sheet], filename=name)
 
 
 @login_required

@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/follow", page.follow, name="follow"),
     path("workbench", workbench.workbench, name="workbench"),
     path("workbench/queue", workbench.workbench_queue, name="workbench_queue"),
+    path("workbench/export.xlsx", workbench.workbench_export, name="workbench_export"),
     path("workbench/accept", workbench.bulk_accept, name="bulk_accept"),
     path("workbench/file", filing.file_for_resident, name="file"),
 ]

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import io
-
 from django.utils import timezone
 
+from shequ.core import xlsx
 from shequ.decisions import selectors
 from shequ.decisions.models import Decision, DecisionStatus
 from shequ.decisions.register import HEADER_ROW
@@ -13,23 +12,11 @@ from shequ.directory.models import Place
 
 
 def workbook_bytes(sheets: list[tuple[str, list[list]]]) -> bytes:
-    """Sheets of rows → .xlsx bytes (the first row of each sheet is its header)."""
-    from openpyxl import Workbook  # noqa: PLC0415
-
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    for title, rows in sheets:
-        sheet = workbook.create_sheet(title[:31])
-        for row in rows:
-            sheet.append(row)
-        for i, column in enumerate(sheet.columns):
-            width = max((len(str(c.value or "")) for c in column), default=8)
-            sheet.column_dimensions[column[0].column_letter].width = min(
-                40, max(8, width * 2 if i < 3 else width + 4)
-            )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    """Sheets of rows → .xlsx bytes (the first row of each sheet is its header), through the one workbook
+    writer (`core.xlsx`)."""
+    return xlsx.workbook_bytes(
+        [xlsx.Sheet(title, rows[0] if rows else [], rows[1:]) for title, rows in sheets]
+    )
 
 
 def _when(value) -> str:

@@ -5,19 +5,25 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from shequ.accounts.http import AuthedRequest
 from shequ.accounts.selectors import user_roles
+from shequ.appeals.exports import queue_ledger
 from shequ.appeals.selectors import access_appeal
 from shequ.appeals.services import appeal_transition, fee_waiver_eligible
+from shequ.core import clock
 from shequ.core.errors import DomainError, NotFound
 from shequ.core.pagination import page_of, qs_without_page
 from shequ.core.views import domain_errors, error_text
+from shequ.core.xlsx import ledger_response
 from shequ.supervision import selectors, services
 from shequ.supervision.models import Summons, WhistleKind
 
@@ -65,6 +71,19 @@ def escalated(request: AuthedRequest) -> HttpResponse:
         else "supervision/escalated.html"
     )
     return render(request, template, {"rows": rows, "page": page, "qs": qs_without_page(request)})
+
+
+@login_required
+@require_GET
+def escalated_export(request: AuthedRequest) -> HttpResponseBase:
+    """The escalated list as an Excel ledger (升级督办台账): the open appeals escalated to the viewer's
+    parties — the page's list, in its order — with the ladder level and the first party."""
+    if not user_roles(user=request.user).party_ids:
+        raise PermissionDenied
+    now = clock.now()
+    qs = selectors.escalated_appeals(user=request.user).select_related(None)
+    name = _("升级督办台账") + f"-{timezone.localtime(now):%Y%m%d-%H%M}.xlsx"
+    return ledger_response([queue_ledger(qs, now=now, escalation=True)], filename=name)
 
 
 @login_required

@@ -32,11 +32,17 @@ def change(tile) -> str:
     delta = tile.change
     if delta is None:
         return ""
+    if not tile.is_rate:
+        return signed(delta)
     sign = "+" if delta > 0 else ("−" if delta < 0 else "±")
-    if tile.is_rate:
-        text = f"{abs(delta) * 100:.1f}".rstrip("0").rstrip(".")
-        return _("%(sign)s%(n)s 个百分点") % {"sign": sign, "n": text}
-    return f"{sign}{abs(delta)}"
+    text = f"{abs(delta) * 100:.1f}".rstrip("0").rstrip(".")
+    return _("%(sign)s%(n)s 个百分点") % {"sign": sign, "n": text}
+
+
+@register.filter
+def signed(delta: int) -> str:
+    """A change in a count: "+3", "−2", "±0"."""
+    return f"+{delta}" if delta > 0 else (f"−{-delta}" if delta < 0 else "±0")
 
 
 @register.filter
@@ -89,3 +95,11 @@ def spark(values):
     from shequ.analytics.charts import sparkline  # noqa: PLC0415
 
     return sparkline(values)
+
+
+@register.filter
+def spark_counts(values):
+    """A sparkline of monthly counts, scaled to their largest (flat at the bottom when all are 0)."""
+    from shequ.analytics.charts import sparkline  # noqa: PLC0415
+
+    return sparkline(list(values), top=max(values, default=0) or 1)

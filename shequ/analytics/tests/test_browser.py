@@ -72,6 +72,27 @@ def test_street_leader_dashboard_phone_and_desktop(live_server, browser, setting
             assert rows[0][0] == "编号" and len(rows) > 100
         _league_picker(page, live_server, name, large)
         context.close()
+        _hotline_by_community(browser, live_server, name, viewport, large)
+
+
+def _hotline_by_community(browser, live_server, name: str, viewport: dict, large: bool) -> None:
+    """曙光街道's 17 communities against the 12345 hotline, with each one's monthly orders one tap away."""
+    from shequ.accounts.models import User
+
+    leader = User.objects.get(phone="13900000092")  # 曙光街道's leader
+    context = signed_in_context(browser, live_server, leader, viewport, large=large, timeout_ms=20000)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/analytics/street/")
+    hotline = page.locator("section[aria-labelledby=h-hotline]")
+    rows = hotline.locator("#hotline-communities tbody tr")
+    assert rows.count() >= 17
+    assert "上河村社区" in rows.first.inner_text()  # the most 12345 orders first
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1, f"{name}: page scrolls sideways by {overflow}px"
+    hotline.locator("details.data summary").nth(1).click()
+    assert hotline.locator("#hotline-communities-months").is_visible()
+    hotline.screenshot(path=str(SHOTS / f"{name}-hotline.png"))
+    context.close()
 
 
 def _league_picker(page, live_server, name: str, large: bool) -> None:

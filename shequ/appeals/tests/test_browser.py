@@ -13,6 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 from PIL import Image
 
 from shequ.appeals import services
@@ -180,6 +181,11 @@ def test_report_accept_resolve_rate_in_two_browsers(live_server, world):
             _shot(handler, "workbench-file")
             handler.goto(f"{base}/appeals/workbench?status=all")
             _shot(handler, "workbench-all")
+            # the queue as the page lists it, downloaded as an Excel ledger
+            with handler.expect_download() as info:
+                handler.locator("#wb-export").click()
+            ledger = list(load_workbook(open(info.value.path(), "rb")).active.iter_rows(values_only=True))
+            assert ledger[0][0] == "编号" and appeal.number in [r[0] for r in ledger[1:]]
             # Time-left chips in every colour, for the screenshot (green → amber → red → overdue).
             # First close the pages with a live stream: on the test's shared-cache SQLite, the stream's open
             # read would hold a table lock on appeals_appeal against these inserts ("table is locked").

@@ -1,15 +1,15 @@
 """Real worker processes: one killed mid-batch (SIGKILL) and restarted loses nothing and does nothing
 twice; two workers in parallel on PostgreSQL never process one step twice.
 
-The processes run `python -m shequ.appeals.drill` against their own database (a copy of a
-migrated template), so they are real, separate processes sharing nothing but the database.
+The processes run `python -m shequ.appeals.drill` against their own database (a copy of the run's
+migrated template, `migrated_template` in shequ/conftest.py), so they are real, separate processes
+sharing nothing but the database.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -27,29 +27,6 @@ N = 24
 
 def _is_postgres() -> bool:
     return settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
-
-
-def _pg_url(name: str) -> str:
-    db = settings.DATABASES["default"]
-    auth = db.get("USER") or "postgres"
-    if db.get("PASSWORD"):
-        auth += f":{db['PASSWORD']}"
-    return f"postgres://{auth}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{name}"
-
-
-def _pg_admin(sql: str) -> None:
-    import psycopg
-
-    db = settings.DATABASES["default"]
-    with psycopg.connect(
-        host=db.get("HOST") or "127.0.0.1",
-        port=db.get("PORT") or 5432,
-        user=db.get("USER") or "postgres",
-        password=db.get("PASSWORD") or None,
-        dbname="postgres",
-        autocommit=True,
-    ) as conn:
-        conn.execute(sql)
 
 
 def _env(url: str) -> dict:
@@ -73,41 +50,14 @@ def _run(url: str, *args: str, timeout: float = 120) -> str:
     return out.stdout
 
 
-@pytest.fixture(scope="module")
-def pg_template():
-    """PostgreSQL: a migrated database to copy for each drill (CREATE DATABASE … TEMPLATE is fast)."""
-    name = f"{settings.DATABASES['default']['NAME']}_drill_tpl".replace("-", "_")[:60]
-    _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    _pg_admin(f'CREATE DATABASE "{name}"')
-    _run(_pg_url(name), "shequ.cli", "migrate", "-v0", timeout=300)
-    yield name
-    _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-@pytest.fixture(scope="module")
-def sqlite_template(tmp_path_factory):
-    """SQLite: a migrated database file to copy for each drill (the test database itself is not touched,
-    so these tests need no transactional flush and cannot block on the test connection's locks)."""
-    path = tmp_path_factory.mktemp("drill") / "template.sqlite3"
-    _run(f"sqlite:///{path}", "shequ.cli", "migrate", "-v0", timeout=300)
-    return path
-
-
 @pytest.fixture
-def drill_url(request, tmp_path):
-    """A database of its own for the drill processes; rows the drill needs are made by its `setup` step."""
-    if _is_postgres():
-        template = request.getfixturevalue("pg_template")
-        name = f"{template}_run"[:60]
-        _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        _pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-        yield _pg_url(name)
-        _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    else:
-        template = request.getfixturevalue("sqlite_template")
-        path = tmp_path / "drill.sqlite3"
-        shutil.copyfile(template, path)
-        yield f"sqlite:///{path}"
+def drill_url(migrated_template, tmp_path):
+    """A database of its own for the drill processes (a copy of the run's migrated template, so the test
+    database itself is not touched: no transactional flush, no blocking on the test connection's locks);
+    rows the drill needs are made by its `setup` step."""
+    url = migrated_template.copy("drill", tmp_path)
+    yield url
+    migrated_template.drop_copy(url)
 
 
 def _start_worker(url: str, slow: float) -> subprocess.Popen:

@@ -6,13 +6,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from shequ.accounts.http import AuthedRequest
-from shequ.appeals import extensions, presenter, selectors, services
+from shequ.appeals import exports, extensions, presenter, selectors, services
 from shequ.appeals.access import StaffScope
 from shequ.appeals.forms import (
     QueueFilterForm,
@@ -23,6 +25,7 @@ from shequ.core import clock
 from shequ.core.errors import DomainError
 from shequ.core.pagination import PAGING, page_of, qs_without_page
 from shequ.core.views import domain_errors, error_text
+from shequ.core.xlsx import ledger_response
 from shequ.directory.selectors import (
     compounds_served_by,
 )
@@ -32,7 +35,8 @@ QUEUE_PAGE_SIZE = 25
 # ---------------------------------------------------------------- staff workbench
 
 
-def _queue(request: AuthedRequest, scope: StaffScope):
+def _queue_rows(request: AuthedRequest, scope: StaffScope):
+    """The queue's filter form and rows: the page, its HTMX pane and the Excel ledger share them."""
     categories = selectors.categories(active_only=True)
     compounds = compounds_served_by(parties=scope.reading)
     form = QueueFilterForm(request.GET or None, categories=categories, compounds=compounds)
@@ -48,6 +52,11 @@ def _queue(request: AuthedRequest, scope: StaffScope):
         overdue=True if data.get("overdue") else None,
         q=data.get("q") or None,
     )
+    return form, qs
+
+
+def _queue(request: AuthedRequest, scope: StaffScope):
+    form, qs = _queue_rows(request, scope)
     now = clock.now()
     page = page_of(request, qs, QUEUE_PAGE_SIZE)
     page.object_list = presenter.present_all(list(page.object_list), user=request.user, now=now)
@@ -123,3 +132,15 @@ def bulk_accept(request: AuthedRequest) -> HttpResponse:
     if not ids:
         messages.error(request, _("请先勾选工单。"))
     return HttpResponseRedirect(safe_next(request, reverse("appeals:workbench")))
+
+
+@login_required
+@require_GET
+@domain_errors
+def workbench_export(request: AuthedRequest) -> HttpResponseBase:
+    """The queue as the page shows it (same filters, same order) as an Excel ledger."""
+    scope = require_staff(request.user)
+    _form, qs = _queue_rows(request, scope)
+    now = clock.now()
+    name = _("工单台账") + f"-{timezone.localtime(now):%Y%m%d-%H%M}.xlsx"
+    return ledger_response([exports.queue_ledger(qs, now=now)], filename=name)

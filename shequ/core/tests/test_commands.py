@@ -3,6 +3,7 @@
 import http.cookiejar
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -16,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from shequ import cli
+from shequ.conftest import sqlite_template
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -143,11 +145,16 @@ def test_serve_runs_the_demo_in_one_process(served_dir):
 
 
 @pytest.mark.slow
-def test_worker_stops_on_sigterm(served_dir):
+def test_worker_stops_on_sigterm(served_dir, request):
     tmp_path = served_dir
     env = _env(tmp_path)
-    if not (tmp_path / "serve.sqlite3").exists():  # run alone: `serve` has not migrated it yet
-        subprocess.run(_shequ("migrate", "-v", "0"), cwd=tmp_path, env=env, check=True, timeout=300)
+    database = tmp_path / "serve.sqlite3"
+    if not database.exists():  # `serve` has not migrated it (run alone, or on another xdist worker)
+        template = sqlite_template(request)
+        if template is not None:
+            shutil.copyfile(template, database)
+        else:
+            subprocess.run(_shequ("migrate", "-v", "0"), cwd=tmp_path, env=env, check=True, timeout=300)
     proc = subprocess.Popen(
         _shequ("worker", "--poll", "0.2"),
         cwd=tmp_path,

@@ -1,7 +1,6 @@
 """Safe start (issue #9, finding 3): no public key, no debug pages, no demo in production,
 one clear sentence for a missing or weak setting, `check --deploy` clean."""
 
-import contextlib
 import os
 import secrets
 import signal
@@ -88,32 +87,16 @@ def test_check_deploy_is_clean_in_production(tmp_path):
 
 
 @pytest.mark.slow
-def test_production_serve_on_an_empty_database_creates_no_demo_account(tmp_path):
-    """DEBUG=0 and an empty database: migrate, serve — and no account at all (no published password)."""
+def test_production_serve_on_an_empty_database_creates_no_demo_account(tmp_path, migrated_template):
+    """DEBUG=0 and an empty database (a copy of the run's migrated template, no rows of anyone's): serve
+    (its migrate finds nothing to do; `shequ serve`'s first start from nothing is test_commands') — and no
+    account at all (no published password)."""
     port = _free_port()
-    with _empty_database(tmp_path) as database_url:
-        _serve_in_production_and_count_users(tmp_path, port, database_url)
-
-
-@contextlib.contextmanager
-def _empty_database(tmp_path: Path):
-    """A new, empty database: a SQLite file, or on PostgreSQL (DATABASE_URL) a database of its own."""
-    database = os.environ.get("DATABASE_URL", "")
-    if not database.startswith("postgres"):
-        yield f"sqlite:///{tmp_path / 'prod.sqlite3'}"
-        return
-    import psycopg
-
-    base, _, name = database.rpartition("/")
-    fresh = f"{os.environ.get('SHEQU_TEST_DB') or name}_prodstart"
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{fresh}"')
-        conn.execute(f'CREATE DATABASE "{fresh}"')
+    database_url = migrated_template.copy("prodstart", tmp_path)
     try:
-        yield f"{base}/{fresh}"
+        _serve_in_production_and_count_users(tmp_path, port, database_url)
     finally:
-        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{fresh}" WITH (FORCE)')
+        migrated_template.drop_copy(database_url)
 
 
 def _serve_in_production_and_count_users(tmp_path: Path, port: int, database_url: str) -> None:

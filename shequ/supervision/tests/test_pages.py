@@ -152,3 +152,33 @@ def test_supervision_links(world, appeal):
         "helper": False,
         "board": False,
     }
+
+
+def test_escalated_list_exports_as_a_ledger(client, world, appeal, file_appeal):
+    """The 升级督办 ledger: the page's rows in its order, with the level, the party it climbed to and the
+    first party; no personal data; a resident is refused."""
+    import io
+    import re
+
+    from openpyxl import load_workbook
+
+    with clock.frozen(T0 + timedelta(minutes=5)):
+        second = file_appeal(urgency="emergency", text="又一部电梯困人")
+    with clock.frozen(T0 + timedelta(minutes=40)):
+        run_once(now=clock.now())
+    client.force_login(world.env_director)
+    body = client.get(reverse("supervision:escalated")).content.decode()
+    on_page = [n for n in dict.fromkeys(re.findall(r"\b2026\d{10}\b", body))]
+    assert set(on_page) == {appeal.number, second.number}
+    response = client.get(reverse("supervision:escalated_export"))
+    assert response.status_code == 200
+    rows = list(
+        load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.iter_rows(values_only=True)
+    )
+    assert rows[0][-3:] == ("升级层级", "升级至", "首接主体")
+    assert [r[0] for r in rows[1:]] == on_page
+    first = {r[0]: r for r in rows[1:]}[appeal.number]
+    assert first[-3:] == (1, world.env_committee.name, Appeal.objects.get(pk=appeal.pk).first_party.name)
+    assert world.resident_a.phone not in str(rows) and world.resident_a.real_name not in str(rows)
+    client.force_login(world.resident_a)
+    assert client.get(reverse("supervision:escalated_export")).status_code == 403
