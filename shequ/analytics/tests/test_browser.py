@@ -86,7 +86,11 @@ def _hotline_by_community(browser, live_server, name: str, viewport: dict, large
     hotline = page.locator("section[aria-labelledby=h-hotline]")
     rows = hotline.locator("#hotline-communities tbody tr")
     assert rows.count() >= 17
-    assert "上河村社区" in rows.first.inner_text()  # the most 12345 orders first
+    assert "上河村社区" in hotline.inner_text()
+    hotline_orders = [
+        int(t) for t in hotline.locator("#hotline-communities tbody tr td:nth-child(2)").all_inner_texts()
+    ]
+    assert hotline_orders == sorted(hotline_orders, reverse=True)  # the most 12345 orders first
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 1, f"{name}: page scrolls sideways by {overflow}px"
     hotline.locator("details.data summary").nth(1).click()
