@@ -30,6 +30,7 @@ FIELDS = (
     "resolve_due_at",
     "late",
 )
+FIXED = len(FIELDS)  # the columns every queue ledger has; the escalation columns follow
 ESCALATION_FIELDS = ("escalation_level", "escalated_to__name", "first_party__name")
 
 
@@ -50,7 +51,8 @@ def queue_ledger(qs: QuerySet[Appeal], *, now: datetime, escalation: bool = Fals
         for n, row in enumerate(rows):
             if n >= QUEUE_LEDGER_MAX:
                 return
-            number, created, kind, category, place, urgency, status, party, accept, resolve, late = row[:11]
+            head, extra = row[:FIXED], row[FIXED:]
+            number, created, kind, category, place, urgency, status, party, accept, resolve, late = head
             yield [
                 number,
                 created,
@@ -63,7 +65,7 @@ def queue_ledger(qs: QuerySet[Appeal], *, now: datetime, escalation: bool = Fals
                 accept,
                 resolve,
                 yes if late else "",
-                *[value or "" for value in row[11:]],
+                *[value or "" for value in extra],
             ]
 
     columns = [

@@ -142,6 +142,7 @@ def test_excel_ledgers(client, world, lift_history):
         "hotspots",
         "repeats",
         "hotline",
+        "hotline_communities",
         "trend",
         "weekly",
     ):
