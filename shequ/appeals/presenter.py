@@ -153,6 +153,9 @@ def present(
 def present_all(
     appeals: list[Appeal], *, user: Any, now: datetime, force_masked: bool = False
 ) -> list[PresentedAppeal]:
+    """A list's rows (`selectors.with_list_rows`) as this user may see them, their category and parties
+    filled from the cached tables (`selectors.attach_list_rows`)."""
+    selectors.attach_list_rows(appeals)
     viewer = access.viewer_for(user=user)
     return [present(a, viewer=viewer, now=now, force_masked=force_masked) for a in appeals]
 

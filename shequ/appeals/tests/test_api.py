@@ -234,6 +234,7 @@ def test_list_query_count_does_not_grow(
 ):
     client.force_login(getattr(world, who))
     file_appeal()
+    client.get(f"/api/v1/appeals?scope={scope}")  # the cached tables (categories, parties) loaded once
     with django_assert_max_num_queries(9) as few:
         assert client.get(f"/api/v1/appeals?scope={scope}").status_code == 200
     for i in range(15):
